@@ -1,0 +1,151 @@
+# StreamVerse -- build libsv and the sv-* tools, run the suites.
+#
+#   make                 build everything under build/
+#   make check           unit, CLI (bats) and end-to-end suites; one summary
+#   make asan            the same suites under AddressSanitizer + UBSan
+#   make demo            generate a sample video and run a real pipeline
+#   make man completions regenerate man pages and completions from the tables
+#   make install PREFIX=/usr/local DESTDIR=
+#   make fuzz            build the libFuzzer targets (clang)
+#
+# Everything is discovered: lib/*/*.c go into libsv.a, every cmd/sv-*/
+# directory becomes a binary, tests/unit/*_test.c become test programs.
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+
+PKGS := libavformat libavcodec libavfilter libswscale libswresample \
+        libavutil jansson openssl libcurl libuv libarchive srt libh2o cairo
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+SAN ?=
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE \
+    -DSV_VERSION='"$(VERSION)"' -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
+LIBS := $(PKG_LIBS) -lm -lpthread
+
+LIB_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TOOLS := $(sort $(notdir $(wildcard cmd/sv-*)))
+BINS := $(TOOLS:%=$(BUILD)/bin/%)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
+
+.SECONDEXPANSION:
+
+.PHONY: all setup check check-unit check-cli check-e2e asan demo man \
+        completions install uninstall fuzz bench clean distclean
+
+all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
+
+# Run scripts/setup only when something it provides is missing.
+$(BUILD)/.setup: scripts/setup
+	@pkg-config --exists $(PKGS) && command -v ffprobe >/dev/null && \
+	    command -v bats >/dev/null || scripts/setup
+	@mkdir -p $(@D) && touch $@
+
+setup:
+	scripts/setup
+
+$(BUILD)/%.o: %.c | $(BUILD)/.setup
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsv.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/libsv.a $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard cmd/%/*.c))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libsv.a $(LIBS)
+
+$(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(BUILD)/libsv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsv.a $(LIBS)
+
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Itests/unit
+
+# each fuzz target also runs in `make check` through a small driver
+$(BUILD)/tests/fuzz_%_test: $(BUILD)/tests/fuzz/fuzz_%.o tests/fuzz/driver.c \
+        $(BUILD)/libsv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -DFUZZ_NAME='"$*"' -o $@ \
+	    tests/fuzz/driver.c $< $(BUILD)/libsv.a $(LIBS)
+
+check: all
+	@BUILD=$(BUILD) scripts/check $(SV_CHECK_SUITES)
+
+check-unit check-cli check-e2e: all
+	@BUILD=$(BUILD) scripts/check $(@:check-%=%)
+
+# Sanitizers: a separate tree, the same suites.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
+	    check
+
+demo: all
+	@BUILD=$(BUILD) scripts/demo
+
+man: $(BINS)
+	@for t in $(TOOLS); do scripts/mkman $(BUILD)/bin/$$t man/$$t.1.in \
+	    > man/$$t.1.tmp && mv man/$$t.1.tmp man/$$t.1 || exit 1; done
+
+completions: $(BINS)
+	@for t in $(TOOLS); do \
+	    $(BUILD)/bin/$$t --complete=bash > completions/bash/$$t && \
+	    $(BUILD)/bin/$$t --complete=zsh > completions/zsh/_$$t && \
+	    $(BUILD)/bin/$$t --complete=fish > completions/fish/$$t.fish \
+	    || exit 1; done
+
+install: $(BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man7 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(TOOLS:%=man/%.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/sv.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 0644 $(TOOLS:%=completions/bash/%) \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	install -m 0644 $(TOOLS:%=completions/zsh/_%) \
+	    $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/
+	install -m 0644 $(TOOLS:%=completions/fish/%.fish) \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/man/man1/%.1) \
+	    $(DESTDIR)$(PREFIX)/share/man/man7/sv.7 \
+	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \
+	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_%) \
+	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/%.fish)
+
+# libFuzzer targets link the library sources directly, built with clang.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"' \
+    -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) \
+    -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(BUILD)/.setup
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+bench: all
+	@for b in scripts/bench/*.sh; do BUILD=$(BUILD) $$b || exit 1; done
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+distclean: clean
+	rm -rf tests/e2e/node_modules
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(wildcard $(BUILD)/cmd/*/*.d)

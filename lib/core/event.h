@@ -1,0 +1,39 @@
+/* event.h -- JSON event lines, one shape for every tool */
+#ifndef SV_EVENT_H
+#define SV_EVENT_H
+
+#include "core/json.h"
+
+/*
+ * Opens the event sink: "-" is stdout, "fd:N" an inherited descriptor,
+ * anything else a path opened for appending (created 0644).  Without a sink
+ * events are dropped.  Returns 0 or a negative code.
+ */
+int sv_event_open(const char *spec);
+
+/* Closes the sink; later events are dropped. */
+void sv_event_close(void);
+
+/* Reopens a path sink (SIGHUP); a no-op for stdout and fd sinks. */
+int sv_event_reopen(void);
+
+/* Nonzero when a sink is open. */
+int sv_event_enabled(void);
+
+/*
+ * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line.
+ * Steals data (which may be NULL for an empty object).  Safe from several
+ * threads.  Returns 0 or a negative code (the sink failed).
+ */
+int sv_event_emit(const char *name, json_t *data);
+
+/*
+ * Emits an "error" event with "code" (symbolic, from sv_errname) and "msg";
+ * extra (stolen, may be NULL) adds fields to data.
+ */
+int sv_event_error(int code, const char *msg, json_t *extra);
+
+/* Formats now (UTC) as 2026-11-21T16:23:01.123Z into buf (>= 32 bytes). */
+void sv_event_timestamp(char *buf, size_t size);
+
+#endif

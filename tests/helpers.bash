@@ -1,0 +1,151 @@
+# helpers.bash -- shared by every bats file: paths, fixtures, probes.
+#
+# Fixtures are generated with the ffmpeg CLI at test time into $SV_FIXTURES
+# (a cache shared by all suites); no media is committed.  Each is made once,
+# under a lock, and reused.
+
+SV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SV_BUILD=${SV_BUILD:-$SV_TOP/build}
+SV_FIXTURES=${SV_FIXTURES:-$SV_TOP/build/fixtures}
+export PATH="$SV_BUILD/bin:$PATH"
+mkdir -p "$SV_FIXTURES"
+
+# lavfi sources: a moving test pattern and a tone, both deterministic
+_v() { echo "testsrc2=size=$1:rate=${3:-30}:duration=$2"; }
+_a() { echo "sine=frequency=440:sample_rate=48000:duration=$1"; }
+
+_ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+
+_make_fixture() {
+    local name=$1 out=$2
+    case $name in
+    h264_aac_360p.mp4)      # 4 s, 640x360, 30 fps, GOP 1 s
+        _ff -f lavfi -i "$(_v 640x360 4)" -f lavfi -i "$(_a 4)" \
+            -c:v libx264 -preset veryfast -g 30 -pix_fmt yuv420p \
+            -c:a aac -b:a 96k -shortest "$out" ;;
+    h264_aac_1080p.mp4)     # 3 s, 1920x1080, 30 fps
+        _ff -f lavfi -i "$(_v 1920x1080 3)" -f lavfi -i "$(_a 3)" \
+            -c:v libx264 -preset ultrafast -g 30 -pix_fmt yuv420p \
+            -c:a aac -b:a 128k -shortest "$out" ;;
+    h264_aac_720p_long.mp4) # 20 s, 1280x720, 30 fps, scene cuts every 5 s
+        _ff -f lavfi -i "mandelbrot=size=1280x720:rate=30,trim=duration=5,setpts=PTS-STARTPTS" \
+            -f lavfi -i "$(_v 1280x720 5)" \
+            -f lavfi -i "smptebars=size=1280x720:rate=30:duration=5" \
+            -f lavfi -i "$(_v 1280x720 5),hue=H=2" \
+            -f lavfi -i "$(_a 20)" \
+            -filter_complex '[0:v][1:v][2:v][3:v]concat=n=4:v=1:a=0[v]' \
+            -map '[v]' -map 4:a -c:v libx264 -preset ultrafast -g 60 \
+            -pix_fmt yuv420p -c:a aac -b:a 96k "$out" ;;
+    video_only_360p.mp4)
+        _ff -f lavfi -i "$(_v 640x360 3)" -c:v libx264 -preset veryfast \
+            -g 30 -pix_fmt yuv420p "$out" ;;
+    audio_only.m4a)
+        _ff -f lavfi -i "$(_a 3)" -c:a aac "$out" ;;
+    hevc_aac_360p.mp4)
+        _ff -f lavfi -i "$(_v 640x360 3)" -f lavfi -i "$(_a 3)" \
+            -c:v libx265 -preset ultrafast -x265-params log-level=none \
+            -tag:v hvc1 -pix_fmt yuv420p -c:a aac -shortest "$out" ;;
+    vp9_opus_360p.webm)
+        _ff -f lavfi -i "$(_v 640x360 3)" -f lavfi -i "$(_a 3)" \
+            -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 500k \
+            -c:a libopus -shortest "$out" ;;
+    odd_321x241.mp4)        # odd dimensions
+        _ff -f lavfi -i "$(_v 321x241 2)" -c:v libx264 -preset veryfast \
+            -pix_fmt yuv444p "$out" ;;
+    rotated_90.mp4)         # display matrix: shown as 360x640
+        _ff -f lavfi -i "$(_v 640x360 2)" -c:v libx264 -preset veryfast \
+            -pix_fmt yuv420p -metadata:s:v:0 rotate=90 "$out" ;;
+    vfr.mkv)                # variable frame rate
+        _ff -f lavfi -i "$(_v 640x360 3)" \
+            -vf "setpts='if(lt(N,30),N/30/TB,(30+(N-30)*2)/30/TB)'" \
+            -fps_mode vfr -c:v libx264 -preset veryfast -pix_fmt yuv420p \
+            "$out" ;;
+    interlaced.ts)          # 1080i-style field coded MPEG-2
+        _ff -f lavfi -i "$(_v 720x576 2 50),tinterlace=interleave_top" \
+            -c:v mpeg2video -flags +ildct+ilme -top 1 -b:v 4M \
+            -f mpegts "$out" ;;
+    10bit.mkv)
+        _ff -f lavfi -i "$(_v 640x360 2)" -c:v libx264 -preset veryfast \
+            -pix_fmt yuv420p10le "$out" ;;
+    truncated.mp4)          # the first 60% of a file whose moov is at the end
+        local src; src=$(fixture h264_aac_360p.mp4)
+        head -c $(( $(stat -c %s "$src") * 6 / 10 )) "$src" > "$out" ;;
+    corrupt.ts)             # packets overwritten with garbage in the middle
+        local src; src=$(fixture h264_aac_360p.ts)
+        cp "$src" "$out"
+        local size; size=$(stat -c %s "$out")
+        head -c 40000 /dev/urandom | dd of="$out" bs=1 \
+            seek=$(( size / 2 )) conv=notrunc status=none ;;
+    h264_aac_360p.ts)
+        _ff -i "$(fixture h264_aac_360p.mp4)" -c copy -f mpegts "$out" ;;
+    notmedia.txt)
+        printf 'this is not media\n%.0s' $(seq 100) > "$out" ;;
+    *)
+        echo "helpers.bash: unknown fixture '$name'" >&2
+        return 1 ;;
+    esac
+}
+
+# fixture NAME: prints the path of a cached fixture, making it if needed
+fixture() {
+    local name=$1 out=$SV_FIXTURES/$1
+    if [ ! -s "$out" ]; then
+        (
+            flock 9
+            if [ ! -s "$out" ]; then
+                _make_fixture "$name" "$out.tmp.$$" &&
+                    mv "$out.tmp.$$" "$out" || { rm -f "$out.tmp.$$"; exit 1; }
+            fi
+        ) 9> "$SV_FIXTURES/.$name.lock" || return 1
+    fi
+    echo "$out"
+}
+
+# probe FILE: ffprobe's JSON of streams and format
+probe() {
+    ffprobe -v error -show_streams -show_format -of json "$1"
+}
+
+# keyframes FILE STREAM_INDEX: keyframe presentation times, one per line
+keyframes() {
+    ffprobe -v error -select_streams "$2" -show_packets \
+        -show_entries packet=pts_time,flags -of csv=p=0 "$1" |
+        awk -F, '$2 ~ /K/ { printf "%.3f\n", $1 }'
+}
+
+# frames FILE STREAM_INDEX: number of decoded frames (counted by ffprobe)
+frames() {
+    ffprobe -v error -select_streams "$2" -count_frames \
+        -show_entries stream=nb_read_frames -of csv=p=0 "$1"
+}
+
+# duration FILE: container duration in seconds
+duration() {
+    ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on now
+free_port() {
+    python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+PY
+}
+
+# wait_for CMD...: retry for up to 10 s (50 tries), for servers starting
+wait_for() {
+    local i
+    for i in $(seq 50); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# assert helpers in the spirit of bats-assert, without the dependency
+fail() { echo "$@" >&2; return 1; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'"; }
+assert_match() { [[ $1 =~ $2 ]] || fail "'$1' does not match /$2/"; }

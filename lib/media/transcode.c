@@ -51,6 +51,7 @@ struct job {
     struct sv_scene scene;
     atomic_int failed;          /* first error from any thread */
     int64_t vframes;            /* frames through the ladder graph */
+    int64_t vend;               /* end of the last input frame (stream tb) */
     int64_t pos_us;             /* output position reached */
     int64_t abytes, aframes;
     int64_t t0, last_event;
@@ -457,6 +458,8 @@ on_video(void *ud, AVFrame *f)
         goto done;
     }
     f->pts -= start;
+    j->vend = f->pts + (f->pkt_duration > 0 ? f->pkt_duration
+                        : av_rescale_q(1, av_inv_q(j->in.fps), st->time_base));
     rc = av_buffersrc_add_frame_flags(j->vg.src, f, 0);
     if (rc < 0) {
         /* size or format changed mid-stream: the graph cannot follow */
@@ -580,7 +583,8 @@ finish(struct job *j, int ok)
             rc = sv__input_decode(&j->in, j->in.adec, NULL, j->o->strict,
                                   on_audio, j);
         if (rc >= 0 && j->vg.g != NULL) {
-            rc = av_buffersrc_add_frame(j->vg.src, NULL);
+            /* closing at the last frame's end keeps it in the output */
+            rc = av_buffersrc_close(j->vg.src, j->vend, 0);
             if (rc >= 0)
                 rc = drain_video(j);
         }

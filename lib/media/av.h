@@ -17,6 +17,7 @@
 
 struct sv__input {
     AVFormatContext *fc;
+    AVIOContext *pb;            /* ours when reading stdin */
     int vidx, aidx;             /* stream indexes; -1: none */
     AVCodecContext *vdec, *adec;
     int rotation;               /* clockwise turn to apply: 0 90 180 270 */

@@ -35,6 +35,18 @@ set_int(AVDictionary **d, const char *key, int64_t v)
 }
 
 /*
+ * libvpx and libaom count their keyframe distance from their own last
+ * keyframe, not from one we forced, so they would add one a frame after
+ * ours: a fixed interval far away keeps them out of it.
+ */
+static void
+no_own_keyframes(AVCodecContext *c)
+{
+    c->gop_size = 100000;
+    c->keyint_min = 100000;
+}
+
+/*
  * Software rate control.  VOD: capped CRF (quality target, never above the
  * rung's bitrate over a 2 s buffer).  Live: CBR with a 1 s buffer.
  * Keyframes: we force them by timestamp on every rung, so the encoders'
@@ -80,7 +92,7 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
         av_dict_set(opts, "row-mt", "1", 0);
         if (!cbr)
             set_int(opts, "crf", cfg->crf);
-        c->keyint_min = cfg->gop;
+        no_own_keyframes(c);
         break;
     case SV_CODEC_AV1:
         c->bit_rate = cfg->bitrate;
@@ -89,7 +101,7 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
         av_dict_set(opts, "row-mt", "1", 0);
         if (!cbr)
             set_int(opts, "crf", cfg->crf);
-        c->keyint_min = cfg->gop;
+        no_own_keyframes(c);
         break;
     }
 }

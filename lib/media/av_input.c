@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libavutil/display.h>
 
@@ -110,6 +111,64 @@ fail:
     return rc;
 }
 
+/* Whether nothing at all could be read from the input. */
+static int
+was_empty(AVIOContext *pb, const char *url)
+{
+    struct stat st;
+
+    if (pb != NULL)
+        return pb->bytes_read == 0;
+    return stat(url, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+/*
+ * Opens the container.  Stdin goes through our own AVIOContext so an empty
+ * pipe can be told from a damaged one.  Demuxers that turn any text into
+ * pictures (tty) do not count as media.
+ */
+static int
+open_format(struct sv__input *in, const char *url)
+{
+    AVIOContext *pb = NULL;
+    int rc, stdin_ = strcmp(url, "-") == 0;
+
+    if (stdin_) {
+        rc = avio_open(&pb, "pipe:0", AVIO_FLAG_READ);
+        if (rc < 0)
+            goto fail;
+        in->fc = avformat_alloc_context();
+        if (in->fc == NULL) {
+            rc = AVERROR(ENOMEM);
+            goto fail;
+        }
+        in->fc->pb = pb;
+        in->fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    }
+    rc = avformat_open_input(&in->fc, stdin_ ? "pipe:0" : url, NULL, NULL);
+    if (rc >= 0 && (strcmp(in->fc->iformat->name, "tty") == 0 ||
+                    in->fc->probe_score <= AVPROBE_SCORE_MAX / 4)) {
+        avformat_close_input(&in->fc);
+        rc = AVERROR_INVALIDDATA;
+    }
+    if (rc >= 0) {
+        in->pb = pb;
+        return 0;
+    }
+fail:
+    if (rc == AVERROR_EOF || was_empty(pb, url) ||
+        (rc == AVERROR_INVALIDDATA && was_empty(NULL, url)))
+        sv_log_error("cannot read '%s': the input is empty", shown(url));
+    else if (rc == AVERROR_INVALIDDATA)
+        sv_log_error("cannot read '%s': not a media file, or damaged",
+                     shown(url));
+    else
+        sv_log_error("cannot open '%s': %s", shown(url), sv_strerror(rc));
+    avformat_close_input(&in->fc);
+    avio_context_free(&pb);
+    return rc == AVERROR_INVALIDDATA ? SV_EFORMAT : rc;
+}
+
 int
 sv__input_open(struct sv__input *in, const char *url, int want_audio,
                AVBufferRef *hwdev)
@@ -120,19 +179,9 @@ sv__input_open(struct sv__input *in, const char *url, int want_audio,
     memset(in, 0, sizeof(*in));
     in->vidx = in->aidx = -1;
     in->hwfmt = AV_PIX_FMT_NONE;
-    rc = avformat_open_input(&in->fc, strcmp(url, "-") == 0 ? "pipe:0" : url,
-                             NULL, NULL);
-    if (rc < 0) {
-        if (rc == AVERROR_EOF)
-            sv_log_error("cannot read '%s': the input is empty", shown(url));
-        else if (rc == AVERROR_INVALIDDATA)
-            sv_log_error("cannot read '%s': not a media file, or damaged",
-                         shown(url));
-        else
-            sv_log_error("cannot open '%s': %s", shown(url),
-                         sv_strerror(rc));
-        return rc == AVERROR_INVALIDDATA ? SV_EFORMAT : rc;
-    }
+    rc = open_format(in, url);
+    if (rc < 0)
+        return rc;
     rc = avformat_find_stream_info(in->fc, NULL);
     if (rc < 0) {
         sv_log_error("cannot read '%s': %s", shown(url), sv_strerror(rc));
@@ -183,6 +232,9 @@ sv__input_close(struct sv__input *in)
     avcodec_free_context(&in->vdec);
     avcodec_free_context(&in->adec);
     avformat_close_input(&in->fc);
+    if (in->pb != NULL) {
+        avio_closep(&in->pb);
+    }
 }
 
 static int

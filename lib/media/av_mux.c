@@ -39,6 +39,10 @@ add_stream(AVFormatContext *fc, const AVCodecContext *enc)
         return rc;
     st->time_base = enc->time_base;
     st->avg_frame_rate = enc->framerate;
+    /* players (Safari, hls.js) want HEVC in MP4 tagged hvc1 */
+    if (enc->codec_id == AV_CODEC_ID_HEVC &&
+        strcmp(fc->oformat->name, "mp4") == 0)
+        st->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
     if (enc->codec_type == AVMEDIA_TYPE_AUDIO)
         st->codecpar->frame_size = enc->frame_size;
     return st->index;

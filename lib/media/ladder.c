@@ -144,7 +144,10 @@ even(double v)
     return e < 2 ? 2 : e;
 }
 
-/* Sizes r to fit req box (or height) within src, keeping the aspect. */
+/*
+ * Sizes r for a landscape (or square) src: cap_h tall, or fitted into the
+ * requested box, keeping the aspect ratio, even, never past the source.
+ */
 static void
 size_rung(struct sv_rung *r, int src_w, int src_h, int cap_h)
 {
@@ -172,17 +175,35 @@ size_rung(struct sv_rung *r, int src_w, int src_h, int cap_h)
     snprintf(r->name, sizeof(r->name), "%dp", r->height);
 }
 
+/* Swaps a rung's sizes: portrait sources are sized as landscape ones. */
+static void
+turn(struct sv_rung *r)
+{
+    int t = r->width;
+
+    r->width = r->height;
+    r->height = t;
+}
+
 int
 sv_ladder_fit(struct sv_ladder *l, int src_w, int src_h, char *err,
               size_t size)
 {
     struct sv_rung keep[SV_LADDER_MAX];
-    int i, j, n = 0, smallest = 0;
+    int i, j, n = 0, smallest = 0, portrait = src_h > src_w;
 
     if (src_w < 2 || src_h < 2 || src_w > 16384 || src_h > 16384) {
         snprintf(err, size, "source size %dx%d is out of range", src_w,
                  src_h);
         return SV_ELADDER;
+    }
+    /* "720p" names the short side, so a portrait source gets portrait
+     * rungs of the same sizes turned: size it as landscape, turn back */
+    if (portrait) {
+        int t = src_w;
+
+        src_w = src_h;
+        src_h = t;
     }
     for (i = 0; i < l->n; i++) {
         if (l->r[i].req_h < l->r[smallest].req_h)
@@ -204,6 +225,8 @@ sv_ladder_fit(struct sv_ladder *l, int src_w, int src_h, char *err,
         size_rung(&keep[0], src_w, src_h, src_h);
         n = 1;
     }
+    for (i = 0; portrait && i < n; i++)
+        turn(&keep[i]);
     for (i = 0; i < n; i++)
         for (j = 0; j < i; j++)
             if (keep[i].width == keep[j].width &&

@@ -39,7 +39,8 @@ const char *sv_ladder_preset_spec(const char *name);
 /*
  * Sizes every rung for a source displayed as src_w x src_h (after rotation
  * and sample aspect ratio): keeps the aspect ratio, rounds to even sizes
- * and never upscales.  Rungs taller than the source are dropped; when that
+ * and never upscales.  A rung's height ("720p") names the short side, so
+ * a portrait source gets the same rungs turned (405x720).  Rungs taller than the source are dropped; when that
  * leaves none, a preset keeps its smallest rung at the source size while a
  * ladder given by hand fails.  Fails too when two rungs end at one size.
  * Returns 0 or SV_ELADDER with a message in err.

@@ -704,9 +704,12 @@ sv_transcode_run(const struct sv_transcode_opts *o)
     rc = read_all(j);
     interrupted = sv_sig_stop != 0;
     if (rc == 0 && j->vg.g == NULL) {
-        sv_log_error("cannot use '%s': no video frame could be decoded",
-                     shown(o->input));
-        rc = j->in.errors > 0 ? SV_ECORRUPT : SV_ENOMEDIA;
+        sv_log_error("cannot use '%s': no video frame could be decoded%s",
+                     shown(o->input), strcmp(o->input, "-") == 0 &&
+                     strstr(j->in.fc->iformat->name, "mp4") != NULL
+                     ? " (an MP4 on a pipe needs its index first: "
+                       "-movflags +faststart)" : "");
+        rc = j->in.errors > 0 ? SV_EFORMAT : SV_ENOMEDIA;
     }
     rc2 = finish(j, rc >= 0);
     if (rc >= 0)
@@ -734,7 +737,8 @@ sv_transcode_run(const struct sv_transcode_opts *o)
         sv_log_warn("'%s': %lld damaged packets or frames were skipped",
                     shown(o->input), (long long)j->in.errors);
     if (rc == SV_ECORRUPT)
-        sv_log_error("'%s': damaged data (--strict)", shown(o->input));
+        sv_log_error("'%s': damaged data, stopping (--strict)",
+                     shown(o->input));
     if (rc < 0 && rc != SV_EINTR)
         sv_event_error(rc, "transcoding failed", NULL);
 out:

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <libavfilter/buffersink.h>
@@ -638,9 +639,13 @@ rung_json(struct job *j, int i, double secs)
     if (j->o->outdir != NULL) {
         char path[4096];
 
+        struct stat st;
+
         snprintf(path, sizeof(path), "%s/%s.%s", j->o->outdir, r->name,
                  j->o->container);
         json_object_set_new(o, "path", json_string(path));
+        if (stat(path, &st) == 0)
+            json_object_set_new(o, "file_size", json_integer(st.st_size));
     }
     return o;
 }

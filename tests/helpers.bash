@@ -53,8 +53,16 @@ _make_fixture() {
         _ff -f lavfi -i "$(_v 321x241 2)" -c:v libx264 -preset veryfast \
             -pix_fmt yuv444p "$out" ;;
     rotated_90.mp4)         # display matrix: shown as 360x640
+        # ffmpeg 5.1 ignores rotate=90 metadata: write tkhd's matrix
         _ff -f lavfi -i "$(_v 640x360 2)" -c:v libx264 -preset veryfast \
-            -pix_fmt yuv420p -metadata:s:v:0 rotate=90 "$out" ;;
+            -pix_fmt yuv420p "$out" && python3 - "$out" <<'PY' ;;
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+i = d.find(b'tkhd')
+off = i + 8 + (32 if d[i + 4] == 1 else 20) + 16
+d[off:off + 36] = struct.pack('>9i', 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)
+open(sys.argv[1], 'wb').write(d)
+PY
     vfr.mkv)                # variable frame rate
         _ff -f lavfi -i "$(_v 640x360 3)" \
             -vf "setpts='if(lt(N,30),N/30/TB,(30+(N-30)*2)/30/TB)'" \
@@ -93,8 +101,10 @@ fixture() {
         (
             flock 9
             if [ ! -s "$out" ]; then
-                _make_fixture "$name" "$out.tmp.$$" &&
-                    mv "$out.tmp.$$" "$out" || { rm -f "$out.tmp.$$"; exit 1; }
+                # the temp name keeps the extension: ffmpeg picks by it
+                local tmp=$SV_FIXTURES/.tmp.$$.$name
+                _make_fixture "$name" "$tmp" &&
+                    mv "$tmp" "$out" || { rm -f "$tmp"; exit 1; }
             fi
         ) 9> "$SV_FIXTURES/.$name.lock" || return 1
     fi

@@ -1,0 +1,755 @@
+/* transcode.c -- the sv-transcode job: demux and decode once, one ladder
+ * graph, one encoder thread per rung, shared audio, one muxer */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+
+#include "core/err.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "core/sig.h"
+#include "media/av.h"
+#include "media/queue.h"
+#include "media/scene.h"
+
+#define RUNG_QUEUE 8            /* frames waiting per encoder */
+#define PROGRESS_EVERY_US 1000000
+
+const char *const sv_codec_names[] = { "h264", "hevc", "vp9", "av1", NULL };
+
+static const int default_crf[] = { 23, 28, 33, 35 };
+
+struct rung {
+    struct job *job;
+    int idx;
+    AVCodecContext *enc;
+    struct sv_queue q;
+    pthread_t thread;
+    int started;
+    int64_t bytes, frames;
+};
+
+struct job {
+    const struct sv_transcode_opts *o;
+    struct sv__input in;
+    struct sv_ladder lad;
+    struct sv__vgraph vg;
+    struct sv__agraph ag;
+    AVCodecContext *aenc;
+    struct sv__mux mux;
+    int mux_open;
+    int nrungs;                 /* encoders opened */
+    struct rung r[SV_LADDER_MAX];
+    const struct sv__hw *hw;
+    AVBufferRef *hwdev;
+    struct sv_kf kf;
+    struct sv_scene scene;
+    atomic_int failed;          /* first error from any thread */
+    int64_t vframes;            /* frames through the ladder graph */
+    int64_t vend;               /* end of the last input frame (stream tb) */
+    int64_t pos_us;             /* output position reached */
+    int64_t abytes, aframes;
+    int64_t t0, last_event;
+    int global_header;
+};
+
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+job_fail(struct job *j, int rc)
+{
+    int zero = 0;
+
+    atomic_compare_exchange_strong(&j->failed, &zero, rc);
+}
+
+static const char *
+shown(const char *url)
+{
+    return strcmp(url, "-") == 0 ? "stdin" : url;
+}
+
+/* --- encoder threads --- */
+
+static int
+drain_packets(struct job *j, AVCodecContext *enc, int rung, int64_t *bytes,
+              int64_t *frames)
+{
+    AVPacket *pkt = av_packet_alloc();
+    int rc;
+
+    if (pkt == NULL)
+        return AVERROR(ENOMEM);
+    for (;;) {
+        rc = avcodec_receive_packet(enc, pkt);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) {
+            rc = 0;
+            break;
+        }
+        if (rc < 0)
+            break;
+        *bytes += pkt->size;
+        (*frames)++;
+        rc = sv__mux_write(&j->mux, rung, pkt, enc->time_base);
+        if (rc < 0)
+            break;
+    }
+    av_packet_free(&pkt);
+    return rc;
+}
+
+static void *
+rung_main(void *arg)
+{
+    struct rung *r = arg;
+    struct job *j = r->job;
+    void *item;
+    AVFrame *f;
+    int rc, end;
+
+    for (;;) {
+        rc = sv_queue_pop(&r->q, &item);
+        if (rc < 0)
+            break;
+        end = rc == 1;
+        f = end ? NULL : item;
+        if (f != NULL) {
+            rc = sv__hw_upload(r->enc, f, &f);
+            if (rc < 0) {
+                av_frame_free(&f);
+                goto fail;
+            }
+        }
+        rc = avcodec_send_frame(r->enc, f);
+        av_frame_free(&f);
+        if (rc < 0)
+            goto fail;
+        rc = drain_packets(j, r->enc, r->idx, &r->bytes, &r->frames);
+        if (rc < 0)
+            goto fail;
+        if (end)
+            break;
+    }
+    return NULL;
+fail:
+    if (rc != AVERROR(EPIPE))
+        sv_log_error("encoding rung %s failed: %s", j->lad.r[r->idx].name,
+                     sv_strerror(rc));
+    job_fail(j, rc);
+    /* unblock the producer; it sees the failure and stops */
+    sv_queue_abort(&r->q);
+    return NULL;
+}
+
+/* --- setup on the first decoded video frame --- */
+
+static int
+pick_hw(struct job *j)
+{
+    static const enum sv_hw order[] = { SV_HW_NVENC, SV_HW_VAAPI, SV_HW_QSV };
+    const struct sv_transcode_opts *o = j->o;
+    char why[256], all[800] = "";
+    size_t i;
+
+    if (o->hw == SV_HW_NONE)
+        return 0;
+    if (o->hw != SV_HW_AUTO) {
+        const struct sv__hw *hw = sv__hw_get(o->hw);
+
+        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) < 0) {
+            sv_log_error("cannot use --hw %s: %s", hw->name, why);
+            return SV_ENOHW;
+        }
+        j->hw = hw;
+        return 0;
+    }
+    for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        const struct sv__hw *hw = sv__hw_get(order[i]);
+
+        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) == 0) {
+            j->hw = hw;
+            sv_log_debug("--hw auto: using %s", hw->name);
+            return 0;
+        }
+        snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s",
+                 all[0] ? "; " : "", why);
+    }
+    sv_log_debug("--hw auto: encoding in software: %s", all);
+    json_t *d = json_object();
+    json_object_set_new(d, "hw", json_string("auto"));
+    json_object_set_new(d, "to", json_string("software"));
+    json_object_set_new(d, "reason", json_string(all));
+    sv_event_emit("video.transcoding.fallback", d);
+    return 0;
+}
+
+static int
+open_encoders(struct job *j)
+{
+    const struct sv_transcode_opts *o = j->o;
+    struct sv__venc_cfg cfg;
+    int64_t gop;
+    int i, rc;
+
+    gop = av_rescale_q(o->gop_us, AV_TIME_BASE_Q, j->vg.tb);
+    if (gop < 1)
+        gop = 1;
+    sv_kf_init(&j->kf, gop, o->scene, o->scene_threshold,
+               av_rescale_q(500000, AV_TIME_BASE_Q, j->vg.tb));
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.codec = o->codec;
+    cfg.rate = o->rate;
+    cfg.crf = o->crf >= 0 ? o->crf : default_crf[o->codec];
+    cfg.preset = o->preset;
+    cfg.tb = j->vg.tb;
+    cfg.fps = av_inv_q(j->vg.tb);
+    /* one past our own forcing, so the encoder never adds keyframes */
+    cfg.gop = (int)gop + 1;
+    cfg.threads = o->threads;
+    cfg.global_header = j->global_header;
+    cfg.hw = j->hw;
+    cfg.hwdev = j->hwdev;
+    for (i = 0; i < j->lad.n; i++) {
+        cfg.width = j->lad.r[i].width;
+        cfg.height = j->lad.r[i].height;
+        cfg.bitrate = j->lad.r[i].bitrate;
+        rc = sv__venc_open(&j->r[i].enc, &cfg);
+        if (rc < 0) {
+            sv_log_error("cannot open the %s encoder for %s: %s",
+                         sv_codec_names[o->codec], j->lad.r[i].name,
+                         sv_strerror(rc));
+            return rc;
+        }
+        j->r[i].job = j;
+        j->r[i].idx = i;
+        j->nrungs = i + 1;
+    }
+    return 0;
+}
+
+static int
+start_threads(struct job *j)
+{
+    int i, rc;
+
+    for (i = 0; i < j->nrungs; i++) {
+        rc = sv_queue_init(&j->r[i].q, RUNG_QUEUE);
+        if (rc < 0)
+            return rc;
+        rc = -pthread_create(&j->r[i].thread, NULL, rung_main, &j->r[i]);
+        if (rc < 0) {
+            sv_queue_release(&j->r[i].q);
+            return rc;
+        }
+        j->r[i].started = 1;
+    }
+    return 0;
+}
+
+static int
+setup(struct job *j, const AVFrame *first)
+{
+    const struct sv_transcode_opts *o = j->o;
+    AVStream *st = j->in.fc->streams[j->in.vidx];
+    AVCodecContext *venc[SV_LADDER_MAX];
+    AVRational sar = first->sample_aspect_ratio;
+    struct sv__venc_cfg pc;
+    char err[256];
+    int w = first->width, h = first->height, i, rc, deint = o->deint;
+
+    if (sar.num > 0 && sar.den > 0)
+        w = (int)av_rescale(w, sar.num, sar.den);
+    if (j->in.rotation == 90 || j->in.rotation == 270) {
+        int t = w;
+
+        w = h;
+        h = t;
+    }
+    rc = sv_ladder_fit(&j->lad, w, h, err, sizeof(err));
+    if (rc < 0) {
+        sv_log_error("cannot build the ladder for '%s': %s",
+                     shown(o->input), err);
+        return rc;
+    }
+    if (deint == SV_DEINT_AUTO) {
+        enum AVFieldOrder fo = st->codecpar->field_order;
+
+        /* bwdif touches only frames marked interlaced; skip it when
+         * neither the stream nor the first frame says so */
+        if (!first->interlaced_frame &&
+            (fo == AV_FIELD_PROGRESSIVE || fo == AV_FIELD_UNKNOWN))
+            deint = SV_DEINT_OFF;
+    }
+    if (deint != SV_DEINT_OFF)
+        sv_log_debug("deinterlacing '%s' (bwdif)", shown(o->input));
+    memset(&pc, 0, sizeof(pc));
+    pc.hw = j->hw;
+    rc = sv__vgraph_build(&j->vg, first, st->time_base, j->in.fps,
+                          j->in.rotation, deint, &j->lad,
+                          sv__venc_pix_fmt(&pc));
+    if (rc < 0)
+        return rc;
+    rc = open_encoders(j);
+    if (rc < 0)
+        return rc;
+    if (j->in.adec != NULL) {
+        rc = sv__aenc_open(&j->aenc, o->codec,
+                           j->in.adec->ch_layout.nb_channels,
+                           o->audio_bitrate, j->global_header);
+        if (rc < 0)
+            return rc;
+        rc = sv__agraph_build(&j->ag, j->in.adec,
+                              j->in.fc->streams[j->in.aidx]->time_base,
+                              j->aenc);
+        if (rc < 0)
+            return rc;
+    }
+    for (i = 0; i < j->nrungs; i++)
+        venc[i] = j->r[i].enc;
+    rc = sv__mux_open(&j->mux, o->outdir,
+                      o->outdir ? o->container : o->format, &j->lad, venc,
+                      j->aenc);
+    if (rc < 0) {
+        if (rc == AVERROR(EPIPE))
+            j->mux.epipe = 1;
+        return rc;
+    }
+    j->mux_open = 1;
+    for (i = 0; i < j->lad.n; i++)
+        sv_log_debug("rung %d: %s %dx%d %lld bit/s", i, j->lad.r[i].name,
+                     j->lad.r[i].width, j->lad.r[i].height,
+                     (long long)j->lad.r[i].bitrate);
+    return start_threads(j);
+}
+
+/* --- progress --- */
+
+static void
+progress(struct job *j, int final)
+{
+    int64_t t = now_us(), el = t - j->t0, dur = j->in.duration_us;
+    double pct = dur > 0 ? 100.0 * (double)j->pos_us / (double)dur : 0;
+    double fps = el > 0 ? j->vframes * 1e6 / (double)el : 0;
+    double speed = el > 0 ? (double)j->pos_us / (double)el : 0;
+    double eta = speed > 0 && dur > 0 ? (dur - j->pos_us) / 1e6 / speed : 0;
+    char bar[21];
+    int i, fill;
+
+    if (pct > 100 || final)
+        pct = final && dur > 0 ? 100 : (pct > 100 ? 100 : pct);
+    if (eta < 0)
+        eta = 0;
+    if (sv_log_tty()) {
+        fill = (int)(pct / 5);
+        for (i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        sv_log_progress("%s: [%s] %5.1f%%  %.1f fps  %.2fx  ETA %d:%02d",
+                        sv_log_tool(), bar, pct, fps, speed,
+                        (int)eta / 60, (int)eta % 60);
+    }
+    if (!final && t - j->last_event < PROGRESS_EVERY_US)
+        return;
+    j->last_event = t;
+    json_t *d = json_object();
+    json_object_set_new(d, "frames", json_integer(j->vframes));
+    json_object_set_new(d, "time", json_real(j->pos_us / 1e6));
+    if (dur > 0)
+        json_object_set_new(d, "percent",
+                            json_real((double)(int)(pct * 10) / 10));
+    json_object_set_new(d, "fps", json_real((double)(int)(fps * 10) / 10));
+    json_object_set_new(d, "speed",
+                        json_real((double)(int)(speed * 100) / 100));
+    json_object_set_new(d, "errors", json_integer(j->in.errors));
+    sv_event_emit("video.transcoding.progress", d);
+}
+
+/* --- the video path --- */
+
+/* Hands the frames the graph has ready to the encoders, one per rung. */
+static int
+drain_video(struct job *j)
+{
+    AVFrame *f[SV_LADDER_MAX] = { NULL };
+    const AVFrame *small;
+    double score = 0;
+    int i, k, rc, key;
+
+    for (;;) {
+        for (i = 0; i < j->vg.n; i++) {
+            f[i] = av_frame_alloc();
+            if (f[i] == NULL) {
+                rc = AVERROR(ENOMEM);
+                goto fail;
+            }
+            rc = av_buffersink_get_frame(j->vg.sink[i], f[i]);
+            if (rc < 0) {
+                if (i > 0 && rc == AVERROR(EAGAIN))
+                    rc = SV_EINTERNAL;   /* split keeps rungs in step */
+                if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+                    rc = 0;
+                goto fail;
+            }
+        }
+        /* one decision for every rung keeps keyframes aligned */
+        if (j->o->scene) {
+            small = f[0];
+            for (i = 1; i < j->vg.n; i++)
+                if (f[i]->height < small->height)
+                    small = f[i];
+            score = sv_scene_score(&j->scene, small->data[0],
+                                   small->linesize[0], small->width,
+                                   small->height);
+            if (score < 0) {
+                rc = AVERROR(ENOMEM);
+                goto fail;
+            }
+        }
+        key = sv_kf_decide(&j->kf, f[0]->pts, score);
+        j->vframes++;
+        j->pos_us = av_rescale_q(f[0]->pts + 1, j->vg.tb, AV_TIME_BASE_Q);
+        for (i = 0; i < j->vg.n; i++) {
+            f[i]->pict_type = key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+            f[i]->key_frame = key;
+            rc = sv_queue_push(&j->r[i].q, f[i]);
+            if (rc < 0) {
+                rc = atomic_load(&j->failed);
+                goto fail;
+            }
+            f[i] = NULL;
+        }
+        progress(j, 0);
+    }
+fail:
+    for (k = 0; k < SV_LADDER_MAX; k++)
+        av_frame_free(&f[k]);
+    return rc;
+}
+
+static int
+on_video(void *ud, AVFrame *f)
+{
+    struct job *j = ud;
+    AVStream *st = j->in.fc->streams[j->in.vidx];
+    int64_t start = av_rescale_q(j->in.start, AV_TIME_BASE_Q, st->time_base);
+    int rc;
+
+    if (j->vg.g == NULL) {
+        rc = setup(j, f);
+        if (rc < 0)
+            goto done;
+    }
+    f->pts = f->best_effort_timestamp;
+    if (f->pts == AV_NOPTS_VALUE) {
+        /* no time at all: drop it rather than guess its place */
+        rc = 0;
+        goto done;
+    }
+    f->pts -= start;
+    j->vend = f->pts + (f->pkt_duration > 0 ? f->pkt_duration
+                        : av_rescale_q(1, av_inv_q(j->in.fps), st->time_base));
+    rc = av_buffersrc_add_frame_flags(j->vg.src, f, 0);
+    if (rc < 0) {
+        /* size or format changed mid-stream: the graph cannot follow */
+        sv_log_error("'%s': the video changes format mid-stream: %s",
+                     shown(j->o->input), sv_strerror(rc));
+        goto done;
+    }
+    rc = drain_video(j);
+done:
+    av_frame_free(&f);
+    return rc;
+}
+
+/* --- the audio path --- */
+
+static int
+drain_audio(struct job *j, int flush)
+{
+    AVFrame *f = av_frame_alloc();
+    int rc = 0, eof = 0;
+
+    if (f == NULL)
+        return AVERROR(ENOMEM);
+    while (!eof) {
+        rc = av_buffersink_get_frame(j->ag.sink, f);
+        if (rc == AVERROR(EAGAIN))
+            break;
+        if (rc == AVERROR_EOF) {
+            if (!flush)
+                break;
+            eof = 1;
+            rc = avcodec_send_frame(j->aenc, NULL);
+        } else if (rc >= 0) {
+            rc = avcodec_send_frame(j->aenc, f);
+            av_frame_unref(f);
+        }
+        if (rc < 0)
+            break;
+        rc = drain_packets(j, j->aenc, -1, &j->abytes, &j->aframes);
+        if (rc < 0)
+            break;
+    }
+    av_frame_free(&f);
+    return rc == AVERROR(EAGAIN) || rc == AVERROR_EOF ? 0 : rc;
+}
+
+static int
+on_audio(void *ud, AVFrame *f)
+{
+    struct job *j = ud;
+    AVStream *st = j->in.fc->streams[j->in.aidx];
+    int rc = 0;
+
+    /* audio before the first video frame waits in the graph */
+    if (j->ag.g == NULL && j->vg.g == NULL) {
+        av_frame_free(&f);
+        return 0;
+    }
+    if (j->ag.g != NULL) {
+        if (f->pts == AV_NOPTS_VALUE)
+            f->pts = f->best_effort_timestamp;
+        if (f->pts != AV_NOPTS_VALUE)
+            f->pts -= av_rescale_q(j->in.start, AV_TIME_BASE_Q,
+                                   st->time_base);
+        rc = av_buffersrc_add_frame_flags(j->ag.src, f, 0);
+        if (rc >= 0 && j->mux_open)
+            rc = drain_audio(j, 0);
+    }
+    av_frame_free(&f);
+    return rc;
+}
+
+/* --- the job --- */
+
+static int
+read_all(struct job *j)
+{
+    AVPacket *pkt = av_packet_alloc();
+    int rc = 0;
+
+    if (pkt == NULL)
+        return AVERROR(ENOMEM);
+    while (!sv_sig_stop && atomic_load(&j->failed) == 0) {
+        rc = av_read_frame(j->in.fc, pkt);
+        if (rc == AVERROR_EOF) {
+            rc = 0;
+            break;
+        }
+        if (rc < 0) {
+            /* a damaged tail: keep what decoded, count it */
+            j->in.errors++;
+            sv_log_warn("'%s': reading stopped early: %s",
+                        shown(j->o->input), sv_strerror(rc));
+            rc = j->o->strict ? SV_ECORRUPT : 0;
+            break;
+        }
+        if (pkt->stream_index == j->in.vidx)
+            rc = sv__input_decode(&j->in, j->in.vdec, pkt, j->o->strict,
+                                  on_video, j);
+        else if (pkt->stream_index == j->in.aidx)
+            rc = sv__input_decode(&j->in, j->in.adec, pkt, j->o->strict,
+                                  on_audio, j);
+        av_packet_unref(pkt);
+        if (rc < 0)
+            break;
+    }
+    av_packet_free(&pkt);
+    return rc;
+}
+
+/* Flushes decoders, graphs and encoders, and waits for the threads. */
+static int
+finish(struct job *j, int ok)
+{
+    int i, rc = 0, rc2;
+
+    if (ok) {
+        rc = sv__input_decode(&j->in, j->in.vdec, NULL, j->o->strict,
+                              on_video, j);
+        if (rc >= 0 && j->in.adec != NULL)
+            rc = sv__input_decode(&j->in, j->in.adec, NULL, j->o->strict,
+                                  on_audio, j);
+        if (rc >= 0 && j->vg.g != NULL) {
+            /* closing at the last frame's end keeps it in the output */
+            rc = av_buffersrc_close(j->vg.src, j->vend, 0);
+            if (rc >= 0)
+                rc = drain_video(j);
+        }
+        if (rc >= 0 && j->ag.g != NULL && j->mux_open) {
+            rc = av_buffersrc_add_frame(j->ag.src, NULL);
+            if (rc >= 0)
+                rc = drain_audio(j, 1);
+        }
+    }
+    for (i = 0; i < j->nrungs; i++) {
+        if (!j->r[i].started)
+            continue;
+        if (ok && rc >= 0)
+            sv_queue_close(&j->r[i].q);
+        else
+            sv_queue_abort(&j->r[i].q);
+    }
+    for (i = 0; i < j->nrungs; i++) {
+        void *item;
+
+        if (!j->r[i].started)
+            continue;
+        pthread_join(j->r[i].thread, NULL);
+        while (sv_queue_trypop(&j->r[i].q, &item) == 0) {
+            AVFrame *f = item;
+
+            av_frame_free(&f);
+        }
+        sv_queue_release(&j->r[i].q);
+        j->r[i].started = 0;
+    }
+    rc2 = atomic_load(&j->failed);
+    return rc < 0 ? rc : rc2;
+}
+
+static json_t *
+rung_json(struct job *j, int i, double secs)
+{
+    const struct sv_rung *r = &j->lad.r[i];
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "width", json_integer(r->width));
+    json_object_set_new(o, "height", json_integer(r->height));
+    json_object_set_new(o, "codec", json_string(j->r[i].enc->codec->name));
+    json_object_set_new(o, "target_bitrate", json_integer(r->bitrate));
+    json_object_set_new(o, "bitrate", json_integer(secs > 0
+        ? (json_int_t)(j->r[i].bytes * 8 / secs) : 0));
+    json_object_set_new(o, "size", json_integer(j->r[i].bytes));
+    json_object_set_new(o, "frames", json_integer(j->r[i].frames));
+    if (j->o->outdir != NULL) {
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/%s.%s", j->o->outdir, r->name,
+                 j->o->container);
+        json_object_set_new(o, "path", json_string(path));
+    }
+    return o;
+}
+
+static void
+complete(struct job *j, int interrupted)
+{
+    double secs = j->vframes * av_q2d(j->vg.tb);
+    json_t *d = json_object(), *rungs = json_array();
+    int i;
+
+    json_object_set_new(d, "input", json_string(j->o->input));
+    json_object_set_new(d, "duration", json_real(secs));
+    json_object_set_new(d, "frames", json_integer(j->vframes));
+    json_object_set_new(d, "errors", json_integer(j->in.errors));
+    json_object_set_new(d, "interrupted", json_boolean(interrupted));
+    json_object_set_new(d, "hw", json_string(j->hw ? j->hw->name : "none"));
+    for (i = 0; i < j->nrungs; i++)
+        json_array_append_new(rungs, rung_json(j, i, secs));
+    json_object_set_new(d, "rungs", rungs);
+    if (j->aenc != NULL) {
+        json_t *a = json_object();
+
+        json_object_set_new(a, "codec", json_string(j->aenc->codec->name));
+        json_object_set_new(a, "bitrate", json_integer(secs > 0
+            ? (json_int_t)(j->abytes * 8 / secs) : 0));
+        json_object_set_new(a, "size", json_integer(j->abytes));
+        json_object_set_new(a, "frames", json_integer(j->aframes));
+        json_object_set_new(d, "audio", a);
+    }
+    sv_event_emit("video.transcoding.complete", d);
+}
+
+int
+sv_transcode_run(const struct sv_transcode_opts *o)
+{
+    struct job *j;
+    char err[256];
+    int i, rc, rc2, interrupted;
+
+    j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return -ENOMEM;
+    j->o = o;
+    j->t0 = j->last_event = now_us();
+    j->global_header = sv__mux_global_header(o->outdir ? o->container
+                                                      : o->format);
+    rc = sv_ladder_parse(o->ladder, &j->lad, err, sizeof(err));
+    if (rc < 0) {
+        sv_log_error("bad ladder '%s': %s", o->ladder, err);
+        goto out;
+    }
+    rc = pick_hw(j);
+    if (rc < 0)
+        goto out;
+    /* NVDEC decodes for NVENC; other backends decode in software */
+    rc = sv__input_open(&j->in, o->input, !o->no_audio,
+                        j->hw == &sv__hw_nvenc ? j->hwdev : NULL);
+    if (rc < 0)
+        goto out;
+    rc = read_all(j);
+    interrupted = sv_sig_stop != 0;
+    if (rc == 0 && j->vg.g == NULL) {
+        sv_log_error("cannot use '%s': no video frame could be decoded%s",
+                     shown(o->input), strcmp(o->input, "-") == 0 &&
+                     strstr(j->in.fc->iformat->name, "mp4") != NULL
+                     ? " (an MP4 on a pipe needs its index first: "
+                       "-movflags +faststart)" : "");
+        rc = j->in.errors > 0 ? SV_EFORMAT : SV_ENOMEDIA;
+    }
+    rc2 = finish(j, rc >= 0);
+    if (rc >= 0)
+        rc = rc2;
+    if (j->mux_open) {
+        rc2 = sv__mux_close(&j->mux, rc >= 0 || j->mux.epipe);
+        if (rc >= 0 && rc2 < 0 && rc2 != AVERROR(EPIPE)) {
+            sv_log_error("cannot finish the output: %s", sv_strerror(rc2));
+            rc = rc2;
+        }
+        if (rc2 == AVERROR(EPIPE))
+            j->mux.epipe = 1;
+    }
+    if (j->mux.epipe) {
+        /* the reader went away: a quiet stop, not a failure */
+        rc = 1;
+    } else if (rc == 0) {
+        progress(j, 1);
+        sv_log_progress_end();
+        complete(j, interrupted);
+        if (interrupted)
+            rc = SV_EINTR;
+    }
+    if (j->in.errors > 0 && rc != SV_ECORRUPT)
+        sv_log_warn("'%s': %lld damaged packets or frames were skipped",
+                    shown(o->input), (long long)j->in.errors);
+    if (rc == SV_ECORRUPT)
+        sv_log_error("'%s': damaged data, stopping (--strict)",
+                     shown(o->input));
+    if (rc < 0 && rc != SV_EINTR)
+        sv_event_error(rc, "transcoding failed", NULL);
+out:
+    for (i = 0; i < j->nrungs; i++)
+        avcodec_free_context(&j->r[i].enc);
+    avcodec_free_context(&j->aenc);
+    sv__vgraph_free(&j->vg);
+    sv__agraph_free(&j->ag);
+    sv_scene_release(&j->scene);
+    sv__input_close(&j->in);
+    av_buffer_unref(&j->hwdev);
+    free(j);
+    return rc;
+}

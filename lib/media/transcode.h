@@ -1,0 +1,51 @@
+/* transcode.h -- the sv-transcode job: decode once, encode a ladder */
+#ifndef SV_TRANSCODE_H
+#define SV_TRANSCODE_H
+
+#include <stdint.h>
+
+enum sv_codec { SV_CODEC_H264, SV_CODEC_HEVC, SV_CODEC_VP9, SV_CODEC_AV1 };
+enum sv_rate { SV_RATE_CRF, SV_RATE_CBR };
+enum sv_deint { SV_DEINT_AUTO, SV_DEINT_ON, SV_DEINT_OFF };
+enum sv_hw { SV_HW_NONE, SV_HW_AUTO, SV_HW_NVENC, SV_HW_VAAPI, SV_HW_QSV };
+
+struct sv_transcode_opts {
+    const char *input;          /* path, URL, or "-" for stdin */
+    const char *outdir;         /* NULL: one stream on stdout */
+    const char *format;         /* pipe format: mpegts, nut, matroska */
+    const char *container;      /* outdir files: mp4, ts, mkv */
+    const char *ladder;         /* spec or preset name */
+    enum sv_codec codec;
+    enum sv_rate rate;
+    int crf;                    /* -1: the codec's default */
+    const char *preset;         /* encoder speed preset; NULL: default */
+    int64_t gop_us;             /* keyframe interval (the longest, scene) */
+    int scene;                  /* keyframes at scene cuts */
+    double scene_threshold;
+    enum sv_deint deint;
+    enum sv_hw hw;
+    int64_t audio_bitrate;
+    int no_audio;
+    int strict;                 /* decode errors are fatal */
+    int threads;                /* encoder threads per rung; 0: auto */
+};
+
+/* codec names as options spell them, indexed by enum sv_codec */
+extern const char *const sv_codec_names[];
+
+/*
+ * Runs the job.  Messages go through lib/core/log, events through
+ * lib/core/event.  Returns 0, 1 when a reader closed stdout early (a quiet
+ * stop), or a negative code after logging the problem; outputs under a
+ * final name are complete (a clean stop by signal finalizes them and
+ * returns SV_EINTR).
+ */
+int sv_transcode_run(const struct sv_transcode_opts *o);
+
+/* Prints the JSON of usable hardware (--list-hw) on stdout. */
+int sv_transcode_list_hw(void);
+
+/* Installs av_strerror as lib/core/err's fallback and quiets libav logs. */
+void sv_media_init(void);
+
+#endif

@@ -4,6 +4,8 @@
 # (a cache shared by all suites); no media is committed.  Each is made once,
 # under a lock, and reused.
 
+bats_require_minimum_version 1.5.0
+
 SV_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SV_BUILD=${SV_BUILD:-$SV_TOP/build}
 SV_FIXTURES=${SV_FIXTURES:-$SV_TOP/build/fixtures}

@@ -48,7 +48,8 @@ tools() {
             > "$BATS_TEST_TMPDIR/help"
         sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$SV_TOP/man/$t.1" |
             grep -oE '^\\fB\\-\\-[a-z0-9\\-]+|^\\fB\\-.\\fR, \\fB\\-\\-[a-z0-9\\-]+' |
-            sed -e 's/.*\\fB\\-\\-/--/' -e 's/\\-/-/g' | sort -u \
+            sed -e 's/.*\\fB\\-\\-/--/' -e 's/\\f$//' -e 's/\\-/-/g' |
+            sort -u \
             > "$BATS_TEST_TMPDIR/man"
         diff -u "$BATS_TEST_TMPDIR/help" "$BATS_TEST_TMPDIR/man" ||
             fail "$t: --help and man page list different options"

@@ -85,18 +85,13 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
             set_int(opts, "crf", cfg->crf);
         break;
     case SV_CODEC_VP9:
+    case SV_CODEC_AV1:
         /* constrained quality: crf with the bitrate as a ceiling */
         c->bit_rate = cfg->bitrate;
-        av_dict_set(opts, "deadline", cbr ? "realtime" : "good", 0);
-        av_dict_set(opts, "cpu-used", preset, 0);
-        av_dict_set(opts, "row-mt", "1", 0);
-        if (!cbr)
-            set_int(opts, "crf", cfg->crf);
-        no_own_keyframes(c);
-        break;
-    case SV_CODEC_AV1:
-        c->bit_rate = cfg->bitrate;
-        av_dict_set(opts, "usage", "realtime", 0);
+        if (cfg->codec == SV_CODEC_VP9)
+            av_dict_set(opts, "deadline", cbr ? "realtime" : "good", 0);
+        else
+            av_dict_set(opts, "usage", "realtime", 0);
         av_dict_set(opts, "cpu-used", preset, 0);
         av_dict_set(opts, "row-mt", "1", 0);
         if (!cbr)

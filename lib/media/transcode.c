@@ -1,11 +1,13 @@
 /* transcode.c -- the sv-transcode job: demux and decode once, one ladder
  * graph, one encoder thread per rung, shared audio, one muxer */
 #include <errno.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
@@ -196,11 +198,32 @@ pick_hw(struct job *j)
     return 0;
 }
 
+/*
+ * Encoder threads of a rung when left to us.  Every rung encodes at once,
+ * so each encoder's own threading (x264's default is 1.5 per core) would
+ * oversubscribe the cores many times over; each rung instead gets threads
+ * in proportion to its share of the ladder's pixels, twice over so the
+ * largest rung never waits on one core, and at least one.
+ */
+static int
+rung_threads(int w, int h, double pixels)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double share = (double)w * h / pixels;
+    int n;
+
+    if (cores < 1)
+        cores = 1;
+    n = (int)ceil(2.0 * (double)cores * share - 0.01);
+    return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
 static int
 open_encoders(struct job *j)
 {
     const struct sv_transcode_opts *o = j->o;
     struct sv__venc_cfg cfg;
+    double pixels = 0;
     int64_t gop;
     int i, rc;
 
@@ -222,10 +245,14 @@ open_encoders(struct job *j)
     cfg.global_header = j->global_header;
     cfg.hw = j->hw;
     cfg.hwdev = j->hwdev;
+    for (i = 0; i < j->lad.n; i++)
+        pixels += (double)j->lad.r[i].width * j->lad.r[i].height;
     for (i = 0; i < j->lad.n; i++) {
         cfg.width = j->lad.r[i].width;
         cfg.height = j->lad.r[i].height;
         cfg.bitrate = j->lad.r[i].bitrate;
+        if (o->threads == 0)
+            cfg.threads = rung_threads(cfg.width, cfg.height, pixels);
         rc = sv__venc_open(&j->r[i].enc, &cfg);
         if (rc < 0) {
             sv_log_error("cannot open the %s encoder for %s: %s",

@@ -165,6 +165,17 @@ audio aac"
     within_frame "$(duration out.ts)" "$(duration "$in")" 30
 }
 
+@test "a URL as input (HTTP on 127.0.0.1)" {
+    local port; port=$(free_port)
+    cp "$(fixture h264_aac_360p.ts)" in.ts
+    python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1 &
+    pid=$!
+    wait_for curl -sf "http://127.0.0.1:$port/in.ts" -o /dev/null
+    $T "http://127.0.0.1:$port/in.ts" --ladder 240p:300k > out.ts
+    assert_eq "$(streams out.ts)" "video h264 426x240
+audio aac"
+}
+
 # ---- files ------------------------------------------------------------------
 
 @test "-o writes one mp4 per rung, each with the audio, nothing temporary" {
@@ -415,6 +426,30 @@ audio aac"
     awk -v d="$d" 'BEGIN { exit !(d > 0 && d < 19) }' || fail "duration $d"
     assert_eq "$(keyframes out/360p.mp4 0)" "$(keyframes out/240p.mp4 0)"
     assert_eq "$(event ev.jsonl video.transcoding.complete | jq .data.interrupted)" true
+}
+
+@test "SIGTERM stops cleanly too; a second signal exits at once" {
+    local in; in=$(fixture h264_aac_720p_long.mp4)
+    $T "$in" --ladder 360p:600k -o out --events ev.jsonl 2>/dev/null &
+    pid=$!
+    wait_for grep -q '"frames":[1-9]' ev.jsonl
+    kill -TERM "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    pid=
+    assert_eq "$rc" 1
+    [ -s out/360p.mp4 ] || fail "not finalized"
+    # two signals back to back: no waiting for the encoders
+    $T "$in" --ladder 360p:600k -o out2 --events ev2.jsonl 2>/dev/null &
+    pid=$!
+    wait_for grep -q '"frames":[1-9]' ev2.jsonl
+    kill -INT "$pid"; kill -INT "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    pid=
+    # 130 when the second signal came before the first was handled out,
+    # 1 when the clean stop already finished
+    [ "$rc" = 130 ] || [ "$rc" = 1 ] || fail "status $rc"
 }
 
 @test "a reader closing stdout early ends the job quietly with status 0" {

@@ -203,6 +203,12 @@ sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
     return 1;
 }
 
+const char *
+sv_demux_format(const struct sv_demux *d)
+{
+    return d->fc->iformat != NULL ? d->fc->iformat->name : "";
+}
+
 int64_t
 sv_demux_bytes(const struct sv_demux *d)
 {

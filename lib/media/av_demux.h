@@ -73,6 +73,9 @@ const struct sv_demux_stream *sv_demux_stream(const struct sv_demux *d,
 int sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
                   volatile int *stop);
 
+/* libavformat's name of the input format ("mpegts"). */
+const char *sv_demux_format(const struct sv_demux *d);
+
 /* Bytes read from the input so far. */
 int64_t sv_demux_bytes(const struct sv_demux *d);
 

@@ -518,7 +518,7 @@ run_input(struct sv__pack *p, int input, const char *url)
     struct sv_demux_packet pkt;
     const struct sv_demux_stream *s;
     struct sv__track *t;
-    int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0;
+    int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
     static int nvideo, naudio;
 
     if (input == 0)
@@ -527,6 +527,12 @@ run_input(struct sv__pack *p, int input, const char *url)
     if (rc < 0)
         return sv__fail(p, rc, "cannot read '%s': %s", url,
                         sv_strerror(rc));
+    /* libavformat reads any text as an ANSI art "video" */
+    if (strcmp(sv_demux_format(d), "tty") == 0) {
+        rc = sv__fail(p, SV_EFORMAT, "cannot read '%s': not audio or video",
+                      url);
+        goto done;
+    }
     n = sv_demux_count(d);
     map = malloc((size_t)(n > 0 ? n : 1) * sizeof(*map));
     if (map == NULL) {
@@ -536,6 +542,7 @@ run_input(struct sv__pack *p, int input, const char *url)
     for (i = 0; i < n; i++) {
         map[i] = -1;
         s = sv_demux_stream(d, i);
+        nav += s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO;
         if (!supported(s)) {
             if (s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO) {
                 sv_log_warn("'%s': stream %d (%s) cannot be packaged, "
@@ -557,6 +564,11 @@ run_input(struct sv__pack *p, int input, const char *url)
             if (rc < 0)
                 goto done;
         }
+    }
+    if (nav == 0) {
+        rc = sv__fail(p, SV_EFORMAT, "cannot read '%s': not audio or video",
+                      url);
+        goto done;
     }
     if (input == 0 && nv == 0) {
         rc = sv__fail(p, SV_ENOMEDIA, skipped ? "no video stream in '%s' "

@@ -28,7 +28,7 @@ static const struct sv_opt rows[] = {
     { "format", 'f', "<name>", "force the input format (libavformat name)",
       NULL, "mpegts mp4 matroska nut", NULL, 0 },
     { "max-buffer", OPT_MAXBUF, "<size>", "most bytes a rendition may "
-      "buffer before its segment is cut", "256M", NULL, NULL, 0 },
+      "hold in memory; beyond it packaging fails", "256M", NULL, NULL, 0 },
     { NULL, 0, NULL, "Live", NULL, NULL, NULL, 0 },
     { "live", OPT_LIVE, NULL, "publish while the input grows: playlists "
       "and MPD are updated after every segment", NULL, NULL, NULL, 0 },

@@ -184,7 +184,7 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
     rc |= key_line(m, out);
     for (i = 0; i < r->nseg; i++) {
         const struct sv_model_seg *s = &r->seg[i];
-        if (s->discontinuity && i > 0)
+        if (s->discontinuity)
             rc |= sv_buf_printf(out, "#EXT-X-DISCONTINUITY\n");
         if (m->live && s->pdt_ms > 0) {
             sv_model_iso_time(s->pdt_ms, pdt, sizeof(pdt));

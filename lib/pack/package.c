@@ -217,7 +217,9 @@ on_gone(void *ud, const struct sv_model_rend *r, const struct sv_model_seg *s)
 static void
 collect_gone(struct sv__pack *p)
 {
-    int64_t grace = 2 * p->o->segment_us + 10000000;
+    /* RFC 8216 6.2.2: available for the segment's duration plus that of
+     * the longest playlist that listed it */
+    int64_t grace = p->o->window_us + p->o->segment_us;
     struct sv_model_rend *r;
     char uri[128];
     size_t i, k = 0;

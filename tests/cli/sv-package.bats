@@ -376,15 +376,26 @@ concat() {
 }
 
 @test "SIGTERM ends a live package cleanly" {
-    # a live source that never ends on its own
-    ffmpeg -nostdin -loglevel error -re -f lavfi -i testsrc2=size=320x180:rate=30 \
-        -c:v libx264 -preset ultrafast -g 30 -pix_fmt yuv420p -f mpegts - |
-        sv-package -q --live -s 1 -o "$out" &
-    local pid=$!
+    # a live source that never ends on its own, joined by a FIFO
+    mkfifo "$BATS_TEST_TMPDIR/ts"
+    ffmpeg -nostdin -loglevel error -re -f lavfi \
+        -i testsrc2=size=320x180:rate=30 -c:v libx264 -preset ultrafast \
+        -g 30 -pix_fmt yuv420p -f mpegts -y "$BATS_TEST_TMPDIR/ts" \
+        2>/dev/null &
+    src=$!
+    sv-package -q --live -s 1 -o "$out" < "$BATS_TEST_TMPDIR/ts" &
+    pkg=$!
     wait_for test -s "$out/master.m3u8"
-    # the packager is the last process of the pipeline
-    kill -TERM "$(pgrep -n -P $$ -x sv-package || pgrep -n -x sv-package)"
-    wait "$pid" || true
+    kill -TERM "$pkg"
+    local st=0
+    wait "$pkg" || st=$?
+    kill "$src" 2>/dev/null || true
+    assert_eq "$st" 0
     assert_eq "$(tail -1 "$out/v0.m3u8")" "#EXT-X-ENDLIST"
     assert_eq "$(jq .ended "$out/package.json")" true
+}
+
+teardown() {
+    [ -z "${src:-}" ] || kill "$src" 2>/dev/null || true
+    [ -z "${pkg:-}" ] || kill "$pkg" 2>/dev/null || true
 }

@@ -20,6 +20,8 @@ static const struct sv_opt rows[] = {
       "or hls,dash", "hls,dash", "hls dash hls,dash", NULL, 0 },
     { "segment-duration", 's', "<duration>", "target segment duration; "
       "segments start on keyframes", "4s", NULL, NULL, 0 },
+    { "segments", OPT_SEGMENTS, "<format>", "segment format: fmp4 (CMAF) "
+      "or ts (MPEG-TS, HLS only)", "fmp4", "fmp4 ts", NULL, 0 },
     { "single-file", OPT_SINGLE, NULL, "one MP4 per rendition with a sidx, "
       "addressed by byte ranges", NULL, NULL, NULL, 0 },
     { "events", OPT_EVENTS, "<path|fd:N>", "write JSON events there", NULL,

@@ -2,6 +2,7 @@
 complete -c sv-package -s o -l output -x -a '(__fish_complete_directories)' -d 'write the package into <dir>; - writes a tar stream on stdout'
 complete -c sv-package -l manifests -x -a 'hls dash hls,dash' -d 'manifests to render: hls, dash or hls,dash'
 complete -c sv-package -s s -l segment-duration -x -d 'target segment duration; segments start on keyframes'
+complete -c sv-package -l segments -x -a 'fmp4 ts' -d 'segment format: fmp4 (CMAF) or ts (MPEG-TS, HLS only)'
 complete -c sv-package -l single-file -d 'one MP4 per rendition with a sidx, addressed by byte ranges'
 complete -c sv-package -l events -r -F -d 'write JSON events there'
 complete -c sv-package -s f -l format -x -a 'mpegts mp4 matroska nut' -d 'force the input format (libavformat name)'

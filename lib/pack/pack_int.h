@@ -12,6 +12,7 @@
 #include "pack/model.h"
 #include "pack/out.h"
 #include "pack/package.h"
+#include "pack/ts.h"
 
 struct sv__sample {
     int64_t dts, pts;           /* track timescale, package timeline */
@@ -51,6 +52,7 @@ struct sv__track {
     uint64_t single_off;        /* single file: bytes of media so far */
     int single_fd;              /* single file: the media, -1 if none */
     struct sv_buf init;         /* single file: ftyp+moov, kept */
+    struct sv_ts ts;            /* MPEG-TS segments */
     /* timestamps in */
     int have_last;
     int64_t offset;             /* added to input times (track units) */

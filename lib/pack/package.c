@@ -556,6 +556,12 @@ run_input(struct sv__pack *p, int input, const char *url)
         if (s->kind == SV_KIND_VIDEO)
             nv++;
         rc = add_rendition(p, s, &nvideo, &naudio);
+        if (rc >= 0 && p->o->ts && s->codec != SV_CODEC_H264 &&
+            s->codec != SV_CODEC_HEVC && s->codec != SV_CODEC_AAC) {
+            rc = sv__fail(p, SV_ENOMEDIA, "rendition %s: %s cannot go in "
+                          "MPEG-TS segments", p->m.r[rc].id, s->codec_name);
+            goto done;
+        }
         if (rc >= 0)
             rc = add_track(p, input, url, s, rc);
         if (rc < 0)
@@ -698,6 +704,7 @@ sv_pack_run(const struct sv_pack_opts *o, char *err, size_t size)
     p.m.live = o->live;
     p.m.dvr = o->dvr;
     p.m.ll_hls = o->ll_hls;
+    p.m.ts = o->ts;
     p.m.hls = o->hls;
     p.m.dash = o->dash;
     p.m.seg_dur = (double)o->segment_us / 1e6;

@@ -39,6 +39,7 @@ sv__track_release(struct sv__track *t)
 {
     free(t->q);
     t->q = NULL;
+    sv_ts_release(&t->ts);
     sv_buf_release(&t->qdata);
     sv_buf_release(&t->segbuf);
 }
@@ -140,7 +141,15 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         if (!t->video && t->cfg.sample_rate > 0)
             p->m.r[t->rend].sample_rate = t->cfg.sample_rate;
         t->ready = 1;
-        rc = sv__publish_init(p, t);
+        if (p->o->ts) {
+            rc = sv_ts_init(&t->ts, &t->cfg, t->video, t->timescale);
+            if (rc < 0)
+                return sv__fail(p, rc, "rendition %s: %s cannot go in "
+                                "MPEG-TS segments", p->m.r[t->rend].id,
+                                t->info.codec_name);
+        } else {
+            rc = sv__publish_init(p, t);
+        }
         if (rc < 0)
             return rc;
     }
@@ -251,6 +260,33 @@ flush_part(struct sv__pack *p, struct sv__track *t)
     return 0;
 }
 
+/* The queued samples of the open segment as one MPEG-TS segment. */
+static int
+ts_segment(struct sv__pack *p, struct sv__track *t)
+{
+    struct iovec iov;
+    size_t i, off = 0;
+    int rc;
+
+    sv_buf_reset(&t->segbuf);
+    rc = sv_ts_tables(&t->ts, &t->segbuf);
+    for (i = 0; rc == 0 && i < t->ndone; i++) {
+        const struct sv__sample *s = &t->q[i];
+        rc = sv_ts_sample(&t->ts, &t->segbuf, t->qdata.data + off, s->size,
+                          s->dts, s->pts, s->key && t->video);
+        off += s->size;
+    }
+    if (rc < 0)
+        return sv__fail(p, rc, "cannot build an MPEG-TS segment of "
+                        "rendition %s", p->m.r[t->rend].id);
+    t->seg_ticks += t->part_ticks;
+    iov.iov_base = t->segbuf.data;
+    iov.iov_len = t->segbuf.len;
+    rc = sv__publish_segment(p, t, &iov, 1, t->segbuf.len);
+    drop_prefix(t, t->ndone, t->done_bytes);
+    return rc;
+}
+
 static int
 close_segment(struct sv__pack *p, struct sv__track *t)
 {
@@ -259,7 +295,9 @@ close_segment(struct sv__pack *p, struct sv__track *t)
     size_t bytes;
     int rc;
 
-    if (p->o->ll_hls) {
+    if (p->o->ts) {
+        rc = t->ndone > 0 ? ts_segment(p, t) : 0;
+    } else if (p->o->ll_hls) {
         if (t->ndone > 0) {
             rc = flush_part(p, t);
             if (rc < 0)

@@ -240,6 +240,43 @@ concat() {
     assert_eq "$(head -c $((init + 8)) "$out/v0.mp4" | tail -c 4)" sidx
 }
 
+@test "--segments ts writes MPEG-TS segments for legacy HLS" {
+    sv-package -q -s 2 --segments ts -o "$out" "$(fixture ladder_360p.ts)"
+    [ ! -e "$out/manifest.mpd" ] && [ ! -e "$out/v0/init.mp4" ]
+    assert_eq "$(jq -r .segment_format "$out/package.json")" ts
+    grep -qx '#EXT-X-VERSION:3' "$out/v0.m3u8"
+    ! grep -q '#EXT-X-MAP' "$out/v0.m3u8"
+    grep -qx 'v0/seg-3.ts' "$out/v0.m3u8"
+    cat "$out"/v1/seg-{1,2,3}.ts > "$BATS_TEST_TMPDIR/v1.ts"
+    assert_eq "$(frames "$BATS_TEST_TMPDIR/v1.ts" v:0)" 180
+    assert_eq "$(keyframes "$BATS_TEST_TMPDIR/v1.ts" v:0 | wc -l)" 3
+    cat "$out"/a0/seg-*.ts > "$BATS_TEST_TMPDIR/a0.ts"
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name,sample_rate \
+        -of csv=p=0 "$BATS_TEST_TMPDIR/a0.ts")" "aac,48000"
+    # every segment starts with PAT and PMT, so it decodes on its own
+    assert_eq "$(frames "$out/v0/seg-2.ts" v:0)" 60
+}
+
+@test "--segments ts carries HEVC" {
+    sv-package -q --segments ts -o "$out" "$(fixture hevc_aac_360p.mp4)"
+    assert_eq "$(cat "$out"/v0/seg-*.ts | ffprobe -v error -count_frames \
+        -show_entries stream=codec_name,nb_read_frames -of csv=p=0 -)" \
+        "hevc,90"
+}
+
+@test "--segments ts refuses codecs MPEG-TS segments do not carry" {
+    run -1 --separate-stderr sv-package --segments ts -o "$out" \
+        "$(fixture vp9_opus_360p.webm)"
+    assert_eq "$stderr" \
+        "sv-package: rendition v0: vp9 cannot go in MPEG-TS segments"
+}
+
+@test "--segments ts is HLS only" {
+    run -2 --separate-stderr sv-package --segments ts --manifests dash -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: MPEG-TS segments are for HLS only (--manifests hls)"
+}
+
 @test "-o - writes the package as a tar stream, package.json last" {
     sv-package -q -o - "$(fixture ladder_360p.ts)" > "$BATS_TEST_TMPDIR/p.tar"
     assert_eq "$(tar tf "$BATS_TEST_TMPDIR/p.tar" | tail -1)" package.json

@@ -15,6 +15,7 @@ setup_file() {
     sv-package -q -s 2 --single-file -o "$PKG/single" "$(fixture ladder_360p.ts)"
     sv-package -q -s 2 -o "$PKG/reset" "$(fixture ladder_reset.ts)"
     sv-package -q -s 1 -o "$PKG/vp9" "$(fixture vp9_opus_360p.webm)"
+    sv-package -q -s 2 --segments ts -o "$PKG/ts" "$(fixture ladder_360p.ts)"
     node "$SV_TOP/tests/e2e/serve-static.js" "$PKG" > "$BATS_FILE_TMPDIR/port" &
     echo $! > "$BATS_FILE_TMPDIR/pid"
     wait_for test -s "$BATS_FILE_TMPDIR/port"
@@ -72,4 +73,9 @@ play() {
 
 @test "dash.js plays VP9 with Opus" {
     play dash "$BASE/vp9/manifest.mpd" --seconds 2
+}
+
+@test "hls.js plays MPEG-TS segments and switches through every rendition" {
+    play hls "$BASE/ts/master.m3u8" --switch --seconds 4
+    assert_eq "$(jq '.buffered | length' <<< "$res")" 3
 }

@@ -142,6 +142,9 @@ sv__publish_init(struct sv__pack *p, struct sv__track *t)
     char uri[128];
     int rc;
 
+    /* tracks and renditions live in arrays that grow: point late */
+    t->ft.cfg = &t->cfg;
+    t->ft.language = p->m.r[t->rend].lang;
     rc = sv_fmp4_init(&b, &t->ft);
     if (rc < 0)
         return sv__fail(p, rc, "cannot write the init segment of %s",
@@ -479,7 +482,6 @@ add_track(struct sv__pack *p, int input, const char *url,
     t->ft.timescale = t->timescale;
     t->ft.width = s->width;
     t->ft.height = s->height;
-    t->ft.language = p->m.r[rend].lang;
     t->single_fd = -1;
     sv_buf_init(&t->qdata, (size_t)p->o->max_queue);
     sv_buf_init(&t->segbuf, (size_t)p->o->max_queue);

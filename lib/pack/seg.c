@@ -269,6 +269,7 @@ ts_segment(struct sv__pack *p, struct sv__track *t)
     int rc;
 
     sv_buf_reset(&t->segbuf);
+    t->ts.cfg = &t->cfg;        /* the track array may have moved */
     rc = sv_ts_tables(&t->ts, &t->segbuf);
     for (i = 0; rc == 0 && i < t->ndone; i++) {
         const struct sv__sample *s = &t->q[i];

@@ -43,50 +43,59 @@ struct held {
 };
 
 /*
- * Preload hints seen in the playlists we served, shared by the workers: a
- * request for a missing file is held only when a playlist named it, so
- * random missing names cost a 404, not a watch.
+ * Live playlists with a preload hint that we served, shared by the
+ * workers.  A request for a missing file is held only when one of these
+ * playlists, read again now, hints at it: random missing names cost a 404,
+ * not a watch, and a player that read a newer playlist is still served.
  */
 static pthread_mutex_t hints_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char path[512];
-    int64_t target_ms;
-} hints[HINTS];
+static char hints[HINTS][512];
 static unsigned hints_next;
 
 static void
-hint_remember(const char *path, int64_t target_ms)
+hint_remember(const char *playlist)
 {
     unsigned i;
 
+    if (strlen(playlist) >= sizeof(hints[0]))
+        return;
     pthread_mutex_lock(&hints_lock);
     for (i = 0; i < HINTS; i++) {
-        if (strcmp(hints[i].path, path) == 0)
+        if (strcmp(hints[i], playlist) == 0)
             goto out;
     }
-    if (strlen(path) >= sizeof(hints[0].path))
-        goto out;
     i = hints_next++ % HINTS;
-    memcpy(hints[i].path, path, strlen(path) + 1);
-    hints[i].target_ms = target_ms;
+    memcpy(hints[i], playlist, strlen(playlist) + 1);
 out:
     pthread_mutex_unlock(&hints_lock);
 }
 
+/* Target duration (ms) of a playlist beside path hinting at it, or -1. */
 static int64_t
 hint_lookup(const char *path)
 {
+    char cand[4][512], *data;
+    const char *slash = strrchr(path, '/');
+    size_t dlen = (size_t)(slash - path), len;
+    struct sv_llhls_info in;
     int64_t t = -1;
-    unsigned i;
+    unsigned i, n = 0;
 
     pthread_mutex_lock(&hints_lock);
-    for (i = 0; i < HINTS; i++) {
-        if (hints[i].path[0] != '\0' && strcmp(hints[i].path, path) == 0) {
-            t = hints[i].target_ms;
-            break;
-        }
+    for (i = 0; i < HINTS && n < 4; i++) {
+        if (strncmp(hints[i], path, dlen + 1) == 0 &&
+            strchr(hints[i] + dlen + 1, '/') == NULL)
+            memcpy(cand[n++], hints[i], sizeof(cand[0]));
     }
     pthread_mutex_unlock(&hints_lock);
+    for (i = 0; i < n && t < 0; i++) {
+        if (sv_llhls_read(cand[i], &data, &len) < 0)
+            continue;
+        if (sv_llhls_parse(data, len, &in) == 0 && !in.endlist &&
+            strcmp(in.hint, slash + 1) == 0)
+            t = in.target_ms;
+        free(data);
+    }
     return t;
 }
 
@@ -620,7 +629,7 @@ serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
 {
     const char *q = NULL, *slash;
     size_t qlen = 0, len;
-    char *data = NULL, dir[PATH_MAX], skipv[8], hint[PATH_MAX];
+    char *data = NULL, dir[PATH_MAX], skipv[8];
     struct sv_llhls_info in;
     int64_t msn, part;
     int has_msn, has_part, skip = 0, rc, blocking;
@@ -651,12 +660,8 @@ serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
     }
     slash = strrchr(fspath, '/');
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - fspath), fspath);
-    if (in.hint[0] != '\0' && strstr(in.hint, "..") == NULL &&
-        strstr(in.hint, "://") == NULL && in.hint[0] != '/') {
-        if (snprintf(hint, sizeof(hint), "%s/%s", dir, in.hint) <
-            (int)sizeof(hint))
-            hint_remember(hint, in.target_ms);
-    }
+    if (in.hint[0] != '\0' && !in.endlist)
+        hint_remember(fspath);
     blocking = has_msn && in.media && !in.endlist;
     if (blocking) {
         rc = sv_llhls_ready(&in, msn, has_part ? part : -1);

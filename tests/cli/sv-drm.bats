@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# sv-drm.bats -- keys, keystore, tokens, CPIX, license server
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    export SV_DRM_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+    export SV_DRM_JWT_SECRET=this-is-a-test-secret-of-32-bytes-or-more
+    mkdir -p "$BATS_TEST_TMPDIR/w" && cd "$BATS_TEST_TMPDIR/w"
+}
+
+# ---- keygen / keys ------------------------------------------------------
+
+@test "keygen prints a key id, key and IV of 16 bytes each" {
+    run --separate-stderr sv-drm keygen
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r '.keys | length' <<<"$output")" 1
+    assert_match "$(jq -r '.keys[0].kid' <<<"$output")" '^[0-9a-f]{32}$'
+    assert_match "$(jq -r '.keys[0].key' <<<"$output")" '^[0-9a-f]{32}$'
+    assert_match "$(jq -r '.keys[0].iv' <<<"$output")" '^[0-9a-f]{32}$'
+}
+
+@test "keygen never prints the same key twice" {
+    local a b
+    a=$(sv-drm keygen | jq -r '.keys[0].key')
+    b=$(sv-drm keygen | jq -r '.keys[0].key')
+    [ "$a" != "$b" ]
+}
+
+@test "keygen makes one key per label and per rotation period" {
+    run sv-drm keygen --content-id live1 --label video --label audio \
+        --periods 3 --period-length 10m
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.keys[] | [.label, .period, .content_id]]' \
+        <<<"$output")" '[["video",0,"live1"],["audio",0,"live1"],["video",1,"live1"],["audio",1,"live1"],["video",2,"live1"],["audio",2,"live1"]]'
+    assert_eq "$(jq '[.keys[].period_length] | unique' -c <<<"$output")" \
+        '[600]'
+    assert_eq "$(jq '[.keys[].kid] | unique | length' <<<"$output")" 6
+}
+
+@test "keygen -o creates the key file mode 0600 and refuses to replace it" {
+    run sv-drm keygen -o key.json
+    [ "$status" -eq 0 ]
+    assert_eq "$(stat -c %a key.json)" 600
+    local before; before=$(cat key.json)
+    run --separate-stderr sv-drm keygen -o key.json
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: cannot write 'key.json': file exists"
+    assert_eq "$(cat key.json)" "$before"
+    [ -z "$(ls -A | grep -v '^key.json$')" ]
+}
+
+@test "keygen --store creates a 0600 keystore with no key in clear" {
+    run --separate-stderr sv-drm keygen --store ks --content-id m1 \
+        --label sd --label hd
+    [ "$status" -eq 0 ]
+    assert_eq "$(stat -c %a ks)" 600
+    # stdout names the key ids but carries no key material
+    assert_eq "$(jq -c '[.keys[] | keys]' <<<"$output")" \
+        '[["content_id","kid","label"],["content_id","kid","label"]]'
+    assert_eq "$(jq -r '.format, .cipher' ks)" "sv-drm-keystore
+AES-256-GCM"
+    local kid; kid=$(jq -r '.keys[0].kid' <<<"$output")
+    ! grep -q "$kid" ks
+    run sv-drm keys --store ks --label hd
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r '.keys[0].label' <<<"$output")" hd
+    assert_match "$(jq -r '.keys[0].key' <<<"$output")" '^[0-9a-f]{32}$'
+}
+
+@test "keygen --store adds keys to an existing keystore" {
+    sv-drm keygen --store ks --content-id a >/dev/null
+    sv-drm keygen --store ks --content-id b --label audio --label video \
+        >/dev/null
+    run sv-drm keys --store ks
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.keys[].content_id]' <<<"$output")" '["a","b","b"]'
+    run sv-drm keys --store ks --content-id b --label video
+    assert_eq "$(jq -c '[.keys[] | [.content_id, .label]]' <<<"$output")" \
+        '[["b","video"]]'
+    assert_eq "$(stat -c %a ks)" 600
+}
+
+@test "keys finds a key by id in UUID form" {
+    local kid uuid
+    kid=$(sv-drm keygen --store ks | jq -r '.keys[0].kid')
+    uuid="${kid:0:8}-${kid:8:4}-${kid:12:4}-${kid:16:4}-${kid:20:12}"
+    run sv-drm keys --store ks --kid "$uuid"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r '.keys[0].kid' <<<"$output")" "$kid"
+}
+
+@test "a keystore others can read is refused" {
+    sv-drm keygen --store ks >/dev/null
+    chmod 640 ks
+    run --separate-stderr sv-drm keys --store ks
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" \
+        "sv-drm: keystore 'ks' is open to others (mode 0640): run chmod 600"
+    run --separate-stderr sv-drm keygen --store ks
+    [ "$status" -eq 1 ]
+    assert_eq "$output" ""
+}
+
+@test "a wrong master key cannot open the keystore nor add to it" {
+    sv-drm keygen --store ks >/dev/null
+    cp ks ks.before
+    export SV_DRM_MASTER_KEY=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
+    run --separate-stderr sv-drm keys --store ks
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: cannot decrypt keystore 'ks': wrong master key or damaged file"
+    run --separate-stderr sv-drm keygen --store ks
+    [ "$status" -eq 1 ]
+    cmp ks ks.before
+}
+
+@test "a keystore changed on disk is refused" {
+    sv-drm keygen --store ks >/dev/null
+    jq '.data |= (.[0:4] + (if .[4:5] == "A" then "B" else "A" end) + .[5:])' \
+        ks > ks2 && chmod 600 ks2
+    run --separate-stderr sv-drm keys --store ks2
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: cannot decrypt keystore 'ks2': wrong master key or damaged file"
+}
+
+@test "the master key comes only from the environment" {
+    unset SV_DRM_MASTER_KEY
+    run --separate-stderr sv-drm keygen --store ks
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: SV_DRM_MASTER_KEY is not set (64 hex digits)"
+    [ ! -e ks ]
+    SV_DRM_MASTER_KEY=abc run --separate-stderr sv-drm keys --store ks
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: SV_DRM_MASTER_KEY is not 64 hex digits"
+}
+
+@test "a missing keystore or key file is an error naming it" {
+    run --separate-stderr sv-drm keys --store nope
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: cannot open 'nope': no such file or directory"
+    run --separate-stderr sv-drm keys --key nope.json
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot open 'nope.json'"
+}
+
+@test "a key file with a bad key is refused" {
+    echo '{"v":1,"keys":[{"kid":"00112233445566778899aabbccddeeff","key":"xyz"}]}' > bad.json
+    run --separate-stderr sv-drm keys --key bad.json
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: bad key file 'bad.json': key 1: key \"key\" is not 16 bytes of hex"
+}
+
+@test "keys with no match fails" {
+    sv-drm keygen --store ks --content-id a >/dev/null
+    run --separate-stderr sv-drm keys --store ks --content-id zzz
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: no key in 'ks' matches"
+}
+
+@test "usage errors exit 2 naming the problem" {
+    run --separate-stderr sv-drm keys
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: keys needs --store or --key"
+    run --separate-stderr sv-drm keys --store a --key b
+    [ "$status" -eq 2 ]
+    run --separate-stderr sv-drm keygen --periods 0
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: bad --periods '0'"
+    run --separate-stderr sv-drm keys --store ks --kid 12
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: bad --kid '12'"
+    run --separate-stderr sv-drm bogus
+    [ "$status" -eq 2 ]
+}

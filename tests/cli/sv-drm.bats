@@ -173,3 +173,152 @@ AES-256-GCM"
     run --separate-stderr sv-drm bogus
     [ "$status" -eq 2 ]
 }
+
+# ---- tokens -------------------------------------------------------------
+
+# verify_node ALG KEY TOKEN: an independent JWS check with node's crypto
+verify_node() {
+    node -e '
+const c = require("crypto");
+const [alg, key, tok] = process.argv.slice(1);
+const [h, p, s] = tok.split(".");
+const sig = Buffer.from(s, "base64url");
+let ok;
+if (alg === "HS256")
+    ok = c.createHmac("sha256", key).update(h + "." + p).digest()
+         .equals(sig);
+else
+    ok = c.verify("sha256", Buffer.from(h + "." + p),
+                  { key: require("fs").readFileSync(key),
+                    dsaEncoding: "ieee-p1363" }, sig);
+const hdr = JSON.parse(Buffer.from(h, "base64url"));
+if (!ok || hdr.alg !== alg) process.exit(1);
+console.log(Buffer.from(p, "base64url").toString());
+' "$@"
+}
+
+@test "token sign makes an HS256 JWT that node's crypto verifies" {
+    run --separate-stderr sv-drm token sign --content-id movie \
+        --kid 00112233-4455-6677-8899-aabbccddeeff --ttl 10m
+    [ "$status" -eq 0 ]
+    run verify_node HS256 "$SV_DRM_JWT_SECRET" "$output"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.cid, .kids, .exp - .iat]' <<<"$output")" \
+        '["movie",["00112233445566778899aabbccddeeff"],600]'
+}
+
+@test "token sign makes an ES256 JWT that node's crypto verifies" {
+    openssl ecparam -name prime256v1 -genkey -noout -out es.pem
+    openssl ec -in es.pem -pubout -out es.pub 2>/dev/null
+    unset SV_DRM_JWT_SECRET
+    run --separate-stderr sv-drm token sign --jwt-key es.pem --content-id m
+    [ "$status" -eq 0 ]
+    local tok=$output
+    run verify_node ES256 es.pub "$tok"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r .cid <<<"$output")" m
+    run --separate-stderr sv-drm token verify --jwt-key es.pub "$tok"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r .cid <<<"$output")" m
+    # an ES256 token is not accepted where only the HS256 secret is known
+    SV_DRM_JWT_SECRET=this-is-a-test-secret-of-32-bytes-or-more \
+        run --separate-stderr sv-drm token verify "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" \
+        "sv-drm: token rejected: algorithm 'ES256' is not accepted"
+}
+
+@test "token verify accepts a JWT signed by another implementation" {
+    local tok
+    tok=$(node -e '
+const c = require("crypto");
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+const si = b({alg: "HS256", typ: "JWT"}) + "." +
+           b({exp: now + 60, cid: "ext", ip: "127.0.0.1"});
+console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
+            .digest("base64url"));' "$SV_DRM_JWT_SECRET")
+    run --separate-stderr sv-drm token verify --content-id ext \
+        --client 127.0.0.1 "$tok"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r .cid <<<"$output")" ext
+}
+
+@test "token verify rejects a wrong secret, a foreign content id and a changed token" {
+    local tok; tok=$(sv-drm token sign --content-id movie)
+    SV_DRM_JWT_SECRET=another-secret-that-is-32-bytes-long-too \
+        run --separate-stderr sv-drm token verify "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: bad signature"
+    run --separate-stderr sv-drm token verify --content-id other "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" \
+        "sv-drm: token rejected: token is for another content id"
+    run --separate-stderr sv-drm token verify "${tok%?}"
+    [ "$status" -eq 1 ]
+    run --separate-stderr sv-drm token verify not-a-token
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" \
+        "sv-drm: token rejected: token is not three dot-separated parts"
+}
+
+@test "token verify rejects an expired and a not yet valid token" {
+    local tok
+    tok=$(node -e '
+const c = require("crypto");
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const si = b({alg: "HS256"}) + "." +
+           b({exp: Math.floor(Date.now() / 1000) - 5});
+console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
+            .digest("base64url"));' "$SV_DRM_JWT_SECRET")
+    run --separate-stderr sv-drm token verify "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: token expired"
+    tok=$(sv-drm token sign --not-before 1h)
+    run --separate-stderr sv-drm token verify - <<<"$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: token is not valid yet"
+}
+
+@test "token verify checks the client address and its country" {
+    printf '# test table\nDE 192.0.2.0/24\nFR 192.0.2.128/25\n' > geo.txt
+    local tok
+    tok=$(sv-drm token sign --client 192.0.2.0/24 --client 2001:db8::/32 \
+        --country FR)
+    run --separate-stderr sv-drm token verify --geo geo.txt \
+        --client 192.0.2.200 "$tok"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c .countries <<<"$output")" '["FR"]'
+    run --separate-stderr sv-drm token verify --geo geo.txt \
+        --client 192.0.2.20 "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: client country DE is not allowed"
+    run --separate-stderr sv-drm token verify --geo geo.txt \
+        --client 198.51.100.1 "$tok"
+    assert_eq "$stderr" "sv-drm: token rejected: token is for another client address"
+    run --separate-stderr sv-drm token verify --client 192.0.2.200 "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: token limits countries and no country table is loaded"
+}
+
+@test "token needs a key and a verb" {
+    unset SV_DRM_JWT_SECRET
+    run --separate-stderr sv-drm token sign
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" \
+        "sv-drm: no token key: set SV_DRM_JWT_SECRET or give --jwt-key"
+    SV_DRM_JWT_SECRET=short run --separate-stderr sv-drm token sign
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: SV_DRM_JWT_SECRET is shorter than 32 bytes"
+    run --separate-stderr sv-drm token
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: token needs 'sign' or 'verify'"
+    run --separate-stderr sv-drm token verify --client nope x
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: bad --client 'nope'"
+    echo 'XX not-a-range' > geo.txt
+    SV_DRM_JWT_SECRET=this-is-a-test-secret-of-32-bytes-or-more \
+        run --separate-stderr sv-drm token verify --geo geo.txt x
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: geo.txt:1: bad range 'not-a-range'"
+}

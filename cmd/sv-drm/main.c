@@ -7,6 +7,7 @@
 #include "core/opt.h"
 #include "drm/cidr.h"
 #include "drm/codec.h"
+#include "drm/cpix.h"
 #include "drm/run.h"
 
 extern const struct sv_tool sv_drm_tool;
@@ -53,6 +54,14 @@ check(struct sv_drm_opts *o)
             return sv_opt_usage_error("bad --client '%s': expected an "
                                       "address", o->clients[0]);
         o->client = o->nclients == 1 ? o->clients[0] : NULL;
+    } else if (strcmp(c, "cpix") == 0) {
+        if (o->nargs != 1)
+            return sv_opt_usage_error("cpix needs one URL");
+        if (o->content_id == NULL)
+            return sv_opt_usage_error("cpix needs --content-id");
+        if (o->nkids > SV_CPIX_MAX_KEYS || o->nlabels > SV_CPIX_MAX_KEYS)
+            return sv_opt_usage_error("cpix asks for at most %d keys",
+                                      SV_CPIX_MAX_KEYS);
     }
     return 0;
 }
@@ -70,6 +79,7 @@ main(int argc, char **argv)
     o.ttl_us = 3600000000LL;
     o.timeout_us = 30000000LL;
     o.systems = "widevine,playready,fairplay";
+    o.scheme = "cenc";
     o.listen = "127.0.0.1:8443";
     o.cors = "*";
     o.rate = 50;
@@ -90,5 +100,5 @@ main(int argc, char **argv)
         return sv_drm_run_keys(&o);
     if (strcmp(o.cmd, "token") == 0)
         return sv_drm_run_token(&o);
-    return SV_EXIT_USAGE;
+    return sv_drm_run_cpix(&o);
 }

@@ -9,29 +9,29 @@ enum {
     K_STORE = 256, K_KEY, K_CONTENT_ID, K_LABEL, K_KID, K_PERIODS,
     K_PERIOD_LENGTH, K_ALG, K_JWT_KEY, K_TTL, K_NOT_BEFORE, K_CLIENT,
     K_COUNTRY, K_GEO, K_SYSTEMS, K_TIMEOUT, K_LISTEN, K_CORS, K_RATE,
-    K_EVENTS,
+    K_EVENTS, K_SCHEME,
 };
 
 static const struct sv_opt rows[] = {
     { NULL, 0, NULL, "Keys", NULL, NULL, NULL, 0 },
     { "store", K_STORE, "<file>",
       "keystore (encrypted under $SV_DRM_MASTER_KEY)", NULL, "@file",
-      "keygen keys", 0 },
+      "keygen keys cpix", 0 },
     { "key", K_KEY, "<file>", "key document (JSON, as keygen prints)", NULL,
       "@file", "keys", 0 },
     { "content-id", K_CONTENT_ID, "<id>", "content id the keys belong to",
-      NULL, NULL, "keygen keys token", 0 },
+      NULL, NULL, "keygen keys token cpix", 0 },
     { "label", K_LABEL, "<name>",
       "one key per label (video, audio, sd, hd); repeatable", NULL, NULL,
-      "keygen keys", SV_OPT_REPEAT },
+      "keygen keys cpix", SV_OPT_REPEAT },
     { "kid", K_KID, "<hex>", "key id (hex or UUID); repeatable", NULL, NULL,
-      "keys token", SV_OPT_REPEAT },
+      "keys token cpix", SV_OPT_REPEAT },
     { "periods", K_PERIODS, "<n>", "rotation periods: n keys per label",
       NULL, NULL, "keygen", 0 },
     { "period-length", K_PERIOD_LENGTH, "<dur>",
       "length of one rotation period", "1h", NULL, "keygen", 0 },
     { "output", 'o', "<file>", "write to a new file (mode 0600), not stdout",
-      NULL, "@file", "keygen keys", 0 },
+      NULL, "@file", "keygen keys cpix", 0 },
     { NULL, 0, NULL, "Tokens", NULL, NULL, NULL, 0 },
     { "alg", K_ALG, "<alg>", "JWT signature algorithm", NULL,
       "HS256 ES256", "token", 0 },
@@ -49,6 +49,14 @@ static const struct sv_opt rows[] = {
       SV_OPT_REPEAT },
     { "geo", K_GEO, "<file>", "country table: lines 'CC address/prefix'",
       NULL, "@file", "token", 0 },
+    { NULL, 0, NULL, "CPIX", NULL, NULL, NULL, 0 },
+    { "systems", K_SYSTEMS, "<list>",
+      "DRM systems to ask for (widevine,playready,fairplay,clearkey)",
+      "widevine,playready,fairplay", NULL, "cpix", 0 },
+    { "scheme", K_SCHEME, "<scheme>", "common encryption scheme", "cenc",
+      "cenc cbcs", "cpix", 0 },
+    { "timeout", K_TIMEOUT, "<dur>", "give up on the key server after",
+      "30s", NULL, "cpix", 0 },
     { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -64,6 +72,8 @@ static const struct sv_subcmd cmds[] = {
       "export keys from a keystore" },
     { "token", "sign | verify <token>|-",
       "sign or check a license JWT (HS256, ES256)" },
+    { "cpix", "<url> --content-id <id>",
+      "fetch keys and DRM signalling from a CPIX key server" },
     { NULL, NULL, NULL },
 };
 
@@ -136,6 +146,12 @@ sv_drm_opt_cb(void *ud, int key, const char *arg)
         return repeat(o->countries, &o->ncountries, arg, "country");
     case K_GEO: o->geo = arg; break;
     case K_SYSTEMS: o->systems = arg; break;
+    case K_SCHEME:
+        if (strcmp(arg, "cenc") != 0 && strcmp(arg, "cbcs") != 0)
+            return sv_opt_usage_error("bad --scheme '%s': expected cenc or "
+                                      "cbcs", arg);
+        o->scheme = arg;
+        break;
     case K_TIMEOUT: return duration(arg, "timeout", &o->timeout_us);
     case K_LISTEN: o->listen = arg; break;
     case K_CORS: o->cors = arg; break;

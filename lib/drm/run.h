@@ -38,6 +38,7 @@ struct sv_drm_opts {
     const char *geo;            /* country table */
 
     /* cpix */
+    const char *scheme;         /* cenc | cbcs */
     const char *systems;        /* comma list: widevine,playready,... */
     int64_t timeout_us;
 

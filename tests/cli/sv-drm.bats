@@ -322,3 +322,163 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     [ "$status" -eq 1 ]
     assert_eq "$stderr" "sv-drm: geo.txt:1: bad range 'not-a-range'"
 }
+
+# ---- cpix ---------------------------------------------------------------
+
+# start_cpix: runs tests/cli/cpix_server.py on a free port (stopped by PID)
+start_cpix() {
+    mkdir -p cpixlog
+    python3 "$SV_TOP/tests/cli/cpix_server.py" "$PWD/cpix.port" \
+        "$PWD/cpixlog" 3>&- &
+    echo $! > cpix.pid
+    wait_for test -s cpix.port || fail "cpix server did not start"
+    CPIX_URL=http://127.0.0.1:$(cat cpix.port)/speke/v2.0/copyProtection
+}
+
+teardown() {
+    local f
+    for f in "$BATS_TEST_TMPDIR"/w/*.pid; do
+        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    done
+    true
+}
+
+# key_of CID KID: the key the test server derives, in hex
+key_of() {
+    python3 -c '
+import hashlib, hmac, sys, uuid
+kid = str(uuid.UUID(sys.argv[2]))
+print(hmac.new(b"cpix-test-server-secret", (sys.argv[1] + "|" + kid).encode(),
+               hashlib.sha256).digest()[:16].hex())' "$1" "$2"
+}
+
+@test "cpix fetches keys, PSSH and HLS signalling for each key and system" {
+    start_cpix
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id movie \
+        --label video --label audio --scheme cbcs \
+        --systems widevine,playready,fairplay,clearkey
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.keys[] | [.label, .scheme, .content_id, ([.drm[].system] | join(","))]]' <<<"$output")" \
+        '[["video","cbcs","movie","widevine,playready,fairplay,clearkey"],["audio","cbcs","movie","widevine,playready,fairplay,clearkey"]]'
+    local kid key
+    for i in 0 1; do
+        kid=$(jq -r ".keys[$i].kid" <<<"$output")
+        key=$(jq -r ".keys[$i].key" <<<"$output")
+        assert_eq "$key" "$(key_of movie "$kid")"
+    done
+    # the PSSH is a whole 'pssh' box naming the key id
+    kid=$(jq -r '.keys[0].kid' <<<"$output")
+    jq -r '.keys[0].drm[0].pssh' <<<"$output" | base64 -d | od -An -tx1 |
+        tr -d ' \n' > pssh.hex
+    assert_match "$(cat pssh.hex)" "^000000437073736801000000edef8ba979d64acea3c827dcd51d21ed00000001$kid"
+    # FairPlay is signalled with an skd:// URI in HLS, without a PSSH
+    assert_eq "$(jq -r '.keys[0].drm[2].pssh // "none"' <<<"$output")" none
+    assert_eq "$(jq -r '.keys[0].drm[2].hls_media' <<<"$output" | base64 -d)" \
+        "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://$kid\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\""
+    # what the server received: SPEKE v2 headers and a CPIX 2.3 request
+    grep -qi '^X-Speke-Version: 2.0' cpixlog/headers.txt
+    grep -qi '^Content-Type: application/xml' cpixlog/headers.txt
+    python3 - cpixlog/request.xml <<'PY'
+import sys, xml.etree.ElementTree as ET
+C = "{urn:dashif:org:cpix}"
+r = ET.parse(sys.argv[1]).getroot()
+assert r.tag == C + "CPIX" and r.get("version") == "2.3"
+assert r.get("contentId") == "movie"
+keys = r.findall(C + "ContentKeyList/" + C + "ContentKey")
+assert [k.get("commonEncryptionScheme") for k in keys] == ["cbcs", "cbcs"]
+assert len(keys[0]) == 0            # no key data in a request
+systems = r.findall(C + "DRMSystemList/" + C + "DRMSystem")
+assert len(systems) == 8
+rules = r.findall(C + "ContentKeyUsageRuleList/" + C + "ContentKeyUsageRule")
+assert [x.get("intendedTrackType") for x in rules] == ["VIDEO", "AUDIO"]
+PY
+}
+
+@test "cpix asks for the key ids given and stores the keys in the keystore" {
+    start_cpix
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id m2 \
+        --kid 00112233445566778899aabbccddeeff --store ks
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.keys[] | keys]' <<<"$output")" \
+        '[["content_id","drm","kid","scheme"]]'
+    run sv-drm keys --store ks --content-id m2
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r '.keys[0].key' <<<"$output")" \
+        "$(key_of m2 00112233445566778899aabbccddeeff)"
+    assert_eq "$(jq -r '.keys[0].drm | length' <<<"$output")" 3
+}
+
+@test "cpix reports the key server's errors and writes nothing" {
+    start_cpix
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id fail-500 \
+        --store ks
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: key server '$CPIX_URL' answered 500: Internal Server Error: key store is down"
+    [ ! -e ks ]
+    run --separate-stderr sv-drm cpix "${CPIX_URL%/*}/nope" --content-id a
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: key server '${CPIX_URL%/*}/nope' answered 404: Not Found"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id garbage
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: bad CPIX reply from '$CPIX_URL': reply is not XML: line 1: unexpected end of document"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id wrong-cid
+    assert_eq "$stderr" "sv-drm: bad CPIX reply from '$CPIX_URL': reply is for another content id ('someone-else')"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id drop-key \
+        --label video --label audio
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "': no key for kid [0-9a-f-]{36} in the reply$"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id extra-key
+    assert_match "$stderr" "reply holds keys that were not asked for$"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id encrypted
+    assert_match "$stderr" "is encrypted \(content key encryption is not supported\)$"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id bad-pssh \
+        --systems widevine
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "bad PSSH of system edef8ba9-79d6-4ace-a3c8-27dcd51d21ed for kid"
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id huge
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: reply from '$CPIX_URL' is larger than 1048576 bytes"
+    [ -z "$(ls | grep -v -e cpix -e '^ks$')" ]
+}
+
+@test "cpix gives up on a slow server after --timeout" {
+    start_cpix
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id slow \
+        --timeout 1s
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot reach '$CPIX_URL': Operation timed out"
+}
+
+@test "cpix sends SV_DRM_CPIX_AUTH and reports 401 and 403" {
+    export CPIX_AUTH="Bearer s3cret"
+    start_cpix
+    run --separate-stderr sv-drm cpix "$CPIX_URL" --content-id a
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: key server '$CPIX_URL' answered 401: Missing Authentication Token"
+    SV_DRM_CPIX_AUTH="Bearer wrong" run --separate-stderr sv-drm cpix \
+        "$CPIX_URL" --content-id a
+    assert_eq "$stderr" "sv-drm: key server '$CPIX_URL' answered 403: The security token included in the request is invalid"
+    SV_DRM_CPIX_AUTH="Bearer s3cret" run --separate-stderr sv-drm cpix \
+        "$CPIX_URL" --content-id a
+    [ "$status" -eq 0 ]
+}
+
+@test "cpix without a server, or with bad arguments, fails clearly" {
+    local port; port=$(free_port)
+    run --separate-stderr sv-drm cpix "http://127.0.0.1:$port/x" \
+        --content-id a
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot reach 'http://127.0.0.1:$port/x': "
+    run --separate-stderr sv-drm cpix http://127.0.0.1:1/ 
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: cpix needs --content-id"
+    run --separate-stderr sv-drm cpix http://127.0.0.1:1/ --content-id a \
+        --systems widevine,nope
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: bad --systems 'widevine,nope': unknown system 'nope'"
+    run --separate-stderr sv-drm cpix http://127.0.0.1:1/ --content-id a \
+        --scheme cbc1
+    [ "$status" -eq 2 ]
+    run --separate-stderr sv-drm cpix ftp://127.0.0.1:1/ --content-id a
+    [ "$status" -eq 1 ]
+}

@@ -62,6 +62,20 @@ check(struct sv_drm_opts *o)
         if (o->nkids > SV_CPIX_MAX_KEYS || o->nlabels > SV_CPIX_MAX_KEYS)
             return sv_opt_usage_error("cpix asks for at most %d keys",
                                       SV_CPIX_MAX_KEYS);
+        if (strcmp(o->scheme, "aes-128") == 0)
+            return sv_opt_usage_error("cpix takes --scheme cenc or cbcs");
+    } else if (strcmp(c, "encrypt") == 0 || strcmp(c, "decrypt") == 0) {
+        if (o->nargs != 1)
+            return sv_opt_usage_error("%s needs one package directory", c);
+        if (o->store == NULL && o->key_file == NULL)
+            return sv_opt_usage_error("%s needs --store or --key", c);
+        if (!o->scheme_set && strcmp(c, "encrypt") == 0)
+            return sv_opt_usage_error("encrypt needs --scheme");
+        if (strcmp(c, "encrypt") == 0 && strcmp(o->scheme, "aes-128") == 0 &&
+            o->key_uri == NULL)
+            return sv_opt_usage_error("--scheme aes-128 needs --key-uri");
+        if (o->rotate > 0 && strcmp(o->scheme, "aes-128") != 0)
+            return sv_opt_usage_error("--rotate applies to --scheme aes-128");
     }
     return 0;
 }
@@ -100,5 +114,9 @@ main(int argc, char **argv)
         return sv_drm_run_keys(&o);
     if (strcmp(o.cmd, "token") == 0)
         return sv_drm_run_token(&o);
-    return sv_drm_run_cpix(&o);
+    if (strcmp(o.cmd, "cpix") == 0)
+        return sv_drm_run_cpix(&o);
+    if (strcmp(o.cmd, "encrypt") == 0)
+        return sv_drm_run_encrypt(&o);
+    return sv_drm_run_decrypt(&o);
 }

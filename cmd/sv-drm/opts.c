@@ -9,23 +9,23 @@ enum {
     K_STORE = 256, K_KEY, K_CONTENT_ID, K_LABEL, K_KID, K_PERIODS,
     K_PERIOD_LENGTH, K_ALG, K_JWT_KEY, K_TTL, K_NOT_BEFORE, K_CLIENT,
     K_COUNTRY, K_GEO, K_SYSTEMS, K_TIMEOUT, K_LISTEN, K_CORS, K_RATE,
-    K_EVENTS, K_SCHEME,
+    K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE,
 };
 
 static const struct sv_opt rows[] = {
     { NULL, 0, NULL, "Keys", NULL, NULL, NULL, 0 },
     { "store", K_STORE, "<file>",
       "keystore (encrypted under $SV_DRM_MASTER_KEY)", NULL, "@file",
-      "keygen keys cpix", 0 },
+      "keygen keys cpix encrypt decrypt", 0 },
     { "key", K_KEY, "<file>", "key document (JSON, as keygen prints)", NULL,
-      "@file", "keys", 0 },
+      "@file", "keys encrypt decrypt", 0 },
     { "content-id", K_CONTENT_ID, "<id>", "content id the keys belong to",
-      NULL, NULL, "keygen keys token cpix", 0 },
+      NULL, NULL, "keygen keys token cpix encrypt decrypt", 0 },
     { "label", K_LABEL, "<name>",
       "one key per label (video, audio, sd, hd); repeatable", NULL, NULL,
-      "keygen keys cpix", SV_OPT_REPEAT },
+      "keygen keys cpix encrypt decrypt", SV_OPT_REPEAT },
     { "kid", K_KID, "<hex>", "key id (hex or UUID); repeatable", NULL, NULL,
-      "keys token cpix", SV_OPT_REPEAT },
+      "keys token cpix encrypt decrypt", SV_OPT_REPEAT },
     { "periods", K_PERIODS, "<n>", "rotation periods: n keys per label",
       NULL, NULL, "keygen", 0 },
     { "period-length", K_PERIOD_LENGTH, "<dur>",
@@ -50,11 +50,18 @@ static const struct sv_opt rows[] = {
     { "geo", K_GEO, "<file>", "country table: lines 'CC address/prefix'",
       NULL, "@file", "token", 0 },
     { NULL, 0, NULL, "CPIX", NULL, NULL, NULL, 0 },
+    { NULL, 0, NULL, "Encryption", NULL, NULL, NULL, 0 },
+    { "scheme", K_SCHEME, "<scheme>",
+      "encryption scheme (aes-128: encrypt only)", "cenc",
+      "cenc cbcs aes-128", "cpix encrypt", 0 },
     { "systems", K_SYSTEMS, "<list>",
-      "DRM systems to ask for (widevine,playready,fairplay,clearkey)",
-      "widevine,playready,fairplay", NULL, "cpix", 0 },
-    { "scheme", K_SCHEME, "<scheme>", "common encryption scheme", "cenc",
-      "cenc cbcs", "cpix", 0 },
+      "DRM systems to signal (widevine,playready,fairplay,clearkey)",
+      "widevine,playready,fairplay", NULL, "cpix encrypt", 0 },
+    { "key-uri", K_KEY_URI, "<uri>",
+      "HLS key URI for aes-128 and ClearKey; {kid} becomes the key id",
+      NULL, NULL, "encrypt", 0 },
+    { "rotate", K_ROTATE, "<n>", "aes-128: a new key every n segments",
+      NULL, NULL, "encrypt", 0 },
     { "timeout", K_TIMEOUT, "<dur>", "give up on the key server after",
       "30s", NULL, "cpix", 0 },
     { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
@@ -74,6 +81,10 @@ static const struct sv_subcmd cmds[] = {
       "sign or check a license JWT (HS256, ES256)" },
     { "cpix", "<url> --content-id <id>",
       "fetch keys and DRM signalling from a CPIX key server" },
+    { "encrypt", "--scheme <scheme> (--key <file> | --store <file>) <dir>",
+      "encrypt a package (CENC cenc/cbcs or HLS AES-128)" },
+    { "decrypt", "(--key <file> | --store <file>) <dir>",
+      "decrypt a package sv-drm encrypted" },
     { NULL, NULL, NULL },
 };
 
@@ -147,10 +158,18 @@ sv_drm_opt_cb(void *ud, int key, const char *arg)
     case K_GEO: o->geo = arg; break;
     case K_SYSTEMS: o->systems = arg; break;
     case K_SCHEME:
-        if (strcmp(arg, "cenc") != 0 && strcmp(arg, "cbcs") != 0)
-            return sv_opt_usage_error("bad --scheme '%s': expected cenc or "
-                                      "cbcs", arg);
+        if (strcmp(arg, "cenc") != 0 && strcmp(arg, "cbcs") != 0 &&
+            strcmp(arg, "aes-128") != 0)
+            return sv_opt_usage_error("bad --scheme '%s': expected cenc, "
+                                      "cbcs or aes-128", arg);
         o->scheme = arg;
+        o->scheme_set = 1;
+        break;
+    case K_KEY_URI: o->key_uri = arg; break;
+    case K_ROTATE:
+        if (sv_parse_int(arg, 1, 1000000, &o->rotate) < 0)
+            return sv_opt_usage_error("bad --rotate '%s': expected 1 to "
+                                      "1000000", arg);
         break;
     case K_TIMEOUT: return duration(arg, "timeout", &o->timeout_us);
     case K_LISTEN: o->listen = arg; break;

@@ -38,9 +38,14 @@ struct sv_drm_opts {
     const char *geo;            /* country table */
 
     /* cpix */
-    const char *scheme;         /* cenc | cbcs */
+    const char *scheme;         /* cenc | cbcs | aes-128 */
+    int scheme_set;
     const char *systems;        /* comma list: widevine,playready,... */
     int64_t timeout_us;
+
+    /* encrypt */
+    const char *key_uri;        /* HLS key URI template ({kid}) */
+    int64_t rotate;             /* aes-128: new key every n segments */
 
     /* serve */
     const char *listen;
@@ -55,6 +60,8 @@ int sv_drm_run_keys(const struct sv_drm_opts *o);
 int sv_drm_run_token(const struct sv_drm_opts *o);
 int sv_drm_run_cpix(const struct sv_drm_opts *o);
 int sv_drm_run_serve(const struct sv_drm_opts *o);
+int sv_drm_run_encrypt(const struct sv_drm_opts *o);
+int sv_drm_run_decrypt(const struct sv_drm_opts *o);
 
 /* Shared by the commands: keys from --key or --store (with selection). */
 int sv__drm_load_keys(const struct sv_drm_opts *o, json_t **doc);

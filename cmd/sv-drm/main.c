@@ -98,6 +98,7 @@ main(int argc, char **argv)
     o.cors = "*";
     o.rate = 50;
     o.events = "-";
+    o.workers = 2;
     rc = sv_opt_parse(&sv_drm_tool, argc, argv, sv_drm_opt_cb, &o, &r);
     if (rc < 0)
         return SV_EXIT_USAGE;
@@ -118,5 +119,7 @@ main(int argc, char **argv)
         return sv_drm_run_cpix(&o);
     if (strcmp(o.cmd, "encrypt") == 0)
         return sv_drm_run_encrypt(&o);
+    if (strcmp(o.cmd, "serve") == 0)
+        return sv_drm_run_serve(&o);
     return sv_drm_run_decrypt(&o);
 }

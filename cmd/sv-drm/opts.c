@@ -9,16 +9,16 @@ enum {
     K_STORE = 256, K_KEY, K_CONTENT_ID, K_LABEL, K_KID, K_PERIODS,
     K_PERIOD_LENGTH, K_ALG, K_JWT_KEY, K_TTL, K_NOT_BEFORE, K_CLIENT,
     K_COUNTRY, K_GEO, K_SYSTEMS, K_TIMEOUT, K_LISTEN, K_CORS, K_RATE,
-    K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE,
+    K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE, K_WORKERS,
 };
 
 static const struct sv_opt rows[] = {
     { NULL, 0, NULL, "Keys", NULL, NULL, NULL, 0 },
     { "store", K_STORE, "<file>",
       "keystore (encrypted under $SV_DRM_MASTER_KEY)", NULL, "@file",
-      "keygen keys cpix encrypt decrypt", 0 },
+      "keygen keys cpix encrypt decrypt serve", 0 },
     { "key", K_KEY, "<file>", "key document (JSON, as keygen prints)", NULL,
-      "@file", "keys encrypt decrypt", 0 },
+      "@file", "keys encrypt decrypt serve", 0 },
     { "content-id", K_CONTENT_ID, "<id>", "content id the keys belong to",
       NULL, NULL, "keygen keys token cpix encrypt decrypt", 0 },
     { "label", K_LABEL, "<name>",
@@ -37,7 +37,7 @@ static const struct sv_opt rows[] = {
       "HS256 ES256", "token", 0 },
     { "jwt-key", K_JWT_KEY, "<pem>",
       "EC P-256 key for ES256 (private to sign, public to verify)", NULL,
-      "@file", "token", 0 },
+      "@file", "token serve", 0 },
     { "ttl", K_TTL, "<dur>", "token lifetime", "1h", NULL, "token", 0 },
     { "not-before", K_NOT_BEFORE, "<dur>",
       "token valid only from now plus this", NULL, NULL, "token", 0 },
@@ -48,7 +48,7 @@ static const struct sv_opt rows[] = {
       "allowed country (ISO 3166 alpha-2); repeatable", NULL, NULL, "token",
       SV_OPT_REPEAT },
     { "geo", K_GEO, "<file>", "country table: lines 'CC address/prefix'",
-      NULL, "@file", "token", 0 },
+      NULL, "@file", "token serve", 0 },
     { NULL, 0, NULL, "CPIX", NULL, NULL, NULL, 0 },
     { NULL, 0, NULL, "Encryption", NULL, NULL, NULL, 0 },
     { "scheme", K_SCHEME, "<scheme>",
@@ -64,6 +64,20 @@ static const struct sv_opt rows[] = {
       NULL, NULL, "encrypt", 0 },
     { "timeout", K_TIMEOUT, "<dur>", "give up on the key server after",
       "30s", NULL, "cpix", 0 },
+    { NULL, 0, NULL, "Server", NULL, NULL, NULL, 0 },
+    { "listen", K_LISTEN, "<addr:port>", "address to serve licenses on",
+      "127.0.0.1:8443", NULL, "serve", 0 },
+    { "workers", K_WORKERS, "<n>", "event loops (threads)", "2", NULL,
+      "serve", 0 },
+    { "cors", K_CORS, "<origin>",
+      "Access-Control-Allow-Origin value (empty: none)", "*", NULL, "serve",
+      0 },
+    { "rate", K_RATE, "<n>",
+      "requests per second per client address (0: no limit)", "50", NULL,
+      "serve", 0 },
+    { "events", K_EVENTS, "<path>",
+      "JSON events (drm.key.issued) to a path or fd:N", "-", "@file",
+      "serve", 0 },
     { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -85,6 +99,8 @@ static const struct sv_subcmd cmds[] = {
       "encrypt a package (CENC cenc/cbcs or HLS AES-128)" },
     { "decrypt", "(--key <file> | --store <file>) <dir>",
       "decrypt a package sv-drm encrypted" },
+    { "serve", "(--store <file> | --key <file>)",
+      "ClearKey license and HLS key server gated by JWTs" },
     { NULL, NULL, NULL },
 };
 
@@ -180,6 +196,11 @@ sv_drm_opt_cb(void *ud, int key, const char *arg)
                                       "10000000", arg);
         break;
     case K_EVENTS: o->events = arg; break;
+    case K_WORKERS:
+        if (sv_parse_int(arg, 1, 64, &o->workers) < 0)
+            return sv_opt_usage_error("bad --workers '%s': expected 1 to 64",
+                                      arg);
+        break;
     }
     return 0;
 }

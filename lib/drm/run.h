@@ -51,6 +51,7 @@ struct sv_drm_opts {
     const char *listen;
     const char *cors;
     int64_t rate;               /* requests per second per client */
+    int64_t workers;            /* event loops */
     const char *events;
 };
 

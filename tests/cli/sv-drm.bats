@@ -482,3 +482,163 @@ PY
     run --separate-stderr sv-drm cpix ftp://127.0.0.1:1/ --content-id a
     [ "$status" -eq 1 ]
 }
+
+# ---- serve --------------------------------------------------------------
+
+# start_serve ARGS...: sv-drm serve on a free port, events in events.jsonl
+start_serve() {
+    PORT=$(free_port)
+    sv-drm serve --listen "127.0.0.1:$PORT" --events events.jsonl "$@" \
+        2> serve.err 3>&- &
+    echo $! > serve.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$PORT/" ||
+        fail "sv-drm serve did not start: $(cat serve.err)"
+    URL=http://127.0.0.1:$PORT
+}
+
+# b64url HEX: base64url of the bytes, no padding
+b64url() {
+    xxd -r -p <<<"$1" | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# license TOKEN KID...: POST a ClearKey request; body then status
+license() {
+    local tok=$1 kids="" k
+    shift
+    for k; do kids="$kids${kids:+,}\"$(b64url "$k")\""; done
+    curl -s -w '\n%{http_code}' -X POST ${tok:+-H "Authorization: Bearer $tok"} \
+        -H 'Content-Type: application/json' \
+        -d "{\"kids\":[$kids],\"type\":\"temporary\"}" "$URL/license"
+}
+
+@test "serve answers a ClearKey request with the keys as JWKs and one event per key" {
+    sv-drm keygen --content-id movie --label video --label audio > k.json
+    start_serve --key k.json
+    local v a
+    v=$(jq -r '.keys[0].kid' k.json)
+    a=$(jq -r '.keys[1].kid' k.json)
+    run license "$(sv-drm token sign --content-id movie)" "$v" "$a"
+    assert_eq "${lines[1]}" 200
+    assert_eq "$(jq -c '[.type, [.keys[].kty]]' <<<"${lines[0]}")" \
+        '["temporary",["oct","oct"]]'
+    assert_eq "$(jq -r '.keys[0].kid' <<<"${lines[0]}")" "$(b64url "$v")"
+    assert_eq "$(jq -r '.keys[0].k' <<<"${lines[0]}")" \
+        "$(b64url "$(jq -r '.keys[0].key' k.json)")"
+    assert_eq "$(jq -r '.keys[1].k' <<<"${lines[0]}")" \
+        "$(b64url "$(jq -r '.keys[1].key' k.json)")"
+    assert_eq "$(jq -c 'select(.event == "drm.key.issued") | .data' events.jsonl)" \
+        "{\"kid\":\"$v\",\"client\":\"127.0.0.1\",\"route\":\"clearkey\",\"content_id\":\"movie\"}
+{\"kid\":\"$a\",\"client\":\"127.0.0.1\",\"route\":\"clearkey\",\"content_id\":\"movie\"}"
+}
+
+@test "serve hands out HLS AES-128 keys as 16 bytes to a token in the query" {
+    sv-drm keygen --content-id movie > k.json
+    start_serve --key k.json
+    local kid tok
+    kid=$(jq -r '.keys[0].kid' k.json)
+    tok=$(sv-drm token sign --kid "$kid")
+    curl -s -D hdr -o key.bin "$URL/hls/key/$kid?token=$tok"
+    assert_eq "$(xxd -p key.bin)" "$(jq -r '.keys[0].key' k.json)"
+    grep -qi '^content-type: application/octet-stream' hdr
+    grep -qi '^cache-control: no-store' hdr
+    grep -qi '^access-control-allow-origin: \*' hdr
+}
+
+@test "serve refuses bad, expired and foreign tokens and bad requests, and keeps serving" {
+    sv-drm keygen --content-id movie > k.json
+    sv-drm keygen --content-id other >> /dev/null
+    start_serve --key k.json
+    local kid; kid=$(jq -r '.keys[0].kid' k.json)
+    run license "" "$kid"
+    assert_eq "${lines[1]}" 401
+    assert_eq "${lines[0]}" '{"error":"no token"}'
+    run license "not.a.token" "$kid"
+    assert_eq "${lines[1]}" 401
+    run license "$(SV_DRM_JWT_SECRET=another-secret-that-is-32-bytes-long-too sv-drm token sign --content-id movie)" "$kid"
+    assert_eq "${lines[1]}" 401
+    assert_eq "${lines[0]}" '{"error":"bad signature"}'
+    local expired
+    expired=$(node -e '
+const c = require("crypto");
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const si = b({alg: "HS256"}) + "." +
+           b({exp: Math.floor(Date.now() / 1000) - 60, cid: "movie"});
+console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
+            .digest("base64url"));' "$SV_DRM_JWT_SECRET")
+    run license "$expired" "$kid"
+    assert_eq "${lines[1]}" 401
+    assert_eq "${lines[0]}" '{"error":"token expired"}'
+    run license "$(sv-drm token sign --content-id other)" "$kid"
+    assert_eq "${lines[1]}" 403
+    assert_eq "${lines[0]}" '{"error":"token is for another content id"}'
+    run license "$(sv-drm token sign --kid 00112233445566778899aabbccddeeff)" "$kid"
+    assert_eq "${lines[1]}" 403
+    run license "$(sv-drm token sign --content-id movie --client 10.0.0.0/8)" "$kid"
+    assert_eq "${lines[1]}" 403
+    assert_eq "${lines[0]}" '{"error":"token is for another client address"}'
+    run license "$(sv-drm token sign --content-id movie)" 00112233445566778899aabbccddeeff
+    assert_eq "${lines[1]}" 404
+    run curl -s -w '\n%{http_code}' -X POST -d '{"kids":"x"}' "$URL/license"
+    assert_eq "${lines[1]}" 400
+    assert_eq "${lines[0]}" '{"error":"request has no \"kids\" array"}'
+    run curl -s -w '\n%{http_code}' -X POST -d "$(head -c 20000 /dev/zero | tr '\0' x)" "$URL/license"
+    [ "${lines[-1]}" -ge 400 ]
+    run curl -s -o /dev/null -w '%{http_code}' "$URL/hls/key/zz"
+    assert_eq "$output" 400
+    run curl -s -o /dev/null -w '%{http_code}' "$URL/license"
+    assert_eq "$output" 405
+    # still serving, and no key was issued on the way
+    run license "$(sv-drm token sign --content-id movie)" "$kid"
+    assert_eq "${lines[1]}" 200
+    assert_eq "$(grep -c drm.key.issued events.jsonl)" 1
+}
+
+@test "serve limits the request rate per client" {
+    sv-drm keygen --content-id movie > k.json
+    start_serve --key k.json --rate 5
+    local i codes=""
+    for i in $(seq 12); do
+        codes="$codes $(curl -s -o /dev/null -w '%{http_code}' "$URL/x")"
+    done
+    assert_match "$codes" " 429"
+    assert_match "$codes" "^ 404"
+}
+
+@test "serve answers CORS preflights and ES256 tokens" {
+    openssl ecparam -name prime256v1 -genkey -noout -out es.pem
+    openssl ec -in es.pem -pubout -out es.pub 2>/dev/null
+    sv-drm keygen --content-id movie > k.json
+    unset SV_DRM_JWT_SECRET
+    start_serve --key k.json --jwt-key es.pub --cors https://player.example
+    run curl -s -D - -o /dev/null -X OPTIONS "$URL/license"
+    assert_match "$output" "access-control-allow-origin: https://player.example"
+    assert_match "$output" "access-control-allow-headers: Authorization, Content-Type"
+    run license "$(sv-drm token sign --jwt-key es.pem --content-id movie)" \
+        "$(jq -r '.keys[0].kid' k.json)"
+    assert_eq "${lines[1]}" 200
+}
+
+@test "serve reloads the keystore on SIGHUP" {
+    export SV_DRM_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+    sv-drm keygen --store ks --content-id a >/dev/null
+    start_serve --store ks
+    local kid; kid=$(sv-drm keygen --store ks --content-id b | jq -r '.keys[0].kid')
+    run license "$(sv-drm token sign --content-id b)" "$kid"
+    assert_eq "${lines[1]}" 404
+    kill -HUP "$(cat serve.pid)"
+    wait_for test "$(grep -c 'keys reloaded' serve.err)" -ge 1
+    run license "$(sv-drm token sign --content-id b)" "$kid"
+    assert_eq "${lines[1]}" 200
+}
+
+@test "serve fails clearly without keys, token key or a free port" {
+    sv-drm keygen > k.json
+    run --separate-stderr sv-drm serve --key nope.json --listen 127.0.0.1:1
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot open 'nope.json'"
+    SV_DRM_JWT_SECRET= run --separate-stderr sv-drm serve --key k.json
+    [ "$status" -eq 2 ]
+    run --separate-stderr sv-drm serve --key k.json --listen nowhere
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: bad listen address 'nowhere'"
+}

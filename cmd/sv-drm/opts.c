@@ -9,7 +9,8 @@ enum {
     K_STORE = 256, K_KEY, K_CONTENT_ID, K_LABEL, K_KID, K_PERIODS,
     K_PERIOD_LENGTH, K_ALG, K_JWT_KEY, K_TTL, K_NOT_BEFORE, K_CLIENT,
     K_COUNTRY, K_GEO, K_SYSTEMS, K_TIMEOUT, K_LISTEN, K_CORS, K_RATE,
-    K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE, K_WORKERS,
+    K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE, K_WORKERS, K_PATH, K_TOKEN_KEY,
+    K_SUB,
 };
 
 static const struct sv_opt rows[] = {
@@ -47,6 +48,14 @@ static const struct sv_opt rows[] = {
     { "country", K_COUNTRY, "<cc>",
       "allowed country (ISO 3166 alpha-2); repeatable", NULL, NULL, "token",
       SV_OPT_REPEAT },
+    { "sub", K_SUB, "<subject>", "subject of the token (a user or session)",
+      NULL, NULL, "token", 0 },
+    { "path", K_PATH, "<prefix>",
+      "a signed-URL token for sv-serve: sign for this path prefix, verify "
+      "for this path", NULL, NULL, "token", 0 },
+    { "token-key", K_TOKEN_KEY, "<file>",
+      "signed-URL key file (else $SV_TOKEN_KEY)", NULL, "@file", "token",
+      0 },
     { "geo", K_GEO, "<file>", "country table: lines 'CC address/prefix'",
       NULL, "@file", "token serve", 0 },
     { NULL, 0, NULL, "CPIX", NULL, NULL, NULL, 0 },
@@ -92,7 +101,7 @@ static const struct sv_subcmd cmds[] = {
     { "keys", "(--store <file> | --key <file>) [--content-id <id>]",
       "export keys from a keystore" },
     { "token", "sign | verify <token>|-",
-      "sign or check a license JWT (HS256, ES256)" },
+      "sign or check a license JWT (HS256, ES256) or a signed-URL token" },
     { "cpix", "<url> --content-id <id>",
       "fetch keys and DRM signalling from a CPIX key server" },
     { "encrypt", "--scheme <scheme> (--key <file> | --store <file>) <dir>",
@@ -172,6 +181,18 @@ sv_drm_opt_cb(void *ud, int key, const char *arg)
                                       "capital letters", arg);
         return repeat(o->countries, &o->ncountries, arg, "country");
     case K_GEO: o->geo = arg; break;
+    case K_PATH:
+        if (arg[0] != '/')
+            return sv_opt_usage_error("bad --path '%s': expected an absolute "
+                                      "path", arg);
+        o->path = arg;
+        break;
+    case K_TOKEN_KEY: o->token_key = arg; break;
+    case K_SUB:
+        if (*arg == '\0' || strlen(arg) > 200)
+            return sv_opt_usage_error("bad --sub: 1 to 200 characters");
+        o->sub = arg;
+        break;
     case K_SYSTEMS: o->systems = arg; break;
     case K_SCHEME:
         if (strcmp(arg, "cenc") != 0 && strcmp(arg, "cbcs") != 0 &&

@@ -36,6 +36,9 @@ struct sv_drm_opts {
     int ncountries;
     const char *client;         /* verify: the client address */
     const char *geo;            /* country table */
+    const char *path;           /* URL token: path prefix */
+    const char *token_key;      /* URL token key file */
+    const char *sub;            /* token subject */
 
     /* cpix */
     const char *scheme;         /* cenc | cbcs | aes-128 */

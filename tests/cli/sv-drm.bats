@@ -301,6 +301,36 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     assert_eq "$stderr" "sv-drm: token rejected: token limits countries and no country table is loaded"
 }
 
+@test "token --path makes signed-URL tokens that sv-serve accepts" {
+    command -v sv-serve >/dev/null || skip "sv-serve is not built"
+    mkdir -p www/live && echo '#EXTM3U' > www/live/a.m3u8
+    printf 'url-token-key-0123456789\n' > url.key
+    local port tok
+    port=$(free_port)
+    sv-serve www --listen "127.0.0.1:$port" --token-key url.key \
+        2> serve.err 3>&- &
+    echo $! > urlserve.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$port/"
+    tok=$(sv-drm token sign --path /live/ --ttl 10m --sub alice \
+        --token-key url.key)
+    run curl -s -w ' %{http_code}' "http://127.0.0.1:$port/live/a.m3u8?token=$tok"
+    assert_eq "$output" "#EXTM3U
+ 200"
+    run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/live/a.m3u8"
+    [ "$output" -ge 400 ]
+    SV_TOKEN_KEY=url-token-key-0123456789 run --separate-stderr \
+        sv-drm token verify --path /live/a.m3u8 "$tok"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.prefix, .sub]' <<<"$output")" '["/live/","alice"]'
+    run --separate-stderr sv-drm token verify --token-key url.key \
+        --path /vod/a.m3u8 "$tok"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: token rejected: wrong path"
+    SV_TOKEN_KEY=another-url-key-0123456 run --separate-stderr \
+        sv-drm token verify --path /live/a.m3u8 "$tok"
+    assert_eq "$stderr" "sv-drm: token rejected: bad signature"
+}
+
 @test "token needs a key and a verb" {
     unset SV_DRM_JWT_SECRET
     run --separate-stderr sv-drm token sign
@@ -626,7 +656,7 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     run license "$(sv-drm token sign --content-id b)" "$kid"
     assert_eq "${lines[1]}" 404
     kill -HUP "$(cat serve.pid)"
-    wait_for test "$(grep -c 'keys reloaded' serve.err)" -ge 1
+    wait_for grep -q 'keys reloaded' serve.err
     run license "$(sv-drm token sign --content-id b)" "$kid"
     assert_eq "${lines[1]}" 200
 }

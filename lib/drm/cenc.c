@@ -204,7 +204,9 @@ sample_entry(struct sv_boxw *w, const struct sv_box *e,
         t->video = video;
         t->hevc = hevc;
         if (t->scheme == SV_CENC_CBCS) {
-            t->crypt = video ? 1 : 0;
+            /* video 1:9; other tracks every whole block, said as 1:0
+             * (players differ on what a 0:0 pattern means) */
+            t->crypt = 1;
             t->skip = video ? 9 : 0;
             t->iv_size = 0;
         } else {
@@ -699,7 +701,9 @@ rewrite_traf(struct sv_boxw *w, struct traf_ctx *c, const struct sv_box *traf,
     }
     if (rc < 0)
         goto done;
-    if (c->encrypt) {
+    /* no auxiliary information at all (cbcs with a constant IV and whole
+     * samples): the tenc defaults say everything, so no saiz/saio/senc */
+    if (c->encrypt && senc.len > 0) {
         for (i = 1; i < count; i++)
             same &= sizes.data[i] == sizes.data[0];
         sv_boxw_open_full(w, T("saiz"), 0, 0);

@@ -57,6 +57,16 @@ play() {
     grep -q '"route":"clearkey","content_id":"movie"' events.jsonl
 }
 
+@test "Shaka Player plays the cbcs DASH package too (1:9 video, whole-block audio)" {
+    sv-drm encrypt --scheme cbcs --systems clearkey --key key.json \
+        www/movie >/dev/null
+    local tok
+    tok=$(sv-drm token sign --kid "$(jq -r '.keys[0].kid' key.json)")
+    play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
 @test "Shaka Player fails with a wrong or an expired token" {
     sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
         www/movie >/dev/null

@@ -31,6 +31,11 @@ LIBS := $(PKG_LIBS) -lm -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# ar keeps members by base name: two lib files of one name would shadow
+LIB_DUPS := $(shell printf '%s\n' $(notdir $(LIB_SRCS)) | sort | uniq -d)
+ifneq ($(LIB_DUPS),)
+$(error lib/ has several files named $(LIB_DUPS): give them distinct names)
+endif
 TOOLS := $(sort $(notdir $(wildcard cmd/sv-*)))
 BINS := $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))

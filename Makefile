@@ -62,7 +62,7 @@ $(BUILD)/libsv.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/libsv.a $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard cmd/%/*.c))
+$(BUILD)/bin/%: $(BUILD)/libsv.a $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c))))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libsv.a $(LIBS)
 

@@ -1,0 +1,206 @@
+/* av_ingest_mux.c -- live packets to MPEG-TS (or another format) in memory */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+
+#include "core/err.h"
+#include "media/av_ingest.h"
+
+#define IO_BUF 65536
+
+struct sv_av_mux {
+    AVFormatContext *fc;
+    AVPacket *pkt;
+    int map[SV_TRACKS];     /* our track -> AVStream index, -1 unused */
+    sv_av_write_fn fn;
+    void *ud;
+    int header;
+};
+
+static const AVRational us = { 1, 1000000 };
+
+static int
+io_write(void *opaque, uint8_t *buf, int size)
+{
+    struct sv_av_mux *m = opaque;
+    int rc = m->fn(m->ud, buf, (size_t)size);
+
+    return rc < 0 ? AVERROR(EPIPE) : size;
+}
+
+static enum AVCodecID
+codec_id(int c)
+{
+    switch (c) {
+    case SV_CODEC_H264: return AV_CODEC_ID_H264;
+    case SV_CODEC_HEVC: return AV_CODEC_ID_HEVC;
+    case SV_CODEC_AV1: return AV_CODEC_ID_AV1;
+    case SV_CODEC_VP9: return AV_CODEC_ID_VP9;
+    case SV_CODEC_AAC: return AV_CODEC_ID_AAC;
+    case SV_CODEC_MP3: return AV_CODEC_ID_MP3;
+    case SV_CODEC_OPUS: return AV_CODEC_ID_OPUS;
+    case SV_CODEC_AC3: return AV_CODEC_ID_AC3;
+    default: return AV_CODEC_ID_NONE;
+    }
+}
+
+static int
+add_stream(struct sv_av_mux *m, int i, const struct sv_ingest_track *t)
+{
+    AVCodecParameters *par;
+    AVStream *st;
+
+    st = avformat_new_stream(m->fc, NULL);
+    if (st == NULL)
+        return -ENOMEM;
+    st->time_base = us;
+    par = st->codecpar;
+    if (t->par != NULL)
+        return avcodec_parameters_copy(par, t->par);
+    par->codec_type = i == SV_TRACK_VIDEO ? AVMEDIA_TYPE_VIDEO
+                                          : AVMEDIA_TYPE_AUDIO;
+    par->codec_id = codec_id(t->codec);
+    if (t->extra_len > 0) {
+        par->extradata = av_mallocz(t->extra_len +
+                                    AV_INPUT_BUFFER_PADDING_SIZE);
+        if (par->extradata == NULL)
+            return -ENOMEM;
+        memcpy(par->extradata, t->extra, t->extra_len);
+        par->extradata_size = (int)t->extra_len;
+    }
+    if (i == SV_TRACK_VIDEO) {
+        par->width = t->width;
+        par->height = t->height;
+    } else {
+        par->sample_rate = t->sample_rate;
+        av_channel_layout_default(&par->ch_layout,
+                                  t->channels > 0 ? t->channels : 2);
+        if (t->codec == SV_CODEC_AAC)
+            par->frame_size = 1024;
+    }
+    return 0;
+}
+
+/* whether the format can carry the codec (and players read it there) */
+static int
+carried(const AVOutputFormat *of, enum AVCodecID id)
+{
+    /* FFmpeg 5.1 writes AV1 and VP9 into MPEG-TS as private data that
+     * no demuxer reads back: refuse instead */
+    if (strcmp(of->name, "mpegts") == 0)
+        return id != AV_CODEC_ID_AV1 && id != AV_CODEC_ID_VP9;
+    return avformat_query_codec(of, id, FF_COMPLIANCE_NORMAL) != 0;
+}
+
+int
+sv_av_mux_new(struct sv_av_mux **out, const char *format,
+              const struct sv_ingest_track *tracks, sv_av_write_fn fn,
+              void *ud)
+{
+    struct sv_av_mux *m;
+    AVDictionary *opts = NULL;
+    uint8_t *iobuf = NULL;
+    int i, rc, n = 0;
+
+    m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return -ENOMEM;
+    m->fn = fn;
+    m->ud = ud;
+    rc = avformat_alloc_output_context2(&m->fc, NULL, format, NULL);
+    if (rc < 0)
+        goto fail;
+    for (i = 0; i < SV_TRACKS; i++) {
+        m->map[i] = -1;
+        if (tracks[i].codec == SV_CODEC_NONE)
+            continue;
+        rc = add_stream(m, i, &tracks[i]);
+        if (rc < 0)
+            goto fail;
+        if (!carried(m->fc->oformat, m->fc->streams[n]->codecpar->codec_id)) {
+            rc = SV_EFORMAT;
+            goto fail;
+        }
+        m->map[i] = n++;
+    }
+    if (n == 0) {
+        rc = SV_ENOMEDIA;
+        goto fail;
+    }
+    iobuf = av_malloc(IO_BUF);
+    m->pkt = av_packet_alloc();
+    if (iobuf == NULL || m->pkt == NULL) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    m->fc->pb = avio_alloc_context(iobuf, IO_BUF, 1, m, NULL, io_write, NULL);
+    if (m->fc->pb == NULL) {
+        av_free(iobuf);
+        rc = -ENOMEM;
+        goto fail;
+    }
+    /* every packet leaves at once: the added latency is the muxing only */
+    m->fc->flags |= AVFMT_FLAG_FLUSH_PACKETS;
+    m->fc->flush_packets = 1;
+    m->fc->max_delay = 700000;      /* the ffmpeg CLI's mux delay */
+    if (strcmp(format, "mpegts") == 0)
+        av_dict_set(&opts, "pes_payload_size", "0", 0);
+    if (strcmp(format, "matroska") == 0)
+        av_dict_set(&opts, "live", "1", 0);
+    rc = avformat_write_header(m->fc, &opts);
+    av_dict_free(&opts);
+    if (rc < 0)
+        goto fail;
+    m->header = 1;
+    *out = m;
+    return 0;
+fail:
+    sv_av_mux_free(m, 0);
+    return rc;
+}
+
+int
+sv_av_mux_write(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt)
+{
+    AVStream *st;
+    int idx = pkt->track >= 0 && pkt->track < SV_TRACKS ? m->map[pkt->track]
+                                                       : -1;
+    int rc;
+
+    if (idx < 0)
+        return 0;
+    st = m->fc->streams[idx];
+    av_packet_unref(m->pkt);
+    /* the muxer may keep a reference, so the bytes are copied once here */
+    rc = av_new_packet(m->pkt, (int)pkt->size);
+    if (rc < 0)
+        return rc;
+    memcpy(m->pkt->data, pkt->data, pkt->size);
+    m->pkt->stream_index = idx;
+    m->pkt->pts = av_rescale_q(pkt->pts, us, st->time_base);
+    m->pkt->dts = av_rescale_q(pkt->dts, us, st->time_base);
+    if (pkt->key)
+        m->pkt->flags |= AV_PKT_FLAG_KEY;
+    rc = av_write_frame(m->fc, m->pkt);
+    return rc < 0 ? rc : 0;
+}
+
+void
+sv_av_mux_free(struct sv_av_mux *m, int ok)
+{
+    if (m == NULL)
+        return;
+    if (m->header && ok)
+        av_write_trailer(m->fc);
+    if (m->fc != NULL && m->fc->pb != NULL) {
+        av_freep(&m->fc->pb->buffer);
+        avio_context_free(&m->fc->pb);
+    }
+    avformat_free_context(m->fc);
+    av_packet_free(&m->pkt);
+    free(m);
+}

@@ -144,6 +144,9 @@ on_opt(void *ud, int key, const char *arg)
     case OPT_STRICT:
         c->o.strict = 1;
         break;
+    case OPT_TWO_PASS:
+        c->o.two_pass = 1;
+        break;
     }
     return rc;
 }
@@ -172,6 +175,17 @@ check(struct cli *c, struct sv_opt_result *res)
         return sv_opt_usage_error("MPEG-TS cannot carry %s; use nut, "
                                   "matroska, mkv or mp4",
                                   sv_codec_names[c->o.codec]);
+    if (c->o.two_pass && c->o.rate == SV_RATE_CBR)
+        return sv_opt_usage_error("--two-pass is for VOD; it cannot be used "
+                                  "with --rate cbr");
+    if (c->o.two_pass && strcmp(c->o.input, "-") == 0)
+        return sv_opt_usage_error("--two-pass reads the input twice; it "
+                                  "cannot read stdin");
+    if (c->o.two_pass && c->o.hw != SV_HW_NONE && c->o.hw != SV_HW_AUTO)
+        return sv_opt_usage_error("--two-pass encodes in software; it "
+                                  "cannot be used with --hw %s",
+                                  c->o.hw == SV_HW_NVENC ? "nvenc"
+                                  : c->o.hw == SV_HW_VAAPI ? "vaapi" : "qsv");
     if (c->o.outdir == NULL && isatty(STDOUT_FILENO))
         return sv_opt_usage_error("refusing to write media to a terminal; "
                                   "redirect stdout or use -o <dir>");

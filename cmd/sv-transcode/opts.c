@@ -35,6 +35,9 @@ static const struct sv_opt rows[] = {
     { "preset", OPT_PRESET, "<name>", "encoder speed preset (x264/x265 "
       "names; cpu-used for vp9 and av1)", "veryfast; 6 vp9; 8 av1", NULL,
       NULL, 0 },
+    { "two-pass", OPT_TWO_PASS, NULL, "VOD: encode twice, at each rung's "
+      "bitrate on average (peaks at 1.5x); not with stdin", NULL, NULL, NULL,
+      0 },
     { "gop", 'g', "<duration>", "keyframe interval, the same in every rung",
       "2s", NULL, NULL, 0 },
     { "keyframes", OPT_KEYFRAMES, "<mode>", "keyframe placement: gop (a "

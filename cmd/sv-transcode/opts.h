@@ -20,6 +20,7 @@ enum {
     OPT_HW,
     OPT_LIST_HW,
     OPT_STRICT,
+    OPT_TWO_PASS,
 };
 
 extern const struct sv_tool sv_transcode_tool;

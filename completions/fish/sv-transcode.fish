@@ -8,6 +8,7 @@ complete -c sv-transcode -s c -l codec -x -a 'h264 hevc vp9 av1' -d 'video codec
 complete -c sv-transcode -l rate -x -a 'crf cbr' -d 'rate control: crf (capped by the rung'\''s bitrate) or cbr'
 complete -c sv-transcode -l crf -x -d 'quality for --rate crf (lower is better)'
 complete -c sv-transcode -l preset -x -d 'encoder speed preset (x264/x265 names; cpu-used for vp9 and av1)'
+complete -c sv-transcode -l two-pass -d 'VOD: encode twice, at each rung'\''s bitrate on average (peaks at 1.5x); not with stdin'
 complete -c sv-transcode -s g -l gop -x -d 'keyframe interval, the same in every rung'
 complete -c sv-transcode -l keyframes -x -a 'gop scene' -d 'keyframe placement: gop (a fixed grid) or scene (at scene cuts, at most --gop apart)'
 complete -c sv-transcode -l scene-threshold -x -d 'scene cut score in (0, 1] for --keyframes scene'

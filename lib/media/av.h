@@ -131,6 +131,9 @@ struct sv__venc_cfg {
     int global_header;
     const struct sv__hw *hw;    /* NULL: software */
     AVBufferRef *hwdev;
+    int pass;                   /* 0: one pass; 1, 2: two-pass */
+    const char *stats_path;     /* x264/x265 statistics file */
+    const char *stats_in;       /* libvpx/libaom statistics (pass 2) */
 };
 
 /* The pixel format the ladder graph must produce for cfg. */

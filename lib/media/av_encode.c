@@ -1,6 +1,7 @@
 /* av_encode.c -- open video encoders (software or hardware) and audio */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/channel_layout.h>
@@ -48,7 +49,8 @@ no_own_keyframes(AVCodecContext *c)
 
 /*
  * Software rate control.  VOD: capped CRF (quality target, never above the
- * rung's bitrate over a 2 s buffer).  Live: CBR with a 1 s buffer.
+ * rung's bitrate over a 2 s buffer), or with two passes the rung's bitrate
+ * on average, peaks capped at 1.5 times it.  Live: CBR with a 1 s buffer.
  * Keyframes: we force them by timestamp on every rung, so the encoders'
  * own scene-cut keyframes are off (they would differ between rungs).
  */
@@ -58,7 +60,8 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
 {
     const char *preset = cfg->preset ? cfg->preset
                                      : default_presets[cfg->codec];
-    int cbr = cfg->rate == SV_RATE_CBR;
+    int cbr = cfg->rate == SV_RATE_CBR, crf = !cbr && cfg->pass == 0;
+    char x26x[512];
 
     c->rc_max_rate = cfg->bitrate;
     c->rc_buffer_size = (int)(cbr ? cfg->bitrate : 2 * cfg->bitrate);
@@ -66,23 +69,32 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
         c->bit_rate = cfg->bitrate;
         c->rc_min_rate = cfg->bitrate;
     }
+    if (cfg->pass != 0) {
+        c->bit_rate = cfg->bitrate;
+        c->rc_max_rate = cfg->bitrate * 3 / 2;
+        c->flags |= cfg->pass == 1 ? AV_CODEC_FLAG_PASS1
+                                   : AV_CODEC_FLAG_PASS2;
+        /* libvpx and libaom keep their statistics in memory */
+        c->stats_in = (char *)cfg->stats_in;
+    }
     switch (cfg->codec) {
     case SV_CODEC_H264:
         av_dict_set(opts, "preset", preset, 0);
         av_dict_set(opts, "forced-idr", "1", 0);
         av_dict_set(opts, "x264-params", cbr ? "scenecut=0:nal-hrd=cbr"
                                              : "scenecut=0", 0);
-        if (!cbr)
-            set_int(opts, "crf", cfg->crf);
+        if (cfg->pass != 0)
+            av_dict_set(opts, "stats", cfg->stats_path, 0);
         break;
     case SV_CODEC_HEVC:
         av_dict_set(opts, "preset", preset, 0);
         av_dict_set(opts, "forced-idr", "1", 0);
-        av_dict_set(opts, "x265-params", cbr
-                    ? "scenecut=0:open-gop=0:log-level=error:strict-cbr=1"
-                    : "scenecut=0:open-gop=0:log-level=error", 0);
-        if (!cbr)
-            set_int(opts, "crf", cfg->crf);
+        snprintf(x26x, sizeof(x26x), "scenecut=0:open-gop=0:log-level=error%s",
+                 cbr ? ":strict-cbr=1" : "");
+        if (cfg->pass != 0)
+            snprintf(x26x + strlen(x26x), sizeof(x26x) - strlen(x26x),
+                     ":pass=%d:stats=%s", cfg->pass, cfg->stats_path);
+        av_dict_set(opts, "x265-params", x26x, 0);
         break;
     case SV_CODEC_VP9:
     case SV_CODEC_AV1:
@@ -91,14 +103,17 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
         if (cfg->codec == SV_CODEC_VP9)
             av_dict_set(opts, "deadline", cbr ? "realtime" : "good", 0);
         else
-            av_dict_set(opts, "usage", "realtime", 0);
+            av_dict_set(opts, "usage", cfg->pass ? "good" : "realtime", 0);
+        /* libaom's good usage (two passes) stops at cpu-used 6 */
+        if (cfg->codec == SV_CODEC_AV1 && cfg->pass != 0 && atoi(preset) > 6)
+            preset = "6";
         av_dict_set(opts, "cpu-used", preset, 0);
         av_dict_set(opts, "row-mt", "1", 0);
-        if (!cbr)
-            set_int(opts, "crf", cfg->crf);
         no_own_keyframes(c);
         break;
     }
+    if (crf)
+        set_int(opts, "crf", cfg->crf);
 }
 
 int

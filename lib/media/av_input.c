@@ -165,7 +165,7 @@ fail:
     else
         sv_log_error("cannot open '%s': %s", shown(url), sv_strerror(rc));
     avformat_close_input(&in->fc);
-    avio_context_free(&pb);
+    avio_closep(&pb);
     return rc == AVERROR_INVALIDDATA ? SV_EFORMAT : rc;
 }
 

@@ -78,9 +78,6 @@ open_out(struct sv__out *o, const char *fmt, const char *url,
         return rc;
     if (strcmp(fmt, "mp4") == 0)
         av_dict_set(&opts, "movflags", "+faststart", 0);
-    if (strcmp(o->fc->oformat->name, "mpegts") == 0)
-        /* a pipe reader wants to start at once: PAT/PMT with each key */
-        av_dict_set(&opts, "mpegts_flags", "+resend_headers", 0);
     rc = avformat_write_header(o->fc, &opts);
     av_dict_free(&opts);
     return rc;

@@ -82,9 +82,12 @@ sv__hw_upload(AVCodecContext *c, AVFrame *sw, AVFrame **out)
     return 0;
 }
 
-/* Encodes one grey frame and wants a packet back: a working session. */
+/*
+ * Encodes one grey frame and wants a packet back: a working session.  With
+ * keep, the first packet is moved there.
+ */
 static int
-tiny_encode(AVCodecContext *c, enum AVPixelFormat sw_fmt)
+tiny_encode(AVCodecContext *c, enum AVPixelFormat sw_fmt, AVPacket *keep)
 {
     AVFrame *f = av_frame_alloc(), *up = NULL;
     AVPacket *pkt = av_packet_alloc();
@@ -114,6 +117,8 @@ tiny_encode(AVCodecContext *c, enum AVPixelFormat sw_fmt)
     while (rc >= 0) {
         rc = avcodec_receive_packet(c, pkt);
         if (rc >= 0) {
+            if (keep != NULL && !got)
+                av_packet_move_ref(keep, pkt);
             got = 1;
             av_packet_unref(pkt);
         }
@@ -162,7 +167,7 @@ sv__hw_probe(const struct sv__hw *hw, enum sv_codec codec, AVBufferRef **dev,
     cfg.hwdev = d;
     rc = sv__venc_open(&c, &cfg);
     if (rc >= 0)
-        rc = tiny_encode(c, hw->sw_fmt);
+        rc = tiny_encode(c, hw->sw_fmt, NULL);
     avcodec_free_context(&c);
     if (rc < 0) {
         snprintf(why, size, "%s cannot open an encode session: %s", name,
@@ -177,39 +182,94 @@ sv__hw_probe(const struct sv__hw *hw, enum sv_codec codec, AVBufferRef **dev,
     return 0;
 }
 
-/* Decoders of the device type, probed by opening them on the device. */
-static json_t *
-probe_decoders(const struct sv__hw *hw, AVBufferRef *dev)
+static enum AVPixelFormat
+want_hw_format(AVCodecContext *c, const enum AVPixelFormat *fmts)
+{
+    enum AVPixelFormat want = (enum AVPixelFormat)(intptr_t)c->opaque;
+
+    for (; *fmts != AV_PIX_FMT_NONE; fmts++)
+        if (*fmts == want)
+            return want;
+    return AV_PIX_FMT_NONE;     /* no software fallback: this is a probe */
+}
+
+/*
+ * Decodes one small frame of codec on dev: a frame in the device's format
+ * back means the hardware decoder really works.  The sample is made with
+ * our software encoder.
+ */
+static int
+probe_decode(enum sv_codec codec, const struct sv__hw *hw, AVBufferRef *dev)
 {
     static const enum AVCodecID ids[] = {
         AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1,
     };
-    json_t *arr = json_array();
-    size_t i;
+    const AVCodec *dec = avcodec_find_decoder(ids[codec]);
+    const AVCodecHWConfig *hc;
+    struct sv__venc_cfg cfg;
+    AVCodecContext *enc = NULL, *c = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = av_frame_alloc();
+    int i, rc = AVERROR(ENOSYS);
 
-    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-        const AVCodec *dec = avcodec_find_decoder(ids[i]);
-        const AVCodecHWConfig *cfg;
-        AVCodecContext *c;
-        int k, ok = 0;
-
-        if (dec == NULL || dev == NULL)
-            continue;
-        for (k = 0; (cfg = avcodec_get_hw_config(dec, k)) != NULL; k++)
-            if (cfg->device_type == hw->type &&
-                (cfg->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
-                break;
-        if (cfg == NULL)
-            continue;
-        c = avcodec_alloc_context3(dec);
-        if (c != NULL) {
-            c->hw_device_ctx = av_buffer_ref(dev);
-            ok = avcodec_open2(c, dec, NULL) >= 0;
-            avcodec_free_context(&c);
-        }
-        if (ok)
-            json_array_append_new(arr, json_string(avcodec_get_name(ids[i])));
+    if (dec == NULL || pkt == NULL || f == NULL)
+        goto done;
+    for (i = 0; (hc = avcodec_get_hw_config(dec, i)) != NULL; i++)
+        if (hc->device_type == hw->type &&
+            (hc->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+            break;
+    if (hc == NULL)
+        goto done;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.codec = codec;
+    cfg.crf = 30;
+    cfg.width = PROBE_W;
+    cfg.height = PROBE_H;
+    cfg.tb = (AVRational){ 1, 30 };
+    cfg.fps = (AVRational){ 30, 1 };
+    cfg.bitrate = 500000;
+    cfg.gop = 30;
+    cfg.threads = 1;
+    rc = sv__venc_open(&enc, &cfg);
+    if (rc >= 0)
+        rc = tiny_encode(enc, AV_PIX_FMT_YUV420P, pkt);
+    if (rc < 0)
+        goto done;
+    c = avcodec_alloc_context3(dec);
+    if (c == NULL) {
+        rc = AVERROR(ENOMEM);
+        goto done;
     }
+    c->hw_device_ctx = av_buffer_ref(dev);
+    c->opaque = (void *)(intptr_t)hc->pix_fmt;
+    c->get_format = want_hw_format;
+    rc = avcodec_open2(c, dec, NULL);
+    if (rc >= 0)
+        rc = avcodec_send_packet(c, pkt);
+    if (rc >= 0)
+        rc = avcodec_send_packet(c, NULL);
+    if (rc >= 0)
+        rc = avcodec_receive_frame(c, f);
+    if (rc >= 0 && f->format != hc->pix_fmt)
+        rc = AVERROR(ENOSYS);
+done:
+    avcodec_free_context(&c);
+    avcodec_free_context(&enc);
+    av_packet_free(&pkt);
+    av_frame_free(&f);
+    return rc;
+}
+
+/* Decoders that really decode a frame on the device. */
+static json_t *
+probe_decoders(const struct sv__hw *hw, AVBufferRef *dev)
+{
+    json_t *arr = json_array();
+    int c;
+
+    for (c = 0; dev != NULL && c < 4; c++)
+        if (probe_decode((enum sv_codec)c, hw, dev) >= 0)
+            json_array_append_new(arr, json_string(sv_codec_names[c]));
     return arr;
 }
 

@@ -1,9 +1,11 @@
 /* transcode.c -- the sv-transcode job: demux and decode once, one ladder
  * graph, one encoder thread per rung, shared audio, one muxer */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -37,8 +39,16 @@ struct rung {
     int64_t bytes, frames;
 };
 
+/* what the first of two passes leaves for the second */
+struct twopass {
+    char dir[64];               /* temporary directory of x264/x265 stats */
+    char *mem[SV_LADDER_MAX];   /* libvpx/libaom stats */
+};
+
 struct job {
     const struct sv_transcode_opts *o;
+    int pass;                   /* 0: single; 1: analysis only; 2: final */
+    struct twopass *tp;
     struct sv__input in;
     struct sv_ladder lad;
     struct sv__vgraph vg;
@@ -105,6 +115,10 @@ drain_packets(struct job *j, AVCodecContext *enc, int rung, int64_t *bytes,
             break;
         *bytes += pkt->size;
         (*frames)++;
+        if (j->pass == 1) {
+            av_packet_unref(pkt);       /* the first pass only analyses */
+            continue;
+        }
         rc = sv__mux_write(&j->mux, rung, pkt, enc->time_base);
         if (rc < 0)
             break;
@@ -166,7 +180,8 @@ pick_hw(struct job *j)
     char why[256], all[800] = "";
     size_t i;
 
-    if (o->hw == SV_HW_NONE)
+    /* two passes are ours to drive: the software encoders */
+    if (o->hw == SV_HW_NONE || (o->two_pass && o->hw == SV_HW_AUTO))
         return 0;
     if (o->hw != SV_HW_AUTO) {
         const struct sv__hw *hw = sv__hw_get(o->hw);
@@ -223,6 +238,7 @@ open_encoders(struct job *j)
 {
     const struct sv_transcode_opts *o = j->o;
     struct sv__venc_cfg cfg;
+    char stats[128];
     double pixels = 0;
     int64_t gop;
     int i, rc;
@@ -253,6 +269,12 @@ open_encoders(struct job *j)
         cfg.bitrate = j->lad.r[i].bitrate;
         if (o->threads == 0)
             cfg.threads = rung_threads(cfg.width, cfg.height, pixels);
+        if (j->pass != 0) {
+            snprintf(stats, sizeof(stats), "%s/rung%d.log", j->tp->dir, i);
+            cfg.pass = j->pass;
+            cfg.stats_path = stats;
+            cfg.stats_in = j->pass == 2 ? j->tp->mem[i] : NULL;
+        }
         rc = sv__venc_open(&j->r[i].enc, &cfg);
         if (rc < 0) {
             sv_log_error("cannot open the %s encoder for %s: %s",
@@ -332,6 +354,8 @@ setup(struct job *j, const AVFrame *first)
     rc = open_encoders(j);
     if (rc < 0)
         return rc;
+    if (j->pass == 1)
+        return start_threads(j);
     if (j->in.adec != NULL) {
         rc = sv__aenc_open(&j->aenc, o->codec,
                            j->in.adec->ch_layout.nb_channels,
@@ -384,9 +408,10 @@ progress(struct job *j, int final)
         for (i = 0; i < 20; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[20] = '\0';
-        sv_log_progress("%s: [%s] %5.1f%%  %.1f fps  %.2fx  ETA %d:%02d",
-                        sv_log_tool(), bar, pct, fps, speed,
-                        (int)eta / 60, (int)eta % 60);
+        sv_log_progress("%s: %s[%s] %5.1f%%  %.1f fps  %.2fx  ETA %d:%02d",
+                        sv_log_tool(), j->pass == 1 ? "pass 1 "
+                        : j->pass == 2 ? "pass 2 " : "", bar, pct, fps,
+                        speed, (int)eta / 60, (int)eta % 60);
     }
     if (!final && t - j->last_event < PROGRESS_EVERY_US)
         return;
@@ -401,6 +426,8 @@ progress(struct job *j, int final)
     json_object_set_new(d, "speed",
                         json_real((double)(int)(speed * 100) / 100));
     json_object_set_new(d, "errors", json_integer(j->in.errors));
+    if (j->pass != 0)
+        json_object_set_new(d, "pass", json_integer(j->pass));
     sv_event_emit("video.transcoding.progress", d);
 }
 
@@ -706,8 +733,8 @@ complete(struct job *j, int interrupted)
     sv_event_emit("video.transcoding.complete", d);
 }
 
-int
-sv_transcode_run(const struct sv_transcode_opts *o)
+static int
+run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
 {
     struct job *j;
     char err[256];
@@ -717,6 +744,8 @@ sv_transcode_run(const struct sv_transcode_opts *o)
     if (j == NULL)
         return -ENOMEM;
     j->o = o;
+    j->pass = pass;
+    j->tp = tp;
     j->t0 = j->last_event = now_us();
     j->global_header = sv__mux_global_header(o->outdir ? o->container
                                                       : o->format);
@@ -729,7 +758,7 @@ sv_transcode_run(const struct sv_transcode_opts *o)
     if (rc < 0)
         goto out;
     /* NVDEC decodes for NVENC; other backends decode in software */
-    rc = sv__input_open(&j->in, o->input, !o->no_audio,
+    rc = sv__input_open(&j->in, o->input, !o->no_audio && pass != 1,
                         j->hw == &sv__hw_nvenc ? j->hwdev : NULL);
     if (rc < 0)
         goto out;
@@ -761,11 +790,19 @@ sv_transcode_run(const struct sv_transcode_opts *o)
     } else if (rc == 0) {
         progress(j, 1);
         sv_log_progress_end();
-        complete(j, interrupted);
+        if (pass != 1)
+            complete(j, interrupted);
         if (interrupted)
             rc = SV_EINTR;
     }
-    if (j->in.errors > 0 && rc != SV_ECORRUPT)
+    if (rc == 0 && pass == 1)
+        for (i = 0; i < j->nrungs; i++)
+            if (j->r[i].enc->stats_out != NULL) {
+                tp->mem[i] = strdup(j->r[i].enc->stats_out);
+                if (tp->mem[i] == NULL)
+                    rc = AVERROR(ENOMEM);
+            }
+    if (j->in.errors > 0 && rc != SV_ECORRUPT && pass != 1)
         sv_log_warn("'%s': %lld damaged packets or frames were skipped",
                     shown(o->input), (long long)j->in.errors);
     if (rc == SV_ECORRUPT)
@@ -783,5 +820,55 @@ out:
     sv__input_close(&j->in);
     av_buffer_unref(&j->hwdev);
     free(j);
+    return rc;
+}
+
+/* Removes the statistics files and the directory of a two-pass job. */
+static void
+twopass_release(struct twopass *tp)
+{
+    struct dirent *e;
+    DIR *d;
+    int i;
+
+    for (i = 0; i < SV_LADDER_MAX; i++)
+        free(tp->mem[i]);
+    d = opendir(tp->dir);
+    if (d != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            char path[sizeof(tp->dir) + 256];
+
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s", tp->dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(tp->dir);
+}
+
+int
+sv_transcode_run(const struct sv_transcode_opts *o)
+{
+    struct twopass tp;
+    const char *tmp = getenv("TMPDIR");
+    int rc;
+
+    if (!o->two_pass)
+        return run_pass(o, 0, NULL);
+    memset(&tp, 0, sizeof(tp));
+    snprintf(tp.dir, sizeof(tp.dir), "%s/sv-transcode.XXXXXX",
+             tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (mkdtemp(tp.dir) == NULL) {
+        rc = -errno;
+        sv_log_error("cannot create a directory for two-pass statistics in "
+                     "'%s': %s", tmp ? tmp : "/tmp", sv_strerror(rc));
+        return rc;
+    }
+    rc = run_pass(o, 1, &tp);
+    if (rc == 0)
+        rc = run_pass(o, 2, &tp);
+    twopass_release(&tp);
     return rc;
 }

@@ -26,6 +26,7 @@ struct sv_transcode_opts {
     enum sv_hw hw;
     int64_t audio_bitrate;
     int no_audio;
+    int two_pass;               /* VOD: two passes at the rungs' bitrates */
     int strict;                 /* decode errors are fatal */
     int threads;                /* encoder threads per rung; 0: auto */
 };

@@ -237,6 +237,28 @@ audio opus"
     [ "$br" -gt 300000 ] && [ "$br" -lt 500000 ] || fail "bitrate $br"
 }
 
+@test "--two-pass hits each rung's bitrate and leaves no statistics behind" {
+    local in; in=$(fixture h264_aac_360p.mp4)
+    mkdir tmp
+    TMPDIR=$PWD/tmp $T "$in" --two-pass --ladder 360p:500k,240p:200k -o out \
+        --events ev.jsonl
+    event ev.jsonl video.transcoding.complete | jq -e '.data.rungs |
+        map(.bitrate / .target_bitrate | . > 0.9 and . < 1.1) | all' \
+        >/dev/null || fail "$(event ev.jsonl video.transcoding.complete)"
+    grep -q '"pass":1' ev.jsonl
+    assert_eq "$(ls -A tmp)" ""
+    assert_eq "$(keyframes out/360p.mp4 0)" "$(keyframes out/240p.mp4 0)"
+}
+
+@test "--two-pass is for files: not with stdin, cbr or a named GPU" {
+    run -2 --separate-stderr $T - --two-pass
+    assert_eq "${stderr%%$'\n'*}" "sv-transcode: --two-pass reads the input twice; it cannot read stdin"
+    run -2 --separate-stderr $T in.mp4 --two-pass --rate cbr
+    assert_eq "${stderr%%$'\n'*}" "sv-transcode: --two-pass is for VOD; it cannot be used with --rate cbr"
+    run -2 --separate-stderr $T in.mp4 --two-pass --hw vaapi
+    assert_eq "${stderr%%$'\n'*}" "sv-transcode: --two-pass encodes in software; it cannot be used with --hw vaapi"
+}
+
 # ---- kinds of input -----------------------------------------------------------
 
 @test "odd sizes become even, never larger" {

@@ -65,6 +65,7 @@ struct sv__track {
 struct sv__cut {
     int64_t us;                 /* presentation time of the ref keyframe */
     int disc;
+    int forced;                 /* live: no keyframe came, cut anyway */
 };
 
 /* a segment that left the live window, deleted after a grace period */

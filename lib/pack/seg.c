@@ -21,6 +21,7 @@
 
 #define TOL_US 40000            /* keyframes this close count as aligned */
 #define BACK_JUMP_US 500000     /* decode time going back this far: reset */
+#define MAX_SEGMENTS 4          /* live: longest segment, in durations */
 
 int64_t
 sv__us(const struct sv__track *t, int64_t ticks)
@@ -332,7 +333,7 @@ close_segment(struct sv__pack *p, struct sv__track *t)
 }
 
 static int
-add_cut(struct sv__pack *p, int64_t us, int disc)
+add_cut(struct sv__pack *p, int64_t us, int disc, int forced)
 {
     if (p->ncuts == p->cutcap) {
         size_t cap = p->cutcap ? p->cutcap * 2 : 256;
@@ -344,6 +345,7 @@ add_cut(struct sv__pack *p, int64_t us, int disc)
     }
     p->cuts[p->ncuts].us = us;
     p->cuts[p->ncuts].disc = disc;
+    p->cuts[p->ncuts].forced = forced;
     p->ncuts++;
     return 0;
 }
@@ -359,12 +361,25 @@ starts_segment(struct sv__pack *p, struct sv__track *t,
         if (s->key && (p->ncuts == 0 || s->disc ||
                        us >= p->cuts[p->ncuts - 1].us + p->o->segment_us -
                              TOL_US))
-            return add_cut(p, us, s->disc && p->ncuts > 0) < 0 ? -ENOMEM : 1;
+            return add_cut(p, us, s->disc && p->ncuts > 0, 0) < 0
+                   ? -ENOMEM : 1;
+        /* a live source that stopped sending keyframes must not make a
+         * segment without end: cut anyway, and say so */
+        if (p->o->live && p->ncuts > 0 &&
+            us >= p->cuts[p->ncuts - 1].us + MAX_SEGMENTS * p->o->segment_us) {
+            sv_log_warn("no keyframe in rendition %s for %.1fs: segment %zu "
+                        "starts without one", p->m.r[t->rend].id,
+                        (double)(us - p->cuts[p->ncuts - 1].us) / 1e6,
+                        p->ncuts + 1);
+            return add_cut(p, us, 0, 1) < 0 ? -ENOMEM : 1;
+        }
         return 0;
     }
     if (t->seg_idx >= p->ncuts)
         return 0;
     c = p->cuts[t->seg_idx].us;
+    if (t->video && p->cuts[t->seg_idx].forced)
+        return us >= c - TOL_US;
     if (t->video) {
         if (s->key && llabs(us - c) <= TOL_US)
             return 1;

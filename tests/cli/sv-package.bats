@@ -395,6 +395,17 @@ first() { "$@" | grep -m1 .; }
     [ -e "$out/v0/init.mp4" ]
 }
 
+@test "live: a source without keyframes still gets segments" {
+    run --separate-stderr sv-package --live --dvr -s 1 -o "$out" \
+        < "$(fixture one_keyframe.ts)"
+    [ "$status" -eq 0 ]
+    assert_match "${stderr_lines[0]}" \
+        '^sv-package: warning: no keyframe in rendition v0 for 4\.0s: segment 2 starts without one$'
+    assert_eq "$(jq -c '[.renditions[0].segments[].duration]' \
+        "$out/package.json")" "[4,4,2]"
+    assert_eq "$(frames "$(concat v0)" v:0)" 300
+}
+
 @test "live --dvr keeps every segment in an EVENT playlist" {
     sv-package -q --live --dvr -s 2 -o "$out" < "$(fixture ladder_360p.ts)"
     grep -qx '#EXT-X-PLAYLIST-TYPE:EVENT' "$out/v0.m3u8"

@@ -95,6 +95,16 @@ first() { "$@" | grep -m1 .; }
     done
 }
 
+@test "the mapped MPEG-TS reader and libavformat's give the same package" {
+    sv-package -q -s 2 -o "$out/mapped" "$(fixture ladder_reset.ts)"
+    SV_PACKAGE_TS_READER=libav sv-package -q -s 2 -o "$out/libav" \
+        "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/libav"
+    # and from a pipe, libavformat reads
+    sv-package -q -s 2 -o "$out/pipe" < "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/pipe"
+}
+
 @test "the multivariant playlist carries codecs, resolution, rates and audio" {
     sv-package -q -o "$out" "$(fixture ladder_360p.ts)"
     local m=$out/master.m3u8

@@ -88,6 +88,7 @@ struct sv__pack {
     int64_t origin_us;          /* per input: its first decode time */
     int have_origin;
     int master_written;
+    int nvideo, naudio;         /* renditions so far, for their ids */
     char *err;
     size_t errsize;
     uint64_t segments;

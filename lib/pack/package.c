@@ -545,10 +545,6 @@ run_input(struct sv__pack *p, int input, const char *url)
     const struct sv_demux_stream *s;
     struct sv__track *t;
     int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
-    static int nvideo, naudio;
-
-    if (input == 0)
-        nvideo = naudio = 0;
     rc = sv_demux_open(&d, url, p->o->format);
     if (rc < 0)
         return sv__fail(p, rc, "cannot read '%s': %s", url,
@@ -579,7 +575,7 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
         if (s->kind == SV_KIND_VIDEO)
             nv++;
-        rc = add_rendition(p, s, &nvideo, &naudio);
+        rc = add_rendition(p, s, &p->nvideo, &p->naudio);
         if (rc >= 0 && p->o->ts && s->codec != SV_CODEC_H264 &&
             s->codec != SV_CODEC_HEVC && s->codec != SV_CODEC_AAC) {
             rc = sv__fail(p, SV_ENOMEDIA, "rendition %s: %s cannot go in "
@@ -617,7 +613,7 @@ run_input(struct sv__pack *p, int input, const char *url)
     }
     /* the audio group exists once any audio does */
     for (i = 0; i < p->m.nrend; i++)
-        if (p->m.r[i].video && naudio > 0)
+        if (p->m.r[i].video && p->naudio > 0)
             snprintf(p->m.r[i].group, sizeof(p->m.r[i].group), "audio");
     p->have_origin = 0;
     if (p->o->live && p->m.ast_ms == 0)

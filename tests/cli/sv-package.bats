@@ -356,9 +356,10 @@ first() { "$@" | grep -m1 .; }
     assert_eq "$(grep -A2 '^#EXT-X-DISCONTINUITY$' "$out/v0.m3u8" | tail -1)" \
         "v0/seg-4.m4s"
     assert_eq "$(grep -c '<Period ' "$out/manifest.mpd")" 2
-    grep -q '<Period id="p1" start="PT6.000S">' "$out/manifest.mpd"
+    # the new timeline starts half a second after the old one ended
+    grep -q '<Period id="p1" start="PT6.500S">' "$out/manifest.mpd"
     assert_eq "$(jq -c .discontinuities "$out/package.json")" \
-        '[{"number":4,"time":6}]'
+        '[{"number":4,"time":6.5}]'
     assert_eq "$(jq -c 'select(.event == "package.discontinuity" and
         .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
         '{"rendition":"v0","jump":-6,"reason":"reset"}'
@@ -373,7 +374,27 @@ first() { "$@" | grep -m1 .; }
         .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
         '{"rendition":"v0","seconds":24}'
     assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v1.m3u8")" 1
-    assert_eq "$(jq '.renditions[0].duration' "$out/package.json")" 12
+    assert_eq "$(jq '.renditions[0].duration' "$out/package.json")" 12.5
+}
+
+@test "junk and a jump in a live input: renditions stay aligned" {
+    run --separate-stderr sv-package --live --dvr -s 2 -o "$out" \
+        --events "$BATS_TEST_TMPDIR/ev" < "$(fixture ladder_garbage.ts)"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    local r n
+    n=$(jq '.renditions[0].segments | length' "$out/package.json")
+    [ "$n" -ge 2 ]
+    for r in 1 2 3; do
+        assert_eq "$(jq --argjson r $r '.renditions[$r].segments | length' \
+            "$out/package.json")" "$n"
+    done
+    # one jump, the same for every video rendition
+    assert_eq "$(jq -s 'map(select(.event == "package.gap")) | length' \
+        "$BATS_TEST_TMPDIR/ev")" 4
+    assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v2.m3u8")" 1
+    assert_eq "$(jq -c '[.renditions[0,1,2].segments[-1].time]' \
+        "$out/package.json" | jq 'unique | length')" 1
+    ffprobe -v error "$out/master.m3u8"
 }
 
 @test "live: a sliding window, program date times, old segments deleted" {

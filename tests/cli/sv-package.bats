@@ -397,6 +397,27 @@ first() { "$@" | grep -m1 .; }
     ffprobe -v error "$out/master.m3u8"
 }
 
+@test "live: messy input never stops the packager" {
+    local src n=0
+    src=$(fixture ladder_360p.ts)
+    # a chunk played twice, chunks out of order, a cut in mid-packet
+    { head -c 1500000 "$src"; tail -c +1000001 "$src"; } > "$BATS_TEST_TMPDIR/1.ts"
+    { tail -c +1500000 "$src" | head -c 1000000; head -c 1500000 "$src";
+      tail -c +2500000 "$src"; } > "$BATS_TEST_TMPDIR/2.ts"
+    { head -c 1234567 "$src"; tail -c +1900000 "$src"; } > "$BATS_TEST_TMPDIR/3.ts"
+    for f in 1 2 3; do
+        rm -rf "$out"
+        run --separate-stderr sv-package --live --ll-hls -s 2 -o "$out" \
+            < "$BATS_TEST_TMPDIR/$f.ts"
+        [ "$status" -eq 0 ] || fail "input $f: $stderr"
+        assert_eq "$(tail -1 "$out/v1.m3u8")" "#EXT-X-ENDLIST"
+        assert_eq "$(jq '[.renditions[].segments | length] | unique | length' \
+            "$out/package.json")" 1
+        n=$((n + $(jq '.discontinuities | length' "$out/package.json")))
+    done
+    [ "$n" -ge 2 ] || fail "only $n discontinuities"
+}
+
 @test "live: a sliding window, program date times, old segments deleted" {
     sv-package -q --live -s 2 --window 6s -o "$out" < "$(fixture ladder_reset.ts)"
     local p=$out/v0.m3u8

@@ -115,6 +115,15 @@ PY
         _ff -f lavfi -i "$(_v 320x180 4)" -f lavfi -i "$(_a 4)" \
             -c:v libx264 -preset veryfast -g 30 -pix_fmt yuv420p \
             -c:a aac -b:a 64k -shortest -f mp4 "$out" ;;
+    ladder_garbage.ts)      # 2 s, 60 KB of junk, then the last 5 s of a
+                            # ladder whose clock is 30 s later
+        local src; src=$(fixture ladder_gap.ts)
+        { head -c 400000 "$src"; yes 'not a transport stream' |
+            head -c 60000; tail -c 3000000 "$src"; } > "$out" ;;
+    one_keyframe.ts)        # 10 s whose only keyframe is the first frame
+        _ff -f lavfi -i "$(_v 320x180 10)" -c:v libx264 -preset ultrafast \
+            -x264-params keyint=infinite:scenecut=0 -pix_fmt yuv420p \
+            -f mpegts "$out" ;;
     ladder_reset.ts)        # the same 6 s twice: timestamps go back
         local src; src=$(fixture ladder_360p.ts)
         cat "$src" "$src" > "$out" ;;

@@ -59,6 +59,7 @@ describe(struct sv_demux_stream *s, const AVStream *st)
 
     memset(s, 0, sizeof(*s));
     s->index = st->index;
+    s->id = st->id;
     s->kind = cp->codec_type == AVMEDIA_TYPE_VIDEO ? SV_KIND_VIDEO
               : cp->codec_type == AVMEDIA_TYPE_AUDIO ? SV_KIND_AUDIO
               : SV_KIND_OTHER;

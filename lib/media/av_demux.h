@@ -20,6 +20,7 @@ enum sv_kind { SV_KIND_OTHER = 0, SV_KIND_VIDEO, SV_KIND_AUDIO };
 
 struct sv_demux_stream {
     int index;
+    int id;                     /* format-specific: the PID in MPEG-TS */
     enum sv_kind kind;
     enum sv_codec codec;
     const char *codec_name;     /* libavcodec's name, for messages */

@@ -70,11 +70,23 @@ esds(struct sv_boxw *w, const struct sv_codec_cfg *c)
 }
 
 static void
+hook(struct sv_boxw *w, sv_fmp4_hook fn, void *ud, size_t moof_start)
+{
+    int rc;
+
+    if (fn == NULL || w->err != 0)
+        return;
+    rc = fn(ud, w, moof_start);
+    if (rc < 0 && w->err == 0)
+        w->err = rc;
+}
+
+static void
 sample_entry(struct sv_boxw *w, const struct sv_fmp4_track *t)
 {
     const struct sv_codec_cfg *c = t->cfg;
 
-    sv_boxw_open(w, c->entry);
+    sv_boxw_open(w, t->entry_type != 0 ? t->entry_type : c->entry);
     sv_boxw_zeros(w, 6);
     sv_boxw_u16(w, 1);                  /* data_reference_index */
     if (t->video) {
@@ -109,6 +121,7 @@ sample_entry(struct sv_boxw *w, const struct sv_fmp4_track *t)
             sv_boxw_close(w);
         }
     }
+    hook(w, t->entry_hook, t->hook_ud, 0);
     sv_boxw_close(w);
 }
 
@@ -283,6 +296,7 @@ sv_fmp4_fragment(struct sv_buf *out, uint32_t seq,
             sv_boxw_u32(&w, (uint32_t)s[i].cto);
     }
     sv_boxw_close(&w);                  /* trun */
+    hook(&w, t->traf_hook, t->hook_ud, start);
     sv_boxw_close(&w);                  /* traf */
     sv_boxw_close(&w);                  /* moof */
     sv_boxw_patch32(&w, off_pos, (uint32_t)(out->len - start + 8));

@@ -8,6 +8,16 @@
 #include "core/buf.h"
 #include "pack/codec.h"
 
+struct sv_boxw;
+
+/*
+ * A hook that writes more boxes where a writer allows them (encryption:
+ * sinf in a sample entry; senc, saiz and saio in a traf).  moof_start is
+ * the offset of the moof in the output (for saio), 0 for sample entries.
+ * Returns 0 or a negative code, which fails the write.
+ */
+typedef int (*sv_fmp4_hook)(void *ud, struct sv_boxw *w, size_t moof_start);
+
 struct sv_fmp4_track {
     uint32_t id;
     int video;
@@ -15,6 +25,13 @@ struct sv_fmp4_track {
     int width, height;
     const struct sv_codec_cfg *cfg;
     const char *language;       /* ISO 639-2, "und" */
+    /* encryption (sv-drm): the sample entry becomes entry_type (encv,
+     * enca) and entry_hook adds its sinf after the configuration box;
+     * traf_hook adds boxes to every traf after its trun */
+    uint32_t entry_type;        /* 0: the codec's own */
+    sv_fmp4_hook entry_hook;
+    sv_fmp4_hook traf_hook;
+    void *hook_ud;
 };
 
 struct sv_fmp4_sample {

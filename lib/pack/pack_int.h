@@ -60,11 +60,13 @@ struct sv__track {
     uint32_t last_dur;
     uint32_t pkt_dur;
     int disc_pending;
+    int epoch;                  /* the input's jump its offset follows */
 };
 
 struct sv__cut {
     int64_t us;                 /* presentation time of the ref keyframe */
     int disc;
+    int forced;                 /* live: no keyframe came, cut anyway */
 };
 
 /* a segment that left the live window, deleted after a grace period */
@@ -84,9 +86,11 @@ struct sv__pack {
     struct sv__cut *cuts;
     size_t ncuts, cutcap;
     int64_t horizon_us;         /* the ref track's latest presentation */
-    int64_t origin_us;          /* per input: its first decode time */
+    int64_t offset_us;          /* input time + this = package time */
+    int epoch;                  /* timestamp jumps seen in this input */
     int have_origin;
     int master_written;
+    int nvideo, naudio;         /* renditions so far, for their ids */
     char *err;
     size_t errsize;
     uint64_t segments;

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/sig.h"
 #include "pack/pack_int.h"
+#include "pack/tsread.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
 
@@ -514,19 +515,36 @@ open_single(struct sv__pack *p, struct sv__track *t)
     return 0;
 }
 
+/*
+ * MPEG-TS in a regular file is read by our own mapped reader (a copy per
+ * byte instead of four); SV_PACKAGE_TS_READER=libav keeps libavformat's.
+ */
+static int
+fast_reader(struct sv_tsread *tr, struct sv_demux *d, const char *url)
+{
+    struct sv_demux_stream st[SV_TSREAD_MAX];
+    const char *env = getenv("SV_PACKAGE_TS_READER");
+    int i, n = 0;
+
+    if (strcmp(url, "-") == 0 || strcmp(sv_demux_format(d), "mpegts") != 0 ||
+        (env != NULL && strcmp(env, "libav") == 0))
+        return 0;
+    for (i = 0; i < sv_demux_count(d) && n < SV_TSREAD_MAX; i++)
+        st[n++] = *sv_demux_stream(d, i);
+    return sv_tsread_open(tr, url, st, n) == 0;
+}
+
 /* Reads one input to its end through the segmenter. */
 static int
 run_input(struct sv__pack *p, int input, const char *url)
 {
     struct sv_demux *d = NULL;
     struct sv_demux_packet pkt;
+    struct sv_tsread tr;
+    int fast = 0;
     const struct sv_demux_stream *s;
     struct sv__track *t;
     int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
-    static int nvideo, naudio;
-
-    if (input == 0)
-        nvideo = naudio = 0;
     rc = sv_demux_open(&d, url, p->o->format);
     if (rc < 0)
         return sv__fail(p, rc, "cannot read '%s': %s", url,
@@ -557,7 +575,7 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
         if (s->kind == SV_KIND_VIDEO)
             nv++;
-        rc = add_rendition(p, s, &nvideo, &naudio);
+        rc = add_rendition(p, s, &p->nvideo, &p->naudio);
         if (rc >= 0 && p->o->ts && s->codec != SV_CODEC_H264 &&
             s->codec != SV_CODEC_HEVC && s->codec != SV_CODEC_AAC) {
             rc = sv__fail(p, SV_ENOMEDIA, "rendition %s: %s cannot go in "
@@ -595,13 +613,17 @@ run_input(struct sv__pack *p, int input, const char *url)
     }
     /* the audio group exists once any audio does */
     for (i = 0; i < p->m.nrend; i++)
-        if (p->m.r[i].video && naudio > 0)
+        if (p->m.r[i].video && p->naudio > 0)
             snprintf(p->m.r[i].group, sizeof(p->m.r[i].group), "audio");
     p->have_origin = 0;
     if (p->o->live && p->m.ast_ms == 0)
         p->m.ast_ms = wall_ms();
+    fast = fast_reader(&tr, d, url);
     for (;;) {
-        rc = sv_demux_read(d, &pkt, (volatile int *)&sv_sig_stop);
+        if (fast)
+            rc = sv_sig_stop ? SV_EINTR : sv_tsread_next(&tr, &pkt);
+        else
+            rc = sv_demux_read(d, &pkt, (volatile int *)&sv_sig_stop);
         if (rc == 0 || rc == SV_EINTR)
             break;
         if (rc < 0) {
@@ -638,6 +660,12 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
     rc = 0;
 done:
+    if (fast) {
+        if (tr.bad > 0)
+            sv_log_warn("'%s': %llu damaged MPEG-TS packets skipped", url,
+                        (unsigned long long)tr.bad);
+        sv_tsread_release(&tr);
+    }
     free(map);
     sv_demux_close(d);
     return rc;

@@ -21,6 +21,8 @@
 
 #define TOL_US 40000            /* keyframes this close count as aligned */
 #define BACK_JUMP_US 500000     /* decode time going back this far: reset */
+#define MAX_SEGMENTS 4          /* live: longest segment, in durations */
+#define JUMP_MARGIN_US 500000   /* room left at a timestamp jump */
 
 int64_t
 sv__us(const struct sv__track *t, int64_t ticks)
@@ -70,7 +72,7 @@ restamp(struct sv__pack *p, struct sv__track *t,
     const struct sv_demux_stream *s = &t->info;
     int64_t din = pkt->dts != SV_NOPTS ? pkt->dts : pkt->pts;
     int64_t pin = pkt->pts != SV_NOPTS ? pkt->pts : din;
-    int64_t d, pp, expected, delta_us;
+    int64_t raw, praw, d, pp, expected, delta_us;
 
     if (din == SV_NOPTS) {
         if (!t->have_last)
@@ -80,25 +82,48 @@ restamp(struct sv__pack *p, struct sv__track *t,
         return 1;
     }
     if (!p->have_origin) {
-        p->origin_us = sv_rescale(din, s->tb_num, s->tb_den, 1, 1000000);
+        p->offset_us = -sv_rescale(din, s->tb_num, s->tb_den, 1, 1000000);
         p->have_origin = 1;
     }
-    d = sv_rescale(din, s->tb_num, s->tb_den, 1, t->timescale);
-    pp = sv_rescale(pin, s->tb_num, s->tb_den, 1, t->timescale);
-    if (!t->have_last)
-        t->offset = -ticks(t, p->origin_us);
-    d += t->offset;
-    pp += t->offset;
+    raw = sv_rescale(din, s->tb_num, s->tb_den, 1, t->timescale);
+    praw = sv_rescale(pin, s->tb_num, s->tb_den, 1, t->timescale);
+    if (!t->have_last) {
+        t->offset = ticks(t, p->offset_us);
+        t->epoch = p->epoch;
+    }
+    d = raw + t->offset;
+    pp = praw + t->offset;
     if (t->have_last) {
         expected = t->last_dts + (t->last_dur ? t->last_dur
                                   : t->pkt_dur ? t->pkt_dur : 1);
         delta_us = sv__us(t, d - expected);
+        if ((delta_us < -BACK_JUMP_US || delta_us > p->o->gap_us) &&
+            t->epoch < p->epoch) {
+            /* another track of this input jumped already: take the same
+             * mapping, so renditions stay aligned after the jump */
+            int64_t o = ticks(t, p->offset_us);
+            if (raw + o > t->last_dts) {
+                timestamp_event(p, t, delta_us);
+                t->offset = o;
+                t->epoch = p->epoch;
+                d = raw + o;
+                pp = praw + o;
+                t->disc_pending = 1;
+                delta_us = 0;
+            }
+        }
         if (delta_us < -BACK_JUMP_US || delta_us > p->o->gap_us) {
+            /* the first track to see the jump sets the new mapping, a
+             * little later than its own end so that the other tracks,
+             * which may have lost more or less, land after theirs */
+            int64_t shift = expected + ticks(t, JUMP_MARGIN_US) - d;
             timestamp_event(p, t, delta_us);
-            t->offset += expected - d;
-            pp += expected - d;
-            d = expected;
+            t->offset += shift;
+            pp += shift;
+            d += shift;
             t->disc_pending = 1;
+            p->offset_us = sv__us(t, t->offset);
+            t->epoch = ++p->epoch;
         } else if (!t->video && d != expected &&
                    llabs(d - expected) <= 2 * (int64_t)t->last_dur) {
             /* audio frames follow each other: ignore PES jitter */
@@ -155,6 +180,13 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
     }
     if (!restamp(p, t, pkt, &dts, &pts))
         return 0;
+    if (t->video && t->disc_pending && !pkt->key) {
+        /* after a jump, frames before the next keyframe refer to pictures
+         * that are gone: drop them, keep the timeline going */
+        t->last_dts = dts;
+        t->last_pts = pts;
+        return 0;
+    }
     if (pkt->duration > 0)
         t->pkt_dur = (uint32_t)sv_rescale(pkt->duration, t->info.tb_num,
                                           t->info.tb_den, 1, t->timescale);
@@ -174,8 +206,13 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         struct sv__sample *prev = &t->q[t->nq - 1];
         prev->dur = dts > prev->dts ? (uint32_t)(dts - prev->dts) : 1;
     }
-    if (t->have_last)
-        t->last_dur = dts > t->last_dts ? (uint32_t)(dts - t->last_dts) : 1;
+    if (t->have_last) {
+        /* the expected step to the next sample: a gap that was let through
+         * is not a frame duration */
+        int64_t step = dts - t->last_dts;
+        if (step > 0 && (t->last_dur == 0 || step <= 2 * t->last_dur))
+            t->last_dur = (uint32_t)step;
+    }
     s = &t->q[t->nq++];
     s->dts = dts;
     s->pts = pts;
@@ -332,7 +369,7 @@ close_segment(struct sv__pack *p, struct sv__track *t)
 }
 
 static int
-add_cut(struct sv__pack *p, int64_t us, int disc)
+add_cut(struct sv__pack *p, int64_t us, int disc, int forced)
 {
     if (p->ncuts == p->cutcap) {
         size_t cap = p->cutcap ? p->cutcap * 2 : 256;
@@ -344,6 +381,7 @@ add_cut(struct sv__pack *p, int64_t us, int disc)
     }
     p->cuts[p->ncuts].us = us;
     p->cuts[p->ncuts].disc = disc;
+    p->cuts[p->ncuts].forced = forced;
     p->ncuts++;
     return 0;
 }
@@ -359,12 +397,25 @@ starts_segment(struct sv__pack *p, struct sv__track *t,
         if (s->key && (p->ncuts == 0 || s->disc ||
                        us >= p->cuts[p->ncuts - 1].us + p->o->segment_us -
                              TOL_US))
-            return add_cut(p, us, s->disc && p->ncuts > 0) < 0 ? -ENOMEM : 1;
+            return add_cut(p, us, s->disc && p->ncuts > 0, 0) < 0
+                   ? -ENOMEM : 1;
+        /* a live source that stopped sending keyframes must not make a
+         * segment without end: cut anyway, and say so */
+        if (p->o->live && p->ncuts > 0 &&
+            us >= p->cuts[p->ncuts - 1].us + MAX_SEGMENTS * p->o->segment_us) {
+            sv_log_warn("no keyframe in rendition %s for %.1fs: segment %zu "
+                        "starts without one", p->m.r[t->rend].id,
+                        (double)(us - p->cuts[p->ncuts - 1].us) / 1e6,
+                        p->ncuts + 1);
+            return add_cut(p, us, 0, 1) < 0 ? -ENOMEM : 1;
+        }
         return 0;
     }
     if (t->seg_idx >= p->ncuts)
         return 0;
     c = p->cuts[t->seg_idx].us;
+    if (t->video && p->cuts[t->seg_idx].forced)
+        return us >= c - TOL_US;
     if (t->video) {
         if (s->key && llabs(us - c) <= TOL_US)
             return 1;

@@ -95,6 +95,16 @@ first() { "$@" | grep -m1 .; }
     done
 }
 
+@test "the mapped MPEG-TS reader and libavformat's give the same package" {
+    sv-package -q -s 2 -o "$out/mapped" "$(fixture ladder_reset.ts)"
+    SV_PACKAGE_TS_READER=libav sv-package -q -s 2 -o "$out/libav" \
+        "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/libav"
+    # and from a pipe, libavformat reads
+    sv-package -q -s 2 -o "$out/pipe" < "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/pipe"
+}
+
 @test "the multivariant playlist carries codecs, resolution, rates and audio" {
     sv-package -q -o "$out" "$(fixture ladder_360p.ts)"
     local m=$out/master.m3u8
@@ -346,9 +356,10 @@ first() { "$@" | grep -m1 .; }
     assert_eq "$(grep -A2 '^#EXT-X-DISCONTINUITY$' "$out/v0.m3u8" | tail -1)" \
         "v0/seg-4.m4s"
     assert_eq "$(grep -c '<Period ' "$out/manifest.mpd")" 2
-    grep -q '<Period id="p1" start="PT6.000S">' "$out/manifest.mpd"
+    # the new timeline starts half a second after the old one ended
+    grep -q '<Period id="p1" start="PT6.500S">' "$out/manifest.mpd"
     assert_eq "$(jq -c .discontinuities "$out/package.json")" \
-        '[{"number":4,"time":6}]'
+        '[{"number":4,"time":6.5}]'
     assert_eq "$(jq -c 'select(.event == "package.discontinuity" and
         .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
         '{"rendition":"v0","jump":-6,"reason":"reset"}'
@@ -363,7 +374,48 @@ first() { "$@" | grep -m1 .; }
         .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
         '{"rendition":"v0","seconds":24}'
     assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v1.m3u8")" 1
-    assert_eq "$(jq '.renditions[0].duration' "$out/package.json")" 12
+    assert_eq "$(jq '.renditions[0].duration' "$out/package.json")" 12.5
+}
+
+@test "junk and a jump in a live input: renditions stay aligned" {
+    run --separate-stderr sv-package --live --dvr -s 2 -o "$out" \
+        --events "$BATS_TEST_TMPDIR/ev" < "$(fixture ladder_garbage.ts)"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    local r n
+    n=$(jq '.renditions[0].segments | length' "$out/package.json")
+    [ "$n" -ge 2 ]
+    for r in 1 2 3; do
+        assert_eq "$(jq --argjson r $r '.renditions[$r].segments | length' \
+            "$out/package.json")" "$n"
+    done
+    # one jump, the same for every video rendition
+    assert_eq "$(jq -s 'map(select(.event == "package.gap")) | length' \
+        "$BATS_TEST_TMPDIR/ev")" 4
+    assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v2.m3u8")" 1
+    assert_eq "$(jq -c '[.renditions[0,1,2].segments[-1].time]' \
+        "$out/package.json" | jq 'unique | length')" 1
+    ffprobe -v error "$out/master.m3u8"
+}
+
+@test "live: messy input never stops the packager" {
+    local src n=0
+    src=$(fixture ladder_360p.ts)
+    # a chunk played twice, chunks out of order, a cut in mid-packet
+    { head -c 1500000 "$src"; tail -c +1000001 "$src"; } > "$BATS_TEST_TMPDIR/1.ts"
+    { tail -c +1500000 "$src" | head -c 1000000; head -c 1500000 "$src";
+      tail -c +2500000 "$src"; } > "$BATS_TEST_TMPDIR/2.ts"
+    { head -c 1234567 "$src"; tail -c +1900000 "$src"; } > "$BATS_TEST_TMPDIR/3.ts"
+    for f in 1 2 3; do
+        rm -rf "$out"
+        run --separate-stderr sv-package --live --ll-hls -s 2 -o "$out" \
+            < "$BATS_TEST_TMPDIR/$f.ts"
+        [ "$status" -eq 0 ] || fail "input $f: $stderr"
+        assert_eq "$(tail -1 "$out/v1.m3u8")" "#EXT-X-ENDLIST"
+        assert_eq "$(jq '[.renditions[].segments | length] | unique | length' \
+            "$out/package.json")" 1
+        n=$((n + $(jq '.discontinuities | length' "$out/package.json")))
+    done
+    [ "$n" -ge 2 ] || fail "only $n discontinuities"
 }
 
 @test "live: a sliding window, program date times, old segments deleted" {
@@ -393,6 +445,17 @@ first() { "$@" | grep -m1 .; }
     [ ! -e "$out/v0/seg-1.m4s" ] && [ ! -e "$out/a0/seg-1.m4s" ]
     [ -e "$out/v0/seg-6.m4s" ]
     [ -e "$out/v0/init.mp4" ]
+}
+
+@test "live: a source without keyframes still gets segments" {
+    run --separate-stderr sv-package --live --dvr -s 1 -o "$out" \
+        < "$(fixture one_keyframe.ts)"
+    [ "$status" -eq 0 ]
+    assert_match "${stderr_lines[0]}" \
+        '^sv-package: warning: no keyframe in rendition v0 for 4\.0s: segment 2 starts without one$'
+    assert_eq "$(jq -c '[.renditions[0].segments[].duration]' \
+        "$out/package.json")" "[4,4,2]"
+    assert_eq "$(frames "$(concat v0)" v:0)" 300
 }
 
 @test "live --dvr keeps every segment in an EVENT playlist" {

@@ -151,11 +151,87 @@ sidx_reads_back(void)
     sv_buf_release(&b);
 }
 
+static int
+sinf_hook(void *ud, struct sv_boxw *w, size_t moof_start)
+{
+    sv_boxw_open(w, sv_fourcc("sinf"));
+    sv_boxw_open(w, sv_fourcc("frma"));
+    sv_boxw_u32(w, sv_fourcc("avc1"));
+    sv_boxw_close(w);
+    sv_boxw_close(w);
+    *(int *)ud += 1;
+    return 0;
+}
+
+static int
+senc_hook(void *ud, struct sv_boxw *w, size_t moof_start)
+{
+    sv_boxw_open_full(w, sv_fourcc("senc"), 0, 0);
+    sv_boxw_u32(w, 0);
+    sv_boxw_close(w);
+    *(int *)ud += 100 + (int)moof_start;
+    return 0;
+}
+
+/* The hooks sv-drm encrypts with: entry type, sinf, boxes in the traf. */
+static void
+encryption_hooks(void)
+{
+    struct sv_fmp4_track t;
+    struct sv_codec_cfg c;
+    struct sv_buf b = SV_BUF_INIT(1 << 16);
+    struct sv_fmp4_sample s = { 10, 3000, SV_FMP4_SYNC, 0 };
+    struct sv_box box, moof, traf;
+    struct sv_box_iter it;
+    struct sv_traf_iter ti;
+    struct sv_sample x;
+    int calls = 0;
+
+    track(&t, &c);
+    t.entry_type = sv_fourcc("encv");
+    t.entry_hook = sinf_hook;
+    t.traf_hook = senc_hook;
+    t.hook_ud = &calls;
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(calls, 1);
+    CHECK_INT(sv_box_find(b.data, b.len, 0,
+                          "moov/trak/mdia/minf/stbl/stsd", &box), 1);
+    sv_box_iter_children(&it, &box, 8);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('e', 'n', 'c', 'v'));
+    sv_box_iter_children(&it, &box, 78);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('a', 'v', 'c', 'C'));
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('s', 'i', 'n', 'f'));
+    CHECK_INT(sv_box_find(box.data, box.len, 0, "frma", &box), 1);
+    CHECK(memcmp(box.data, "avc1", 4) == 0);
+
+    sv_buf_reset(&b);
+    CHECK_INT(sv_buf_append(&b, "xxxx", 4), 0);   /* the moof starts at 4 */
+    CHECK_INT(sv_fmp4_fragment(&b, 1, &t, 0, &s, 1), 0);
+    CHECK_INT(calls, 1 + 100 + 4);
+    CHECK_INT(sv_buf_append(&b, "0123456789", 10), 0);
+    sv_box_iter_init(&it, b.data + 4, b.len - 4, 4);
+    CHECK_INT(sv_box_next(&it, &moof), 1);
+    CHECK_INT(sv_box_find(moof.data, moof.len, moof.offset + 8, "traf/senc",
+                          &box), 1);
+    CHECK_INT(sv_box_find(moof.data, moof.len, moof.offset + 8, "traf",
+                          &traf), 1);
+    CHECK_INT(sv_traf_iter_init(&ti, &traf, moof.offset, NULL), 0);
+    CHECK_INT(sv_traf_next(&ti, &x), 1);
+    /* the data offset counts the extra box: the sample is the payload */
+    CHECK_INT(x.offset, b.len - 10);
+    CHECK(memcmp(b.data + x.offset, "0123456789", 10) == 0);
+    sv_buf_release(&b);
+}
+
 int
 main(void)
 {
     RUN(init_segment_reads_back);
     RUN(fragment_reads_back);
     RUN(sidx_reads_back);
+    RUN(encryption_hooks);
     return DONE();
 }

@@ -246,6 +246,15 @@ ll_hls_parts_and_reports(void)
               "#EXT-X-RENDITION-REPORT:URI=\"a0.m3u8\",LAST-MSN=4,"
               "LAST-PART=0\n"));
     CHECK(lacks(&b, "#EXT-X-ENDLIST"));
+    /* right after a segment completes, the hint names the next one's
+     * first part */
+    sv_buf_reset(&b);
+    r[0].ncur = 0;
+    r[0].cur_number = 4;
+    seg(&r[0], 4, 1000, 0);
+    CHECK_INT(sv_hls_media(&m, 0, &b), 0);
+    CHECK(has(&b, "v0/seg-4.m4s\n"
+              "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"v0/seg-5.0.m4s\"\n"));
     /* once ended: no parts, no hints, an endlist */
     sv_buf_reset(&b);
     m.ended = 1;

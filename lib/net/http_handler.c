@@ -1,4 +1,5 @@
 /* http_handler.c -- sv-serve's requests: safety, tokens, LL-HLS, logs */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -196,6 +197,17 @@ ext_of(const char *path)
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
 
     return dot != NULL && (slash == NULL || dot > slash) ? dot + 1 : "";
+}
+
+static size_t
+header_bytes(h2o_req_t *req)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < req->headers.size; i++)
+        n += req->headers.entries[i].name->len +
+             req->headers.entries[i].value.len + 4;
+    return n;
 }
 
 /* ---- CORS ---- */
@@ -682,6 +694,80 @@ out:
     free(data);
 }
 
+/* ---- directory listings (--index) ---- */
+
+static int
+visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Appends s to the listing, HTML-escaped. */
+static void
+html_put(FILE *f, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* An HTML list of dir without dotfiles (at most 10000 names). */
+static void
+send_listing(h2o_req_t *req, const char *dir, const char *path)
+{
+    struct dirent **names = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int n, i;
+
+    n = scandir(dir, &names, visible, alphasort);
+    if (n < 0) {
+        fail(req, 403, "Forbidden");
+        return;
+    }
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        goto out;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+    html_put(f, path);
+    fputs("</title></head><body><h1>", f);
+    html_put(f, path);
+    fputs("</h1><ul>\n", f);
+    for (i = 0; i < n && i < 10000; i++) {
+        int isdir = names[i]->d_type == DT_DIR;
+
+        fputs("<li><a href=\"", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/\">" : "\">", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/</a></li>\n" : "</a></li>\n", f);
+    }
+    fputs("</ul></body></html>\n", f);
+    if (fclose(f) == 0) {
+        set_hdr(req, "cache-control", "no-cache");
+        respond(req, 200, "OK", "text/html; charset=utf-8", buf, len);
+    } else {
+        fail(req, 500, "Internal Server Error");
+    }
+out:
+    if (f == NULL)
+        fail(req, 500, "Internal Server Error");
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(buf);
+}
+
 /* ---- endpoints ---- */
 
 static void
@@ -764,6 +850,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         fail(req, 414, "URI Too Long");
         return 0;
     }
+    if (header_bytes(req) > srv->conf->max_headers) {
+        fail(req, 431, "Request Header Fields Too Large");
+        return 0;
+    }
     plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     st = check_path(req->path.base, plen, path, sizeof(path));
     if (st != 0) {
@@ -836,8 +926,18 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         fail(req, 404, "Not Found");
         return 0;
     }
-    if (strcmp(ext, "m3u8") == 0 && stat(resolved, &sb) == 0 &&
-        S_ISREG(sb.st_mode)) {
+    if (stat(resolved, &sb) < 0) {
+        fail(req, 404, "Not Found");
+        return 0;
+    }
+    if (S_ISDIR(sb.st_mode) && srv->conf->index && plen > 0 &&
+        req->path.base[plen - 1] == '/' &&
+        snprintf(dir, sizeof(dir), "%s/index.html", resolved) <
+            (int)sizeof(dir) && access(dir, R_OK) != 0) {
+        send_listing(req, resolved, path);
+        return 0;
+    }
+    if (strcmp(ext, "m3u8") == 0 && S_ISREG(sb.st_mode)) {
         serve_playlist(hd, req, fspath);
         return 0;
     }
@@ -983,7 +1083,7 @@ sv__http_setup(struct sv__server *srv, h2o_pathconf_t *pc)
     srv->handler = &hd->super;
     h2o_file_register(pc, srv->root,
                       srv->conf->index ? index_html : no_index, mimemap_new(),
-                      srv->conf->index ? H2O_FILE_FLAG_DIR_LISTING : 0);
+                      0);
     lg = (struct logger *)h2o_create_logger(pc, sizeof(*lg));
     lg->super.log_access = log_access;
     lg->srv = srv;

@@ -492,7 +492,7 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
                         sv_llhls_parse(data, len, &info) == 0)
                         have = 1;
                 }
-                ok = have && sv_llhls_ready(&info, h->msn, h->part) != 0;
+                ok = have && sv_llhls_ready(&info, h->msn, h->part) == 1;
             } else {
                 struct stat st;
 

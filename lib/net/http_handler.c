@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "core/err.h"
 #include "core/log.h"
@@ -331,6 +334,40 @@ under_root(struct sv__server *srv, const char *resolved)
            (resolved[srv->rootlen] == '/' || resolved[srv->rootlen] == '\0');
 }
 
+/*
+ * Opens path (decoded, with its leading '/') for reading without leaving
+ * the root: the kernel refuses a walk that would, symlinks included
+ * (openat2 RESOLVE_BENEATH, one system call); older kernels resolve the
+ * path in user space and compare.  Returns a descriptor or -errno (-EXDEV
+ * for an escape).
+ */
+static int
+open_beneath(struct sv__server *srv, const char *path)
+{
+    struct open_how how;
+    char full[PATH_MAX], resolved[PATH_MAX];
+    long fd;
+
+    memset(&how, 0, sizeof(how));
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    fd = syscall(SYS_openat2, srv->rootfd, path[1] != '\0' ? path + 1 : ".",
+                 &how, sizeof(how));
+    if (fd >= 0)
+        return (int)fd;
+    if (errno != ENOSYS)
+        return -errno;
+    if (snprintf(full, sizeof(full), "%s%s", srv->root, path) >=
+        (int)sizeof(full))
+        return -ENAMETOOLONG;
+    if (realpath(full, resolved) == NULL)
+        return -errno;
+    if (!under_root(srv, resolved))
+        return -EXDEV;
+    fd = open(resolved, (int)how.flags);
+    return fd < 0 ? -errno : (int)fd;
+}
+
 /* ---- tokens ---- */
 
 int
@@ -637,7 +674,7 @@ query_int(const char *q, size_t qlen, const char *name, int *present)
 }
 
 static void
-serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
+serve_playlist(struct handler *hd, h2o_req_t *req, int fd, const char *fspath)
 {
     const char *q = NULL, *slash;
     size_t qlen = 0, len;
@@ -650,10 +687,9 @@ serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
         q = req->path.base + req->query_at + 1;
         qlen = req->path.len - req->query_at - 1;
     }
-    rc = sv_llhls_read(fspath, &data, &len);
+    rc = sv_llhls_read_fd(fd, &data, &len);
     if (rc < 0) {
-        fail(req, rc == -ENOENT ? 404 : 403,
-             rc == -ENOENT ? "Not Found" : "Forbidden");
+        fail(req, 403, "Forbidden");
         return;
     }
     if (sv_llhls_parse(data, len, &in) < 0) {
@@ -830,11 +866,11 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     struct handler *hd = (struct handler *)self;
     struct sv__server *srv = hd->srv;
     struct sockaddr_storage ss;
-    char addr[64], path[PATH_MAX], fspath[PATH_MAX], resolved[PATH_MAX];
+    char addr[64], path[PATH_MAX], fspath[PATH_MAX];
     char tok[SV_TOKEN_MAX + 1], dir[PATH_MAX];
     struct sv_token t;
     size_t plen;
-    int st, from_query = 0;
+    int st, from_query = 0, fd;
     int64_t target;
     const char *ext, *slash;
     struct stat sb;
@@ -910,8 +946,9 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     ext = ext_of(path);
-    if (realpath(fspath, resolved) == NULL) {
-        target = errno == ENOENT ? hint_lookup(fspath) : -1;
+    fd = open_beneath(srv, path);
+    if (fd < 0) {
+        target = fd == -ENOENT ? hint_lookup(fspath) : -1;
         if (target >= 0) {
             slash = strrchr(fspath, '/');
             snprintf(dir, sizeof(dir), "%.*s", (int)(slash - fspath), fspath);
@@ -922,26 +959,28 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         fail(req, 404, "Not Found");
         return 0;
     }
-    if (!under_root(srv, resolved)) {
+    if (fstat(fd, &sb) < 0 || !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))) {
+        close(fd);
         fail(req, 404, "Not Found");
         return 0;
     }
-    if (stat(resolved, &sb) < 0) {
-        fail(req, 404, "Not Found");
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        if (srv->conf->index && plen > 0 && req->path.base[plen - 1] == '/' &&
+            snprintf(dir, sizeof(dir), "%s/index.html", fspath) <
+                (int)sizeof(dir) && access(dir, R_OK) != 0) {
+            send_listing(req, fspath, path);
+            return 0;
+        }
+        return -1;  /* h2o: a redirect to "dir/", index.html, or 403 */
+    }
+    if (strcmp(ext, "m3u8") == 0) {
+        serve_playlist(hd, req, fd, fspath);
+        close(fd);
         return 0;
     }
-    if (S_ISDIR(sb.st_mode) && srv->conf->index && plen > 0 &&
-        req->path.base[plen - 1] == '/' &&
-        snprintf(dir, sizeof(dir), "%s/index.html", resolved) <
-            (int)sizeof(dir) && access(dir, R_OK) != 0) {
-        send_listing(req, resolved, path);
-        return 0;
-    }
-    if (strcmp(ext, "m3u8") == 0 && S_ISREG(sb.st_mode)) {
-        serve_playlist(hd, req, fspath);
-        return 0;
-    }
-    set_hdr(req, "cache-control", cache_policy(ext, resolved));
+    close(fd);
+    set_hdr(req, "cache-control", cache_policy(ext, fspath));
     return -1;  /* h2o's file handler: ranges, HEAD, ETag and 304 */
 }
 

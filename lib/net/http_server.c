@@ -337,6 +337,12 @@ sv_serve_run(const struct sv_serve_conf *conf)
         return rc;
     }
     srv.rootlen = strlen(srv.root);
+    srv.rootfd = open(srv.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (srv.rootfd < 0) {
+        rc = -errno;
+        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
+        return rc;
+    }
     rc = sv__http_load_key(&srv);
     if (rc < 0)
         return rc;
@@ -474,6 +480,7 @@ out:
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);
+    close(srv.rootfd);
     if (srv.key != NULL) {
         explicit_bzero(srv.key, srv.keylen);
         free(srv.key);

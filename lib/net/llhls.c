@@ -354,15 +354,25 @@ fail:
 int
 sv_llhls_read(const char *path, char **buf, size_t *len)
 {
-    struct stat st;
-    char *b = NULL;
-    size_t n = 0;
-    ssize_t r;
     int fd, rc;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
+    rc = sv_llhls_read_fd(fd, buf, len);
+    close(fd);
+    return rc;
+}
+
+int
+sv_llhls_read_fd(int fd, char **buf, size_t *len)
+{
+    struct stat st;
+    char *b = NULL;
+    size_t n = 0;
+    ssize_t r;
+    int rc;
+
     if (fstat(fd, &st) < 0) {
         rc = -errno;
         goto fail;
@@ -393,13 +403,11 @@ sv_llhls_read(const char *path, char **buf, size_t *len)
         n += (size_t)r;
     }
     b[n] = '\0';
-    close(fd);
     *buf = b;
     *len = n;
     return 0;
 fail:
     free(b);
-    close(fd);
     return rc;
 }
 

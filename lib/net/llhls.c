@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "net/llhls.h"
 
 #define MAX_WATCHES 1024
@@ -481,7 +482,8 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
     size_t len = 0;
     struct sv_llhls_info info;
     int have = 0, ok, file_ok = -1;
-    uint64_t next = 0;
+    uint64_t next = 0, t0 = uv_hrtime();
+    size_t nready = 0;
 
     ready.next = ready.prev = &ready;
     late.next = late.prev = &late;
@@ -551,7 +553,13 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         } else {
             h->cb(h, 1, NULL, 0);
         }
+        nready++;
     }
+    if (nready > 0)
+        sv_log_debug("released %zu held request%s on '%s/%s' in %.3f ms",
+                     nready, nready == 1 ? "" : "s", w->dir,
+                     name != NULL ? name : "*",
+                     (double)(uv_hrtime() - t0) / 1e6);
     while (late.next != &late) {
         h = late.next;
         late.next = h->next;

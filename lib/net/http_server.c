@@ -245,6 +245,35 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
     return 0;
 }
 
+static void
+close_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/*
+ * After the loop ended: the registry and every handle go, then the loop.  Connections still open when the stop timeout
+ * fired are closed under h2o without its bookkeeping; the process is
+ * exiting then.
+ */
+static void
+worker_release(struct sv__worker *w)
+{
+    sv_llhls_free(w->llhls);
+    w->llhls = NULL;
+    /*
+     * h2o_context_dispose() asserts that no timeout is pending, which h2o
+     * itself does not guarantee after a graceful shutdown; the context's
+     * memory goes with the process.
+     */
+    uv_walk(&w->loop, close_handle, NULL);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    free(w->listeners);
+}
+
 static int
 setup_tls(struct sv__server *srv)
 {
@@ -466,13 +495,20 @@ sv_serve_run(const struct sv_serve_conf *conf)
         uv_run(&main_loop, UV_RUN_ONCE);
     for (wi = 0; wi < srv.nworkers; wi++)
         uv_thread_join(&srv.workers[wi].thread);
+    for (wi = 0; wi < srv.nworkers; wi++)
+        worker_release(&srv.workers[wi]);
+    srv.nworkers = 0;
+    uv_walk(&main_loop, close_handle, NULL);
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    uv_loop_close(&main_loop);
     sv_log_info("stopped");
     rc = 0;
-    for (wi = 0; wi < srv.nworkers; wi++)
-        sv_llhls_free(srv.workers[wi].llhls);
-    uv_signal_stop(&ctl.term);
-    uv_signal_stop(&ctl.intr);
 out:
+    free(srv.workers);
+    if (srv.global.hosts != NULL)
+        h2o_config_dispose(&srv.global);
+    if (srv.ssl != NULL)
+        SSL_CTX_free(srv.ssl);
     for (i = 0; i < nfds; i++)
         close(fds[i]);
     free(fds);

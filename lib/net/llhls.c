@@ -421,6 +421,7 @@ struct sv_llhls_watch {
     struct sv_llhls_watch *next;
     struct sv_llhls_hold head;  /* circular list of holds */
     uint64_t due;               /* when the timer fires, 0: not armed */
+    int open_handles;           /* freed when both handles have closed */
     char dir[];
 };
 
@@ -683,8 +684,7 @@ on_watch_closed(uv_handle_t *hd)
 {
     struct sv_llhls_watch *w = hd->data;
 
-    /* the timer closes second: free on its callback */
-    if (hd == (uv_handle_t *)&w->timer)
+    if (--w->open_handles == 0)
         free(w);
 }
 
@@ -698,6 +698,7 @@ sv_llhls_free(struct sv_llhls *r)
     sv_llhls_release_all(r);
     for (w = r->watches; w != NULL; w = nx) {
         nx = w->next;
+        w->open_handles = 2;
         uv_close((uv_handle_t *)&w->ev, on_watch_closed);
         uv_close((uv_handle_t *)&w->timer, on_watch_closed);
     }

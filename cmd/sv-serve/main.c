@@ -1,4 +1,5 @@
 /* main.c -- sv-serve: serve a package directory over HTTP/1.1 and HTTP/2 */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,8 +61,12 @@ on_opt(void *ud, int key, const char *v)
         break;
     case 'w':
         if (strcmp(v, "auto") == 0) {
-            n = sysconf(_SC_NPROCESSORS_ONLN);
-            c->workers = n > 0 ? (unsigned)n : 1;
+            /* the CPUs this process may run on (cgroups, taskset) */
+            cpu_set_t set;
+
+            n = sched_getaffinity(0, sizeof(set), &set) == 0 ?
+                CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+            c->workers = n > 0 ? (unsigned)(n < 256 ? n : 256) : 1;
         } else if ((rc = integer("workers", v, 1, 256, &n)) == 0) {
             c->workers = (unsigned)n;
         }

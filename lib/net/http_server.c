@@ -245,11 +245,17 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
     return 0;
 }
 
+/* uv_walk(): connections still open close through on_conn_closed() */
 static void
 close_handle(uv_handle_t *h, void *arg)
 {
-    (void)arg;
-    if (!uv_is_closing(h))
+    struct sv__worker *w = arg;
+
+    if (uv_is_closing(h))
+        return;
+    if (w != NULL && h->type == UV_TCP)
+        uv_close(h, on_conn_closed);
+    else
         uv_close(h, NULL);
 }
 
@@ -268,7 +274,8 @@ worker_release(struct sv__worker *w)
      * itself does not guarantee after a graceful shutdown; the context's
      * memory goes with the process.
      */
-    uv_walk(&w->loop, close_handle, NULL);
+    w->stopping = 0;    /* on_conn_closed() must not stop the loop now */
+    uv_walk(&w->loop, close_handle, w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
     free(w->listeners);

@@ -606,3 +606,55 @@ s19.m4s'
     [ "$st" -eq 0 ] || fail "status $st: $(cat "$BATS_TEST_TMPDIR/serve.err")"
     assert_eq "$(code "$URL/healthz")" 000
 }
+
+@test "on SIGTERM closes idle keep-alive connections by --stop-timeout" {
+    start_serve --stop-timeout 1s
+    python3 - "$PORT" > "$BATS_TEST_TMPDIR/idle.out" <<'PY' &
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(1000)
+print("answered", flush=True)
+s.settimeout(60)
+try:
+    while s.recv(1000):
+        pass
+    print("closed")
+except OSError:
+    print("error")
+PY
+    BG_PIDS=$!
+    wait_for grep -q answered "$BATS_TEST_TMPDIR/idle.out"
+    kill -TERM "$SERVE_PID"
+    local st=0
+    wait "$SERVE_PID" || st=$?
+    SERVE_PID=
+    assert_eq "$st" 0
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/idle.out")" "answered
+closed"
+}
+
+@test "rereads the token key file on SIGHUP" {
+    cp "$BATS_FILE_TMPDIR/token.key" "$BATS_TEST_TMPDIR/key"
+    start_serve --token-key "$BATS_TEST_TMPDIR/key"
+    local old
+    old=$(token /vod/ $(( $(date +%s) + 600 )))
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$old")" 200
+    printf 'n%.0s' $(seq 32) > "$BATS_TEST_TMPDIR/key.new"
+    mv "$BATS_TEST_TMPDIR/key.new" "$BATS_TEST_TMPDIR/key"
+    kill -HUP "$SERVE_PID"
+    wait_for test "$(code "$URL/vod/index.m3u8?token=$old")" = 403
+    local p b m
+    p="v=1&p=/vod/&e=$(( $(date +%s) + 600 ))"
+    b=$(printf %s "$p" | basenc --base64url | tr -d '=\n')
+    m=$(printf %s "$b" | openssl dgst -sha256 -hmac "$(cat "$BATS_TEST_TMPDIR/key")" -binary |
+        basenc --base64url | tr -d '=\n')
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$b.$m")" 200
+}
+
+@test "runs one worker per CPU with --workers auto" {
+    start_serve --workers auto
+    grep -q "with $(nproc) worker" "$BATS_TEST_TMPDIR/serve.err"
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}

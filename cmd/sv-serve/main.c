@@ -1,4 +1,5 @@
 /* main.c -- sv-serve: serve a package directory over HTTP/1.1 and HTTP/2 */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,8 +61,12 @@ on_opt(void *ud, int key, const char *v)
         break;
     case 'w':
         if (strcmp(v, "auto") == 0) {
-            n = sysconf(_SC_NPROCESSORS_ONLN);
-            c->workers = n > 0 ? (unsigned)n : 1;
+            /* the CPUs this process may run on (cgroups, taskset) */
+            cpu_set_t set;
+
+            n = sched_getaffinity(0, sizeof(set), &set) == 0 ?
+                CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+            c->workers = n > 0 ? (unsigned)(n < 256 ? n : 256) : 1;
         } else if ((rc = integer("workers", v, 1, 256, &n)) == 0) {
             c->workers = (unsigned)n;
         }
@@ -112,6 +117,12 @@ on_opt(void *ud, int key, const char *v)
         if ((rc = integer("max-uri", v, 64, 8192, &n)) == 0)
             c->max_uri = (size_t)n;
         break;
+    case K_MAX_HEADERS:
+        if (sv_parse_size(v, &n) < 0 || n < 1024 || n > (1 << 20))
+            return sv_opt_usage_error("bad --max-headers '%s': expected a "
+                                      "size from 1K to 1M", v);
+        c->max_headers = (size_t)n;
+        break;
     case K_HEADER_TIMEOUT:
         rc = duration_ms("header-timeout", v, &c->header_timeout_ms);
         break;
@@ -140,6 +151,7 @@ main(int argc, char **argv)
     a.c.max_conns = 256;
     a.c.burst = 100;
     a.c.max_uri = 2048;
+    a.c.max_headers = 16 << 10;
     a.c.beacon_max = 16 << 10;
     a.c.header_timeout_ms = 10000;
     a.c.idle_timeout_ms = 60000;

@@ -67,6 +67,29 @@ parse_listen(const char *spec, struct sockaddr_storage *ss)
         0 : SV_EUSAGE;
 }
 
+/*
+ * Fails with -EADDRINUSE when someone listens on ss already: SO_REUSEPORT
+ * would otherwise let a second server share the port without a word.
+ */
+static int
+probe_listener(const struct sockaddr_storage *ss)
+{
+    int fd, on = 1, rc = 0;
+    socklen_t len = ss->ss_family == AF_INET6 ?
+        sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+        bind(fd, (const struct sockaddr *)ss, len) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
 /* A listening socket with SO_REUSEPORT, so every worker binds its own. */
 static int
 open_listener(const struct sockaddr_storage *ss)
@@ -222,6 +245,42 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
     return 0;
 }
 
+/* uv_walk(): connections still open close through on_conn_closed() */
+static void
+close_handle(uv_handle_t *h, void *arg)
+{
+    struct sv__worker *w = arg;
+
+    if (uv_is_closing(h))
+        return;
+    if (w != NULL && h->type == UV_TCP)
+        uv_close(h, on_conn_closed);
+    else
+        uv_close(h, NULL);
+}
+
+/*
+ * After the loop ended: the registry and every handle go, then the loop.  Connections still open when the stop timeout
+ * fired are closed under h2o without its bookkeeping; the process is
+ * exiting then.
+ */
+static void
+worker_release(struct sv__worker *w)
+{
+    sv_llhls_free(w->llhls);
+    w->llhls = NULL;
+    /*
+     * h2o_context_dispose() asserts that no timeout is pending, which h2o
+     * itself does not guarantee after a graceful shutdown; the context's
+     * memory goes with the process.
+     */
+    w->stopping = 0;    /* on_conn_closed() must not stop the loop now */
+    uv_walk(&w->loop, close_handle, w);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    free(w->listeners);
+}
+
 static int
 setup_tls(struct sv__server *srv)
 {
@@ -314,6 +373,12 @@ sv_serve_run(const struct sv_serve_conf *conf)
         return rc;
     }
     srv.rootlen = strlen(srv.root);
+    srv.rootfd = open(srv.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (srv.rootfd < 0) {
+        rc = -errno;
+        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
+        return rc;
+    }
     rc = sv__http_load_key(&srv);
     if (rc < 0)
         return rc;
@@ -368,6 +433,14 @@ sv_serve_run(const struct sv_serve_conf *conf)
         if (parse_listen(conf->listen[i], &addrs[i]) < 0) {
             sv_log_error("bad listen address '%s'", conf->listen[i]);
             rc = SV_EUSAGE;
+            goto out;
+        }
+    }
+    for (i = 0; i < nl; i++) {
+        rc = probe_listener(&addrs[i]);
+        if (rc < 0) {
+            sv_log_error("cannot listen on '%s': %s", conf->listen[i],
+                         sv_strerror(rc));
             goto out;
         }
     }
@@ -429,13 +502,20 @@ sv_serve_run(const struct sv_serve_conf *conf)
         uv_run(&main_loop, UV_RUN_ONCE);
     for (wi = 0; wi < srv.nworkers; wi++)
         uv_thread_join(&srv.workers[wi].thread);
+    for (wi = 0; wi < srv.nworkers; wi++)
+        worker_release(&srv.workers[wi]);
+    srv.nworkers = 0;
+    uv_walk(&main_loop, close_handle, NULL);
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    uv_loop_close(&main_loop);
     sv_log_info("stopped");
     rc = 0;
-    for (wi = 0; wi < srv.nworkers; wi++)
-        sv_llhls_free(srv.workers[wi].llhls);
-    uv_signal_stop(&ctl.term);
-    uv_signal_stop(&ctl.intr);
 out:
+    free(srv.workers);
+    if (srv.global.hosts != NULL)
+        h2o_config_dispose(&srv.global);
+    if (srv.ssl != NULL)
+        SSL_CTX_free(srv.ssl);
     for (i = 0; i < nfds; i++)
         close(fds[i]);
     free(fds);
@@ -443,6 +523,7 @@ out:
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);
+    close(srv.rootfd);
     if (srv.key != NULL) {
         explicit_bzero(srv.key, srv.keylen);
         free(srv.key);

@@ -8,7 +8,6 @@
 
 #include "core/err.h"
 #include "core/event.h"
-#include "core/log.h"
 #include "net/jsonlog.h"
 
 struct sv_jsonlog {
@@ -90,17 +89,13 @@ int
 sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data)
 {
     json_t *ev;
-    char ts[40];
     int rc;
 
     if (l == NULL) {
         json_decref(data);
         return 0;
     }
-    sv_event_timestamp(ts, sizeof(ts));
-    ev = json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool", sv_log_tool(),
-                   "event", name, "ts", ts, "data",
-                   data != NULL ? data : json_object());
+    ev = sv_event_new(name, data);
     if (ev == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&l->lock);

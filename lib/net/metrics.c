@@ -54,6 +54,14 @@ sv_metrics_refused(void)
     atomic_fetch_add_explicit(&refused, 1, memory_order_relaxed);
 }
 
+static void
+metric(FILE *f, const char *name, const char *help, const char *type,
+       long long v)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %lld\n", name, help, name,
+            type, name, v);
+}
+
 char *
 sv_metrics_render(size_t *len)
 {
@@ -74,21 +82,15 @@ sv_metrics_render(size_t *len)
             fprintf(f, "sv_serve_requests_total{status=\"%zu\"} %llu\n", i,
                     (unsigned long long)v);
     }
-    fprintf(f, "# HELP sv_serve_sent_bytes_total Bytes sent in responses.\n"
-            "# TYPE sv_serve_sent_bytes_total counter\n"
-            "sv_serve_sent_bytes_total %llu\n",
-            (unsigned long long)atomic_load(&bytes_sent));
-    fprintf(f, "# HELP sv_serve_connections Open client connections.\n"
-            "# TYPE sv_serve_connections gauge\n"
-            "sv_serve_connections %lld\n", (long long)atomic_load(&open_conns));
-    fprintf(f, "# HELP sv_serve_connections_refused_total Connections "
-            "closed at once by a limit.\n"
-            "# TYPE sv_serve_connections_refused_total counter\n"
-            "sv_serve_connections_refused_total %llu\n",
-            (unsigned long long)atomic_load(&refused));
-    fprintf(f, "# HELP sv_serve_llhls_held Requests held for LL-HLS.\n"
-            "# TYPE sv_serve_llhls_held gauge\n"
-            "sv_serve_llhls_held %lld\n", (long long)atomic_load(&held));
+    metric(f, "sv_serve_sent_bytes_total", "Bytes sent in responses.",
+           "counter", (long long)atomic_load(&bytes_sent));
+    metric(f, "sv_serve_connections", "Open client connections.", "gauge",
+           (long long)atomic_load(&open_conns));
+    metric(f, "sv_serve_connections_refused_total",
+           "Connections closed at once by a limit.", "counter",
+           (long long)atomic_load(&refused));
+    metric(f, "sv_serve_llhls_held", "Requests held for LL-HLS.", "gauge",
+           (long long)atomic_load(&held));
     fputs("# HELP sv_serve_request_duration_seconds Time to answer.\n"
           "# TYPE sv_serve_request_duration_seconds histogram\n", f);
     for (i = 0; i <= NBOUNDS; i++) {

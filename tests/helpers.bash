@@ -93,8 +93,10 @@ fixture() {
         (
             flock 9
             if [ ! -s "$out" ]; then
-                _make_fixture "$name" "$out.tmp.$$" &&
-                    mv "$out.tmp.$$" "$out" || { rm -f "$out.tmp.$$"; exit 1; }
+                # the temp name keeps the extension: ffmpeg picks by it
+                local tmp=$SV_FIXTURES/.tmp.$$.$name
+                _make_fixture "$name" "$tmp" &&
+                    mv "$tmp" "$out" || { rm -f "$tmp"; exit 1; }
             fi
         ) 9> "$SV_FIXTURES/.$name.lock" || return 1
     fi

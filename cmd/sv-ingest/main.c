@@ -232,7 +232,10 @@ main(int argc, char **argv)
     }
     rc = sv_ingest_run(c);
     sv_event_close();
-    if (rc == SV_EUSAGE)
-        return SV_EXIT_USAGE;
-    return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    rc = rc == SV_EUSAGE ? SV_EXIT_USAGE : rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    if (sv_ingest_exit_quickly()) {
+        fflush(NULL);
+        _exit(rc);
+    }
+    return rc;
 }

@@ -9,6 +9,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "net/ingest_int.h"
+#include "net/srt.h"
 
 /* after SIGTERM: pipelines get this long to finish, then SIGTERM, SIGKILL */
 #define GRACE_MS 10000
@@ -168,6 +169,7 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     int rc, i;
 
     signal(SIGPIPE, SIG_IGN);
+    sv_av_ingest_init();
     if (conf->auth_hmac) {
         secret = getenv("SV_INGEST_HMAC_SECRET");
         if (secret == NULL || secret[0] == '\0') {
@@ -218,8 +220,15 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
         ing->rc = SV_ENOMEDIA;
     rc = ing->rc;
     uv_loop_close(&ing->loop);
+    sv_srt_cleanup();
     sv__auth_free(ing->auth);
     pthread_mutex_destroy(&ing->mu);
     free(ing);
     return rc;
+}
+
+int
+sv_ingest_exit_quickly(void)
+{
+    return sv_srt_used();
 }

@@ -42,6 +42,12 @@ struct sv_ingest_conf {
 int sv_ingest_run(const struct sv_ingest_conf *conf);
 
 /*
+ * Nonzero when the process must leave with _exit() after sv_ingest_run():
+ * libsrt 1.5's static destructors crash at exit() once its threads ran.
+ */
+int sv_ingest_exit_quickly(void);
+
+/*
  * Writes "<name>?exp=<unix>&sig=<hex>" for app/name valid until exp, signed
  * with secret, into out (size bytes).  Returns 0 or a negative code.
  */

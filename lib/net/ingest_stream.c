@@ -561,8 +561,8 @@ sv__stream_end(struct sv_istream *st, const char *why)
         json_t *data = base_json(st);
 
         json_object_set_new(data, "why", json_string(why));
-        json_object_set_new(data, "duration", json_real(
-            (double)(uv_now(&ing->loop) - st->started_ms) / 1000.0));
+        json_object_set_new(data, "duration_ms", json_integer(
+            (json_int_t)(uv_now(&ing->loop) - st->started_ms)));
         json_object_set_new(data, "bytes", json_integer(
             (json_int_t)st->stats.bytes));
         json_object_set_new(data, "packets", json_integer(
@@ -575,6 +575,12 @@ sv__stream_end(struct sv_istream *st, const char *why)
             st->resumed));
         sv_event_emit("live.stream.ended", data);
         sv_log_info("stream '%s' ended (%s)", st->key, why);
+    } else if (strcmp(why, "source-failed") == 0) {
+        char msg[300];
+
+        snprintf(msg, sizeof(msg), "stream '%s' never started: its source "
+                 "failed", st->key);
+        sv_event_error(SV_ENOMEDIA, msg, base_json(st));
     }
     /* with stdout carrying the one stream, its failure is the run's */
     if (ing->single && (strcmp(why, "source-failed") == 0 ||
@@ -606,11 +612,11 @@ sv__stream_stats(struct sv_istream *st)
     json_object_set_new(data, "fps", json_real(
         (double)(int64_t)((double)st->stats.frames_window / secs * 100) /
         100));
-    json_object_set_new(data, "keyframe_interval", json_real(
-        (double)st->stats.key_interval / 1e6));
+    json_object_set_new(data, "keyframe_interval_ms", json_integer(
+        (json_int_t)(st->stats.key_interval / 1000)));
     if (c->have[0] && c->have[1])
-        json_object_set_new(data, "av_drift", json_real(
-            (double)(c->last_out[0] - c->last_out[1]) / 1e6));
+        json_object_set_new(data, "av_drift_ms", json_integer(
+            (json_int_t)((c->last_out[0] - c->last_out[1]) / 1000)));
     json_object_set_new(data, "bytes", json_integer(
         (json_int_t)st->stats.bytes));
     json_object_set_new(data, "packets", json_integer(

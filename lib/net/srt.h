@@ -59,4 +59,13 @@ int sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st);
 
 void sv_srt_conn_free(struct sv_srt_conn *c);
 
+/*
+ * Stops libsrt's own threads once every socket is closed.  Call it before
+ * exiting: libsrt's threads racing the exit handlers crash the process.
+ */
+void sv_srt_cleanup(void);
+
+/* Nonzero once libsrt was started in this process. */
+int sv_srt_used(void);
+
 #endif

@@ -182,7 +182,8 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     if (ing == NULL)
         return -ENOMEM;
     ing->conf = conf;
-    ing->single = conf->exec == NULL && conf->record_dir == NULL;
+    ing->single = conf->exec == NULL && conf->record_dir == NULL &&
+                  !conf->discard;
     ing->rc = 0;
     pthread_mutex_init(&ing->mu, NULL);
     rc = sv__auth_new(&ing->auth, conf, secret);

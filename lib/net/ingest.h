@@ -17,6 +17,7 @@ struct sv_ingest_conf {
     int npull;
     const char *exec;           /* per-stream pipeline, or NULL */
     const char *record_dir;     /* rotated recordings, or NULL */
+    int discard;                /* parse and mux, write nothing */
     int64_t record_segment_us;
     const char *format;         /* "mpegts", "matroska", "nut" */
     const char *keys_file;

@@ -34,7 +34,7 @@ struct sv_isource {
 };
 
 /* the per-stream output: a pipeline's stdin, our stdout, or recordings */
-enum { SINK_EXEC, SINK_STDOUT, SINK_RECORD };
+enum { SINK_EXEC, SINK_STDOUT, SINK_RECORD, SINK_DISCARD };
 
 struct sv_isink {
     int kind;

@@ -29,7 +29,7 @@ start_ingest() {
     INGEST=$!
     PIDS+=("$INGEST")
     local want
-    want=$(printf '%s\n' "$@" | grep -c -- '^\(rtmp\|srt\)://' || true)
+    want=$(printf '%s\n' "$@" | grep -c -- '^\(rtmps\?\|srt\)://' || true)
     wait_for listening "$want" ||
         fail "sv-ingest did not start: $(cat "$ERR")"
 }
@@ -102,7 +102,7 @@ Try 'sv-ingest --help' for more information."
 @test "a listen URL of another scheme is a usage error" {
     run --separate-stderr sv-ingest --listen http://127.0.0.1:80 --exec cat
     [ "$status" -eq 2 ]
-    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --listen 'http://127.0.0.1:80': expected rtmp://addr:port or srt://addr:port"
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps:// or srt://addr:port"
 }
 
 @test "a bad --on-duplicate is a usage error" {
@@ -493,4 +493,34 @@ PY
     stop_ingest
     assert_eq "$(packets "$out/ok.ts")" "$(src_packets)"
     grep -q 'rtmp peer 127.0.0.1:[0-9]*: ' "$ERR"
+}
+
+@test "rtmps:// listeners speak RTMP inside TLS" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -keyout "$out/key.pem" -out "$out/cert.pem" 2> /dev/null
+    run --separate-stderr sv-ingest --listen "rtmps://127.0.0.1:$port" --discard
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: rtmps:// listeners need --tls-cert and --tls-key"
+    start_ingest --listen "rtmps://127.0.0.1:$port" --tls-cert "$out/cert.pem" \
+        --tls-key "$out/key.pem" --exec "cat > $out/\$SV_STREAM.ts"
+    publish "rtmps://127.0.0.1:$port/live/secure"
+    # plain RTMP on the TLS port is a protocol error for that connection
+    run publish "rtmp://127.0.0.1:$port/live/plain" -t 1
+    [ "$status" -ne 0 ]
+    stop_ingest
+    assert_eq "$(packets "$out/secure.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.started | jq -r .proto)" rtmps
+}
+
+@test "--discard receives and reports every stream without writing it" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    publish "rtmp://127.0.0.1:$port/live/a" -t 1 &
+    local a=$!
+    publish "rtmp://127.0.0.1:$port/live/b" -t 1
+    wait "$a"
+    stop_ingest
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why) \(.drops)"' | sort | xargs)" \
+        "a unpublished 0 b unpublished 0"
 }

@@ -29,7 +29,7 @@ init(void)
     /* libav* talks at our -v level: errors only unless asked */
     av_log_set_level(sv_log_level() >= SV_LOG_TRACE ? AV_LOG_VERBOSE
                      : sv_log_level() >= SV_LOG_DEBUG ? AV_LOG_WARNING
-                                                      : AV_LOG_ERROR);
+                                                      : AV_LOG_FATAL);
     sv_err_set_fallback(av_message);
 }
 

@@ -96,9 +96,11 @@ sv__ingest_maybe_done(struct sv_ingest *ing)
     struct sv_istream *st;
     int i;
 
-    if (!ing->stopping && ing->single && ing->single_used &&
-        ing->nstreams == 0) {
-        begin_stop(ing);    /* stdout's one stream is over */
+    if (!ing->stopping && ing->nstreams == 0 &&
+        ((ing->single && ing->single_used) ||
+         (ing->conf->nlisten == 0 && !sv__threads_running(ing)))) {
+        /* stdout's one stream is over, or every pull has ended */
+        begin_stop(ing);
         return;
     }
     if (!ing->stopping || ing->nstreams > 0 || sv__threads_running(ing))

@@ -349,6 +349,7 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     c->src.bytes += (uint64_t)n;
+    c->src.recv_ns = uv_hrtime();
     if (c->tls != NULL) {
         sv_buf_reset(&c->cin);
         rc = sv_tls_feed(c->tls, (const uint8_t *)buf->base, (size_t)n,

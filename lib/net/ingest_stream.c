@@ -112,7 +112,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
     snprintf(key, sizeof(key), "%s/%s", sid->app, sid->name);
     if (ing->stopping) {
         snprintf(why, size, "the server is shutting down");
-        return -ESHUTDOWN;
+        return -ECONNREFUSED;
     }
     st = find(ing, key);
     if (st != NULL && st->state == ST_LINGER) {
@@ -127,7 +127,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
         if (conf->on_duplicate != SV_DUP_TAKEOVER) {
             snprintf(why, size, "stream '%s' is already being published",
                      key);
-            return -EBUSY;
+            return -EEXIST;
         }
         sv_log_info("stream '%s' taken over by %s", key, src->remote);
         if (old != NULL) {
@@ -141,7 +141,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
     if (ing->single && ing->single_used) {
         snprintf(why, size, "standard output carries one stream and it is "
                  "taken");
-        return -EBUSY;
+        return -EEXIST;
     }
     if (conf->max_streams > 0 && ing->nstreams >= conf->max_streams) {
         snprintf(why, size, "too many streams (--max-streams %d)",
@@ -472,6 +472,12 @@ push(struct sv_istream *st, const struct sv_ingest_pkt *p)
     }
     st->stats.packets++;
     rc = sv_av_mux_write(st->mux, &q);
+    /* the latency we add: from the read that completed this packet to its
+     * bytes entering the consumer's pipe (when nothing was queued) */
+    if (rc == 0 && st->src != NULL && st->src->recv_ns != 0 &&
+        st->sink.queued == 0 && st->stats.nlat < 1024)
+        st->stats.lat[st->stats.nlat++] =
+            (uint32_t)((uv_hrtime() - st->src->recv_ns) / 1000);
     if (rc < 0) {
         if (st->sink.failed) {
             sv__stream_end(st, "consumer-exited");
@@ -596,6 +602,14 @@ sv__stream_end(struct sv_istream *st, const char *why)
     sv__ingest_maybe_done(ing);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 void
 sv__stream_stats(struct sv_istream *st)
 {
@@ -626,6 +640,16 @@ sv__stream_stats(struct sv_istream *st)
     json_object_set_new(data, "queued", json_integer(
         (json_int_t)st->sink.queued));
     json_object_set_new(data, "discontinuities", json_integer(c->fixes));
+    if (st->stats.nlat > 0) {
+        int n = st->stats.nlat;
+
+        qsort(st->stats.lat, (size_t)n, sizeof(st->stats.lat[0]), cmp_u32);
+        json_object_set_new(data, "latency_us", json_pack(
+            "{s:i,s:i,s:i}", "p50", (int)st->stats.lat[n / 2],
+            "p99", (int)st->stats.lat[(n - 1) * 99 / 100],
+            "max", (int)st->stats.lat[n - 1]));
+        st->stats.nlat = 0;
+    }
     if (st->src != NULL && st->src->ops->stats != NULL)
         st->src->ops->stats(st->src, data);
     sv_event_emit("live.stream.stats", data);

@@ -71,7 +71,7 @@ listen_hook(void *opaque, SRTSOCKET ns, int hsversion,
                sizeof(pass));
     if (rc < 0) {
         srt_setrejectreason(ns, rc == SV_EFORMAT ? SRT_REJX_BAD_REQUEST
-                                : rc == -EBUSY ? SRT_REJX_CONFLICT
+                                : rc == -EEXIST ? SRT_REJX_CONFLICT
                                                : SRT_REJX_FORBIDDEN);
         return -1;
     }

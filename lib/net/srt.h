@@ -12,7 +12,7 @@ struct sv_srt_conn;
  * Decides on a caller from its stream id and address, inside libsrt's
  * handshake: returns 0 to accept (with the stream's passphrase written to
  * pass, size bytes, "" for none) or a negative code to refuse
- * (SV_EAUTH: forbidden, SV_EFORMAT: bad stream id, -EBUSY: conflict).
+ * (SV_EAUTH: forbidden, SV_EFORMAT: bad stream id, -EEXIST: conflict).
  * Runs on libsrt's thread.
  */
 typedef int (*sv_srt_accept_fn)(void *ud, const char *streamid,

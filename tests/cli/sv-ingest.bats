@@ -3,6 +3,7 @@
 # RTMP and calls over SRT; what comes out is checked with ffprobe.
 
 load ../helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
     SRC=$(fixture h264_aac_360p.mp4)
@@ -327,7 +328,7 @@ stream id asks to play 'live/plain'; only m=publish is served"
     wait "$a"
     stop_ingest
     assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
-        "EBUSY stream 'live/dup' is already being published"
+        "EEXIST stream 'live/dup' is already being published"
     assert_eq "$(packets "$out/dup.ts")" "$(src_packets)"
 
     port=$(free_port)

@@ -236,7 +236,9 @@ start_mux(struct sv_istream *st)
     json_t *data;
     int rc, i;
 
-    rc = sv_av_mux_new(&st->mux, fmt, st->tracks, mux_out, st);
+    /* --discard receives and counts: nothing is muxed */
+    rc = st->sink.kind == SINK_DISCARD ? 0
+         : sv_av_mux_new(&st->mux, fmt, st->tracks, mux_out, st);
     if (rc < 0) {
         if (rc == SV_EFORMAT)
             sv_log_error("stream '%s': %s/%s cannot be carried in %s "
@@ -271,7 +273,7 @@ try_start(struct sv_istream *st)
 {
     int i, ready = 0, waiting = 0;
 
-    if (st->mux != NULL || st->state == ST_ENDED)
+    if (st->state != ST_WAITING)
         return;
     for (i = 0; i < SV_TRACKS; i++) {
         int have = st->tracks[i].codec != SV_CODEC_NONE;
@@ -292,6 +294,8 @@ sv__stream_tracks(struct sv_istream *st, const struct sv_ingest_track *tracks)
 
     sv_av_mux_free(st->mux, 1);
     st->mux = NULL;
+    if (st->state == ST_LIVE)
+        st->state = ST_WAITING;
     for (i = 0; i < SV_TRACKS; i++) {
         sv_av_track_release(&st->tracks[i]);
         if (tracks[i].codec != SV_CODEC_NONE &&
@@ -313,7 +317,7 @@ sv__stream_config(struct sv_istream *st, int track,
 
     if (cur->codec != SV_CODEC_NONE && sv_av_track_same(cur, t))
         return;     /* a repeated sequence header */
-    if (st->mux != NULL) {
+    if (st->state == ST_LIVE) {
         /* a new configuration mid-stream: new headers, same timeline */
         sv_log_info("stream '%s': %s configuration changed", st->key,
                     track == SV_TRACK_VIDEO ? "video" : "audio");
@@ -471,7 +475,7 @@ push(struct sv_istream *st, const struct sv_ingest_pkt *p)
         }
     }
     st->stats.packets++;
-    rc = sv_av_mux_write(st->mux, &q);
+    rc = st->mux != NULL ? sv_av_mux_write(st->mux, &q) : 0;
     /* the latency we add: from the read that completed this packet to its
      * bytes entering the consumer's pipe (when nothing was queued) */
     if (rc == 0 && st->src != NULL && st->src->recv_ns != 0 &&
@@ -497,7 +501,7 @@ sv__stream_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
 
     st->stats.bytes_window += p->size;
     st->stats.bytes += p->size;
-    if (st->mux != NULL) {
+    if (st->state == ST_LIVE) {
         push(st, p);
         return;
     }

@@ -19,6 +19,7 @@ struct args {
     const char *events;
     const char *sign_key;
     int64_t expires_us;
+    int tls;            /* an rtmps:// listener was asked for */
 };
 
 static int
@@ -43,11 +44,20 @@ on_opt(void *ud, int key, const char *arg)
             return sv_opt_usage_error("too many --listen (at most %d)",
                                       SV_INGEST_MAX_LISTEN);
         if (strncmp(arg, "rtmp://", 7) != 0 &&
+            strncmp(arg, "rtmps://", 8) != 0 &&
             strncmp(arg, "srt://", 6) != 0)
             return sv_opt_usage_error("bad --listen '%s': expected "
-                                      "rtmp://addr:port or srt://addr:port",
+                                      "rtmp://, rtmps:// or srt://addr:port",
                                       arg);
+        if (strncmp(arg, "rtmps://", 8) == 0)
+            a->tls = 1;
         c->listen[c->nlisten++] = arg;
+        return 0;
+    case OPT_TLS_CERT:
+        c->tls_cert = arg;
+        return 0;
+    case OPT_TLS_KEY:
+        c->tls_key = arg;
         return 0;
     case 'p':
         if (c->npull == SV_INGEST_MAX_PULL)
@@ -72,6 +82,9 @@ on_opt(void *ud, int key, const char *arg)
         return 0;
     case 'r':
         c->record_dir = arg;
+        return 0;
+    case OPT_DISCARD:
+        c->discard = 1;
         return 0;
     case OPT_RECORD_SEGMENT:
         return duration_arg("record-segment", arg, &c->record_segment_us);
@@ -200,11 +213,21 @@ main(int argc, char **argv)
     if (sv_opt_conflict(c->exec != NULL, "--exec", c->record_dir != NULL,
                         "--record") < 0)
         return SV_EXIT_USAGE;
+    if (sv_opt_conflict(c->exec != NULL, "--exec", c->discard,
+                        "--discard") < 0 ||
+        sv_opt_conflict(c->record_dir != NULL, "--record", c->discard,
+                        "--discard") < 0)
+        return SV_EXIT_USAGE;
+    if (a.tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
+        sv_opt_usage_error("rtmps:// listeners need --tls-cert and "
+                           "--tls-key");
+        return SV_EXIT_USAGE;
+    }
     if (c->nlisten == 0 && c->npull == 0) {
         sv_opt_usage_error("nothing to ingest: give --listen or --pull");
         return SV_EXIT_USAGE;
     }
-    to_stdout = c->exec == NULL && c->record_dir == NULL;
+    to_stdout = c->exec == NULL && c->record_dir == NULL && !c->discard;
     if (to_stdout && c->npull > 1) {
         sv_opt_usage_error("standard output carries one stream: several "
                            "--pull need --exec or --record");
@@ -232,7 +255,10 @@ main(int argc, char **argv)
     }
     rc = sv_ingest_run(c);
     sv_event_close();
-    if (rc == SV_EUSAGE)
-        return SV_EXIT_USAGE;
-    return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    rc = rc == SV_EUSAGE ? SV_EXIT_USAGE : rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    if (sv_ingest_exit_quickly()) {
+        fflush(NULL);
+        _exit(rc);
+    }
+    return rc;
 }

@@ -1,11 +1,43 @@
 /* av_ingest.c -- sv-ingest's tracks: copies, names, comparisons */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavcodec/avcodec.h>
+#include <pthread.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavutil/log.h>
+
+#include "core/err.h"
+#include "core/log.h"
 #include "media/av_ingest.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static const char *
+av_message(int code, char *buf, unsigned size)
+{
+    if (av_strerror(code, buf, size) < 0)
+        snprintf(buf, size, "error %d", code);
+    return buf;
+}
+
+static void
+init(void)
+{
+    /* libav* talks at our -v level: errors only unless asked */
+    av_log_set_level(sv_log_level() >= SV_LOG_TRACE ? AV_LOG_VERBOSE
+                     : sv_log_level() >= SV_LOG_DEBUG ? AV_LOG_WARNING
+                                                      : AV_LOG_FATAL);
+    sv_err_set_fallback(av_message);
+}
+
+void
+sv_av_ingest_init(void)
+{
+    pthread_once(&once, init);
+}
 
 int
 sv_av_track_copy(struct sv_ingest_track *dst,

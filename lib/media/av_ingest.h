@@ -34,6 +34,9 @@ struct sv_ingest_pkt {
     size_t size;
 };
 
+/* Sets libav*'s log level from ours and its error messages (once). */
+void sv_av_ingest_init(void);
+
 /* Copies src into dst (deep).  Returns 0 or a negative code. */
 int sv_av_track_copy(struct sv_ingest_track *dst,
                      const struct sv_ingest_track *src);

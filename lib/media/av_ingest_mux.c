@@ -16,6 +16,14 @@ struct sv_av_mux {
     AVFormatContext *fc;
     AVPacket *pkt;
     int map[SV_TRACKS];     /* our track -> AVStream index, -1 unused */
+    /* H.264 from RTMP into MPEG-TS: length-prefixed NALs are rewritten to
+     * start codes here, with an access unit delimiter and the parameter
+     * sets on keyframes, in the one copy we make anyway; otherwise
+     * libavformat's bitstream filter and its AUD insertion copy twice */
+    int annexb;
+    int nal_len;            /* bytes of each NAL's length prefix */
+    uint8_t *ps;            /* SPS and PPS with start codes */
+    size_t ps_len;
     sv_av_write_fn fn;
     void *ud;
     int header;
@@ -48,6 +56,103 @@ codec_id(int c)
     }
 }
 
+/* avcC to start-code parameter sets; 0, or SV_EFORMAT */
+static int
+avcc_to_annexb(struct sv_av_mux *m, const uint8_t *p, size_t len)
+{
+    size_t off = 6, n, i, k, total = 0;
+    int pass, count;
+    uint8_t *out = NULL;
+
+    if (len < 7 || p[0] != 1)
+        return SV_EFORMAT;
+    m->nal_len = (p[4] & 3) + 1;
+    /* twice: measure, then copy */
+    for (pass = 0; pass < 2; pass++) {
+        off = 5;
+        total = 0;
+        for (k = 0; k < 2; k++) {
+            if (off >= len)
+                return SV_EFORMAT;
+            count = k == 0 ? p[off] & 0x1f : p[off];
+            off++;
+            for (i = 0; i < (size_t)count; i++) {
+                if (len - off < 2)
+                    return SV_EFORMAT;
+                n = (size_t)p[off] << 8 | p[off + 1];
+                off += 2;
+                if (len - off < n)
+                    return SV_EFORMAT;
+                if (out != NULL) {
+                    memcpy(out + total, "\0\0\0\1", 4);
+                    memcpy(out + total + 4, p + off, n);
+                }
+                total += 4 + n;
+                off += n;
+            }
+        }
+        if (pass == 0) {
+            out = av_malloc(total + AV_INPUT_BUFFER_PADDING_SIZE);
+            if (out == NULL)
+                return -ENOMEM;
+        }
+    }
+    m->ps = out;
+    m->ps_len = total;
+    return 0;
+}
+
+/* one copy: AUD, parameter sets on keyframes, NALs with start codes */
+static int
+fill_annexb(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt)
+{
+    static const uint8_t aud[6] = { 0, 0, 0, 1, 9, 0xf0 };
+    const uint8_t *p = pkt->data;
+    size_t off, n, size = sizeof(aud), w;
+    int pass, type, has_ps = 0, rc;
+    uint8_t *out = NULL;
+
+    for (pass = 0; pass < 2; pass++) {
+        w = sizeof(aud);
+        if (out != NULL) {
+            memcpy(out, aud, sizeof(aud));
+            if (pkt->key && !has_ps) {
+                memcpy(out + w, m->ps, m->ps_len);
+                w += m->ps_len;
+            }
+        }
+        for (off = 0; off < pkt->size; off += n) {
+            int i;
+
+            if (pkt->size - off < (size_t)m->nal_len)
+                return SV_EFORMAT;
+            for (n = 0, i = 0; i < m->nal_len; i++)
+                n = n << 8 | p[off + i];
+            off += (size_t)m->nal_len;
+            if (pkt->size - off < n)
+                return SV_EFORMAT;
+            type = n > 0 ? p[off] & 0x1f : 0;
+            if (type == 9 || n == 0)
+                continue;   /* ours comes first */
+            if (type == 7)
+                has_ps = 1;
+            if (out != NULL) {
+                memcpy(out + w, "\0\0\0\1", 4);
+                memcpy(out + w + 4, p + off, n);
+            }
+            w += 4 + n;
+        }
+        if (pass == 0) {
+            size = w + (pkt->key && !has_ps ? m->ps_len : 0);
+            rc = av_new_packet(m->pkt, (int)size);
+            if (rc < 0)
+                return rc;
+            out = m->pkt->data;
+        }
+    }
+    return 0;
+}
+
 static int
 add_stream(struct sv_av_mux *m, int i, const struct sv_ingest_track *t)
 {
@@ -64,7 +169,16 @@ add_stream(struct sv_av_mux *m, int i, const struct sv_ingest_track *t)
     par->codec_type = i == SV_TRACK_VIDEO ? AVMEDIA_TYPE_VIDEO
                                           : AVMEDIA_TYPE_AUDIO;
     par->codec_id = codec_id(t->codec);
-    if (t->extra_len > 0) {
+    if (i == SV_TRACK_VIDEO && t->codec == SV_CODEC_H264 &&
+        strcmp(m->fc->oformat->name, "mpegts") == 0 &&
+        avcc_to_annexb(m, t->extra, t->extra_len) == 0) {
+        m->annexb = 1;
+        par->extradata = av_mallocz(m->ps_len + AV_INPUT_BUFFER_PADDING_SIZE);
+        if (par->extradata == NULL)
+            return -ENOMEM;
+        memcpy(par->extradata, m->ps, m->ps_len);
+        par->extradata_size = (int)m->ps_len;
+    } else if (t->extra_len > 0) {
         par->extradata = av_mallocz(t->extra_len +
                                     AV_INPUT_BUFFER_PADDING_SIZE);
         if (par->extradata == NULL)
@@ -176,10 +290,16 @@ sv_av_mux_write(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt)
     st = m->fc->streams[idx];
     av_packet_unref(m->pkt);
     /* the muxer may keep a reference, so the bytes are copied once here */
-    rc = av_new_packet(m->pkt, (int)pkt->size);
-    if (rc < 0)
-        return rc;
-    memcpy(m->pkt->data, pkt->data, pkt->size);
+    if (m->annexb && pkt->track == SV_TRACK_VIDEO) {
+        rc = fill_annexb(m, pkt);
+        if (rc < 0)
+            return rc;
+    } else {
+        rc = av_new_packet(m->pkt, (int)pkt->size);
+        if (rc < 0)
+            return rc;
+        memcpy(m->pkt->data, pkt->data, pkt->size);
+    }
     m->pkt->stream_index = idx;
     m->pkt->pts = av_rescale_q(pkt->pts, us, st->time_base);
     m->pkt->dts = av_rescale_q(pkt->dts, us, st->time_base);
@@ -202,5 +322,6 @@ sv_av_mux_free(struct sv_av_mux *m, int ok)
     }
     avformat_free_context(m->fc);
     av_packet_free(&m->pkt);
+    av_free(m->ps);
     free(m);
 }

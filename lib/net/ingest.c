@@ -9,6 +9,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "net/ingest_int.h"
+#include "net/srt.h"
 
 /* after SIGTERM: pipelines get this long to finish, then SIGTERM, SIGKILL */
 #define GRACE_MS 10000
@@ -95,9 +96,11 @@ sv__ingest_maybe_done(struct sv_ingest *ing)
     struct sv_istream *st;
     int i;
 
-    if (!ing->stopping && ing->single && ing->single_used &&
-        ing->nstreams == 0) {
-        begin_stop(ing);    /* stdout's one stream is over */
+    if (!ing->stopping && ing->nstreams == 0 &&
+        ((ing->single && ing->single_used) ||
+         (ing->conf->nlisten == 0 && !sv__threads_running(ing)))) {
+        /* stdout's one stream is over, or every pull has ended */
+        begin_stop(ing);
         return;
     }
     if (!ing->stopping || ing->nstreams > 0 || sv__threads_running(ing))
@@ -168,6 +171,7 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     int rc, i;
 
     signal(SIGPIPE, SIG_IGN);
+    sv_av_ingest_init();
     if (conf->auth_hmac) {
         secret = getenv("SV_INGEST_HMAC_SECRET");
         if (secret == NULL || secret[0] == '\0') {
@@ -180,7 +184,8 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     if (ing == NULL)
         return -ENOMEM;
     ing->conf = conf;
-    ing->single = conf->exec == NULL && conf->record_dir == NULL;
+    ing->single = conf->exec == NULL && conf->record_dir == NULL &&
+                  !conf->discard;
     ing->rc = 0;
     pthread_mutex_init(&ing->mu, NULL);
     rc = sv__auth_new(&ing->auth, conf, secret);
@@ -218,8 +223,15 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
         ing->rc = SV_ENOMEDIA;
     rc = ing->rc;
     uv_loop_close(&ing->loop);
+    sv_srt_cleanup();
     sv__auth_free(ing->auth);
     pthread_mutex_destroy(&ing->mu);
     free(ing);
     return rc;
+}
+
+int
+sv_ingest_exit_quickly(void)
+{
+    return sv_srt_used();
 }

@@ -17,6 +17,7 @@ struct sv_ingest_conf {
     int npull;
     const char *exec;           /* per-stream pipeline, or NULL */
     const char *record_dir;     /* rotated recordings, or NULL */
+    int discard;                /* parse and mux, write nothing */
     int64_t record_segment_us;
     const char *format;         /* "mpegts", "matroska", "nut" */
     const char *keys_file;
@@ -40,6 +41,12 @@ struct sv_ingest_conf {
  * the single stream failed); messages are logged.
  */
 int sv_ingest_run(const struct sv_ingest_conf *conf);
+
+/*
+ * Nonzero when the process must leave with _exit() after sv_ingest_run():
+ * libsrt 1.5's static destructors crash at exit() once its threads ran.
+ */
+int sv_ingest_exit_quickly(void);
 
 /*
  * Writes "<name>?exp=<unix>&sig=<hex>" for app/name valid until exp, signed

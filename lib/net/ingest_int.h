@@ -31,10 +31,12 @@ struct sv_isource {
     const char *proto;          /* "rtmp", "rtmps", "srt", "pull" */
     char remote[80];
     uint64_t bytes;             /* bytes received from the wire */
+    uint64_t recv_ns;           /* uv_hrtime() of the read being handled,
+                                 * 0 for sources on threads */
 };
 
 /* the per-stream output: a pipeline's stdin, our stdout, or recordings */
-enum { SINK_EXEC, SINK_STDOUT, SINK_RECORD };
+enum { SINK_EXEC, SINK_STDOUT, SINK_RECORD, SINK_DISCARD };
 
 struct sv_isink {
     int kind;
@@ -67,6 +69,8 @@ struct sv_istats {
     uint64_t drops;
     int64_t last_key_dts, key_interval;     /* us */
     int64_t window_start;                   /* uv_now, ms */
+    uint32_t lat[1024];     /* socket read to pipe write, us, this window */
+    int nlat;
 };
 
 enum { ST_WAITING, ST_LIVE, ST_LINGER, ST_ENDED };

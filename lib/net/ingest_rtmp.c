@@ -9,6 +9,7 @@
 #include "net/ingest_int.h"
 #include "net/rtmp.h"
 #include "net/rtmp_handshake.h"
+#include "net/rtmp_tls.h"
 
 /* replies the peer does not read pile up to this, then it is dropped */
 #define MAX_UNSENT (1 << 20)
@@ -16,6 +17,7 @@
 struct rlisten {
     uv_tcp_t tcp;
     struct sv_ingest *ing;
+    struct sv_tls_ctx *tls;     /* rtmps:// */
 };
 
 struct sv_rconn {
@@ -30,6 +32,8 @@ struct sv_rconn {
     uv_work_t work;
     int work_rc;
     char why[256];
+    struct sv_tls *tls;         /* rtmps:// */
+    struct sv_buf cin, cout;    /* ciphertext for the peer */
 };
 
 struct rwrite {
@@ -42,6 +46,9 @@ conn_unref(struct sv_rconn *c)
 {
     if (--c->refs > 0)
         return;
+    sv_tls_free(c->tls);
+    sv_buf_release(&c->cin);
+    sv_buf_release(&c->cout);
     sv_rtmp_sess_free(c->sess);
     free(c);
 }
@@ -122,10 +129,10 @@ written(uv_write_t *req, int status)
     free(req);
 }
 
+/* bytes for the socket as they are (ciphertext with TLS) */
 static int
-cb_send(void *ud, const uint8_t *p, size_t len)
+raw_send(struct sv_rconn *c, const uint8_t *p, size_t len)
 {
-    struct sv_rconn *c = ud;
     struct rwrite *w;
     uv_buf_t buf;
     int n = 0;
@@ -155,6 +162,29 @@ cb_send(void *ud, const uint8_t *p, size_t len)
         return -EPIPE;
     }
     return 0;
+}
+
+static int
+cb_send(void *ud, const uint8_t *p, size_t len)
+{
+    struct sv_rconn *c = ud;
+    int rc;
+
+    if (c->tls == NULL)
+        return raw_send(c, p, len);
+    sv_buf_reset(&c->cout);
+    rc = sv_tls_write(c->tls, p, len, &c->cout);
+    if (rc == 0 && c->cout.len > 0)
+        rc = raw_send(c, c->cout.data, c->cout.len);
+    return rc;
+}
+
+static int
+tls_plain(void *ud, const uint8_t *p, size_t len)
+{
+    struct sv_rconn *c = ud;
+
+    return c->closing ? 0 : sv_rtmp_sess_feed(c->sess, p, len);
 }
 
 static void
@@ -319,7 +349,18 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         return;
     }
     c->src.bytes += (uint64_t)n;
-    rc = sv_rtmp_sess_feed(c->sess, (const uint8_t *)buf->base, (size_t)n);
+    c->src.recv_ns = uv_hrtime();
+    if (c->tls != NULL) {
+        sv_buf_reset(&c->cin);
+        rc = sv_tls_feed(c->tls, (const uint8_t *)buf->base, (size_t)n,
+                         tls_plain, c, &c->cin);
+        if (c->cin.len > 0 && !c->closing && raw_send(c, c->cin.data,
+                                                      c->cin.len) < 0)
+            rc = -EPIPE;
+    } else {
+        rc = sv_rtmp_sess_feed(c->sess, (const uint8_t *)buf->base,
+                               (size_t)n);
+    }
     if (rc < 0 && !c->closing) {
         sv_log_warn("rtmp peer %s: %s", c->src.remote, sv_strerror(rc));
         conn_close(c, "protocol-error");
@@ -359,7 +400,9 @@ on_connection(uv_stream_t *server, int status)
         return;
     c->ing = ing;
     c->src.ops = &rtmp_ops;
-    c->src.proto = "rtmp";
+    c->src.proto = l->tls != NULL ? "rtmps" : "rtmp";
+    sv_buf_init(&c->cin, 4u << 20);
+    sv_buf_init(&c->cout, 4u << 20);
     uv_tcp_init(&ing->loop, &c->tcp);
     c->tcp.data = c;
     c->refs = 1;
@@ -369,7 +412,8 @@ on_connection(uv_stream_t *server, int status)
     c->prevp = &ing->rconns;
     ing->rconns = c;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
-        sv_rtmp_sess_new(&c->sess, &sess_cbs, c) < 0 || ing->stopping) {
+        sv_rtmp_sess_new(&c->sess, &sess_cbs, c) < 0 || ing->stopping ||
+        (l->tls != NULL && sv_tls_new(&c->tls, l->tls) < 0)) {
         conn_close(c, "error");
         return;
     }
@@ -425,21 +469,22 @@ parse_url(const char *url, const char *scheme, int defport,
 static void
 listener_closed(uv_handle_t *h)
 {
-    free(h->data);
+    struct rlisten *l = h->data;
+
+    sv_tls_ctx_free(l->tls);
+    free(l);
 }
 
 int
 sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls)
 {
+    const struct sv_ingest_conf *conf = ing->conf;
     struct sockaddr_storage ss;
     struct rlisten *l;
+    char err[512];
     int rc;
 
-    if (tls) {
-        sv_log_error("cannot listen on '%s': rtmps is not built in", url);
-        return SV_EUSAGE;
-    }
-    rc = parse_url(url, "rtmp://", 1935, &ss);
+    rc = parse_url(url, tls ? "rtmps://" : "rtmp://", tls ? 443 : 1935, &ss);
     if (rc < 0) {
         sv_log_error("bad listen address '%s'", url);
         return rc;
@@ -448,6 +493,15 @@ sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls)
     if (l == NULL)
         return -ENOMEM;
     l->ing = ing;
+    if (tls) {
+        rc = sv_tls_ctx_new(&l->tls, conf->tls_cert, conf->tls_key, err,
+                            sizeof(err));
+        if (rc < 0) {
+            sv_log_error("%s", err);
+            free(l);
+            return rc;
+        }
+    }
     uv_tcp_init(&ing->loop, &l->tcp);
     l->tcp.data = l;
     rc = uv_tcp_bind(&l->tcp, (struct sockaddr *)&ss, 0);

@@ -231,6 +231,9 @@ sv__sink_open(struct sv_istream *st)
     if (conf->exec != NULL) {
         st->sink.kind = SINK_EXEC;
         rc = open_exec(st);
+    } else if (conf->discard) {
+        st->sink.kind = SINK_DISCARD;
+        rc = 0;
     } else if (conf->record_dir != NULL) {
         st->sink.kind = SINK_RECORD;
         rc = open_record(st);
@@ -290,6 +293,8 @@ sv__sink_write(struct sv_istream *st, const uint8_t *p, size_t len)
 
     if (k->failed)
         return -EPIPE;
+    if (k->kind == SINK_DISCARD)
+        return 0;
     if (k->kind == SINK_RECORD) {
         rc = sv_afile_write(&k->rec, p, len);
         if (rc < 0) {

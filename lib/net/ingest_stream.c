@@ -112,7 +112,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
     snprintf(key, sizeof(key), "%s/%s", sid->app, sid->name);
     if (ing->stopping) {
         snprintf(why, size, "the server is shutting down");
-        return -ESHUTDOWN;
+        return -ECONNREFUSED;
     }
     st = find(ing, key);
     if (st != NULL && st->state == ST_LINGER) {
@@ -127,7 +127,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
         if (conf->on_duplicate != SV_DUP_TAKEOVER) {
             snprintf(why, size, "stream '%s' is already being published",
                      key);
-            return -EBUSY;
+            return -EEXIST;
         }
         sv_log_info("stream '%s' taken over by %s", key, src->remote);
         if (old != NULL) {
@@ -141,7 +141,7 @@ sv__stream_begin(struct sv_ingest *ing, struct sv_isource *src,
     if (ing->single && ing->single_used) {
         snprintf(why, size, "standard output carries one stream and it is "
                  "taken");
-        return -EBUSY;
+        return -EEXIST;
     }
     if (conf->max_streams > 0 && ing->nstreams >= conf->max_streams) {
         snprintf(why, size, "too many streams (--max-streams %d)",
@@ -236,7 +236,9 @@ start_mux(struct sv_istream *st)
     json_t *data;
     int rc, i;
 
-    rc = sv_av_mux_new(&st->mux, fmt, st->tracks, mux_out, st);
+    /* --discard receives and counts: nothing is muxed */
+    rc = st->sink.kind == SINK_DISCARD ? 0
+         : sv_av_mux_new(&st->mux, fmt, st->tracks, mux_out, st);
     if (rc < 0) {
         if (rc == SV_EFORMAT)
             sv_log_error("stream '%s': %s/%s cannot be carried in %s "
@@ -271,7 +273,7 @@ try_start(struct sv_istream *st)
 {
     int i, ready = 0, waiting = 0;
 
-    if (st->mux != NULL || st->state == ST_ENDED)
+    if (st->state != ST_WAITING)
         return;
     for (i = 0; i < SV_TRACKS; i++) {
         int have = st->tracks[i].codec != SV_CODEC_NONE;
@@ -292,6 +294,8 @@ sv__stream_tracks(struct sv_istream *st, const struct sv_ingest_track *tracks)
 
     sv_av_mux_free(st->mux, 1);
     st->mux = NULL;
+    if (st->state == ST_LIVE)
+        st->state = ST_WAITING;
     for (i = 0; i < SV_TRACKS; i++) {
         sv_av_track_release(&st->tracks[i]);
         if (tracks[i].codec != SV_CODEC_NONE &&
@@ -313,7 +317,7 @@ sv__stream_config(struct sv_istream *st, int track,
 
     if (cur->codec != SV_CODEC_NONE && sv_av_track_same(cur, t))
         return;     /* a repeated sequence header */
-    if (st->mux != NULL) {
+    if (st->state == ST_LIVE) {
         /* a new configuration mid-stream: new headers, same timeline */
         sv_log_info("stream '%s': %s configuration changed", st->key,
                     track == SV_TRACK_VIDEO ? "video" : "audio");
@@ -471,7 +475,13 @@ push(struct sv_istream *st, const struct sv_ingest_pkt *p)
         }
     }
     st->stats.packets++;
-    rc = sv_av_mux_write(st->mux, &q);
+    rc = st->mux != NULL ? sv_av_mux_write(st->mux, &q) : 0;
+    /* the latency we add: from the read that completed this packet to its
+     * bytes entering the consumer's pipe (when nothing was queued) */
+    if (rc == 0 && st->src != NULL && st->src->recv_ns != 0 &&
+        st->sink.queued == 0 && st->stats.nlat < 1024)
+        st->stats.lat[st->stats.nlat++] =
+            (uint32_t)((uv_hrtime() - st->src->recv_ns) / 1000);
     if (rc < 0) {
         if (st->sink.failed) {
             sv__stream_end(st, "consumer-exited");
@@ -491,7 +501,7 @@ sv__stream_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
 
     st->stats.bytes_window += p->size;
     st->stats.bytes += p->size;
-    if (st->mux != NULL) {
+    if (st->state == ST_LIVE) {
         push(st, p);
         return;
     }
@@ -561,8 +571,8 @@ sv__stream_end(struct sv_istream *st, const char *why)
         json_t *data = base_json(st);
 
         json_object_set_new(data, "why", json_string(why));
-        json_object_set_new(data, "duration", json_real(
-            (double)(uv_now(&ing->loop) - st->started_ms) / 1000.0));
+        json_object_set_new(data, "duration_ms", json_integer(
+            (json_int_t)(uv_now(&ing->loop) - st->started_ms)));
         json_object_set_new(data, "bytes", json_integer(
             (json_int_t)st->stats.bytes));
         json_object_set_new(data, "packets", json_integer(
@@ -575,6 +585,12 @@ sv__stream_end(struct sv_istream *st, const char *why)
             st->resumed));
         sv_event_emit("live.stream.ended", data);
         sv_log_info("stream '%s' ended (%s)", st->key, why);
+    } else if (strcmp(why, "source-failed") == 0) {
+        char msg[300];
+
+        snprintf(msg, sizeof(msg), "stream '%s' never started: its source "
+                 "failed", st->key);
+        sv_event_error(SV_ENOMEDIA, msg, base_json(st));
     }
     /* with stdout carrying the one stream, its failure is the run's */
     if (ing->single && (strcmp(why, "source-failed") == 0 ||
@@ -588,6 +604,14 @@ sv__stream_end(struct sv_istream *st, const char *why)
     uv_close((uv_handle_t *)&st->linger, handle_closed);
     sv__stream_unref(st);
     sv__ingest_maybe_done(ing);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 void
@@ -606,11 +630,11 @@ sv__stream_stats(struct sv_istream *st)
     json_object_set_new(data, "fps", json_real(
         (double)(int64_t)((double)st->stats.frames_window / secs * 100) /
         100));
-    json_object_set_new(data, "keyframe_interval", json_real(
-        (double)st->stats.key_interval / 1e6));
+    json_object_set_new(data, "keyframe_interval_ms", json_integer(
+        (json_int_t)(st->stats.key_interval / 1000)));
     if (c->have[0] && c->have[1])
-        json_object_set_new(data, "av_drift", json_real(
-            (double)(c->last_out[0] - c->last_out[1]) / 1e6));
+        json_object_set_new(data, "av_drift_ms", json_integer(
+            (json_int_t)((c->last_out[0] - c->last_out[1]) / 1000)));
     json_object_set_new(data, "bytes", json_integer(
         (json_int_t)st->stats.bytes));
     json_object_set_new(data, "packets", json_integer(
@@ -620,6 +644,16 @@ sv__stream_stats(struct sv_istream *st)
     json_object_set_new(data, "queued", json_integer(
         (json_int_t)st->sink.queued));
     json_object_set_new(data, "discontinuities", json_integer(c->fixes));
+    if (st->stats.nlat > 0) {
+        int n = st->stats.nlat;
+
+        qsort(st->stats.lat, (size_t)n, sizeof(st->stats.lat[0]), cmp_u32);
+        json_object_set_new(data, "latency_us", json_pack(
+            "{s:i,s:i,s:i}", "p50", (int)st->stats.lat[n / 2],
+            "p99", (int)st->stats.lat[(n - 1) * 99 / 100],
+            "max", (int)st->stats.lat[n - 1]));
+        st->stats.nlat = 0;
+    }
     if (st->src != NULL && st->src->ops->stats != NULL)
         st->src->ops->stats(st->src, data);
     sv_event_emit("live.stream.stats", data);

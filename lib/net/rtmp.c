@@ -426,28 +426,46 @@ consume(struct sv_rtmp_sess *s, const uint8_t *p, size_t len)
 int
 sv_rtmp_sess_feed(struct sv_rtmp_sess *s, const uint8_t *p, size_t len)
 {
+    size_t old, take, need;
     long n;
     int rc;
 
     s->bytes += len;
-    if (s->in.len == 0) {
-        /* the common case: parse in place, keep only an unfinished tail */
-        n = consume(s, p, len);
-        if (n < 0)
-            return (int)n;
-        rc = sv_buf_append(&s->in, p + n, len - (size_t)n);
-    } else {
-        rc = sv_buf_append(&s->in, p, len);
+    while (s->in.len > 0 && len > 0) {
+        /* finish the unfinished piece with as few bytes as it can need
+         * (a handshake block, or one chunk), then go back to parsing in
+         * place: copying every read through the buffer costs a third of
+         * the CPU at 10 Mb/s */
+        old = s->in.len;
+        need = 2 * SV_RTMP_HS_SIZE + 1 > 18 + s->rd.chunk_size
+                   ? 2 * SV_RTMP_HS_SIZE + 1 : 18 + s->rd.chunk_size;
+        take = len < need ? len : need;
+        rc = sv_buf_append(&s->in, p, take);
         if (rc < 0)
             return rc;
         n = consume(s, s->in.data, s->in.len);
         if (n < 0)
             return (int)n;
+        if ((size_t)n >= old) {
+            /* the piece is done: what follows it is still in p */
+            p += (size_t)n - old;
+            len -= (size_t)n - old;
+            sv_buf_reset(&s->in);
+            break;
+        }
         memmove(s->in.data, s->in.data + n, s->in.len - (size_t)n);
         s->in.len -= (size_t)n;
+        p += take;
+        len -= take;
     }
-    if (rc < 0)
-        return rc;
+    if (s->in.len == 0 && len > 0) {
+        n = consume(s, p, len);
+        if (n < 0)
+            return (int)n;
+        rc = sv_buf_append(&s->in, p + n, len - (size_t)n);
+        if (rc < 0)
+            return rc;
+    }
     if (s->peer_window > 0 && s->bytes - s->acked >= s->peer_window) {
         rc = send_ctrl32(s, MSG_ACK, (uint32_t)s->bytes);
         if (rc < 0)

@@ -27,10 +27,12 @@ struct sv_srt_conn {
 };
 
 static pthread_once_t startup_once = PTHREAD_ONCE_INIT;
+static int started, used;
 
 static void
 startup(void)
 {
+    started = used = 1;
     srt_startup();
     srt_setloglevel(2);     /* LOG_CRIT: libsrt talks a lot otherwise */
 }
@@ -69,7 +71,7 @@ listen_hook(void *opaque, SRTSOCKET ns, int hsversion,
                sizeof(pass));
     if (rc < 0) {
         srt_setrejectreason(ns, rc == SV_EFORMAT ? SRT_REJX_BAD_REQUEST
-                                : rc == -EBUSY ? SRT_REJX_CONFLICT
+                                : rc == -EEXIST ? SRT_REJX_CONFLICT
                                                : SRT_REJX_FORBIDDEN);
         return -1;
     }
@@ -236,4 +238,19 @@ sv_srt_conn_free(struct sv_srt_conn *c)
         return;
     srt_close(c->sock);
     free(c);
+}
+
+void
+sv_srt_cleanup(void)
+{
+    if (started) {
+        srt_cleanup();
+        started = 0;
+    }
+}
+
+int
+sv_srt_used(void)
+{
+    return used;
 }

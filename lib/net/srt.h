@@ -12,7 +12,7 @@ struct sv_srt_conn;
  * Decides on a caller from its stream id and address, inside libsrt's
  * handshake: returns 0 to accept (with the stream's passphrase written to
  * pass, size bytes, "" for none) or a negative code to refuse
- * (SV_EAUTH: forbidden, SV_EFORMAT: bad stream id, -EBUSY: conflict).
+ * (SV_EAUTH: forbidden, SV_EFORMAT: bad stream id, -EEXIST: conflict).
  * Runs on libsrt's thread.
  */
 typedef int (*sv_srt_accept_fn)(void *ud, const char *streamid,
@@ -58,5 +58,14 @@ int sv_srt_recv(struct sv_srt_conn *c, uint8_t *p, size_t len, int timeout_ms);
 int sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st);
 
 void sv_srt_conn_free(struct sv_srt_conn *c);
+
+/*
+ * Stops libsrt's own threads once every socket is closed.  Call it before
+ * exiting: libsrt's threads racing the exit handlers crash the process.
+ */
+void sv_srt_cleanup(void);
+
+/* Nonzero once libsrt was started in this process. */
+int sv_srt_used(void);
 
 #endif

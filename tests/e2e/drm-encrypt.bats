@@ -58,6 +58,12 @@ sums() {
     grep -q 'schemeIdUri="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"><cenc:pssh>' pkg/manifest.mpd
     grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,.*",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",KEYFORMATVERSIONS="1"$' pkg/v0.m3u8
     grep -q '^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES-CTR,' pkg/master.m3u8
+    # PlayReady in HLS: its PlayReady Object, a UTF-16 WRMHEADER
+    local pro
+    pro=$(grep -o 'charset=UTF-16;base64,[^"]*' pkg/v0.m3u8 | cut -d, -f2)
+    base64 -d <<<"$pro" | tail -c +11 | iconv -f UTF-16LE -t UTF-8 |
+        grep -q '^<WRMHEADER xmlns="http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader" version="4.0.0.0">'
+    grep -q 'KEYFORMAT="com.microsoft.playready"' pkg/v0.m3u8
     # the init segment carries encv, tenc with the key id, and the pssh boxes
     python3 - pkg/v0/init.mp4 "$KID" <<'PY'
 import struct, sys

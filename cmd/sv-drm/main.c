@@ -6,7 +6,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "drm/cidr.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/cpix.h"
 #include "drm/run.h"
 

@@ -14,7 +14,7 @@
 struct args {
     struct sv_pack_opts o;
     const char *events;
-    int have_window, have_part;
+    int have_window, have_part, have_manifests;
 };
 
 static int
@@ -39,6 +39,7 @@ on_opt(void *ud, int key, const char *v)
         o->out = v;
         return 0;
     case OPT_MANIFESTS:
+        a->have_manifests = 1;
         o->hls = strcmp(v, "hls") == 0 || strcmp(v, "hls,dash") == 0 ||
                  strcmp(v, "dash,hls") == 0;
         o->dash = strcmp(v, "dash") == 0 || strcmp(v, "hls,dash") == 0 ||
@@ -49,6 +50,12 @@ on_opt(void *ud, int key, const char *v)
         return 0;
     case 's':
         return duration("segment-duration", v, 500000, &o->segment_us);
+    case OPT_SEGMENTS:
+        if (strcmp(v, "fmp4") != 0 && strcmp(v, "ts") != 0)
+            return sv_opt_usage_error("invalid segment format '%s' (fmp4 "
+                                      "or ts)", v);
+        o->ts = strcmp(v, "ts") == 0;
+        return 0;
     case OPT_SINGLE:
         o->single_file = 1;
         return 0;
@@ -98,6 +105,17 @@ check(struct args *a, int ninputs)
         (rc = sv_opt_conflict(o->live, "live", o->single_file,
                               "single-file")) < 0)
         return rc;
+    if (o->ts) {
+        if ((rc = sv_opt_conflict(1, "segments ts", o->ll_hls,
+                                  "ll-hls")) < 0 ||
+            (rc = sv_opt_conflict(1, "segments ts", o->single_file,
+                                  "single-file")) < 0)
+            return rc;
+        if (a->have_manifests && o->dash)
+            return sv_opt_usage_error("MPEG-TS segments are for HLS only "
+                                      "(--manifests hls)");
+        o->dash = 0;
+    }
     if (!o->live && (o->dvr || a->have_window || o->ll_hls))
         return sv_opt_usage_error("--%s needs --live", o->dvr ? "dvr"
                                   : a->have_window ? "window" : "ll-hls");

@@ -20,6 +20,8 @@ static const struct sv_opt rows[] = {
       "or hls,dash", "hls,dash", "hls dash hls,dash", NULL, 0 },
     { "segment-duration", 's', "<duration>", "target segment duration; "
       "segments start on keyframes", "4s", NULL, NULL, 0 },
+    { "segments", OPT_SEGMENTS, "<format>", "segment format: fmp4 (CMAF) "
+      "or ts (MPEG-TS, HLS only)", "fmp4", "fmp4 ts", NULL, 0 },
     { "single-file", OPT_SINGLE, NULL, "one MP4 per rendition with a sidx, "
       "addressed by byte ranges", NULL, NULL, NULL, 0 },
     { "events", OPT_EVENTS, "<path|fd:N>", "write JSON events there", NULL,
@@ -28,7 +30,7 @@ static const struct sv_opt rows[] = {
     { "format", 'f', "<name>", "force the input format (libavformat name)",
       NULL, "mpegts mp4 matroska nut", NULL, 0 },
     { "max-buffer", OPT_MAXBUF, "<size>", "most bytes a rendition may "
-      "buffer before its segment is cut", "256M", NULL, NULL, 0 },
+      "hold in memory; beyond it packaging fails", "256M", NULL, NULL, 0 },
     { NULL, 0, NULL, "Live", NULL, NULL, NULL, 0 },
     { "live", OPT_LIVE, NULL, "publish while the input grows: playlists "
       "and MPD are updated after every segment", NULL, NULL, NULL, 0 },

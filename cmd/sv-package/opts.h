@@ -14,6 +14,7 @@ enum {
     OPT_LLHLS,
     OPT_PART,
     OPT_GAP,
+    OPT_SEGMENTS,
 };
 
 extern const struct sv_tool sv_package_tool;

@@ -6,7 +6,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/cpix.h"
 #include "drm/key.h"
 #include "drm/system.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/jwt.h"
 
 static char *

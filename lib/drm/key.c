@@ -6,7 +6,7 @@
 
 #include "core/err.h"
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/key.h"
 
 #define KEYDOC_MAX (1 << 20)

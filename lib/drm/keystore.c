@@ -11,7 +11,7 @@
 #include "core/afile.h"
 #include "core/err.h"
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/key.h"
 #include "drm/keystore.h"
 

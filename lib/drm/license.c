@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/key.h"
 #include "drm/license.h"
 

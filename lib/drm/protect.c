@@ -18,7 +18,7 @@
 #include "core/log.h"
 #include "drm/cenc.h"
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/hlskey.h"
 #include "drm/key.h"
 #include "drm/protect.h"

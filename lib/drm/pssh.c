@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/pssh.h"
 #include "pack/box.h"
 

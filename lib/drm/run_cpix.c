@@ -8,7 +8,7 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/cpix.h"
 #include "drm/http_fetch.h"
 #include "drm/key.h"

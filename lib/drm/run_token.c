@@ -10,7 +10,7 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "drm/cidr.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/jwt.h"
 #include "drm/run.h"
 #include "drm/token.h"

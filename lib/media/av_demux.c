@@ -59,6 +59,7 @@ describe(struct sv_demux_stream *s, const AVStream *st)
 
     memset(s, 0, sizeof(*s));
     s->index = st->index;
+    s->id = st->id;
     s->kind = cp->codec_type == AVMEDIA_TYPE_VIDEO ? SV_KIND_VIDEO
               : cp->codec_type == AVMEDIA_TYPE_AUDIO ? SV_KIND_AUDIO
               : SV_KIND_OTHER;
@@ -201,6 +202,12 @@ sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
     pkt->data = p->data;
     pkt->size = (size_t)p->size;
     return 1;
+}
+
+const char *
+sv_demux_format(const struct sv_demux *d)
+{
+    return d->fc->iformat != NULL ? d->fc->iformat->name : "";
 }
 
 int64_t

@@ -20,6 +20,7 @@ enum sv_kind { SV_KIND_OTHER = 0, SV_KIND_VIDEO, SV_KIND_AUDIO };
 
 struct sv_demux_stream {
     int index;
+    int id;                     /* format-specific: the PID in MPEG-TS */
     enum sv_kind kind;
     enum sv_codec codec;
     const char *codec_name;     /* libavcodec's name, for messages */
@@ -72,6 +73,9 @@ const struct sv_demux_stream *sv_demux_stream(const struct sv_demux *d,
  */
 int sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
                   volatile int *stop);
+
+/* libavformat's name of the input format ("mpegts"). */
+const char *sv_demux_format(const struct sv_demux *d);
 
 /* Bytes read from the input so far. */
 int64_t sv_demux_bytes(const struct sv_demux *d);

@@ -15,7 +15,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/key.h"
 #include "drm/license.h"
 #include "net/http_license.h"

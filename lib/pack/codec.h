@@ -14,7 +14,7 @@ struct sv_codec_cfg {
                                Opus */
     uint32_t box;           /* configuration box: avcC hvcC vpcC av1C esds
                                dOps */
-    uint8_t rec[1024];      /* the configuration box's payload (for esds
+    uint8_t rec[16384];     /* the configuration box's payload (for esds
                                the AudioSpecificConfig, for vpcC without
                                version/flags) */
     size_t rec_len;

@@ -104,9 +104,9 @@ sv_hls_master(const struct sv_model *m, struct sv_buf *out)
         variant_bandwidth(m, v, &peak, &avg);
         ac = v->group[0] != '\0' ? audio_codecs(m, v->group) : NULL;
         rc |= sv_buf_printf(out, "#EXT-X-STREAM-INF:BANDWIDTH=%ld,"
-                      "AVERAGE-BANDWIDTH=%ld,CODECS=\"%s%s%s\","
-                      "RESOLUTION=%dx%d", peak, avg, v->codecs,
-                      ac ? "," : "", ac ? ac : "", v->width, v->height);
+                            "AVERAGE-BANDWIDTH=%ld,CODECS=\"%s%s%s\","
+                            "RESOLUTION=%dx%d", peak, avg, v->codecs,
+                            ac ? "," : "", ac ? ac : "", v->width, v->height);
         if (v->fps > 0)
             rc |= sv_buf_printf(out, ",FRAME-RATE=%.3f", v->fps);
         if (ac != NULL)
@@ -125,8 +125,8 @@ part_line(const struct sv_model_rend *r, uint64_t number, int i,
 
     sv_model_part_uri(r, number, i, uri, sizeof(uri));
     return sv_buf_printf(out, "#EXT-X-PART:DURATION=%.5f,URI=\"%s\"%s\n",
-                  (double)p->duration / r->timescale, uri,
-                  p->independent ? ",INDEPENDENT=YES" : "");
+                         (double)p->duration / r->timescale, uri,
+                         p->independent ? ",INDEPENDENT=YES" : "");
 }
 
 /* LAST-MSN and LAST-PART of r for rendition reports and hints. */
@@ -154,20 +154,21 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
     size_t i;
     int j, part, rc = 0;
 
-    rc |= sv_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n",
-                  version(m), m->target);
+    rc |= sv_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n"
+                        "#EXT-X-TARGETDURATION:%d\n", version(m), m->target);
     if (m->ll_hls && m->live) {
         rc |= sv_buf_printf(out, "#EXT-X-PART-INF:PART-TARGET=%.5f\n",
-                      m->part_target);
+                            m->part_target);
         rc |= sv_buf_printf(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,"
-                      "PART-HOLD-BACK=%.3f,CAN-SKIP-UNTIL=%.1f\n",
-                      3 * m->part_target, 6.0 * m->target);
+                            "PART-HOLD-BACK=%.3f,CAN-SKIP-UNTIL=%.1f\n",
+                            3 * m->part_target, 6.0 * m->target);
     }
-    rc |= sv_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n", (unsigned long long)
-                  (r->nseg > 0 ? r->seg[0].number : r->cur_number));
+    rc |= sv_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n",
+                        (unsigned long long)(r->nseg > 0 ? r->seg[0].number
+                        : r->cur_number));
     if (m->live || r->disc_seq > 0)
         rc |= sv_buf_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n",
-                      (unsigned long long)r->disc_seq);
+                            (unsigned long long)r->disc_seq);
     if (!m->live)
         rc |= sv_buf_printf(out, "#EXT-X-PLAYLIST-TYPE:VOD\n");
     else if (m->dvr)
@@ -176,15 +177,16 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
     if (!m->ts) {
         sv_model_init_uri(m, r, uri, sizeof(uri));
         if (r->single_file)
-            rc |= sv_buf_printf(out, "#EXT-X-MAP:URI=\"%s\",BYTERANGE=\"%llu@0\"\n",
-                          uri, (unsigned long long)r->init_size);
+            rc |= sv_buf_printf(out, "#EXT-X-MAP:URI=\"%s\","
+                                "BYTERANGE=\"%llu@0\"\n", uri,
+                                (unsigned long long)r->init_size);
         else
             rc |= sv_buf_printf(out, "#EXT-X-MAP:URI=\"%s\"\n", uri);
     }
     rc |= key_line(m, out);
     for (i = 0; i < r->nseg; i++) {
         const struct sv_model_seg *s = &r->seg[i];
-        if (s->discontinuity && i > 0)
+        if (s->discontinuity)
             rc |= sv_buf_printf(out, "#EXT-X-DISCONTINUITY\n");
         if (m->live && s->pdt_ms > 0) {
             sv_model_iso_time(s->pdt_ms, pdt, sizeof(pdt));
@@ -193,11 +195,11 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
         for (j = 0; m->ll_hls && m->live && !m->ended && j < s->nparts; j++)
             rc |= part_line(r, s->number, j, &s->parts[j], out);
         rc |= sv_buf_printf(out, "#EXTINF:%.5f,\n",
-                      (double)s->duration / r->timescale);
+                            (double)s->duration / r->timescale);
         if (r->single_file)
             rc |= sv_buf_printf(out, "#EXT-X-BYTERANGE:%llu@%llu\n",
-                          (unsigned long long)s->size,
-                          (unsigned long long)s->offset);
+                                (unsigned long long)s->size,
+                                (unsigned long long)s->offset);
         sv_model_seg_uri(m, r, s->number, uri, sizeof(uri));
         rc |= sv_buf_printf(out, "%s\n", uri);
     }
@@ -208,7 +210,7 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
             rc |= part_line(r, r->cur_number, j, &r->cur[j], out);
         sv_model_part_uri(r, r->cur_number, r->ncur, uri, sizeof(uri));
         rc |= sv_buf_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s\"\n",
-                      uri);
+                            uri);
         for (j = 0; j < m->nrend; j++) {
             if (j == idx)
                 continue;
@@ -216,12 +218,12 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
             sv_model_playlist_uri(&m->r[j], uri, sizeof(uri));
             if (part >= 0)
                 rc |= sv_buf_printf(out, "#EXT-X-RENDITION-REPORT:URI=\"%s\","
-                              "LAST-MSN=%llu,LAST-PART=%d\n", uri,
-                              (unsigned long long)msn, part);
+                                    "LAST-MSN=%llu,LAST-PART=%d\n", uri,
+                                    (unsigned long long)msn, part);
             else
                 rc |= sv_buf_printf(out, "#EXT-X-RENDITION-REPORT:URI=\"%s\","
-                              "LAST-MSN=%llu\n", uri,
-                              (unsigned long long)msn);
+                                    "LAST-MSN=%llu\n", uri,
+                                    (unsigned long long)msn);
         }
     }
     if (!m->live || m->ended)

@@ -83,6 +83,7 @@ sv_model_add_segment(struct sv_model_rend *r, const struct sv_model_seg *s)
     }
     r->nseg++;
     r->ncur = 0;
+    r->cur_number = s->number + 1;
     r->bytes += s->size;
     r->seconds += secs;
     /* a very short last segment says little about the peak rate */

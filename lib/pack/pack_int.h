@@ -12,6 +12,7 @@
 #include "pack/model.h"
 #include "pack/out.h"
 #include "pack/package.h"
+#include "pack/ts.h"
 
 struct sv__sample {
     int64_t dts, pts;           /* track timescale, package timeline */
@@ -51,6 +52,7 @@ struct sv__track {
     uint64_t single_off;        /* single file: bytes of media so far */
     int single_fd;              /* single file: the media, -1 if none */
     struct sv_buf init;         /* single file: ftyp+moov, kept */
+    struct sv_ts ts;            /* MPEG-TS segments */
     /* timestamps in */
     int have_last;
     int64_t offset;             /* added to input times (track units) */
@@ -63,6 +65,7 @@ struct sv__track {
 struct sv__cut {
     int64_t us;                 /* presentation time of the ref keyframe */
     int disc;
+    int forced;                 /* live: no keyframe came, cut anyway */
 };
 
 /* a segment that left the live window, deleted after a grace period */
@@ -85,6 +88,7 @@ struct sv__pack {
     int64_t origin_us;          /* per input: its first decode time */
     int have_origin;
     int master_written;
+    int nvideo, naudio;         /* renditions so far, for their ids */
     char *err;
     size_t errsize;
     uint64_t segments;

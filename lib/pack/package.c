@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/sig.h"
 #include "pack/pack_int.h"
+#include "pack/tsread.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
 
@@ -142,6 +143,9 @@ sv__publish_init(struct sv__pack *p, struct sv__track *t)
     char uri[128];
     int rc;
 
+    /* tracks and renditions live in arrays that grow: point late */
+    t->ft.cfg = &t->cfg;
+    t->ft.language = p->m.r[t->rend].lang;
     rc = sv_fmp4_init(&b, &t->ft);
     if (rc < 0)
         return sv__fail(p, rc, "cannot write the init segment of %s",
@@ -217,7 +221,9 @@ on_gone(void *ud, const struct sv_model_rend *r, const struct sv_model_seg *s)
 static void
 collect_gone(struct sv__pack *p)
 {
-    int64_t grace = 2 * p->o->segment_us + 10000000;
+    /* RFC 8216 6.2.2: available for the segment's duration plus that of
+     * the longest playlist that listed it */
+    int64_t grace = p->o->window_us + p->o->segment_us;
     struct sv_model_rend *r;
     char uri[128];
     size_t i, k = 0;
@@ -477,7 +483,6 @@ add_track(struct sv__pack *p, int input, const char *url,
     t->ft.timescale = t->timescale;
     t->ft.width = s->width;
     t->ft.height = s->height;
-    t->ft.language = p->m.r[rend].lang;
     t->single_fd = -1;
     sv_buf_init(&t->qdata, (size_t)p->o->max_queue);
     sv_buf_init(&t->segbuf, (size_t)p->o->max_queue);
@@ -510,23 +515,46 @@ open_single(struct sv__pack *p, struct sv__track *t)
     return 0;
 }
 
+/*
+ * MPEG-TS in a regular file is read by our own mapped reader (a copy per
+ * byte instead of four); SV_PACKAGE_TS_READER=libav keeps libavformat's.
+ */
+static int
+fast_reader(struct sv_tsread *tr, struct sv_demux *d, const char *url)
+{
+    struct sv_demux_stream st[SV_TSREAD_MAX];
+    const char *env = getenv("SV_PACKAGE_TS_READER");
+    int i, n = 0;
+
+    if (strcmp(url, "-") == 0 || strcmp(sv_demux_format(d), "mpegts") != 0 ||
+        (env != NULL && strcmp(env, "libav") == 0))
+        return 0;
+    for (i = 0; i < sv_demux_count(d) && n < SV_TSREAD_MAX; i++)
+        st[n++] = *sv_demux_stream(d, i);
+    return sv_tsread_open(tr, url, st, n) == 0;
+}
+
 /* Reads one input to its end through the segmenter. */
 static int
 run_input(struct sv__pack *p, int input, const char *url)
 {
     struct sv_demux *d = NULL;
     struct sv_demux_packet pkt;
+    struct sv_tsread tr;
+    int fast = 0;
     const struct sv_demux_stream *s;
     struct sv__track *t;
-    int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0;
-    static int nvideo, naudio;
-
-    if (input == 0)
-        nvideo = naudio = 0;
+    int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
     rc = sv_demux_open(&d, url, p->o->format);
     if (rc < 0)
         return sv__fail(p, rc, "cannot read '%s': %s", url,
                         sv_strerror(rc));
+    /* libavformat reads any text as an ANSI art "video" */
+    if (strcmp(sv_demux_format(d), "tty") == 0) {
+        rc = sv__fail(p, SV_EFORMAT, "cannot read '%s': not audio or video",
+                      url);
+        goto done;
+    }
     n = sv_demux_count(d);
     map = malloc((size_t)(n > 0 ? n : 1) * sizeof(*map));
     if (map == NULL) {
@@ -536,6 +564,7 @@ run_input(struct sv__pack *p, int input, const char *url)
     for (i = 0; i < n; i++) {
         map[i] = -1;
         s = sv_demux_stream(d, i);
+        nav += s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO;
         if (!supported(s)) {
             if (s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO) {
                 sv_log_warn("'%s': stream %d (%s) cannot be packaged, "
@@ -546,7 +575,13 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
         if (s->kind == SV_KIND_VIDEO)
             nv++;
-        rc = add_rendition(p, s, &nvideo, &naudio);
+        rc = add_rendition(p, s, &p->nvideo, &p->naudio);
+        if (rc >= 0 && p->o->ts && s->codec != SV_CODEC_H264 &&
+            s->codec != SV_CODEC_HEVC && s->codec != SV_CODEC_AAC) {
+            rc = sv__fail(p, SV_ENOMEDIA, "rendition %s: %s cannot go in "
+                          "MPEG-TS segments", p->m.r[rc].id, s->codec_name);
+            goto done;
+        }
         if (rc >= 0)
             rc = add_track(p, input, url, s, rc);
         if (rc < 0)
@@ -557,6 +592,11 @@ run_input(struct sv__pack *p, int input, const char *url)
             if (rc < 0)
                 goto done;
         }
+    }
+    if (nav == 0) {
+        rc = sv__fail(p, SV_EFORMAT, "cannot read '%s': not audio or video",
+                      url);
+        goto done;
     }
     if (input == 0 && nv == 0) {
         rc = sv__fail(p, SV_ENOMEDIA, skipped ? "no video stream in '%s' "
@@ -573,13 +613,17 @@ run_input(struct sv__pack *p, int input, const char *url)
     }
     /* the audio group exists once any audio does */
     for (i = 0; i < p->m.nrend; i++)
-        if (p->m.r[i].video && naudio > 0)
+        if (p->m.r[i].video && p->naudio > 0)
             snprintf(p->m.r[i].group, sizeof(p->m.r[i].group), "audio");
     p->have_origin = 0;
     if (p->o->live && p->m.ast_ms == 0)
         p->m.ast_ms = wall_ms();
+    fast = fast_reader(&tr, d, url);
     for (;;) {
-        rc = sv_demux_read(d, &pkt, (volatile int *)&sv_sig_stop);
+        if (fast)
+            rc = sv_sig_stop ? SV_EINTR : sv_tsread_next(&tr, &pkt);
+        else
+            rc = sv_demux_read(d, &pkt, (volatile int *)&sv_sig_stop);
         if (rc == 0 || rc == SV_EINTR)
             break;
         if (rc < 0) {
@@ -616,6 +660,12 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
     rc = 0;
 done:
+    if (fast) {
+        if (tr.bad > 0)
+            sv_log_warn("'%s': %llu damaged MPEG-TS packets skipped", url,
+                        (unsigned long long)tr.bad);
+        sv_tsread_release(&tr);
+    }
     free(map);
     sv_demux_close(d);
     return rc;
@@ -684,6 +734,7 @@ sv_pack_run(const struct sv_pack_opts *o, char *err, size_t size)
     p.m.live = o->live;
     p.m.dvr = o->dvr;
     p.m.ll_hls = o->ll_hls;
+    p.m.ts = o->ts;
     p.m.hls = o->hls;
     p.m.dash = o->dash;
     p.m.seg_dur = (double)o->segment_us / 1e6;

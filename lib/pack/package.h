@@ -20,6 +20,7 @@ struct sv_pack_opts {
     int hls;                    /* render HLS playlists */
     int dash;                   /* render the MPD */
     int single_file;
+    int ts;                     /* MPEG-TS segments instead of fMP4 */
     int64_t max_queue;          /* bytes a track may buffer (bounded) */
 };
 

@@ -21,6 +21,7 @@
 
 #define TOL_US 40000            /* keyframes this close count as aligned */
 #define BACK_JUMP_US 500000     /* decode time going back this far: reset */
+#define MAX_SEGMENTS 4          /* live: longest segment, in durations */
 
 int64_t
 sv__us(const struct sv__track *t, int64_t ticks)
@@ -39,6 +40,7 @@ sv__track_release(struct sv__track *t)
 {
     free(t->q);
     t->q = NULL;
+    sv_ts_release(&t->ts);
     sv_buf_release(&t->qdata);
     sv_buf_release(&t->segbuf);
 }
@@ -140,7 +142,15 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         if (!t->video && t->cfg.sample_rate > 0)
             p->m.r[t->rend].sample_rate = t->cfg.sample_rate;
         t->ready = 1;
-        rc = sv__publish_init(p, t);
+        if (p->o->ts) {
+            rc = sv_ts_init(&t->ts, &t->cfg, t->video, t->timescale);
+            if (rc < 0)
+                return sv__fail(p, rc, "rendition %s: %s cannot go in "
+                                "MPEG-TS segments", p->m.r[t->rend].id,
+                                t->info.codec_name);
+        } else {
+            rc = sv__publish_init(p, t);
+        }
         if (rc < 0)
             return rc;
     }
@@ -251,6 +261,34 @@ flush_part(struct sv__pack *p, struct sv__track *t)
     return 0;
 }
 
+/* The queued samples of the open segment as one MPEG-TS segment. */
+static int
+ts_segment(struct sv__pack *p, struct sv__track *t)
+{
+    struct iovec iov;
+    size_t i, off = 0;
+    int rc;
+
+    sv_buf_reset(&t->segbuf);
+    t->ts.cfg = &t->cfg;        /* the track array may have moved */
+    rc = sv_ts_tables(&t->ts, &t->segbuf);
+    for (i = 0; rc == 0 && i < t->ndone; i++) {
+        const struct sv__sample *s = &t->q[i];
+        rc = sv_ts_sample(&t->ts, &t->segbuf, t->qdata.data + off, s->size,
+                          s->dts, s->pts, s->key && t->video);
+        off += s->size;
+    }
+    if (rc < 0)
+        return sv__fail(p, rc, "cannot build an MPEG-TS segment of "
+                        "rendition %s", p->m.r[t->rend].id);
+    t->seg_ticks += t->part_ticks;
+    iov.iov_base = t->segbuf.data;
+    iov.iov_len = t->segbuf.len;
+    rc = sv__publish_segment(p, t, &iov, 1, t->segbuf.len);
+    drop_prefix(t, t->ndone, t->done_bytes);
+    return rc;
+}
+
 static int
 close_segment(struct sv__pack *p, struct sv__track *t)
 {
@@ -259,7 +297,9 @@ close_segment(struct sv__pack *p, struct sv__track *t)
     size_t bytes;
     int rc;
 
-    if (p->o->ll_hls) {
+    if (p->o->ts) {
+        rc = t->ndone > 0 ? ts_segment(p, t) : 0;
+    } else if (p->o->ll_hls) {
         if (t->ndone > 0) {
             rc = flush_part(p, t);
             if (rc < 0)
@@ -293,7 +333,7 @@ close_segment(struct sv__pack *p, struct sv__track *t)
 }
 
 static int
-add_cut(struct sv__pack *p, int64_t us, int disc)
+add_cut(struct sv__pack *p, int64_t us, int disc, int forced)
 {
     if (p->ncuts == p->cutcap) {
         size_t cap = p->cutcap ? p->cutcap * 2 : 256;
@@ -305,6 +345,7 @@ add_cut(struct sv__pack *p, int64_t us, int disc)
     }
     p->cuts[p->ncuts].us = us;
     p->cuts[p->ncuts].disc = disc;
+    p->cuts[p->ncuts].forced = forced;
     p->ncuts++;
     return 0;
 }
@@ -320,12 +361,25 @@ starts_segment(struct sv__pack *p, struct sv__track *t,
         if (s->key && (p->ncuts == 0 || s->disc ||
                        us >= p->cuts[p->ncuts - 1].us + p->o->segment_us -
                              TOL_US))
-            return add_cut(p, us, s->disc && p->ncuts > 0) < 0 ? -ENOMEM : 1;
+            return add_cut(p, us, s->disc && p->ncuts > 0, 0) < 0
+                   ? -ENOMEM : 1;
+        /* a live source that stopped sending keyframes must not make a
+         * segment without end: cut anyway, and say so */
+        if (p->o->live && p->ncuts > 0 &&
+            us >= p->cuts[p->ncuts - 1].us + MAX_SEGMENTS * p->o->segment_us) {
+            sv_log_warn("no keyframe in rendition %s for %.1fs: segment %zu "
+                        "starts without one", p->m.r[t->rend].id,
+                        (double)(us - p->cuts[p->ncuts - 1].us) / 1e6,
+                        p->ncuts + 1);
+            return add_cut(p, us, 0, 1) < 0 ? -ENOMEM : 1;
+        }
         return 0;
     }
     if (t->seg_idx >= p->ncuts)
         return 0;
     c = p->cuts[t->seg_idx].us;
+    if (t->video && p->cuts[t->seg_idx].forced)
+        return us >= c - TOL_US;
     if (t->video) {
         if (s->key && llabs(us - c) <= TOL_US)
             return 1;

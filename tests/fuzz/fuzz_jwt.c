@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/jwt.h"
 
 static const uint8_t secret[] = "fuzzing-secret-fuzzing-secret-32";

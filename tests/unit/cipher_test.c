@@ -3,7 +3,7 @@
 
 #include "core/err.h"
 #include "drm/cipher.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "t.h"
 
 static void

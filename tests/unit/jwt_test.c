@@ -5,7 +5,7 @@
 
 #include "core/err.h"
 #include "drm/cidr.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/jwt.h"
 #include "t.h"
 

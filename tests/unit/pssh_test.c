@@ -1,7 +1,7 @@
 /* pssh_test.c -- lib/drm/pssh.c and lib/drm/hlskey.c */
 #include "core/buf.h"
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/hlskey.h"
 #include "drm/pssh.h"
 #include "drm/system.h"

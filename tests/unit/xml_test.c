@@ -1,6 +1,6 @@
 /* xml_test.c -- lib/drm/xml.c and lib/drm/cpix.c */
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 #include "drm/cpix.h"
 #include "drm/xml.h"
 #include "t.h"

@@ -1,8 +1,8 @@
-/* codec.c -- hex, base64 and UUID text forms, written for bounded input */
+/* textenc.c -- hex, base64 and UUID text forms, written for bounded input */
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/codec.h"
+#include "drm/textenc.h"
 
 static const char hexd[] = "0123456789abcdef";
 static const char b64std[] =

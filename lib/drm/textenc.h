@@ -1,6 +1,6 @@
-/* codec.h -- hex, base64, base64url and UUID text forms of binary values */
-#ifndef SV_DRM_CODEC_H
-#define SV_DRM_CODEC_H
+/* textenc.h -- hex, base64, base64url and UUID text forms of binary values */
+#ifndef SV_DRM_TEXTENC_H
+#define SV_DRM_TEXTENC_H
 
 #include <stddef.h>
 #include <stdint.h>

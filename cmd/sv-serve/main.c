@@ -112,6 +112,12 @@ on_opt(void *ud, int key, const char *v)
         if ((rc = integer("max-uri", v, 64, 8192, &n)) == 0)
             c->max_uri = (size_t)n;
         break;
+    case K_MAX_HEADERS:
+        if (sv_parse_size(v, &n) < 0 || n < 1024 || n > (1 << 20))
+            return sv_opt_usage_error("bad --max-headers '%s': expected a "
+                                      "size from 1K to 1M", v);
+        c->max_headers = (size_t)n;
+        break;
     case K_HEADER_TIMEOUT:
         rc = duration_ms("header-timeout", v, &c->header_timeout_ms);
         break;
@@ -140,6 +146,7 @@ main(int argc, char **argv)
     a.c.max_conns = 256;
     a.c.burst = 100;
     a.c.max_uri = 2048;
+    a.c.max_headers = 16 << 10;
     a.c.beacon_max = 16 << 10;
     a.c.header_timeout_ms = 10000;
     a.c.idle_timeout_ms = 60000;

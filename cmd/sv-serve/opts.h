@@ -17,6 +17,7 @@ enum {
     K_RATE,
     K_BURST,
     K_MAX_URI,
+    K_MAX_HEADERS,
     K_HEADER_TIMEOUT,
     K_IDLE_TIMEOUT,
     K_STOP_TIMEOUT,

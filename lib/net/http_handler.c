@@ -1,4 +1,5 @@
 /* http_handler.c -- sv-serve's requests: safety, tokens, LL-HLS, logs */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -7,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "core/err.h"
 #include "core/log.h"
@@ -198,6 +202,17 @@ ext_of(const char *path)
     return dot != NULL && (slash == NULL || dot > slash) ? dot + 1 : "";
 }
 
+static size_t
+header_bytes(h2o_req_t *req)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < req->headers.size; i++)
+        n += req->headers.entries[i].name->len +
+             req->headers.entries[i].value.len + 4;
+    return n;
+}
+
 /* ---- CORS ---- */
 
 /* Adds the CORS headers when the request's Origin is allowed; returns 1. */
@@ -317,6 +332,40 @@ under_root(struct sv__server *srv, const char *resolved)
 {
     return strncmp(resolved, srv->root, srv->rootlen) == 0 &&
            (resolved[srv->rootlen] == '/' || resolved[srv->rootlen] == '\0');
+}
+
+/*
+ * Opens path (decoded, with its leading '/') for reading without leaving
+ * the root: the kernel refuses a walk that would, symlinks included
+ * (openat2 RESOLVE_BENEATH, one system call); older kernels resolve the
+ * path in user space and compare.  Returns a descriptor or -errno (-EXDEV
+ * for an escape).
+ */
+static int
+open_beneath(struct sv__server *srv, const char *path)
+{
+    struct open_how how;
+    char full[PATH_MAX], resolved[PATH_MAX];
+    long fd;
+
+    memset(&how, 0, sizeof(how));
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    fd = syscall(SYS_openat2, srv->rootfd, path[1] != '\0' ? path + 1 : ".",
+                 &how, sizeof(how));
+    if (fd >= 0)
+        return (int)fd;
+    if (errno != ENOSYS)
+        return -errno;
+    if (snprintf(full, sizeof(full), "%s%s", srv->root, path) >=
+        (int)sizeof(full))
+        return -ENAMETOOLONG;
+    if (realpath(full, resolved) == NULL)
+        return -errno;
+    if (!under_root(srv, resolved))
+        return -EXDEV;
+    fd = open(resolved, (int)how.flags);
+    return fd < 0 ? -errno : (int)fd;
 }
 
 /* ---- tokens ---- */
@@ -625,7 +674,7 @@ query_int(const char *q, size_t qlen, const char *name, int *present)
 }
 
 static void
-serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
+serve_playlist(struct handler *hd, h2o_req_t *req, int fd, const char *fspath)
 {
     const char *q = NULL, *slash;
     size_t qlen = 0, len;
@@ -638,10 +687,9 @@ serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
         q = req->path.base + req->query_at + 1;
         qlen = req->path.len - req->query_at - 1;
     }
-    rc = sv_llhls_read(fspath, &data, &len);
+    rc = sv_llhls_read_fd(fd, &data, &len);
     if (rc < 0) {
-        fail(req, rc == -ENOENT ? 404 : 403,
-             rc == -ENOENT ? "Not Found" : "Forbidden");
+        fail(req, 403, "Forbidden");
         return;
     }
     if (sv_llhls_parse(data, len, &in) < 0) {
@@ -680,6 +728,80 @@ serve_playlist(struct handler *hd, h2o_req_t *req, const char *fspath)
     send_playlist(req, data, len, &in, skip, blocking);
 out:
     free(data);
+}
+
+/* ---- directory listings (--index) ---- */
+
+static int
+visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Appends s to the listing, HTML-escaped. */
+static void
+html_put(FILE *f, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* An HTML list of dir without dotfiles (at most 10000 names). */
+static void
+send_listing(h2o_req_t *req, const char *dir, const char *path)
+{
+    struct dirent **names = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int n, i;
+
+    n = scandir(dir, &names, visible, alphasort);
+    if (n < 0) {
+        fail(req, 403, "Forbidden");
+        return;
+    }
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        goto out;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+    html_put(f, path);
+    fputs("</title></head><body><h1>", f);
+    html_put(f, path);
+    fputs("</h1><ul>\n", f);
+    for (i = 0; i < n && i < 10000; i++) {
+        int isdir = names[i]->d_type == DT_DIR;
+
+        fputs("<li><a href=\"", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/\">" : "\">", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/</a></li>\n" : "</a></li>\n", f);
+    }
+    fputs("</ul></body></html>\n", f);
+    if (fclose(f) == 0) {
+        set_hdr(req, "cache-control", "no-cache");
+        respond(req, 200, "OK", "text/html; charset=utf-8", buf, len);
+    } else {
+        fail(req, 500, "Internal Server Error");
+    }
+out:
+    if (f == NULL)
+        fail(req, 500, "Internal Server Error");
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(buf);
 }
 
 /* ---- endpoints ---- */
@@ -744,11 +866,11 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     struct handler *hd = (struct handler *)self;
     struct sv__server *srv = hd->srv;
     struct sockaddr_storage ss;
-    char addr[64], path[PATH_MAX], fspath[PATH_MAX], resolved[PATH_MAX];
+    char addr[64], path[PATH_MAX], fspath[PATH_MAX];
     char tok[SV_TOKEN_MAX + 1], dir[PATH_MAX];
     struct sv_token t;
     size_t plen;
-    int st, from_query = 0;
+    int st, from_query = 0, fd;
     int64_t target;
     const char *ext, *slash;
     struct stat sb;
@@ -762,6 +884,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (req->input.path.len > srv->conf->max_uri) {
         fail(req, 414, "URI Too Long");
+        return 0;
+    }
+    if (header_bytes(req) > srv->conf->max_headers) {
+        fail(req, 431, "Request Header Fields Too Large");
         return 0;
     }
     plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
@@ -820,8 +946,9 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     ext = ext_of(path);
-    if (realpath(fspath, resolved) == NULL) {
-        target = errno == ENOENT ? hint_lookup(fspath) : -1;
+    fd = open_beneath(srv, path);
+    if (fd < 0) {
+        target = fd == -ENOENT ? hint_lookup(fspath) : -1;
         if (target >= 0) {
             slash = strrchr(fspath, '/');
             snprintf(dir, sizeof(dir), "%.*s", (int)(slash - fspath), fspath);
@@ -832,16 +959,28 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         fail(req, 404, "Not Found");
         return 0;
     }
-    if (!under_root(srv, resolved)) {
+    if (fstat(fd, &sb) < 0 || !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))) {
+        close(fd);
         fail(req, 404, "Not Found");
         return 0;
     }
-    if (strcmp(ext, "m3u8") == 0 && stat(resolved, &sb) == 0 &&
-        S_ISREG(sb.st_mode)) {
-        serve_playlist(hd, req, fspath);
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        if (srv->conf->index && plen > 0 && req->path.base[plen - 1] == '/' &&
+            snprintf(dir, sizeof(dir), "%s/index.html", fspath) <
+                (int)sizeof(dir) && access(dir, R_OK) != 0) {
+            send_listing(req, fspath, path);
+            return 0;
+        }
+        return -1;  /* h2o: a redirect to "dir/", index.html, or 403 */
+    }
+    if (strcmp(ext, "m3u8") == 0) {
+        serve_playlist(hd, req, fd, fspath);
+        close(fd);
         return 0;
     }
-    set_hdr(req, "cache-control", cache_policy(ext, resolved));
+    close(fd);
+    set_hdr(req, "cache-control", cache_policy(ext, fspath));
     return -1;  /* h2o's file handler: ranges, HEAD, ETag and 304 */
 }
 
@@ -983,7 +1122,7 @@ sv__http_setup(struct sv__server *srv, h2o_pathconf_t *pc)
     srv->handler = &hd->super;
     h2o_file_register(pc, srv->root,
                       srv->conf->index ? index_html : no_index, mimemap_new(),
-                      srv->conf->index ? H2O_FILE_FLAG_DIR_LISTING : 0);
+                      0);
     lg = (struct logger *)h2o_create_logger(pc, sizeof(*lg));
     lg->super.log_access = log_access;
     lg->srv = srv;

@@ -39,6 +39,7 @@ struct sv__server {
     SSL_CTX *ssl;
     char root[PATH_MAX];            /* realpath of conf->root */
     size_t rootlen;
+    int rootfd;                     /* O_PATH descriptor of root */
     struct sv_limit *limit;
     struct sv_jsonlog *access, *beacon;
     pthread_rwlock_t key_lock;

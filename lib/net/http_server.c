@@ -67,6 +67,29 @@ parse_listen(const char *spec, struct sockaddr_storage *ss)
         0 : SV_EUSAGE;
 }
 
+/*
+ * Fails with -EADDRINUSE when someone listens on ss already: SO_REUSEPORT
+ * would otherwise let a second server share the port without a word.
+ */
+static int
+probe_listener(const struct sockaddr_storage *ss)
+{
+    int fd, on = 1, rc = 0;
+    socklen_t len = ss->ss_family == AF_INET6 ?
+        sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+        bind(fd, (const struct sockaddr *)ss, len) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
 /* A listening socket with SO_REUSEPORT, so every worker binds its own. */
 static int
 open_listener(const struct sockaddr_storage *ss)
@@ -314,6 +337,12 @@ sv_serve_run(const struct sv_serve_conf *conf)
         return rc;
     }
     srv.rootlen = strlen(srv.root);
+    srv.rootfd = open(srv.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (srv.rootfd < 0) {
+        rc = -errno;
+        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
+        return rc;
+    }
     rc = sv__http_load_key(&srv);
     if (rc < 0)
         return rc;
@@ -368,6 +397,14 @@ sv_serve_run(const struct sv_serve_conf *conf)
         if (parse_listen(conf->listen[i], &addrs[i]) < 0) {
             sv_log_error("bad listen address '%s'", conf->listen[i]);
             rc = SV_EUSAGE;
+            goto out;
+        }
+    }
+    for (i = 0; i < nl; i++) {
+        rc = probe_listener(&addrs[i]);
+        if (rc < 0) {
+            sv_log_error("cannot listen on '%s': %s", conf->listen[i],
+                         sv_strerror(rc));
             goto out;
         }
     }
@@ -443,6 +480,7 @@ out:
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);
+    close(srv.rootfd);
     if (srv.key != NULL) {
         explicit_bzero(srv.key, srv.keylen);
         free(srv.key);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "net/llhls.h"
 
 #define MAX_WATCHES 1024
@@ -354,15 +355,25 @@ fail:
 int
 sv_llhls_read(const char *path, char **buf, size_t *len)
 {
-    struct stat st;
-    char *b = NULL;
-    size_t n = 0;
-    ssize_t r;
     int fd, rc;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
+    rc = sv_llhls_read_fd(fd, buf, len);
+    close(fd);
+    return rc;
+}
+
+int
+sv_llhls_read_fd(int fd, char **buf, size_t *len)
+{
+    struct stat st;
+    char *b = NULL;
+    size_t n = 0;
+    ssize_t r;
+    int rc;
+
     if (fstat(fd, &st) < 0) {
         rc = -errno;
         goto fail;
@@ -393,13 +404,11 @@ sv_llhls_read(const char *path, char **buf, size_t *len)
         n += (size_t)r;
     }
     b[n] = '\0';
-    close(fd);
     *buf = b;
     *len = n;
     return 0;
 fail:
     free(b);
-    close(fd);
     return rc;
 }
 
@@ -473,7 +482,8 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
     size_t len = 0;
     struct sv_llhls_info info;
     int have = 0, ok, file_ok = -1;
-    uint64_t next = 0;
+    uint64_t next = 0, t0 = uv_hrtime();
+    size_t nready = 0;
 
     ready.next = ready.prev = &ready;
     late.next = late.prev = &late;
@@ -492,7 +502,7 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
                         sv_llhls_parse(data, len, &info) == 0)
                         have = 1;
                 }
-                ok = have && sv_llhls_ready(&info, h->msn, h->part) != 0;
+                ok = have && sv_llhls_ready(&info, h->msn, h->part) == 1;
             } else {
                 struct stat st;
 
@@ -543,7 +553,13 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         } else {
             h->cb(h, 1, NULL, 0);
         }
+        nready++;
     }
+    if (nready > 0)
+        sv_log_debug("released %zu held request%s on '%s/%s' in %.3f ms",
+                     nready, nready == 1 ? "" : "s", w->dir,
+                     name != NULL ? name : "*",
+                     (double)(uv_hrtime() - t0) / 1e6);
     while (late.next != &late) {
         h = late.next;
         late.next = h->next;

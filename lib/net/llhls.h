@@ -62,6 +62,9 @@ int sv_llhls_delta(const char *buf, size_t len,
  */
 int sv_llhls_read(const char *path, char **buf, size_t *len);
 
+/* The same from an open descriptor (read from its current offset). */
+int sv_llhls_read_fd(int fd, char **buf, size_t *len);
+
 /* ---- held requests ---- */
 
 struct sv_llhls;

@@ -24,6 +24,7 @@ struct sv_serve_conf {
     uint64_t idle_timeout_ms;       /* idle HTTP/2 connection */
     uint64_t stop_timeout_ms;       /* graceful stop bound */
     size_t max_uri;                 /* longest request target */
+    size_t max_headers;             /* largest header block */
     size_t beacon_max;              /* largest beacon body */
 };
 

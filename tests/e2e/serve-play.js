@@ -1,6 +1,7 @@
 // serve-play.js -- drive serve-player.html in headless Chromium.
 //   node serve-play.js URL PLAY_SECONDS TIMEOUT_SECONDS
-// Waits until the video has played PLAY_SECONDS (or ended), then prints
+// Waits until the video has played PLAY_SECONDS from where it started
+// (or ended), then prints
 // one JSON line: {"played":..,"ended":..,"fatal":..,"parts":..,
 // "latency_ms":{"median":..,"min":..,"max":..,"samples":..},...}.
 // Exit 0 when it played, 1 otherwise.
@@ -28,10 +29,10 @@ const { chromium } = require(path.join(__dirname, 'node_modules',
     const start = Date.now();
     while (Date.now() - start < limit) {
       st = await page.evaluate(() => window.svStats);
-      if (st && (st.fatal || st.ended || st.currentTime >= want)) break;
+      if (st && (st.fatal || st.ended || st.played >= want)) break;
       await new Promise(r => setTimeout(r, 250));
     }
-    ok = st && !st.fatal && (st.ended || st.currentTime >= want);
+    ok = st && !st.fatal && (st.ended || st.played >= want);
   } finally {
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -40,7 +41,7 @@ const { chromium } = require(path.join(__dirname, 'node_modules',
   const l = st ? st.latencies.slice(Math.floor(st.latencies.length / 2))
                    .sort((a, b) => a - b) : [];
   const res = {
-    played: st ? st.currentTime : 0, ended: st ? st.ended : false,
+    played: st ? st.played : 0, position: st ? st.currentTime : 0, ended: st ? st.ended : false,
     fatal: st ? st.fatal : 'no stats', errors: st ? st.errors.slice(0, 10) : [],
     parts: st ? st.parts : 0, frags: st ? st.frags : 0,
     level: st ? st.level : null,

@@ -131,6 +131,38 @@ PY
     diff clear/manifest.mpd pkg/manifest.mpd
 }
 
+@test "aes-128 on MPEG-TS segments: openssl and ffmpeg's HLS reader decrypt them" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o tsclear --segments ts \
+        --manifests hls -s 1s -q
+    cp -r tsclear ts
+    sv-drm keygen --periods 2 > keys.json
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key keys.json \
+        --rotate 3 --key-uri '../keys/{kid}.key' ts
+    [ "$status" -eq 0 ]
+    local n k iv i
+    for n in 1 2 3 4; do
+        i=$(( (n - 1) / 3 ))
+        k=$(jq -r ".keys[$i].key" keys.json)
+        iv=$(jq -r ".keys[$i].iv" keys.json)
+        openssl enc -d -aes-128-cbc -K "$k" -iv "$iv" \
+            -in ts/v0/seg-$n.ts | cmp - tsclear/v0/seg-$n.ts
+    done
+    # ffmpeg fetches the keys through the playlist's key URIs
+    mkdir keys
+    for i in 0 1; do
+        jq -r ".keys[$i].key" keys.json | xxd -r -p \
+            > "keys/$(jq -r ".keys[$i].kid" keys.json).key"
+    done
+    assert_eq "$(ffmpeg -nostdin -v error -allowed_extensions ALL \
+        -i ts/v0.m3u8 -map 0:v -f framemd5 - | grep -v '^#' | md5sum)" \
+        "$(ffmpeg -nostdin -v error -i tsclear/v0.m3u8 -map 0:v \
+        -f framemd5 - | grep -v '^#' | md5sum)"
+    run --separate-stderr sv-drm encrypt --scheme cenc --key keys.json \
+        tsclear
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: package 'tsclear' has MPEG-TS segments: only aes-128 applies"
+}
+
 @test "an encrypted package is refused and left alone" {
     sv-drm encrypt --scheme cenc --key key.json pkg >/dev/null
     sums pkg > before

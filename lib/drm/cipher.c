@@ -20,6 +20,7 @@ struct sv_drm_aes {
     EVP_CIPHER_CTX *ctx;
     enum sv_drm_mode mode;
     uint8_t key[16];
+    int ready;          /* key schedule set up; later resets change the IV */
 };
 
 struct sv_drm_pkey {
@@ -110,10 +111,14 @@ sv_drm_aes_reset(struct sv_drm_aes *a, const uint8_t iv[16])
     const EVP_CIPHER *c;
     int enc = a->mode != SV_DRM_CBC_DEC;
 
+    if (a->ready)
+        return EVP_CipherInit_ex(a->ctx, NULL, NULL, NULL, iv, enc) == 1
+               ? 0 : SV_EINTERNAL;
     c = a->mode == SV_DRM_CTR ? EVP_aes_128_ctr() : EVP_aes_128_cbc();
     if (EVP_CipherInit_ex(a->ctx, c, NULL, a->key, iv, enc) != 1)
         return SV_EINTERNAL;
     EVP_CIPHER_CTX_set_padding(a->ctx, 0);
+    a->ready = 1;
     return 0;
 }
 

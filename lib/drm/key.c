@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "drm/cipher.h"
@@ -265,10 +266,22 @@ sv_drm_keydoc_find(const json_t *doc, const uint8_t kid[16])
 {
     const json_t *keys = json_object_get(doc, "keys");
     json_t *k;
+    char hex[33];
     size_t i;
 
+    /* keys we write carry lower-case hex ids: compare text first */
+    sv_drm_hex_encode(kid, 16, hex);
     json_array_foreach(keys, i, k) {
-        if (matches(k, NULL, kid, NULL))
+        const char *s = json_string_value(json_object_get(k, "kid"));
+
+        if (s != NULL && strlen(s) == 32 && strcasecmp(s, hex) == 0 &&
+            matches(k, NULL, kid, NULL))
+            return k;
+    }
+    json_array_foreach(keys, i, k) {
+        const char *s = json_string_value(json_object_get(k, "kid"));
+
+        if (s != NULL && strlen(s) != 32 && matches(k, NULL, kid, NULL))
             return k;
     }
     return NULL;

@@ -359,17 +359,37 @@ cenc_hls_attrs(const struct sv_drm_protect *p, const json_t *kobj,
                                    "\"identity\",KEYFORMATVERSIONS=\"1\"\n",
                                    method, uri);
             }
-        } else if (box != NULL) {
-            char fmt[64];
+        } else if (box != NULL && strcmp(s->name, "playready") == 0) {
+            /* PlayReady wants its PlayReady Object, the pssh data */
+            uint8_t raw[1 << 16];
+            char *pro;
+            long n = sv_drm_b64_decode(box, strlen(box), raw, sizeof(raw),
+                                       0);
 
+            size_t off = 28;
+
+            if (n >= 32 && raw[8] == 1)     /* version 1: key ids first */
+                off += 4 + 16 * (size_t)((uint32_t)raw[28] << 24 |
+                                         (uint32_t)raw[29] << 16 |
+                                         (uint32_t)raw[30] << 8 | raw[31]);
+            off += 4;                       /* DataSize */
+            if (n < 32 || off > (size_t)n)
+                return SV_EFORMAT;
+            pro = malloc(sv_drm_b64_len((size_t)n - off, 0) + 1);
+            if (pro == NULL)
+                return -ENOMEM;
+            sv_drm_b64_encode(raw + off, (size_t)n - off, pro, 0);
+            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;"
+                               "charset=UTF-16;base64,%s\",KEYFORMAT=\"com."
+                               "microsoft.playready\",KEYFORMATVERSIONS="
+                               "\"1\"\n", method, pro);
+            free(pro);
+        } else if (box != NULL) {
             /* Widevine's KEYFORMAT is its system id as a URN */
-            if (strcmp(s->name, "playready") == 0)
-                snprintf(fmt, sizeof(fmt), "com.microsoft.playready");
-            else
-                snprintf(fmt, sizeof(fmt), "urn:uuid:%s", s->uuid);
             rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;base64,"
-                               "%s\",KEYFORMAT=\"%s\",KEYFORMATVERSIONS="
-                               "\"1\"\n", method, box, fmt);
+                               "%s\",KEYFORMAT=\"urn:uuid:%s\","
+                               "KEYFORMATVERSIONS=\"1\"\n", method, box,
+                               s->uuid);
         }
     }
     return rc;
@@ -431,6 +451,8 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
     for (s = 0; s < r->nseg; s++) {
         sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
         rc = get(j, rel, &buf, &len);
+        if (rc == 0)
+            rc = sv_buf_reserve(&out, len + 65536);
         if (rc < 0)
             goto done;
         rc = sv_cenc_segment(&t, 1, buf, len, &out, e, sizeof(e));

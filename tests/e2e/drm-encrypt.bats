@@ -58,6 +58,12 @@ sums() {
     grep -q 'schemeIdUri="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"><cenc:pssh>' pkg/manifest.mpd
     grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,.*",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",KEYFORMATVERSIONS="1"$' pkg/v0.m3u8
     grep -q '^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES-CTR,' pkg/master.m3u8
+    # PlayReady in HLS: its PlayReady Object, a UTF-16 WRMHEADER
+    local pro
+    pro=$(grep -o 'charset=UTF-16;base64,[^"]*' pkg/v0.m3u8 | cut -d, -f2)
+    base64 -d <<<"$pro" | tail -c +11 | iconv -f UTF-16LE -t UTF-8 |
+        grep -q '^<WRMHEADER xmlns="http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader" version="4.0.0.0">'
+    grep -q 'KEYFORMAT="com.microsoft.playready"' pkg/v0.m3u8
     # the init segment carries encv, tenc with the key id, and the pssh boxes
     python3 - pkg/v0/init.mp4 "$KID" <<'PY'
 import struct, sys
@@ -123,6 +129,38 @@ PY
     [ "$status" -eq 0 ]
     cmp clear/v0/seg-3.m4s pkg/v0/seg-3.m4s
     diff clear/manifest.mpd pkg/manifest.mpd
+}
+
+@test "aes-128 on MPEG-TS segments: openssl and ffmpeg's HLS reader decrypt them" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o tsclear --segments ts \
+        --manifests hls -s 1s -q
+    cp -r tsclear ts
+    sv-drm keygen --periods 2 > keys.json
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key keys.json \
+        --rotate 3 --key-uri '../keys/{kid}.key' ts
+    [ "$status" -eq 0 ]
+    local n k iv i
+    for n in 1 2 3 4; do
+        i=$(( (n - 1) / 3 ))
+        k=$(jq -r ".keys[$i].key" keys.json)
+        iv=$(jq -r ".keys[$i].iv" keys.json)
+        openssl enc -d -aes-128-cbc -K "$k" -iv "$iv" \
+            -in ts/v0/seg-$n.ts | cmp - tsclear/v0/seg-$n.ts
+    done
+    # ffmpeg fetches the keys through the playlist's key URIs
+    mkdir keys
+    for i in 0 1; do
+        jq -r ".keys[$i].key" keys.json | xxd -r -p \
+            > "keys/$(jq -r ".keys[$i].kid" keys.json).key"
+    done
+    assert_eq "$(ffmpeg -nostdin -v error -allowed_extensions ALL \
+        -i ts/v0.m3u8 -map 0:v -f framemd5 - | grep -v '^#' | md5sum)" \
+        "$(ffmpeg -nostdin -v error -i tsclear/v0.m3u8 -map 0:v \
+        -f framemd5 - | grep -v '^#' | md5sum)"
+    run --separate-stderr sv-drm encrypt --scheme cenc --key keys.json \
+        tsclear
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: package 'tsclear' has MPEG-TS segments: only aes-128 applies"
 }
 
 @test "an encrypted package is refused and left alone" {

@@ -102,3 +102,26 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     [ "$status" -eq 1 ]
     assert_match "$output" '"fatal":"keyLoadError"'
 }
+
+@test "hls.js plays AES-128 MPEG-TS segments with a new key every 2 segments" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o www/ts --segments ts \
+        --manifests hls -s 1s -q
+    sv-drm keygen --content-id movie --periods 2 > key.json
+    local old; old=$(cat license.pid)
+    kill "$old"
+    # the old server must be gone: both would share the port (SO_REUSEPORT)
+    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
+    sv-drm encrypt --scheme aes-128 --key key.json --rotate 2 \
+        --key-uri "http://127.0.0.1:$LPORT/hls/key/{kid}" www/ts >/dev/null
+    run node "$SV_TOP/tests/e2e/drm-play.js" \
+        "http://127.0.0.1:$WPORT/drm-hls.html?src=ts/master.m3u8&token=$(sv-drm token sign --content-id movie)" 2.5 40
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # both periods' keys were fetched
+    [ "$(grep '"route":"hls"' events.jsonl | jq -r .data.kid | sort -u |
+         wc -l)" -eq 2 ]
+}

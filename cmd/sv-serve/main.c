@@ -139,10 +139,11 @@ on_opt(void *ud, int key, const char *v)
 int
 main(int argc, char **argv)
 {
-    static const char *default_listen[] = { ":8080" };
+    static const char *default_listen[] = { "http://0.0.0.0:8080" };
     struct args a;
     struct sv_opt_result res;
     struct stat st;
+    size_t i, https = 0;
     int rc;
 
     sv_log_init("sv-serve");
@@ -167,6 +168,17 @@ main(int argc, char **argv)
                SV_EXIT_USAGE;
     if ((a.c.tls_cert == NULL) != (a.c.tls_key == NULL)) {
         sv_opt_usage_error("--tls-cert and --tls-key go together");
+        return SV_EXIT_USAGE;
+    }
+    for (i = 0; i < a.c.nlisten; i++)
+        https += strncmp(a.listen[i], "https://", 8) == 0;
+    if (https > 0 && a.c.tls_cert == NULL) {
+        sv_opt_usage_error("an https:// --listen needs --tls-cert and "
+                           "--tls-key");
+        return SV_EXIT_USAGE;
+    }
+    if (https == 0 && a.c.tls_cert != NULL) {
+        sv_opt_usage_error("--tls-cert needs an https:// --listen");
         return SV_EXIT_USAGE;
     }
     if (stat(res.argv[0], &st) < 0 || !S_ISDIR(st.st_mode)) {

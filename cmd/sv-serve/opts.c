@@ -6,14 +6,14 @@
 
 static const struct sv_opt rows[] = {
     { NULL, 0, NULL, "Listening", NULL, NULL, NULL, 0 },
-    { "listen", 'l', "<addr:port>",
-      "address to listen on, IPv4, [IPv6] or :port", ":8080",
-      NULL, NULL, SV_OPT_REPEAT },
+    { "listen", 'l', "<url>",
+      "listen on http://addr:port or https://addr:port ([addr] for IPv6)",
+      "http://0.0.0.0:8080", NULL, NULL, SV_OPT_REPEAT },
     { "workers", 'w', "<n|auto>",
       "event loops sharing the port (auto: one per CPU)", "1", "auto", NULL,
       0 },
     { "tls-cert", K_TLS_CERT, "<file>",
-      "PEM certificate chain: serve HTTPS (HTTP/2 by ALPN)", NULL, "@file",
+      "PEM certificate chain for https:// listeners (HTTP/2 by ALPN)", NULL, "@file",
       NULL, 0 },
     { "tls-key", K_TLS_KEY, "<file>", "PEM private key of --tls-cert", NULL,
       "@file", NULL, 0 },

@@ -14,6 +14,14 @@
 #include "net/serve.h"
 
 struct sv__server;
+struct sv__worker;
+
+/* a listening socket; the uv handle comes first */
+struct sv__listener {
+    uv_tcp_t tcp;
+    struct sv__worker *w;
+    h2o_accept_ctx_t *accept;   /* the worker's plain or TLS context */
+};
 
 struct sv__worker {
     struct sv__server *srv;
@@ -21,8 +29,9 @@ struct sv__worker {
     uv_loop_t loop;
     uv_thread_t thread;
     h2o_context_t ctx;
-    h2o_accept_ctx_t accept;
-    uv_tcp_t *listeners;
+    h2o_accept_ctx_t accept;        /* http:// */
+    h2o_accept_ctx_t accept_tls;    /* https:// */
+    struct sv__listener *listeners;
     size_t nlisteners;
     uv_async_t stop_async;
     uv_timer_t stop_timer;

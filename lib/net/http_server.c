@@ -24,9 +24,12 @@ struct conn {
     int counted;
 };
 
-/* Parses "ADDR:PORT", "[V6]:PORT", ":PORT" or "PORT". */
+/*
+ * Parses "[http://|https://]ADDR:PORT" ("[V6]:PORT", ":PORT" or "PORT" for
+ * the address part); *tls is set for https://.
+ */
 static int
-parse_listen(const char *spec, struct sockaddr_storage *ss)
+parse_listen(const char *spec, struct sockaddr_storage *ss, int *tls)
 {
     char host[128];
     const char *colon, *port;
@@ -34,6 +37,13 @@ parse_listen(const char *spec, struct sockaddr_storage *ss)
     long p;
 
     memset(ss, 0, sizeof(*ss));
+    *tls = 0;
+    if (strncmp(spec, "https://", 8) == 0) {
+        *tls = 1;
+        spec += 8;
+    } else if (strncmp(spec, "http://", 7) == 0) {
+        spec += 7;
+    }
     if (spec[0] == '[') {
         colon = strstr(spec, "]:");
         if (colon == NULL || (size_t)(colon - spec - 1) >= sizeof(host))
@@ -141,7 +151,8 @@ on_conn_closed(uv_handle_t *h)
 static void
 on_accept(uv_stream_t *listener, int status)
 {
-    struct sv__worker *w = listener->data;
+    struct sv__listener *l = (struct sv__listener *)listener;
+    struct sv__worker *w = l->w;
     struct conn *c;
     h2o_socket_t *sock;
     int len = sizeof(c->peer);
@@ -165,7 +176,7 @@ on_accept(uv_stream_t *listener, int status)
     w->conns++;
     sv_metrics_conns(1);
     sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
-    h2o_accept(&w->accept, sock);
+    h2o_accept(l->accept, sock);
 }
 
 static void
@@ -189,7 +200,7 @@ on_stop(uv_async_t *a)
         return;
     w->stopping = 1;
     for (i = 0; i < w->nlisteners; i++)
-        uv_close((uv_handle_t *)&w->listeners[i], NULL);
+        uv_close((uv_handle_t *)&w->listeners[i].tcp, NULL);
     sv_llhls_release_all(w->llhls);
     h2o_context_request_shutdown(&w->ctx);
     uv_timer_start(&w->stop_timer, on_stop_timer,
@@ -209,7 +220,7 @@ worker_main(void *arg)
 
 static int
 worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
-            size_t nfds)
+            const int *tls, size_t nfds)
 {
     size_t i;
     int rc;
@@ -221,7 +232,8 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
     h2o_context_init(&w->ctx, &w->loop, &srv->global);
     w->accept.ctx = &w->ctx;
     w->accept.hosts = srv->global.hosts;
-    w->accept.ssl_ctx = srv->ssl;
+    w->accept_tls = w->accept;
+    w->accept_tls.ssl_ctx = srv->ssl;
     rc = sv_llhls_new(&w->loop, &w->llhls);
     if (rc < 0)
         return rc;
@@ -229,11 +241,14 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
     if (w->listeners == NULL)
         return -ENOMEM;
     for (i = 0; i < nfds; i++) {
-        uv_tcp_init(&w->loop, &w->listeners[i]);
-        w->listeners[i].data = w;
-        rc = uv_tcp_open(&w->listeners[i], fds[i]);
+        struct sv__listener *l = &w->listeners[i];
+
+        uv_tcp_init(&w->loop, &l->tcp);
+        l->w = w;
+        l->accept = tls[i] ? &w->accept_tls : &w->accept;
+        rc = uv_tcp_open(&l->tcp, fds[i]);
         if (rc == 0)
-            rc = uv_listen((uv_stream_t *)&w->listeners[i], 4096, on_accept);
+            rc = uv_listen((uv_stream_t *)&l->tcp, 4096, on_accept);
         if (rc < 0)
             return rc;
         w->nlisteners++;
@@ -358,7 +373,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
     struct ctl ctl;
     uv_loop_t main_loop;
     uv_async_t done;
-    int *fds = NULL;
+    int *fds = NULL, *tls = NULL;
     size_t nfds = 0, i, nl = conf->nlisten;
     unsigned wi;
     int rc;
@@ -424,14 +439,21 @@ sv_serve_run(const struct sv_serve_conf *conf)
 
     /* every listener for every worker, before anything runs */
     addrs = calloc(nl, sizeof(*addrs));
+    tls = calloc(nl, sizeof(*tls));
     fds = calloc(nl * conf->workers, sizeof(*fds));
-    if (addrs == NULL || fds == NULL) {
+    if (addrs == NULL || tls == NULL || fds == NULL) {
         rc = -ENOMEM;
         goto out;
     }
     for (i = 0; i < nl; i++) {
-        if (parse_listen(conf->listen[i], &addrs[i]) < 0) {
+        if (parse_listen(conf->listen[i], &addrs[i], &tls[i]) < 0) {
             sv_log_error("bad listen address '%s'", conf->listen[i]);
+            rc = SV_EUSAGE;
+            goto out;
+        }
+        if (tls[i] && srv.ssl == NULL) {
+            sv_log_error("cannot listen on '%s': https needs --tls-cert and "
+                         "--tls-key", conf->listen[i]);
             rc = SV_EUSAGE;
             goto out;
         }
@@ -462,7 +484,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
     }
     for (wi = 0; wi < conf->workers; wi++) {
         srv.workers[wi].id = wi;
-        rc = worker_init(&srv.workers[wi], &srv, fds + wi * nl, nl);
+        rc = worker_init(&srv.workers[wi], &srv, fds + wi * nl, tls, nl);
         if (rc < 0) {
             sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
             goto out;
@@ -493,8 +515,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
         }
     }
     for (i = 0; i < nl; i++)
-        sv_log_info("serving '%s' on %s%s with %u worker%s", srv.root,
-                    conf->tls_cert != NULL ? "https://" : "http://",
+        sv_log_info("serving '%s' on %s with %u worker%s", srv.root,
                     conf->listen[i], srv.nworkers,
                     srv.nworkers == 1 ? "" : "s");
     /* a second signal while the workers drain still ends at once */
@@ -519,6 +540,7 @@ out:
     for (i = 0; i < nfds; i++)
         close(fds[i]);
     free(fds);
+    free(tls);
     free(addrs);
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);

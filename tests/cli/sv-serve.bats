@@ -122,6 +122,27 @@ Try 'sv-serve --help' for more information."
     assert_eq "${stderr%%$'\n'*}" "sv-serve: --tls-cert and --tls-key go together"
 }
 
+@test "exits 2 when https and the certificate do not come together" {
+    run -2 --separate-stderr sv-serve "$WWW" --listen https://127.0.0.1:0
+    assert_eq "${stderr%%$'\n'*}" "sv-serve: an https:// --listen needs --tls-cert and --tls-key"
+    run -2 --separate-stderr sv-serve "$WWW" --listen http://127.0.0.1:0 \
+        --tls-cert a.pem --tls-key b.pem
+    assert_eq "${stderr%%$'\n'*}" "sv-serve: --tls-cert needs an https:// --listen"
+}
+
+@test "serves http and https from one process" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+        -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+    local tp
+    tp=$(free_port)
+    start_serve --listen "https://127.0.0.1:$tp" \
+        --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+    assert_eq "$(code -k "https://127.0.0.1:$tp/vod/index.m3u8")" 200
+    # no plain text on the TLS port
+    assert_eq "$(code "http://127.0.0.1:$tp/vod/index.m3u8")" 000
+}
+
 @test "exits 1 naming the address when the port is taken" {
     start_serve
     run -1 --separate-stderr sv-serve "$WWW" --listen "127.0.0.1:$PORT" \
@@ -202,7 +223,7 @@ Try 'sv-serve --help' for more information."
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
         -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
     PORT=$(free_port)
-    sv-serve "$WWW" --listen "127.0.0.1:$PORT" --tls-cert "$BATS_TEST_TMPDIR/cert.pem" \
+    sv-serve "$WWW" --listen "https://127.0.0.1:$PORT" --tls-cert "$BATS_TEST_TMPDIR/cert.pem" \
         --tls-key "$BATS_TEST_TMPDIR/key.pem" 2> "$BATS_TEST_TMPDIR/serve.err" &
     SERVE_PID=$!
     wait_for curl -skf "https://127.0.0.1:$PORT/healthz"
@@ -214,7 +235,7 @@ Try 'sv-serve --help' for more information."
 
 @test "exits 1 naming a certificate it cannot load" {
     echo junk > "$BATS_TEST_TMPDIR/bad.pem"
-    run -1 --separate-stderr sv-serve "$WWW" --listen 127.0.0.1:0 \
+    run -1 --separate-stderr sv-serve "$WWW" --listen https://127.0.0.1:0 \
         --tls-cert "$BATS_TEST_TMPDIR/bad.pem" --tls-key "$BATS_TEST_TMPDIR/bad.pem"
     assert_match "$stderr" "^sv-serve: cannot load certificate '$BATS_TEST_TMPDIR/bad.pem': "
 }
@@ -224,7 +245,7 @@ Try 'sv-serve --help' for more information."
         skip "no IPv6 loopback"
     local p6
     p6=$(free_port)
-    start_serve --listen "[::1]:$p6"
+    start_serve --listen "http://[::1]:$p6"
     assert_eq "$(code "http://[::1]:$p6/vod/index.m3u8")" 200
     assert_eq "$(code "$URL/vod/index.m3u8")" 200
 }

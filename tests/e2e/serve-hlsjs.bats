@@ -37,11 +37,24 @@ teardown() {
 }
 
 start_serve() {
-    sv-serve "$WWW" --listen "127.0.0.1:$PORT" \
+    sv-serve "$WWW" --listen "${LISTEN:-http://127.0.0.1:$PORT}" \
         --access-log "$BATS_TEST_TMPDIR/access.jsonl" "$@" \
         2> "$BATS_TEST_TMPDIR/serve.err" &
     SERVE_PID=$!
-    wait_for curl -sf "$URL/healthz"
+    wait_for curl -skf "$URL/healthz"
+}
+
+# live_source: 30 s of 24 fps video in 0.25 s fragments (4 parts to a 1 s
+# segment), published by the writer from now on
+live_source() {
+    _ff -f lavfi -i "testsrc2=size=320x180:rate=24:duration=30" \
+        -c:v libx264 -preset ultrafast -g 24 -keyint_min 24 -sc_threshold 0 \
+        -pix_fmt yuv420p -movflags +empty_moov+default_base_moof \
+        -frag_duration 250000 -f mp4 "$BATS_TEST_TMPDIR/src.mp4"
+    python3 "$E2E/serve-llhls-writer.py" "$BATS_TEST_TMPDIR/src.mp4" \
+        "$WWW/live" --stop-after 27 &
+    WRITER_PID=$!
+    wait_for test -s "$WWW/live/live.m3u8"
 }
 
 @test "hls.js plays a VOD package through sv-serve" {
@@ -59,15 +72,7 @@ start_serve() {
 }
 
 @test "hls.js plays a live LL-HLS stream in low-latency mode and reports the latency" {
-    # 30 s of 24 fps video in 0.25 s fragments: 4 parts to a 1 s segment
-    _ff -f lavfi -i "testsrc2=size=320x180:rate=24:duration=30" \
-        -c:v libx264 -preset ultrafast -g 24 -keyint_min 24 -sc_threshold 0 \
-        -pix_fmt yuv420p -movflags +empty_moov+default_base_moof \
-        -frag_duration 250000 -f mp4 "$BATS_TEST_TMPDIR/src.mp4"
-    python3 "$E2E/serve-llhls-writer.py" "$BATS_TEST_TMPDIR/src.mp4" \
-        "$WWW/live" --stop-after 27 &
-    WRITER_PID=$!
-    wait_for test -s "$WWW/live/live.m3u8"
+    live_source
     start_serve --workers 2
     run node "$E2E/serve-play.js" "$URL/serve-player.html?src=live/master.m3u8&ll=1" 8 40
     echo "# $output" >&3
@@ -80,4 +85,26 @@ start_serve() {
                   .data.status == 200)' "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null
     grep -q '"path":"/live/s[0-9]*\.p[0-9]\.m4s"' "$BATS_TEST_TMPDIR/access.jsonl"
     echo "# live latency (wall clock minus EXT-X-PROGRAM-DATE-TIME of the playhead): $(jq -c .latency_ms <<< "$output") ms" >&3
+}
+
+@test "hls.js plays the live LL-HLS stream over HTTPS and HTTP/2" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+    live_source
+    URL=https://127.0.0.1:$PORT
+    LISTEN=$URL start_serve --tls-cert "$BATS_TEST_TMPDIR/cert.pem" \
+        --tls-key "$BATS_TEST_TMPDIR/key.pem"
+    run node "$E2E/serve-play.js" "$URL/serve-player.html?src=live/master.m3u8&ll=1" 6 40
+    echo "# $output" >&3
+    [ "$status" -eq 0 ]
+    jq -e '.played >= 6 and .fatal == null and .parts > 0' <<< "$output"
+    # every request of the page went over HTTP/2, blocking reloads included
+    jq -e 'select(.data.path == "/live/live.m3u8" and .data.proto == "HTTP/2" and
+                  (.data.query // "" | test("_HLS_msn=")))' \
+        "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null
+    if jq -e 'select(.data.proto != "HTTP/2")' "$BATS_TEST_TMPDIR/access.jsonl" |
+            grep -q .; then
+        fail "a request went over HTTP/1.1"
+    fi
+    echo "# live latency over h2: $(jq -c .latency_ms <<< "$output") ms" >&3
 }

@@ -6,8 +6,6 @@
 load ../helpers
 bats_require_minimum_version 1.5.0
 
-# h2o contexts outlive the workers at exit (see tests/sv-serve.lsan)
-export LSAN_OPTIONS="suppressions=$SV_TOP/tests/sv-serve.lsan${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 setup_file() {
     export WWW=$BATS_FILE_TMPDIR/www

@@ -7,8 +7,6 @@
 load ../helpers
 bats_require_minimum_version 1.5.0
 
-# h2o contexts outlive the workers at exit (see tests/sv-serve.lsan)
-export LSAN_OPTIONS="suppressions=$SV_TOP/tests/sv-serve.lsan${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 E2E=$SV_TOP/tests/e2e
 

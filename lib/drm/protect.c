@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/sig.h"
 #include "drm/cenc.h"
 #include "drm/cipher.h"
 #include "drm/textenc.h"
@@ -195,6 +196,12 @@ get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
     char path[PATH_MAX];
     int rc;
 
+    if (sv_sig_stop) {
+        /* SIGINT/SIGTERM: stop before the next file; the package stays */
+        snprintf(j->err, j->size, "stopped by a signal; '%s' is unchanged",
+                 j->p->dir);
+        return SV_EINTR;
+    }
     rc = pathcat(path, sizeof(path), j->p->dir, rel);
     if (rc == 0)
         rc = read_file(path, buf, len);

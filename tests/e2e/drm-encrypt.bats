@@ -179,7 +179,8 @@ cenc:default_KID=\"$akid\""
     # ffmpeg fetches the keys through the playlist's key URIs
     mkdir keys
     for i in 0 1; do
-        jq -r ".keys[$i].key" keys.json | xxd -r -p \
+        python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' \
+            "$(jq -r ".keys[$i].key" keys.json)" \
             > "keys/$(jq -r ".keys[$i].kid" keys.json).key"
     done
     assert_eq "$(ffmpeg -nostdin -v error -allowed_extensions ALL \

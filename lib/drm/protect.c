@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/sig.h"
 #include "drm/cenc.h"
 #include "drm/cipher.h"
 #include "drm/textenc.h"
@@ -195,6 +196,12 @@ get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
     char path[PATH_MAX];
     int rc;
 
+    if (sv_sig_stop) {
+        /* SIGINT/SIGTERM: stop before the next file; the package stays */
+        snprintf(j->err, j->size, "stopped by a signal; '%s' is unchanged",
+                 j->p->dir);
+        return SV_EINTR;
+    }
     rc = pathcat(path, sizeof(path), j->p->dir, rel);
     if (rc == 0)
         rc = read_file(path, buf, len);
@@ -472,22 +479,39 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         buf = NULL;
     }
     sv_drm_hex_encode(key.kid, 16, kidhex);
-    if (json_object_get(enc, "pssh") == NULL) {
-        char uuid[37];
+    {
         struct sv_buf attrs = SV_BUF_INIT(1 << 16);
+        json_t *entry = json_pack("{s:s,s:s}", "kid", kidhex, "rendition",
+                                  r->id);
+        char uuid[37];
 
-        sv_drm_uuid_format(key.kid, uuid);
-        json_object_set_new(enc, "default_kid", json_string(uuid));
-        json_object_set(enc, "pssh", pssh);
         rc = cenc_hls_attrs(p, kobj, kidhex, pssh, cbcs, &attrs);
-        if (rc == 0 && sv_buf_u8(&attrs, 0) == 0)
+        if (rc == 0)
+            rc = sv_buf_u8(&attrs, 0);
+        if (rc < 0 || entry == NULL) {
+            sv_buf_release(&attrs);
+            json_decref(entry);
+            rc = rc < 0 ? rc : -ENOMEM;
+            goto done;
+        }
+        sv_drm_uuid_format(key.kid, uuid);
+        if (json_object_get(enc, "pssh") == NULL) {
+            /* the first rendition's key is the default the manifests name */
+            json_object_set_new(enc, "default_kid", json_string(uuid));
+            json_object_set(enc, "pssh", pssh);
             json_object_set_new(enc, "hls_keys",
                                 json_string((char *)attrs.data));
+        } else if (strcmp(json_string_value(json_object_get(enc,
+                          "default_kid")), uuid) != 0) {
+            /* another key (audio, SD/HD): its own signalling */
+            json_object_set_new(entry, "uuid", json_string(uuid));
+            json_object_set(entry, "pssh", pssh);
+            json_object_set_new(entry, "hls_keys",
+                                json_string((char *)attrs.data));
+        }
         sv_buf_release(&attrs);
+        json_array_append_new(json_object_get(enc, "keys"), entry);
     }
-    json_array_append_new(json_object_get(enc, "keys"),
-                          json_pack("{s:s,s:s}", "kid", kidhex,
-                                    "rendition", r->id));
     rc = 0;
 done:
     explicit_bzero(&key, sizeof(key));
@@ -710,6 +734,104 @@ done:
 
 /* ---- manifests -------------------------------------------------------- */
 
+/* The key entry enc records for rendition id, or NULL. */
+static const json_t *
+entry_of(const json_t *enc, const char *id)
+{
+    const json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(enc, "keys"), i, e) {
+        const char *r = json_string_value(json_object_get(e, "rendition"));
+
+        if (r != NULL && strcmp(r, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Appends s[0..n) to out with every from replaced by to. */
+static int
+replace_all(struct sv_buf *out, const char *s, size_t n, const char *from,
+            const char *to)
+{
+    size_t fl = strlen(from);
+    const char *end = s + n, *p;
+    int rc = 0;
+
+    while (rc == 0 && s < end) {
+        p = fl > 0 ? memmem(s, (size_t)(end - s), from, fl) : NULL;
+        if (p == NULL) {
+            rc = sv_buf_append(out, s, (size_t)(end - s));
+            break;
+        }
+        rc = sv_buf_append(out, s, (size_t)(p - s));
+        if (rc == 0)
+            rc = sv_buf_append(out, to, strlen(to));
+        s = p + fl;
+    }
+    return rc;
+}
+
+/*
+ * The package's MPD names one default key; when the audio renditions use
+ * another, their AdaptationSet gets their key id and pssh data instead.
+ */
+static int
+mpd_audio_keys(const struct job *j, const json_t *enc, struct sv_buf *mpd)
+{
+    struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
+    const json_t *e = NULL, *dp = json_object_get(enc, "pssh");
+    const char *s, *set, *close;
+    size_t i;
+    int k, rc = 0;
+
+    for (k = 0; k < j->m.nrend && e == NULL; k++)
+        if (!j->m.r[k].video)
+            e = entry_of(enc, j->m.r[k].id);
+    if (e == NULL || json_object_get(e, "uuid") == NULL)
+        return 0;
+    s = (const char *)mpd->data;
+    set = memmem(s, mpd->len, "contentType=\"audio\"", 19);
+    close = set != NULL ? memmem(set, mpd->len - (size_t)(set - s),
+                                 "</AdaptationSet>", 16) : NULL;
+    if (close == NULL)
+        return 0;
+    rc = replace_all(&a, set, (size_t)(close - set),
+                     json_string_value(json_object_get(enc, "default_kid")),
+                     json_string_value(json_object_get(e, "uuid")));
+    for (i = 0; rc == 0 && i < json_array_size(dp); i++) {
+        const char *from = json_string_value(json_object_get(
+            json_array_get(dp, i), "data"));
+        const char *to = json_string_value(json_object_get(
+            json_array_get(json_object_get(e, "pssh"), i), "data"));
+
+        if (from == NULL || to == NULL)
+            continue;
+        sv_buf_reset(&b);
+        rc = replace_all(&b, (const char *)a.data, a.len, from, to);
+        if (rc == 0) {
+            sv_buf_reset(&a);
+            rc = sv_buf_append(&a, b.data, b.len);
+        }
+    }
+    if (rc == 0) {
+        sv_buf_reset(&b);
+        rc = sv_buf_append(&b, s, (size_t)(set - s));
+        if (rc == 0)
+            rc = sv_buf_append(&b, a.data, a.len);
+        if (rc == 0)
+            rc = sv_buf_append(&b, close, mpd->len - (size_t)(close - s));
+        if (rc == 0) {
+            sv_buf_reset(mpd);
+            rc = sv_buf_append(mpd, b.data, b.len);
+        }
+    }
+    sv_buf_release(&a);
+    sv_buf_release(&b);
+    return rc;
+}
+
 static int
 manifests(struct job *j, const json_t *enc)
 {
@@ -730,31 +852,55 @@ manifests(struct job *j, const json_t *enc)
         lines[nlines++] = attrs;
     }
     if (j->m.hls) {
-        rc = sv_hls_master(&j->m, &a);
-        if (rc == 0 && nlines > 0 && enc != NULL)
-            rc = sv_drm_hls_session_keys((char *)a.data, a.len, lines[0],
-                                         &b);
+        struct sv_buf sess = SV_BUF_INIT(1 << 20);
+        const json_t *e;
+        size_t k;
+
+        /* a session key for the default key and each other key */
+        if (nlines > 0 && enc != NULL)
+            rc = sv_buf_printf(&sess, "%s\n", lines[0]);
+        json_array_foreach(json_object_get(enc, "keys"), k, e) {
+            const char *own = json_string_value(json_object_get(e,
+                                                                "hls_keys"));
+
+            if (rc == 0 && own != NULL)
+                rc = sv_buf_printf(&sess, "%s\n", own);
+        }
         if (rc == 0)
-            rc = nlines > 0 && enc != NULL
-                 ? put(j, SV_MODEL_MASTER, b.data, b.len)
-                 : put(j, SV_MODEL_MASTER, a.data, a.len);
+            rc = sv_hls_master(&j->m, &a);
+        if (rc == 0 && sess.len > 0 && sv_buf_u8(&sess, 0) == 0)
+            rc = sv_drm_hls_session_keys((char *)a.data, a.len,
+                                         (char *)sess.data, &b);
+        sv_buf_release(&sess);
+        if (rc == 0)
+            rc = b.len > 0 ? put(j, SV_MODEL_MASTER, b.data, b.len)
+                           : put(j, SV_MODEL_MASTER, a.data, a.len);
         for (i = 0; rc == 0 && i < j->m.nrend; i++) {
+            const json_t *e = entry_of(enc, j->m.r[i].id);
+            const char *own = json_string_value(json_object_get(e,
+                                                                "hls_keys"));
+
             sv_buf_reset(&a);
             sv_buf_reset(&b);
             rc = sv_hls_media(&j->m, i, &a);
-            if (rc == 0 && nlines > 0 && enc != NULL)
+            if (rc == 0 && own != NULL)
+                rc = sv_drm_hls_media_keys((char *)a.data, a.len, &own, 1,
+                                           0, &b);
+            else if (rc == 0 && nlines > 0 && enc != NULL)
                 rc = sv_drm_hls_media_keys((char *)a.data, a.len, lines,
                                            nlines, (size_t)(j->p->rotate > 0
                                            ? j->p->rotate : 0), &b);
             sv_model_playlist_uri(&j->m.r[i], rel, sizeof(rel));
             if (rc == 0)
-                rc = nlines > 0 && enc != NULL ? put(j, rel, b.data, b.len)
-                                               : put(j, rel, a.data, a.len);
+                rc = b.len > 0 ? put(j, rel, b.data, b.len)
+                               : put(j, rel, a.data, a.len);
         }
     }
     if (rc == 0 && j->m.dash) {
         sv_buf_reset(&a);
         rc = sv_dash_mpd(&j->m, &a);
+        if (rc == 0 && enc != NULL)
+            rc = mpd_audio_keys(j, enc, &a);
         if (rc == 0)
             rc = put(j, SV_MODEL_MPD, a.data, a.len);
     } else if (rc == 0) {
@@ -939,8 +1085,20 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
                          "scheme", scheme, "renditions", j.m.nrend,
                          "segments", (json_int_t)j.files,
                          "bytes", (json_int_t)j.bytes);
-    if (p->encrypt)
-        json_object_set(*summary, "keys", json_object_get(enc, "keys"));
+    if (p->encrypt) {
+        json_t *ks = json_array(), *e;
+        size_t k;
+
+        json_array_foreach(json_object_get(enc, "keys"), k, e) {
+            json_t *c = json_deep_copy(e);
+
+            json_object_del(c, "pssh");
+            json_object_del(c, "hls_keys");
+            json_object_del(c, "uuid");
+            json_array_append_new(ks, c);
+        }
+        json_object_set_new(*summary, "keys", ks);
+    }
 done:
     if (staged)
         remove_tree(j.stage);   /* the new tree on failure, the old on success */

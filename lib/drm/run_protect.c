@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/sig.h"
 #include "drm/key.h"
 #include "drm/protect.h"
 #include "drm/run.h"
@@ -40,6 +41,7 @@ run(const struct sv_drm_opts *o, int encrypt)
         goto done;
     }
     p.keys = keys;
+    sv_sig_install();
     rc = sv_drm_protect_run(&p, &summary, err, sizeof(err));
     if (rc < 0) {
         sv_log_error("%s", err);

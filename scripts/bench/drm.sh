@@ -24,8 +24,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
 
 cd "$work"
 echo "making ${DURATION}s of ${SIZE} H.264/AAC (once)..." >&2
@@ -56,16 +57,16 @@ ffmpeg -nostdin -v error -i src.mp4 -c copy -encryption_scheme cenc-aes-ctr \
 sync; t1=$(now)
 ff_s=$(secs "$t0" "$t1")
 
-mb=$(echo "$bytes / 1048576" | bc -l)
+mb=$(div "$bytes" 1048576)
 printf 'package: %.0f MiB, %s s of %s\n' "$mb" "$DURATION" "$SIZE"
 printf '%-28s %8s %10s\n' tool seconds MiB/s
-printf '%-28s %8.2f %10.0f\n' "cp -r" "$cp_s" "$(echo "$mb / $cp_s" | bc -l)"
+printf '%-28s %8.2f %10.0f\n' "cp -r" "$cp_s" "$(div "$mb" "$cp_s")"
 printf '%-28s %8.2f %10.0f\n' "sv-drm encrypt cenc" "$cenc_s" \
-    "$(echo "$mb / $cenc_s" | bc -l)"
+    "$(div "$mb" "$cenc_s")"
 printf '%-28s %8.2f %10.0f\n' "sv-drm encrypt cbcs" "$cbcs_s" \
-    "$(echo "$mb / $cbcs_s" | bc -l)"
+    "$(div "$mb" "$cbcs_s")"
 printf '%-28s %8.2f %10.0f\n' "ffmpeg cenc-aes-ctr remux" "$ff_s" \
-    "$(echo "$mb / $ff_s" | bc -l)"
+    "$(div "$mb" "$ff_s")"
 echo "cenc vs cp: $(ratio "$cp_s" "$cenc_s")x of cp's speed (goal >= 0.5)"
 echo "cbcs vs cp: $(ratio "$cp_s" "$cbcs_s")x of cp's speed (goal >= 0.5)"
 echo "cenc vs ffmpeg: $(ratio "$ff_s" "$cenc_s")x ffmpeg's speed (goal >= 3)"
@@ -83,7 +84,8 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
     sleep 0.1
 done
 tok=$("$bin/sv-drm" token sign --kid "$kid" --ttl 1h)
-kid64=$(echo "$kid" | xxd -r -p | base64 | tr '+/' '-_' | tr -d '=')
+kid64=$(python3 -c 'import base64, sys
+print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))' "$kid")
 cat > post.lua <<LUA
 wrk.method = "POST"
 wrk.body = '{"kids":["$kid64"],"type":"temporary"}'

@@ -528,7 +528,8 @@ start_serve() {
 
 # b64url HEX: base64url of the bytes, no padding
 b64url() {
-    xxd -r -p <<<"$1" | base64 | tr '+/' '-_' | tr -d '=\n'
+    python3 -c 'import base64, sys
+print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))' "$1"
 }
 
 # license TOKEN KID...: POST a ClearKey request; body then status
@@ -568,7 +569,8 @@ license() {
     kid=$(jq -r '.keys[0].kid' k.json)
     tok=$(sv-drm token sign --kid "$kid")
     curl -s -D hdr -o key.bin "$URL/hls/key/$kid?token=$tok"
-    assert_eq "$(xxd -p key.bin)" "$(jq -r '.keys[0].key' k.json)"
+    assert_eq "$(od -An -tx1 key.bin | tr -d ' \n')" \
+        "$(jq -r '.keys[0].key' k.json)"
     grep -qi '^content-type: application/octet-stream' hdr
     grep -qi '^cache-control: no-store' hdr
     grep -qi '^access-control-allow-origin: \*' hdr

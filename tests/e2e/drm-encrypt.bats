@@ -88,6 +88,35 @@ PY
     grep -q 'value="cbcs"' pkg/manifest.mpd
 }
 
+@test "video and audio keys: each track, manifest and playlist gets its own" {
+    sv-drm keygen --content-id movie --label video --label audio > av.json
+    local vk ak vkid akid
+    vk=$(jq -r '.keys[0].key' av.json)
+    ak=$(jq -r '.keys[1].key' av.json)
+    vkid=$(jq -r '.keys[0].kid' av.json)
+    akid=$(jq -r '.keys[1].kid' av.json)
+    run --separate-stderr sv-drm encrypt --scheme cbcs --key av.json \
+        --systems widevine,fairplay pkg
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.keys[] | [.rendition, .kid]]' <<<"$output")" \
+        "[[\"v0\",\"$vkid\"],[\"a0\",\"$akid\"]]"
+    assert_eq "$(frames_of pkg v0 "$vk" | md5sum)" \
+        "$(frames_of clear v0 | md5sum)"
+    assert_eq "$(frames_of pkg a0 "$ak" | md5sum)" \
+        "$(frames_of clear a0 | md5sum)"
+    # the MPD: each AdaptationSet names its own key
+    assert_eq "$(grep -o 'cenc:default_KID="[^"]*"' pkg/manifest.mpd | tr -d '-')" \
+        "cenc:default_KID=\"$vkid\"
+cenc:default_KID=\"$akid\""
+    grep -q "URI=\"skd://$akid\"" pkg/a0.m3u8
+    grep -q "URI=\"skd://$vkid\"" pkg/v0.m3u8
+    grep -q "^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI=\"skd://$akid\"" \
+        pkg/master.m3u8
+    run sv-drm decrypt --key av.json pkg
+    [ "$status" -eq 0 ]
+    cmp clear/a0/seg-2.m4s pkg/a0/seg-2.m4s
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg
@@ -150,7 +179,8 @@ PY
     # ffmpeg fetches the keys through the playlist's key URIs
     mkdir keys
     for i in 0 1; do
-        jq -r ".keys[$i].key" keys.json | xxd -r -p \
+        python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' \
+            "$(jq -r ".keys[$i].key" keys.json)" \
             > "keys/$(jq -r ".keys[$i].kid" keys.json).key"
     done
     assert_eq "$(ffmpeg -nostdin -v error -allowed_extensions ALL \

@@ -47,6 +47,15 @@ play() {
 }
 
 @test "Shaka Player plays the cenc DASH package with ClearKey keys from sv-drm serve" {
+    # separate video and audio keys: two licenses
+    sv-drm keygen --content-id movie --label video --label audio > key.json
+    local old; old=$(cat license.pid)
+    kill "$old"
+    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
     sv-drm encrypt --scheme cenc --systems clearkey,widevine --key key.json \
         www/movie >/dev/null
     local tok
@@ -54,7 +63,8 @@ play() {
     play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
     echo "$output"
     [ "$status" -eq 0 ]
-    grep -q '"route":"clearkey","content_id":"movie"' events.jsonl
+    [ "$(grep '"route":"clearkey"' events.jsonl | jq -r .data.kid |
+         sort -u | wc -l)" -eq 2 ]
 }
 
 @test "Shaka Player plays the cbcs DASH package too (1:9 video, whole-block audio)" {

@@ -18,14 +18,6 @@ CC ?= cc
 
 PKGS := libavformat libavcodec libavfilter libswscale libswresample \
         libavutil jansson openssl libcurl libuv libarchive srt libh2o cairo
-# On a fresh machine the libraries are not there yet: set up before asking
-# pkg-config for flags (the flags below are read when make starts).
-ifeq ($(filter clean distclean setup,$(MAKECMDGOALS)),)
-ifneq ($(shell pkg-config --exists $(PKGS) && echo ok),ok)
-$(info make: libraries missing, running scripts/setup)
-$(shell scripts/setup >&2)
-endif
-endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -39,6 +31,11 @@ LIBS := $(PKG_LIBS) -lm -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# ar keeps members by base name: two lib files of one name would shadow
+LIB_DUPS := $(shell printf '%s\n' $(notdir $(LIB_SRCS)) | sort | uniq -d)
+ifneq ($(LIB_DUPS),)
+$(error lib/ has several files named $(LIB_DUPS): give them distinct names)
+endif
 TOOLS := $(sort $(notdir $(wildcard cmd/sv-*)))
 BINS := $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
@@ -47,17 +44,16 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 
 .SECONDEXPANSION:
-.SECONDARY:
 
 .PHONY: all setup check check-unit check-cli check-e2e asan demo man \
         completions install uninstall fuzz bench clean distclean
 
 all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
 
-# scripts/setup is quick and quiet when everything is present; building
-# runs it once per build tree, testing and the demo every time.
+# Run scripts/setup only when something it provides is missing.
 $(BUILD)/.setup: scripts/setup
-	@scripts/setup
+	@pkg-config --exists $(PKGS) && command -v ffprobe >/dev/null && \
+	    command -v bats >/dev/null || scripts/setup
 	@mkdir -p $(@D) && touch $@
 
 setup:
@@ -71,7 +67,7 @@ $(BUILD)/libsv.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/libsv.a $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard cmd/$$*/*.c)))
+$(BUILD)/bin/%: $(BUILD)/libsv.a $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c))))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libsv.a $(LIBS)
 
@@ -89,7 +85,6 @@ $(BUILD)/tests/fuzz_%_test: $(BUILD)/tests/fuzz/fuzz_%.o tests/fuzz/driver.c \
 	    tests/fuzz/driver.c $< $(BUILD)/libsv.a $(LIBS)
 
 check: all
-	@scripts/setup
 	@BUILD=$(BUILD) scripts/check $(SV_CHECK_SUITES)
 
 check-unit check-cli check-e2e: all
@@ -104,7 +99,6 @@ asan:
 	    check
 
 demo: all
-	@scripts/setup
 	@BUILD=$(BUILD) scripts/demo
 
 man: $(BINS)

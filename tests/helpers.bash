@@ -88,6 +88,50 @@ PY
             seek=$(( size / 2 )) conv=notrunc status=none ;;
     h264_aac_360p.ts)
         _ff -i "$(fixture h264_aac_360p.mp4)" -c copy -f mpegts "$out" ;;
+    ladder_360p.ts)         # sv-transcode's shape: 3 rungs + AAC, 6 s,
+                            # keyframes every 2 s on every rung
+        _ff -f lavfi -i "$(_v 640x360 6)" -f lavfi -i "$(_a 6)" \
+            -filter_complex '[0:v]split=3[a][b][c];[b]scale=480:270[b2];[c]scale=320:180[c2]' \
+            -map '[a]' -map '[b2]' -map '[c2]' -map 1:a -c:v libx264 \
+            -preset ultrafast -force_key_frames 'expr:gte(t,n_forced*2)' \
+            -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k \
+            -f mpegts "$out" ;;
+    ladder_misaligned.ts)   # 2 rungs, keyframes every 2 s and every 3 s
+        _ff -f lavfi -i "$(_v 640x360 6)" -f lavfi -i "$(_a 6)" \
+            -filter_complex '[0:v]split=2[a][b];[b]scale=320:180[b2]' \
+            -map '[a]' -map '[b2]' -map 1:a -c:v libx264 -preset ultrafast \
+            -force_key_frames:v:0 'expr:gte(t,n_forced*2)' \
+            -force_key_frames:v:1 'expr:gte(t,n_forced*3)' \
+            -sc_threshold 0 -pix_fmt yuv420p -c:a aac -f mpegts "$out" ;;
+    hevc_aac_360p.ts)       # HEVC + AAC in MPEG-TS, keyframes every 1 s
+        _ff -f lavfi -i "$(_v 640x360 3)" -f lavfi -i "$(_a 3)" \
+            -c:v libx265 -preset ultrafast -x265-params log-level=none \
+            -force_key_frames 'expr:gte(t,n_forced*1)' -pix_fmt yuv420p \
+            -c:a aac -shortest -f mpegts "$out" ;;
+    av1_360p.mkv)           # AV1 (SVT-AV1), 2 s, keyframes every 1 s
+        _ff -f lavfi -i "$(_v 640x360 2)" -c:v libsvtav1 -preset 12 \
+            -g 30 -pix_fmt yuv420p -f matroska "$out" ;;
+    h264_aac_180p.mp4)      # a second rung for h264_aac_360p.mp4 (GOP 1 s)
+        _ff -f lavfi -i "$(_v 320x180 4)" -f lavfi -i "$(_a 4)" \
+            -c:v libx264 -preset veryfast -g 30 -pix_fmt yuv420p \
+            -c:a aac -b:a 64k -shortest -f mp4 "$out" ;;
+    ladder_garbage.ts)      # 2 s, 60 KB of junk, then the last 5 s of a
+                            # ladder whose clock is 30 s later
+        local src; src=$(fixture ladder_gap.ts)
+        { head -c 400000 "$src"; yes 'not a transport stream' |
+            head -c 60000; tail -c 3000000 "$src"; } > "$out" ;;
+    one_keyframe.ts)        # 10 s whose only keyframe is the first frame
+        _ff -f lavfi -i "$(_v 320x180 10)" -c:v libx264 -preset ultrafast \
+            -x264-params keyint=infinite:scenecut=0 -pix_fmt yuv420p \
+            -f mpegts "$out" ;;
+    ladder_reset.ts)        # the same 6 s twice: timestamps go back
+        local src; src=$(fixture ladder_360p.ts)
+        cat "$src" "$src" > "$out" ;;
+    ladder_gap.ts)          # 6 s, then 6 s whose clock is 30 s later
+        local src; src=$(fixture ladder_360p.ts)
+        _ff -i "$src" -map 0 -c copy -output_ts_offset 30 -f mpegts \
+            "$out.b"
+        cat "$src" "$out.b" > "$out" && rm -f "$out.b" ;;
     notmedia.txt)
         printf 'this is not media\n%.0s' $(seq 100) > "$out" ;;
     *)

@@ -117,21 +117,28 @@ sv_event_timestamp(char *buf, size_t size)
     snprintf(buf, size, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
 }
 
+json_t *
+sv_event_new(const char *name, json_t *data)
+{
+    char ts[40];
+
+    sv_event_timestamp(ts, sizeof(ts));
+    return json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool",
+                     sv_log_tool(), "event", name, "ts", ts, "data",
+                     data != NULL ? data : json_object());
+}
+
 int
 sv_event_emit(const char *name, json_t *data)
 {
     json_t *ev;
-    char ts[40];
     int rc;
 
     if (sink < 0) {
         json_decref(data);
         return 0;
     }
-    sv_event_timestamp(ts, sizeof(ts));
-    ev = json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool", sv_log_tool(),
-                   "event", name, "ts", ts, "data",
-                   data != NULL ? data : json_object());
+    ev = sv_event_new(name, data);
     if (ev == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&lock);

@@ -28,6 +28,12 @@ int sv_event_enabled(void);
 int sv_event_emit(const char *name, json_t *data);
 
 /*
+ * Returns a new event object of that shape (for writers of other event
+ * files, such as sv-serve's access log), or NULL.  Steals data.
+ */
+json_t *sv_event_new(const char *name, json_t *data);
+
+/*
  * Emits an "error" event with "code" (symbolic, from sv_errname) and "msg";
  * extra (stolen, may be NULL) adds fields to data.
  */

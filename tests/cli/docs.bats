@@ -47,9 +47,8 @@ tools() {
         "$t" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u \
             > "$BATS_TEST_TMPDIR/help"
         sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$SV_TOP/man/$t.1" |
-            grep -oE '^\\fB\\-\\-[a-z0-9\\-]+|^\\fB\\-.\\fR, \\fB\\-\\-[a-z0-9\\-]+' |
-            sed -e 's/.*\\fB\\-\\-/--/' -e 's/\\f$//' -e 's/\\-/-/g' |
-            sort -u \
+            grep -oE '^\\fB\\-\\-([a-z0-9]|\\-)+|^\\fB\\-.\\fR, \\fB\\-\\-([a-z0-9]|\\-)+' |
+            sed -e 's/.*\\fB\\-\\-/--/' -e 's/\\-/-/g' | sort -u \
             > "$BATS_TEST_TMPDIR/man"
         diff -u "$BATS_TEST_TMPDIR/help" "$BATS_TEST_TMPDIR/man" ||
             fail "$t: --help and man page list different options"

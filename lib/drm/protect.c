@@ -1,0 +1,952 @@
+/* protect.c -- encrypt or decrypt a whole package, atomically */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/afile.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "drm/cenc.h"
+#include "drm/cipher.h"
+#include "drm/textenc.h"
+#include "drm/hlskey.h"
+#include "drm/key.h"
+#include "drm/protect.h"
+#include "drm/pssh.h"
+#include "drm/system.h"
+#include "pack/model.h"
+
+#define FILE_MAX ((size_t)1 << 30)
+#define MODEL_MAX (64 << 20)
+
+struct job {
+    const struct sv_drm_protect *p;
+    struct sv_model m;
+    char stage[PATH_MAX];
+    char *err;
+    size_t size;
+    uint64_t files, bytes;
+};
+
+/* ---- files ------------------------------------------------------------ */
+
+/* out = a/b; -ENAMETOOLONG when it does not fit. */
+static int
+pathcat(char *out, size_t size, const char *a, const char *b)
+{
+    int n = snprintf(out, size, "%s/%s", a, b);
+
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int
+read_file(const char *path, uint8_t **out, size_t *len)
+{
+    struct stat st;
+    uint8_t *p;
+    size_t n = 0;
+    ssize_t r;
+    int fd, rc = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = errno ? -errno : SV_EFORMAT;
+        goto done;
+    }
+    if ((size_t)st.st_size > FILE_MAX) {
+        rc = SV_ELIMIT;
+        goto done;
+    }
+    p = malloc((size_t)st.st_size + 1);
+    if (p == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    while (n < (size_t)st.st_size) {
+        r = read(fd, p + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            free(p);
+            rc = r < 0 ? -errno : SV_ETRUNC;
+            goto done;
+        }
+        n += (size_t)r;
+    }
+    *out = p;
+    *len = n;
+done:
+    close(fd);
+    return rc;
+}
+
+static const char *stage_root;   /* for the nftw callbacks */
+static size_t src_root_len;
+
+static int
+link_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    char dst[PATH_MAX];
+    const char *rel = path + src_root_len;
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    if (f->level > 0 && path[f->base] == '.')
+        return 0;           /* temporary files of other writers */
+    if (pathcat(dst, sizeof(dst), stage_root, rel) < 0)
+        return -ENAMETOOLONG;
+    if (flag == FTW_D)
+        return f->level == 0 || mkdir(dst, 0755) == 0 ? 0 : -errno;
+    if (flag != FTW_F || !S_ISREG(st->st_mode))
+        return 0;
+    if (link(path, dst) == 0)
+        return 0;
+    /* another file system or no hard links: copy */
+    rc = read_file(path, &buf, &len);
+    if (rc == 0) {
+        rc = sv_afile_put(dst, buf, len, 0644);
+        free(buf);
+    }
+    return rc;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    return remove(path) == 0 || errno == ENOENT ? 0 : -errno;
+}
+
+static void
+remove_tree(const char *dir)
+{
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+stage_tree(struct job *j)
+{
+    char tmp[PATH_MAX], *d, *b;
+    int rc;
+
+    char name[NAME_MAX + 1];
+    size_t n = strlen(j->p->dir);
+
+    if (n >= sizeof(tmp) || n >= sizeof(j->stage))
+        return -ENAMETOOLONG;
+    memcpy(tmp, j->p->dir, n + 1);
+    d = dirname(tmp);
+    memcpy(j->stage, j->p->dir, n + 1);
+    b = basename(j->stage);
+    if (snprintf(name, sizeof(name), ".%.200s.sv-drm.%ld", b,
+                 (long)getpid()) < 0)
+        return SV_EINTERNAL;
+    rc = pathcat(j->stage, sizeof(j->stage), d, name);
+    if (rc < 0)
+        return rc;
+    remove_tree(j->stage);
+    if (mkdir(j->stage, 0755) < 0) {
+        rc = -errno;
+        snprintf(j->err, j->size, "cannot create '%s': %s", j->stage,
+                 sv_strerror(rc));
+        return rc;
+    }
+    stage_root = j->stage;
+    src_root_len = strlen(j->p->dir);
+    rc = nftw(j->p->dir, link_one, 16, FTW_PHYS);
+    if (rc != 0) {
+        rc = rc < 0 && rc != -1 ? rc : -errno;
+        snprintf(j->err, j->size, "cannot stage '%s': %s", j->p->dir,
+                 sv_strerror(rc));
+    }
+    return rc;
+}
+
+static int
+put(struct job *j, const char *rel, const void *data, size_t len)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = pathcat(path, sizeof(path), j->stage, rel);
+    if (rc == 0)
+        rc = sv_afile_put(path, data, len, 0644);
+    if (rc < 0)
+        snprintf(j->err, j->size, "cannot write '%s': %s", path,
+                 sv_strerror(rc));
+    return rc;
+}
+
+static int
+get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
+{
+    char path[PATH_MAX];
+    int rc;
+
+    rc = pathcat(path, sizeof(path), j->p->dir, rel);
+    if (rc == 0)
+        rc = read_file(path, buf, len);
+    if (rc < 0)
+        snprintf(j->err, j->size, "cannot read '%s': %s", path,
+                 sv_strerror(rc));
+    return rc;
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+/* The key for a rendition: one labelled with its type, else the first. */
+static const json_t *
+key_for(const json_t *doc, const struct sv_model_rend *r)
+{
+    const json_t *keys = json_object_get(doc, "keys"), *k;
+    const char *want = r->video ? "video" : "audio";
+    size_t i;
+
+    json_array_foreach(keys, i, k) {
+        const char *l = json_string_value(json_object_get(k, "label"));
+
+        if (l != NULL && (strcmp(l, want) == 0 || strcmp(l, r->id) == 0))
+            return k;
+    }
+    return json_array_get(keys, 0);
+}
+
+static int
+load_key(struct job *j, const json_t *k, struct sv_drm_key *key)
+{
+    char e[160];
+
+    if (k == NULL || sv_drm_key_from_json(k, key, e, sizeof(e)) < 0) {
+        snprintf(j->err, j->size, "no usable key: %s",
+                 k == NULL ? "the key document is empty" : e);
+        return SV_EUSAGE;
+    }
+    return 0;
+}
+
+static void
+uri_for(const char *tmpl, const char *kid, char *out, size_t size)
+{
+    const char *p = strstr(tmpl, "{kid}");
+
+    if (p == NULL)
+        snprintf(out, size, "%s", tmpl);
+    else
+        snprintf(out, size, "%.*s%s%s", (int)(p - tmpl), tmpl, kid, p + 5);
+}
+
+/* ---- cenc / cbcs ------------------------------------------------------ */
+
+static int
+pssh_boxes(const struct sv_drm_protect *p, const json_t *kobj,
+           const struct sv_drm_key *key, int cbcs, struct sv_buf *boxes,
+           json_t *list)
+{
+    const struct sv_drm_system *s;
+    const json_t *drm = json_object_get(kobj, "drm"), *d;
+    size_t i, start;
+    int rc;
+
+    for (s = sv_drm_systems; s->name != NULL; s++) {
+        const char *given = NULL;
+        char *b64;
+
+        if (!(p->systems & s->bit) || !s->pssh)
+            continue;
+        /* a key server's own pssh (CPIX) wins over ours */
+        json_array_foreach(drm, i, d) {
+            const char *sys = json_string_value(json_object_get(d,
+                                                                "system"));
+
+            if (sys != NULL && strcmp(sys, s->name) == 0)
+                given = json_string_value(json_object_get(d, "pssh"));
+        }
+        start = boxes->len;
+        if (given != NULL) {
+            uint8_t tmp[1 << 16], sid[16];
+            long n = sv_drm_b64_decode(given, strlen(given), tmp,
+                                       sizeof(tmp), 0);
+
+            if (n < 0 || sv_drm_pssh_check(tmp, (size_t)n, sid) < 0)
+                return SV_EFORMAT;
+            rc = sv_buf_append(boxes, tmp, (size_t)n);
+        } else {
+            rc = sv_drm_pssh(boxes, s, key->kid, key->content_id, cbcs);
+        }
+        if (rc < 0)
+            return rc;
+        b64 = malloc(sv_drm_b64_len(boxes->len - start, 0) + 1);
+        if (b64 == NULL)
+            return -ENOMEM;
+        sv_drm_b64_encode(boxes->data + start, boxes->len - start, b64, 0);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "system",
+                                              s->name, "system_id", s->uuid,
+                                              "data", b64));
+        free(b64);
+    }
+    return 0;
+}
+
+/* HLS key attributes (one line per system) for a cenc/cbcs key. */
+static int
+cenc_hls_attrs(const struct sv_drm_protect *p, const json_t *kobj,
+               const char *kidhex, const json_t *pssh, int cbcs,
+               struct sv_buf *out)
+{
+    const char *method = cbcs ? "SAMPLE-AES" : "SAMPLE-AES-CTR";
+    const json_t *drm = json_object_get(kobj, "drm"), *d;
+    const struct sv_drm_system *s;
+    char uri[1024];
+    size_t i;
+    int rc = 0;
+
+    for (s = sv_drm_systems; s->name != NULL && rc == 0; s++) {
+        const char *given = NULL, *box = NULL;
+
+        if (!(p->systems & s->bit))
+            continue;
+        json_array_foreach(drm, i, d) {
+            const char *sys = json_string_value(json_object_get(d,
+                                                                "system"));
+
+            if (sys != NULL && strcmp(sys, s->name) == 0)
+                given = json_string_value(json_object_get(d, "hls_media"));
+        }
+        if (given != NULL) {
+            /* the key server's own EXT-X-KEY line, minus its tag name */
+            uint8_t line[2048];
+            long n = sv_drm_b64_decode(given, strlen(given), line,
+                                       sizeof(line) - 1, 0);
+            const char *c;
+
+            if (n > 0) {
+                line[n] = '\0';
+                c = strchr((char *)line, ':');
+                if (c != NULL && strncmp((char *)line, "#EXT-X-KEY:", 11)
+                    == 0) {
+                    rc = sv_buf_printf(out, "%s\n", c + 1);
+                    continue;
+                }
+            }
+        }
+        json_array_foreach(pssh, i, d) {
+            if (strcmp(json_string_value(json_object_get(d, "system")),
+                       s->name) == 0)
+                box = json_string_value(json_object_get(d, "data"));
+        }
+        if (strcmp(s->name, "fairplay") == 0) {
+            if (cbcs)
+                rc = sv_buf_printf(out, "METHOD=SAMPLE-AES,URI=\"skd://%s\","
+                                   "KEYFORMAT=\"com.apple.streamingkey"
+                                   "delivery\",KEYFORMATVERSIONS=\"1\"\n",
+                                   kidhex);
+        } else if (strcmp(s->name, "clearkey") == 0) {
+            if (p->key_uri != NULL) {
+                uri_for(p->key_uri, kidhex, uri, sizeof(uri));
+                rc = sv_buf_printf(out, "METHOD=%s,URI=\"%s\",KEYFORMAT="
+                                   "\"identity\",KEYFORMATVERSIONS=\"1\"\n",
+                                   method, uri);
+            }
+        } else if (box != NULL && strcmp(s->name, "playready") == 0) {
+            /* PlayReady wants its PlayReady Object, the pssh data */
+            uint8_t raw[1 << 16];
+            char *pro;
+            long n = sv_drm_b64_decode(box, strlen(box), raw, sizeof(raw),
+                                       0);
+
+            size_t off = 28;
+
+            if (n >= 32 && raw[8] == 1)     /* version 1: key ids first */
+                off += 4 + 16 * (size_t)((uint32_t)raw[28] << 24 |
+                                         (uint32_t)raw[29] << 16 |
+                                         (uint32_t)raw[30] << 8 | raw[31]);
+            off += 4;                       /* DataSize */
+            if (n < 32 || off > (size_t)n)
+                return SV_EFORMAT;
+            pro = malloc(sv_drm_b64_len((size_t)n - off, 0) + 1);
+            if (pro == NULL)
+                return -ENOMEM;
+            sv_drm_b64_encode(raw + off, (size_t)n - off, pro, 0);
+            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;"
+                               "charset=UTF-16;base64,%s\",KEYFORMAT=\"com."
+                               "microsoft.playready\",KEYFORMATVERSIONS="
+                               "\"1\"\n", method, pro);
+            free(pro);
+        } else if (box != NULL) {
+            /* Widevine's KEYFORMAT is its system id as a URN */
+            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;base64,"
+                               "%s\",KEYFORMAT=\"urn:uuid:%s\","
+                               "KEYFORMATVERSIONS=\"1\"\n", method, box,
+                               s->uuid);
+        }
+    }
+    return rc;
+}
+
+static int
+cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
+               json_t *enc)
+{
+    const struct sv_drm_protect *p = j->p;
+    struct sv_buf boxes = SV_BUF_INIT(1 << 20), out = SV_BUF_INIT(FILE_MAX);
+    struct sv_cenc_track t;
+    struct sv_drm_key key;
+    uint8_t *buf = NULL;
+    size_t len, s;
+    char rel[512], e[256], kidhex[33];
+    int rc, cbcs = strcmp(p->scheme, "cbcs") == 0;
+    json_t *pssh = json_array();
+
+    memset(&t, 0, sizeof(t));
+    if (pssh == NULL)
+        return -ENOMEM;
+    rc = load_key(j, kobj, &key);
+    if (rc < 0)
+        goto done;
+    t.scheme = cbcs ? SV_CENC_CBCS : SV_CENC_CENC;
+    memcpy(t.kid, key.kid, 16);
+    memcpy(t.key, key.key, 16);
+    memcpy(t.iv, key.iv, 16);
+    if (!cbcs) {
+        /* each track starts its sample IVs at a fresh random point */
+        rc = sv_drm_random(t.iv, 8);
+        if (rc < 0)
+            goto done;
+    }
+    rc = pssh_boxes(p, kobj, &key, cbcs, &boxes, pssh);
+    if (rc < 0) {
+        snprintf(j->err, j->size, "cannot make pssh boxes: %s",
+                 sv_strerror(rc));
+        goto done;
+    }
+    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
+    rc = get(j, rel, &buf, &len);
+    if (rc < 0)
+        goto done;
+    rc = sv_cenc_init(&t, 1, buf, len, boxes.data, boxes.len, &out, e,
+                      sizeof(e));
+    free(buf);
+    buf = NULL;
+    if (rc < 0) {
+        snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
+        goto done;
+    }
+    rc = put(j, rel, out.data, out.len);
+    if (rc < 0)
+        goto done;
+    sv_buf_reset(&out);
+    r->bytes = 0;
+    for (s = 0; s < r->nseg; s++) {
+        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
+        rc = get(j, rel, &buf, &len);
+        if (rc == 0)
+            rc = sv_buf_reserve(&out, len + 65536);
+        if (rc < 0)
+            goto done;
+        rc = sv_cenc_segment(&t, 1, buf, len, &out, e, sizeof(e));
+        if (rc < 0) {
+            snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
+            goto done;
+        }
+        rc = put(j, rel, out.data, out.len);
+        if (rc < 0)
+            goto done;
+        r->seg[s].size = out.len;
+        r->bytes += out.len;
+        j->files++;
+        j->bytes += out.len;
+        sv_buf_reset(&out);
+        free(buf);
+        buf = NULL;
+    }
+    sv_drm_hex_encode(key.kid, 16, kidhex);
+    if (json_object_get(enc, "pssh") == NULL) {
+        char uuid[37];
+        struct sv_buf attrs = SV_BUF_INIT(1 << 16);
+
+        sv_drm_uuid_format(key.kid, uuid);
+        json_object_set_new(enc, "default_kid", json_string(uuid));
+        json_object_set(enc, "pssh", pssh);
+        rc = cenc_hls_attrs(p, kobj, kidhex, pssh, cbcs, &attrs);
+        if (rc == 0 && sv_buf_u8(&attrs, 0) == 0)
+            json_object_set_new(enc, "hls_keys",
+                                json_string((char *)attrs.data));
+        sv_buf_release(&attrs);
+    }
+    json_array_append_new(json_object_get(enc, "keys"),
+                          json_pack("{s:s,s:s}", "kid", kidhex,
+                                    "rendition", r->id));
+    rc = 0;
+done:
+    explicit_bzero(&key, sizeof(key));
+    explicit_bzero(&t, sizeof(t));
+    free(buf);
+    sv_buf_release(&boxes);
+    sv_buf_release(&out);
+    json_decref(pssh);
+    return rc;
+}
+
+static int
+cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
+{
+    struct sv_buf out = SV_BUF_INIT(FILE_MAX);
+    struct sv_cenc_track t;
+    struct sv_drm_key key;
+    const json_t *kobj;
+    uint8_t *buf = NULL;
+    size_t len, s;
+    char rel[512], e[256], uuid[37];
+    int rc;
+
+    memset(&t, 0, sizeof(t));
+    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
+    rc = get(j, rel, &buf, &len);
+    if (rc < 0)
+        goto done;
+    rc = sv_cenc_init(&t, 0, buf, len, NULL, 0, &out, e, sizeof(e));
+    free(buf);
+    buf = NULL;
+    if (rc < 0) {
+        snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, rel, e);
+        goto done;
+    }
+    kobj = sv_drm_keydoc_find(j->p->keys, t.kid);
+    if (kobj == NULL) {
+        sv_drm_uuid_format(t.kid, uuid);
+        snprintf(j->err, j->size, "no key for key id %s (rendition %s)",
+                 uuid, r->id);
+        rc = SV_EUSAGE;
+        goto done;
+    }
+    rc = load_key(j, kobj, &key);
+    if (rc < 0)
+        goto done;
+    memcpy(t.key, key.key, 16);
+    rc = put(j, rel, out.data, out.len);
+    sv_buf_reset(&out);
+    r->bytes = 0;
+    for (s = 0; rc == 0 && s < r->nseg; s++) {
+        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
+        rc = get(j, rel, &buf, &len);
+        if (rc < 0)
+            break;
+        rc = sv_cenc_segment(&t, 0, buf, len, &out, e, sizeof(e));
+        if (rc < 0) {
+            snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, rel, e);
+            break;
+        }
+        rc = put(j, rel, out.data, out.len);
+        r->seg[s].size = out.len;
+        r->bytes += out.len;
+        j->files++;
+        j->bytes += out.len;
+        sv_buf_reset(&out);
+        free(buf);
+        buf = NULL;
+    }
+done:
+    explicit_bzero(&key, sizeof(key));
+    explicit_bzero(&t, sizeof(t));
+    free(buf);
+    sv_buf_release(&out);
+    return rc;
+}
+
+/* ---- HLS AES-128 ------------------------------------------------------ */
+
+/* Which key (index into the document) segment s of the package uses. */
+static size_t
+period_of(const struct sv_drm_protect *p, size_t s)
+{
+    return p->rotate > 0 ? s / (size_t)p->rotate : 0;
+}
+
+static int
+aes_rendition(struct job *j, struct sv_model_rend *r, const json_t *enc)
+{
+    const json_t *keys = json_object_get(j->p->encrypt ? j->p->keys : enc,
+                                         "keys");
+    uint8_t *buf = NULL, *out = NULL;
+    struct sv_drm_key key;
+    size_t len, olen, s;
+    char rel[512];
+    int rc = 0;
+
+    r->bytes = 0;
+    for (s = 0; s < r->nseg; s++) {
+        const json_t *k;
+        size_t idx = period_of(j->p, s);
+
+        if (j->p->encrypt) {
+            k = json_array_get(keys, idx);
+        } else {
+            /* decrypting: the period recorded at encryption time */
+            size_t i;
+            const json_t *e;
+
+            k = NULL;
+            json_array_foreach(keys, i, e) {
+                if (json_integer_value(json_object_get(e, "first_segment"))
+                    <= (json_int_t)s)
+                    k = e;
+            }
+            if (k != NULL) {
+                uint8_t kid[16];
+                const char *h = json_string_value(json_object_get(k, "kid"));
+
+                k = h != NULL && sv_drm_uuid_parse(h, kid) == 0
+                    ? sv_drm_keydoc_find(j->p->keys, kid) : NULL;
+                if (k == NULL) {
+                    snprintf(j->err, j->size, "no key for key id %s",
+                             h != NULL ? h : "?");
+                    rc = SV_EUSAGE;
+                    break;
+                }
+            }
+        }
+        rc = load_key(j, k, &key);
+        if (rc < 0)
+            break;
+        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
+        rc = get(j, rel, &buf, &len);
+        if (rc < 0)
+            break;
+        out = malloc(len + 16);
+        if (out == NULL) {
+            rc = -ENOMEM;
+            break;
+        }
+        rc = sv_drm_cbc_pad(j->p->encrypt, key.key, key.iv, buf, len, out,
+                            &olen);
+        if (rc < 0) {
+            snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, rel,
+                     rc == SV_EAUTH ? "wrong key (bad padding)"
+                                    : sv_strerror(rc));
+            break;
+        }
+        rc = put(j, rel, out, olen);
+        if (rc < 0)
+            break;
+        r->seg[s].size = olen;
+        r->bytes += olen;
+        j->files++;
+        j->bytes += olen;
+        free(buf);
+        free(out);
+        buf = out = NULL;
+    }
+    explicit_bzero(&key, sizeof(key));
+    free(buf);
+    free(out);
+    return rc;
+}
+
+static int
+aes_prepare(struct job *j, json_t *enc)
+{
+    const struct sv_drm_protect *p = j->p;
+    const json_t *keys = json_object_get(p->keys, "keys");
+    struct sv_buf attrs = SV_BUF_INIT(1 << 20);
+    size_t most = 0, need, k;
+    json_t *list = json_array(), *lines = json_array();
+    char uri[1024];
+    int i, rc = 0;
+
+    for (i = 0; i < j->m.nrend; i++)
+        if (j->m.r[i].nseg > most)
+            most = j->m.r[i].nseg;
+    need = most > 0 ? period_of(p, most - 1) + 1 : 1;
+    if (json_array_size(keys) < need) {
+        snprintf(j->err, j->size, "a new key every %lld segments needs %zu "
+                 "keys; the key document has %zu", (long long)p->rotate,
+                 need, json_array_size(keys));
+        rc = SV_EUSAGE;
+        goto done;
+    }
+    for (k = 0; k < need; k++) {
+        struct sv_drm_key key;
+        char kid[33], iv[33];
+
+        rc = load_key(j, json_array_get(keys, k), &key);
+        if (rc < 0)
+            goto done;
+        sv_drm_hex_encode(key.kid, 16, kid);
+        sv_drm_hex_encode(key.iv, 16, iv);
+        explicit_bzero(&key, sizeof(key));
+        uri_for(p->key_uri, kid, uri, sizeof(uri));
+        json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "kid", kid,
+                                              "iv", iv, "first_segment",
+                                              (json_int_t)(k * (size_t)
+                                              (p->rotate > 0 ? p->rotate
+                                                             : 0))));
+        sv_buf_reset(&attrs);
+        rc = sv_buf_printf(&attrs, "METHOD=AES-128,URI=\"%s\",IV=0x%s", uri,
+                           iv);
+        if (rc == 0 && sv_buf_u8(&attrs, 0) == 0)
+            json_array_append_new(lines, json_string((char *)attrs.data));
+    }
+    json_object_set(enc, "keys", list);
+    json_object_set(enc, "hls_key_periods", lines);
+    json_object_set(enc, "hls_keys", json_array_get(lines, 0));
+done:
+    sv_buf_release(&attrs);
+    json_decref(list);
+    json_decref(lines);
+    return rc;
+}
+
+/* ---- manifests -------------------------------------------------------- */
+
+static int
+manifests(struct job *j, const json_t *enc)
+{
+    struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
+    const char *attrs = json_string_value(json_object_get(enc, "hls_keys"));
+    const json_t *periods = json_object_get(enc, "hls_key_periods");
+    const char *lines[4096];
+    size_t nlines = 0;
+    json_t *root;
+    char rel[512];
+    int i, rc = 0;
+
+    if (json_is_array(periods)) {
+        for (; nlines < json_array_size(periods) && nlines < 4096; nlines++)
+            lines[nlines] = json_string_value(json_array_get(periods,
+                                                             nlines));
+    } else if (attrs != NULL && *attrs != '\0') {
+        lines[nlines++] = attrs;
+    }
+    if (j->m.hls) {
+        rc = sv_hls_master(&j->m, &a);
+        if (rc == 0 && nlines > 0 && enc != NULL)
+            rc = sv_drm_hls_session_keys((char *)a.data, a.len, lines[0],
+                                         &b);
+        if (rc == 0)
+            rc = nlines > 0 && enc != NULL
+                 ? put(j, SV_MODEL_MASTER, b.data, b.len)
+                 : put(j, SV_MODEL_MASTER, a.data, a.len);
+        for (i = 0; rc == 0 && i < j->m.nrend; i++) {
+            sv_buf_reset(&a);
+            sv_buf_reset(&b);
+            rc = sv_hls_media(&j->m, i, &a);
+            if (rc == 0 && nlines > 0 && enc != NULL)
+                rc = sv_drm_hls_media_keys((char *)a.data, a.len, lines,
+                                           nlines, (size_t)(j->p->rotate > 0
+                                           ? j->p->rotate : 0), &b);
+            sv_model_playlist_uri(&j->m.r[i], rel, sizeof(rel));
+            if (rc == 0)
+                rc = nlines > 0 && enc != NULL ? put(j, rel, b.data, b.len)
+                                               : put(j, rel, a.data, a.len);
+        }
+    }
+    if (rc == 0 && j->m.dash) {
+        sv_buf_reset(&a);
+        rc = sv_dash_mpd(&j->m, &a);
+        if (rc == 0)
+            rc = put(j, SV_MODEL_MPD, a.data, a.len);
+    } else if (rc == 0) {
+        char path[PATH_MAX];
+
+        if (pathcat(path, sizeof(path), j->stage, SV_MODEL_MPD) == 0)
+            unlink(path);
+    }
+    if (rc == 0) {
+        root = sv_model_to_json(&j->m);
+        if (root == NULL) {
+            rc = -ENOMEM;
+        } else {
+            char path[PATH_MAX];
+
+            rc = pathcat(path, sizeof(path), j->stage, SV_MODEL_JSON);
+            if (rc == 0)
+                rc = sv_json_write_file(path, root, 1);
+            json_decref(root);
+        }
+    }
+    if (rc < 0 && j->err[0] == '\0')
+        snprintf(j->err, j->size, "cannot render the manifests: %s",
+                 sv_strerror(rc));
+    sv_buf_release(&a);
+    sv_buf_release(&b);
+    return rc;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+static int
+check_package(struct job *j)
+{
+    const struct sv_drm_protect *p = j->p;
+    int i;
+    size_t s;
+
+    for (i = 0; i < j->m.nrend; i++) {
+        if (j->m.r[i].single_file) {
+            snprintf(j->err, j->size, "package '%s' is a single-file "
+                     "package (not supported)", p->dir);
+            return SV_EFORMAT;
+        }
+        for (s = 0; s < j->m.r[i].nseg; s++)
+            if (j->m.r[i].seg[s].nparts > 0) {
+                snprintf(j->err, j->size, "package '%s' has LL-HLS parts "
+                         "(not supported)", p->dir);
+                return SV_EFORMAT;
+            }
+    }
+    if (p->encrypt && j->m.encryption != NULL) {
+        const char *sc = json_string_value(json_object_get(j->m.encryption,
+                                                           "scheme"));
+        snprintf(j->err, j->size, "package '%s' is already encrypted (%s)",
+                 p->dir, sc != NULL ? sc : "unknown scheme");
+        return SV_EEXIST;
+    }
+    if (!p->encrypt && j->m.encryption == NULL) {
+        snprintf(j->err, j->size, "package '%s' is not encrypted", p->dir);
+        return SV_ENOMEDIA;
+    }
+    if (p->encrypt && j->m.ts && strcmp(p->scheme, "aes-128") != 0) {
+        snprintf(j->err, j->size, "package '%s' has MPEG-TS segments: only "
+                 "aes-128 applies", p->dir);
+        return SV_EUSAGE;
+    }
+    return 0;
+}
+
+static int
+swap_in(struct job *j)
+{
+    int rc;
+
+    /* one atomic exchange of the two directories */
+    if (renameat2(AT_FDCWD, j->stage, AT_FDCWD, j->p->dir,
+                  RENAME_EXCHANGE) < 0) {
+        rc = -errno;
+        snprintf(j->err, j->size, "cannot swap the new package into '%s': "
+                 "%s", j->p->dir, sv_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
+int
+sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
+                   char *err, size_t size)
+{
+    struct job j;
+    json_t *root = NULL, *enc = NULL, *old = NULL;
+    const char *scheme;
+    char path[PATH_MAX], ts[40], scheme_buf[32];
+    int i, rc, staged = 0;
+
+    memset(&j, 0, sizeof(j));
+    j.p = p;
+    j.err = err;
+    j.size = size;
+    err[0] = '\0';
+    rc = pathcat(path, sizeof(path), p->dir, SV_MODEL_JSON);
+    if (rc == 0)
+        rc = sv_json_read_file(path, MODEL_MAX, &root, err, size);
+    if (rc < 0)
+        return rc;
+    rc = sv_model_from_json(&j.m, root, err, size);
+    json_decref(root);
+    if (rc < 0) {
+        char e[256];
+
+        snprintf(e, sizeof(e), "%s", err);
+        snprintf(err, size, "bad package '%s': %s", p->dir, e);
+        sv_model_release(&j.m);
+        return rc;
+    }
+    rc = check_package(&j);
+    if (rc < 0)
+        goto done;
+    old = j.m.encryption;
+    snprintf(scheme_buf, sizeof(scheme_buf), "%s", p->encrypt ? p->scheme
+             : json_string_value(json_object_get(old, "scheme")) != NULL
+             ? json_string_value(json_object_get(old, "scheme")) : "");
+    scheme = scheme_buf;
+    if (*scheme == '\0') {
+        snprintf(err, size, "package '%s' records no encryption scheme",
+                 p->dir);
+        rc = SV_EFORMAT;
+        goto done;
+    }
+    rc = stage_tree(&j);
+    staged = 1;
+    if (rc < 0)
+        goto done;
+    if (p->encrypt) {
+        sv_event_timestamp(ts, sizeof(ts));
+        enc = json_pack("{s:s,s:s,s:s,s:[]}", "tool", "sv-drm", "scheme",
+                        scheme, "encrypted_at", ts, "keys");
+        if (p->rotate > 0)
+            json_object_set_new(enc, "rotate", json_integer(p->rotate));
+        if (p->key_uri != NULL)
+            json_object_set_new(enc, "key_uri_template",
+                                json_string(p->key_uri));
+        if (strcmp(scheme, "aes-128") == 0) {
+            rc = aes_prepare(&j, enc);
+            if (rc < 0)
+                goto done;
+            if (j.m.dash) {
+                /* a DASH client cannot decrypt whole segments */
+                j.m.dash = 0;
+                json_object_set_new(enc, "dash_removed", json_true());
+            }
+        }
+    }
+    for (i = 0; i < j.m.nrend && rc == 0; i++) {
+        struct sv_model_rend *r = &j.m.r[i];
+
+        if (strcmp(scheme, "aes-128") == 0)
+            rc = aes_rendition(&j, r, p->encrypt ? enc : old);
+        else if (p->encrypt)
+            rc = cenc_rendition(&j, r, key_for(p->keys, r), enc);
+        else
+            rc = cenc_decrypt_rendition(&j, r);
+    }
+    if (rc < 0)
+        goto done;
+    if (!p->encrypt) {
+        if (json_is_true(json_object_get(old, "dash_removed")))
+            j.m.dash = 1;
+        j.m.encryption = NULL;
+    } else {
+        j.m.encryption = json_incref(enc);
+    }
+    rc = manifests(&j, p->encrypt ? enc : NULL);
+    if (rc < 0)
+        goto done;
+    rc = swap_in(&j);
+    if (rc < 0)
+        goto done;
+    *summary = json_pack("{s:s,s:s,s:s,s:i,s:I,s:I}", "package", p->dir,
+                         "action", p->encrypt ? "encrypted" : "decrypted",
+                         "scheme", scheme, "renditions", j.m.nrend,
+                         "segments", (json_int_t)j.files,
+                         "bytes", (json_int_t)j.bytes);
+    if (p->encrypt)
+        json_object_set(*summary, "keys", json_object_get(enc, "keys"));
+done:
+    if (staged)
+        remove_tree(j.stage);   /* the new tree on failure, the old on success */
+    json_decref(enc);
+    if (!p->encrypt && j.m.encryption == NULL)
+        json_decref(old);
+    sv_model_release(&j.m);
+    return rc;
+}

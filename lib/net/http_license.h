@@ -1,0 +1,36 @@
+/* http_license.h -- the license and key server of `sv-drm serve` (h2o) */
+#ifndef SV_HTTP_LICENSE_H
+#define SV_HTTP_LICENSE_H
+
+#include "core/json.h"
+#include "drm/cidr.h"
+#include "drm/jwt.h"
+
+/* Loads the key document (at start and on SIGHUP): 0 or a negative code. */
+typedef int (*sv_license_load_fn)(void *ud, json_t **doc);
+
+struct sv_license_conf {
+    const char *listen;                 /* "ADDR:PORT" or "[V6]:PORT" */
+    unsigned workers;                   /* event loops (threads) */
+    const char *cors;                   /* allowed origin, "*", or NULL */
+    double rate;                        /* requests/s per address; 0 none */
+    const struct sv_drm_jwt_keys *jwt;
+    const struct sv_drm_geo *geo;       /* NULL: no country table */
+    sv_license_load_fn load;
+    void *ud;
+};
+
+/*
+ * Serves until SIGTERM or SIGINT:
+ *   POST /license          W3C ClearKey: JSON request in, JWK set out
+ *   GET  /hls/key/<kid>    the 16 key bytes (HLS AES-128 key delivery)
+ *   OPTIONS                CORS preflight
+ * Each needs a JWT ("Authorization: Bearer" or "?token="): 401 when it is
+ * missing, bad or expired, 403 when it does not grant the key, 400 for a
+ * bad request, 404 for an unknown key, 429 past the rate.  Emits one
+ * drm.key.issued event per key handed out.  SIGHUP reloads the keys.
+ * Returns 0 after a stop, or a negative code when it could not start.
+ */
+int sv_license_serve(const struct sv_license_conf *c);
+
+#endif

@@ -1,0 +1,532 @@
+/* http_server.c -- sv-serve's workers: listeners, TLS, h2o contexts, stop */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "net/http_internal.h"
+#include "net/metrics.h"
+
+/* a client connection: the uv handle comes first (h2o owns handle->data) */
+struct conn {
+    uv_tcp_t tcp;
+    struct sv__worker *w;
+    struct sockaddr_storage peer;
+    int counted;
+};
+
+/* Parses "ADDR:PORT", "[V6]:PORT", ":PORT" or "PORT". */
+static int
+parse_listen(const char *spec, struct sockaddr_storage *ss)
+{
+    char host[128];
+    const char *colon, *port;
+    char *end;
+    long p;
+
+    memset(ss, 0, sizeof(*ss));
+    if (spec[0] == '[') {
+        colon = strstr(spec, "]:");
+        if (colon == NULL || (size_t)(colon - spec - 1) >= sizeof(host))
+            return SV_EUSAGE;
+        memcpy(host, spec + 1, (size_t)(colon - spec - 1));
+        host[colon - spec - 1] = '\0';
+        port = colon + 2;
+    } else {
+        colon = strrchr(spec, ':');
+        if (colon == NULL) {
+            strcpy(host, "0.0.0.0");
+            port = spec;
+        } else {
+            if ((size_t)(colon - spec) >= sizeof(host))
+                return SV_EUSAGE;
+            memcpy(host, spec, (size_t)(colon - spec));
+            host[colon - spec] = '\0';
+            if (host[0] == '\0')
+                strcpy(host, "0.0.0.0");
+            port = colon + 1;
+        }
+    }
+    errno = 0;
+    p = strtol(port, &end, 10);
+    if (errno != 0 || *end != '\0' || end == port || p < 0 || p > 65535)
+        return SV_EUSAGE;
+    if (spec[0] == '[')
+        return uv_ip6_addr(host, (int)p, (struct sockaddr_in6 *)ss) == 0 ?
+            0 : SV_EUSAGE;
+    return uv_ip4_addr(host, (int)p, (struct sockaddr_in *)ss) == 0 ?
+        0 : SV_EUSAGE;
+}
+
+/*
+ * Fails with -EADDRINUSE when someone listens on ss already: SO_REUSEPORT
+ * would otherwise let a second server share the port without a word.
+ */
+static int
+probe_listener(const struct sockaddr_storage *ss)
+{
+    int fd, on = 1, rc = 0;
+    socklen_t len = ss->ss_family == AF_INET6 ?
+        sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+        bind(fd, (const struct sockaddr *)ss, len) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+/* A listening socket with SO_REUSEPORT, so every worker binds its own. */
+static int
+open_listener(const struct sockaddr_storage *ss)
+{
+    int fd, on = 1;
+    socklen_t len = ss->ss_family == AF_INET6 ?
+        sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0 ||
+        (ss->ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ||
+        bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+        listen(fd, 4096) < 0) {
+        int rc = -errno;
+
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+static void
+maybe_done(struct sv__worker *w)
+{
+    if (w->stopping && w->conns == 0)
+        uv_stop(&w->loop);
+}
+
+static void
+on_conn_closed(uv_handle_t *h)
+{
+    struct conn *c = (struct conn *)h;
+    struct sv__worker *w = c->w;
+
+    if (c->counted) {
+        sv_limit_conn_close(w->srv->limit, (struct sockaddr *)&c->peer);
+        w->conns--;
+        sv_metrics_conns(-1);
+    }
+    free(c);
+    maybe_done(w);
+}
+
+static void
+on_accept(uv_stream_t *listener, int status)
+{
+    struct sv__worker *w = listener->data;
+    struct conn *c;
+    h2o_socket_t *sock;
+    int len = sizeof(c->peer);
+
+    if (status < 0 || w->stopping)
+        return;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return;
+    c->w = w;
+    uv_tcp_init(&w->loop, &c->tcp);
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 ||
+        uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) != 0 ||
+        sv_limit_conn_open(w->srv->limit, (struct sockaddr *)&c->peer) < 0) {
+        if (len > 0 && c->peer.ss_family != 0)
+            sv_metrics_refused();
+        uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+        return;
+    }
+    c->counted = 1;
+    w->conns++;
+    sv_metrics_conns(1);
+    sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
+    h2o_accept(&w->accept, sock);
+}
+
+static void
+on_stop_timer(uv_timer_t *t)
+{
+    struct sv__worker *w = t->data;
+
+    sv_log_debug("worker %u: stop timeout with %lld connections open",
+                 w->id, (long long)w->conns);
+    uv_stop(&w->loop);
+}
+
+/* graceful stop: no new connections, held requests answered, then wait */
+static void
+on_stop(uv_async_t *a)
+{
+    struct sv__worker *w = a->data;
+    size_t i;
+
+    if (w->stopping)
+        return;
+    w->stopping = 1;
+    for (i = 0; i < w->nlisteners; i++)
+        uv_close((uv_handle_t *)&w->listeners[i], NULL);
+    sv_llhls_release_all(w->llhls);
+    h2o_context_request_shutdown(&w->ctx);
+    uv_timer_start(&w->stop_timer, on_stop_timer,
+                   w->srv->conf->stop_timeout_ms, 0);
+    maybe_done(w);
+}
+
+static void
+worker_main(void *arg)
+{
+    struct sv__worker *w = arg;
+
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    __atomic_add_fetch(&w->srv->finished, 1, __ATOMIC_SEQ_CST);
+    uv_async_send(w->srv->done);
+}
+
+static int
+worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
+            size_t nfds)
+{
+    size_t i;
+    int rc;
+
+    w->srv = srv;
+    rc = uv_loop_init(&w->loop);
+    if (rc < 0)
+        return rc;
+    h2o_context_init(&w->ctx, &w->loop, &srv->global);
+    w->accept.ctx = &w->ctx;
+    w->accept.hosts = srv->global.hosts;
+    w->accept.ssl_ctx = srv->ssl;
+    rc = sv_llhls_new(&w->loop, &w->llhls);
+    if (rc < 0)
+        return rc;
+    w->listeners = calloc(nfds, sizeof(*w->listeners));
+    if (w->listeners == NULL)
+        return -ENOMEM;
+    for (i = 0; i < nfds; i++) {
+        uv_tcp_init(&w->loop, &w->listeners[i]);
+        w->listeners[i].data = w;
+        rc = uv_tcp_open(&w->listeners[i], fds[i]);
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)&w->listeners[i], 4096, on_accept);
+        if (rc < 0)
+            return rc;
+        w->nlisteners++;
+    }
+    uv_async_init(&w->loop, &w->stop_async, on_stop);
+    w->stop_async.data = w;
+    uv_timer_init(&w->loop, &w->stop_timer);
+    w->stop_timer.data = w;
+    return 0;
+}
+
+/* uv_walk(): connections still open close through on_conn_closed() */
+static void
+close_handle(uv_handle_t *h, void *arg)
+{
+    struct sv__worker *w = arg;
+
+    if (uv_is_closing(h))
+        return;
+    if (w != NULL && h->type == UV_TCP)
+        uv_close(h, on_conn_closed);
+    else
+        uv_close(h, NULL);
+}
+
+/*
+ * After the loop ended: the registry and every handle go, then the loop.  Connections still open when the stop timeout
+ * fired are closed under h2o without its bookkeeping; the process is
+ * exiting then.
+ */
+static void
+worker_release(struct sv__worker *w)
+{
+    sv_llhls_free(w->llhls);
+    w->llhls = NULL;
+    /*
+     * h2o_context_dispose() asserts that no timeout is pending, which h2o
+     * itself does not guarantee after a graceful shutdown; the context's
+     * memory goes with the process.
+     */
+    w->stopping = 0;    /* on_conn_closed() must not stop the loop now */
+    uv_walk(&w->loop, close_handle, w);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    free(w->listeners);
+}
+
+static int
+setup_tls(struct sv__server *srv)
+{
+    const struct sv_serve_conf *c = srv->conf;
+    unsigned long e;
+    char msg[256];
+
+    srv->ssl = SSL_CTX_new(TLS_server_method());
+    if (srv->ssl == NULL)
+        return -ENOMEM;
+    SSL_CTX_set_min_proto_version(srv->ssl, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(srv->ssl, c->tls_cert) != 1) {
+        e = ERR_get_error();
+        ERR_error_string_n(e, msg, sizeof(msg));
+        sv_log_error("cannot load certificate '%s': %s", c->tls_cert, msg);
+        return SV_EFORMAT;
+    }
+    if (SSL_CTX_use_PrivateKey_file(srv->ssl, c->tls_key, SSL_FILETYPE_PEM) !=
+        1 || SSL_CTX_check_private_key(srv->ssl) != 1) {
+        e = ERR_get_error();
+        ERR_error_string_n(e, msg, sizeof(msg));
+        sv_log_error("cannot load key '%s': %s", c->tls_key, msg);
+        return SV_EFORMAT;
+    }
+    h2o_ssl_register_alpn_protocols(srv->ssl, h2o_http2_alpn_protocols);
+    return 0;
+}
+
+/* main loop: signals, and the end of the workers */
+struct ctl {
+    struct sv__server *srv;
+    uv_signal_t term, intr, hup;
+    int stopping;
+};
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+    struct ctl *ctl = s->data;
+    unsigned i;
+
+    if (signum == SIGHUP) {
+        sv_log_info("reopening logs");
+        if (sv_jsonlog_reopen(ctl->srv->access) < 0 ||
+            sv_jsonlog_reopen(ctl->srv->beacon) < 0)
+            sv_log_error("cannot reopen a log: %s", strerror(errno));
+        if (sv__http_load_key(ctl->srv) < 0)
+            sv_log_error("cannot reload the token key; keeping the old one");
+        return;
+    }
+    if (ctl->stopping) {
+        sv_log_info("second signal: stopping now");
+        _exit(1);
+    }
+    ctl->stopping = 1;
+    sv_log_info("stopping");
+    for (i = 0; i < ctl->srv->nworkers; i++)
+        uv_async_send(&ctl->srv->workers[i].stop_async);
+    uv_close((uv_handle_t *)&ctl->hup, NULL);
+}
+
+static void
+on_worker_done(uv_async_t *a)
+{
+    (void)a;
+}
+
+int
+sv_serve_run(const struct sv_serve_conf *conf)
+{
+    struct sv__server srv;
+    struct sockaddr_storage *addrs = NULL;
+    h2o_hostconf_t *host;
+    h2o_pathconf_t *pc;
+    struct ctl ctl;
+    uv_loop_t main_loop;
+    uv_async_t done;
+    int *fds = NULL;
+    size_t nfds = 0, i, nl = conf->nlisten;
+    unsigned wi;
+    int rc;
+
+    memset(&srv, 0, sizeof(srv));
+    srv.conf = conf;
+    pthread_rwlock_init(&srv.key_lock, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (realpath(conf->root, srv.root) == NULL) {
+        rc = -errno;
+        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
+        return rc;
+    }
+    srv.rootlen = strlen(srv.root);
+    srv.rootfd = open(srv.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (srv.rootfd < 0) {
+        rc = -errno;
+        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
+        return rc;
+    }
+    rc = sv__http_load_key(&srv);
+    if (rc < 0)
+        return rc;
+    rc = sv_limit_new(conf->max_conns, conf->rate, conf->burst, &srv.limit);
+    if (rc < 0)
+        goto out;
+    if (conf->access_log != NULL) {
+        rc = sv_jsonlog_open(conf->access_log, &srv.access);
+        if (rc < 0) {
+            sv_log_error("cannot open '%s': %s", conf->access_log,
+                         sv_strerror(rc));
+            goto out;
+        }
+    }
+    if (conf->beacon_log != NULL) {
+        rc = sv_jsonlog_open(conf->beacon_log, &srv.beacon);
+        if (rc < 0) {
+            sv_log_error("cannot open '%s': %s", conf->beacon_log,
+                         sv_strerror(rc));
+            goto out;
+        }
+    }
+    if (conf->tls_cert != NULL) {
+        rc = setup_tls(&srv);
+        if (rc < 0)
+            goto out;
+    }
+
+    h2o_config_init(&srv.global);
+    srv.global.server_name = h2o_iovec_init(H2O_STRLIT("sv-serve"));
+    srv.global.filecache.capacity = 0;  /* live files change under us */
+    srv.global.http1.req_timeout = conf->header_timeout_ms;
+    srv.global.http2.idle_timeout = conf->idle_timeout_ms;
+    srv.global.http2.graceful_shutdown_timeout = conf->stop_timeout_ms;
+    srv.global.max_request_entity_size = conf->beacon_max + 1;
+    host = h2o_config_register_host(&srv.global,
+                                    h2o_iovec_init(H2O_STRLIT("default")),
+                                    65535);
+    pc = h2o_config_register_path(host, "/", 0);
+    rc = sv__http_setup(&srv, pc);
+    if (rc < 0)
+        goto out;
+
+    /* every listener for every worker, before anything runs */
+    addrs = calloc(nl, sizeof(*addrs));
+    fds = calloc(nl * conf->workers, sizeof(*fds));
+    if (addrs == NULL || fds == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < nl; i++) {
+        if (parse_listen(conf->listen[i], &addrs[i]) < 0) {
+            sv_log_error("bad listen address '%s'", conf->listen[i]);
+            rc = SV_EUSAGE;
+            goto out;
+        }
+    }
+    for (i = 0; i < nl; i++) {
+        rc = probe_listener(&addrs[i]);
+        if (rc < 0) {
+            sv_log_error("cannot listen on '%s': %s", conf->listen[i],
+                         sv_strerror(rc));
+            goto out;
+        }
+    }
+    for (wi = 0; wi < conf->workers; wi++) {
+        for (i = 0; i < nl; i++) {
+            rc = open_listener(&addrs[i]);
+            if (rc < 0) {
+                sv_log_error("cannot listen on '%s': %s", conf->listen[i],
+                             sv_strerror(rc));
+                goto out;
+            }
+            fds[nfds++] = rc;
+        }
+    }
+    srv.workers = calloc(conf->workers, sizeof(*srv.workers));
+    if (srv.workers == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (wi = 0; wi < conf->workers; wi++) {
+        srv.workers[wi].id = wi;
+        rc = worker_init(&srv.workers[wi], &srv, fds + wi * nl, nl);
+        if (rc < 0) {
+            sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
+            goto out;
+        }
+        srv.nworkers++;
+    }
+    nfds = 0;   /* the workers own the sockets now */
+
+    uv_loop_init(&main_loop);
+    memset(&ctl, 0, sizeof(ctl));
+    ctl.srv = &srv;
+    uv_signal_init(&main_loop, &ctl.term);
+    uv_signal_init(&main_loop, &ctl.intr);
+    uv_signal_init(&main_loop, &ctl.hup);
+    ctl.term.data = ctl.intr.data = ctl.hup.data = &ctl;
+    uv_signal_start(&ctl.term, on_signal, SIGTERM);
+    uv_signal_start(&ctl.intr, on_signal, SIGINT);
+    uv_signal_start(&ctl.hup, on_signal, SIGHUP);
+    uv_async_init(&main_loop, &done, on_worker_done);
+    srv.done = &done;
+    /* the workers' own loops never see these signals */
+    for (wi = 0; wi < srv.nworkers; wi++) {
+        rc = uv_thread_create(&srv.workers[wi].thread, worker_main,
+                              &srv.workers[wi]);
+        if (rc < 0) {
+            sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
+            _exit(1);
+        }
+    }
+    for (i = 0; i < nl; i++)
+        sv_log_info("serving '%s' on %s%s with %u worker%s", srv.root,
+                    conf->tls_cert != NULL ? "https://" : "http://",
+                    conf->listen[i], srv.nworkers,
+                    srv.nworkers == 1 ? "" : "s");
+    /* a second signal while the workers drain still ends at once */
+    while (__atomic_load_n(&srv.finished, __ATOMIC_SEQ_CST) < srv.nworkers)
+        uv_run(&main_loop, UV_RUN_ONCE);
+    for (wi = 0; wi < srv.nworkers; wi++)
+        uv_thread_join(&srv.workers[wi].thread);
+    for (wi = 0; wi < srv.nworkers; wi++)
+        worker_release(&srv.workers[wi]);
+    srv.nworkers = 0;
+    uv_walk(&main_loop, close_handle, NULL);
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    uv_loop_close(&main_loop);
+    sv_log_info("stopped");
+    rc = 0;
+out:
+    free(srv.workers);
+    if (srv.global.hosts != NULL)
+        h2o_config_dispose(&srv.global);
+    if (srv.ssl != NULL)
+        SSL_CTX_free(srv.ssl);
+    for (i = 0; i < nfds; i++)
+        close(fds[i]);
+    free(fds);
+    free(addrs);
+    sv_jsonlog_close(srv.access);
+    sv_jsonlog_close(srv.beacon);
+    sv_limit_free(srv.limit);
+    close(srv.rootfd);
+    if (srv.key != NULL) {
+        explicit_bzero(srv.key, srv.keylen);
+        free(srv.key);
+    }
+    return rc;
+}

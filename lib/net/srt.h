@@ -1,0 +1,71 @@
+/* srt.h -- an SRT listener for live ingest (the one file with libsrt) */
+#ifndef SV_SRT_H
+#define SV_SRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sv_srt_listener;
+struct sv_srt_conn;
+
+/*
+ * Decides on a caller from its stream id and address, inside libsrt's
+ * handshake: returns 0 to accept (with the stream's passphrase written to
+ * pass, size bytes, "" for none) or a negative code to refuse
+ * (SV_EAUTH: forbidden, SV_EFORMAT: bad stream id, -EEXIST: conflict).
+ * Runs on libsrt's thread.
+ */
+typedef int (*sv_srt_accept_fn)(void *ud, const char *streamid,
+                                const char *peer, char *pass, size_t size);
+
+struct sv_srt_stats {
+    double rtt_ms;
+    double recv_mbps;
+    int64_t lost;           /* packets lost on the way (receiver side) */
+    int64_t retransmitted;  /* retransmitted packets received */
+    int64_t dropped;        /* too late to play */
+};
+
+/*
+ * Listens on host:port with latency_ms of receiver latency.  Returns 0 or
+ * a negative code (err gets a message).
+ */
+int sv_srt_listen(struct sv_srt_listener **out, const char *host, int port,
+                  int latency_ms, sv_srt_accept_fn fn, void *ud, char *err,
+                  size_t size);
+
+/*
+ * Waits for the next accepted caller (blocking).  Returns 0 with *out, or
+ * a negative code once the listener is closed.
+ */
+int sv_srt_accept(struct sv_srt_listener *l, struct sv_srt_conn **out);
+
+/* Unblocks sv_srt_accept() for good; sv_srt_listener_free() after. */
+void sv_srt_listener_close(struct sv_srt_listener *l);
+void sv_srt_listener_free(struct sv_srt_listener *l);
+
+/* The caller's stream id and address (valid while the conn lives). */
+const char *sv_srt_conn_streamid(const struct sv_srt_conn *c);
+const char *sv_srt_conn_peer(const struct sv_srt_conn *c);
+
+/*
+ * Receives one message (up to len bytes), waiting at most timeout_ms.
+ * Returns bytes, 0 when the caller closed, -EAGAIN on timeout, or a
+ * negative code.
+ */
+int sv_srt_recv(struct sv_srt_conn *c, uint8_t *p, size_t len, int timeout_ms);
+
+int sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st);
+
+void sv_srt_conn_free(struct sv_srt_conn *c);
+
+/*
+ * Stops libsrt's own threads once every socket is closed.  Call it before
+ * exiting: libsrt's threads racing the exit handlers crash the process.
+ */
+void sv_srt_cleanup(void);
+
+/* Nonzero once libsrt was started in this process. */
+int sv_srt_used(void);
+
+#endif

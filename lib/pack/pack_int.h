@@ -1,0 +1,121 @@
+/* pack_int.h -- state shared by the segmenter (seg.c) and the packaging
+ * run (package.c); not a public API */
+#ifndef SV_PACK_INT_H
+#define SV_PACK_INT_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "media/av_demux.h"
+#include "pack/codec.h"
+#include "pack/fmp4.h"
+#include "pack/model.h"
+#include "pack/out.h"
+#include "pack/package.h"
+#include "pack/ts.h"
+
+struct sv__sample {
+    int64_t dts, pts;           /* track timescale, package timeline */
+    uint32_t size;
+    uint32_t dur;               /* known once the next sample arrived */
+    int key;
+    int disc;                   /* first sample after a timestamp jump */
+};
+
+struct sv__track {
+    int input, stream;
+    int rend;                   /* index in the model */
+    int video, ref;
+    int ready;                  /* configuration known */
+    int eof;                    /* its input ended */
+    const char *url;
+    struct sv_demux_stream info;
+    struct sv_codec_cfg cfg;
+    struct sv_fmp4_track ft;
+    uint32_t timescale;
+    /* the queue: samples read, not yet in a published fragment */
+    struct sv__sample *q;
+    size_t nq, qcap;
+    size_t ndone;               /* prefix assigned to the open part */
+    uint64_t done_bytes;
+    uint64_t part_ticks;
+    struct sv_buf qdata;        /* the queued samples' bytes, in order */
+    /* the open segment */
+    int seg_open;
+    size_t seg_idx;             /* cuts consumed: the open segment's number */
+    int64_t seg_start;
+    uint64_t seg_ticks;
+    int seg_disc;
+    int nparts;
+    struct sv_buf segbuf;       /* parts of the open segment (LL-HLS) */
+    uint32_t frag_seq;
+    uint64_t single_off;        /* single file: bytes of media so far */
+    int single_fd;              /* single file: the media, -1 if none */
+    struct sv_buf init;         /* single file: ftyp+moov, kept */
+    struct sv_ts ts;            /* MPEG-TS segments */
+    /* timestamps in */
+    int have_last;
+    int64_t offset;             /* added to input times (track units) */
+    int64_t last_dts, last_pts;
+    uint32_t last_dur;
+    uint32_t pkt_dur;
+    int disc_pending;
+    int epoch;                  /* the input's jump its offset follows */
+};
+
+struct sv__cut {
+    int64_t us;                 /* presentation time of the ref keyframe */
+    int disc;
+    int forced;                 /* live: no keyframe came, cut anyway */
+};
+
+/* a segment that left the live window, deleted after a grace period */
+struct sv__gone {
+    int rend;
+    uint64_t number;
+    int nparts;
+    int64_t left_us;
+};
+
+struct sv__pack {
+    const struct sv_pack_opts *o;
+    struct sv_model m;
+    struct sv_out *out;
+    struct sv__track *t;
+    int nt;
+    struct sv__cut *cuts;
+    size_t ncuts, cutcap;
+    int64_t horizon_us;         /* the ref track's latest presentation */
+    int64_t offset_us;          /* input time + this = package time */
+    int epoch;                  /* timestamp jumps seen in this input */
+    int have_origin;
+    int master_written;
+    int nvideo, naudio;         /* renditions so far, for their ids */
+    char *err;
+    size_t errsize;
+    uint64_t segments;
+    struct sv__gone *gone;
+    size_t ngone, gonecap;
+    int64_t now_us;             /* the package timeline's newest end */
+};
+
+/* seg.c */
+int sv__track_push(struct sv__pack *p, struct sv__track *t,
+                   const struct sv_demux_packet *pkt);
+int sv__track_process(struct sv__pack *p, struct sv__track *t);
+void sv__track_release(struct sv__track *t);
+
+int sv__track_finish(struct sv__pack *p, struct sv__track *t);
+int64_t sv__us(const struct sv__track *t, int64_t ticks);
+
+/* package.c: publishing callbacks used by seg.c */
+int sv__publish_init(struct sv__pack *p, struct sv__track *t);
+int sv__publish_part(struct sv__pack *p, struct sv__track *t,
+                     const struct iovec *iov, int n, uint64_t size,
+                     uint32_t ticks, int independent);
+int sv__publish_segment(struct sv__pack *p, struct sv__track *t,
+                        const struct iovec *iov, int n, uint64_t size);
+int sv__fail(struct sv__pack *p, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,100 @@
+#!/bin/sh
+# drm.sh -- sv-drm beside its peers:
+#   encryption of a package: sv-drm encrypt --scheme cenc and cbcs against
+#   `cp -r` of the same package (the ceiling for a rewrite on disk) and
+#   ffmpeg's own -encryption_scheme cenc-aes-ctr remux of the same media;
+#   licenses: `sv-drm serve` ClearKey requests per second and p99 with wrk.
+# Goals (issue 6): at least half of cp's speed, 3x ffmpeg's, 20,000
+# licenses/s on two cores with p99 under 5 ms.
+#   BUILD=build DURATION=600 SIZE=1920x1080 scripts/bench/drm.sh
+set -eu
+BUILD=${BUILD:-build}
+DURATION=${DURATION:-600}
+SIZE=${SIZE:-1920x1080}
+WRK_SECONDS=${WRK_SECONDS:-10}
+WRK_CONNS=${WRK_CONNS:-32}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/$BUILD/bin
+work=$(mktemp -d "${TMPDIR:-/tmp}/sv-drm-bench.XXXXXX")
+server=
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc -l; }
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+
+cd "$work"
+echo "making ${DURATION}s of ${SIZE} H.264/AAC (once)..." >&2
+ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=$SIZE:rate=30" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$DURATION" \
+    -c:v libx264 -preset ultrafast -g 60 -pix_fmt yuv420p -b:v 6M \
+    -c:a aac -b:a 128k src.mp4
+"$bin/sv-package" src.mp4 -o clear -q
+bytes=$(du -sb clear | cut -f1)
+"$bin/sv-drm" keygen > key.json
+key=$(jq -r '.keys[0].key' key.json)
+kid=$(jq -r '.keys[0].kid' key.json)
+for c in cenc cbcs; do cp -r clear "pkg-$c"; done
+sync
+
+t0=$(now); cp -r clear copy; sync; t1=$(now)
+cp_s=$(secs "$t0" "$t1")
+t0=$(now); "$bin/sv-drm" encrypt --scheme cenc --key key.json pkg-cenc \
+    >/dev/null; sync; t1=$(now)
+cenc_s=$(secs "$t0" "$t1")
+t0=$(now); "$bin/sv-drm" encrypt --scheme cbcs --key key.json pkg-cbcs \
+    >/dev/null; sync; t1=$(now)
+cbcs_s=$(secs "$t0" "$t1")
+t0=$(now)
+ffmpeg -nostdin -v error -i src.mp4 -c copy -encryption_scheme cenc-aes-ctr \
+    -encryption_key "$key" -encryption_kid "$kid" -movflags frag_keyframe \
+    -f mp4 ffmpeg-cenc.mp4
+sync; t1=$(now)
+ff_s=$(secs "$t0" "$t1")
+
+mb=$(echo "$bytes / 1048576" | bc -l)
+printf 'package: %.0f MiB, %s s of %s\n' "$mb" "$DURATION" "$SIZE"
+printf '%-28s %8s %10s\n' tool seconds MiB/s
+printf '%-28s %8.2f %10.0f\n' "cp -r" "$cp_s" "$(echo "$mb / $cp_s" | bc -l)"
+printf '%-28s %8.2f %10.0f\n' "sv-drm encrypt cenc" "$cenc_s" \
+    "$(echo "$mb / $cenc_s" | bc -l)"
+printf '%-28s %8.2f %10.0f\n' "sv-drm encrypt cbcs" "$cbcs_s" \
+    "$(echo "$mb / $cbcs_s" | bc -l)"
+printf '%-28s %8.2f %10.0f\n' "ffmpeg cenc-aes-ctr remux" "$ff_s" \
+    "$(echo "$mb / $ff_s" | bc -l)"
+echo "cenc vs cp: $(ratio "$cp_s" "$cenc_s")x of cp's speed (goal >= 0.5)"
+echo "cbcs vs cp: $(ratio "$cp_s" "$cbcs_s")x of cp's speed (goal >= 0.5)"
+echo "cenc vs ffmpeg: $(ratio "$ff_s" "$cenc_s")x ffmpeg's speed (goal >= 3)"
+
+# ---- licenses ----
+command -v wrk >/dev/null || { echo "wrk not installed: no license figures"; exit 0; }
+export SV_DRM_JWT_SECRET=bench-secret-bench-secret-bench-secret-42
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin/sv-drm" serve --key key.json --listen "127.0.0.1:$port" --rate 0 \
+    --workers 2 --events /dev/null 2>/dev/null &
+server=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+    i=$((i + 1)); [ $i -lt 50 ] || { echo "server did not start"; exit 1; }
+    sleep 0.1
+done
+tok=$("$bin/sv-drm" token sign --kid "$kid" --ttl 1h)
+kid64=$(echo "$kid" | xxd -r -p | base64 | tr '+/' '-_' | tr -d '=')
+cat > post.lua <<LUA
+wrk.method = "POST"
+wrk.body = '{"kids":["$kid64"],"type":"temporary"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $tok"
+LUA
+curl -s -X POST -H "Authorization: Bearer $tok" \
+    -d "{\"kids\":[\"$kid64\"]}" "http://127.0.0.1:$port/license" |
+    grep -q '"kty":"oct"' || { echo "license request failed"; exit 1; }
+wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s post.lua \
+    "http://127.0.0.1:$port/license" > wrk.txt
+rps=$(awk '/^Requests\/sec/ { print $2 }' wrk.txt)
+p99=$(awk '$1 == "99%" { print $2 }' wrk.txt)
+echo "licenses: $rps requests/s, p99 $p99 (wrk -t2 -c$WRK_CONNS, goal >= 20000/s, p99 < 5ms)"

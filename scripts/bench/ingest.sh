@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# ingest.sh -- sv-ingest against nginx's RTMP module, side by side.
+#
+# N publishers (ffmpeg -re -c copy over RTMP, in parallel) into each
+# server; CPU (share of one core) and memory per stream over a steady
+# window, and whether every stream came through whole.  Two comparisons:
+#   receive   sv-ingest --discard        vs  nginx-rtmp, live on, no players
+#   pipeline  sv-ingest --exec 'cat > f'  vs  nginx-rtmp exec ffmpeg -c copy
+#                                            -f mpegts f
+# Environment: BENCH_N="10 50 200" (publisher counts), BENCH_SECONDS=20
+# (length of each publish), BUILD (build dir).  Prints one line per run and
+# the ratios sv-ingest/nginx.  Never run by `make check`.
+set -u
+cd "$(dirname "$0")/../.."
+top=$PWD
+BUILD=${BUILD:-build}
+export SV_BUILD=$top/$BUILD SV_FIXTURES=${SV_FIXTURES:-$top/$BUILD/fixtures}
+. tests/helpers.bash
+NS=${BENCH_N:-10 50 200}
+SECS=${BENCH_SECONDS:-20}
+work=$top/$BUILD/bench/ingest
+rm -rf "$work" && mkdir -p "$work"
+hz=$(getconf CLK_TCK)
+ngx_mod=/usr/lib/nginx/modules/ngx_rtmp_module.so
+command -v nginx > /dev/null && [ -f "$ngx_mod" ] ||
+    { echo "ingest.sh: nginx with the RTMP module is not installed" >&2; exit 1; }
+
+# the stream: 720p H.264 + AAC at about 3 Mb/s, looped to SECS seconds
+src=$work/src.flv
+ffmpeg -nostdin -v error -stream_loop -1 -i "$(fixture h264_aac_720p_long.mp4)" \
+    -t "$SECS" -c copy -f flv "$src" || exit 1
+want_v=$(ffprobe -v error -count_packets -select_streams v \
+    -show_entries stream=nb_read_packets -of csv=p=0 "$src")
+
+# tree PID: the pid and all its descendants
+tree() {
+    local p=$1 c
+    echo "$p"
+    for c in $(pgrep -P "$p"); do tree "$c"; done
+}
+# cpu_ticks PID: utime+stime of the tree
+cpu_ticks() {
+    local p t=0
+    for p in $(tree "$1"); do
+        t=$((t + $(awk '{ print $14 + $15 }' /proc/"$p"/stat 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
+# rss_kb PID: resident memory of the tree
+rss_kb() {
+    local p t=0
+    for p in $(tree "$1"); do
+        t=$((t + $(awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
+
+nginx_conf() {    # port mode outdir
+    local port=$1 mode=$2 out=$3 exec_line=
+    [ "$mode" = pipeline ] && exec_line="exec ffmpeg -nostdin -v error -i rtmp://127.0.0.1:$port/live/\$name -c copy -f mpegts -y $out/\$name.ts;"
+    mkdir -p "$work/nginx/logs"
+    cat > "$work/nginx/nginx.conf" <<CONF
+load_module $ngx_mod;
+user root;
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+rtmp {
+    server {
+        listen 127.0.0.1:$port;
+        chunk_size 4096;
+        application live {
+            live on;
+            record off;
+            $exec_line
+        }
+    }
+}
+CONF
+}
+
+# run SERVER MODE N: prints "server mode n cpu%/stream rss_kB/stream whole/n"
+run() {
+    local server=$1 mode=$2 n=$3 port pid out=$work/out-$1-$2-$3 i
+    port=$(free_port)
+    mkdir -p "$out"
+    if [ "$server" = sv-ingest ]; then
+        if [ "$mode" = receive ]; then
+            sv-ingest --listen "rtmp://127.0.0.1:$port" --discard -q \
+                --stats-interval 0 > "$out/events.jsonl" 2> "$out/stderr" &
+        else
+            sv-ingest --listen "rtmp://127.0.0.1:$port" -q --stats-interval 0 \
+                --exec "cat > $out/\$SV_STREAM.ts" > "$out/events.jsonl" \
+                2> "$out/stderr" &
+        fi
+        pid=$!
+    else
+        nginx_conf "$port" "$mode" "$out"
+        nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" 2> "$out/stderr" &
+        pid=$!
+    fi
+    wait_for python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])))' "$port" ||
+        { echo "$server did not start" >&2; kill "$pid"; return 1; }
+    sleep 0.5
+    local rss0; rss0=$(rss_kb "$pid")
+    local pubs=()
+    for i in $(seq "$n"); do
+        ffmpeg -nostdin -v error -re -i "$src" -c copy -f flv \
+            "rtmp://127.0.0.1:$port/live/s$i" 2> "$out/pub$i.err" &
+        pubs+=($!)
+    done
+    # steady state: from a quarter of the way in to three quarters
+    sleep $((SECS / 4))
+    local t0 c0 t1 c1 rss1
+    t0=$(date +%s.%N) c0=$(cpu_ticks "$pid")
+    sleep $((SECS / 2))
+    t1=$(date +%s.%N) c1=$(cpu_ticks "$pid") rss1=$(rss_kb "$pid")
+    wait "${pubs[@]}" 2> /dev/null
+    sleep 2
+    kill -TERM "$pid"
+    wait "$pid" 2> /dev/null
+    local whole=0 f v
+    if [ "$mode" = pipeline ]; then
+        for i in $(seq "$n"); do
+            f=$out/s$i.ts
+            v=$(ffprobe -v error -count_packets -select_streams v \
+                -show_entries stream=nb_read_packets -of csv=p=0 "$f" 2>/dev/null | head -1)
+            [ "${v:-0}" -eq "$want_v" ] && whole=$((whole + 1))
+        done
+    elif [ "$server" = sv-ingest ]; then
+        whole=$(jq -s --argjson w "$want_v" '[.[] | select(.event == "live.stream.ended")] | length' \
+            "$out/events.jsonl")
+    else
+        whole=-1    # nginx receiving only: nothing to count
+    fi
+    awk -v s="$server" -v m="$mode" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
+        -v t0="$t0" -v t1="$t1" -v r0="$rss0" -v r1="$rss1" -v w="$whole" \
+        'BEGIN { cpu = c / hz / (t1 - t0) * 100 / n;
+                 printf "%-9s %-8s N=%-4d cpu/stream %6.3f%%  rss/stream %7.1f kB  whole %s/%d\n",
+                        s, m, n, cpu, (r1 - r0) / n, (w < 0 ? "n/a" : w), n }'
+    rm -f "$out"/*.ts
+}
+
+echo "# $(nproc) cores; each stream $(du -k "$src" | cut -f1) kB over $SECS s, $want_v video packets"
+for n in $NS; do
+    for mode in receive pipeline; do
+        a=$(run sv-ingest "$mode" "$n")
+        b=$(run nginx "$mode" "$n")
+        echo "$a"
+        echo "$b"
+        ca=$(echo "$a" | sed 's/.*cpu\/stream *\([0-9.]*\)%.*/\1/')
+        cb=$(echo "$b" | sed 's/.*cpu\/stream *\([0-9.]*\)%.*/\1/')
+        ma=$(echo "$a" | sed 's/.*rss\/stream *\([0-9.-]*\) kB.*/\1/')
+        mb=$(echo "$b" | sed 's/.*rss\/stream *\([0-9.-]*\) kB.*/\1/')
+        awk -v ca="$ca" -v cb="$cb" -v ma="$ma" -v mb="$mb" -v m="$mode" -v n="$n" \
+            'BEGIN { printf "ratio     %-8s N=%-4d cpu sv-ingest/nginx %.2f  rss %.2f\n",
+                     m, n, (cb > 0 ? ca / cb : 0), (mb > 0 ? ma / mb : 0) }'
+    done
+done

@@ -1,0 +1,527 @@
+#!/usr/bin/env bats
+# sv-ingest.bats -- the ingest server with real peers: ffmpeg publishes over
+# RTMP and calls over SRT; what comes out is checked with ffprobe.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    SRC=$(fixture h264_aac_360p.mp4)
+    TS=$(fixture h264_aac_360p.ts)
+    EV=$BATS_TEST_TMPDIR/events.jsonl
+    ERR=$BATS_TEST_TMPDIR/stderr.txt
+    PIDS=()
+}
+
+teardown() {
+    local p
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+}
+
+# start_ingest ARGS...: sv-ingest in the background (events to $EV unless
+# the arguments say otherwise); waits until every listener is up
+start_ingest() {
+    sv-ingest "$@" > "${INGEST_OUT:-$EV}" 2> "$ERR" &
+    INGEST=$!
+    PIDS+=("$INGEST")
+    local want
+    want=$(printf '%s\n' "$@" | grep -c -- '^\(rtmps\?\|srt\)://' || true)
+    wait_for listening "$want" ||
+        fail "sv-ingest did not start: $(cat "$ERR")"
+}
+
+listening() { [ "$(grep -c '^sv-ingest: listening on' "$ERR")" -ge "$1" ]; }
+no_children() { ! pgrep -P "$1" > /dev/null; }
+
+# stop_ingest: SIGTERM and wait for a clean exit (pipelines flushed)
+stop_ingest() {
+    kill -TERM "$INGEST"
+    wait "$INGEST"
+}
+
+# publish URL [ffmpeg output options...]: ffmpeg -re as an RTMP publisher
+publish() {
+    local url=$1; shift
+    timeout 60 ffmpeg -nostdin -hide_banner -loglevel error -re -i "$SRC" \
+        -c copy "$@" -f flv "$url"
+}
+
+# srt_publish URL: ffmpeg as an SRT caller sending MPEG-TS; linger lets the
+# last packets leave before the socket closes
+srt_publish() {
+    timeout 60 ffmpeg -nostdin -hide_banner -loglevel error -re -i "$SRC" \
+        -c copy -f mpegts "$1&linger=3"
+}
+
+# packets FILE: "video audio" packet counts
+packets() {
+    ffprobe -v error -count_packets -show_entries stream=codec_type,nb_read_packets \
+        -of csv=p=0 "$1" | sort | awk -F, '{ c[$1] = $2 }
+        END { print c["video"] + 0, c["audio"] + 0 }'
+}
+
+# streams FILE: "codec WxH" per stream, in order
+streams() {
+    ffprobe -v error -show_entries stream=codec_name,width,height \
+        -of csv=p=0 "$1" | sed 's/,$//'
+}
+
+# event NAME: the data of every event NAME, one compact JSON per line
+event() {
+    jq -c --arg e "$1" 'select(.event == $e) | .data' "$EV"
+}
+
+# monotonic FILE: 1 when video dts only rise
+monotonic() {
+    ffprobe -v error -select_streams v -show_entries packet=dts_time \
+        -of csv=p=0 "$1" | tr -d , | grep -v '^$' |
+        awk 'NR > 1 && $1 + 0 <= prev + 0 { bad++ } { prev = $1 }
+             END { print bad ? 0 : 1 }'
+}
+
+src_packets() { packets "$SRC"; }
+
+@test "without a source it is a usage error" {
+    run --separate-stderr sv-ingest --exec cat
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: nothing to ingest: give --listen or --pull
+Try 'sv-ingest --help' for more information."
+}
+
+@test "--exec and --record together are a usage error" {
+    run --separate-stderr sv-ingest --listen rtmp://127.0.0.1:1935 \
+        --exec cat --record /tmp
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "--exec.*--record"
+}
+
+@test "a listen URL of another scheme is a usage error" {
+    run --separate-stderr sv-ingest --listen http://127.0.0.1:80 --exec cat
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps:// or srt://addr:port"
+}
+
+@test "a bad --on-duplicate is a usage error" {
+    run --separate-stderr sv-ingest --listen rtmp://127.0.0.1:1 --exec cat \
+        --on-duplicate maybe
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --on-duplicate 'maybe': expected refuse or takeover"
+}
+
+@test "a port already taken fails with status 1" {
+    local port; port=$(free_port)
+    python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen()
+time.sleep(30)' "$port" &
+    PIDS+=($!)
+    wait_for python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])))' "$port"
+    run --separate-stderr sv-ingest --listen "rtmp://127.0.0.1:$port" --exec cat
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-ingest: cannot listen on 'rtmp://127.0.0.1:$port': address already in use"
+}
+
+@test "--sign-key needs the secret in the environment" {
+    run --separate-stderr env -u SV_INGEST_HMAC_SECRET sv-ingest --sign-key live/cam
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: --sign-key needs SV_INGEST_HMAC_SECRET in the environment"
+    SV_INGEST_HMAC_SECRET=s3cret run sv-ingest --sign-key live/cam --expires 1h
+    [ "$status" -eq 0 ]
+    assert_match "$output" '^cam\?exp=[0-9]+&sig=[0-9a-f]{64}$'
+}
+
+@test "an RTMP publish comes out on stdout whole: codecs, sizes, every frame" {
+    local port; port=$(free_port)
+    INGEST_OUT=$BATS_TEST_TMPDIR/out.ts start_ingest \
+        --listen "rtmp://127.0.0.1:$port" --events "$EV"
+    publish "rtmp://127.0.0.1:$port/live/key1"
+    # with stdout carrying the one stream, sv-ingest ends with it
+    wait "$INGEST"
+    assert_eq "$(streams "$BATS_TEST_TMPDIR/out.ts")" "$(streams "$TS")"
+    assert_eq "$(packets "$BATS_TEST_TMPDIR/out.ts")" "$(src_packets)"
+    assert_eq "$(frames "$BATS_TEST_TMPDIR/out.ts" 0 | grep -m1 .)" \
+        "$(frames "$SRC" 0 | grep -m1 .)"
+    local d; d=$(duration "$BATS_TEST_TMPDIR/out.ts")
+    awk -v d="$d" 'BEGIN { exit !(d > 3.9 && d < 4.2) }' || fail "duration $d"
+    assert_eq "$(event live.stream.started | jq -c 'del(.remote)')" \
+        '{"stream":"key1","app":"live","proto":"rtmp","id":1,"tracks":[{"type":"video","codec":"h264","width":640,"height":360},{"type":"audio","codec":"aac","sample_rate":48000,"channels":1}]}'
+    assert_eq "$(event live.stream.ended | jq -c '{why,packets,drops,discontinuities}')" \
+        '{"why":"unpublished","packets":309,"drops":0,"discontinuities":0}'
+}
+
+@test "each publisher gets its own --exec pipeline with SV_* in its environment" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" \
+        --exec "cat > $out/\$SV_STREAM.ts; env | grep '^SV_' | sort > $out/\$SV_STREAM.env"
+    publish "rtmp://127.0.0.1:$port/live/one" &
+    local a=$!
+    publish "rtmp://127.0.0.1:$port/show/two"
+    wait "$a"
+    stop_ingest
+    assert_eq "$(packets "$out/one.ts")" "$(src_packets)"
+    assert_eq "$(packets "$out/two.ts")" "$(src_packets)"
+    grep -qx 'SV_APP=live' "$out/one.env"
+    grep -qx 'SV_STREAM=one' "$out/one.env"
+    grep -qx 'SV_PROTO=rtmp' "$out/one.env"
+    grep -qx 'SV_APP=show' "$out/two.env"
+    grep -q '^SV_REMOTE_ADDR=127\.0\.0\.1:[0-9]*$' "$out/two.env"
+    assert_eq "$(event live.stream.ended | jq -r .why | sort | uniq -c | xargs)" "2 unpublished"
+}
+
+@test "--keys allows listed RTMP keys and refuses the rest" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    printf '# allowed\nlive/good\n' > "$out/keys"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --keys "$out/keys" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    run publish "rtmp://127.0.0.1:$port/live/bad"
+    [ "$status" -ne 0 ]
+    publish "rtmp://127.0.0.1:$port/live/good"
+    stop_ingest
+    [ ! -e "$out/bad.ts" ]
+    assert_eq "$(packets "$out/good.ts")" "$(src_packets)"
+    assert_eq "$(jq -cS 'select(.event == "error") | .data | del(.remote)' "$EV")" \
+        '{"app":"live","code":"EAUTH","msg":"stream key '"'"'live/bad'"'"' is not allowed","proto":"rtmp","stream":"bad"}'
+    grep -q "refused rtmp publisher 127.0.0.1:[0-9]*: stream key 'live/bad' is not allowed" "$ERR"
+}
+
+@test "--auth-url asks an HTTP server; 2xx allows, anything else refuses" {
+    local port hport; port=$(free_port) hport=$(free_port)
+    local out=$BATS_TEST_TMPDIR
+    python3 - "$hport" "$out/posts" <<'PY' &
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open(sys.argv[2], "a") as f:
+            f.write(json.dumps(body, sort_keys=True) + "\n")
+        self.send_response(204 if body["stream"] == "yes" else 403)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+    PIDS+=($!)
+    wait_for curl -s "http://127.0.0.1:$hport/"
+    start_ingest --listen "rtmp://127.0.0.1:$port" \
+        --auth-url "http://127.0.0.1:$hport/on_publish" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    run publish "rtmp://127.0.0.1:$port/live/no"
+    [ "$status" -ne 0 ]
+    publish "rtmp://127.0.0.1:$port/live/yes?token=abc"
+    stop_ingest
+    [ ! -e "$out/no.ts" ]
+    assert_eq "$(packets "$out/yes.ts")" "$(src_packets)"
+    assert_eq "$(jq -c 'del(.remote)' "$out/posts" | tail -1)" \
+        '{"action":"publish","app":"live","proto":"rtmp","query":"token=abc","stream":"yes"}'
+    assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
+        "auth server refused 'live/no' with status 403"
+}
+
+@test "--auth-hmac takes signed keys and refuses forged or expired ones" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    export SV_INGEST_HMAC_SECRET=topsecret
+    local good expired
+    good=$(sv-ingest --sign-key live/cam --expires 1h)
+    expired=$(sv-ingest --sign-key live/cam --expires 0s)
+    sleep 1
+    start_ingest --listen "rtmp://127.0.0.1:$port" --auth-hmac \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    run publish "rtmp://127.0.0.1:$port/live/cam"
+    [ "$status" -ne 0 ]
+    run publish "rtmp://127.0.0.1:$port/live/${good%?}0"
+    [ "$status" -ne 0 ]
+    run publish "rtmp://127.0.0.1:$port/live/$expired"
+    [ "$status" -ne 0 ]
+    [ ! -e "$out/cam.ts" ]
+    publish "rtmp://127.0.0.1:$port/live/$good"
+    stop_ingest
+    assert_eq "$(packets "$out/cam.ts")" "$(src_packets)"
+    assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
+"key of 'live/cam' is not signed
+key of 'live/cam' has a bad signature
+key of 'live/cam' expired"
+    # the secret is not handed to pipelines
+    ! grep -q topsecret /proc/"$INGEST"/environ 2>/dev/null || true
+}
+
+@test "SRT callers: access-control and plain stream ids, a passphrase per stream" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    printf 'live/cam1 passphrase-one-1\nlive/cam2 passphrase-two-2\nplain\n' \
+        > "$out/keys"
+    start_ingest --listen "srt://127.0.0.1:$port" --keys "$out/keys" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    srt_publish "srt://127.0.0.1:$port?streamid=#!::r=live/cam1,m=publish&passphrase=passphrase-one-1"
+    # cam2's passphrase does not open cam1
+    run srt_publish "srt://127.0.0.1:$port?streamid=#!::r=live/cam1,m=publish&passphrase=passphrase-two-2"
+    [ "$status" -ne 0 ]
+    run srt_publish "srt://127.0.0.1:$port?streamid=#!::r=live/cam2,m=publish&passphrase=passphrase-one-1"
+    [ "$status" -ne 0 ]
+    srt_publish "srt://127.0.0.1:$port?streamid=plain"
+    run srt_publish "srt://127.0.0.1:$port?streamid=#!::r=live/unknown,m=publish"
+    [ "$status" -ne 0 ]
+    run srt_publish "srt://127.0.0.1:$port?streamid=#!::r=live/plain,m=request"
+    [ "$status" -ne 0 ]
+    stop_ingest
+    [ ! -e "$out/cam2.ts" ]
+    assert_eq "$(packets "$out/cam1.ts")" "$(src_packets)"
+    assert_eq "$(packets "$out/plain.ts")" "$(src_packets)"
+    assert_eq "$(streams "$out/cam1.ts")" "$(streams "$TS")"
+    assert_eq "$(event live.stream.started | jq -r '"\(.proto) \(.app)/\(.stream)"' | xargs)" \
+        "srt live/cam1 srt live/plain"
+    assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
+"stream key 'live/unknown' is not allowed
+stream id asks to play 'live/plain'; only m=publish is served"
+}
+
+@test "stats events carry bitrate, fps, keyframe interval, drift and SRT figures" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "srt://127.0.0.1:$port" --stats-interval 1s \
+        --exec "cat > /dev/null"
+    srt_publish "srt://127.0.0.1:$port?streamid=live/s"
+    stop_ingest
+    local s; s=$(event live.stream.stats | sed -n 2p)
+    [ -n "$s" ] || fail "fewer than two stats events"
+    jq -e '.bitrate > 200000 and .fps > 20 and .fps < 40 and
+           .keyframe_interval_ms == 1000 and (.av_drift_ms | fabs) < 500 and
+           .drops == 0 and (.srt.rtt_ms | type) == "number" and
+           .srt.lost == 0' <<< "$s" || fail "stats: $s"
+}
+
+@test "a publisher back within --reconnect-window continues the same pipeline" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" --reconnect-window 5s \
+        --exec "echo started >> $out/runs; cat > $out/\$SV_STREAM.ts"
+    publish "rtmp://127.0.0.1:$port/live/blip"
+    publish "rtmp://127.0.0.1:$port/live/blip"
+    stop_ingest
+    assert_eq "$(cat "$out/runs")" "started"
+    assert_eq "$(packets "$out/blip.ts")" "240 378"
+    assert_eq "$(monotonic "$out/blip.ts")" 1
+    assert_eq "$(event live.stream.started | jq -c '.resumed // false' | xargs)" "false true"
+    assert_eq "$(event live.stream.ended | jq -c '{why,reconnects}')" \
+        '{"why":"shutdown","reconnects":1}'
+}
+
+@test "without a window the stream ends with its publisher" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" \
+        --exec "echo started >> $out/runs; cat > /dev/null"
+    publish "rtmp://127.0.0.1:$port/live/x" -t 1
+    publish "rtmp://127.0.0.1:$port/live/x" -t 1
+    stop_ingest
+    assert_eq "$(cat "$out/runs" | wc -l)" 2
+}
+
+@test "a second publisher of a live key is refused, or takes over with --on-duplicate takeover" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" \
+        --exec "echo started >> $out/runs; cat > $out/\$SV_STREAM.ts"
+    publish "rtmp://127.0.0.1:$port/live/dup" &
+    local a=$!
+    wait_for grep -q started "$out/runs"
+    run publish "rtmp://127.0.0.1:$port/live/dup"
+    [ "$status" -ne 0 ]
+    wait "$a"
+    stop_ingest
+    assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
+        "EEXIST stream 'live/dup' is already being published"
+    assert_eq "$(packets "$out/dup.ts")" "$(src_packets)"
+
+    port=$(free_port)
+    rm -f "$out/runs"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --on-duplicate takeover \
+        --exec "echo started >> $out/runs; cat > $out/\$SV_STREAM.ts"
+    publish "rtmp://127.0.0.1:$port/live/dup" &
+    a=$!
+    wait_for grep -q started "$out/runs"
+    sleep 1
+    publish "rtmp://127.0.0.1:$port/live/dup"
+    wait "$a" || true
+    stop_ingest
+    # one pipeline; the second publisher's frames all arrived, in order
+    assert_eq "$(cat "$out/runs")" "started"
+    assert_eq "$(monotonic "$out/dup.ts")" 1
+    local v; v=$(packets "$out/dup.ts" | cut -d' ' -f1)
+    [ "$v" -gt 120 ] && [ "$v" -lt 240 ] || fail "video packets: $v"
+}
+
+@test "RTMP timestamps that wrap become a monotonic output and are reported" {
+    local port; port=$(free_port)
+    INGEST_OUT=$BATS_TEST_TMPDIR/out.ts start_ingest \
+        --listen "rtmp://127.0.0.1:$port" --events "$EV"
+    # FLV time is 31 bits of ms: this offset wraps two seconds in, and the
+    # timestamps above 0xffffff ms travel as extended timestamps
+    publish "rtmp://127.0.0.1:$port/live/wrap" -output_ts_offset 2147481.5
+    wait "$INGEST"
+    assert_eq "$(packets "$BATS_TEST_TMPDIR/out.ts")" "$(src_packets)"
+    assert_eq "$(monotonic "$BATS_TEST_TMPDIR/out.ts")" 1
+    local d; d=$(duration "$BATS_TEST_TMPDIR/out.ts")
+    awk -v d="$d" 'BEGIN { exit !(d > 3.9 && d < 4.2) }' || fail "duration $d"
+    assert_eq "$(event live.stream.ended | jq .discontinuities)" 1
+}
+
+@test "--record writes rotated files that start on keyframes and add up" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR/rec
+    start_ingest --listen "rtmp://127.0.0.1:$port" --record "$out" \
+        --record-segment 1s
+    publish "rtmp://127.0.0.1:$port/live/rec"
+    stop_ingest
+    local files f v=0 a=0
+    files=$(ls "$out/live/rec/"*.ts)
+    [ "$(echo "$files" | wc -l)" -ge 3 ] || fail "files: $files"
+    ! ls -a "$out/live/rec" | grep -q '^\.' || true
+    [ -z "$(find "$out" -name '.*tmp*')" ]
+    for f in $files; do
+        read -r pv pa <<< "$(packets "$f")"
+        v=$((v + pv)) a=$((a + pa))
+        local first
+        first=$(ffprobe -v error -select_streams v -show_entries packet=flags \
+            -of csv=p=0 -read_intervals '%+#1' "$f" | head -1)
+        assert_match "$first" K
+    done
+    assert_eq "$v $a" "$(src_packets)"
+}
+
+@test "a slow consumer loses whole packets to the drop policy; others are untouched" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" --queue-size 64K \
+        --exec "if [ \$SV_STREAM = slow ]; then sleep 2; fi; cat > $out/\$SV_STREAM.ts"
+    publish "rtmp://127.0.0.1:$port/live/slow" &
+    local a=$!
+    publish "rtmp://127.0.0.1:$port/live/fast"
+    wait "$a"
+    stop_ingest
+    assert_eq "$(packets "$out/fast.ts")" "$(src_packets)"
+    local drops; drops=$(event live.stream.ended | jq -r 'select(.stream == "slow") | .drops')
+    [ "$drops" -gt 0 ] || fail "no drops reported"
+    # what was kept starts at a keyframe and decodes
+    read -r v a <<< "$(packets "$out/slow.ts")"
+    [ "$v" -gt 0 ] && [ "$v" -lt 120 ] || fail "slow video packets: $v"
+    ffmpeg -v error -i "$out/slow.ts" -f null - 2> "$out/dec.txt"
+    [ ! -s "$out/dec.txt" ] || fail "decode errors: $(head -3 "$out/dec.txt")"
+}
+
+@test "a consumer that exits ends its stream and the publisher is let go" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --exec "head -c 1000 > /dev/null"
+    run publish "rtmp://127.0.0.1:$port/live/short"
+    stop_ingest
+    assert_eq "$(event live.stream.ended | jq -r .why)" consumer-exited
+}
+
+@test "churn: a hundred short publishes leak no fds, memory or children" {
+    local port i; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --exec "cat > /dev/null"
+    publish "rtmp://127.0.0.1:$port/live/warm" -t 0.5
+    sleep 0.5
+    local fds rss
+    fds=$(ls /proc/"$INGEST"/fd | wc -l)
+    rss=$(awk '/VmRSS/ { print $2 }' /proc/"$INGEST"/status)
+    for i in $(seq 100); do
+        timeout 20 ffmpeg -nostdin -loglevel quiet -i "$SRC" -t 0.3 -c copy \
+            -f flv "rtmp://127.0.0.1:$port/live/c$((i % 7))" || true
+    done
+    # the last pipelines finish on their own once their stdin closes
+    wait_for no_children "$INGEST"
+    sleep 0.5
+    assert_eq "$(ls /proc/"$INGEST"/fd | wc -l)" "$fds"
+    local rss2; rss2=$(awk '/VmRSS/ { print $2 }' /proc/"$INGEST"/status)
+    [ "$rss2" -lt $((rss + 8192)) ] || fail "RSS grew from $rss to $rss2 kB"
+    assert_eq "$(event live.stream.ended | wc -l)" 101
+    stop_ingest
+}
+
+@test "pull: an HLS source over HTTP and a TS file come out whole" {
+    local out=$BATS_TEST_TMPDIR hport; hport=$(free_port)
+    mkdir "$out/hls"
+    ffmpeg -nostdin -v error -i "$SRC" -c copy -f hls -hls_time 1 \
+        -hls_list_size 0 -hls_playlist_type vod "$out/hls/index.m3u8"
+    (cd "$out/hls" && exec python3 -m http.server "$hport" --bind 127.0.0.1) \
+        > /dev/null 2>&1 &
+    PIDS+=($!)
+    wait_for curl -sf "http://127.0.0.1:$hport/index.m3u8"
+    sv-ingest --pull "cam=http://127.0.0.1:$hport/index.m3u8" \
+        --events "$EV" > "$out/hls.ts"
+    assert_eq "$(packets "$out/hls.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.started | jq -c '{stream,app,proto}')" \
+        '{"stream":"cam","app":"pull","proto":"pull"}'
+    sv-ingest --pull "file:$TS" --exec "cat > $out/\$SV_STREAM.ts" \
+        > "$out/ev2.jsonl"
+    assert_eq "$(packets "$out/pull1.ts")" "$(src_packets)"
+    assert_eq "$(streams "$out/pull1.ts")" "$(streams "$TS")"
+}
+
+@test "pull: a source that never answers is retried, then fails with status 1" {
+    local port; port=$(free_port)
+    run --separate-stderr sv-ingest --pull "http://127.0.0.1:$port/x.m3u8" \
+        --pull-retries 1 --events "$EV"
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "retrying in 0.5 s"
+    assert_match "$stderr" "giving up"
+    assert_eq "$(jq -c 'select(.event == "error") | .data | {code,msg}' "$EV")" \
+        '{"code":"ENOMEDIA","msg":"stream '"'"'pull/pull1'"'"' never started: its source failed"}'
+}
+
+@test "malformed RTMP input ends that connection only" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" --exec "cat > $out/\$SV_STREAM.ts"
+    # a bad version byte, then a good handshake followed by garbage chunks
+    python3 - "$port" <<'PY'
+import os, socket, sys
+p = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", p))
+s.sendall(b"\x09" + os.urandom(1536))
+s.settimeout(5)
+assert s.recv(10) == b""
+s = socket.create_connection(("127.0.0.1", p))
+s.sendall(b"\x03" + bytes(1536))
+got = b""
+while len(got) < 3073:
+    got += s.recv(4096)
+s.sendall(bytes(1536) + b"\x02\x00\x00\x00\xff\xff\xff\x01" + os.urandom(300))
+s.settimeout(5)
+try:
+    while s.recv(4096):
+        pass
+except ConnectionResetError:
+    pass
+PY
+    publish "rtmp://127.0.0.1:$port/live/ok"
+    stop_ingest
+    assert_eq "$(packets "$out/ok.ts")" "$(src_packets)"
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: ' "$ERR"
+}
+
+@test "rtmps:// listeners speak RTMP inside TLS" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -keyout "$out/key.pem" -out "$out/cert.pem" 2> /dev/null
+    run --separate-stderr sv-ingest --listen "rtmps://127.0.0.1:$port" --discard
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: rtmps:// listeners need --tls-cert and --tls-key"
+    start_ingest --listen "rtmps://127.0.0.1:$port" --tls-cert "$out/cert.pem" \
+        --tls-key "$out/key.pem" --exec "cat > $out/\$SV_STREAM.ts"
+    publish "rtmps://127.0.0.1:$port/live/secure"
+    # plain RTMP on the TLS port is a protocol error for that connection
+    run publish "rtmp://127.0.0.1:$port/live/plain" -t 1
+    [ "$status" -ne 0 ]
+    stop_ingest
+    assert_eq "$(packets "$out/secure.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.started | jq -r .proto)" rtmps
+}
+
+@test "--discard receives and reports every stream without writing it" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    publish "rtmp://127.0.0.1:$port/live/a" -t 1 &
+    local a=$!
+    publish "rtmp://127.0.0.1:$port/live/b" -t 1
+    wait "$a"
+    stop_ingest
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why) \(.drops)"' | sort | xargs)" \
+        "a unpublished 0 b unpublished 0"
+}

@@ -1,0 +1,507 @@
+#!/usr/bin/env bats
+# sv-package.bats -- the packager on generated media: options, the package
+# it writes (checked with ffprobe, jq and the playlists' rules), bad input.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    out=$BATS_TEST_TMPDIR/pkg
+}
+
+# concat RENDITION: init + segments of a rendition, as one file for ffprobe
+concat() {
+    cat "$out/$1/init.mp4" $(ls "$out/$1"/seg-*.m4s | grep -v '\.[0-9]*\.m4s$' |
+        sort -t- -k2 -n) > "$BATS_TEST_TMPDIR/$1.mp4"
+    echo "$BATS_TEST_TMPDIR/$1.mp4"
+}
+
+# first FILE...: the first line of a command's output (ffprobe lists a TS
+# stream twice, under its program and alone)
+first() { "$@" | grep -m1 .; }
+
+@test "needs an output" {
+    run -2 --separate-stderr sv-package
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: an output is required (-o <dir> or -o -)"
+}
+
+@test "rejects parts shorter than 0.2 s" {
+    run -2 --separate-stderr sv-package --live --ll-hls --part-duration 0.1 -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: --part-duration must be at least 0.2s"
+}
+
+@test "rejects --ll-hls without --live" {
+    run -2 --separate-stderr sv-package --ll-hls -o x
+    assert_eq "${stderr_lines[0]}" "sv-package: --ll-hls needs --live"
+}
+
+@test "rejects --dvr with --window" {
+    run -2 --separate-stderr sv-package --live --dvr --window 30s -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: options --dvr and --window cannot be used together"
+}
+
+@test "rejects a live tar stream" {
+    run -2 --separate-stderr sv-package --live -o -
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: --live cannot write a tar stream (-o -)"
+}
+
+@test "rejects a bad duration" {
+    run -2 --separate-stderr sv-package -s fast -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: invalid duration 'fast' for --segment-duration"
+}
+
+@test "packages a ladder TS from stdin: every rendition reads back" {
+    run sv-package -o "$out" < "$(fixture ladder_360p.ts)"
+    [ "$status" -eq 0 ] || fail "$output"
+    for f in master.m3u8 manifest.mpd package.json v0.m3u8 a0.m3u8; do
+        [ -s "$out/$f" ] || fail "no $f"
+    done
+    assert_eq "$(jq -r '[.renditions[].id] | join(" ")' "$out/package.json")" \
+        "v0 v1 v2 a0"
+    local r w
+    for r in v0:640 v1:480 v2:320; do
+        w=$(ffprobe -v error -select_streams v:0 -show_entries stream=width \
+            -of csv=p=0 "$(concat "${r%:*}")")
+        assert_eq "$w" "${r#*:}"
+        assert_eq "$(frames "$BATS_TEST_TMPDIR/${r%:*}.mp4" v:0)" 180
+    done
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$(concat a0)")" aac
+    # and through the playlists, as a player would
+    run ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$out/master.m3u8"
+    [ "$status" -eq 0 ]
+    assert_match "$output" "h264"
+}
+
+@test "segments start on the same keyframes in every rendition" {
+    sv-package -q -s 2 -o "$out" "$(fixture ladder_360p.ts)"
+    local r
+    for r in v0 v1 v2 a0; do
+        assert_eq "$(jq -r --arg r $r '.renditions[] | select(.id == $r) |
+            [.segments[].number] | join(",")' "$out/package.json")" "1,2,3"
+    done
+    for r in v0 v1 v2; do
+        assert_eq "$(keyframes "$(concat $r)" v:0 | tr '\n' ' ')" \
+            "0.000 2.000 4.000 "
+        assert_eq "$(jq -r --arg r $r '.renditions[] | select(.id == $r) |
+            [.segments[].time] | join(",")' "$out/package.json")" \
+            "0,180000,360000"
+    done
+}
+
+@test "the mapped MPEG-TS reader and libavformat's give the same package" {
+    sv-package -q -s 2 -o "$out/mapped" "$(fixture ladder_reset.ts)"
+    SV_PACKAGE_TS_READER=libav sv-package -q -s 2 -o "$out/libav" \
+        "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/libav"
+    # and from a pipe, libavformat reads
+    sv-package -q -s 2 -o "$out/pipe" < "$(fixture ladder_reset.ts)"
+    diff -r "$out/mapped" "$out/pipe"
+}
+
+@test "the multivariant playlist carries codecs, resolution, rates and audio" {
+    sv-package -q -o "$out" "$(fixture ladder_360p.ts)"
+    local m=$out/master.m3u8
+    assert_eq "$(head -1 "$m")" "#EXTM3U"
+    grep -qx '#EXT-X-INDEPENDENT-SEGMENTS' "$m"
+    grep -q '^#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="a0",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="a0.m3u8"$' "$m"
+    assert_eq "$(grep -c '^#EXT-X-STREAM-INF:' "$m")" 3
+    grep '^#EXT-X-STREAM-INF:' "$m" | while read -r l; do
+        assert_match "$l" 'CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"'
+        assert_match "$l" 'RESOLUTION=(640x360|480x270|320x180)'
+        assert_match "$l" 'FRAME-RATE=30\.000'
+        assert_match "$l" 'AUDIO="audio"'
+        local bw avg
+        bw=$(echo "$l" | sed -E 's/.*[:,]BANDWIDTH=([0-9]+).*/\1/')
+        avg=$(echo "$l" | sed -E 's/.*AVERAGE-BANDWIDTH=([0-9]+).*/\1/')
+        [ "$bw" -ge "$avg" ] || fail "peak $bw below average $avg"
+    done
+}
+
+@test "bandwidth is computed from the segments written" {
+    sv-package -q -s 2 -o "$out" "$(fixture ladder_360p.ts)"
+    local r=v1 bytes peak avg
+    bytes=$(cat "$out"/$r/seg-*.m4s | wc -c)
+    assert_eq "$(jq --arg r $r '.renditions[] | select(.id == $r) | .bytes' \
+        "$out/package.json")" "$bytes"
+    # peak: the largest segment over its duration; average: all over all
+    peak=$(jq --arg r $r '.renditions[] | select(.id == $r) |
+        [.segments[] | .size * 8 / .duration] | max | ceil' "$out/package.json")
+    avg=$(jq --arg r $r '.renditions[] | select(.id == $r) |
+        ([.segments[].size] | add) * 8 / ([.segments[].duration] | add) |
+        ceil' "$out/package.json")
+    assert_eq "$(jq --arg r $r '.renditions[] | select(.id == $r) |
+        .bandwidth.peak' "$out/package.json")" "$peak"
+    assert_eq "$(jq --arg r $r '.renditions[] | select(.id == $r) |
+        .bandwidth.average' "$out/package.json")" "$avg"
+    # the variant's BANDWIDTH adds the audio's peak
+    local apeak
+    apeak=$(jq '.renditions[] | select(.id == "a0") | .bandwidth.peak' \
+        "$out/package.json")
+    grep -q "BANDWIDTH=$((peak + apeak)),AVERAGE" "$out/master.m3u8"
+}
+
+@test "media playlists follow RFC 8216: target duration, sequence, endlist" {
+    sv-package -q -s 2 -o "$out" "$(fixture ladder_360p.ts)"
+    local p=$out/v0.m3u8 t
+    grep -qx '#EXT-X-VERSION:7' "$p"
+    grep -qx '#EXT-X-MEDIA-SEQUENCE:1' "$p"
+    grep -qx '#EXT-X-PLAYLIST-TYPE:VOD' "$p"
+    grep -qx '#EXT-X-MAP:URI="v0/init.mp4"' "$p"
+    assert_eq "$(tail -1 "$p")" "#EXT-X-ENDLIST"
+    t=$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$p")
+    assert_eq "$t" 2
+    # every EXTINF rounded to an integer is at most the target duration
+    sed -n 's/^#EXTINF:\([0-9.]*\),$/\1/p' "$out/a0.m3u8" | while read -r d; do
+        [ "$(printf '%.0f' "$d")" -le "$t" ] || fail "EXTINF $d > $t"
+    done
+    assert_eq "$(grep -c '^v0/seg-[0-9]*\.m4s$' "$p")" 3
+}
+
+@test "the MPD's timelines add up to the media" {
+    sv-package -q -s 2 -o "$out" "$(fixture ladder_360p.ts)"
+    local mpd=$out/manifest.mpd
+    grep -q 'type="static"' "$mpd"
+    grep -q 'mediaPresentationDuration="PT6.000S"' "$mpd"
+    assert_eq "$(grep -c '<Representation ' "$mpd")" 4
+    grep -q '<S t="0" d="180000" r="2"/>' "$mpd"
+    grep -q 'codecs="mp4a.40.2"' "$mpd"
+    run ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$mpd"
+    [ "$status" -eq 0 ] || fail "$output"
+    assert_match "$output" "h264"
+}
+
+@test "--segment-duration sets the cut points" {
+    sv-package -q -s 4 -o "$out" "$(fixture ladder_360p.ts)"
+    assert_eq "$(jq -c '[.renditions[0].segments[].duration]' \
+        "$out/package.json")" "[4,2]"
+    assert_eq "$(sed -n 's/^#EXT-X-TARGETDURATION://p' "$out/v0.m3u8")" 4
+}
+
+@test "--manifests hls writes no MPD" {
+    sv-package -q --manifests hls -o "$out" "$(fixture ladder_360p.ts)"
+    [ -s "$out/master.m3u8" ] && [ ! -e "$out/manifest.mpd" ]
+    assert_eq "$(jq -c .manifests "$out/package.json")" \
+        '{"hls":"master.m3u8"}'
+}
+
+@test "several inputs become renditions of one package" {
+    sv-package -q -s 1 -o "$out" "$(fixture h264_aac_360p.mp4)" \
+        "$(fixture h264_aac_180p.mp4)"
+    assert_eq "$(jq -c '[.renditions[] | [.id, .width]]' "$out/package.json")" \
+        '[["v0",640],["a0",null],["v1",320],["a1",null]]'
+    assert_eq "$(grep -c '^#EXT-X-STREAM-INF' "$out/master.m3u8")" 2
+    assert_eq "$(frames "$(concat v1)" v:0)" 120
+}
+
+@test "HEVC in MP4 and in MPEG-TS packages as hvc1" {
+    local f
+    for f in hevc_aac_360p.mp4 hevc_aac_360p.ts; do
+        rm -rf "$out"
+        sv-package -q -s 1 -o "$out" "$(fixture $f)"
+        assert_match "$(jq -r '.renditions[0].codecs' "$out/package.json")" \
+            '^hvc1\.1\.6\.L[0-9]+\.90$'
+        run ffprobe -v error -select_streams v:0 \
+            -show_entries stream=codec_name,codec_tag_string -of csv=p=0 \
+            "$(concat v0)"
+        assert_eq "$output" "hevc,hvc1"
+        assert_eq "$(frames "$BATS_TEST_TMPDIR/v0.mp4" v:0)" 90
+    done
+}
+
+@test "VP9 with Opus packages as vp09 and opus" {
+    sv-package -q -o "$out" "$(fixture vp9_opus_360p.webm)"
+    assert_eq "$(jq -r '[.renditions[].codecs] | join(" ")' \
+        "$out/package.json")" "vp09.00.21.08 opus"
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$(concat v0)")" vp9
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$(concat a0)")" opus
+    assert_eq "$(frames "$BATS_TEST_TMPDIR/v0.mp4" v:0)" 90
+}
+
+@test "AV1 packages as av01" {
+    sv-package -q -o "$out" "$(fixture av1_360p.mkv)"
+    assert_match "$(jq -r '.renditions[0].codecs' "$out/package.json")" \
+        '^av01\.0\.[0-9]{2}M\.08$'
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$(concat v0)")" av1
+    assert_eq "$(frames "$BATS_TEST_TMPDIR/v0.mp4" v:0)" 60
+}
+
+@test "--single-file writes one MP4 per rendition addressed by byte ranges" {
+    sv-package -q -s 2 --single-file -o "$out" "$(fixture ladder_360p.ts)"
+    [ ! -e "$out/v0" ]
+    assert_eq "$(frames "$out/v0.mp4" v:0)" 180
+    # the sidx and the byte ranges cover the file exactly
+    local init idx last
+    init=$(jq '.renditions[0].init_size' "$out/package.json")
+    idx=$(jq '.renditions[0].index_size' "$out/package.json")
+    grep -qx "#EXT-X-MAP:URI=\"v0.mp4\",BYTERANGE=\"$init@0\"" "$out/v0.m3u8"
+    assert_eq "$(jq '.renditions[0].segments[0].offset' "$out/package.json")" \
+        $((init + idx))
+    last=$(jq '.renditions[0].segments[-1] | .offset + .size' \
+        "$out/package.json")
+    assert_eq "$last" "$(stat -c %s "$out/v0.mp4")"
+    assert_eq "$(grep -c '^#EXT-X-BYTERANGE:' "$out/v0.m3u8")" 3
+    grep -q "indexRange=\"$init-$((init + idx - 1))\"" "$out/manifest.mpd"
+    assert_eq "$(head -c $((init + 8)) "$out/v0.mp4" | tail -c 4)" sidx
+}
+
+@test "--segments ts writes MPEG-TS segments for legacy HLS" {
+    sv-package -q -s 2 --segments ts -o "$out" "$(fixture ladder_360p.ts)"
+    [ ! -e "$out/manifest.mpd" ] && [ ! -e "$out/v0/init.mp4" ]
+    assert_eq "$(jq -r .segment_format "$out/package.json")" ts
+    grep -qx '#EXT-X-VERSION:3' "$out/v0.m3u8"
+    ! grep -q '#EXT-X-MAP' "$out/v0.m3u8"
+    grep -qx 'v0/seg-3.ts' "$out/v0.m3u8"
+    cat "$out"/v1/seg-{1,2,3}.ts > "$BATS_TEST_TMPDIR/v1.ts"
+    assert_eq "$(first frames "$BATS_TEST_TMPDIR/v1.ts" v:0)" 180
+    assert_eq "$(keyframes "$BATS_TEST_TMPDIR/v1.ts" v:0 | wc -l)" 3
+    cat "$out"/a0/seg-*.ts > "$BATS_TEST_TMPDIR/a0.ts"
+    assert_eq "$(first ffprobe -v error -show_entries \
+        stream=codec_name,sample_rate -of csv=p=0 "$BATS_TEST_TMPDIR/a0.ts")" \
+        "aac,48000"
+    # every segment starts with PAT and PMT, so it decodes on its own
+    assert_eq "$(first frames "$out/v0/seg-2.ts" v:0)" 60
+}
+
+@test "--segments ts carries HEVC" {
+    sv-package -q --segments ts -o "$out" "$(fixture hevc_aac_360p.mp4)"
+    cat "$out"/v0/seg-*.ts > "$BATS_TEST_TMPDIR/v0.ts"
+    assert_eq "$(first ffprobe -v error -count_frames -show_entries \
+        stream=codec_name,nb_read_frames -of csv=p=0 "$BATS_TEST_TMPDIR/v0.ts")" \
+        "hevc,90"
+}
+
+@test "--segments ts refuses codecs MPEG-TS segments do not carry" {
+    run -1 --separate-stderr sv-package --segments ts -o "$out" \
+        "$(fixture vp9_opus_360p.webm)"
+    assert_eq "$stderr" \
+        "sv-package: rendition v0: vp9 cannot go in MPEG-TS segments"
+}
+
+@test "--segments ts is HLS only" {
+    run -2 --separate-stderr sv-package --segments ts --manifests dash -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: MPEG-TS segments are for HLS only (--manifests hls)"
+}
+
+@test "-o - writes the package as a tar stream, package.json last" {
+    sv-package -q -o - "$(fixture ladder_360p.ts)" > "$BATS_TEST_TMPDIR/p.tar"
+    assert_eq "$(tar tf "$BATS_TEST_TMPDIR/p.tar" | tail -1)" package.json
+    mkdir "$out" && tar xf "$BATS_TEST_TMPDIR/p.tar" -C "$out"
+    assert_eq "$(frames "$(concat v2)" v:0)" 180
+    ffprobe -v error "$out/master.m3u8"
+}
+
+@test "events: one per segment and one at the end" {
+    sv-package -q -s 2 --events "$BATS_TEST_TMPDIR/ev" -o "$out" \
+        "$(fixture ladder_360p.ts)"
+    local ev=$BATS_TEST_TMPDIR/ev
+    assert_eq "$(jq -s 'map(select(.event == "package.segment.written")) |
+        length' "$ev")" 12
+    assert_eq "$(jq -c 'select(.event == "package.segment.written" and
+        .data.rendition == "v1" and .data.number == 2) | .data |
+        [.rendition, .number, .duration]' "$ev")" '["v1",2,2]'
+    assert_eq "$(jq -c 'select(.event == "package.complete") | .data |
+        [.output, .renditions, .segments, .duration]' "$ev")" \
+        "[\"$out\",4,12,6]"
+    assert_eq "$(tail -1 "$ev" | jq -r .tool)" sv-package
+}
+
+@test "not media: a clear error and no package" {
+    run -1 --separate-stderr sv-package -o "$out" "$(fixture notmedia.txt)"
+    assert_eq "$stderr" "sv-package: cannot read '$(fixture notmedia.txt)': not audio or video"
+    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ]
+}
+
+@test "a truncated MP4: a clear error and no package" {
+    run -1 --separate-stderr sv-package -o "$out" "$(fixture truncated.mp4)"
+    assert_match "$stderr" "^sv-package: cannot read '.*truncated.mp4': "
+    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ]
+}
+
+@test "no video: a clear error and no package" {
+    run -1 --separate-stderr sv-package -o "$out" "$(fixture audio_only.m4a)"
+    assert_eq "$stderr" "sv-package: no video stream in '$(fixture audio_only.m4a)'"
+    [ ! -e "$out/package.json" ]
+}
+
+@test "an input that does not exist: a clear error" {
+    run -1 --separate-stderr sv-package -o "$out" "$BATS_TEST_TMPDIR/nope.ts"
+    assert_eq "$stderr" "sv-package: cannot read '$BATS_TEST_TMPDIR/nope.ts': no such file or directory"
+}
+
+@test "renditions with misaligned keyframes: an error and no package" {
+    run -1 --separate-stderr sv-package -s 2 -o "$out" --events "$BATS_TEST_TMPDIR/ev" \
+        "$(fixture ladder_misaligned.ts)"
+    assert_eq "$stderr" "sv-package: keyframes of rendition v1 are not aligned with rendition v0: no keyframe at 2.000s"
+    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ] &&
+        [ ! -e "$out/manifest.mpd" ] && [ ! -e "$out/v0.m3u8" ]
+    assert_eq "$(tail -1 "$BATS_TEST_TMPDIR/ev" | jq -c '[.event, .data.code]')" \
+        '["error","EFORMAT"]'
+}
+
+@test "a timestamp reset becomes a discontinuity and a new Period" {
+    sv-package -q -s 2 --events "$BATS_TEST_TMPDIR/ev" -o "$out" \
+        "$(fixture ladder_reset.ts)"
+    assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v0.m3u8")" 1
+    assert_eq "$(grep -A2 '^#EXT-X-DISCONTINUITY$' "$out/v0.m3u8" | tail -1)" \
+        "v0/seg-4.m4s"
+    assert_eq "$(grep -c '<Period ' "$out/manifest.mpd")" 2
+    # the new timeline starts half a second after the old one ended
+    grep -q '<Period id="p1" start="PT6.500S">' "$out/manifest.mpd"
+    assert_eq "$(jq -c .discontinuities "$out/package.json")" \
+        '[{"number":4,"time":6.5}]'
+    assert_eq "$(jq -c 'select(.event == "package.discontinuity" and
+        .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
+        '{"rendition":"v0","jump":-6,"reason":"reset"}'
+    # the timeline stays continuous: 12 s of media, readable end to end
+    assert_eq "$(frames "$(concat v0)" v:0)" 360
+}
+
+@test "a gap in the input is reported and becomes a discontinuity" {
+    sv-package -q -s 2 --events "$BATS_TEST_TMPDIR/ev" -o "$out" \
+        "$(fixture ladder_gap.ts)"
+    assert_eq "$(jq -c 'select(.event == "package.gap" and
+        .data.rendition == "v0") | .data' "$BATS_TEST_TMPDIR/ev")" \
+        '{"rendition":"v0","seconds":24}'
+    assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v1.m3u8")" 1
+    assert_eq "$(jq '.renditions[0].duration' "$out/package.json")" 12.5
+}
+
+@test "junk and a jump in a live input: renditions stay aligned" {
+    run --separate-stderr sv-package --live --dvr -s 2 -o "$out" \
+        --events "$BATS_TEST_TMPDIR/ev" < "$(fixture ladder_garbage.ts)"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    local r n
+    n=$(jq '.renditions[0].segments | length' "$out/package.json")
+    [ "$n" -ge 2 ]
+    for r in 1 2 3; do
+        assert_eq "$(jq --argjson r $r '.renditions[$r].segments | length' \
+            "$out/package.json")" "$n"
+    done
+    # one jump, the same for every video rendition
+    assert_eq "$(jq -s 'map(select(.event == "package.gap")) | length' \
+        "$BATS_TEST_TMPDIR/ev")" 4
+    assert_eq "$(grep -c '^#EXT-X-DISCONTINUITY$' "$out/v2.m3u8")" 1
+    assert_eq "$(jq -c '[.renditions[0,1,2].segments[-1].time]' \
+        "$out/package.json" | jq 'unique | length')" 1
+    ffprobe -v error "$out/master.m3u8"
+}
+
+@test "live: messy input never stops the packager" {
+    local src n=0
+    src=$(fixture ladder_360p.ts)
+    # a chunk played twice, chunks out of order, a cut in mid-packet
+    { head -c 1500000 "$src"; tail -c +1000001 "$src"; } > "$BATS_TEST_TMPDIR/1.ts"
+    { tail -c +1500000 "$src" | head -c 1000000; head -c 1500000 "$src";
+      tail -c +2500000 "$src"; } > "$BATS_TEST_TMPDIR/2.ts"
+    { head -c 1234567 "$src"; tail -c +1900000 "$src"; } > "$BATS_TEST_TMPDIR/3.ts"
+    for f in 1 2 3; do
+        rm -rf "$out"
+        run --separate-stderr sv-package --live --ll-hls -s 2 -o "$out" \
+            < "$BATS_TEST_TMPDIR/$f.ts"
+        [ "$status" -eq 0 ] || fail "input $f: $stderr"
+        assert_eq "$(tail -1 "$out/v1.m3u8")" "#EXT-X-ENDLIST"
+        assert_eq "$(jq '[.renditions[].segments | length] | unique | length' \
+            "$out/package.json")" 1
+        n=$((n + $(jq '.discontinuities | length' "$out/package.json")))
+    done
+    [ "$n" -ge 2 ] || fail "only $n discontinuities"
+}
+
+@test "live: a sliding window, program date times, old segments deleted" {
+    sv-package -q --live -s 2 --window 6s -o "$out" < "$(fixture ladder_reset.ts)"
+    local p=$out/v0.m3u8
+    # 6 segments; the window holds 3 of them at the end, the first of
+    # which follows the reset
+    grep -qx '#EXT-X-MEDIA-SEQUENCE:4' "$p"
+    grep -qx '#EXT-X-DISCONTINUITY-SEQUENCE:0' "$p"
+    assert_eq "$(grep -A2 '^#EXT-X-DISCONTINUITY$' "$p" | tail -1)" \
+        "#EXTINF:2.00000,"
+    assert_eq "$(grep -c '^#EXT-X-PROGRAM-DATE-TIME:' "$p")" 3
+    assert_eq "$(tail -1 "$p")" "#EXT-X-ENDLIST"
+    ! grep -q 'PLAYLIST-TYPE' "$p"
+    assert_eq "$(jq -r '.type, .ended, .timing.window' "$out/package.json" |
+        tr '\n' ' ')" "live true 6 "
+    # ended: the MPD is static and starts at the window's first segment
+    grep -q 'type="static"' "$out/manifest.mpd"
+    grep -q 'startNumber="4"' "$out/manifest.mpd"
+    ffprobe -v error "$out/master.m3u8"
+}
+
+@test "live: segments leave the disk a grace period after the window" {
+    sv-package -q --live -s 1 --window 2s -o "$out" < "$(fixture ladder_gap.ts)"
+    # 12 s of media in 2 s segments (keyframes every 2 s): the first ones
+    # left the window long enough ago to be gone
+    [ ! -e "$out/v0/seg-1.m4s" ] && [ ! -e "$out/a0/seg-1.m4s" ]
+    [ -e "$out/v0/seg-6.m4s" ]
+    [ -e "$out/v0/init.mp4" ]
+}
+
+@test "live: a source without keyframes still gets segments" {
+    run --separate-stderr sv-package --live --dvr -s 1 -o "$out" \
+        < "$(fixture one_keyframe.ts)"
+    [ "$status" -eq 0 ]
+    assert_match "${stderr_lines[0]}" \
+        '^sv-package: warning: no keyframe in rendition v0 for 4\.0s: segment 2 starts without one$'
+    assert_eq "$(jq -c '[.renditions[0].segments[].duration]' \
+        "$out/package.json")" "[4,4,2]"
+    assert_eq "$(frames "$(concat v0)" v:0)" 300
+}
+
+@test "live --dvr keeps every segment in an EVENT playlist" {
+    sv-package -q --live --dvr -s 2 -o "$out" < "$(fixture ladder_360p.ts)"
+    grep -qx '#EXT-X-PLAYLIST-TYPE:EVENT' "$out/v0.m3u8"
+    grep -qx '#EXT-X-MEDIA-SEQUENCE:1' "$out/v0.m3u8"
+    assert_eq "$(jq '.timing.dvr' "$out/package.json")" true
+}
+
+@test "live --ll-hls publishes parts, at most the part duration each" {
+    sv-package -q --live --ll-hls -s 2 --part-duration 0.5 -o "$out" \
+        < "$(fixture ladder_360p.ts)"
+    [ -s "$out/v0/seg-1.0.m4s" ] && [ -s "$out/a0/seg-3.3.m4s" ]
+    # the parts of a segment are the segment, byte for byte
+    cmp <(cat "$out"/v1/seg-2.{0,1,2,3}.m4s) "$out/v1/seg-2.m4s"
+    assert_eq "$(jq '[.renditions[].segments[].parts[]?.duration] | max' \
+        "$out/package.json")" 0.5
+    assert_eq "$(jq '.part_target' "$out/package.json")" 0.5
+    # a part starts a segment's worth of media readable on its own
+    assert_eq "$(cat "$out/v0/init.mp4" "$out/v0/seg-2.0.m4s" |
+        ffprobe -v error -count_frames -select_streams v:0 \
+        -show_entries stream=nb_read_frames -of csv=p=0 -)" 15
+    grep -qx '#EXT-X-VERSION:9' "$out/v0.m3u8"
+}
+
+@test "SIGTERM ends a live package cleanly" {
+    # a live source that never ends on its own, joined by a FIFO
+    mkfifo "$BATS_TEST_TMPDIR/ts"
+    ffmpeg -nostdin -loglevel error -re -f lavfi \
+        -i testsrc2=size=320x180:rate=30 -c:v libx264 -preset ultrafast \
+        -g 30 -pix_fmt yuv420p -f mpegts -y "$BATS_TEST_TMPDIR/ts" \
+        2>/dev/null &
+    src=$!
+    sv-package -q --live -s 1 -o "$out" < "$BATS_TEST_TMPDIR/ts" &
+    pkg=$!
+    wait_for test -s "$out/master.m3u8"
+    kill -TERM "$pkg"
+    local st=0
+    wait "$pkg" || st=$?
+    kill "$src" 2>/dev/null || true
+    assert_eq "$st" 0
+    assert_eq "$(tail -1 "$out/v0.m3u8")" "#EXT-X-ENDLIST"
+    assert_eq "$(jq .ended "$out/package.json")" true
+}
+
+teardown() {
+    [ -z "${src:-}" ] || kill "$src" 2>/dev/null || true
+    [ -z "${pkg:-}" ] || kill "$pkg" 2>/dev/null || true
+}

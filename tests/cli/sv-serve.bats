@@ -1,0 +1,660 @@
+#!/usr/bin/env bats
+# sv-serve.bats -- the HTTP origin: files, HTTP/2, TLS, caching, CORS,
+# tokens, path safety, limits, LL-HLS holds and deltas, logs and signals.
+# Every server binds 127.0.0.1 on a free port and is stopped by PID.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+# h2o contexts outlive the workers at exit (see tests/sv-serve.lsan)
+export LSAN_OPTIONS="suppressions=$SV_TOP/tests/sv-serve.lsan${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+setup_file() {
+    export WWW=$BATS_FILE_TMPDIR/www
+    mkdir -p "$WWW/vod" "$WWW/dash" "$WWW/live" "$WWW/sub/dir"
+    local src
+    src=$(fixture h264_aac_360p.mp4)
+    _ff -i "$src" -c copy -f hls -hls_time 1 -hls_playlist_type vod \
+        -hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 \
+        -hls_segment_filename "$WWW/vod/seg%d.m4s" "$WWW/vod/index.m3u8"
+    _ff -i "$src" -c copy -f dash -seg_duration 1 "$WWW/dash/manifest.mpd"
+    head -c 1048576 /dev/urandom > "$WWW/vod/big.mp4"
+    echo '{"a":1}' > "$WWW/vod/info.json"
+    echo hidden > "$WWW/vod/.seg9.m4s.tmp"
+    echo inside > "$WWW/sub/dir/file.txt"
+    echo 'outside the root' > "$BATS_FILE_TMPDIR/secret.txt"
+    ln -s "$BATS_FILE_TMPDIR/secret.txt" "$WWW/escape.txt"
+    ln -s sub/dir/file.txt "$WWW/inside-link.txt"
+    printf 'k%.0s' $(seq 32) > "$BATS_FILE_TMPDIR/token.key"
+}
+
+# start_serve [options]: sv-serve on $WWW; sets PORT, URL, SERVE_PID
+start_serve() {
+    PORT=$(free_port)
+    URL=http://127.0.0.1:$PORT
+    sv-serve "$WWW" --listen "127.0.0.1:$PORT" "$@" \
+        2> "$BATS_TEST_TMPDIR/serve.err" &
+    SERVE_PID=$!
+    wait_for curl -sf "$URL/healthz" ||
+        fail "sv-serve did not start: $(cat "$BATS_TEST_TMPDIR/serve.err")"
+}
+
+teardown() {
+    if [ -n "${SERVE_PID:-}" ]; then
+        kill "$SERVE_PID" 2>/dev/null || true
+        wait "$SERVE_PID" 2>/dev/null || true
+    fi
+    local p
+    for p in ${BG_PIDS:-}; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+}
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+hdr() {     # hdr NAME curl-args...: the value of one response header
+    local name=$1; shift
+    curl -s -D - -o /dev/null "$@" | tr -d '\r' |
+        awk -v n="$(echo "$name" | tr A-Z a-z)" -F': ' \
+            'tolower($1) == n { print $2 }'
+}
+
+# token PREFIX EXPIRY [ADDR [SUBJECT]]: signed with openssl, not with sv-serve
+token() {
+    local p="v=1&p=$1&e=$2" key
+    [ -n "${3:-}" ] && p="$p&a=$3"
+    [ -n "${4:-}" ] && p="$p&s=$4"
+    key=$(cat "$BATS_FILE_TMPDIR/token.key")
+    local b m
+    b=$(printf %s "$p" | basenc --base64url | tr -d '=\n')
+    m=$(printf %s "$b" | openssl dgst -sha256 -hmac "$key" -binary |
+        basenc --base64url | tr -d '=\n')
+    echo "$b.$m"
+}
+
+# live_playlist FILE FIRST LAST [PARTS] [HINT] [EXTRA]: segments FIRST..LAST
+# complete, then PARTS parts of the next; written atomically
+live_playlist() {
+    local f=$1 first=$2 last=$3 parts=${4:-0} hint=${5:-} extra=${6:-} i
+    {
+        echo '#EXTM3U'
+        echo '#EXT-X-VERSION:6'
+        echo '#EXT-X-TARGETDURATION:1'
+        echo '#EXT-X-PART-INF:PART-TARGET=0.5'
+        echo '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,CAN-SKIP-UNTIL=3.0'
+        echo "#EXT-X-MEDIA-SEQUENCE:$first"
+        echo '#EXT-X-MAP:URI="init.mp4"'
+        [ -n "$extra" ] && echo "$extra"
+        for i in $(seq "$first" "$last"); do
+            echo '#EXTINF:1.000,'
+            echo "s$i.m4s"
+        done
+        for i in $(seq 0 $((parts - 1))); do
+            echo "#EXT-X-PART:DURATION=0.5,URI=\"s$((last + 1)).p$i.m4s\""
+        done
+        [ -n "$hint" ] && echo "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"$hint\""
+    } > "$(dirname "$f")/.$(basename "$f").tmp"
+    mv "$(dirname "$f")/.$(basename "$f").tmp" "$f"
+}
+
+held() { curl -s "$URL/metrics" | grep -qx "sv_serve_llhls_held $1"; }
+
+# ---- command line ----
+
+@test "exits 2 naming the problem without a directory" {
+    run -2 --separate-stderr sv-serve
+    assert_eq "$stderr" "sv-serve: no directory to serve
+Try 'sv-serve --help' for more information."
+}
+
+@test "exits 1 when the directory does not exist" {
+    run -1 --separate-stderr sv-serve "$BATS_TEST_TMPDIR/nope"
+    assert_eq "$stderr" "sv-serve: cannot serve '$BATS_TEST_TMPDIR/nope': no such directory"
+}
+
+@test "exits 2 on a bad --workers value" {
+    run -2 --separate-stderr sv-serve "$WWW" --workers 0
+    assert_eq "${stderr%%$'\n'*}" "sv-serve: bad --workers '0': expected an integer from 1 to 256"
+}
+
+@test "exits 2 when --tls-cert comes without --tls-key" {
+    run -2 --separate-stderr sv-serve "$WWW" --tls-cert x.pem
+    assert_eq "${stderr%%$'\n'*}" "sv-serve: --tls-cert and --tls-key go together"
+}
+
+@test "exits 1 naming the address when the port is taken" {
+    start_serve
+    run -1 --separate-stderr sv-serve "$WWW" --listen "127.0.0.1:$PORT" \
+        --listen "127.0.0.1:$PORT"
+    assert_match "$stderr" "cannot listen on '127.0.0.1:$PORT': address already in use"
+}
+
+@test "exits 1 when the token key file is missing" {
+    run -1 --separate-stderr sv-serve "$WWW" --token-key "$BATS_TEST_TMPDIR/k"
+    assert_eq "$stderr" "sv-serve: cannot read '$BATS_TEST_TMPDIR/k': no such file or directory"
+}
+
+# ---- files ----
+
+@test "serves a VOD playlist with its type and a long cache lifetime" {
+    start_serve
+    run curl -sf -D "$BATS_TEST_TMPDIR/h" "$URL/vod/index.m3u8"
+    [ "$status" -eq 0 ]
+    diff <(echo "$output") "$WWW/vod/index.m3u8"
+    grep -qix 'content-type: application/vnd.apple.mpegurl' <(tr -d '\r' < "$BATS_TEST_TMPDIR/h")
+    grep -qix 'cache-control: public, max-age=86400' <(tr -d '\r' < "$BATS_TEST_TMPDIR/h")
+}
+
+@test "serves segments byte for byte, immutable, with their media types" {
+    start_serve
+    curl -sf -o "$BATS_TEST_TMPDIR/s" "$URL/vod/seg1.m4s"
+    cmp "$BATS_TEST_TMPDIR/s" "$WWW/vod/seg1.m4s"
+    assert_eq "$(hdr content-type "$URL/vod/seg1.m4s")" "video/iso.segment"
+    assert_eq "$(hdr cache-control "$URL/vod/seg1.m4s")" "public, max-age=31536000, immutable"
+    assert_eq "$(hdr content-type "$URL/vod/init.mp4")" "video/mp4"
+    assert_eq "$(hdr content-type "$URL/dash/manifest.mpd")" "application/dash+xml"
+    assert_eq "$(hdr cache-control "$URL/dash/manifest.mpd")" "public, max-age=86400"
+    assert_eq "$(hdr cache-control "$URL/vod/info.json")" "no-cache"
+    assert_eq "$(hdr content-type "$URL/vod/info.json")" "application/json"
+    ffprobe -v error "$URL/vod/index.m3u8" -show_entries stream=codec_name \
+        -of csv=p=0 | sed '/^$/d' | sort -u | tr '\n' ' ' | grep -qx 'aac h264 '
+}
+
+@test "answers HEAD with the headers and no body" {
+    start_serve
+    run curl -sf -I "$URL/vod/big.mp4"
+    assert_match "$output" "[Cc]ontent-[Ll]ength: 1048576"
+    assert_eq "$(curl -s -X HEAD -o - -w '%{size_download}' "$URL/vod/big.mp4" 2>/dev/null)" 0
+}
+
+@test "answers byte ranges with 206 and the exact bytes" {
+    start_serve
+    assert_eq "$(code -r 1000-1999 "$URL/vod/big.mp4")" 206
+    curl -s -r 1000-1999 -o "$BATS_TEST_TMPDIR/r" "$URL/vod/big.mp4"
+    cmp "$BATS_TEST_TMPDIR/r" <(tail -c +1001 "$WWW/vod/big.mp4" | head -c 1000)
+    assert_eq "$(hdr content-range -r 1000-1999 "$URL/vod/big.mp4")" "bytes 1000-1999/1048576"
+    assert_eq "$(code -r 2000000-2000001 "$URL/vod/big.mp4")" 416
+}
+
+@test "answers 304 to a matching ETag or an unchanged Last-Modified" {
+    start_serve
+    local etag lm
+    etag=$(hdr etag "$URL/vod/seg0.m4s")
+    lm=$(hdr last-modified "$URL/vod/seg0.m4s")
+    assert_eq "$(code -H "If-None-Match: $etag" "$URL/vod/seg0.m4s")" 304
+    assert_eq "$(code -H "If-Modified-Since: $lm" "$URL/vod/seg0.m4s")" 304
+    etag=$(hdr etag "$URL/vod/index.m3u8")
+    assert_eq "$(code -H "If-None-Match: $etag" "$URL/vod/index.m3u8")" 304
+    assert_eq "$(code -H 'If-None-Match: "other"' "$URL/vod/index.m3u8")" 200
+}
+
+@test "speaks HTTP/2 over cleartext by prior knowledge and by upgrade" {
+    start_serve
+    assert_eq "$(curl -s -o /dev/null -w '%{http_version}' --http2-prior-knowledge "$URL/vod/seg0.m4s")" 2
+    # a small answer: curl 7.88 gives up on an upgrade followed by more
+    # than its 32 KiB buffer
+    assert_eq "$(curl -s -o /dev/null -w '%{http_version}' --http2 "$URL/vod/index.m3u8")" 2
+    curl -s --http2-prior-knowledge -o "$BATS_TEST_TMPDIR/s" "$URL/vod/seg0.m4s"
+    cmp "$BATS_TEST_TMPDIR/s" "$WWW/vod/seg0.m4s"
+}
+
+@test "speaks HTTP/2 over TLS by ALPN and HTTP/1.1 to clients without it" {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+        -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+    PORT=$(free_port)
+    sv-serve "$WWW" --listen "127.0.0.1:$PORT" --tls-cert "$BATS_TEST_TMPDIR/cert.pem" \
+        --tls-key "$BATS_TEST_TMPDIR/key.pem" 2> "$BATS_TEST_TMPDIR/serve.err" &
+    SERVE_PID=$!
+    wait_for curl -skf "https://127.0.0.1:$PORT/healthz"
+    assert_eq "$(curl -sk -o /dev/null -w '%{http_version}' --http2 "https://127.0.0.1:$PORT/vod/index.m3u8")" 2
+    assert_eq "$(curl -sk -o /dev/null -w '%{http_version}' --http1.1 "https://127.0.0.1:$PORT/vod/index.m3u8")" 1.1
+    curl -sk --http2 -o "$BATS_TEST_TMPDIR/s" "https://127.0.0.1:$PORT/vod/seg1.m4s"
+    cmp "$BATS_TEST_TMPDIR/s" "$WWW/vod/seg1.m4s"
+}
+
+@test "exits 1 naming a certificate it cannot load" {
+    echo junk > "$BATS_TEST_TMPDIR/bad.pem"
+    run -1 --separate-stderr sv-serve "$WWW" --listen 127.0.0.1:0 \
+        --tls-cert "$BATS_TEST_TMPDIR/bad.pem" --tls-key "$BATS_TEST_TMPDIR/bad.pem"
+    assert_match "$stderr" "^sv-serve: cannot load certificate '$BATS_TEST_TMPDIR/bad.pem': "
+}
+
+@test "listens on IPv6 and IPv4 at once" {
+    python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null ||
+        skip "no IPv6 loopback"
+    local p6
+    p6=$(free_port)
+    start_serve --listen "[::1]:$p6"
+    assert_eq "$(code "http://[::1]:$p6/vod/index.m3u8")" 200
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}
+
+@test "serves from several workers sharing the port" {
+    start_serve --workers 2
+    local i
+    for i in $(seq 20); do
+        assert_eq "$(code "$URL/vod/seg0.m4s")" 200
+    done
+    grep -q 'with 2 workers' "$BATS_TEST_TMPDIR/serve.err"
+}
+
+# ---- CORS ----
+
+@test "adds CORS headers for an allowed origin only" {
+    start_serve --cors-origin https://player.example
+    assert_eq "$(hdr access-control-allow-origin -H 'Origin: https://player.example' "$URL/vod/index.m3u8")" "https://player.example"
+    assert_eq "$(hdr access-control-allow-origin -H 'Origin: https://evil.example' "$URL/vod/index.m3u8")" ""
+    assert_eq "$(hdr vary "$URL/vod/index.m3u8")" "Origin"
+}
+
+@test "answers a CORS preflight with 204 and the allowed methods" {
+    start_serve --cors-origin '*'
+    run curl -s -D - -o /dev/null -X OPTIONS -H 'Origin: https://a.example' \
+        -H 'Access-Control-Request-Method: GET' \
+        -H 'Access-Control-Request-Headers: range' "$URL/vod/seg0.m4s"
+    output=$(echo "$output" | tr -d '\r')
+    assert_match "$output" "HTTP/1.1 204"
+    assert_match "$output" "access-control-allow-origin: \\*"
+    assert_match "$output" "access-control-allow-methods: GET, HEAD, POST, OPTIONS"
+    assert_match "$output" "access-control-allow-headers: range"
+}
+
+# ---- signed URLs ----
+
+@test "serves a file with a valid token in the query and sets the cookie" {
+    start_serve --token-key "$BATS_FILE_TMPDIR/token.key"
+    local t
+    t=$(token /vod/ $(( $(date +%s) + 600 )))
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$t")" 200
+    assert_match "$(hdr set-cookie "$URL/vod/index.m3u8?token=$t")" "^sv_token=$t; Path=/vod/; Max-Age=[0-9]+; HttpOnly; SameSite=Lax$"
+    assert_eq "$(code -b "sv_token=$t" "$URL/vod/seg0.m4s")" 200
+}
+
+@test "refuses missing, expired, tampered and wrong-path tokens with 403" {
+    start_serve --token-key "$BATS_FILE_TMPDIR/token.key"
+    local now t
+    now=$(date +%s)
+    assert_eq "$(code "$URL/vod/index.m3u8")" 403
+    t=$(token /vod/ $((now - 1)))
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$t")" 403
+    t=$(token /vod/ $((now + 600)))
+    assert_eq "$(code "$URL/vod/index.m3u8?token=${t%?}A")" 403
+    assert_eq "$(code "$URL/vod/index.m3u8?token=x${t}")" 403
+    assert_eq "$(code "$URL/dash/manifest.mpd?token=$t")" 403
+    t=$(token /vod/ $((now + 600)) 10.9.8.7)
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$t")" 403
+    t=$(token /vod/ $((now + 600)) 127.0.0.1)
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$t")" 200
+    assert_eq "$(code "$URL/healthz")" 200
+}
+
+@test "takes the token key from SV_TOKEN_KEY" {
+    SV_TOKEN_KEY=$(cat "$BATS_FILE_TMPDIR/token.key") start_serve
+    assert_eq "$(code "$URL/vod/index.m3u8")" 403
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$(token /vod $(( $(date +%s) + 60 )))")" 200
+}
+
+# ---- path safety ----
+
+@test "refuses traversal and encoded separators with 400" {
+    start_serve
+    assert_eq "$(code --path-as-is "$URL/vod/../../secret.txt")" 400
+    assert_eq "$(code --path-as-is "$URL/vod/%2e%2e/%2e%2e/secret.txt")" 400
+    assert_eq "$(code --path-as-is "$URL/vod%2f..%2f..%2fsecret.txt")" 400
+    assert_eq "$(code --path-as-is "$URL/vod/%5c..%5csecret.txt")" 400
+    assert_eq "$(code --path-as-is "$URL/vod/%00.m3u8")" 400
+    assert_eq "$(code --path-as-is "$URL/vod/./index.m3u8")" 400
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}
+
+@test "hides dotfiles and symlinks pointing out of the root" {
+    start_serve
+    assert_eq "$(code "$URL/vod/.seg9.m4s.tmp")" 404
+    assert_eq "$(code "$URL/vod/%2eseg9.m4s.tmp")" 404
+    assert_eq "$(code "$URL/escape.txt")" 404
+    assert_eq "$(curl -sf "$URL/inside-link.txt")" inside
+}
+
+@test "lists directories only with --index" {
+    start_serve
+    assert_eq "$(code "$URL/vod/")" 403
+    kill "$SERVE_PID"; wait "$SERVE_PID" || true
+    start_serve --index
+    assert_eq "$(code "$URL/vod/")" 200
+    curl -s "$URL/vod/" | grep -q 'seg0.m4s'
+    if curl -s "$URL/vod/" | grep -q '\.seg9'; then
+        fail "the listing shows a dotfile"
+    fi
+}
+
+@test "answers 405 to methods other than GET, HEAD and OPTIONS on files" {
+    start_serve
+    assert_eq "$(code -X POST -d x "$URL/vod/index.m3u8")" 405
+    assert_eq "$(hdr allow -X DELETE "$URL/vod/index.m3u8")" "GET, HEAD, OPTIONS"
+}
+
+# ---- limits ----
+
+@test "answers 414 to a request target over --max-uri" {
+    start_serve --max-uri 256
+    assert_eq "$(code "$URL/vod/$(printf 'a%.0s' $(seq 300))")" 414
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}
+
+@test "refuses an oversized header block and keeps serving" {
+    start_serve
+    local big
+    big=$(printf 'x%.0s' $(seq 20000))
+    run code -H "X-Big: $big" "$URL/vod/index.m3u8"
+    assert_eq "$output" 431
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}
+
+@test "answers garbage with 400 and keeps serving" {
+    start_serve
+    run python3 - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x16\x03\x01 NOT HTTP AT ALL\r\n\r\n")
+print(s.recv(100).split(b"\r\n")[0].decode())
+PY
+    assert_match "$output" "^HTTP/1.1 400"
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}
+
+@test "closes connections beyond --max-conns for one address" {
+    start_serve --max-conns 3
+    run python3 - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+extra = socket.create_connection(("127.0.0.1", port))
+extra.settimeout(5)
+try:
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = extra.recv(100)
+except OSError:
+    data = b""
+print("closed" if data == b"" else data.split(b"\r\n")[0].decode())
+held[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+print(held[0].recv(100).split(b"\r\n")[0].decode())
+PY
+    assert_eq "$output" "closed
+HTTP/1.1 200 OK"
+    curl -s "$URL/metrics" | grep -qx 'sv_serve_connections_refused_total 1'
+}
+
+@test "answers 429 when an address spends its request tokens" {
+    start_serve --rate 1 --burst 5
+    local codes="" i
+    for i in $(seq 8); do codes="$codes $(code "$URL/vod/index.m3u8")"; done
+    assert_match "$codes" " 429"
+    assert_eq "$(hdr retry-after "$URL/vod/index.m3u8")" 1
+}
+
+@test "disconnects a client that sends headers too slowly (slowloris)" {
+    start_serve --header-timeout 1s
+    run python3 - "$PORT" <<'PY'
+import socket, sys, urllib.request
+port = int(sys.argv[1])
+slow = socket.create_connection(("127.0.0.1", port))
+slow.sendall(b"GET /vod/index.m3u8 HTTP/1.1\r\nHost: x\r\n")
+# the server keeps serving others meanwhile
+print(urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port).status)
+slow.settimeout(30)
+try:
+    while slow.recv(1000):
+        pass
+    print("closed")
+except socket.timeout:
+    print("still open")
+PY
+    assert_eq "$output" "200
+closed"
+}
+
+# ---- LL-HLS ----
+
+@test "holds a blocking playlist request until the segment appears" {
+    start_serve
+    live_playlist "$WWW/live/a.m3u8" 0 2
+    curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' \
+        "$URL/live/a.m3u8?_HLS_msn=3" > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    [ ! -s "$BATS_TEST_TMPDIR/code" ]
+    live_playlist "$WWW/live/a.m3u8" 0 3
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" 200
+    grep -qx 's3.m4s' "$BATS_TEST_TMPDIR/out"
+    held 0
+}
+
+@test "holds a blocking request for a part until the part is listed" {
+    start_serve
+    live_playlist "$WWW/live/b.m3u8" 0 2 1
+    curl -s -o "$BATS_TEST_TMPDIR/out" "$URL/live/b.m3u8?_HLS_msn=3&_HLS_part=1" &
+    BG_PIDS=$!
+    wait_for held 1
+    live_playlist "$WWW/live/b.m3u8" 0 2 2
+    wait "$BG_PIDS"
+    grep -qx '#EXT-X-PART:DURATION=0.5,URI="s3.p1.m4s"' "$BATS_TEST_TMPDIR/out"
+    assert_eq "$(hdr cache-control "$URL/live/b.m3u8?_HLS_msn=3&_HLS_part=1")" "public, max-age=6"
+    assert_eq "$(hdr cache-control "$URL/live/b.m3u8")" "public, max-age=1"
+}
+
+@test "answers at once when the playlist already has the segment or has ended" {
+    start_serve
+    live_playlist "$WWW/live/c.m3u8" 5 9
+    assert_eq "$(code "$URL/live/c.m3u8?_HLS_msn=7")" 200
+    assert_eq "$(code "$URL/live/c.m3u8?_HLS_msn=6&_HLS_part=3")" 200
+    assert_eq "$(code "$URL/vod/index.m3u8?_HLS_msn=900")" 200
+}
+
+@test "answers 400 to requests too far ahead or with a part but no segment" {
+    start_serve
+    live_playlist "$WWW/live/d.m3u8" 0 4
+    assert_eq "$(code "$URL/live/d.m3u8?_HLS_msn=7")" 400
+    assert_eq "$(code "$URL/live/d.m3u8?_HLS_part=1")" 400
+    assert_eq "$(code "$URL/live/d.m3u8?_HLS_msn=x")" 400
+    assert_eq "$(code "$URL/live/d.m3u8?_HLS_msn=5&_HLS_skip=maybe")" 400
+}
+
+@test "answers 503 after three target durations without the segment" {
+    start_serve
+    live_playlist "$WWW/live/e.m3u8" 0 2
+    assert_eq "$(code "$URL/live/e.m3u8?_HLS_msn=4")" 503
+    held 0
+}
+
+@test "holds a request for the preload-hinted part until the file appears" {
+    start_serve
+    live_playlist "$WWW/live/f.m3u8" 0 2 1 s3.p1.m4s
+    curl -sf "$URL/live/f.m3u8" > /dev/null
+    curl -s -o "$BATS_TEST_TMPDIR/part" -w '%{http_code}' "$URL/live/s3.p1.m4s" \
+        > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    head -c 5000 /dev/urandom > "$WWW/live/.s3.p1.m4s.tmp"
+    cp "$WWW/live/.s3.p1.m4s.tmp" "$BATS_TEST_TMPDIR/expect"
+    mv "$WWW/live/.s3.p1.m4s.tmp" "$WWW/live/s3.p1.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" 200
+    cmp "$BATS_TEST_TMPDIR/part" "$BATS_TEST_TMPDIR/expect"
+    assert_eq "$(code "$URL/live/s3.p2.m4s")" 404
+}
+
+@test "generates a delta update with EXT-X-SKIP for _HLS_skip=YES" {
+    start_serve
+    live_playlist "$WWW/live/g.m3u8" 10 19 0 "" '#EXT-X-DATERANGE:ID="ad",START-DATE="2026-01-01T00:00:00Z"'
+    run curl -sf "$URL/live/g.m3u8?_HLS_skip=YES"
+    assert_eq "$output" '#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:1
+#EXT-X-PART-INF:PART-TARGET=0.5
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5,CAN-SKIP-UNTIL=3.0
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-SKIP:SKIPPED-SEGMENTS=7
+#EXT-X-DATERANGE:ID="ad",START-DATE="2026-01-01T00:00:00Z"
+#EXT-X-MAP:URI="init.mp4"
+#EXTINF:1.000,
+s17.m4s
+#EXTINF:1.000,
+s18.m4s
+#EXTINF:1.000,
+s19.m4s'
+    run curl -sf "$URL/live/g.m3u8?_HLS_skip=v2"
+    if [[ $output == *DATERANGE* ]]; then fail "v2 kept the date range"; fi
+    assert_match "$output" "SKIPPED-SEGMENTS=7"
+}
+
+# ---- logs, beacons, metrics ----
+
+@test "writes one serve.request JSON line per request with CMCD and subject" {
+    start_serve --access-log "$BATS_TEST_TMPDIR/access.jsonl" \
+        --token-key "$BATS_FILE_TMPDIR/token.key"
+    local t
+    t=$(token /vod/ $(( $(date +%s) + 600 )) "" alice)
+    curl -s -o /dev/null -A 'test-agent/1' -e 'https://ref.example/' \
+        -H 'CMCD-Request: bl=2000,mtp=5000' \
+        "$URL/vod/seg0.m4s?token=$t&CMCD=br%3D800%2Cot%3Dv%2Csid%3D%22abc%22%2Csu"
+    kill "$SERVE_PID"; wait "$SERVE_PID"; SERVE_PID=
+    run jq -c 'select(.data.path == "/vod/seg0.m4s") | del(.ts, .data.duration_ms)' \
+        "$BATS_TEST_TMPDIR/access.jsonl"
+    assert_eq "$output" "{\"v\":1,\"tool\":\"sv-serve\",\"event\":\"serve.request\",\"data\":{\"addr\":\"127.0.0.1\",\"method\":\"GET\",\"path\":\"/vod/seg0.m4s\",\"query\":\"CMCD=br%3D800%2Cot%3Dv%2Csid%3D%22abc%22%2Csu\",\"proto\":\"HTTP/1.1\",\"status\":200,\"bytes\":$(stat -c %s "$WWW/vod/seg0.m4s"),\"ua\":\"test-agent/1\",\"referrer\":\"https://ref.example/\",\"subject\":\"alice\",\"cmcd\":{\"br\":800,\"ot\":\"v\",\"sid\":\"abc\",\"su\":true,\"bl\":2000,\"mtp\":5000}}}"
+    jq -e 'select(.data.path == "/vod/seg0.m4s") | .data.duration_ms >= 0' \
+        "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null
+}
+
+@test "reopens the access log on SIGHUP" {
+    start_serve --access-log "$BATS_TEST_TMPDIR/access.jsonl"
+    curl -s -o /dev/null "$URL/vod/index.m3u8"
+    mv "$BATS_TEST_TMPDIR/access.jsonl" "$BATS_TEST_TMPDIR/access.jsonl.1"
+    kill -HUP "$SERVE_PID"
+    wait_for test -e "$BATS_TEST_TMPDIR/access.jsonl"
+    curl -s -o /dev/null "$URL/vod/seg1.m4s"
+    wait_for grep -q seg1.m4s "$BATS_TEST_TMPDIR/access.jsonl"
+    grep -q index.m3u8 "$BATS_TEST_TMPDIR/access.jsonl.1"
+    if grep -q seg1.m4s "$BATS_TEST_TMPDIR/access.jsonl.1"; then
+        fail "wrote to the rotated log"
+    fi
+}
+
+@test "appends valid beacons to the beacon log and refuses bad ones" {
+    start_serve --beacon-log "$BATS_TEST_TMPDIR/beacons.jsonl" --beacon-max 256
+    assert_eq "$(code -X POST -H 'Content-Type: application/json' -A b/1 \
+        -d '{"event":"stall","ms":1200}' "$URL/beacon")" 204
+    assert_eq "$(code -X POST -d 'not json' "$URL/beacon")" 400
+    assert_eq "$(code -X POST -d '[1,2]' "$URL/beacon")" 400
+    assert_eq "$(code -X POST -d '{"a":1,"a":2}' "$URL/beacon")" 400
+    assert_eq "$(code -X POST -d "{\"x\":\"$(printf 'y%.0s' $(seq 400))\"}" "$URL/beacon")" 413
+    assert_eq "$(code "$URL/beacon")" 405
+    run jq -c 'del(.ts)' "$BATS_TEST_TMPDIR/beacons.jsonl"
+    assert_eq "$output" '{"v":1,"tool":"sv-serve","event":"serve.beacon","data":{"addr":"127.0.0.1","ua":"b/1","beacon":{"event":"stall","ms":1200}}}'
+}
+
+@test "answers 404 to beacons without a beacon log" {
+    start_serve
+    assert_eq "$(code -X POST -d '{}' "$URL/beacon")" 404
+}
+
+@test "exposes Prometheus metrics and a health check" {
+    start_serve
+    curl -s -o /dev/null "$URL/vod/index.m3u8"
+    curl -s -o /dev/null "$URL/vod/nope.m4s"
+    assert_eq "$(curl -s "$URL/healthz")" ok
+    run curl -s "$URL/metrics"
+    assert_match "$output" 'sv_serve_requests_total\{status="200"\} [0-9]+'
+    assert_match "$output" 'sv_serve_requests_total\{status="404"\} 1'
+    assert_match "$output" 'sv_serve_connections [0-9]+'
+    assert_match "$output" 'sv_serve_llhls_held 0'
+    assert_match "$output" 'sv_serve_request_duration_seconds_bucket\{le="\+Inf"\} [0-9]+'
+    assert_match "$output" 'sv_serve_sent_bytes_total [1-9][0-9]*'
+    assert_eq "$(hdr content-type "$URL/metrics")" "text/plain; version=0.0.4"
+}
+
+# ---- signals ----
+
+@test "on SIGTERM finishes a download in flight and exits 0" {
+    start_serve
+    curl -s --limit-rate 400k -o "$BATS_TEST_TMPDIR/big" "$URL/vod/big.mp4" &
+    BG_PIDS=$!
+    wait_for test -s "$BATS_TEST_TMPDIR/big"
+    kill -TERM "$SERVE_PID"
+    wait "$BG_PIDS"
+    cmp "$BATS_TEST_TMPDIR/big" "$WWW/vod/big.mp4"
+    local st=0
+    wait "$SERVE_PID" || st=$?
+    SERVE_PID=
+    assert_eq "$st" 0
+    grep -qx 'sv-serve: stopped' "$BATS_TEST_TMPDIR/serve.err"
+}
+
+@test "on SIGTERM answers held requests with 503 and stops listening" {
+    start_serve
+    live_playlist "$WWW/live/h.m3u8" 0 2
+    curl -s -o /dev/null -w '%{http_code}' "$URL/live/h.m3u8?_HLS_msn=3" \
+        > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    kill -TERM "$SERVE_PID"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" 503
+    local st=0
+    wait "$SERVE_PID" || st=$?
+    SERVE_PID=
+    [ "$st" -eq 0 ] || fail "status $st: $(cat "$BATS_TEST_TMPDIR/serve.err")"
+    assert_eq "$(code "$URL/healthz")" 000
+}
+
+@test "on SIGTERM closes idle keep-alive connections by --stop-timeout" {
+    start_serve --stop-timeout 1s
+    python3 - "$PORT" > "$BATS_TEST_TMPDIR/idle.out" <<'PY' &
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(1000)
+print("answered", flush=True)
+s.settimeout(60)
+try:
+    while s.recv(1000):
+        pass
+    print("closed")
+except OSError:
+    print("error")
+PY
+    BG_PIDS=$!
+    wait_for grep -q answered "$BATS_TEST_TMPDIR/idle.out"
+    kill -TERM "$SERVE_PID"
+    local st=0
+    wait "$SERVE_PID" || st=$?
+    SERVE_PID=
+    assert_eq "$st" 0
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/idle.out")" "answered
+closed"
+}
+
+@test "rereads the token key file on SIGHUP" {
+    cp "$BATS_FILE_TMPDIR/token.key" "$BATS_TEST_TMPDIR/key"
+    start_serve --token-key "$BATS_TEST_TMPDIR/key"
+    local old
+    old=$(token /vod/ $(( $(date +%s) + 600 )))
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$old")" 200
+    printf 'n%.0s' $(seq 32) > "$BATS_TEST_TMPDIR/key.new"
+    mv "$BATS_TEST_TMPDIR/key.new" "$BATS_TEST_TMPDIR/key"
+    kill -HUP "$SERVE_PID"
+    wait_for test "$(code "$URL/vod/index.m3u8?token=$old")" = 403
+    local p b m
+    p="v=1&p=/vod/&e=$(( $(date +%s) + 600 ))"
+    b=$(printf %s "$p" | basenc --base64url | tr -d '=\n')
+    m=$(printf %s "$b" | openssl dgst -sha256 -hmac "$(cat "$BATS_TEST_TMPDIR/key")" -binary |
+        basenc --base64url | tr -d '=\n')
+    assert_eq "$(code "$URL/vod/index.m3u8?token=$b.$m")" 200
+}
+
+@test "runs one worker per CPU with --workers auto" {
+    start_serve --workers auto
+    grep -q "with $(nproc) worker" "$BATS_TEST_TMPDIR/serve.err"
+    assert_eq "$(code "$URL/vod/index.m3u8")" 200
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# demo.bats -- `make demo` runs a real pipeline and serves it: hls.js and
+# dash.js play what it serves.
+
+load ../helpers
+
+setup() {
+    command -v chromium >/dev/null || skip "chromium is not installed"
+    PORT=$(free_port)
+    BUILD=${SV_BUILD#$SV_TOP/} SV_DEMO_PORT=$PORT "$SV_TOP/scripts/demo" \
+        > "$BATS_TEST_TMPDIR/demo.out" 2> "$BATS_TEST_TMPDIR/demo.err" &
+    DEMO=$!
+}
+
+teardown() {
+    [ -z "${DEMO:-}" ] || { kill "$DEMO" 2>/dev/null; wait "$DEMO" 2>/dev/null; }
+    true
+}
+
+served() {
+    curl -fsS "http://127.0.0.1:$PORT/movie/manifest.mpd" -o /dev/null
+}
+
+@test "the demo pipeline is served and plays in hls.js and dash.js" {
+    local i
+    for i in $(seq 600); do
+        served 2>/dev/null && break
+        kill -0 "$DEMO" 2>/dev/null || fail "demo exited: $(cat "$BATS_TEST_TMPDIR/demo.err")"
+        sleep 0.5
+    done
+    served || fail "nothing served: $(cat "$BATS_TEST_TMPDIR/demo.err")"
+    grep -q '^#EXTM3U' "$BATS_TEST_TMPDIR/demo.out"
+    run node "$SV_TOP/tests/e2e/play.js" hls \
+        "http://127.0.0.1:$PORT/movie/master.m3u8" --switch --timeout 60
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run node "$SV_TOP/tests/e2e/play.js" dash \
+        "http://127.0.0.1:$PORT/movie/manifest.mpd" --timeout 60
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # the origin logged the players' requests
+    grep -q '"event":"serve.request"' "$SV_BUILD/demo/access.jsonl"
+}

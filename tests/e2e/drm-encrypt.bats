@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# drm-encrypt.bats -- sv-drm encrypt/decrypt of sv-package output, checked
+# by independent tools: ffmpeg's own CENC decryption and openssl enc.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    mkdir -p "$BATS_TEST_TMPDIR/w" && cd "$BATS_TEST_TMPDIR/w"
+    sv-package "$(fixture h264_aac_360p.mp4)" -o clear -s 1s -q
+    cp -r clear pkg
+    sv-drm keygen --content-id movie > key.json
+    KEY=$(jq -r '.keys[0].key' key.json)
+    KID=$(jq -r '.keys[0].kid' key.json)
+}
+
+# track DIR REND: the init segment and media segments, in order, as one
+# fragmented MP4 on stdout
+track() {
+    cat "$1/$2/init.mp4" $(ls "$1/$2"/seg-*.m4s | sort -V)
+}
+
+# frames_of DIR REND [KEY]: ffmpeg's framemd5 of a track (read as a stream:
+# ffmpeg 5.1 mixes up per-fragment encryption info when it can seek ahead)
+frames_of() {
+    track "$1" "$2" | ffmpeg -nostdin -v error ${3:+-decryption_key $3} \
+        -i - -f framemd5 - | grep -v '^#'
+}
+
+# sums DIR: checksums of every file, to show a package did not change
+sums() {
+    (cd "$1" && find . -type f | sort | xargs sha256sum)
+}
+
+@test "cenc: ffmpeg decrypts video and audio to the clear package's frames" {
+    run --separate-stderr sv-drm encrypt --scheme cenc --key key.json pkg
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.action, .scheme, .renditions, .segments]' \
+        <<<"$output")" '["encrypted","cenc",2,8]'
+    local r
+    for r in v0 a0; do
+        ! cmp -s clear/$r/seg-2.m4s pkg/$r/seg-2.m4s
+        assert_eq "$(frames_of pkg $r "$KEY" | md5sum)" \
+            "$(frames_of clear $r | md5sum)"
+    done
+    # without the key the video does not decode to the same frames
+    [ "$(frames_of pkg v0 2>/dev/null | md5sum)" != \
+      "$(frames_of clear v0 | md5sum)" ]
+}
+
+@test "cenc: the package records the scheme, key id and pssh per system" {
+    sv-drm encrypt --scheme cenc --key key.json \
+        --systems widevine,playready,clearkey pkg >/dev/null
+    assert_eq "$(jq -c '.encryption | [.tool, .scheme, ([.keys[].kid] | unique), [.pssh[].system]]' pkg/package.json)" \
+        "[\"sv-drm\",\"cenc\",[\"$KID\"],[\"widevine\",\"playready\",\"clearkey\"]]"
+    local uuid="${KID:0:8}-${KID:8:4}-${KID:12:4}-${KID:16:4}-${KID:20:12}"
+    grep -q "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\" value=\"cenc\" cenc:default_KID=\"$uuid\"/>" pkg/manifest.mpd
+    grep -q 'schemeIdUri="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"><cenc:pssh>' pkg/manifest.mpd
+    grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="data:text/plain;base64,.*",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",KEYFORMATVERSIONS="1"$' pkg/v0.m3u8
+    grep -q '^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES-CTR,' pkg/master.m3u8
+    # PlayReady in HLS: its PlayReady Object, a UTF-16 WRMHEADER
+    local pro
+    pro=$(grep -o 'charset=UTF-16;base64,[^"]*' pkg/v0.m3u8 | cut -d, -f2)
+    base64 -d <<<"$pro" | tail -c +11 | iconv -f UTF-16LE -t UTF-8 |
+        grep -q '^<WRMHEADER xmlns="http://schemas.microsoft.com/DRM/2007/03/PlayReadyHeader" version="4.0.0.0">'
+    grep -q 'KEYFORMAT="com.microsoft.playready"' pkg/v0.m3u8
+    # the init segment carries encv, tenc with the key id, and the pssh boxes
+    python3 - pkg/v0/init.mp4 "$KID" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b.find(b"encv") > 0 and b.find(b"frma") > 0 and b.find(b"avc1") > 0
+t = b.find(b"tenc")
+assert b[t + 4 + 4 + 4:t + 4 + 4 + 4 + 16].hex() == sys.argv[2]
+assert b.count(b"pssh") == 3
+PY
+}
+
+@test "cbcs: ffmpeg decrypts the 1:9 pattern and constant IV to the same frames" {
+    run --separate-stderr sv-drm encrypt --scheme cbcs --key key.json \
+        --systems fairplay,widevine pkg
+    [ "$status" -eq 0 ]
+    local r
+    for r in v0 a0; do
+        assert_eq "$(frames_of pkg $r "$KEY" | md5sum)" \
+            "$(frames_of clear $r | md5sum)"
+    done
+    grep -q "^#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://$KID\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\"$" pkg/v0.m3u8
+    grep -q 'value="cbcs"' pkg/manifest.mpd
+}
+
+@test "decrypt gives back the clear package byte for byte" {
+    sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
+    run --separate-stderr sv-drm decrypt --key key.json pkg
+    [ "$status" -eq 0 ]
+    local f
+    for f in v0/init.mp4 v0/seg-1.m4s v0/seg-4.m4s a0/init.mp4 a0/seg-3.m4s; do
+        cmp clear/$f pkg/$f
+    done
+    assert_eq "$(jq .encryption pkg/package.json)" null
+    diff clear/v0.m3u8 pkg/v0.m3u8
+    diff clear/manifest.mpd pkg/manifest.mpd
+}
+
+@test "aes-128: openssl decrypts every segment, with a new key every 2 segments" {
+    sv-drm keygen --periods 2 > keys.json
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key keys.json \
+        --rotate 2 --key-uri 'https://keys.example/hls/{kid}' pkg
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^#EXT-X-KEY:METHOD=AES-128,' pkg/v0.m3u8)" -eq 2 ]
+    local n r k iv kid
+    for r in v0 a0; do
+        for n in 1 2 3 4; do
+            k=$(jq -r ".keys[$(( (n - 1) / 2 ))].key" keys.json)
+            iv=$(jq -r ".keys[$(( (n - 1) / 2 ))].iv" keys.json)
+            openssl enc -d -aes-128-cbc -K "$k" -iv "$iv" \
+                -in pkg/$r/seg-$n.m4s | cmp - clear/$r/seg-$n.m4s
+        done
+        cmp clear/$r/init.mp4 pkg/$r/init.mp4
+    done
+    kid=$(jq -r '.keys[1].kid' keys.json)
+    iv=$(jq -r '.keys[1].iv' keys.json)
+    # the second key line sits right before the third segment
+    assert_eq "$(grep -B1 -A1 '^v0/seg-3.m4s' pkg/v0.m3u8 | head -1)" \
+        '#EXTINF:1.00000,'
+    grep -q "^#EXT-X-KEY:METHOD=AES-128,URI=\"https://keys.example/hls/$kid\",IV=0x$iv$" pkg/v0.m3u8
+    # DASH cannot carry whole-segment encryption: the MPD is gone
+    [ ! -e pkg/manifest.mpd ]
+    run sv-drm decrypt --key keys.json pkg
+    [ "$status" -eq 0 ]
+    cmp clear/v0/seg-3.m4s pkg/v0/seg-3.m4s
+    diff clear/manifest.mpd pkg/manifest.mpd
+}
+
+@test "aes-128 on MPEG-TS segments: openssl and ffmpeg's HLS reader decrypt them" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o tsclear --segments ts \
+        --manifests hls -s 1s -q
+    cp -r tsclear ts
+    sv-drm keygen --periods 2 > keys.json
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key keys.json \
+        --rotate 3 --key-uri '../keys/{kid}.key' ts
+    [ "$status" -eq 0 ]
+    local n k iv i
+    for n in 1 2 3 4; do
+        i=$(( (n - 1) / 3 ))
+        k=$(jq -r ".keys[$i].key" keys.json)
+        iv=$(jq -r ".keys[$i].iv" keys.json)
+        openssl enc -d -aes-128-cbc -K "$k" -iv "$iv" \
+            -in ts/v0/seg-$n.ts | cmp - tsclear/v0/seg-$n.ts
+    done
+    # ffmpeg fetches the keys through the playlist's key URIs
+    mkdir keys
+    for i in 0 1; do
+        jq -r ".keys[$i].key" keys.json | xxd -r -p \
+            > "keys/$(jq -r ".keys[$i].kid" keys.json).key"
+    done
+    assert_eq "$(ffmpeg -nostdin -v error -allowed_extensions ALL \
+        -i ts/v0.m3u8 -map 0:v -f framemd5 - | grep -v '^#' | md5sum)" \
+        "$(ffmpeg -nostdin -v error -i tsclear/v0.m3u8 -map 0:v \
+        -f framemd5 - | grep -v '^#' | md5sum)"
+    run --separate-stderr sv-drm encrypt --scheme cenc --key keys.json \
+        tsclear
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: package 'tsclear' has MPEG-TS segments: only aes-128 applies"
+}
+
+@test "an encrypted package is refused and left alone" {
+    sv-drm encrypt --scheme cenc --key key.json pkg >/dev/null
+    sums pkg > before
+    run --separate-stderr sv-drm encrypt --scheme cbcs --key key.json pkg
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: package 'pkg' is already encrypted (cenc)"
+    diff before <(sums pkg)
+    run --separate-stderr sv-drm decrypt --key key.json clear
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: package 'clear' is not encrypted"
+}
+
+@test "a failed run leaves the clear package as it was, with nothing beside it" {
+    head -c 5000 clear/a0/seg-3.m4s > pkg/a0/seg-3.m4s
+    sums pkg > before
+    run --separate-stderr sv-drm encrypt --scheme cenc --key key.json pkg
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: pkg/a0/seg-3.m4s: "
+    diff before <(sums pkg)
+    assert_eq "$(ls -A)" "before
+clear
+key.json
+pkg"
+}
+
+@test "a wrong or missing key cannot decrypt" {
+    sv-drm encrypt --scheme cenc --key key.json pkg >/dev/null
+    sums pkg > before
+    sv-drm keygen > other.json
+    run --separate-stderr sv-drm decrypt --key other.json pkg
+    [ "$status" -eq 1 ]
+    local uuid="${KID:0:8}-${KID:8:4}-${KID:12:4}-${KID:16:4}-${KID:20:12}"
+    assert_eq "$stderr" "sv-drm: no key for key id $uuid (rendition v0)"
+    diff before <(sums pkg)
+    # the right key id with the wrong key bytes: ffmpeg gets other frames
+    [ "$(frames_of pkg v0 "$(jq -r '.keys[0].key' other.json)" 2>/dev/null |
+         md5sum)" != "$(frames_of clear v0 | md5sum)" ]
+    run --separate-stderr sv-drm encrypt --scheme cenc --key nope.json clear
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot open 'nope.json'"
+}
+
+@test "encrypt takes its keys from the keystore by content id" {
+    export SV_DRM_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+    sv-drm keygen --store ks --content-id other >/dev/null
+    kid=$(sv-drm keygen --store ks --content-id movie | jq -r '.keys[0].kid')
+    run --separate-stderr sv-drm encrypt --scheme cbcs --store ks \
+        --content-id movie pkg
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r '.encryption.keys[0].kid' pkg/package.json)" "$kid"
+    key=$(sv-drm keys --store ks --kid "$kid" | jq -r '.keys[0].key')
+    assert_eq "$(frames_of pkg v0 "$key" | md5sum)" \
+        "$(frames_of clear v0 | md5sum)"
+}
+
+@test "encrypt usage errors" {
+    run --separate-stderr sv-drm encrypt --key key.json pkg
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: encrypt needs --scheme"
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key key.json pkg
+    [ "$status" -eq 2 ]
+    assert_match "$stderr" "^sv-drm: --scheme aes-128 needs --key-uri"
+    run --separate-stderr sv-drm encrypt --scheme cenc --rotate 2 \
+        --key key.json pkg
+    [ "$status" -eq 2 ]
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key key.json \
+        --key-uri k --rotate 1 pkg
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-drm: a new key every 1 segments needs 4 keys; the key document has 1"
+}

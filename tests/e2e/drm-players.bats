@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# drm-players.bats -- real players with our keys: Shaka Player with ClearKey
+# EME and hls.js with AES-128, both getting keys from `sv-drm serve` with a
+# JWT, in headless Chromium; the media comes from sv-serve.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    command -v chromium >/dev/null || skip "chromium is not installed"
+    [ -d "$SV_TOP/tests/e2e/node_modules/shaka-player" ] ||
+        skip "players are not installed (npm ci in tests/e2e)"
+    mkdir -p "$BATS_TEST_TMPDIR/w" && cd "$BATS_TEST_TMPDIR/w"
+    export SV_DRM_JWT_SECRET=player-test-secret-at-least-32-bytes-long
+    mkdir www
+    sv-package "$(fixture h264_aac_360p.mp4)" -o www/movie -s 1s -q
+    sv-drm keygen --content-id movie > key.json
+    local nm=$SV_TOP/tests/e2e/node_modules
+    cp "$nm/shaka-player/dist/shaka-player.compiled.js" \
+       "$nm/hls.js/dist/hls.min.js" "$SV_TOP/tests/e2e/drm-shaka.html" \
+       "$SV_TOP/tests/e2e/drm-hls.html" www/
+    WPORT=$(free_port)
+    sv-serve www --listen "127.0.0.1:$WPORT" 2> www.err 3>&- &
+    echo $! > www.pid
+    LPORT=$(free_port)
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$WPORT/" ||
+        fail "sv-serve did not start"
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/" ||
+        fail "sv-drm serve did not start"
+}
+
+teardown() {
+    local f
+    for f in "$BATS_TEST_TMPDIR"/w/*.pid; do
+        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    done
+    true
+}
+
+# play PAGE QUERY: drm-play.js on the page; sets status and output
+play() {
+    run node "$SV_TOP/tests/e2e/drm-play.js" \
+        "http://127.0.0.1:$WPORT/$1?$2" 2 40
+}
+
+@test "Shaka Player plays the cenc DASH package with ClearKey keys from sv-drm serve" {
+    sv-drm encrypt --scheme cenc --systems clearkey,widevine --key key.json \
+        www/movie >/dev/null
+    local tok
+    tok=$(sv-drm token sign --content-id movie --ttl 5m)
+    play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q '"route":"clearkey","content_id":"movie"' events.jsonl
+}
+
+@test "Shaka Player plays the cbcs DASH package too (1:9 video, whole-block audio)" {
+    sv-drm encrypt --scheme cbcs --systems clearkey --key key.json \
+        www/movie >/dev/null
+    local tok
+    tok=$(sv-drm token sign --kid "$(jq -r '.keys[0].kid' key.json)")
+    play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
+@test "Shaka Player fails with a wrong or an expired token" {
+    sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
+        www/movie >/dev/null
+    local tok
+    tok=$(sv-drm token sign --content-id other --ttl 5m)
+    play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    assert_match "$output" '"fatal":"shaka 6007"'
+    tok=$(node -e '
+const c = require("crypto");
+const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const si = b({alg: "HS256"}) + "." +
+           b({exp: Math.floor(Date.now() / 1000) - 60, cid: "movie"});
+console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
+            .digest("base64url"));' "$SV_DRM_JWT_SECRET")
+    play drm-shaka.html "src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
+    [ "$status" -eq 1 ]
+    [ ! -e events.jsonl ] || ! grep -q drm.key.issued events.jsonl
+}
+
+@test "hls.js plays the AES-128 HLS package with keys from sv-drm serve" {
+    sv-drm encrypt --scheme aes-128 --key key.json \
+        --key-uri "http://127.0.0.1:$LPORT/hls/key/{kid}" www/movie >/dev/null
+    local tok
+    tok=$(sv-drm token sign --content-id movie --ttl 5m)
+    play drm-hls.html "src=movie/master.m3u8&token=$tok"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q '"route":"hls","content_id":"movie"' events.jsonl
+    # and not without a token
+    play drm-hls.html "src=movie/master.m3u8&token=bad"
+    [ "$status" -eq 1 ]
+    assert_match "$output" '"fatal":"keyLoadError"'
+}
+
+@test "hls.js plays AES-128 MPEG-TS segments with a new key every 2 segments" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o www/ts --segments ts \
+        --manifests hls -s 1s -q
+    sv-drm keygen --content-id movie --periods 2 > key.json
+    local old; old=$(cat license.pid)
+    kill "$old"
+    # the old server must be gone: both would share the port (SO_REUSEPORT)
+    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
+    sv-drm encrypt --scheme aes-128 --key key.json --rotate 2 \
+        --key-uri "http://127.0.0.1:$LPORT/hls/key/{kid}" www/ts >/dev/null
+    run node "$SV_TOP/tests/e2e/drm-play.js" \
+        "http://127.0.0.1:$WPORT/drm-hls.html?src=ts/master.m3u8&token=$(sv-drm token sign --content-id movie)" 2.5 40
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # both periods' keys were fetched
+    [ "$(grep '"route":"hls"' events.jsonl | jq -r .data.kid | sort -u |
+         wc -l)" -eq 2 ]
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# package-live.bats -- a live source (ffmpeg -re, a 2-rung ladder with
+# audio as sv-transcode writes it) into sv-package --live --ll-hls, served
+# over loopback while it is written; hls.js in low-latency mode and dash.js
+# play it in headless Chromium.  The live latency measured is reported (as
+# a TAP comment), not asserted.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    [ -x /usr/bin/chromium ] || skip "chromium is not installed"
+    [ -d "$SV_TOP/tests/e2e/node_modules/hls.js" ] || skip "no node_modules"
+    www=$BATS_TEST_TMPDIR/www
+    mkdir -p "$www"
+}
+
+teardown() {
+    local p
+    for p in "${pids[@]:-}"; do
+        [ -n "$p" ] && kill "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+
+# live SECONDS ARGS...: ffmpeg -re | sv-package --live ARGS into $www/live
+live() {
+    local secs=$1
+    shift
+    # two processes joined by a FIFO, so that each has a PID to stop
+    mkfifo "$BATS_TEST_TMPDIR/ts"
+    ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=640x360:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$secs" \
+        -filter_complex '[0:v]split=2[a][b];[b]scale=320:180[b2]' \
+        -map '[a]' -map '[b2]' -map 1:a -c:v libx264 -preset ultrafast \
+        -tune zerolatency -force_key_frames 'expr:gte(t,n_forced*1)' \
+        -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k -f mpegts \
+        -y "$BATS_TEST_TMPDIR/ts" 2> "$BATS_TEST_TMPDIR/ffmpeg.err" &
+    pids+=($!)
+    sv-package --live -o "$www/live" --events "$BATS_TEST_TMPDIR/ev" "$@" \
+        < "$BATS_TEST_TMPDIR/ts" 2> "$BATS_TEST_TMPDIR/live.err" &
+    pids+=($!)
+    node "$SV_TOP/tests/e2e/serve-static.js" "$www" > "$BATS_TEST_TMPDIR/port" &
+    pids+=($!)
+    wait_for test -s "$BATS_TEST_TMPDIR/port"
+    base=http://127.0.0.1:$(jq .port "$BATS_TEST_TMPDIR/port")/live
+    wait_for test -s "$www/live/master.m3u8"
+}
+
+@test "hls.js in low-latency mode plays LL-HLS while it is written" {
+    live 40 --ll-hls -s 2 --part-duration 0.5
+    run node "$SV_TOP/tests/e2e/play.js" hls "$base/master.m3u8" --live \
+        --seconds 12 --timeout 35
+    echo "# $output" >&3
+    [ "$status" -eq 0 ] || fail "hls.js: $output $(cat "$BATS_TEST_TMPDIR/live.err")"
+    local lat pdt
+    lat=$(jq .latency <<< "$output")
+    pdt=$(jq .pdt_latency <<< "$output")
+    echo "# live latency: hls.js $lat s, program date time $pdt s" >&3
+    [ "$lat" != null ] || fail "no latency measured"
+    # the playlist hls.js read was a low-latency one
+    grep -q '^#EXT-X-PART:' "$www/live/v0.m3u8"
+    grep -q '^#EXT-X-PRELOAD-HINT:TYPE=PART' "$www/live/v0.m3u8"
+    grep -q '^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500' \
+        "$www/live/v0.m3u8"
+}
+
+@test "dash.js plays the live MPD while it is written" {
+    live 40 -s 2
+    run node "$SV_TOP/tests/e2e/play.js" dash "$base/manifest.mpd" \
+        --seconds 8 --timeout 35
+    echo "# $output" >&3
+    [ "$status" -eq 0 ] || fail "dash.js: $output"
+    grep -q 'type="dynamic"' "$www/live/manifest.mpd"
+}

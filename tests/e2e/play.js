@@ -1,0 +1,170 @@
+// play.js -- play a package in headless Chromium with a real player and
+// report what happened as one JSON line.
+//   node play.js PLAYER URL [--switch] [--live] [--seconds N] [--timeout N]
+// PLAYER is hls (hls.js), dash (dash.js) or shaka (Shaka Player).  The page
+// and the player are served from this script's own port; the media comes
+// from URL (another origin, so it needs CORS).  --switch makes hls.js go
+// through every level; --live turns on hls.js low-latency mode and
+// measures the live latency.  Exit 0 when it played without a fatal error.
+const http = require('http');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require(path.join(__dirname, 'node_modules',
+                                       'playwright-core'));
+
+const argv = process.argv.slice(2);
+const player = argv[0], url = argv[1];
+const flag = f => argv.includes(f);
+const num = (f, d) => { const i = argv.indexOf(f);
+                        return i >= 0 ? parseFloat(argv[i + 1]) : d; };
+const opts = { player, url, switching: flag('--switch'), live: flag('--live'),
+               seconds: num('--seconds', 6) };
+const timeout = num('--timeout', 60) * 1000;
+
+const libs = {
+  hls: 'hls.js/dist/hls.min.js',
+  dash: 'dashjs/dist/dash.all.min.js',
+  shaka: 'shaka-player/dist/shaka-player.compiled.js',
+};
+
+// The page: runs the player, keeps window.sv up to date.
+function page() {
+  return `<!doctype html><html><body><video id="v" muted playsinline></video>
+<script src="/lib.js"></script><script>
+const o = ${JSON.stringify(opts)};
+const v = document.getElementById('v');
+const sv = window.sv = { errors: [], fatal: null, levels: [], nlevels: 0,
+  buffered: [], played: 0, ended: false, latency: [], pdt_latency: [],
+  switches: 0 };
+const seen = new Set(), bufd = new Set();
+v.addEventListener('ended', () => { sv.ended = true; });
+v.addEventListener('error', () => { sv.fatal = 'video: ' +
+  (v.error ? v.error.message || v.error.code : '?'); });
+setInterval(() => { sv.played = v.currentTime; }, 100);
+if (o.player === 'hls') {
+  const hls = new Hls({ lowLatencyMode: o.live, enableWorker: true });
+  window.player = hls;
+  hls.on(Hls.Events.ERROR, (e, d) => {
+    if (d.fatal) sv.fatal = d.type + ': ' + d.details;
+    else sv.errors.push(d.details);
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, (e, d) => {
+    sv.nlevels = d.levels.length; v.play().catch(() => {}); });
+  hls.on(Hls.Events.LEVEL_SWITCHED, (e, d) => {
+    if (!seen.has(d.level)) { seen.add(d.level); sv.levels.push(d.level); }
+  });
+  hls.on(Hls.Events.FRAG_BUFFERED, (e, d) => {
+    if (d.frag.type === 'main' && !bufd.has(d.frag.level)) {
+      bufd.add(d.frag.level); sv.buffered.push(d.frag.level); }
+  });
+  if (o.switching) {
+    // once a level has buffered and played on, go to the next one
+    let last = -1;
+    setInterval(() => {
+      if (sv.nlevels < 2 || v.currentTime <= 0) return;
+      const cur = hls.currentLevel;
+      if (bufd.has(cur) && cur !== last) {
+        last = cur;
+        setTimeout(() => {
+          hls.currentLevel = (cur + 1) % sv.nlevels; sv.switches++; }, 700);
+      }
+    }, 200);
+  }
+  if (o.live) {
+    setInterval(() => {
+      if (v.currentTime <= 0 || v.paused) return;
+      if (hls.latency > 0) sv.latency.push(hls.latency);
+      if (hls.playingDate)
+        sv.pdt_latency.push((Date.now() - hls.playingDate.getTime()) / 1000);
+    }, 500);
+  }
+  hls.loadSource(o.url);
+  hls.attachMedia(v);
+} else if (o.player === 'dash') {
+  const p = dashjs.MediaPlayer().create();
+  window.player = p;
+  p.updateSettings({ debug: { logLevel: 1 } });
+  p.on(dashjs.MediaPlayer.events.ERROR, e => {
+    sv.fatal = 'dash: ' + JSON.stringify(e.error || e).slice(0, 300); });
+  p.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, e => {
+    sv.fatal = 'dash playback: ' + JSON.stringify(e.error || e).slice(0, 300); });
+  p.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
+    sv.nlevels = p.getBitrateInfoListFor('video').length; });
+  p.on(dashjs.MediaPlayer.events.QUALITY_CHANGE_RENDERED, e => {
+    if (e.mediaType === 'video' && !seen.has(e.newQuality)) {
+      seen.add(e.newQuality); sv.levels.push(e.newQuality); } });
+  p.initialize(v, o.url, true);
+} else {
+  shaka.polyfill.installAll();
+  const p = new shaka.Player();
+  window.player = p;
+  p.addEventListener('error', e => {
+    sv.fatal = 'shaka: ' + (e.detail && e.detail.code); });
+  p.attach(v).then(() => p.load(o.url)).then(() => {
+    sv.nlevels = p.getVariantTracks().length; return v.play(); })
+   .catch(e => { sv.fatal = 'shaka load: ' + (e && e.code || e); });
+}
+</script></body></html>`;
+}
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/lib.js') {
+    res.writeHead(200, { 'Content-Type': 'text/javascript' });
+    fs.createReadStream(path.join(__dirname, 'node_modules',
+                                  libs[player])).pipe(res);
+  } else if (req.url === '/') {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(page());
+  } else {
+    res.writeHead(404); res.end();
+  }
+});
+
+(async () => {
+  if (!libs[player]) throw new Error('unknown player ' + player);
+  await new Promise(r => server.listen(0, '127.0.0.1', r));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-package-chromium-'));
+  const browser = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu',
+           '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--disable-quic', '--no-first-run',
+           '--autoplay-policy=no-user-gesture-required'],
+  });
+  let st = null, ok = false;
+  try {
+    const pg = browser.pages()[0] || await browser.newPage();
+    const console_errors = [];
+    pg.on('pageerror', e => console_errors.push(String(e).slice(0, 200)));
+    await pg.goto(`http://127.0.0.1:${server.address().port}/`);
+    const start = Date.now();
+    const done = s => s && (s.fatal || (s.ended ||
+      s.played >= opts.seconds) && (!opts.switching ||
+      (s.nlevels > 0 && s.buffered.length >= s.nlevels)));
+    while (Date.now() - start < timeout) {
+      st = await pg.evaluate(() => window.sv);
+      if (done(st)) break;
+      await new Promise(r => setTimeout(r, 250));
+    }
+    if (st) st.page_errors = console_errors;
+    ok = !!st && !st.fatal && done(st) && console_errors.length === 0;
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    server.close();
+  }
+  const med = a => { const s = a.slice(Math.floor(a.length / 2)).sort(
+    (x, y) => x - y); return s.length ? +s[s.length >> 1].toFixed(3) : null; };
+  console.log(JSON.stringify({
+    player, ok, played: st ? +st.played.toFixed(3) : 0,
+    ended: st ? st.ended : false, fatal: st ? st.fatal : 'no result',
+    nlevels: st ? st.nlevels : 0, levels: st ? st.levels : [],
+    buffered: st ? st.buffered : [], switches: st ? st.switches : 0,
+    errors: st ? st.errors.slice(0, 10) : [],
+    page_errors: st ? st.page_errors : [],
+    latency: st ? med(st.latency) : null,
+    pdt_latency: st ? med(st.pdt_latency) : null,
+  }));
+  process.exit(ok ? 0 : 1);
+})().catch(e => { console.error(e); process.exit(2); });

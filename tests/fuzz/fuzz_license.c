@@ -1,0 +1,44 @@
+/* fuzz_license.c -- ClearKey license requests (lib/drm/license.c) */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drm/license.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const uint8_t secret[] = "fuzzing-secret-fuzzing-secret-32";
+    struct sv_drm_jwt_keys jwt = { secret, sizeof(secret) - 1, NULL };
+    struct sv_drm_license_req r;
+    uint8_t addr[16] = { 0 };
+    json_t *keys, *claims;
+    const uint8_t *nl;
+    char err[256], *out;
+    size_t len, tlen = 0;
+
+    /* "token\nbody" or just a body */
+    nl = memchr(data, '\n', size);
+    if (nl != NULL)
+        tlen = (size_t)(nl - data);
+    memset(&r, 0, sizeof(r));
+    if (sv_drm_license_parse((const char *)data + (nl ? tlen + 1 : 0),
+                             size - (nl ? tlen + 1 : 0), &r, err,
+                             sizeof(err)) < 0)
+        return 0;
+    keys = json_pack("{s:i,s:[{s:s,s:s,s:s}]}", "v", 1, "keys", "kid",
+                     "00112233445566778899aabbccddeeff", "key",
+                     "000102030405060708090a0b0c0d0e0f", "content_id",
+                     "movie");
+    if (sv_drm_license_authorize(keys, &jwt, NULL, (const char *)data, tlen,
+                                 addr, (const uint8_t (*)[16])r.kids,
+                                 r.nkids, 1000, &claims, err,
+                                 sizeof(err)) == 0) {
+        if (sv_drm_license_response(keys, (const uint8_t (*)[16])r.kids,
+                                    r.nkids, r.type, &out, &len) == 0)
+            free(out);
+        json_decref(claims);
+    }
+    json_decref(keys);
+    return 0;
+}

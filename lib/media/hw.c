@@ -82,6 +82,22 @@ sv__hw_upload(AVCodecContext *c, AVFrame *sw, AVFrame **out)
     return 0;
 }
 
+/* A small encode for probing: 256x144 at 30 fps. */
+static void
+probe_cfg(struct sv__venc_cfg *cfg, enum sv_codec codec)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->codec = codec;
+    cfg->rate = SV_RATE_CRF;
+    cfg->crf = 28;
+    cfg->width = PROBE_W;
+    cfg->height = PROBE_H;
+    cfg->tb = (AVRational){ 1, 30 };
+    cfg->fps = (AVRational){ 30, 1 };
+    cfg->bitrate = 500000;
+    cfg->gop = 30;
+}
+
 /*
  * Encodes one grey frame and wants a packet back: a working session.  With
  * keep, the first packet is moved there.
@@ -153,16 +169,7 @@ sv__hw_probe(const struct sv__hw *hw, enum sv_codec codec, AVBufferRef **dev,
                  av_hwdevice_get_type_name(hw->type), sv_strerror(rc));
         return SV_ENOHW;
     }
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.codec = codec;
-    cfg.rate = SV_RATE_CRF;
-    cfg.crf = 28;
-    cfg.width = PROBE_W;
-    cfg.height = PROBE_H;
-    cfg.tb = (AVRational){ 1, 30 };
-    cfg.fps = (AVRational){ 30, 1 };
-    cfg.bitrate = 500000;
-    cfg.gop = 30;
+    probe_cfg(&cfg, codec);
     cfg.hw = hw;
     cfg.hwdev = d;
     rc = sv__venc_open(&c, &cfg);
@@ -220,15 +227,7 @@ probe_decode(enum sv_codec codec, const struct sv__hw *hw, AVBufferRef *dev)
             break;
     if (hc == NULL)
         goto done;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.codec = codec;
-    cfg.crf = 30;
-    cfg.width = PROBE_W;
-    cfg.height = PROBE_H;
-    cfg.tb = (AVRational){ 1, 30 };
-    cfg.fps = (AVRational){ 30, 1 };
-    cfg.bitrate = 500000;
-    cfg.gop = 30;
+    probe_cfg(&cfg, codec);
     cfg.threads = 1;
     rc = sv__venc_open(&enc, &cfg);
     if (rc >= 0)

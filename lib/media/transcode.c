@@ -2,12 +2,10 @@
  * graph, one encoder thread per rung, shared audio, one muxer */
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,61 +16,14 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
-#include "media/av.h"
-#include "media/queue.h"
-#include "media/scene.h"
-
-#define RUNG_QUEUE 8            /* frames waiting per encoder */
-#define PROGRESS_EVERY_US 1000000
+#include "media/job.h"
 
 const char *const sv_codec_names[] = { "h264", "hevc", "vp9", "av1", NULL };
 
 static const int default_crf[] = { 23, 28, 33, 35 };
 
-struct rung {
-    struct job *job;
-    int idx;
-    AVCodecContext *enc;
-    struct sv_queue q;
-    pthread_t thread;
-    int started;
-    int64_t bytes, frames;
-};
-
-/* what the first of two passes leaves for the second */
-struct twopass {
-    char dir[64];               /* temporary directory of x264/x265 stats */
-    char *mem[SV_LADDER_MAX];   /* libvpx/libaom stats */
-};
-
-struct job {
-    const struct sv_transcode_opts *o;
-    int pass;                   /* 0: single; 1: analysis only; 2: final */
-    struct twopass *tp;
-    struct sv__input in;
-    struct sv_ladder lad;
-    struct sv__vgraph vg;
-    struct sv__agraph ag;
-    AVCodecContext *aenc;
-    struct sv__mux mux;
-    int mux_open;
-    int nrungs;                 /* encoders opened */
-    struct rung r[SV_LADDER_MAX];
-    const struct sv__hw *hw;
-    AVBufferRef *hwdev;
-    struct sv_kf kf;
-    struct sv_scene scene;
-    atomic_int failed;          /* first error from any thread */
-    int64_t vframes;            /* frames through the ladder graph */
-    int64_t vend;               /* end of the last input frame (stream tb) */
-    int64_t pos_us;             /* output position reached */
-    int64_t abytes, aframes;
-    int64_t t0, last_event;
-    int global_header;
-};
-
-static int64_t
-now_us(void)
+int64_t
+sv__now_us(void)
 {
     struct timespec ts;
 
@@ -80,94 +31,18 @@ now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void
-job_fail(struct job *j, int rc)
+void
+sv__job_fail(struct job *j, int rc)
 {
     int zero = 0;
 
     atomic_compare_exchange_strong(&j->failed, &zero, rc);
 }
 
-static const char *
-shown(const char *url)
+const char *
+sv__shown(const char *url)
 {
     return strcmp(url, "-") == 0 ? "stdin" : url;
-}
-
-/* --- encoder threads --- */
-
-static int
-drain_packets(struct job *j, AVCodecContext *enc, int rung, int64_t *bytes,
-              int64_t *frames)
-{
-    AVPacket *pkt = av_packet_alloc();
-    int rc;
-
-    if (pkt == NULL)
-        return AVERROR(ENOMEM);
-    for (;;) {
-        rc = avcodec_receive_packet(enc, pkt);
-        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) {
-            rc = 0;
-            break;
-        }
-        if (rc < 0)
-            break;
-        *bytes += pkt->size;
-        (*frames)++;
-        if (j->pass == 1) {
-            av_packet_unref(pkt);       /* the first pass only analyses */
-            continue;
-        }
-        rc = sv__mux_write(&j->mux, rung, pkt, enc->time_base);
-        if (rc < 0)
-            break;
-    }
-    av_packet_free(&pkt);
-    return rc;
-}
-
-static void *
-rung_main(void *arg)
-{
-    struct rung *r = arg;
-    struct job *j = r->job;
-    void *item;
-    AVFrame *f;
-    int rc, end;
-
-    for (;;) {
-        rc = sv_queue_pop(&r->q, &item);
-        if (rc < 0)
-            break;
-        end = rc == 1;
-        f = end ? NULL : item;
-        if (f != NULL) {
-            rc = sv__hw_upload(r->enc, f, &f);
-            if (rc < 0) {
-                av_frame_free(&f);
-                goto fail;
-            }
-        }
-        rc = avcodec_send_frame(r->enc, f);
-        av_frame_free(&f);
-        if (rc < 0)
-            goto fail;
-        rc = drain_packets(j, r->enc, r->idx, &r->bytes, &r->frames);
-        if (rc < 0)
-            goto fail;
-        if (end)
-            break;
-    }
-    return NULL;
-fail:
-    if (rc != AVERROR(EPIPE))
-        sv_log_error("encoding rung %s failed: %s", j->lad.r[r->idx].name,
-                     sv_strerror(rc));
-    job_fail(j, rc);
-    /* unblock the producer; it sees the failure and stops */
-    sv_queue_abort(&r->q);
-    return NULL;
 }
 
 /* --- setup on the first decoded video frame --- */
@@ -213,26 +88,6 @@ pick_hw(struct job *j)
     return 0;
 }
 
-/*
- * Encoder threads of a rung when left to us.  Every rung encodes at once,
- * so each encoder's own threading (x264's default is 1.5 per core) would
- * oversubscribe the cores many times over; each rung instead gets threads
- * in proportion to its share of the ladder's pixels, twice over so the
- * largest rung never waits on one core, and at least one.
- */
-static int
-rung_threads(int w, int h, double pixels)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    double share = (double)w * h / pixels;
-    int n;
-
-    if (cores < 1)
-        cores = 1;
-    n = (int)ceil(2.0 * (double)cores * share - 0.01);
-    return n < 1 ? 1 : n > 16 ? 16 : n;
-}
-
 static int
 open_encoders(struct job *j)
 {
@@ -268,7 +123,7 @@ open_encoders(struct job *j)
         cfg.height = j->lad.r[i].height;
         cfg.bitrate = j->lad.r[i].bitrate;
         if (o->threads == 0)
-            cfg.threads = rung_threads(cfg.width, cfg.height, pixels);
+            cfg.threads = sv__rung_threads(cfg.width, cfg.height, pixels);
         if (j->pass != 0) {
             snprintf(stats, sizeof(stats), "%s/rung%d.log", j->tp->dir, i);
             cfg.pass = j->pass;
@@ -285,25 +140,6 @@ open_encoders(struct job *j)
         j->r[i].job = j;
         j->r[i].idx = i;
         j->nrungs = i + 1;
-    }
-    return 0;
-}
-
-static int
-start_threads(struct job *j)
-{
-    int i, rc;
-
-    for (i = 0; i < j->nrungs; i++) {
-        rc = sv_queue_init(&j->r[i].q, RUNG_QUEUE);
-        if (rc < 0)
-            return rc;
-        rc = -pthread_create(&j->r[i].thread, NULL, rung_main, &j->r[i]);
-        if (rc < 0) {
-            sv_queue_release(&j->r[i].q);
-            return rc;
-        }
-        j->r[i].started = 1;
     }
     return 0;
 }
@@ -330,7 +166,7 @@ setup(struct job *j, const AVFrame *first)
     rc = sv_ladder_fit(&j->lad, w, h, err, sizeof(err));
     if (rc < 0) {
         sv_log_error("cannot build the ladder for '%s': %s",
-                     shown(o->input), err);
+                     sv__shown(o->input), err);
         return rc;
     }
     if (deint == SV_DEINT_AUTO) {
@@ -343,7 +179,7 @@ setup(struct job *j, const AVFrame *first)
             deint = SV_DEINT_OFF;
     }
     if (deint != SV_DEINT_OFF)
-        sv_log_debug("deinterlacing '%s' (bwdif)", shown(o->input));
+        sv_log_debug("deinterlacing '%s' (bwdif)", sv__shown(o->input));
     memset(&pc, 0, sizeof(pc));
     pc.hw = j->hw;
     rc = sv__vgraph_build(&j->vg, first, st->time_base, j->in.fps,
@@ -355,7 +191,7 @@ setup(struct job *j, const AVFrame *first)
     if (rc < 0)
         return rc;
     if (j->pass == 1)
-        return start_threads(j);
+        return sv__rungs_start(j);
     if (j->in.adec != NULL) {
         rc = sv__aenc_open(&j->aenc, o->codec,
                            j->in.adec->ch_layout.nb_channels,
@@ -383,52 +219,7 @@ setup(struct job *j, const AVFrame *first)
         sv_log_debug("rung %d: %s %dx%d %lld bit/s", i, j->lad.r[i].name,
                      j->lad.r[i].width, j->lad.r[i].height,
                      (long long)j->lad.r[i].bitrate);
-    return start_threads(j);
-}
-
-/* --- progress --- */
-
-static void
-progress(struct job *j, int final)
-{
-    int64_t t = now_us(), el = t - j->t0, dur = j->in.duration_us;
-    double pct = dur > 0 ? 100.0 * (double)j->pos_us / (double)dur : 0;
-    double fps = el > 0 ? j->vframes * 1e6 / (double)el : 0;
-    double speed = el > 0 ? (double)j->pos_us / (double)el : 0;
-    double eta = speed > 0 && dur > 0 ? (dur - j->pos_us) / 1e6 / speed : 0;
-    char bar[21];
-    int i, fill;
-
-    if (pct > 100 || final)
-        pct = final && dur > 0 ? 100 : (pct > 100 ? 100 : pct);
-    if (eta < 0)
-        eta = 0;
-    if (sv_log_tty()) {
-        fill = (int)(pct / 5);
-        for (i = 0; i < 20; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[20] = '\0';
-        sv_log_progress("%s: %s[%s] %5.1f%%  %.1f fps  %.2fx  ETA %d:%02d",
-                        sv_log_tool(), j->pass == 1 ? "pass 1 "
-                        : j->pass == 2 ? "pass 2 " : "", bar, pct, fps,
-                        speed, (int)eta / 60, (int)eta % 60);
-    }
-    if (!final && t - j->last_event < PROGRESS_EVERY_US)
-        return;
-    j->last_event = t;
-    json_t *d = json_object();
-    json_object_set_new(d, "frames", json_integer(j->vframes));
-    json_object_set_new(d, "time", json_real(j->pos_us / 1e6));
-    if (dur > 0)
-        json_object_set_new(d, "percent",
-                            json_real((double)(int)(pct * 10) / 10));
-    json_object_set_new(d, "fps", json_real((double)(int)(fps * 10) / 10));
-    json_object_set_new(d, "speed",
-                        json_real((double)(int)(speed * 100) / 100));
-    json_object_set_new(d, "errors", json_integer(j->in.errors));
-    if (j->pass != 0)
-        json_object_set_new(d, "pass", json_integer(j->pass));
-    sv_event_emit("video.transcoding.progress", d);
+    return sv__rungs_start(j);
 }
 
 /* --- the video path --- */
@@ -485,7 +276,7 @@ drain_video(struct job *j)
             }
             f[i] = NULL;
         }
-        progress(j, 0);
+        sv__report_progress(j, 0);
     }
 fail:
     for (k = 0; k < SV_LADDER_MAX; k++)
@@ -519,7 +310,7 @@ on_video(void *ud, AVFrame *f)
     if (rc < 0) {
         /* size or format changed mid-stream: the graph cannot follow */
         sv_log_error("'%s': the video changes format mid-stream: %s",
-                     shown(j->o->input), sv_strerror(rc));
+                     sv__shown(j->o->input), sv_strerror(rc));
         goto done;
     }
     rc = drain_video(j);
@@ -553,7 +344,7 @@ drain_audio(struct job *j, int flush)
         }
         if (rc < 0)
             break;
-        rc = drain_packets(j, j->aenc, -1, &j->abytes, &j->aframes);
+        rc = sv__drain_packets(j, j->aenc, -1, &j->abytes, &j->aframes);
         if (rc < 0)
             break;
     }
@@ -607,7 +398,7 @@ read_all(struct job *j)
             /* a damaged tail: keep what decoded, count it */
             j->in.errors++;
             sv_log_warn("'%s': reading stopped early: %s",
-                        shown(j->o->input), sv_strerror(rc));
+                        sv__shown(j->o->input), sv_strerror(rc));
             rc = j->o->strict ? SV_ECORRUPT : 0;
             break;
         }
@@ -629,7 +420,7 @@ read_all(struct job *j)
 static int
 finish(struct job *j, int ok)
 {
-    int i, rc = 0, rc2;
+    int rc = 0, rc2;
 
     if (ok) {
         rc = sv__input_decode(&j->in, j->in.vdec, NULL, j->o->strict,
@@ -649,88 +440,10 @@ finish(struct job *j, int ok)
                 rc = drain_audio(j, 1);
         }
     }
-    for (i = 0; i < j->nrungs; i++) {
-        if (!j->r[i].started)
-            continue;
-        if (ok && rc >= 0)
-            sv_queue_close(&j->r[i].q);
-        else
-            sv_queue_abort(&j->r[i].q);
-    }
-    for (i = 0; i < j->nrungs; i++) {
-        void *item;
-
-        if (!j->r[i].started)
-            continue;
-        pthread_join(j->r[i].thread, NULL);
-        while (sv_queue_trypop(&j->r[i].q, &item) == 0) {
-            AVFrame *f = item;
-
-            av_frame_free(&f);
-        }
-        sv_queue_release(&j->r[i].q);
-        j->r[i].started = 0;
-    }
+    sv__rungs_end(j, ok && rc >= 0);
+    sv__rungs_join(j);
     rc2 = atomic_load(&j->failed);
     return rc < 0 ? rc : rc2;
-}
-
-static json_t *
-rung_json(struct job *j, int i, double secs)
-{
-    const struct sv_rung *r = &j->lad.r[i];
-    json_t *o = json_object();
-
-    json_object_set_new(o, "name", json_string(r->name));
-    json_object_set_new(o, "width", json_integer(r->width));
-    json_object_set_new(o, "height", json_integer(r->height));
-    json_object_set_new(o, "codec", json_string(j->r[i].enc->codec->name));
-    json_object_set_new(o, "target_bitrate", json_integer(r->bitrate));
-    json_object_set_new(o, "bitrate", json_integer(secs > 0
-        ? (json_int_t)(j->r[i].bytes * 8 / secs) : 0));
-    json_object_set_new(o, "size", json_integer(j->r[i].bytes));
-    json_object_set_new(o, "frames", json_integer(j->r[i].frames));
-    if (j->o->outdir != NULL) {
-        char path[4096];
-
-        struct stat st;
-
-        snprintf(path, sizeof(path), "%s/%s.%s", j->o->outdir, r->name,
-                 j->o->container);
-        json_object_set_new(o, "path", json_string(path));
-        if (stat(path, &st) == 0)
-            json_object_set_new(o, "file_size", json_integer(st.st_size));
-    }
-    return o;
-}
-
-static void
-complete(struct job *j, int interrupted)
-{
-    double secs = j->vframes * av_q2d(j->vg.tb);
-    json_t *d = json_object(), *rungs = json_array();
-    int i;
-
-    json_object_set_new(d, "input", json_string(j->o->input));
-    json_object_set_new(d, "duration", json_real(secs));
-    json_object_set_new(d, "frames", json_integer(j->vframes));
-    json_object_set_new(d, "errors", json_integer(j->in.errors));
-    json_object_set_new(d, "interrupted", json_boolean(interrupted));
-    json_object_set_new(d, "hw", json_string(j->hw ? j->hw->name : "none"));
-    for (i = 0; i < j->nrungs; i++)
-        json_array_append_new(rungs, rung_json(j, i, secs));
-    json_object_set_new(d, "rungs", rungs);
-    if (j->aenc != NULL) {
-        json_t *a = json_object();
-
-        json_object_set_new(a, "codec", json_string(j->aenc->codec->name));
-        json_object_set_new(a, "bitrate", json_integer(secs > 0
-            ? (json_int_t)(j->abytes * 8 / secs) : 0));
-        json_object_set_new(a, "size", json_integer(j->abytes));
-        json_object_set_new(a, "frames", json_integer(j->aframes));
-        json_object_set_new(d, "audio", a);
-    }
-    sv_event_emit("video.transcoding.complete", d);
 }
 
 static int
@@ -746,7 +459,7 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
     j->o = o;
     j->pass = pass;
     j->tp = tp;
-    j->t0 = j->last_event = now_us();
+    j->t0 = j->last_event = sv__now_us();
     j->global_header = sv__mux_global_header(o->outdir ? o->container
                                                       : o->format);
     rc = sv_ladder_parse(o->ladder, &j->lad, err, sizeof(err));
@@ -766,7 +479,7 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
     interrupted = sv_sig_stop != 0;
     if (rc == 0 && j->vg.g == NULL) {
         sv_log_error("cannot use '%s': no video frame could be decoded%s",
-                     shown(o->input), strcmp(o->input, "-") == 0 &&
+                     sv__shown(o->input), strcmp(o->input, "-") == 0 &&
                      strstr(j->in.fc->iformat->name, "mp4") != NULL
                      ? " (an MP4 on a pipe needs its index first: "
                        "-movflags +faststart)" : "");
@@ -788,10 +501,10 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
         /* the reader went away: a quiet stop, not a failure */
         rc = 1;
     } else if (rc == 0) {
-        progress(j, 1);
+        sv__report_progress(j, 1);
         sv_log_progress_end();
         if (pass != 1)
-            complete(j, interrupted);
+            sv__report_complete(j, interrupted);
         if (interrupted)
             rc = SV_EINTR;
     }
@@ -804,10 +517,10 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
             }
     if (j->in.errors > 0 && rc != SV_ECORRUPT && pass != 1)
         sv_log_warn("'%s': %lld damaged packets or frames were skipped",
-                    shown(o->input), (long long)j->in.errors);
+                    sv__shown(o->input), (long long)j->in.errors);
     if (rc == SV_ECORRUPT)
         sv_log_error("'%s': damaged data, stopping (--strict)",
-                     shown(o->input));
+                     sv__shown(o->input));
     if (rc < 0 && rc != SV_EINTR)
         sv_event_error(rc, "transcoding failed", NULL);
 out:

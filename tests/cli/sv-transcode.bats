@@ -393,6 +393,13 @@ audio aac"
     assert_eq "$(frames out/240p.mp4 0)" 120
 }
 
+@test "--events fd:3 writes the events to an inherited descriptor" {
+    local in; in=$(fixture h264_aac_360p.mp4)
+    $T "$in" --ladder 144p:100k --hw none --events fd:3 3> ev.jsonl > out.ts
+    assert_eq "$(jq -r .event ev.jsonl | sort -u | tr '\n' ' ')" \
+        "video.transcoding.complete video.transcoding.progress "
+}
+
 @test "--list-hw prints JSON of the backends, probed by opening them" {
     run -0 --separate-stderr $T --list-hw
     jq -e '.backends | map(.name) == ["nvenc","vaapi","qsv"]' <<< "$output" >/dev/null

@@ -503,7 +503,9 @@ open_single(struct sv__pack *p, struct sv__track *t)
         if (fd >= 0)
             unlink(path);
     } else {
-        snprintf(path, sizeof(path), "/tmp/.sv-package.XXXXXX");
+        const char *tmp = getenv("TMPDIR");
+        snprintf(path, sizeof(path), "%s/.sv-package.XXXXXX",
+                 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
         fd = mkstemp(path);
         if (fd >= 0)
             unlink(path);

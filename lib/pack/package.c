@@ -718,7 +718,8 @@ finalize(struct sv__pack *p)
     if (rc == 0)
         rc = write_json(p);
     if (rc < 0)
-        return sv__fail(p, rc, "cannot write the manifests");
+        return sv__fail(p, rc, "cannot write the manifests: %s",
+                        sv_strerror(rc));
     return 0;
 }
 

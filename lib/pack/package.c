@@ -484,7 +484,6 @@ add_track(struct sv__pack *p, int input, const char *url,
     t->ft.width = s->width;
     t->ft.height = s->height;
     t->single_fd = -1;
-    sv_buf_init(&t->qdata, (size_t)p->o->max_queue);
     sv_buf_init(&t->segbuf, (size_t)p->o->max_queue);
     sv_buf_init(&t->init, 1 << 20);
     return 0;

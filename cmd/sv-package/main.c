@@ -1,4 +1,5 @@
 /* main.c -- sv-package: parse, check combinations, package, exit */
+#include <errno.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -167,6 +168,11 @@ main(int argc, char **argv)
     }
     sv_sig_install();
     rc = sv_pack_run(&a.o, err, sizeof(err));
+    if (rc == -EPIPE && strcmp(a.o.out, "-") == 0) {
+        /* the tar stream's reader went away: stop quietly */
+        sv_event_close();
+        return SV_EXIT_FAIL;
+    }
     if (rc < 0) {
         sv_log_error("%s", err);
         sv_event_error(rc, err, NULL);

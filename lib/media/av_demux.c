@@ -201,6 +201,7 @@ sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
     pkt->corrupt = (p->flags & AV_PKT_FLAG_CORRUPT) != 0;
     pkt->data = p->data;
     pkt->size = (size_t)p->size;
+    pkt->own = NULL;
     return 1;
 }
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
+
 enum sv_codec {
     SV_CODEC_NONE = 0,
     SV_CODEC_H264,
@@ -48,6 +50,8 @@ struct sv_demux_packet {
     int corrupt;
     const uint8_t *data;
     size_t size;
+    struct sv_buf *own;         /* non-NULL: data is own->data, and the
+                                   consumer may take it (sv_buf_take) */
 };
 
 #define SV_NOPTS INT64_MIN

@@ -1,6 +1,8 @@
 /* codec.c -- configuration records (avcC hvcC vpcC av1C esds dOps), codec
  * strings, and Annex B / ADTS samples turned into the fMP4 form */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -489,4 +491,59 @@ sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p, size_t len,
             return rc;
     }
     return (long)(out->len - before);
+}
+
+long
+sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **pp,
+                        size_t len, size_t *cap)
+{
+    uint8_t *p = *pp;
+    size_t pos = 0, w = 0, at, need, hl;
+    struct nal n;
+    int type, hevc = c->codec == SV_CODEC_HEVC;
+
+    if (c->adts && len >= 7 && p[0] == 0xff && (p[1] & 0xf6) == 0xf0) {
+        hl = (p[1] & 1) ? 7 : 9;
+        if (hl > len)
+            return SV_EFORMAT;
+        memmove(p, p + hl, len - hl);
+        return (long)(len - hl);
+    }
+    if (!c->annexb || !is_annexb(p, len))
+        return (long)len;
+    /* the write point never passes the read point, except where a 3-byte
+     * start code becomes a 4-byte length with nothing dropped before it:
+     * then the rest moves up to make room */
+    while (next_nal(p, len, &pos, &n)) {
+        if (n.len == 0)
+            continue;
+        type = hevc ? (n.p[0] >> 1) & 0x3f : n.p[0] & 0x1f;
+        if (hevc ? (type >= 32 && type <= 35) : (type == 9 || type == 7 ||
+                                                 type == 8))
+            continue;
+        at = (size_t)(n.p - p);
+        if (w + 4 > at) {
+            need = w + 4 - at;
+            if (len + need > *cap) {
+                uint8_t *q = realloc(p, len + need + 256);
+                if (q == NULL)
+                    return -ENOMEM;
+                p = *pp = q;
+                *cap = len + need + 256;
+                n.p = p + at;
+            }
+            memmove(p + at + need, p + at, len - at);
+            len += need;
+            pos += need;
+            at += need;
+            n.p += need;
+        }
+        p[w] = (uint8_t)(n.len >> 24);
+        p[w + 1] = (uint8_t)(n.len >> 16);
+        p[w + 2] = (uint8_t)(n.len >> 8);
+        p[w + 3] = (uint8_t)n.len;
+        memmove(p + w + 4, n.p, n.len);
+        w += 4 + n.len;
+    }
+    return (long)w;
 }

@@ -42,4 +42,13 @@ int sv_codec_cfg_make(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
 long sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p,
                      size_t len, struct sv_buf *out);
 
+/*
+ * The same conversion in place, in the malloc'd block *p of *cap bytes
+ * holding len bytes (grown with realloc when a short start code needs
+ * room).  Returns the new length or a negative code (*p stays valid and
+ * owned by the caller either way).
+ */
+long sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **p,
+                             size_t len, size_t *cap);
+
 #endif

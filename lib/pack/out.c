@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/afile.h"
@@ -87,6 +88,38 @@ parent(struct sv_out *o, const char *rel)
     return rc;
 }
 
+/* Writes all of iov[0..n) to fd with as few writev calls as it takes. */
+static int
+writev_all(int fd, const struct iovec *iov, int n)
+{
+    struct iovec v[IOV_MAX];
+    int i = 0, k, m;
+    ssize_t w;
+    size_t off = 0;
+
+    while (i < n) {
+        /* the next batch, the first piece less what was written of it */
+        for (m = 0, k = i; k < n && m < IOV_MAX; k++, m++)
+            v[m] = iov[k];
+        v[0].iov_base = (uint8_t *)v[0].iov_base + off;
+        v[0].iov_len -= off;
+        w = writev(fd, v, m);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        /* advance past what went out */
+        for (k = 0; k < m && (size_t)w >= v[k].iov_len; k++)
+            w -= (ssize_t)v[k].iov_len;
+        i += k;
+        off = k == 0 ? off + (size_t)w : (size_t)w;
+        if (k == m)
+            off = 0;
+    }
+    return 0;
+}
+
 int
 sv_out_put(struct sv_out *o, const char *rel, const struct iovec *iov, int n)
 {
@@ -103,8 +136,8 @@ sv_out_put(struct sv_out *o, const char *rel, const struct iovec *iov, int n)
         return sv_tar_add(o->tar, rel, iov, n);
     snprintf(path, sizeof(path), "%s/%s", o->dir, rel);
     rc = sv_afile_open(&f, path, 0644);
-    for (i = 0; rc == 0 && i < n; i++)
-        rc = sv_afile_write(&f, iov[i].iov_base, iov[i].iov_len);
+    if (rc == 0)
+        rc = writev_all(f.fd, iov, n);
     if (rc == 0)
         rc = sv_afile_commit(&f, 0);
     else

@@ -4,6 +4,7 @@
 #define SV_PACK_INT_H
 
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "core/buf.h"
 #include "media/av_demux.h"
@@ -15,6 +16,7 @@
 #include "pack/ts.h"
 
 struct sv__sample {
+    uint8_t *blk;               /* its bytes in the fMP4 form (owned) */
     int64_t dts, pts;           /* track timescale, package timeline */
     uint32_t size;
     uint32_t dur;               /* known once the next sample arrived */
@@ -39,7 +41,9 @@ struct sv__track {
     size_t ndone;               /* prefix assigned to the open part */
     uint64_t done_bytes;
     uint64_t part_ticks;
-    struct sv_buf qdata;        /* the queued samples' bytes, in order */
+    uint64_t qbytes;            /* bytes held by queued samples */
+    struct iovec *iov;          /* scratch: a fragment's pieces */
+    size_t iovcap;
     /* the open segment */
     int seg_open;
     size_t seg_idx;             /* cuts consumed: the open segment's number */

@@ -484,7 +484,6 @@ add_track(struct sv__pack *p, int input, const char *url,
     t->ft.width = s->width;
     t->ft.height = s->height;
     t->single_fd = -1;
-    sv_buf_init(&t->qdata, (size_t)p->o->max_queue);
     sv_buf_init(&t->segbuf, (size_t)p->o->max_queue);
     sv_buf_init(&t->init, 1 << 20);
     return 0;
@@ -503,7 +502,9 @@ open_single(struct sv__pack *p, struct sv__track *t)
         if (fd >= 0)
             unlink(path);
     } else {
-        snprintf(path, sizeof(path), "/tmp/.sv-package.XXXXXX");
+        const char *tmp = getenv("TMPDIR");
+        snprintf(path, sizeof(path), "%s/.sv-package.XXXXXX",
+                 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
         fd = mkstemp(path);
         if (fd >= 0)
             unlink(path);
@@ -716,7 +717,8 @@ finalize(struct sv__pack *p)
     if (rc == 0)
         rc = write_json(p);
     if (rc < 0)
-        return sv__fail(p, rc, "cannot write the manifests");
+        return sv__fail(p, rc, "cannot write the manifests: %s",
+                        sv_strerror(rc));
     return 0;
 }
 

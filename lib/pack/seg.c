@@ -39,10 +39,16 @@ ticks(const struct sv__track *t, int64_t us)
 void
 sv__track_release(struct sv__track *t)
 {
+    size_t i;
+
+    for (i = 0; i < t->nq; i++)
+        free(t->q[i].blk);
     free(t->q);
     t->q = NULL;
+    t->nq = 0;
+    free(t->iov);
+    t->iov = NULL;
     sv_ts_release(&t->ts);
-    sv_buf_release(&t->qdata);
     sv_buf_release(&t->segbuf);
 }
 
@@ -149,6 +155,7 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
 {
     struct sv__sample *s;
     int64_t dts, pts;
+    uint8_t *blk = NULL;
     long n;
     int rc;
 
@@ -198,10 +205,27 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         t->q = s;
         t->qcap = cap;
     }
-    n = sv_codec_sample(&t->cfg, pkt->data, pkt->size, &t->qdata);
-    if (n < 0)
+    if (pkt->own != NULL && pkt->own->data == pkt->data &&
+        pkt->own->len == pkt->size) {
+        /* the reader's buffer becomes the sample: converted in place */
+        size_t cap = pkt->own->alloc, len;
+        blk = sv_buf_take(pkt->own, &len);
+        n = sv_codec_sample_inplace(&t->cfg, &blk, len, &cap);
+    } else {
+        struct sv_buf b = SV_BUF_INIT((size_t)p->o->max_queue);
+        n = sv_buf_reserve(&b, pkt->size + 64);
+        if (n == 0)
+            n = sv_codec_sample(&t->cfg, pkt->data, pkt->size, &b);
+        blk = sv_buf_take(&b, NULL);
+    }
+    if (n >= 0 && t->qbytes + (uint64_t)n > (uint64_t)p->o->max_queue)
+        n = SV_ELIMIT;
+    if (n < 0) {
+        free(blk);
         return sv__fail(p, (int)n, "rendition %s buffers more than it may "
                         "(%s)", p->m.r[t->rend].id, sv_strerror((int)n));
+    }
+    t->qbytes += (uint64_t)n;
     if (t->nq > 0) {
         struct sv__sample *prev = &t->q[t->nq - 1];
         prev->dur = dts > prev->dts ? (uint32_t)(dts - prev->dts) : 1;
@@ -214,6 +238,7 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
             t->last_dur = (uint32_t)step;
     }
     s = &t->q[t->nq++];
+    s->blk = blk;
     s->dts = dts;
     s->pts = pts;
     s->size = (uint32_t)n;
@@ -230,19 +255,46 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
 }
 
 static void
-drop_prefix(struct sv__track *t, size_t n, size_t bytes)
+drop_prefix(struct sv__track *t, size_t n)
 {
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        t->qbytes -= t->q[i].size;
+        free(t->q[i].blk);
+    }
     memmove(t->q, t->q + n, (t->nq - n) * sizeof(*t->q));
     t->nq -= n;
-    memmove(t->qdata.data, t->qdata.data + bytes, t->qdata.len - bytes);
-    t->qdata.len -= bytes;
     t->ndone = 0;
     t->done_bytes = 0;
     t->part_ticks = 0;
 }
 
+/* iov[0] = head, then the bytes of the ndone samples at the head of the
+ * queue.  Returns the number of pieces or -ENOMEM. */
+static int
+pieces(struct sv__track *t, const struct sv_buf *head)
+{
+    size_t i;
+
+    if (t->iovcap < t->ndone + 1) {
+        struct iovec *v = realloc(t->iov, (t->ndone + 64) * sizeof(*v));
+        if (v == NULL)
+            return -ENOMEM;
+        t->iov = v;
+        t->iovcap = t->ndone + 64;
+    }
+    t->iov[0].iov_base = head->data;
+    t->iov[0].iov_len = head->len;
+    for (i = 0; i < t->ndone; i++) {
+        t->iov[i + 1].iov_base = t->q[i].blk;
+        t->iov[i + 1].iov_len = t->q[i].size;
+    }
+    return (int)t->ndone + 1;
+}
+
 /* Builds the fragment of the ndone samples at the head of the queue into
- * moof (moof + mdat header); the data is t->qdata[0..done_bytes). */
+ * moof (moof + mdat header); the samples' bytes follow it. */
 static int
 fragment(struct sv__track *t, struct sv_buf *moof)
 {
@@ -269,8 +321,7 @@ static int
 flush_part(struct sv__pack *p, struct sv__track *t)
 {
     struct sv_buf moof = SV_BUF_INIT(1 << 24);
-    struct iovec iov[2];
-    int rc, key = t->q[0].key;
+    int rc, n, i, key = t->q[0].key;
     uint32_t dur = (uint32_t)t->part_ticks;
     size_t bytes = t->done_bytes;
 
@@ -278,22 +329,19 @@ flush_part(struct sv__pack *p, struct sv__track *t)
     if (rc < 0)
         return sv__fail(p, rc, "cannot build a fragment of rendition %s",
                         p->m.r[t->rend].id);
-    iov[0].iov_base = moof.data;
-    iov[0].iov_len = moof.len;
-    iov[1].iov_base = t->qdata.data;
-    iov[1].iov_len = bytes;
-    rc = sv__publish_part(p, t, iov, 2, moof.len + bytes, dur, key);
-    if (rc == 0)
-        rc = sv_buf_append(&t->segbuf, moof.data, moof.len);
-    if (rc == 0)
-        rc = sv_buf_append(&t->segbuf, t->qdata.data, bytes);
+    n = pieces(t, &moof);
+    rc = n < 0 ? n : sv__publish_part(p, t, t->iov, n, moof.len + bytes, dur,
+                                      key);
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = sv_buf_append(&t->segbuf, t->iov[i].iov_base,
+                           t->iov[i].iov_len);
     sv_buf_release(&moof);
     if (rc < 0)
         return sv__fail(p, rc, "cannot keep the parts of rendition %s",
                         p->m.r[t->rend].id);
     t->seg_ticks += dur;
     t->nparts++;
-    drop_prefix(t, t->ndone, bytes);
+    drop_prefix(t, t->ndone);
     return 0;
 }
 
@@ -302,7 +350,7 @@ static int
 ts_segment(struct sv__pack *p, struct sv__track *t)
 {
     struct iovec iov;
-    size_t i, off = 0;
+    size_t i;
     int rc;
 
     sv_buf_reset(&t->segbuf);
@@ -310,9 +358,8 @@ ts_segment(struct sv__pack *p, struct sv__track *t)
     rc = sv_ts_tables(&t->ts, &t->segbuf);
     for (i = 0; rc == 0 && i < t->ndone; i++) {
         const struct sv__sample *s = &t->q[i];
-        rc = sv_ts_sample(&t->ts, &t->segbuf, t->qdata.data + off, s->size,
-                          s->dts, s->pts, s->key && t->video);
-        off += s->size;
+        rc = sv_ts_sample(&t->ts, &t->segbuf, s->blk, s->size, s->dts,
+                          s->pts, s->key && t->video);
     }
     if (rc < 0)
         return sv__fail(p, rc, "cannot build an MPEG-TS segment of "
@@ -321,7 +368,7 @@ ts_segment(struct sv__pack *p, struct sv__track *t)
     iov.iov_base = t->segbuf.data;
     iov.iov_len = t->segbuf.len;
     rc = sv__publish_segment(p, t, &iov, 1, t->segbuf.len);
-    drop_prefix(t, t->ndone, t->done_bytes);
+    drop_prefix(t, t->ndone);
     return rc;
 }
 
@@ -329,9 +376,9 @@ static int
 close_segment(struct sv__pack *p, struct sv__track *t)
 {
     struct sv_buf moof = SV_BUF_INIT(1 << 24);
-    struct iovec iov[2];
+    struct iovec iov[1];
     size_t bytes;
-    int rc;
+    int rc, n;
 
     if (p->o->ts) {
         rc = t->ndone > 0 ? ts_segment(p, t) : 0;
@@ -350,19 +397,16 @@ close_segment(struct sv__pack *p, struct sv__track *t)
             return 0;
         bytes = t->done_bytes;
         rc = fragment(t, &moof);
-        if (rc < 0) {
+        n = rc < 0 ? rc : pieces(t, &moof);
+        if (n < 0) {
             sv_buf_release(&moof);
-            return sv__fail(p, rc, "cannot build a fragment of rendition %s",
+            return sv__fail(p, n, "cannot build a fragment of rendition %s",
                             p->m.r[t->rend].id);
         }
         t->seg_ticks += t->part_ticks;
-        iov[0].iov_base = moof.data;
-        iov[0].iov_len = moof.len;
-        iov[1].iov_base = t->qdata.data;
-        iov[1].iov_len = bytes;
-        rc = sv__publish_segment(p, t, iov, 2, moof.len + bytes);
+        rc = sv__publish_segment(p, t, t->iov, n, moof.len + bytes);
         sv_buf_release(&moof);
-        drop_prefix(t, t->ndone, bytes);
+        drop_prefix(t, t->ndone);
     }
     t->seg_open = 0;
     return rc;
@@ -465,7 +509,7 @@ sv__track_process(struct sv__pack *p, struct sv__track *t)
             t->seg_start = s->dts;
         }
         if (!t->seg_open) {
-            drop_prefix(t, 1, s->size);
+            drop_prefix(t, 1);
             continue;
         }
         if (part_max > 0 && t->ndone > 0 && t->part_ticks + dur > part_max) {

@@ -22,6 +22,8 @@ fail(struct sv_tar *t, const char *what)
 {
     int e = archive_errno(t->a);
 
+    if (e == EPIPE)
+        return -EPIPE;          /* the reader went away: no message */
     sv_log_error("cannot write the tar stream (%s): %s", what,
                  archive_error_string(t->a) ? archive_error_string(t->a)
                  : "unknown error");

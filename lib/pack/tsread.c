@@ -150,6 +150,11 @@ pes_start(struct sv_tsread_pes *e, const uint8_t *p, size_t len, int rai)
     e->rai = rai;
     e->open = 1;
     sv_buf_reset(&e->buf);
+    /* a consumer may take the buffer: start the next one big enough not
+     * to grow (and copy) a dozen times */
+    if (e->hint > 0 && e->buf.alloc < e->hint &&
+        sv_buf_reserve(&e->buf, e->hint) < 0)
+        return -1;
     return sv_buf_append(&e->buf, p + hl, len - hl) < 0 ? -1 : 0;
 }
 
@@ -177,6 +182,10 @@ emit(struct sv_tsread *r, struct sv_demux_packet *pkt)
         r->ready_off = e->buf.len;
         pkt->data = b;
         pkt->size = e->buf.len;
+        pkt->own = &e->buf;
+        e->hint = e->buf.len + e->buf.len / 4 + 4096;
+        if (e->hint > PES_MAX)
+            e->hint = PES_MAX;
         pkt->pts = e->pts;
         pkt->dts = e->dts;
         pkt->key = e->rai || nal_key(e->codec, b, e->buf.len);

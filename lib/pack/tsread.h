@@ -21,6 +21,7 @@ struct sv_tsread_pes {
     int64_t pts, dts;
     int rai;                    /* random access indicator seen */
     size_t want;                /* PES_packet_length payload, 0: unbounded */
+    size_t hint;                /* room to reserve for the next PES */
     int open;
 };
 

@@ -301,6 +301,13 @@ first() { "$@" | grep -m1 .; }
     ffprobe -v error "$out/master.m3u8"
 }
 
+@test "a tar reader that goes away stops the packager quietly" {
+    run --separate-stderr bash -c "sv-package -o - '$(fixture ladder_360p.ts)' |
+        head -c 100 > /dev/null; echo \${PIPESTATUS[0]}"
+    assert_eq "$output" 1
+    assert_eq "$stderr" ""
+}
+
 @test "events: one per segment and one at the end" {
     sv-package -q -s 2 --events "$BATS_TEST_TMPDIR/ev" -o "$out" \
         "$(fixture ladder_360p.ts)"

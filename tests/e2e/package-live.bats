@@ -74,3 +74,38 @@ live() {
     [ "$status" -eq 0 ] || fail "dash.js: $output"
     grep -q 'type="dynamic"' "$www/live/manifest.mpd"
 }
+
+@test "ffmpeg -re | sv-transcode | sv-package --live --ll-hls plays in hls.js" {
+    command -v sv-transcode >/dev/null || skip "sv-transcode is not built"
+    mkfifo "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/ladder"
+    ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=640x360:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 40 \
+        -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
+        -c:a aac -f mpegts -y "$BATS_TEST_TMPDIR/src" 2>/dev/null &
+    pids+=($!)
+    sv-transcode - --ladder 360p:800k,180p:300k --preset ultrafast -g 1s \
+        < "$BATS_TEST_TMPDIR/src" > "$BATS_TEST_TMPDIR/ladder" \
+        2> "$BATS_TEST_TMPDIR/transcode.err" &
+    pids+=($!)
+    sv-package --live --ll-hls -s 2 -o "$www/live" \
+        < "$BATS_TEST_TMPDIR/ladder" 2> "$BATS_TEST_TMPDIR/live.err" &
+    pids+=($!)
+    node "$SV_TOP/tests/e2e/serve-static.js" "$www" > "$BATS_TEST_TMPDIR/port" &
+    pids+=($!)
+    wait_for test -s "$BATS_TEST_TMPDIR/port"
+    base=http://127.0.0.1:$(jq .port "$BATS_TEST_TMPDIR/port")/live
+    local i
+    for i in $(seq 15); do
+        [ -s "$www/live/master.m3u8" ] && break
+        sleep 1
+    done
+    [ -s "$www/live/master.m3u8" ] ||
+        fail "no playlist: $(cat "$BATS_TEST_TMPDIR/transcode.err" "$BATS_TEST_TMPDIR/live.err")"
+    run node "$SV_TOP/tests/e2e/play.js" hls "$base/master.m3u8" --live \
+        --seconds 8 --timeout 35
+    echo "# $output" >&3
+    [ "$status" -eq 0 ] || fail "hls.js: $output"
+    echo "# live latency through sv-transcode: hls.js $(jq .latency <<< "$output") s" >&3
+    assert_eq "$(jq .nlevels <<< "$output")" 2
+}

@@ -4,6 +4,7 @@
  * prefixes.  The first byte picks the codec, the second where extradata
  * ends and the sample begins. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pack/codec.h"
@@ -37,12 +38,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.extradata_len = split;
     if (sv_codec_cfg_make(&c, &s, data + split, size - split) == 0)
         sv_codec_sample(&c, data + split, size - split, &out);
-    /* samples of any shape, as if Annex B and ADTS were announced */
+    /* samples of any shape, as if Annex B and ADTS were announced; the
+     * in-place conversion must give the same bytes as the copying one */
     memset(&c, 0, sizeof(c));
     c.codec = s.codec;
     c.annexb = 1;
     c.adts = s.codec == SV_CODEC_AAC;
-    sv_codec_sample(&c, data, size, &out);
+    sv_buf_reset(&out);
+    if (sv_codec_sample(&c, data, size, &out) >= 0) {
+        size_t cap = size + (split & 7);
+        uint8_t *blk = malloc(cap > 0 ? cap : 1);
+        long n;
+
+        if (blk != NULL) {
+            memcpy(blk, data, size);
+            n = sv_codec_sample_inplace(&c, &blk, size, &cap);
+            if (n != (long)out.len || (n > 0 && memcmp(blk, out.data, out.len)))
+                abort();
+            free(blk);
+        }
+    }
     sv_buf_release(&out);
     return 0;
 }

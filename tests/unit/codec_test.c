@@ -1,5 +1,6 @@
 /* codec_test.c -- lib/pack/codec.c: configuration records, codec strings,
  * samples in the fMP4 form */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -65,6 +66,24 @@ h264_samples_get_lengths(void)
     CHECK_INT(sv_codec_sample(&c, au, sizeof(au), &out), 4 + 3 + 4 + 3);
     CHECK(memcmp(out.data, "\0\0\0\3\x65\x88\x84\0\0\0\3\x06\x05\x01",
                  14) == 0);
+    /* in place, from a block with no room to spare */
+    {
+        static const uint8_t tight[] = { 0, 0, 1, 0x65, 0x88, 0, 0, 1, 0x41,
+                                         0x9a };
+        uint8_t *blk = malloc(sizeof(tight));
+        size_t cap = sizeof(tight);
+
+        memcpy(blk, tight, sizeof(tight));
+        CHECK_INT(sv_codec_sample_inplace(&c, &blk, sizeof(tight), &cap), 12);
+        CHECK(memcmp(blk, "\0\0\0\2\x65\x88\0\0\0\2\x41\x9a", 12) == 0);
+        free(blk);
+        blk = malloc(sizeof(au));
+        cap = sizeof(au);
+        memcpy(blk, au, sizeof(au));
+        CHECK_INT(sv_codec_sample_inplace(&c, &blk, sizeof(au), &cap), 14);
+        CHECK(memcmp(blk, out.data, 14) == 0);
+        free(blk);
+    }
     sv_buf_release(&out);
 }
 

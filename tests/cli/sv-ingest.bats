@@ -525,3 +525,19 @@ PY
     assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why) \(.drops)"' | sort | xargs)" \
         "a unpublished 0 b unpublished 0"
 }
+
+@test "a connection that goes quiet is closed after --timeout" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard --timeout 1s
+    python3 - "$port" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x03" + bytes(100))     # half a C0+C1, then silence
+s.settimeout(10)
+t = time.time()
+assert s.recv(10) == b""
+assert time.time() - t < 9
+PY
+    stop_ingest
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: nothing for 1.0 s, closing' "$ERR"
+}

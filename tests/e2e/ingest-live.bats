@@ -40,11 +40,11 @@ teardown() {
         -c:v libx264 -preset veryfast -tune zerolatency -g 30 \
         -pix_fmt yuv420p -c:a aac -f flv "rtmp://127.0.0.1:$rport/live/e2e" &
     PIDS+=($!)
-    wait_for test -s "$www/live/e2e/index.m3u8" ||
-        wait_for test -s "$www/live/e2e/index.m3u8" ||
+    wait_for test -s "$www/live/e2e/master.m3u8" ||
+        wait_for test -s "$www/live/e2e/master.m3u8" ||
         fail "no playlist: $(tail -5 "$BATS_TEST_TMPDIR/ingest.err")"
     run node "$SV_TOP/tests/e2e/ingest-play.js" \
-        "http://127.0.0.1:$hport/live/e2e/index.m3u8" 10
+        "http://127.0.0.1:$hport/live/e2e/master.m3u8" 10
     echo "# glass-to-glass: $output" >&3
     [ "$status" -eq 0 ] || fail "playback: $output"
     jq -e '.ok and .played > 5' <<< "$output"

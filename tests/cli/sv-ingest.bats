@@ -430,7 +430,11 @@ stream id asks to play 'live/plain'; only m=publish is served"
     sleep 0.5
     assert_eq "$(ls /proc/"$INGEST"/fd | wc -l)" "$fds"
     local rss2; rss2=$(awk '/VmRSS/ { print $2 }' /proc/"$INGEST"/status)
-    [ "$rss2" -lt $((rss + 8192)) ] || fail "RSS grew from $rss to $rss2 kB"
+    # under AddressSanitizer freed memory sits in quarantine, and its leak
+    # check at exit (stop_ingest below) is the stricter test anyway
+    if ! ldd "$(command -v sv-ingest)" | grep -q libasan; then
+        [ "$rss2" -lt $((rss + 8192)) ] || fail "RSS grew from $rss to $rss2 kB"
+    fi
     assert_eq "$(event live.stream.ended | wc -l)" 101
     stop_ingest
 }

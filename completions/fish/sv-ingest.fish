@@ -4,7 +4,7 @@ complete -c sv-ingest -s p -l pull -x -d 'pull a stream from any URL libavformat
 complete -c sv-ingest -l tls-cert -r -F -d 'PEM certificate chain for rtmps:// listeners'
 complete -c sv-ingest -l tls-key -r -F -d 'PEM private key of --tls-cert'
 complete -c sv-ingest -l srt-latency -x -d 'SRT receiver latency'
-complete -c sv-ingest -l timeout -x -d 'give up on a pulled source that sends nothing for this long'
+complete -c sv-ingest -l timeout -x -d 'drop a publisher or pulled source silent for this long (0: never)'
 complete -c sv-ingest -l pull-retries -x -d 'reconnects of a failing pull before it ends (-1: forever)'
 complete -c sv-ingest -s e -l exec -x -d 'run a shell pipeline per stream with the stream on its stdin'
 complete -c sv-ingest -s r -l record -x -a '(__fish_complete_directories)' -d 'write each stream to rotated files under dir/app/name/'

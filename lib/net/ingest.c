@@ -40,6 +40,12 @@ stats_tick(uv_timer_t *t)
 }
 
 static void
+sweep_tick(uv_timer_t *t)
+{
+    sv__rtmp_sweep(t->data);
+}
+
+static void
 on_async(uv_async_t *a)
 {
     struct sv_ingest *ing = a->data;
@@ -85,6 +91,7 @@ begin_stop(struct sv_ingest *ing)
             sv__stream_end(st, "shutdown");
     }
     uv_timer_stop(&ing->stats_timer);
+    uv_timer_stop(&ing->sweep_timer);
     uv_timer_start(&ing->stop_timer, grace_over, GRACE_MS, 0);
     sv__ingest_maybe_done(ing);
 }
@@ -113,6 +120,7 @@ sv__ingest_maybe_done(struct sv_ingest *ing)
     uv_close((uv_handle_t *)&ing->async, NULL);
     uv_close((uv_handle_t *)&ing->stats_timer, NULL);
     uv_close((uv_handle_t *)&ing->stop_timer, NULL);
+    uv_close((uv_handle_t *)&ing->sweep_timer, NULL);
     for (i = 0; i < 3; i++)
         uv_close((uv_handle_t *)&ing->sig[i], NULL);
 }
@@ -202,6 +210,9 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     uv_timer_init(&ing->loop, &ing->stop_timer);
     ing->stop_timer.data = ing;
     uv_unref((uv_handle_t *)&ing->stop_timer);
+    uv_timer_init(&ing->loop, &ing->sweep_timer);
+    ing->sweep_timer.data = ing;
+    uv_timer_start(&ing->sweep_timer, sweep_tick, 1000, 1000);
     for (i = 0; i < 3; i++) {
         uv_signal_init(&ing->loop, &ing->sig[i]);
         ing->sig[i].data = ing;

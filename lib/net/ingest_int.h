@@ -125,6 +125,7 @@ struct sv_ingest {
     uv_signal_t sig[3];
     uv_timer_t stats_timer;
     uv_timer_t stop_timer;
+    uv_timer_t sweep_timer;
     uv_async_t async;
     pthread_mutex_t mu;
     struct sv_tmsg *mhead, *mtail;
@@ -192,6 +193,7 @@ int sv__auth_url(const struct sv_ingest_conf *conf,
 /* ingest_rtmp.c */
 int sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls);
 void sv__rtmp_close_all(struct sv_ingest *ing);
+void sv__rtmp_sweep(struct sv_ingest *ing);
 
 /* ingest_thread.c */
 int sv__srt_listen(struct sv_ingest *ing, const char *url);

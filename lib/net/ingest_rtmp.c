@@ -34,6 +34,7 @@ struct sv_rconn {
     char why[256];
     struct sv_tls *tls;         /* rtmps:// */
     struct sv_buf cin, cout;    /* ciphertext for the peer */
+    uint64_t last_read;         /* uv_now() of the last read, ms */
 };
 
 struct rwrite {
@@ -350,6 +351,7 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
     c->src.bytes += (uint64_t)n;
     c->src.recv_ns = uv_hrtime();
+    c->last_read = uv_now(&c->ing->loop);
     if (c->tls != NULL) {
         sv_buf_reset(&c->cin);
         rc = sv_tls_feed(c->tls, (const uint8_t *)buf->base, (size_t)n,
@@ -418,6 +420,7 @@ on_connection(uv_stream_t *server, int status)
         return;
     }
     format_peer(&c->tcp, c->src.remote, sizeof(c->src.remote));
+    c->last_read = uv_now(&ing->loop);
     uv_tcp_nodelay(&c->tcp, 1);
     uv_tcp_keepalive(&c->tcp, 1, 30);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
@@ -515,6 +518,25 @@ sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls)
     ing->listeners[ing->nlisteners++] = l;
     sv_log_info("listening on %s", url);
     return 0;
+}
+
+void
+sv__rtmp_sweep(struct sv_ingest *ing)
+{
+    uint64_t now = uv_now(&ing->loop);
+    uint64_t limit = (uint64_t)(ing->conf->timeout_us / 1000);
+    struct sv_rconn *c, *next;
+
+    /* a connection that went quiet (a stalled encoder, a half-open
+     * socket, a handshake never finished) frees its key and memory */
+    for (c = ing->rconns; c != NULL; c = next) {
+        next = c->next;
+        if (limit > 0 && now - c->last_read > limit && c->refs == 1) {
+            sv_log_warn("rtmp peer %s: nothing for %.1f s, closing",
+                        c->src.remote, (double)limit / 1000);
+            conn_close(c, "timeout");
+        }
+    }
 }
 
 void

@@ -430,7 +430,11 @@ stream id asks to play 'live/plain'; only m=publish is served"
     sleep 0.5
     assert_eq "$(ls /proc/"$INGEST"/fd | wc -l)" "$fds"
     local rss2; rss2=$(awk '/VmRSS/ { print $2 }' /proc/"$INGEST"/status)
-    [ "$rss2" -lt $((rss + 8192)) ] || fail "RSS grew from $rss to $rss2 kB"
+    # under AddressSanitizer freed memory sits in quarantine, and its leak
+    # check at exit (stop_ingest below) is the stricter test anyway
+    if ! ldd "$(command -v sv-ingest)" | grep -q libasan; then
+        [ "$rss2" -lt $((rss + 8192)) ] || fail "RSS grew from $rss to $rss2 kB"
+    fi
     assert_eq "$(event live.stream.ended | wc -l)" 101
     stop_ingest
 }
@@ -524,4 +528,20 @@ PY
     stop_ingest
     assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why) \(.drops)"' | sort | xargs)" \
         "a unpublished 0 b unpublished 0"
+}
+
+@test "a connection that goes quiet is closed after --timeout" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard --timeout 1s
+    python3 - "$port" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x03" + bytes(100))     # half a C0+C1, then silence
+s.settimeout(10)
+t = time.time()
+assert s.recv(10) == b""
+assert time.time() - t < 9
+PY
+    stop_ingest
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: nothing for 1.0 s, closing' "$ERR"
 }

@@ -45,9 +45,11 @@ teardown() {
         fail "no playlist: $(tail -5 "$BATS_TEST_TMPDIR/ingest.err")"
     run node "$SV_TOP/tests/e2e/ingest-play.js" \
         "http://127.0.0.1:$hport/live/e2e/master.m3u8" 10
-    echo "# glass-to-glass: $output" >&3
+    # latency_*: behind the live edge, as hls.js measures it;
+    # pdt_latency: wall clock minus the playing EXT-X-PROGRAM-DATE-TIME
+    echo "# latency: $output" >&3
     [ "$status" -eq 0 ] || fail "playback: $output"
     jq -e '.ok and .played > 5' <<< "$output"
-    jq -s -e '[.[] | select(.event == "live.stream.started")][0].data.stream == "e2e"' \
-        "$BATS_TEST_TMPDIR/ingest.jsonl"
+    jq -r 'select(.event == "live.stream.started") | .data.stream' \
+        "$BATS_TEST_TMPDIR/ingest.jsonl" | grep -qx e2e
 }

@@ -305,6 +305,51 @@ session(void)
     sv_buf_release(&in);
 }
 
+/* the same publish fed one byte at a time ends in the same place */
+static void
+session_byte_by_byte(void)
+{
+    static const struct sv_rtmp_cbs cbs = { on_publish, on_media, NULL, NULL,
+                                            on_send };
+    static uint8_t hs[1 + 1536 + 1536];
+    struct sv_rtmp_sess *s;
+    struct sink k = { SV_BUF_INIT(1 << 20), 0, 0, "" };
+    struct sv_buf in = SV_BUF_INIT(1 << 20);
+    const uint8_t tag[] = { 0x17, 1, 0, 0, 0, 0, 0, 0, 1, 0x65 };
+    size_t i;
+    int bad = 0;
+
+    hs[0] = 3;
+    CHECK_INT(sv_buf_append(&in, hs, sizeof(hs)), 0);
+    command(&in, json_pack("[s,i,{s:s}]", "connect", 1, "app", "live"), 0);
+    command(&in, json_pack("[s,i,n]", "createStream", 2), 0);
+    command(&in, json_pack("[s,i,n,s,s]", "publish", 3, "byte", "live"), 1);
+    CHECK_INT(sv_rtmp_sess_new(&s, &cbs, &k), 0);
+    for (i = 0; i < in.len; i++)
+        bad += sv_rtmp_sess_feed(s, in.data + i, 1) < 0;
+    CHECK_INT(bad, 0);
+    CHECK_STR(k.name, "live/byte");
+    CHECK_INT(sv_rtmp_sess_publish_result(s, 1, NULL, "ok"), 0);
+    sv_buf_reset(&in);
+    /* a 300-byte video message in 128-byte chunks, in 7-byte reads */
+    {
+        uint8_t big[300];
+
+        memcpy(big, tag, sizeof(tag));
+        memset(big + sizeof(tag), 0x41, sizeof(big) - sizeof(tag));
+        sv_rtmp_write_msg(&in, 128, 6, 9, 1, 40, big, sizeof(big));
+        sv_rtmp_write_msg(&in, 128, 6, 9, 1, 80, big, sizeof(big));
+    }
+    for (i = 0; i < in.len; i += 7)
+        bad += sv_rtmp_sess_feed(s, in.data + i,
+                                 in.len - i < 7 ? in.len - i : 7) < 0;
+    CHECK_INT(bad, 0);
+    CHECK_INT(k.media, 2);
+    sv_rtmp_sess_free(s);
+    sv_buf_release(&k.out);
+    sv_buf_release(&in);
+}
+
 int
 main(void)
 {
@@ -313,5 +358,6 @@ main(void)
     RUN(handshake_plain_and_digest);
     RUN(flv_tags);
     RUN(session);
+    RUN(session_byte_by_byte);
     return DONE();
 }

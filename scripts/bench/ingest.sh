@@ -9,7 +9,8 @@
 #   receive   sv-ingest --discard        vs  nginx-rtmp, live on, no players
 #   pipeline  sv-ingest --exec 'cat > f'  vs  nginx-rtmp exec ffmpeg -c copy
 #                                            -f mpegts f
-# Environment: BENCH_N="10 50 200" (publisher counts), BENCH_SECONDS=20
+# Environment: BENCH_N="10 50 200" (publisher counts), BENCH_MODES="receive
+# pipeline", BENCH_SECONDS=20
 # (length of each publish), BUILD (build dir).  Prints one line per run and
 # the ratios sv-ingest/nginx.  Never run by `make check`.
 set -u
@@ -19,6 +20,7 @@ BUILD=${BUILD:-build}
 export SV_BUILD=$top/$BUILD SV_FIXTURES=${SV_FIXTURES:-$top/$BUILD/fixtures}
 . tests/helpers.bash
 NS=${BENCH_N:-10 50 200}
+MODES=${BENCH_MODES:-receive pipeline}
 SECS=${BENCH_SECONDS:-20}
 work=$top/$BUILD/bench/ingest
 rm -rf "$work" && mkdir -p "$work"
@@ -161,7 +163,7 @@ run() {
 
 echo "# $(nproc) cores; each stream $(du -k "$src" | cut -f1) kB over $SECS s, $want_v video packets"
 for n in $NS; do
-    for mode in receive pipeline; do
+    for mode in $MODES; do
         a=$(run sv-ingest "$mode" "$n")
         b=$(run nginx "$mode" "$n")
         echo "$a"

@@ -545,3 +545,32 @@ PY
     stop_ingest
     grep -q 'rtmp peer 127.0.0.1:[0-9]*: nothing for 1.0 s, closing' "$ERR"
 }
+
+@test "SIGHUP reloads --keys" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    printf 'live/old\n' > "$out/keys"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --keys "$out/keys" --discard
+    run publish "rtmp://127.0.0.1:$port/live/new" -t 0.5
+    [ "$status" -ne 0 ]
+    printf 'live/new\n' > "$out/keys"
+    kill -HUP "$INGEST"
+    wait_for grep -q "reloaded 1 keys from '$out/keys'" "$ERR"
+    publish "rtmp://127.0.0.1:$port/live/new" -t 0.5
+    stop_ingest
+    assert_eq "$(event live.stream.started | jq -r .stream)" new
+}
+
+@test "--max-streams refuses publishers past the limit" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    start_ingest --listen "rtmp://127.0.0.1:$port" --max-streams 1 \
+        --exec "echo started >> $out/runs; cat > /dev/null"
+    publish "rtmp://127.0.0.1:$port/live/one" &
+    local a=$!
+    wait_for grep -q started "$out/runs"
+    run publish "rtmp://127.0.0.1:$port/live/two" -t 0.5
+    [ "$status" -ne 0 ]
+    wait "$a"
+    stop_ingest
+    assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
+        "ELIMIT too many streams (--max-streams 1)"
+}

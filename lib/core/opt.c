@@ -101,6 +101,7 @@ print_help(const struct sv_tool *t, const char *cmd)
 {
     const struct sv_subcmd *c;
     const char *const *u;
+    const char *heading = NULL;
     char left[96];
     int first = 1;
 
@@ -126,11 +127,15 @@ print_help(const struct sv_tool *t, const char *cmd)
         if (o->flags & SV_OPT_HIDDEN)
             continue;
         if (o->name == NULL) {
-            printf("\n%s:\n", o->help);
+            heading = o->help;  /* printed with its first row that applies */
             continue;
         }
         if (!applies(o, cmd))
             continue;
+        if (heading != NULL) {
+            printf("\n%s:\n", heading);
+            heading = NULL;
+        }
         snprintf(left, sizeof(left), "%s%c%s--%s%s%s%s%s",
                  o->key < 256 ? "-" : "    ",
                  o->key < 256 ? o->key : ' ', o->key < 256 ? ", " : "",

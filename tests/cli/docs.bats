@@ -94,3 +94,21 @@ tools() {
 Try '$t --help' for more information."
     done
 }
+
+@test "help of a subcommand shows only the sections that apply to it" {
+    local t c
+    for t in $(tools); do
+        "$t" --help | grep -q '^Commands:' || continue
+        for c in $("$t" --help | sed -n '/^Commands:/,/^$/p' |
+                   awk 'NR > 1 && NF { print $1 }'); do
+            run "$t" "$c" --help
+            [ "$status" -eq 0 ] || fail "$t $c --help: $status"
+            assert_match "${lines[0]}" "^usage: $t $c"
+            # a heading ("Keys:") followed directly by another heading or
+            # the end means an empty section
+            awk '/^[A-Z][A-Za-z ]*:$/ { if (h) exit 1; h = 1; next }
+                 NF { h = 0 } END { exit h }' <<< "$output" ||
+                fail "$t $c --help has an empty section"
+        done
+    done
+}

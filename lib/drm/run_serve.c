@@ -52,7 +52,11 @@ sv_drm_run_serve(const struct sv_drm_opts *o)
         goto done;
     }
     memset(&c, 0, sizeof(c));
-    c.listen = o->listen;
+    c.listen = &o->listen;
+    c.nlisten = 1;
+    c.tls_cert = o->tls_cert;
+    c.tls_key = o->tls_key;
+    c.stop_timeout_ms = (uint64_t)(o->stop_timeout_us / 1000);
     c.workers = (unsigned)o->workers;
     c.cors = strcmp(o->cors, "") == 0 ? NULL : o->cors;
     c.rate = (double)o->rate;

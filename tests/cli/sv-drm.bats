@@ -705,10 +705,11 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
         "https://127.0.0.1:$PORT/hls/key/$kid?token=$tok")" "2 200"
     assert_eq "$(od -An -tx1 key.bin | tr -d ' \n')" \
         "$(jq -r '.keys[0].key' k.json)"
+    local st=0
     kill -TERM "$(cat serve.pid)"
-    run wait "$(cat serve.pid)"
-    assert_eq "$status" 0
+    wait "$(cat serve.pid)" || st=$?
     rm serve.pid
+    assert_eq "$st" 0
     grep -qx 'sv-drm: stopped' serve.err
 }
 

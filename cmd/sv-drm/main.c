@@ -38,6 +38,15 @@ check(struct sv_drm_opts *o)
                                       o->args[0]);
         if (o->store == NULL && o->key_file == NULL)
             return sv_opt_usage_error("%s needs --store or --key", c);
+        if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+            return sv_opt_usage_error("--tls-cert and --tls-key go "
+                                      "together");
+        if (strncmp(o->listen, "https://", 8) == 0 && o->tls_cert == NULL)
+            return sv_opt_usage_error("an https:// --listen needs "
+                                      "--tls-cert and --tls-key");
+        if (strncmp(o->listen, "https://", 8) != 0 && o->tls_cert != NULL)
+            return sv_opt_usage_error("--tls-cert needs an https:// "
+                                      "--listen");
     } else if (strcmp(c, "token") == 0) {
         if (o->nargs < 1 || (strcmp(o->args[0], "sign") != 0 &&
                              strcmp(o->args[0], "verify") != 0))
@@ -96,6 +105,7 @@ main(int argc, char **argv)
     o.scheme = "cenc";
     o.listen = "127.0.0.1:8443";
     o.cors = "*";
+    o.stop_timeout_us = 10000000LL;
     o.rate = 50;
     o.events = "-";
     o.workers = 2;

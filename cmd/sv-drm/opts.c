@@ -10,7 +10,7 @@ enum {
     K_PERIOD_LENGTH, K_ALG, K_JWT_KEY, K_TTL, K_NOT_BEFORE, K_CLIENT,
     K_COUNTRY, K_GEO, K_SYSTEMS, K_TIMEOUT, K_LISTEN, K_CORS, K_RATE,
     K_EVENTS, K_SCHEME, K_KEY_URI, K_ROTATE, K_WORKERS, K_PATH, K_TOKEN_KEY,
-    K_SUB,
+    K_SUB, K_TLS_CERT, K_TLS_KEY, K_STOP_TIMEOUT,
 };
 
 static const struct sv_opt rows[] = {
@@ -74,8 +74,14 @@ static const struct sv_opt rows[] = {
     { "timeout", K_TIMEOUT, "<dur>", "give up on the key server after",
       "30s", NULL, "cpix", 0 },
     { NULL, 0, NULL, "Server", NULL, NULL, NULL, 0 },
-    { "listen", K_LISTEN, "<addr:port>", "address to serve licenses on",
-      "127.0.0.1:8443", NULL, "serve", 0 },
+    { "listen", K_LISTEN, "<url>",
+      "serve licenses on [http://]addr:port or https://addr:port ([addr] "
+      "for IPv6)", "127.0.0.1:8443", NULL, "serve", 0 },
+    { "tls-cert", K_TLS_CERT, "<file>",
+      "PEM certificate chain for an https:// --listen (HTTP/2 by ALPN)",
+      NULL, "@file", "serve", 0 },
+    { "tls-key", K_TLS_KEY, "<file>", "PEM private key of --tls-cert", NULL,
+      "@file", "serve", 0 },
     { "workers", K_WORKERS, "<n>", "event loops (threads)", "2", NULL,
       "serve", 0 },
     { "cors", K_CORS, "<origin>",
@@ -84,6 +90,9 @@ static const struct sv_opt rows[] = {
     { "rate", K_RATE, "<n>",
       "requests per second per client address (0: no limit)", "50", NULL,
       "serve", 0 },
+    { "stop-timeout", K_STOP_TIMEOUT, "<dur>",
+      "on SIGTERM, time left to requests in flight", "10s", NULL, "serve",
+      0 },
     { "events", K_EVENTS, "<path>",
       "JSON events (drm.key.issued) to a path or fd:N", "-", "@file",
       "serve", 0 },
@@ -210,6 +219,10 @@ sv_drm_opt_cb(void *ud, int key, const char *arg)
         break;
     case K_TIMEOUT: return duration(arg, "timeout", &o->timeout_us);
     case K_LISTEN: o->listen = arg; break;
+    case K_TLS_CERT: o->tls_cert = arg; break;
+    case K_TLS_KEY: o->tls_key = arg; break;
+    case K_STOP_TIMEOUT:
+        return duration(arg, "stop-timeout", &o->stop_timeout_us);
     case K_CORS: o->cors = arg; break;
     case K_RATE:
         if (sv_parse_int(arg, 0, 10000000, &o->rate) < 0)

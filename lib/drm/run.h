@@ -52,6 +52,8 @@ struct sv_drm_opts {
 
     /* serve */
     const char *listen;
+    const char *tls_cert, *tls_key;
+    int64_t stop_timeout_us;    /* graceful stop bound */
     const char *cors;
     int64_t rate;               /* requests per second per client */
     int64_t workers;            /* event loops */

@@ -30,21 +30,12 @@ sv_drm_run_serve(const struct sv_drm_opts *o)
 {
     struct sv_license_conf c;
     struct sv_drm_jwt_keys keys;
-    struct sv_drm_geo *geo = NULL;
-    char err[512];
+    struct sv_drm_geo *geo;
     int rc;
 
-    rc = sv__drm_token_keys(o, &keys, err, sizeof(err));
-    if (rc < 0) {
-        sv_log_error("%s", err);
-        return rc == SV_EUSAGE ? SV_EXIT_USAGE : SV_EXIT_FAIL;
-    }
-    if (o->geo != NULL && sv_drm_geo_load(o->geo, &geo, err,
-                                          sizeof(err)) < 0) {
-        sv_log_error("%s", err);
-        rc = SV_EXIT_FAIL;
-        goto done;
-    }
+    rc = sv__drm_token_setup(o, &keys, &geo);
+    if (rc != 0)
+        return rc;
     rc = sv_event_open(o->events);
     if (rc < 0) {
         sv_log_error("cannot open '%s': %s", o->events, sv_strerror(rc));
@@ -52,7 +43,11 @@ sv_drm_run_serve(const struct sv_drm_opts *o)
         goto done;
     }
     memset(&c, 0, sizeof(c));
-    c.listen = o->listen;
+    c.listen = &o->listen;
+    c.nlisten = 1;
+    c.tls_cert = o->tls_cert;
+    c.tls_key = o->tls_key;
+    c.stop_timeout_ms = (uint64_t)(o->stop_timeout_us / 1000);
     c.workers = (unsigned)o->workers;
     c.cors = strcmp(o->cors, "") == 0 ? NULL : o->cors;
     c.rate = (double)o->rate;

@@ -251,28 +251,18 @@ int
 sv_drm_run_token(const struct sv_drm_opts *o)
 {
     struct sv_drm_jwt_keys keys;
-    struct sv_drm_geo *geo = NULL;
-    char err[512];
+    struct sv_drm_geo *geo;
     int rc;
 
     if (o->path != NULL)
         return url_token(o);
-    rc = sv__drm_token_keys(o, &keys, err, sizeof(err));
-    if (rc < 0) {
-        sv_log_error("%s", err);
-        return rc == SV_EUSAGE ? SV_EXIT_USAGE : SV_EXIT_FAIL;
-    }
-    if (o->geo != NULL && sv_drm_geo_load(o->geo, &geo, err,
-                                          sizeof(err)) < 0) {
-        sv_log_error("%s", err);
-        rc = SV_EXIT_FAIL;
-        goto done;
-    }
+    rc = sv__drm_token_setup(o, &keys, &geo);
+    if (rc != 0)
+        return rc;
     if (strcmp(o->args[0], "sign") == 0)
         rc = sign(o, &keys);
     else
         rc = verify(o, &keys, geo);
-done:
     sv_drm_geo_free(geo);
     sv__drm_token_keys_release(&keys);
     return rc;

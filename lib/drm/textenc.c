@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/hex.h"
 #include "drm/textenc.h"
 
 static const char hexd[] = "0123456789abcdef";
@@ -22,18 +23,6 @@ sv_drm_hex_encode(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int
 sv_drm_hex_decode(const char *s, uint8_t *out, size_t n)
 {
@@ -43,8 +32,8 @@ sv_drm_hex_decode(const char *s, uint8_t *out, size_t n)
     if (n > sizeof(tmp) || strlen(s) != 2 * n)
         return SV_EFORMAT;
     for (i = 0; i < n; i++) {
-        int hi = hexval((unsigned char)s[2 * i]);
-        int lo = hexval((unsigned char)s[2 * i + 1]);
+        int hi = sv_hex_digit((unsigned char)s[2 * i]);
+        int lo = sv_hex_digit((unsigned char)s[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return SV_EFORMAT;

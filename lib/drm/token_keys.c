@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/exit.h"
+#include "core/log.h"
+#include "drm/cidr.h"
 #include "drm/token_keys.h"
 
 int
@@ -42,4 +45,26 @@ sv__drm_token_keys_release(struct sv_drm_jwt_keys *keys)
 {
     sv_drm_pkey_free(keys->es256);
     keys->es256 = NULL;
+}
+
+int
+sv__drm_token_setup(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
+                    struct sv_drm_geo **geo)
+{
+    char err[512];
+    int rc;
+
+    *geo = NULL;
+    rc = sv__drm_token_keys(o, keys, err, sizeof(err));
+    if (rc < 0) {
+        sv_log_error("%s", err);
+        return rc == SV_EUSAGE ? SV_EXIT_USAGE : SV_EXIT_FAIL;
+    }
+    if (o->geo != NULL && sv_drm_geo_load(o->geo, geo, err,
+                                          sizeof(err)) < 0) {
+        sv_log_error("%s", err);
+        sv__drm_token_keys_release(keys);
+        return SV_EXIT_FAIL;
+    }
+    return 0;
 }

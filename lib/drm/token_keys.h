@@ -20,4 +20,15 @@ int sv__drm_token_keys(const struct sv_drm_opts *o,
 
 void sv__drm_token_keys_release(struct sv_drm_jwt_keys *keys);
 
+struct sv_drm_geo;
+
+/*
+ * What `token` and `serve` check JWTs with: the keys as above and the
+ * --geo table (*geo NULL without it).  Logs what went wrong; returns 0, or
+ * an exit status (SV_EXIT_USAGE, SV_EXIT_FAIL) with nothing to release.
+ */
+int sv__drm_token_setup(const struct sv_drm_opts *o,
+                        struct sv_drm_jwt_keys *keys,
+                        struct sv_drm_geo **geo);
+
 #endif

@@ -105,10 +105,10 @@ hint_lookup(const char *path)
 
 /* ---- small helpers ---- */
 
-static struct sv__worker *
-worker_of(h2o_req_t *req)
+static struct sv_llhls *
+llhls_of(h2o_req_t *req)
 {
-    return H2O_STRUCT_FROM_MEMBER(struct sv__worker, ctx, req->conn->ctx);
+    return sv_http_worker_of(req)->data;
 }
 
 static void
@@ -648,7 +648,7 @@ hold(struct handler *hd, h2o_req_t *req, const char *dir, const char *name,
     if (target_ms <= 0)
         target_ms = DEFAULT_TARGET_MS;
     /* three target durations, as the LL-HLS specification says */
-    rc = sv_llhls_hold_add(worker_of(req)->llhls, &h->hold, dir,
+    rc = sv_llhls_hold_add(llhls_of(req), &h->hold, dir,
                            (uint64_t)target_ms * 3);
     if (rc < 0)
         return rc;
@@ -877,7 +877,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 
     peer_of(req, &ss, addr, sizeof(addr));
     if (sv_limit_request(srv->limit, (struct sockaddr *)&ss,
-                         uv_now(&worker_of(req)->loop)) < 0) {
+                         uv_now(&sv_http_worker_of(req)->loop)) < 0) {
         set_hdr(req, "retry-after", "1");
         fail(req, 429, "Too Many Requests");
         return 0;
@@ -938,7 +938,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
             set_hdrf(req, "set-cookie", TOKEN_COOKIE "=%s; Path=%s; "
                      "Max-Age=%" PRId64 "; HttpOnly; SameSite=Lax%s", tok,
                      t.prefix, t.expires - (int64_t)time(NULL),
-                     srv->ssl != NULL ? "; Secure" : "");
+                     srv->conf->tls_cert != NULL ? "; Secure" : "");
     }
     if (snprintf(fspath, sizeof(fspath), "%s%s", srv->root, path) >=
         (int)sizeof(fspath)) {
@@ -1119,7 +1119,6 @@ sv__http_setup(struct sv__server *srv, h2o_pathconf_t *pc)
     hd = (struct handler *)h2o_create_handler(pc, sizeof(*hd));
     hd->super.on_req = on_req;
     hd->srv = srv;
-    srv->handler = &hd->super;
     h2o_file_register(pc, srv->root,
                       srv->conf->index ? index_html : no_index, mimemap_new(),
                       0);

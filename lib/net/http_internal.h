@@ -1,4 +1,4 @@
-/* http_internal.h -- shared by lib/net/http*.c, the only users of h2o */
+/* http_internal.h -- sv-serve's state, shared by serve.c and http_handler.c */
 #ifndef SV_HTTP_INTERNAL_H
 #define SV_HTTP_INTERNAL_H
 
@@ -8,44 +8,15 @@
 
 #include <h2o.h>
 
+#include "net/http_server.h"
 #include "net/jsonlog.h"
 #include "net/limit.h"
 #include "net/llhls.h"
 #include "net/serve.h"
 
-struct sv__server;
-struct sv__worker;
-
-/* a listening socket; the uv handle comes first */
-struct sv__listener {
-    uv_tcp_t tcp;
-    struct sv__worker *w;
-    h2o_accept_ctx_t *accept;   /* the worker's plain or TLS context */
-};
-
-struct sv__worker {
-    struct sv__server *srv;
-    unsigned id;
-    uv_loop_t loop;
-    uv_thread_t thread;
-    h2o_context_t ctx;
-    h2o_accept_ctx_t accept;        /* http:// */
-    h2o_accept_ctx_t accept_tls;    /* https:// */
-    struct sv__listener *listeners;
-    size_t nlisteners;
-    uv_async_t stop_async;
-    uv_timer_t stop_timer;
-    struct sv_llhls *llhls;
-    int64_t conns;
-    int stopping;
-    int rc;
-};
-
+/* sv-serve's state, shared by every worker (the server layer holds h2o's) */
 struct sv__server {
     const struct sv_serve_conf *conf;
-    h2o_globalconf_t global;
-    h2o_handler_t *handler;         /* ours, first on the path */
-    SSL_CTX *ssl;
     char root[PATH_MAX];            /* realpath of conf->root */
     size_t rootlen;
     int rootfd;                     /* O_PATH descriptor of root */
@@ -54,10 +25,6 @@ struct sv__server {
     pthread_rwlock_t key_lock;
     unsigned char *key;             /* token key, NULL: no tokens */
     size_t keylen;
-    struct sv__worker *workers;
-    unsigned nworkers;
-    uv_async_t *done;               /* wakes the main loop as workers end */
-    unsigned finished;              /* workers whose loop ended (atomic) */
 };
 
 /* Registers the request handler, file handler and logger on the path. */

@@ -1,14 +1,11 @@
 /* http_license.c -- the license and key server of `sv-drm serve` (h2o) */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <h2o.h>
 
@@ -19,31 +16,14 @@
 #include "drm/key.h"
 #include "drm/license.h"
 #include "net/http_license.h"
+#include "net/http_server.h"
 #include "net/limit.h"
-
-struct lworker;
 
 struct lserver {
     const struct sv_license_conf *c;
-    h2o_globalconf_t global;
     struct sv_limit *limit;
     pthread_rwlock_t lock;
     json_t *keys;                   /* under lock */
-    struct lworker *w;
-    unsigned nw;
-    uv_async_t *done;
-    unsigned finished;
-};
-
-struct lworker {
-    struct lserver *srv;
-    uv_loop_t loop;
-    uv_thread_t thread;
-    h2o_context_t ctx;
-    h2o_accept_ctx_t accept;
-    uv_tcp_t listener;
-    uv_async_t stop;
-    int fd;
 };
 
 struct lhandler {
@@ -314,267 +294,78 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     return send_error(req, 404, "Not Found", "no such route");
 }
 
-/* ---- plumbing --------------------------------------------------------- */
-
-static void
-on_close(uv_handle_t *h)
-{
-    free(h);
-}
-
-static void
-on_accept(uv_stream_t *listener, int status)
-{
-    struct lworker *w = listener->data;
-    uv_tcp_t *conn;
-    h2o_socket_t *sock;
-
-    if (status != 0)
-        return;
-    conn = calloc(1, sizeof(*conn));
-    if (conn == NULL)
-        return;
-    uv_tcp_init(listener->loop, conn);
-    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
-        uv_close((uv_handle_t *)conn, on_close);
-        return;
-    }
-    sock = h2o_uv_socket_create((uv_stream_t *)conn, on_close);
-    h2o_accept(&w->accept, sock);
-}
-
-static void
-on_stop(uv_async_t *a)
-{
-    struct lworker *w = a->data;
-
-    uv_close((uv_handle_t *)&w->listener, NULL);
-    uv_close((uv_handle_t *)&w->stop, NULL);
-    h2o_context_request_shutdown(&w->ctx);
-    uv_stop(&w->loop);
-}
-
-static void
-worker_main(void *arg)
-{
-    struct lworker *w = arg;
-
-    uv_run(&w->loop, UV_RUN_DEFAULT);
-    __atomic_add_fetch(&w->srv->finished, 1, __ATOMIC_SEQ_CST);
-    uv_async_send(w->srv->done);
-}
+/* ---- on the server layer -------------------------------------------- */
 
 static int
-parse_listen(const char *spec, struct sockaddr_storage *ss)
+setup(void *ud, h2o_pathconf_t *pc)
 {
-    char host[64];
-    const char *colon = strrchr(spec, ':');
-    long port;
-    char *end;
-    size_t n;
+    struct lhandler *h;
 
-    if (colon == NULL)
-        return SV_EUSAGE;
-    n = (size_t)(colon - spec);
-    if (spec[0] == '[') {
-        if (n < 2 || spec[n - 1] != ']' || n - 2 >= sizeof(host))
-            return SV_EUSAGE;
-        memcpy(host, spec + 1, n - 2);
-        host[n - 2] = '\0';
-    } else {
-        if (n >= sizeof(host))
-            return SV_EUSAGE;
-        memcpy(host, spec, n);
-        host[n] = '\0';
-    }
-    errno = 0;
-    port = strtol(colon + 1, &end, 10);
-    if (errno || *end != '\0' || end == colon + 1 || port < 0 ||
-        port > 65535)
-        return SV_EUSAGE;
-    if (spec[0] == '[')
-        return uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ss) == 0
-               ? 0 : SV_EUSAGE;
-    return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss) == 0
-           ? 0 : SV_EUSAGE;
+    h = (struct lhandler *)h2o_create_handler(pc, sizeof(*h));
+    h->super.on_req = on_req;
+    h->srv = ud;
+    return 0;
 }
-
-/* One listening socket per worker on the same port (SO_REUSEPORT). */
-static int
-listen_fd(const struct sockaddr_storage *ss)
-{
-    socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                              : sizeof(struct sockaddr_in);
-    int fd, on = 1, rc;
-
-    fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 ||
-        bind(fd, (const struct sockaddr *)ss, len) < 0 ||
-        listen(fd, 1024) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
-struct ctl {
-    struct lserver *srv;
-    uv_signal_t term, intr, hup;
-    int stopping;
-};
 
 static void
-on_signal(uv_signal_t *sig, int signum)
+reload(void *ud)
 {
-    struct ctl *c = sig->data;
-    struct lserver *s = c->srv;
+    struct lserver *s = ud;
     json_t *doc = NULL, *old;
-    unsigned i;
 
-    if (signum == SIGHUP) {
-        if (s->c->load(s->c->ud, &doc) < 0) {
-            sv_log_warn("keys not reloaded; keeping the old ones");
-            return;
-        }
-        pthread_rwlock_wrlock(&s->lock);
-        old = s->keys;
-        s->keys = doc;
-        pthread_rwlock_unlock(&s->lock);
-        sv_drm_keydoc_wipe(old);
-        json_decref(old);
-        sv_event_reopen();
-        sv_log_info("keys reloaded");
+    if (s->c->load(s->c->ud, &doc) < 0) {
+        sv_log_warn("keys not reloaded; keeping the old ones");
         return;
     }
-    if (c->stopping++)
-        _exit(1);   /* a second signal: stop at once */
-    for (i = 0; i < s->nw; i++)
-        uv_async_send(&s->w[i].stop);
+    pthread_rwlock_wrlock(&s->lock);
+    old = s->keys;
+    s->keys = doc;
+    pthread_rwlock_unlock(&s->lock);
+    sv_drm_keydoc_wipe(old);
+    json_decref(old);
+    sv_event_reopen();
+    sv_log_info("keys reloaded");
 }
 
 static void
-on_done(uv_async_t *a)
+started(void *ud, const char *listen, unsigned nworkers)
 {
-    struct lserver *s = a->data;
-
-    if (__atomic_load_n(&s->finished, __ATOMIC_SEQ_CST) == s->nw)
-        uv_stop(a->loop);
+    sv_log_info("serving licenses on %s", listen);
 }
 
 int
 sv_license_serve(const struct sv_license_conf *c)
 {
+    struct sv_http_server_conf hc;
     struct lserver s;
-    struct sockaddr_storage ss;
-    struct lhandler *h;
-    h2o_hostconf_t *host;
-    h2o_pathconf_t *pc;
-    uv_loop_t main_loop;
-    uv_async_t done;
-    struct ctl ctl;
-    unsigned i;
     int rc;
 
     memset(&s, 0, sizeof(s));
     s.c = c;
     pthread_rwlock_init(&s.lock, NULL);
-    memset(&ss, 0, sizeof(ss));
-    if (parse_listen(c->listen, &ss) < 0) {
-        sv_log_error("bad listen address '%s'", c->listen);
-        return SV_EUSAGE;
-    }
     rc = c->load(c->ud, &s.keys);
     if (rc < 0)
-        return rc;
+        goto out;
     if (c->rate > 0) {
         rc = sv_limit_new(0, c->rate, c->rate, &s.limit);
         if (rc < 0)
             goto out;
     }
-    h2o_config_init(&s.global);
-    s.global.server_name = h2o_iovec_init(H2O_STRLIT("sv-drm"));
-    s.global.max_request_entity_size = SV_DRM_LICENSE_MAX_BODY;
-    host = h2o_config_register_host(&s.global,
-                                    h2o_iovec_init(H2O_STRLIT("default")),
-                                    65535);
-    pc = h2o_config_register_path(host, "/", 0);
-    h = (struct lhandler *)h2o_create_handler(pc, sizeof(*h));
-    h->super.on_req = on_req;
-    h->srv = &s;
-    s.w = calloc(c->workers, sizeof(*s.w));
-    if (s.w == NULL) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    uv_loop_init(&main_loop);
-    uv_async_init(&main_loop, &done, on_done);
-    done.data = &s;
-    s.done = &done;
-    for (i = 0; i < c->workers; i++) {
-        struct lworker *w = &s.w[i];
-
-        w->srv = &s;
-        rc = listen_fd(&ss);
-        if (rc < 0) {
-            sv_log_error("cannot listen on '%s': %s", c->listen,
-                         sv_strerror(rc));
-            break;
-        }
-        w->fd = rc;
-        uv_loop_init(&w->loop);
-        h2o_context_init(&w->ctx, &w->loop, &s.global);
-        w->accept.ctx = &w->ctx;
-        w->accept.hosts = s.global.hosts;
-        uv_tcp_init(&w->loop, &w->listener);
-        w->listener.data = w;
-        rc = uv_tcp_open(&w->listener, w->fd);
-        if (rc == 0)
-            rc = uv_listen((uv_stream_t *)&w->listener, 1024, on_accept);
-        if (rc < 0) {
-            sv_log_error("cannot listen on '%s': %s", c->listen,
-                         sv_strerror(rc));
-            break;
-        }
-        uv_async_init(&w->loop, &w->stop, on_stop);
-        w->stop.data = w;
-        s.nw++;
-    }
-    if (rc >= 0) {
-        rc = 0;
-        memset(&ctl, 0, sizeof(ctl));
-        ctl.srv = &s;
-        uv_signal_init(&main_loop, &ctl.term);
-        uv_signal_init(&main_loop, &ctl.intr);
-        uv_signal_init(&main_loop, &ctl.hup);
-        ctl.term.data = ctl.intr.data = ctl.hup.data = &ctl;
-        uv_signal_start(&ctl.term, on_signal, SIGTERM);
-        uv_signal_start(&ctl.intr, on_signal, SIGINT);
-        uv_signal_start(&ctl.hup, on_signal, SIGHUP);
-        sv_log_info("serving licenses on %s", c->listen);
-        for (i = 0; i < s.nw; i++)
-            uv_thread_create(&s.w[i].thread, worker_main, &s.w[i]);
-        while (__atomic_load_n(&s.finished, __ATOMIC_SEQ_CST) < s.nw)
-            uv_run(&main_loop, UV_RUN_ONCE);
-        for (i = 0; i < s.nw; i++)
-            uv_thread_join(&s.w[i].thread);
-        uv_close((uv_handle_t *)&ctl.term, NULL);
-        uv_close((uv_handle_t *)&ctl.intr, NULL);
-        uv_close((uv_handle_t *)&ctl.hup, NULL);
-    } else {
-        /* workers that were set up never ran: close their loops' handles */
-        for (i = 0; i < s.nw; i++)
-            on_stop(&s.w[i].stop);
-    }
-    uv_close((uv_handle_t *)&done, NULL);
-    uv_run(&main_loop, UV_RUN_NOWAIT);
-    uv_loop_close(&main_loop);
+    memset(&hc, 0, sizeof(hc));
+    hc.name = "sv-drm";
+    hc.listen = c->listen;
+    hc.nlisten = c->nlisten;
+    hc.workers = c->workers;
+    hc.tls_cert = c->tls_cert;
+    hc.tls_key = c->tls_key;
+    hc.stop_timeout_ms = c->stop_timeout_ms;
+    hc.max_body = SV_DRM_LICENSE_MAX_BODY;
+    hc.ud = &s;
+    hc.setup = setup;
+    hc.reload = reload;
+    hc.started = started;
+    rc = sv_http_server_run(&hc);
 out:
-    free(s.w);
     sv_limit_free(s.limit);
     sv_drm_keydoc_wipe(s.keys);
     json_decref(s.keys);

@@ -2,6 +2,9 @@
 #ifndef SV_HTTP_LICENSE_H
 #define SV_HTTP_LICENSE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/json.h"
 #include "drm/cidr.h"
 #include "drm/jwt.h"
@@ -10,8 +13,11 @@
 typedef int (*sv_license_load_fn)(void *ud, json_t **doc);
 
 struct sv_license_conf {
-    const char *listen;                 /* "ADDR:PORT" or "[V6]:PORT" */
+    const char *const *listen;          /* "[http[s]://]ADDR:PORT", ... */
+    size_t nlisten;
     unsigned workers;                   /* event loops (threads) */
+    const char *tls_cert, *tls_key;     /* PEM, for https://, or NULL */
+    uint64_t stop_timeout_ms;           /* graceful stop bound */
     const char *cors;                   /* allowed origin, "*", or NULL */
     double rate;                        /* requests/s per address; 0 none */
     const struct sv_drm_jwt_keys *jwt;
@@ -21,7 +27,7 @@ struct sv_license_conf {
 };
 
 /*
- * Serves until SIGTERM or SIGINT:
+ * Serves until SIGTERM or SIGINT (graceful, bounded by stop_timeout_ms):
  *   POST /license          W3C ClearKey: JSON request in, JWK set out
  *   GET  /hls/key/<kid>    the 16 key bytes (HLS AES-128 key delivery)
  *   OPTIONS                CORS preflight

@@ -1,8 +1,8 @@
-/* http_server.c -- sv-serve's workers: listeners, TLS, h2o contexts, stop */
+/* http_server.c -- the h2o server layer: listeners, TLS, workers, stop */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +13,47 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "net/http_internal.h"
+#include "net/http_server.h"
+#include "net/limit.h"
 #include "net/metrics.h"
+
+struct worker;
+
+/* a listening socket; the uv handle comes first */
+struct listener {
+    uv_tcp_t tcp;
+    struct worker *w;
+    h2o_accept_ctx_t *accept;   /* the worker's plain or TLS context */
+};
+
+struct server {
+    const struct sv_http_server_conf *conf;
+    h2o_globalconf_t global;
+    SSL_CTX *ssl;
+    struct worker *workers;
+    unsigned nworkers;
+    uv_async_t *done;           /* wakes the main loop as workers end */
+    unsigned finished;          /* workers whose loop ended (atomic) */
+};
+
+struct worker {
+    struct sv_http_worker pub;  /* first: handlers get this one */
+    struct server *srv;
+    uv_thread_t thread;
+    h2o_accept_ctx_t accept;        /* http:// */
+    h2o_accept_ctx_t accept_tls;    /* https:// */
+    struct listener *listeners;
+    size_t nlisteners;
+    uv_async_t stop_async;
+    uv_timer_t stop_timer;
+    int64_t conns;
+    int stopping;
+};
 
 /* a client connection: the uv handle comes first (h2o owns handle->data) */
 struct conn {
     uv_tcp_t tcp;
-    struct sv__worker *w;
+    struct worker *w;
     struct sockaddr_storage peer;
     int counted;
 };
@@ -127,20 +161,22 @@ open_listener(const struct sockaddr_storage *ss)
 }
 
 static void
-maybe_done(struct sv__worker *w)
+maybe_done(struct worker *w)
 {
     if (w->stopping && w->conns == 0)
-        uv_stop(&w->loop);
+        uv_stop(&w->pub.loop);
 }
 
 static void
 on_conn_closed(uv_handle_t *h)
 {
     struct conn *c = (struct conn *)h;
-    struct sv__worker *w = c->w;
+    struct worker *w = c->w;
 
     if (c->counted) {
-        sv_limit_conn_close(w->srv->limit, (struct sockaddr *)&c->peer);
+        if (w->srv->conf->limit != NULL)
+            sv_limit_conn_close(w->srv->conf->limit,
+                                (struct sockaddr *)&c->peer);
         w->conns--;
         sv_metrics_conns(-1);
     }
@@ -151,8 +187,9 @@ on_conn_closed(uv_handle_t *h)
 static void
 on_accept(uv_stream_t *listener, int status)
 {
-    struct sv__listener *l = (struct sv__listener *)listener;
-    struct sv__worker *w = l->w;
+    struct listener *l = (struct listener *)listener;
+    struct worker *w = l->w;
+    struct sv_limit *limit = w->srv->conf->limit;
     struct conn *c;
     h2o_socket_t *sock;
     int len = sizeof(c->peer);
@@ -163,10 +200,11 @@ on_accept(uv_stream_t *listener, int status)
     if (c == NULL)
         return;
     c->w = w;
-    uv_tcp_init(&w->loop, &c->tcp);
+    uv_tcp_init(&w->pub.loop, &c->tcp);
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 ||
         uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &len) != 0 ||
-        sv_limit_conn_open(w->srv->limit, (struct sockaddr *)&c->peer) < 0) {
+        (limit != NULL &&
+         sv_limit_conn_open(limit, (struct sockaddr *)&c->peer) < 0)) {
         if (len > 0 && c->peer.ss_family != 0)
             sv_metrics_refused();
         uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
@@ -182,18 +220,19 @@ on_accept(uv_stream_t *listener, int status)
 static void
 on_stop_timer(uv_timer_t *t)
 {
-    struct sv__worker *w = t->data;
+    struct worker *w = t->data;
 
     sv_log_debug("worker %u: stop timeout with %lld connections open",
-                 w->id, (long long)w->conns);
-    uv_stop(&w->loop);
+                 w->pub.id, (long long)w->conns);
+    uv_stop(&w->pub.loop);
 }
 
 /* graceful stop: no new connections, held requests answered, then wait */
 static void
 on_stop(uv_async_t *a)
 {
-    struct sv__worker *w = a->data;
+    struct worker *w = a->data;
+    const struct sv_http_server_conf *conf = w->srv->conf;
     size_t i;
 
     if (w->stopping)
@@ -201,49 +240,52 @@ on_stop(uv_async_t *a)
     w->stopping = 1;
     for (i = 0; i < w->nlisteners; i++)
         uv_close((uv_handle_t *)&w->listeners[i].tcp, NULL);
-    sv_llhls_release_all(w->llhls);
-    h2o_context_request_shutdown(&w->ctx);
-    uv_timer_start(&w->stop_timer, on_stop_timer,
-                   w->srv->conf->stop_timeout_ms, 0);
+    if (conf->worker_stop != NULL)
+        conf->worker_stop(conf->ud, &w->pub);
+    h2o_context_request_shutdown(&w->pub.ctx);
+    uv_timer_start(&w->stop_timer, on_stop_timer, conf->stop_timeout_ms, 0);
     maybe_done(w);
 }
 
 static void
 worker_main(void *arg)
 {
-    struct sv__worker *w = arg;
+    struct worker *w = arg;
 
-    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_run(&w->pub.loop, UV_RUN_DEFAULT);
     __atomic_add_fetch(&w->srv->finished, 1, __ATOMIC_SEQ_CST);
     uv_async_send(w->srv->done);
 }
 
 static int
-worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
-            const int *tls, size_t nfds)
+worker_init(struct worker *w, struct server *srv, int *fds, const int *tls,
+            size_t nfds)
 {
+    const struct sv_http_server_conf *conf = srv->conf;
     size_t i;
     int rc;
 
     w->srv = srv;
-    rc = uv_loop_init(&w->loop);
+    rc = uv_loop_init(&w->pub.loop);
     if (rc < 0)
         return rc;
-    h2o_context_init(&w->ctx, &w->loop, &srv->global);
-    w->accept.ctx = &w->ctx;
+    h2o_context_init(&w->pub.ctx, &w->pub.loop, &srv->global);
+    w->accept.ctx = &w->pub.ctx;
     w->accept.hosts = srv->global.hosts;
     w->accept_tls = w->accept;
     w->accept_tls.ssl_ctx = srv->ssl;
-    rc = sv_llhls_new(&w->loop, &w->llhls);
-    if (rc < 0)
-        return rc;
+    if (conf->worker_init != NULL) {
+        rc = conf->worker_init(conf->ud, &w->pub);
+        if (rc < 0)
+            return rc;
+    }
     w->listeners = calloc(nfds, sizeof(*w->listeners));
     if (w->listeners == NULL)
         return -ENOMEM;
     for (i = 0; i < nfds; i++) {
-        struct sv__listener *l = &w->listeners[i];
+        struct listener *l = &w->listeners[i];
 
-        uv_tcp_init(&w->loop, &l->tcp);
+        uv_tcp_init(&w->pub.loop, &l->tcp);
         l->w = w;
         l->accept = tls[i] ? &w->accept_tls : &w->accept;
         rc = uv_tcp_open(&l->tcp, fds[i]);
@@ -253,9 +295,9 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
             return rc;
         w->nlisteners++;
     }
-    uv_async_init(&w->loop, &w->stop_async, on_stop);
+    uv_async_init(&w->pub.loop, &w->stop_async, on_stop);
     w->stop_async.data = w;
-    uv_timer_init(&w->loop, &w->stop_timer);
+    uv_timer_init(&w->pub.loop, &w->stop_timer);
     w->stop_timer.data = w;
     return 0;
 }
@@ -264,7 +306,7 @@ worker_init(struct sv__worker *w, struct sv__server *srv, int *fds,
 static void
 close_handle(uv_handle_t *h, void *arg)
 {
-    struct sv__worker *w = arg;
+    struct worker *w = arg;
 
     if (uv_is_closing(h))
         return;
@@ -275,31 +317,33 @@ close_handle(uv_handle_t *h, void *arg)
 }
 
 /*
- * After the loop ended: the registry and every handle go, then the loop.  Connections still open when the stop timeout
- * fired are closed under h2o without its bookkeeping; the process is
- * exiting then.
+ * After the loop ended: the application's state and every handle go, then
+ * the loop.  Connections still open when the stop timeout fired are closed
+ * under h2o without its bookkeeping; the process is exiting then.
  */
 static void
-worker_release(struct sv__worker *w)
+worker_release(struct worker *w)
 {
-    sv_llhls_free(w->llhls);
-    w->llhls = NULL;
+    const struct sv_http_server_conf *conf = w->srv->conf;
+
+    if (conf->worker_release != NULL)
+        conf->worker_release(conf->ud, &w->pub);
     /*
      * h2o_context_dispose() asserts that no timeout is pending, which h2o
      * itself does not guarantee after a graceful shutdown; the context's
      * memory goes with the process.
      */
     w->stopping = 0;    /* on_conn_closed() must not stop the loop now */
-    uv_walk(&w->loop, close_handle, w);
-    uv_run(&w->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&w->loop);
+    uv_walk(&w->pub.loop, close_handle, w);
+    uv_run(&w->pub.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->pub.loop);
     free(w->listeners);
 }
 
 static int
-setup_tls(struct sv__server *srv)
+setup_tls(struct server *srv)
 {
-    const struct sv_serve_conf *c = srv->conf;
+    const struct sv_http_server_conf *c = srv->conf;
     unsigned long e;
     char msg[256];
 
@@ -326,7 +370,7 @@ setup_tls(struct sv__server *srv)
 
 /* main loop: signals, and the end of the workers */
 struct ctl {
-    struct sv__server *srv;
+    struct server *srv;
     uv_signal_t term, intr, hup;
     int stopping;
 };
@@ -335,15 +379,12 @@ static void
 on_signal(uv_signal_t *s, int signum)
 {
     struct ctl *ctl = s->data;
+    const struct sv_http_server_conf *conf = ctl->srv->conf;
     unsigned i;
 
     if (signum == SIGHUP) {
-        sv_log_info("reopening logs");
-        if (sv_jsonlog_reopen(ctl->srv->access) < 0 ||
-            sv_jsonlog_reopen(ctl->srv->beacon) < 0)
-            sv_log_error("cannot reopen a log: %s", strerror(errno));
-        if (sv__http_load_key(ctl->srv) < 0)
-            sv_log_error("cannot reload the token key; keeping the old one");
+        if (conf->reload != NULL)
+            conf->reload(conf->ud);
         return;
     }
     if (ctl->stopping) {
@@ -363,16 +404,69 @@ on_worker_done(uv_async_t *a)
     (void)a;
 }
 
-int
-sv_serve_run(const struct sv_serve_conf *conf)
+/* Runs the workers until they all stopped; the process exits on failure. */
+static void
+run_workers(struct server *srv)
 {
-    struct sv__server srv;
-    struct sockaddr_storage *addrs = NULL;
-    h2o_hostconf_t *host;
-    h2o_pathconf_t *pc;
+    const struct sv_http_server_conf *conf = srv->conf;
     struct ctl ctl;
     uv_loop_t main_loop;
     uv_async_t done;
+    unsigned wi;
+    size_t i;
+    int rc;
+
+    uv_loop_init(&main_loop);
+    memset(&ctl, 0, sizeof(ctl));
+    ctl.srv = srv;
+    uv_signal_init(&main_loop, &ctl.term);
+    uv_signal_init(&main_loop, &ctl.intr);
+    uv_signal_init(&main_loop, &ctl.hup);
+    ctl.term.data = ctl.intr.data = ctl.hup.data = &ctl;
+    uv_signal_start(&ctl.term, on_signal, SIGTERM);
+    uv_signal_start(&ctl.intr, on_signal, SIGINT);
+    uv_signal_start(&ctl.hup, on_signal, SIGHUP);
+    uv_async_init(&main_loop, &done, on_worker_done);
+    srv->done = &done;
+    /* the workers' own loops never see these signals */
+    for (wi = 0; wi < srv->nworkers; wi++) {
+        rc = uv_thread_create(&srv->workers[wi].thread, worker_main,
+                              &srv->workers[wi]);
+        if (rc < 0) {
+            sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
+            _exit(1);
+        }
+    }
+    if (conf->started != NULL)
+        for (i = 0; i < conf->nlisten; i++)
+            conf->started(conf->ud, conf->listen[i], srv->nworkers);
+    /* a second signal while the workers drain still ends at once */
+    while (__atomic_load_n(&srv->finished, __ATOMIC_SEQ_CST) < srv->nworkers)
+        uv_run(&main_loop, UV_RUN_ONCE);
+    for (wi = 0; wi < srv->nworkers; wi++)
+        uv_thread_join(&srv->workers[wi].thread);
+    for (wi = 0; wi < srv->nworkers; wi++)
+        worker_release(&srv->workers[wi]);
+    srv->nworkers = 0;
+    uv_walk(&main_loop, close_handle, NULL);
+    uv_run(&main_loop, UV_RUN_DEFAULT);
+    uv_loop_close(&main_loop);
+    sv_log_info("stopped");
+}
+
+struct sv_http_worker *
+sv_http_worker_of(h2o_req_t *req)
+{
+    return H2O_STRUCT_FROM_MEMBER(struct sv_http_worker, ctx, req->conn->ctx);
+}
+
+int
+sv_http_server_run(const struct sv_http_server_conf *conf)
+{
+    struct server srv;
+    struct sockaddr_storage *addrs = NULL;
+    h2o_hostconf_t *host;
+    h2o_pathconf_t *pc;
     int *fds = NULL, *tls = NULL;
     size_t nfds = 0, i, nl = conf->nlisten;
     unsigned wi;
@@ -380,42 +474,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
 
     memset(&srv, 0, sizeof(srv));
     srv.conf = conf;
-    pthread_rwlock_init(&srv.key_lock, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (realpath(conf->root, srv.root) == NULL) {
-        rc = -errno;
-        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
-        return rc;
-    }
-    srv.rootlen = strlen(srv.root);
-    srv.rootfd = open(srv.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (srv.rootfd < 0) {
-        rc = -errno;
-        sv_log_error("cannot open '%s': %s", conf->root, sv_strerror(rc));
-        return rc;
-    }
-    rc = sv__http_load_key(&srv);
-    if (rc < 0)
-        return rc;
-    rc = sv_limit_new(conf->max_conns, conf->rate, conf->burst, &srv.limit);
-    if (rc < 0)
-        goto out;
-    if (conf->access_log != NULL) {
-        rc = sv_jsonlog_open(conf->access_log, &srv.access);
-        if (rc < 0) {
-            sv_log_error("cannot open '%s': %s", conf->access_log,
-                         sv_strerror(rc));
-            goto out;
-        }
-    }
-    if (conf->beacon_log != NULL) {
-        rc = sv_jsonlog_open(conf->beacon_log, &srv.beacon);
-        if (rc < 0) {
-            sv_log_error("cannot open '%s': %s", conf->beacon_log,
-                         sv_strerror(rc));
-            goto out;
-        }
-    }
     if (conf->tls_cert != NULL) {
         rc = setup_tls(&srv);
         if (rc < 0)
@@ -423,17 +482,19 @@ sv_serve_run(const struct sv_serve_conf *conf)
     }
 
     h2o_config_init(&srv.global);
-    srv.global.server_name = h2o_iovec_init(H2O_STRLIT("sv-serve"));
+    srv.global.server_name = h2o_iovec_init(conf->name, strlen(conf->name));
     srv.global.filecache.capacity = 0;  /* live files change under us */
-    srv.global.http1.req_timeout = conf->header_timeout_ms;
-    srv.global.http2.idle_timeout = conf->idle_timeout_ms;
+    if (conf->header_timeout_ms > 0)
+        srv.global.http1.req_timeout = conf->header_timeout_ms;
+    if (conf->idle_timeout_ms > 0)
+        srv.global.http2.idle_timeout = conf->idle_timeout_ms;
     srv.global.http2.graceful_shutdown_timeout = conf->stop_timeout_ms;
-    srv.global.max_request_entity_size = conf->beacon_max + 1;
+    srv.global.max_request_entity_size = conf->max_body;
     host = h2o_config_register_host(&srv.global,
                                     h2o_iovec_init(H2O_STRLIT("default")),
                                     65535);
     pc = h2o_config_register_path(host, "/", 0);
-    rc = sv__http_setup(&srv, pc);
+    rc = conf->setup(conf->ud, pc);
     if (rc < 0)
         goto out;
 
@@ -483,7 +544,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
         goto out;
     }
     for (wi = 0; wi < conf->workers; wi++) {
-        srv.workers[wi].id = wi;
+        srv.workers[wi].pub.id = wi;
         rc = worker_init(&srv.workers[wi], &srv, fds + wi * nl, tls, nl);
         if (rc < 0) {
             sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
@@ -492,44 +553,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
         srv.nworkers++;
     }
     nfds = 0;   /* the workers own the sockets now */
-
-    uv_loop_init(&main_loop);
-    memset(&ctl, 0, sizeof(ctl));
-    ctl.srv = &srv;
-    uv_signal_init(&main_loop, &ctl.term);
-    uv_signal_init(&main_loop, &ctl.intr);
-    uv_signal_init(&main_loop, &ctl.hup);
-    ctl.term.data = ctl.intr.data = ctl.hup.data = &ctl;
-    uv_signal_start(&ctl.term, on_signal, SIGTERM);
-    uv_signal_start(&ctl.intr, on_signal, SIGINT);
-    uv_signal_start(&ctl.hup, on_signal, SIGHUP);
-    uv_async_init(&main_loop, &done, on_worker_done);
-    srv.done = &done;
-    /* the workers' own loops never see these signals */
-    for (wi = 0; wi < srv.nworkers; wi++) {
-        rc = uv_thread_create(&srv.workers[wi].thread, worker_main,
-                              &srv.workers[wi]);
-        if (rc < 0) {
-            sv_log_error("cannot start worker %u: %s", wi, sv_strerror(rc));
-            _exit(1);
-        }
-    }
-    for (i = 0; i < nl; i++)
-        sv_log_info("serving '%s' on %s with %u worker%s", srv.root,
-                    conf->listen[i], srv.nworkers,
-                    srv.nworkers == 1 ? "" : "s");
-    /* a second signal while the workers drain still ends at once */
-    while (__atomic_load_n(&srv.finished, __ATOMIC_SEQ_CST) < srv.nworkers)
-        uv_run(&main_loop, UV_RUN_ONCE);
-    for (wi = 0; wi < srv.nworkers; wi++)
-        uv_thread_join(&srv.workers[wi].thread);
-    for (wi = 0; wi < srv.nworkers; wi++)
-        worker_release(&srv.workers[wi]);
-    srv.nworkers = 0;
-    uv_walk(&main_loop, close_handle, NULL);
-    uv_run(&main_loop, UV_RUN_DEFAULT);
-    uv_loop_close(&main_loop);
-    sv_log_info("stopped");
+    run_workers(&srv);
     rc = 0;
 out:
     free(srv.workers);
@@ -542,13 +566,5 @@ out:
     free(fds);
     free(tls);
     free(addrs);
-    sv_jsonlog_close(srv.access);
-    sv_jsonlog_close(srv.beacon);
-    sv_limit_free(srv.limit);
-    close(srv.rootfd);
-    if (srv.key != NULL) {
-        explicit_bzero(srv.key, srv.keylen);
-        free(srv.key);
-    }
     return rc;
 }

@@ -3,19 +3,8 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/hex.h"
 #include "net/query.h"
-
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int
 sv_pct_decode(const char *s, size_t len, char *out, size_t outsz)
@@ -30,8 +19,8 @@ sv_pct_decode(const char *s, size_t len, char *out, size_t outsz)
         if (c == '%') {
             if (i + 2 >= len)
                 return SV_EFORMAT;
-            hi = hexval((unsigned char)s[i + 1]);
-            lo = hexval((unsigned char)s[i + 2]);
+            hi = sv_hex_digit((unsigned char)s[i + 1]);
+            lo = sv_hex_digit((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return SV_EFORMAT;
             c = hi << 4 | lo;

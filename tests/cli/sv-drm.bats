@@ -674,3 +674,49 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     [ "$status" -eq 2 ]
     assert_eq "$stderr" "sv-drm: bad listen address 'nowhere'"
 }
+
+@test "serve exits 2 when https and the certificate do not come together" {
+    sv-drm keygen > k.json
+    run -2 --separate-stderr sv-drm serve --key k.json --tls-cert c.pem
+    assert_eq "${stderr%%$'\n'*}" "sv-drm: --tls-cert and --tls-key go together"
+    run -2 --separate-stderr sv-drm serve --key k.json \
+        --listen https://127.0.0.1:0
+    assert_eq "${stderr%%$'\n'*}" "sv-drm: an https:// --listen needs --tls-cert and --tls-key"
+    run -2 --separate-stderr sv-drm serve --key k.json \
+        --tls-cert c.pem --tls-key k.pem
+    assert_eq "${stderr%%$'\n'*}" "sv-drm: --tls-cert needs an https:// --listen"
+}
+
+@test "serve hands out keys over HTTPS (HTTP/2 by ALPN) and stops on SIGTERM" {
+    sv-drm keygen --content-id movie > k.json
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+        -keyout key.pem -out cert.pem 2>/dev/null
+    PORT=$(free_port)
+    sv-drm serve --listen "https://127.0.0.1:$PORT" --tls-cert cert.pem \
+        --tls-key key.pem --events events.jsonl --key k.json \
+        2> serve.err 3>&- &
+    echo $! > serve.pid
+    wait_for curl -sk -o /dev/null "https://127.0.0.1:$PORT/" ||
+        fail "sv-drm serve did not start: $(cat serve.err)"
+    local kid tok
+    kid=$(jq -r '.keys[0].kid' k.json)
+    tok=$(sv-drm token sign --kid "$kid")
+    assert_eq "$(curl -sk --http2 -o key.bin -w '%{http_version} %{http_code}' \
+        "https://127.0.0.1:$PORT/hls/key/$kid?token=$tok")" "2 200"
+    assert_eq "$(od -An -tx1 key.bin | tr -d ' \n')" \
+        "$(jq -r '.keys[0].key' k.json)"
+    local st=0
+    kill -TERM "$(cat serve.pid)"
+    wait "$(cat serve.pid)" || st=$?
+    rm serve.pid
+    assert_eq "$st" 0
+    grep -qx 'sv-drm: stopped' serve.err
+}
+
+@test "serve refuses a port another server holds" {
+    sv-drm keygen > k.json
+    start_serve --key k.json
+    run --separate-stderr sv-drm serve --key k.json --listen "127.0.0.1:$PORT"
+    [ "$status" -eq 1 ]
+    assert_match "$stderr" "^sv-drm: cannot listen on '127.0.0.1:$PORT': "
+}

@@ -4,16 +4,9 @@
 //   node ingest-play.js URL SECONDS
 // The page and hls.js come from this script's own port; URL is another
 // origin, so the server must send CORS headers.
-const http = require('http');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { chromium } = require(path.join(__dirname, 'node_modules',
-                                       'playwright-core'));
+const { launch, servePage } = require('./browser');
 
 const [url, secs] = [process.argv[2], parseFloat(process.argv[3] || '8')];
-const hlsjs = path.join(__dirname, 'node_modules', 'hls.js', 'dist',
-                        'hls.min.js');
 
 const html = `<!doctype html><video id="v" muted playsinline></video>
 <script src="/hls.js"></script><script>
@@ -33,35 +26,19 @@ hls.loadSource(${JSON.stringify(url)});
 hls.attachMedia(v);
 </script>`;
 
-const server = http.createServer((req, res) => {
-  if (req.url === '/hls.js') {
-    res.writeHead(200, { 'Content-Type': 'text/javascript' });
-    fs.createReadStream(hlsjs).pipe(res);
-  } else {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(html);
-  }
-});
-
 const p99 = a => { const s = [...a].sort((x, y) => x - y);
                    return s.length ? s[Math.floor(0.99 * (s.length - 1))] : null; };
 const median = a => { const s = [...a].sort((x, y) => x - y);
                       return s.length ? s[Math.floor(s.length / 2)] : null; };
 
-server.listen(0, '127.0.0.1', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-chromium-'));
-  const browser = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu',
-           '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--disable-quic', '--no-first-run',
-           '--autoplay-policy=no-user-gesture-required'],
-  });
+(async () => {
+  const server = await servePage(html, { '/hls.js': 'hls.js/dist/hls.min.js' });
+  const chromium = await launch('sv-chromium');
   let out = { ok: false };
   try {
-    const page = await browser.newPage();
+    const page = chromium.page;
     const t0 = Date.now();
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => window.result.played > 0 ||
                                window.result.fatal, null,
                                { timeout: 60000 });
@@ -75,8 +52,7 @@ server.listen(0, '127.0.0.1', async () => {
     out.error = String(e);
   }
   console.log(JSON.stringify(out));
-  await browser.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await chromium.close();
   server.close();
   process.exit(out.ok ? 0 : 1);
-});
+})().catch(e => { console.error(e); process.exit(1); });

@@ -6,12 +6,7 @@
 // from URL (another origin, so it needs CORS).  --switch makes hls.js go
 // through every level; --live turns on hls.js low-latency mode and
 // measures the live latency.  Exit 0 when it played without a fatal error.
-const http = require('http');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { chromium } = require(path.join(__dirname, 'node_modules',
-                                       'playwright-core'));
+const { launch, servePage, poll } = require('./browser');
 
 const argv = process.argv.slice(2);
 const player = argv[0], url = argv[1];
@@ -108,50 +103,24 @@ if (o.player === 'hls') {
 </script></body></html>`;
 }
 
-const server = http.createServer((req, res) => {
-  if (req.url === '/lib.js') {
-    res.writeHead(200, { 'Content-Type': 'text/javascript' });
-    fs.createReadStream(path.join(__dirname, 'node_modules',
-                                  libs[player])).pipe(res);
-  } else if (req.url === '/') {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(page());
-  } else {
-    res.writeHead(404); res.end();
-  }
-});
-
 (async () => {
   if (!libs[player]) throw new Error('unknown player ' + player);
-  await new Promise(r => server.listen(0, '127.0.0.1', r));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-package-chromium-'));
-  const browser = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu',
-           '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--disable-quic', '--no-first-run',
-           '--autoplay-policy=no-user-gesture-required'],
-  });
+  const server = await servePage(page(), { '/lib.js': libs[player] });
+  const chromium = await launch('sv-package-chromium');
   let st = null, ok = false;
   try {
-    const pg = browser.pages()[0] || await browser.newPage();
+    const pg = chromium.page;
     const console_errors = [];
     pg.on('pageerror', e => console_errors.push(String(e).slice(0, 200)));
-    await pg.goto(`http://127.0.0.1:${server.address().port}/`);
-    const start = Date.now();
+    await pg.goto(server.url);
     const done = s => s && (s.fatal || (s.ended ||
       s.played >= opts.seconds) && (!opts.switching ||
       (s.nlevels > 0 && s.buffered.length >= s.nlevels)));
-    while (Date.now() - start < timeout) {
-      st = await pg.evaluate(() => window.sv);
-      if (done(st)) break;
-      await new Promise(r => setTimeout(r, 250));
-    }
+    st = await poll(pg, () => window.sv, done, timeout);
     if (st) st.page_errors = console_errors;
     ok = !!st && !st.fatal && done(st) && console_errors.length === 0;
   } finally {
-    await browser.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await chromium.close();
     server.close();
   }
   const med = a => { const s = a.slice(Math.floor(a.length / 2)).sort(

@@ -5,38 +5,21 @@
 // one JSON line: {"played":..,"ended":..,"fatal":..,"parts":..,
 // "latency_ms":{"median":..,"min":..,"max":..,"samples":..},...}.
 // Exit 0 when it played, 1 otherwise.
-const path = require('path');
-const fs = require('fs');
-const os = require('os');
-const { chromium } = require(path.join(__dirname, 'node_modules',
-                                       'playwright-core'));
+const { launch, poll } = require('./browser');
 
 (async () => {
   const [url, playS, timeoutS] = process.argv.slice(2);
   const want = parseFloat(playS), limit = parseFloat(timeoutS) * 1000;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-serve-chromium-'));
-  const browser = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    ignoreHTTPSErrors: true,    // the tests' throwaway certificates
-    args: ['--headless', '--no-sandbox', '--disable-gpu',
-           '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--disable-quic', '--no-first-run',
-           '--autoplay-policy=no-user-gesture-required'],
-  });
+  const chromium = await launch('sv-serve-chromium');
   let st = null, ok = false;
   try {
-    const page = browser.pages()[0] || await browser.newPage();
-    await page.goto(url);
-    const start = Date.now();
-    while (Date.now() - start < limit) {
-      st = await page.evaluate(() => window.svStats);
-      if (st && (st.fatal || st.ended || st.played >= want)) break;
-      await new Promise(r => setTimeout(r, 250));
-    }
+    await chromium.page.goto(url);
+    st = await poll(chromium.page, () => window.svStats,
+                    s => s && (s.fatal || s.ended || s.played >= want),
+                    limit);
     ok = st && !st.fatal && (st.ended || st.played >= want);
   } finally {
-    await browser.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await chromium.close();
   }
   // latency once playback settled: the second half of the samples
   const l = st ? st.latencies.slice(Math.floor(st.latencies.length / 2))

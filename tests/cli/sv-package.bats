@@ -587,3 +587,13 @@ teardown() {
         -of csv=p=0 "$out/v0/init.mp4")" '^h264'
 
 }
+
+@test "--encrypt fails on a codec Common Encryption is not wired for" {
+    cd "$BATS_TEST_TMPDIR"
+    sv-drm keygen > k.json
+    run -1 --separate-stderr sv-package "$(fixture vp9_opus_360p.webm)" \
+        -o "$out" --encrypt cenc --key k.json
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: cannot encrypt the init segment of v0: cannot encrypt codec 'vp09'"
+    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ]
+}

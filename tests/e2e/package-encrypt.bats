@@ -101,6 +101,16 @@ PY
     grep -q 'value="cbcs"' enc/manifest.mpd
 }
 
+@test "cbcs HEVC: NAL headers stay clear and ffmpeg decrypts the frames" {
+    local hevc
+    hevc=$(fixture hevc_aac_360p.mp4)
+    sv-package "$hevc" -o clear -s 1s -q
+    sv-package "$hevc" -o enc -s 1s -q --encrypt cbcs --key key.json
+    grep -q hvc1 enc/v0/init.mp4 && grep -q encv enc/v0/init.mp4
+    assert_eq "$(frames_of enc v0 "$KEY" | md5sum)" \
+        "$(frames_of clear v0 | md5sum)"
+}
+
 @test "sv-drm decrypt takes the package back to the clear one, which plays" {
     sv-package "$IN" -o clear -s 1s -q
     sv-package "$IN" -o enc -s 1s -q --encrypt cbcs --key key.json
@@ -121,6 +131,13 @@ PY
         "$(frames_of clear v0 | md5sum)"
     # and the package, once clear, can be encrypted again by sv-drm
     sv-drm encrypt --scheme cenc --key key.json enc >/dev/null
+}
+
+@test "sv-drm encrypt refuses a package sv-package encrypted" {
+    sv-package "$IN" -o enc -s 1s -q --encrypt cenc --key key.json
+    run -1 --separate-stderr sv-drm encrypt --scheme cbcs --key key.json enc
+    assert_eq "${stderr_lines[0]}" \
+        "sv-drm: package 'enc' is already encrypted (cenc)"
 }
 
 @test "video and audio keys: each track and manifest gets its own" {

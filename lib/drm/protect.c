@@ -696,7 +696,8 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         if (strcmp(scheme, "aes-128") == 0)
             rc = aes_rendition(&j, r, p->encrypt ? enc : old);
         else if (p->encrypt)
-            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r->video, r->id), enc);
+            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r->video,
+                                                      r->id), enc);
         else
             rc = cenc_decrypt_rendition(&j, r);
     }

@@ -217,16 +217,15 @@ PY
     assert_eq "$(jq -r '.encryption.tool' enc/package.json)" sv-package
 }
 
-@test "Shaka Player plays the cenc DASH package with ClearKey keys from sv-drm serve" {
+# players_up: the player files in www/, sv-serve on it and sv-drm serve
+# with key.json (WPORT, LPORT; pid files for teardown)
+players_up() {
     command -v chromium >/dev/null || skip "chromium is not installed"
     [ -d "$SV_TOP/tests/e2e/node_modules/shaka-player" ] ||
         skip "players are not installed (npm ci in tests/e2e)"
     export SV_DRM_JWT_SECRET=player-test-secret-at-least-32-bytes-long
-    mkdir www
-    sv-package "$IN" -o www/movie -s 1s -q --encrypt cenc --key key.json \
-        --systems clearkey,widevine
-    local nm=$SV_TOP/tests/e2e/node_modules
-    cp "$nm/shaka-player/dist/shaka-player.compiled.js" \
+    mkdir -p www
+    cp "$SV_TOP/tests/e2e/node_modules/shaka-player/dist/shaka-player.compiled.js" \
        "$SV_TOP/tests/e2e/drm-shaka.html" www/
     WPORT=$(free_port)
     sv-serve www --listen "127.0.0.1:$WPORT" 2> www.err 3>&- &
@@ -239,11 +238,48 @@ PY
         fail "sv-serve did not start"
     wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/" ||
         fail "sv-drm serve did not start"
+}
+
+# shaka MPD: Shaka Player with ClearKey licenses plays 2 s of MPD (under
+# www/); sets status and output
+shaka() {
     local tok
     tok=$(sv-drm token sign --content-id movie --ttl 5m)
     run node "$SV_TOP/tests/e2e/drm-play.js" \
-        "http://127.0.0.1:$WPORT/drm-shaka.html?src=movie/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok" 2 40
+        "http://127.0.0.1:$WPORT/drm-shaka.html?src=$1&license=http://127.0.0.1:$LPORT/license&token=$tok" 2 40
     echo "$output"
+}
+
+@test "Shaka Player plays the cenc DASH package with ClearKey keys from sv-drm serve" {
+    players_up
+    sv-package "$IN" -o www/movie -s 1s -q --encrypt cenc --key key.json \
+        --systems clearkey,widevine
+    shaka movie/manifest.mpd
+    [ "$status" -eq 0 ]
+    grep -q '"route":"clearkey"' events.jsonl
+}
+
+@test "Shaka Player plays a live cbcs DASH package while it is written" {
+    players_up
+    mkfifo src
+    ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=320x180:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
+        -c:v libx264 -preset ultrafast -g 30 -pix_fmt yuv420p \
+        -c:a aac -f mpegts -y src 2>/dev/null &
+    echo $! > ffmpeg.pid
+    sv-package --live -s 1 --window 10s -o www/live --encrypt cbcs \
+        --key key.json --systems clearkey < src 2> live.err &
+    echo $! > live.pid
+    local i
+    for i in $(seq 15); do
+        [ -s www/live/manifest.mpd ] && break
+        sleep 1
+    done
+    [ -s www/live/manifest.mpd ] || fail "no MPD: $(cat live.err)"
+    grep -q 'type="dynamic"' www/live/manifest.mpd
+    grep -q 'value="cbcs"' www/live/manifest.mpd
+    shaka live/manifest.mpd
     [ "$status" -eq 0 ]
     grep -q '"route":"clearkey"' events.jsonl
 }

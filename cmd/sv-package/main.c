@@ -9,6 +9,9 @@
 #include "core/opt.h"
 #include "core/parse.h"
 #include "core/sig.h"
+#include "drm/key.h"
+#include "drm/signal.h"
+#include "drm/system.h"
 #include "pack/package.h"
 #include "opts.h"
 
@@ -16,6 +19,7 @@ struct args {
     struct sv_pack_opts o;
     const char *events;
     int have_window, have_part, have_manifests;
+    const char *key_file, *store, *content_id, *systems, *key_uri;
 };
 
 static int
@@ -89,8 +93,87 @@ on_opt(void *ud, int key, const char *v)
         return duration("part-duration", v, 200000, &o->part_us);
     case OPT_GAP:
         return duration("gap", v, 100000, &o->gap_us);
+    case OPT_ENCRYPT:
+        if (strcmp(v, "cenc") != 0 && strcmp(v, "cbcs") != 0)
+            return sv_opt_usage_error("invalid scheme '%s' for --encrypt "
+                                      "(cenc or cbcs)", v);
+        o->encrypt = v;
+        return 0;
+    case OPT_KEY:
+        a->key_file = v;
+        return 0;
+    case OPT_STORE:
+        a->store = v;
+        return 0;
+    case OPT_CONTENT_ID:
+        a->content_id = v;
+        return 0;
+    case OPT_SYSTEMS:
+        a->systems = v;
+        return 0;
+    case OPT_KEY_URI:
+        o->key_uri = v;
+        return 0;
     }
     return 0;
+}
+
+static int
+check_encrypt(struct args *a)
+{
+    struct sv_pack_opts *o = &a->o;
+    char bad[32];
+    int rc;
+
+    if (o->encrypt == NULL) {
+        const char *k = a->key_file ? "key" : a->store ? "store"
+                        : a->content_id ? "content-id" : a->systems
+                        ? "systems" : o->key_uri ? "key-uri" : NULL;
+
+        return k != NULL ? sv_opt_usage_error("--%s needs --encrypt", k)
+                         : 0;
+    }
+    if ((rc = sv_opt_conflict(1, "encrypt", o->single_file,
+                              "single-file")) < 0 ||
+        (rc = sv_opt_conflict(1, "encrypt", o->ts, "segments ts")) < 0 ||
+        (rc = sv_opt_conflict(a->key_file != NULL, "key", a->store != NULL,
+                              "store")) < 0)
+        return rc;
+    if (a->key_file == NULL && a->store == NULL)
+        return sv_opt_usage_error("--encrypt needs keys (--key <file> or "
+                                  "--store <file>)");
+    if (sv_drm_systems_parse(a->systems != NULL ? a->systems
+                             : "widevine,playready,fairplay", &o->systems,
+                             bad, sizeof(bad)) < 0)
+        return sv_opt_usage_error("invalid --systems '%s': unknown system "
+                                  "'%s'", a->systems, bad);
+    return 0;
+}
+
+/* The key document --encrypt uses; exit status on failure in *exit. */
+static json_t *
+load_keys(const struct args *a, int *status)
+{
+    json_t *doc = NULL;
+    char err[512];
+    int rc;
+
+    rc = sv_drm_keys_load(a->store, a->key_file, a->content_id, NULL, NULL,
+                          &doc, err, sizeof(err));
+    if (rc < 0) {
+        sv_log_error("%s", err);
+        *status = rc == SV_EUSAGE ? SV_EXIT_USAGE : SV_EXIT_FAIL;
+        return NULL;
+    }
+    if (json_array_size(json_object_get(doc, "keys")) == 0) {
+        sv_log_error("no key in '%s' matches", a->store != NULL ? a->store
+                                                               : a->key_file);
+        sv_drm_keydoc_wipe(doc);
+        json_decref(doc);
+        *status = SV_EXIT_FAIL;
+        return NULL;
+    }
+    return doc;
 }
 
 static int
@@ -135,7 +218,7 @@ check(struct args *a, int ninputs)
     if (!o->dvr && o->live && o->window_us < o->segment_us * 2)
         return sv_opt_usage_error("--window must hold two segments at "
                                   "least");
-    return 0;
+    return check_encrypt(a);
 }
 
 int
@@ -144,8 +227,9 @@ main(int argc, char **argv)
     static const char *const stdin_only[] = { "-", NULL };
     struct sv_opt_result res;
     struct args a;
+    json_t *keys = NULL;
     char err[512];
-    int rc;
+    int rc, status = SV_EXIT_OK;
 
     sv_log_init("sv-package");
     memset(&a, 0, sizeof(a));
@@ -166,8 +250,18 @@ main(int argc, char **argv)
             return SV_EXIT_USAGE;
         }
     }
+    if (a.o.encrypt != NULL) {
+        keys = load_keys(&a, &status);
+        if (keys == NULL) {
+            sv_event_close();
+            return status;
+        }
+        a.o.keys = keys;
+    }
     sv_sig_install();
     rc = sv_pack_run(&a.o, err, sizeof(err));
+    sv_drm_keydoc_wipe(keys);
+    json_decref(keys);
     if (rc == -EPIPE && strcmp(a.o.out, "-") == 0) {
         /* the tar stream's reader went away: stop quietly */
         sv_event_close();

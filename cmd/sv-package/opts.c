@@ -31,6 +31,21 @@ static const struct sv_opt rows[] = {
       NULL, "mpegts mp4 matroska nut", NULL, 0 },
     { "max-buffer", OPT_MAXBUF, "<size>", "most bytes a rendition may "
       "hold in memory; beyond it packaging fails", "256M", NULL, NULL, 0 },
+    { NULL, 0, NULL, "Encryption", NULL, NULL, NULL, 0 },
+    { "encrypt", OPT_ENCRYPT, "<scheme>", "Common Encryption of the fMP4 "
+      "segments as they are written: cenc or cbcs", NULL, "cenc cbcs", NULL,
+      0 },
+    { "key", OPT_KEY, "<file>", "key document (JSON, as sv-drm keygen "
+      "prints)", NULL, "@file", NULL, 0 },
+    { "store", OPT_STORE, "<file>", "keystore (encrypted under "
+      "$SV_DRM_MASTER_KEY)", NULL, "@file", NULL, 0 },
+    { "content-id", OPT_CONTENT_ID, "<id>", "use the keys of this content "
+      "id", NULL, NULL, NULL, 0 },
+    { "systems", OPT_SYSTEMS, "<list>", "DRM systems to signal "
+      "(widevine,playready,fairplay,clearkey)",
+      "widevine,playready,fairplay", NULL, NULL, 0 },
+    { "key-uri", OPT_KEY_URI, "<uri>", "HLS key URI for ClearKey; {kid} "
+      "becomes the key id", NULL, NULL, NULL, 0 },
     { NULL, 0, NULL, "Live", NULL, NULL, NULL, 0 },
     { "live", OPT_LIVE, NULL, "publish while the input grows: playlists "
       "and MPD are updated after every segment", NULL, NULL, NULL, 0 },

@@ -15,6 +15,12 @@ enum {
     OPT_PART,
     OPT_GAP,
     OPT_SEGMENTS,
+    OPT_ENCRYPT,
+    OPT_KEY,
+    OPT_STORE,
+    OPT_CONTENT_ID,
+    OPT_SYSTEMS,
+    OPT_KEY_URI,
 };
 
 extern const struct sv_tool sv_package_tool;

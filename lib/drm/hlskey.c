@@ -28,7 +28,7 @@ sv_drm_hls_media_keys(const char *pl, size_t len, const char *const *keys,
 {
     const char *p = pl, *end = pl + len, *nl;
     size_t seg = 0;
-    int rc = 0;
+    int rc = 0, keyed = 0;
 
     if (nkeys == 0)
         return SV_EINTERNAL;
@@ -36,12 +36,22 @@ sv_drm_hls_media_keys(const char *pl, size_t len, const char *const *keys,
         nl = memchr(p, '\n', (size_t)(end - p));
         nl = nl != NULL ? nl + 1 : end;
         if ((size_t)(end - p) >= 8 && memcmp(p, "#EXTINF:", 8) == 0) {
-            if (seg == 0 || (every > 0 && seg % every == 0)) {
+            if ((seg == 0 && !keyed) || (every > 0 && seg > 0 &&
+                                         seg % every == 0)) {
                 size_t k = every > 0 ? seg / every : 0;
 
                 rc = tags(out, "EXT-X-KEY", keys[k % nkeys]);
             }
+            keyed = 1;
             seg++;
+        } else if (!keyed && (((size_t)(end - p) >= 12 &&
+                               memcmp(p, "#EXT-X-PART:", 12) == 0) ||
+                              ((size_t)(end - p) >= 20 &&
+                               memcmp(p, "#EXT-X-PRELOAD-HINT:", 20) == 0))) {
+            /* LL-HLS: the parts of the first segment come before its
+             * EXTINF, and a key covers the partial segments it precedes */
+            rc = tags(out, "EXT-X-KEY", keys[0]);
+            keyed = 1;
         }
         if (rc == 0)
             rc = sv_buf_append(out, p, (size_t)(nl - p));

@@ -10,7 +10,8 @@
  * Inserts lines (each ending in '\n', the tag without its name: "METHOD=
  * ...") into a media playlist: keys[k] before the segment numbered
  * k * every (0-based, counting #EXTINF), as EXT-X-KEY tags.  every 0: one
- * key for all.  Appends the result to out.  Returns 0 or a negative code.
+ * key for all, placed before the first segment, partial segment or
+ * preload hint.  Appends the result to out.  Returns 0 or a negative code.
  */
 int sv_drm_hls_media_keys(const char *pl, size_t len,
                           const char *const *keys, size_t nkeys,

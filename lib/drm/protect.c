@@ -20,10 +20,9 @@
 #include "drm/cenc.h"
 #include "drm/cipher.h"
 #include "drm/textenc.h"
-#include "drm/hlskey.h"
 #include "drm/key.h"
 #include "drm/protect.h"
-#include "drm/pssh.h"
+#include "drm/signal.h"
 #include "drm/system.h"
 #include "pack/model.h"
 
@@ -213,23 +212,6 @@ get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
 
 /* ---- keys ------------------------------------------------------------- */
 
-/* The key for a rendition: one labelled with its type, else the first. */
-static const json_t *
-key_for(const json_t *doc, const struct sv_model_rend *r)
-{
-    const json_t *keys = json_object_get(doc, "keys"), *k;
-    const char *want = r->video ? "video" : "audio";
-    size_t i;
-
-    json_array_foreach(keys, i, k) {
-        const char *l = json_string_value(json_object_get(k, "label"));
-
-        if (l != NULL && (strcmp(l, want) == 0 || strcmp(l, r->id) == 0))
-            return k;
-    }
-    return json_array_get(keys, 0);
-}
-
 static int
 load_key(struct job *j, const json_t *k, struct sv_drm_key *key)
 {
@@ -243,164 +225,7 @@ load_key(struct job *j, const json_t *k, struct sv_drm_key *key)
     return 0;
 }
 
-static void
-uri_for(const char *tmpl, const char *kid, char *out, size_t size)
-{
-    const char *p = strstr(tmpl, "{kid}");
-
-    if (p == NULL)
-        snprintf(out, size, "%s", tmpl);
-    else
-        snprintf(out, size, "%.*s%s%s", (int)(p - tmpl), tmpl, kid, p + 5);
-}
-
 /* ---- cenc / cbcs ------------------------------------------------------ */
-
-static int
-pssh_boxes(const struct sv_drm_protect *p, const json_t *kobj,
-           const struct sv_drm_key *key, int cbcs, struct sv_buf *boxes,
-           json_t *list)
-{
-    const struct sv_drm_system *s;
-    const json_t *drm = json_object_get(kobj, "drm"), *d;
-    size_t i, start;
-    int rc;
-
-    for (s = sv_drm_systems; s->name != NULL; s++) {
-        const char *given = NULL;
-        char *b64;
-
-        if (!(p->systems & s->bit) || !s->pssh)
-            continue;
-        /* a key server's own pssh (CPIX) wins over ours */
-        json_array_foreach(drm, i, d) {
-            const char *sys = json_string_value(json_object_get(d,
-                                                                "system"));
-
-            if (sys != NULL && strcmp(sys, s->name) == 0)
-                given = json_string_value(json_object_get(d, "pssh"));
-        }
-        start = boxes->len;
-        if (given != NULL) {
-            uint8_t tmp[1 << 16], sid[16];
-            long n = sv_drm_b64_decode(given, strlen(given), tmp,
-                                       sizeof(tmp), 0);
-
-            if (n < 0 || sv_drm_pssh_check(tmp, (size_t)n, sid) < 0)
-                return SV_EFORMAT;
-            rc = sv_buf_append(boxes, tmp, (size_t)n);
-        } else {
-            rc = sv_drm_pssh(boxes, s, key->kid, key->content_id, cbcs);
-        }
-        if (rc < 0)
-            return rc;
-        b64 = malloc(sv_drm_b64_len(boxes->len - start, 0) + 1);
-        if (b64 == NULL)
-            return -ENOMEM;
-        sv_drm_b64_encode(boxes->data + start, boxes->len - start, b64, 0);
-        json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "system",
-                                              s->name, "system_id", s->uuid,
-                                              "data", b64));
-        free(b64);
-    }
-    return 0;
-}
-
-/* HLS key attributes (one line per system) for a cenc/cbcs key. */
-static int
-cenc_hls_attrs(const struct sv_drm_protect *p, const json_t *kobj,
-               const char *kidhex, const json_t *pssh, int cbcs,
-               struct sv_buf *out)
-{
-    const char *method = cbcs ? "SAMPLE-AES" : "SAMPLE-AES-CTR";
-    const json_t *drm = json_object_get(kobj, "drm"), *d;
-    const struct sv_drm_system *s;
-    char uri[1024];
-    size_t i;
-    int rc = 0;
-
-    for (s = sv_drm_systems; s->name != NULL && rc == 0; s++) {
-        const char *given = NULL, *box = NULL;
-
-        if (!(p->systems & s->bit))
-            continue;
-        json_array_foreach(drm, i, d) {
-            const char *sys = json_string_value(json_object_get(d,
-                                                                "system"));
-
-            if (sys != NULL && strcmp(sys, s->name) == 0)
-                given = json_string_value(json_object_get(d, "hls_media"));
-        }
-        if (given != NULL) {
-            /* the key server's own EXT-X-KEY line, minus its tag name */
-            uint8_t line[2048];
-            long n = sv_drm_b64_decode(given, strlen(given), line,
-                                       sizeof(line) - 1, 0);
-            const char *c;
-
-            if (n > 0) {
-                line[n] = '\0';
-                c = strchr((char *)line, ':');
-                if (c != NULL && strncmp((char *)line, "#EXT-X-KEY:", 11)
-                    == 0) {
-                    rc = sv_buf_printf(out, "%s\n", c + 1);
-                    continue;
-                }
-            }
-        }
-        json_array_foreach(pssh, i, d) {
-            if (strcmp(json_string_value(json_object_get(d, "system")),
-                       s->name) == 0)
-                box = json_string_value(json_object_get(d, "data"));
-        }
-        if (strcmp(s->name, "fairplay") == 0) {
-            if (cbcs)
-                rc = sv_buf_printf(out, "METHOD=SAMPLE-AES,URI=\"skd://%s\","
-                                   "KEYFORMAT=\"com.apple.streamingkey"
-                                   "delivery\",KEYFORMATVERSIONS=\"1\"\n",
-                                   kidhex);
-        } else if (strcmp(s->name, "clearkey") == 0) {
-            if (p->key_uri != NULL) {
-                uri_for(p->key_uri, kidhex, uri, sizeof(uri));
-                rc = sv_buf_printf(out, "METHOD=%s,URI=\"%s\",KEYFORMAT="
-                                   "\"identity\",KEYFORMATVERSIONS=\"1\"\n",
-                                   method, uri);
-            }
-        } else if (box != NULL && strcmp(s->name, "playready") == 0) {
-            /* PlayReady wants its PlayReady Object, the pssh data */
-            uint8_t raw[1 << 16];
-            char *pro;
-            long n = sv_drm_b64_decode(box, strlen(box), raw, sizeof(raw),
-                                       0);
-
-            size_t off = 28;
-
-            if (n >= 32 && raw[8] == 1)     /* version 1: key ids first */
-                off += 4 + 16 * (size_t)((uint32_t)raw[28] << 24 |
-                                         (uint32_t)raw[29] << 16 |
-                                         (uint32_t)raw[30] << 8 | raw[31]);
-            off += 4;                       /* DataSize */
-            if (n < 32 || off > (size_t)n)
-                return SV_EFORMAT;
-            pro = malloc(sv_drm_b64_len((size_t)n - off, 0) + 1);
-            if (pro == NULL)
-                return -ENOMEM;
-            sv_drm_b64_encode(raw + off, (size_t)n - off, pro, 0);
-            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;"
-                               "charset=UTF-16;base64,%s\",KEYFORMAT=\"com."
-                               "microsoft.playready\",KEYFORMATVERSIONS="
-                               "\"1\"\n", method, pro);
-            free(pro);
-        } else if (box != NULL) {
-            /* Widevine's KEYFORMAT is its system id as a URN */
-            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;base64,"
-                               "%s\",KEYFORMAT=\"urn:uuid:%s\","
-                               "KEYFORMATVERSIONS=\"1\"\n", method, box,
-                               s->uuid);
-        }
-    }
-    return rc;
-}
 
 static int
 cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
@@ -408,36 +233,18 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
 {
     const struct sv_drm_protect *p = j->p;
     struct sv_buf boxes = SV_BUF_INIT(1 << 20), out = SV_BUF_INIT(FILE_MAX);
+    struct sv_drm_signal sg = { strcmp(p->scheme, "cbcs") == 0, p->systems,
+                                p->key_uri };
     struct sv_cenc_track t;
-    struct sv_drm_key key;
     uint8_t *buf = NULL;
     size_t len, s;
-    char rel[512], e[256], kidhex[33];
-    int rc, cbcs = strcmp(p->scheme, "cbcs") == 0;
-    json_t *pssh = json_array();
+    char rel[512], e[256];
+    int rc;
 
-    memset(&t, 0, sizeof(t));
-    if (pssh == NULL)
-        return -ENOMEM;
-    rc = load_key(j, kobj, &key);
+    rc = sv_drm_cenc_track(&sg, kobj, r->id, &t, &boxes, enc, j->err,
+                           j->size);
     if (rc < 0)
         goto done;
-    t.scheme = cbcs ? SV_CENC_CBCS : SV_CENC_CENC;
-    memcpy(t.kid, key.kid, 16);
-    memcpy(t.key, key.key, 16);
-    memcpy(t.iv, key.iv, 16);
-    if (!cbcs) {
-        /* each track starts its sample IVs at a fresh random point */
-        rc = sv_drm_random(t.iv, 8);
-        if (rc < 0)
-            goto done;
-    }
-    rc = pssh_boxes(p, kobj, &key, cbcs, &boxes, pssh);
-    if (rc < 0) {
-        snprintf(j->err, j->size, "cannot make pssh boxes: %s",
-                 sv_strerror(rc));
-        goto done;
-    }
     sv_model_init_uri(&j->m, r, rel, sizeof(rel));
     rc = get(j, rel, &buf, &len);
     if (rc < 0)
@@ -478,48 +285,12 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         free(buf);
         buf = NULL;
     }
-    sv_drm_hex_encode(key.kid, 16, kidhex);
-    {
-        struct sv_buf attrs = SV_BUF_INIT(1 << 16);
-        json_t *entry = json_pack("{s:s,s:s}", "kid", kidhex, "rendition",
-                                  r->id);
-        char uuid[37];
-
-        rc = cenc_hls_attrs(p, kobj, kidhex, pssh, cbcs, &attrs);
-        if (rc == 0)
-            rc = sv_buf_u8(&attrs, 0);
-        if (rc < 0 || entry == NULL) {
-            sv_buf_release(&attrs);
-            json_decref(entry);
-            rc = rc < 0 ? rc : -ENOMEM;
-            goto done;
-        }
-        sv_drm_uuid_format(key.kid, uuid);
-        if (json_object_get(enc, "pssh") == NULL) {
-            /* the first rendition's key is the default the manifests name */
-            json_object_set_new(enc, "default_kid", json_string(uuid));
-            json_object_set(enc, "pssh", pssh);
-            json_object_set_new(enc, "hls_keys",
-                                json_string((char *)attrs.data));
-        } else if (strcmp(json_string_value(json_object_get(enc,
-                          "default_kid")), uuid) != 0) {
-            /* another key (audio, SD/HD): its own signalling */
-            json_object_set_new(entry, "uuid", json_string(uuid));
-            json_object_set(entry, "pssh", pssh);
-            json_object_set_new(entry, "hls_keys",
-                                json_string((char *)attrs.data));
-        }
-        sv_buf_release(&attrs);
-        json_array_append_new(json_object_get(enc, "keys"), entry);
-    }
     rc = 0;
 done:
-    explicit_bzero(&key, sizeof(key));
     explicit_bzero(&t, sizeof(t));
     free(buf);
     sv_buf_release(&boxes);
     sv_buf_release(&out);
-    json_decref(pssh);
     return rc;
 }
 
@@ -710,7 +481,7 @@ aes_prepare(struct job *j, json_t *enc)
         sv_drm_hex_encode(key.kid, 16, kid);
         sv_drm_hex_encode(key.iv, 16, iv);
         explicit_bzero(&key, sizeof(key));
-        uri_for(p->key_uri, kid, uri, sizeof(uri));
+        sv_drm_key_uri(p->key_uri, kid, uri, sizeof(uri));
         json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "kid", kid,
                                               "iv", iv, "first_segment",
                                               (json_int_t)(k * (size_t)
@@ -734,173 +505,37 @@ done:
 
 /* ---- manifests -------------------------------------------------------- */
 
-/* The key entry enc records for rendition id, or NULL. */
-static const json_t *
-entry_of(const json_t *enc, const char *id)
-{
-    const json_t *e;
-    size_t i;
-
-    json_array_foreach(json_object_get(enc, "keys"), i, e) {
-        const char *r = json_string_value(json_object_get(e, "rendition"));
-
-        if (r != NULL && strcmp(r, id) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-/* Appends s[0..n) to out with every from replaced by to. */
-static int
-replace_all(struct sv_buf *out, const char *s, size_t n, const char *from,
-            const char *to)
-{
-    size_t fl = strlen(from);
-    const char *end = s + n, *p;
-    int rc = 0;
-
-    while (rc == 0 && s < end) {
-        p = fl > 0 ? memmem(s, (size_t)(end - s), from, fl) : NULL;
-        if (p == NULL) {
-            rc = sv_buf_append(out, s, (size_t)(end - s));
-            break;
-        }
-        rc = sv_buf_append(out, s, (size_t)(p - s));
-        if (rc == 0)
-            rc = sv_buf_append(out, to, strlen(to));
-        s = p + fl;
-    }
-    return rc;
-}
-
-/*
- * The package's MPD names one default key; when the audio renditions use
- * another, their AdaptationSet gets their key id and pssh data instead.
- */
-static int
-mpd_audio_keys(const struct job *j, const json_t *enc, struct sv_buf *mpd)
-{
-    struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
-    const json_t *e = NULL, *dp = json_object_get(enc, "pssh");
-    const char *s, *set, *close;
-    size_t i;
-    int k, rc = 0;
-
-    for (k = 0; k < j->m.nrend && e == NULL; k++)
-        if (!j->m.r[k].video)
-            e = entry_of(enc, j->m.r[k].id);
-    if (e == NULL || json_object_get(e, "uuid") == NULL)
-        return 0;
-    s = (const char *)mpd->data;
-    set = memmem(s, mpd->len, "contentType=\"audio\"", 19);
-    close = set != NULL ? memmem(set, mpd->len - (size_t)(set - s),
-                                 "</AdaptationSet>", 16) : NULL;
-    if (close == NULL)
-        return 0;
-    rc = replace_all(&a, set, (size_t)(close - set),
-                     json_string_value(json_object_get(enc, "default_kid")),
-                     json_string_value(json_object_get(e, "uuid")));
-    for (i = 0; rc == 0 && i < json_array_size(dp); i++) {
-        const char *from = json_string_value(json_object_get(
-            json_array_get(dp, i), "data"));
-        const char *to = json_string_value(json_object_get(
-            json_array_get(json_object_get(e, "pssh"), i), "data"));
-
-        if (from == NULL || to == NULL)
-            continue;
-        sv_buf_reset(&b);
-        rc = replace_all(&b, (const char *)a.data, a.len, from, to);
-        if (rc == 0) {
-            sv_buf_reset(&a);
-            rc = sv_buf_append(&a, b.data, b.len);
-        }
-    }
-    if (rc == 0) {
-        sv_buf_reset(&b);
-        rc = sv_buf_append(&b, s, (size_t)(set - s));
-        if (rc == 0)
-            rc = sv_buf_append(&b, a.data, a.len);
-        if (rc == 0)
-            rc = sv_buf_append(&b, close, mpd->len - (size_t)(close - s));
-        if (rc == 0) {
-            sv_buf_reset(mpd);
-            rc = sv_buf_append(mpd, b.data, b.len);
-        }
-    }
-    sv_buf_release(&a);
-    sv_buf_release(&b);
-    return rc;
-}
-
 static int
 manifests(struct job *j, const json_t *enc)
 {
     struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
-    const char *attrs = json_string_value(json_object_get(enc, "hls_keys"));
-    const json_t *periods = json_object_get(enc, "hls_key_periods");
-    const char *lines[4096];
-    size_t nlines = 0;
     json_t *root;
     char rel[512];
     int i, rc = 0;
 
-    if (json_is_array(periods)) {
-        for (; nlines < json_array_size(periods) && nlines < 4096; nlines++)
-            lines[nlines] = json_string_value(json_array_get(periods,
-                                                             nlines));
-    } else if (attrs != NULL && *attrs != '\0') {
-        lines[nlines++] = attrs;
-    }
     if (j->m.hls) {
-        struct sv_buf sess = SV_BUF_INIT(1 << 20);
-        const json_t *e;
-        size_t k;
-
-        /* a session key for the default key and each other key */
-        if (nlines > 0 && enc != NULL)
-            rc = sv_buf_printf(&sess, "%s\n", lines[0]);
-        json_array_foreach(json_object_get(enc, "keys"), k, e) {
-            const char *own = json_string_value(json_object_get(e,
-                                                                "hls_keys"));
-
-            if (rc == 0 && own != NULL)
-                rc = sv_buf_printf(&sess, "%s\n", own);
-        }
+        rc = sv_hls_master(&j->m, &a);
         if (rc == 0)
-            rc = sv_hls_master(&j->m, &a);
-        if (rc == 0 && sess.len > 0 && sv_buf_u8(&sess, 0) == 0)
-            rc = sv_drm_hls_session_keys((char *)a.data, a.len,
-                                         (char *)sess.data, &b);
-        sv_buf_release(&sess);
+            rc = sv_drm_hls_master_keys(enc, (char *)a.data, a.len, &b);
         if (rc == 0)
-            rc = b.len > 0 ? put(j, SV_MODEL_MASTER, b.data, b.len)
-                           : put(j, SV_MODEL_MASTER, a.data, a.len);
+            rc = put(j, SV_MODEL_MASTER, b.data, b.len);
         for (i = 0; rc == 0 && i < j->m.nrend; i++) {
-            const json_t *e = entry_of(enc, j->m.r[i].id);
-            const char *own = json_string_value(json_object_get(e,
-                                                                "hls_keys"));
-
             sv_buf_reset(&a);
             sv_buf_reset(&b);
             rc = sv_hls_media(&j->m, i, &a);
-            if (rc == 0 && own != NULL)
-                rc = sv_drm_hls_media_keys((char *)a.data, a.len, &own, 1,
-                                           0, &b);
-            else if (rc == 0 && nlines > 0 && enc != NULL)
-                rc = sv_drm_hls_media_keys((char *)a.data, a.len, lines,
-                                           nlines, (size_t)(j->p->rotate > 0
-                                           ? j->p->rotate : 0), &b);
+            if (rc == 0)
+                rc = sv_drm_hls_rendition_keys(enc, j->m.r[i].id,
+                                               (char *)a.data, a.len, &b);
             sv_model_playlist_uri(&j->m.r[i], rel, sizeof(rel));
             if (rc == 0)
-                rc = b.len > 0 ? put(j, rel, b.data, b.len)
-                               : put(j, rel, a.data, a.len);
+                rc = put(j, rel, b.data, b.len);
         }
     }
     if (rc == 0 && j->m.dash) {
         sv_buf_reset(&a);
         rc = sv_dash_mpd(&j->m, &a);
-        if (rc == 0 && enc != NULL)
-            rc = mpd_audio_keys(j, enc, &a);
+        if (rc == 0)
+            rc = sv_drm_mpd_keys(&j->m, enc, &a);
         if (rc == 0)
             rc = put(j, SV_MODEL_MPD, a.data, a.len);
     } else if (rc == 0) {
@@ -1061,7 +696,8 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         if (strcmp(scheme, "aes-128") == 0)
             rc = aes_rendition(&j, r, p->encrypt ? enc : old);
         else if (p->encrypt)
-            rc = cenc_rendition(&j, r, key_for(p->keys, r), enc);
+            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r->video,
+                                                      r->id), enc);
         else
             rc = cenc_decrypt_rendition(&j, r);
     }

@@ -12,6 +12,7 @@
 #include "drm/key.h"
 #include "drm/keystore.h"
 #include "drm/run.h"
+#include "drm/signal.h"
 
 int
 sv__drm_output(const struct sv_drm_opts *o, const json_t *doc, int mode)
@@ -51,31 +52,15 @@ int
 sv__drm_load_keys(const struct sv_drm_opts *o, json_t **out)
 {
     char err[512];
-    uint8_t master[32];
-    json_t *doc, *sel;
     int rc;
 
-    if (o->store != NULL) {
-        rc = sv_drm_master_key(master, err, sizeof(err));
-        if (rc == 0)
-            rc = sv_drm_keystore_load(o->store, master, &doc, err,
-                                      sizeof(err));
-        explicit_bzero(master, sizeof(master));
-    } else {
-        rc = sv_drm_keydoc_read(o->key_file, &doc, err, sizeof(err));
-    }
-    if (rc < 0) {
+    rc = sv_drm_keys_load(o->store, o->key_file, o->content_id,
+                          o->nkids > 0 ? o->kids[0] : NULL,
+                          o->nlabels > 0 ? o->labels[0] : NULL, out, err,
+                          sizeof(err));
+    if (rc < 0)
         sv_log_error("%s", err);
-        return rc;
-    }
-    sel = sv_drm_keydoc_select(doc, o->content_id,
-                               o->nkids > 0 ? o->kids[0] : NULL,
-                               o->nlabels > 0 ? o->labels[0] : NULL);
-    json_decref(doc);
-    if (sel == NULL)
-        return -ENOMEM;
-    *out = sel;
-    return 0;
+    return rc;
 }
 
 /* The key ids and labels of doc, without key material. */

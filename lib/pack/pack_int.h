@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "core/buf.h"
+#include "drm/cenc.h"
 #include "media/av_demux.h"
 #include "pack/codec.h"
 #include "pack/fmp4.h"
@@ -57,6 +58,11 @@ struct sv__track {
     int single_fd;              /* single file: the media, -1 if none */
     struct sv_buf init;         /* single file: ftyp+moov, kept */
     struct sv_ts ts;            /* MPEG-TS segments */
+    /* --encrypt: the track's key state, its pssh boxes, scratch */
+    int encrypt;
+    struct sv_cenc_track cenc;
+    struct sv_buf pssh;
+    struct sv_buf enc_in, enc_out;
     /* timestamps in */
     int have_last;
     int64_t offset;             /* added to input times (track units) */
@@ -119,6 +125,21 @@ int sv__publish_part(struct sv__pack *p, struct sv__track *t,
                      uint32_t ticks, int independent);
 int sv__publish_segment(struct sv__pack *p, struct sv__track *t,
                         const struct iovec *iov, int n, uint64_t size);
+/* encrypt.c: --encrypt (does nothing without it) */
+int sv__enc_open(struct sv__pack *p);
+int sv__enc_track(struct sv__pack *p, struct sv__track *t);
+int sv__enc_init(struct sv__pack *p, struct sv__track *t,
+                 struct sv_buf *init);
+/* Encrypts the fragment in t->iov[0..n) into one piece, t->iov[0];
+ * returns 1 (n when not encrypting) and the new size, or a code. */
+int sv__enc_fragment(struct sv__pack *p, struct sv__track *t, int n,
+                     uint64_t *size);
+void sv__enc_release(struct sv__track *t);
+/* Key tags and ContentProtection for rendered manifests (in place). */
+int sv__enc_master(const struct sv__pack *p, struct sv_buf *pl);
+int sv__enc_media(const struct sv__pack *p, int i, struct sv_buf *pl);
+int sv__enc_mpd(const struct sv__pack *p, struct sv_buf *mpd);
+
 int sv__fail(struct sv__pack *p, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -75,6 +75,8 @@ write_media_playlist(struct sv__pack *p, int i)
     if (!p->o->hls)
         return 0;
     rc = sv_hls_media(&p->m, i, &b);
+    if (rc == 0)
+        rc = sv__enc_media(p, i, &b);
     sv_model_playlist_uri(&p->m.r[i], uri, sizeof(uri));
     if (rc == 0)
         rc = put_buf(p, uri, &b);
@@ -92,6 +94,8 @@ write_master(struct sv__pack *p)
         return 0;
     rc = sv_hls_master(&p->m, &b);
     if (rc == 0)
+        rc = sv__enc_master(p, &b);
+    if (rc == 0)
         rc = put_buf(p, SV_MODEL_MASTER, &b);
     sv_buf_release(&b);
     p->master_written = rc == 0;
@@ -107,6 +111,8 @@ write_mpd(struct sv__pack *p)
     if (!p->o->dash)
         return 0;
     rc = sv_dash_mpd(&p->m, &b);
+    if (rc == 0)
+        rc = sv__enc_mpd(p, &b);
     if (rc == 0)
         rc = put_buf(p, SV_MODEL_MPD, &b);
     sv_buf_release(&b);
@@ -147,6 +153,8 @@ sv__publish_init(struct sv__pack *p, struct sv__track *t)
     t->ft.cfg = &t->cfg;
     t->ft.language = p->m.r[t->rend].lang;
     rc = sv_fmp4_init(&b, &t->ft);
+    if (rc == 0)
+        rc = sv__enc_init(p, t, &b);
     if (rc < 0)
         return sv__fail(p, rc, "cannot write the init segment of %s",
                         p->m.r[t->rend].id);
@@ -585,6 +593,8 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
         if (rc >= 0)
             rc = add_track(p, input, url, s, rc);
+        if (rc >= 0)
+            rc = sv__enc_track(p, &p->t[p->nt - 1]);
         if (rc < 0)
             goto done;
         map[i] = p->nt - 1;
@@ -753,6 +763,9 @@ sv_pack_run(const struct sv_pack_opts *o, char *err, size_t size)
                  sv_strerror(rc));
         goto done;
     }
+    rc = sv__enc_open(&p);
+    if (rc < 0)
+        goto done;
     for (i = 0; i < o->ninputs && !sv_sig_stop; i++) {
         rc = run_input(&p, i, o->inputs[i]);
         if (rc < 0)
@@ -781,6 +794,7 @@ done:
             close(p.t[i].single_fd);
         sv_buf_release(&p.t[i].init);
         sv__track_release(&p.t[i]);
+        sv__enc_release(&p.t[i]);
     }
     free(p.t);
     free(p.cuts);

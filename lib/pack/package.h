@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/json.h"
+
 struct sv_pack_opts {
     const char *const *inputs;  /* "-" is stdin */
     int ninputs;
@@ -22,6 +24,11 @@ struct sv_pack_opts {
     int single_file;
     int ts;                     /* MPEG-TS segments instead of fMP4 */
     int64_t max_queue;          /* bytes a track may buffer (bounded) */
+    /* Common Encryption of fMP4 segments as they are written */
+    const char *encrypt;        /* "cenc" | "cbcs", or NULL */
+    const json_t *keys;         /* key document (borrowed) */
+    unsigned systems;           /* sv_drm_system bits to signal */
+    const char *key_uri;        /* HLS ClearKey URI; "{kid}" replaced */
 };
 
 /* Fills o with the defaults (4 s segments, 0.5 s parts, 60 s window). */

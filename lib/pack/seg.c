@@ -323,15 +323,17 @@ flush_part(struct sv__pack *p, struct sv__track *t)
     struct sv_buf moof = SV_BUF_INIT(1 << 24);
     int rc, n, i, key = t->q[0].key;
     uint32_t dur = (uint32_t)t->part_ticks;
-    size_t bytes = t->done_bytes;
+    uint64_t size;
 
     rc = fragment(t, &moof);
     if (rc < 0)
         return sv__fail(p, rc, "cannot build a fragment of rendition %s",
                         p->m.r[t->rend].id);
+    size = moof.len + t->done_bytes;
     n = pieces(t, &moof);
-    rc = n < 0 ? n : sv__publish_part(p, t, t->iov, n, moof.len + bytes, dur,
-                                      key);
+    if (n > 0)
+        n = sv__enc_fragment(p, t, n, &size);
+    rc = n < 0 ? n : sv__publish_part(p, t, t->iov, n, size, dur, key);
     for (i = 0; rc == 0 && i < n; i++)
         rc = sv_buf_append(&t->segbuf, t->iov[i].iov_base,
                            t->iov[i].iov_len);
@@ -377,7 +379,7 @@ close_segment(struct sv__pack *p, struct sv__track *t)
 {
     struct sv_buf moof = SV_BUF_INIT(1 << 24);
     struct iovec iov[1];
-    size_t bytes;
+    uint64_t size;
     int rc, n;
 
     if (p->o->ts) {
@@ -395,16 +397,18 @@ close_segment(struct sv__pack *p, struct sv__track *t)
     } else {
         if (t->ndone == 0)
             return 0;
-        bytes = t->done_bytes;
         rc = fragment(t, &moof);
+        size = moof.len + t->done_bytes;
         n = rc < 0 ? rc : pieces(t, &moof);
+        if (n > 0)
+            n = sv__enc_fragment(p, t, n, &size);
         if (n < 0) {
             sv_buf_release(&moof);
             return sv__fail(p, n, "cannot build a fragment of rendition %s",
                             p->m.r[t->rend].id);
         }
         t->seg_ticks += t->part_ticks;
-        rc = sv__publish_segment(p, t, t->iov, n, moof.len + bytes);
+        rc = sv__publish_segment(p, t, t->iov, n, size);
         sv_buf_release(&moof);
         drop_prefix(t, t->ndone);
     }

@@ -512,3 +512,88 @@ teardown() {
     [ -z "${src:-}" ] || kill "$src" 2>/dev/null || true
     [ -z "${pkg:-}" ] || kill "$pkg" 2>/dev/null || true
 }
+
+# ---- --encrypt ----------------------------------------------------------
+
+@test "--encrypt needs keys, and key options need --encrypt" {
+    run -2 --separate-stderr sv-package --encrypt cenc -o x in.mp4
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: --encrypt needs keys (--key <file> or --store <file>)"
+    run -2 --separate-stderr sv-package --key k.json -o x in.mp4
+    assert_eq "${stderr_lines[0]}" "sv-package: --key needs --encrypt"
+    run -2 --separate-stderr sv-package --systems widevine -o x in.mp4
+    assert_eq "${stderr_lines[0]}" "sv-package: --systems needs --encrypt"
+}
+
+@test "--encrypt rejects bad schemes, systems and combinations" {
+    run -2 --separate-stderr sv-package --encrypt aes-128 --key k -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: invalid scheme 'aes-128' for --encrypt (cenc or cbcs)"
+    run -2 --separate-stderr sv-package --encrypt cenc --key k \
+        --systems widevine,nope -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: invalid --systems 'widevine,nope': unknown system 'nope'"
+    run -2 --separate-stderr sv-package --encrypt cenc --key k --store s -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: options --key and --store cannot be used together"
+    run -2 --separate-stderr sv-package --encrypt cbcs --key k \
+        --segments ts -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: options --encrypt and --segments ts cannot be used together"
+    run -2 --separate-stderr sv-package --encrypt cenc --key k \
+        --single-file -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: options --encrypt and --single-file cannot be used together"
+}
+
+@test "--encrypt with a bad or missing key file fails before writing" {
+    cd "$BATS_TEST_TMPDIR"
+    echo '{"v":1,"keys":[{"kid":"zz"}]}' > bad.json
+    run -1 --separate-stderr sv-package "$(fixture h264_aac_360p.mp4)" \
+        -o "$out" --encrypt cenc --key bad.json
+    assert_match "${stderr_lines[0]}" "^sv-package: bad key file 'bad.json': "
+    run -1 --separate-stderr sv-package "$(fixture h264_aac_360p.mp4)" \
+        -o "$out" --encrypt cenc --key none.json
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: cannot open 'none.json': no such file or directory"
+    sv-drm keygen --content-id a > k.json
+    run -1 --separate-stderr sv-package "$(fixture h264_aac_360p.mp4)" \
+        -o "$out" --encrypt cenc --key k.json --content-id b
+    assert_eq "${stderr_lines[0]}" "sv-package: no key in 'k.json' matches"
+    [ ! -e "$out" ]
+}
+
+@test "--encrypt --store without the master key is a usage error" {
+    cd "$BATS_TEST_TMPDIR"
+    run -2 --separate-stderr env -u SV_DRM_MASTER_KEY sv-package \
+        "$(fixture h264_aac_360p.mp4)" -o "$out" --encrypt cenc --store ks
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: SV_DRM_MASTER_KEY is not set (64 hex digits)"
+    [ ! -e "$out" ]
+}
+
+@test "--encrypt cbcs writes encv/enca with sinf, senc per fragment and the record" {
+    cd "$BATS_TEST_TMPDIR"
+    sv-drm keygen > k.json
+    sv-package -q "$(fixture h264_aac_360p.mp4)" -o "$out" -s 1s \
+        --encrypt cbcs --key k.json --systems widevine
+    assert_eq "$(jq -c '.encryption | [.tool, .scheme, .keys[0].kid, [.pssh[].system]]' "$out/package.json")" \
+        "[\"sv-package\",\"cbcs\",\"$(jq -r '.keys[0].kid' k.json)\",[\"widevine\"]]"
+    grep -q encv "$out/v0/init.mp4" && grep -q enca "$out/a0/init.mp4"
+    grep -q tenc "$out/v0/init.mp4" && grep -q pssh "$out/v0/init.mp4"
+    grep -q senc "$out/v0/seg-2.m4s"
+    # still a valid CMAF track that ffprobe reads (as encrypted H.264)
+    assert_match "$(ffprobe -v error -show_entries stream=codec_name \
+        -of csv=p=0 "$out/v0/init.mp4")" '^h264'
+
+}
+
+@test "--encrypt fails on a codec Common Encryption is not wired for" {
+    cd "$BATS_TEST_TMPDIR"
+    sv-drm keygen > k.json
+    run -1 --separate-stderr sv-package "$(fixture vp9_opus_360p.webm)" \
+        -o "$out" --encrypt cenc --key k.json
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: cannot encrypt the init segment of v0: cannot encrypt codec 'vp09'"
+    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ]
+}

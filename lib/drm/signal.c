@@ -1,0 +1,485 @@
+/* signal.c -- keys and signalling of Common Encryption: what sv-drm
+ * encrypt and sv-package --encrypt both write */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/event.h"
+#include "drm/cipher.h"
+#include "drm/hlskey.h"
+#include "drm/key.h"
+#include "drm/keystore.h"
+#include "drm/pssh.h"
+#include "drm/signal.h"
+#include "drm/system.h"
+#include "drm/textenc.h"
+
+/* The key for a rendition: one labelled with its type, else the first. */
+const json_t *
+sv_drm_key_for(const json_t *doc, int video, const char *id)
+{
+    const json_t *keys = json_object_get(doc, "keys"), *k;
+    const char *want = video ? "video" : "audio";
+    size_t i;
+
+    json_array_foreach(keys, i, k) {
+        const char *l = json_string_value(json_object_get(k, "label"));
+
+        if (l != NULL && (strcmp(l, want) == 0 || strcmp(l, id) == 0))
+            return k;
+    }
+    return json_array_get(keys, 0);
+}
+
+void
+sv_drm_key_uri(const char *tmpl, const char *kid, char *out, size_t size)
+{
+    const char *p = strstr(tmpl, "{kid}");
+
+    if (p == NULL)
+        snprintf(out, size, "%s", tmpl);
+    else
+        snprintf(out, size, "%.*s%s%s", (int)(p - tmpl), tmpl, kid, p + 5);
+}
+
+
+static int
+pssh_boxes(const struct sv_drm_signal *p, const json_t *kobj,
+           const struct sv_drm_key *key, int cbcs, struct sv_buf *boxes,
+           json_t *list)
+{
+    const struct sv_drm_system *s;
+    const json_t *drm = json_object_get(kobj, "drm"), *d;
+    size_t i, start;
+    int rc;
+
+    for (s = sv_drm_systems; s->name != NULL; s++) {
+        const char *given = NULL;
+        char *b64;
+
+        if (!(p->systems & s->bit) || !s->pssh)
+            continue;
+        /* a key server's own pssh (CPIX) wins over ours */
+        json_array_foreach(drm, i, d) {
+            const char *sys = json_string_value(json_object_get(d,
+                                                                "system"));
+
+            if (sys != NULL && strcmp(sys, s->name) == 0)
+                given = json_string_value(json_object_get(d, "pssh"));
+        }
+        start = boxes->len;
+        if (given != NULL) {
+            uint8_t tmp[1 << 16], sid[16];
+            long n = sv_drm_b64_decode(given, strlen(given), tmp,
+                                       sizeof(tmp), 0);
+
+            if (n < 0 || sv_drm_pssh_check(tmp, (size_t)n, sid) < 0)
+                return SV_EFORMAT;
+            rc = sv_buf_append(boxes, tmp, (size_t)n);
+        } else {
+            rc = sv_drm_pssh(boxes, s, key->kid, key->content_id, cbcs);
+        }
+        if (rc < 0)
+            return rc;
+        b64 = malloc(sv_drm_b64_len(boxes->len - start, 0) + 1);
+        if (b64 == NULL)
+            return -ENOMEM;
+        sv_drm_b64_encode(boxes->data + start, boxes->len - start, b64, 0);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "system",
+                                              s->name, "system_id", s->uuid,
+                                              "data", b64));
+        free(b64);
+    }
+    return 0;
+}
+
+/* HLS key attributes (one line per system) for a cenc/cbcs key. */
+static int
+cenc_hls_attrs(const struct sv_drm_signal *p, const json_t *kobj,
+               const char *kidhex, const json_t *pssh, int cbcs,
+               struct sv_buf *out)
+{
+    const char *method = cbcs ? "SAMPLE-AES" : "SAMPLE-AES-CTR";
+    const json_t *drm = json_object_get(kobj, "drm"), *d;
+    const struct sv_drm_system *s;
+    char uri[1024];
+    size_t i;
+    int rc = 0;
+
+    for (s = sv_drm_systems; s->name != NULL && rc == 0; s++) {
+        const char *given = NULL, *box = NULL;
+
+        if (!(p->systems & s->bit))
+            continue;
+        json_array_foreach(drm, i, d) {
+            const char *sys = json_string_value(json_object_get(d,
+                                                                "system"));
+
+            if (sys != NULL && strcmp(sys, s->name) == 0)
+                given = json_string_value(json_object_get(d, "hls_media"));
+        }
+        if (given != NULL) {
+            /* the key server's own EXT-X-KEY line, minus its tag name */
+            uint8_t line[2048];
+            long n = sv_drm_b64_decode(given, strlen(given), line,
+                                       sizeof(line) - 1, 0);
+            const char *c;
+
+            if (n > 0) {
+                line[n] = '\0';
+                c = strchr((char *)line, ':');
+                if (c != NULL && strncmp((char *)line, "#EXT-X-KEY:", 11)
+                    == 0) {
+                    rc = sv_buf_printf(out, "%s\n", c + 1);
+                    continue;
+                }
+            }
+        }
+        json_array_foreach(pssh, i, d) {
+            if (strcmp(json_string_value(json_object_get(d, "system")),
+                       s->name) == 0)
+                box = json_string_value(json_object_get(d, "data"));
+        }
+        if (strcmp(s->name, "fairplay") == 0) {
+            if (cbcs)
+                rc = sv_buf_printf(out, "METHOD=SAMPLE-AES,URI=\"skd://%s\","
+                                   "KEYFORMAT=\"com.apple.streamingkey"
+                                   "delivery\",KEYFORMATVERSIONS=\"1\"\n",
+                                   kidhex);
+        } else if (strcmp(s->name, "clearkey") == 0) {
+            if (p->key_uri != NULL) {
+                sv_drm_key_uri(p->key_uri, kidhex, uri, sizeof(uri));
+                rc = sv_buf_printf(out, "METHOD=%s,URI=\"%s\",KEYFORMAT="
+                                   "\"identity\",KEYFORMATVERSIONS=\"1\"\n",
+                                   method, uri);
+            }
+        } else if (box != NULL && strcmp(s->name, "playready") == 0) {
+            /* PlayReady wants its PlayReady Object, the pssh data */
+            uint8_t raw[1 << 16];
+            char *pro;
+            long n = sv_drm_b64_decode(box, strlen(box), raw, sizeof(raw),
+                                       0);
+
+            size_t off = 28;
+
+            if (n >= 32 && raw[8] == 1)     /* version 1: key ids first */
+                off += 4 + 16 * (size_t)((uint32_t)raw[28] << 24 |
+                                         (uint32_t)raw[29] << 16 |
+                                         (uint32_t)raw[30] << 8 | raw[31]);
+            off += 4;                       /* DataSize */
+            if (n < 32 || off > (size_t)n)
+                return SV_EFORMAT;
+            pro = malloc(sv_drm_b64_len((size_t)n - off, 0) + 1);
+            if (pro == NULL)
+                return -ENOMEM;
+            sv_drm_b64_encode(raw + off, (size_t)n - off, pro, 0);
+            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;"
+                               "charset=UTF-16;base64,%s\",KEYFORMAT=\"com."
+                               "microsoft.playready\",KEYFORMATVERSIONS="
+                               "\"1\"\n", method, pro);
+            free(pro);
+        } else if (box != NULL) {
+            /* Widevine's KEYFORMAT is its system id as a URN */
+            rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;base64,"
+                               "%s\",KEYFORMAT=\"urn:uuid:%s\","
+                               "KEYFORMATVERSIONS=\"1\"\n", method, box,
+                               s->uuid);
+        }
+    }
+    return rc;
+}
+
+/* The key entry enc records for rendition id, or NULL. */
+const json_t *
+sv_drm_enc_entry(const json_t *enc, const char *id)
+{
+    const json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(enc, "keys"), i, e) {
+        const char *r = json_string_value(json_object_get(e, "rendition"));
+
+        if (r != NULL && strcmp(r, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Appends s[0..n) to out with every from replaced by to. */
+static int
+replace_all(struct sv_buf *out, const char *s, size_t n, const char *from,
+            const char *to)
+{
+    size_t fl = strlen(from);
+    const char *end = s + n, *p;
+    int rc = 0;
+
+    while (rc == 0 && s < end) {
+        p = fl > 0 ? memmem(s, (size_t)(end - s), from, fl) : NULL;
+        if (p == NULL) {
+            rc = sv_buf_append(out, s, (size_t)(end - s));
+            break;
+        }
+        rc = sv_buf_append(out, s, (size_t)(p - s));
+        if (rc == 0)
+            rc = sv_buf_append(out, to, strlen(to));
+        s = p + fl;
+    }
+    return rc;
+}
+
+/*
+ * The package's MPD names one default key; when the audio renditions use
+ * another, their AdaptationSet gets their key id and pssh data instead.
+ */
+static int
+mpd_audio_keys(const struct sv_model *m, const json_t *enc,
+               struct sv_buf *mpd)
+{
+    struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
+    const json_t *e = NULL, *dp = json_object_get(enc, "pssh");
+    const char *s, *set, *close;
+    size_t i;
+    int k, rc = 0;
+
+    for (k = 0; k < m->nrend && e == NULL; k++)
+        if (!m->r[k].video)
+            e = sv_drm_enc_entry(enc, m->r[k].id);
+    if (e == NULL || json_object_get(e, "uuid") == NULL)
+        return 0;
+    s = (const char *)mpd->data;
+    set = memmem(s, mpd->len, "contentType=\"audio\"", 19);
+    close = set != NULL ? memmem(set, mpd->len - (size_t)(set - s),
+                                 "</AdaptationSet>", 16) : NULL;
+    if (close == NULL)
+        return 0;
+    rc = replace_all(&a, set, (size_t)(close - set),
+                     json_string_value(json_object_get(enc, "default_kid")),
+                     json_string_value(json_object_get(e, "uuid")));
+    for (i = 0; rc == 0 && i < json_array_size(dp); i++) {
+        const char *from = json_string_value(json_object_get(
+            json_array_get(dp, i), "data"));
+        const char *to = json_string_value(json_object_get(
+            json_array_get(json_object_get(e, "pssh"), i), "data"));
+
+        if (from == NULL || to == NULL)
+            continue;
+        sv_buf_reset(&b);
+        rc = replace_all(&b, (const char *)a.data, a.len, from, to);
+        if (rc == 0) {
+            sv_buf_reset(&a);
+            rc = sv_buf_append(&a, b.data, b.len);
+        }
+    }
+    if (rc == 0) {
+        sv_buf_reset(&b);
+        rc = sv_buf_append(&b, s, (size_t)(set - s));
+        if (rc == 0)
+            rc = sv_buf_append(&b, a.data, a.len);
+        if (rc == 0)
+            rc = sv_buf_append(&b, close, mpd->len - (size_t)(close - s));
+        if (rc == 0) {
+            sv_buf_reset(mpd);
+            rc = sv_buf_append(mpd, b.data, b.len);
+        }
+    }
+    sv_buf_release(&a);
+    sv_buf_release(&b);
+    return rc;
+}
+
+int
+sv_drm_mpd_keys(const struct sv_model *m, const json_t *enc,
+                struct sv_buf *mpd)
+{
+    return enc != NULL ? mpd_audio_keys(m, enc, mpd) : 0;
+}
+
+/* The EXT-X-KEY attribute lines enc gives every rendition without a key
+ * of its own: one per key period (aes-128) or the default key's. */
+static size_t
+enc_lines(const json_t *enc, const char **lines, size_t max)
+{
+    const json_t *periods = json_object_get(enc, "hls_key_periods");
+    const char *attrs = json_string_value(json_object_get(enc, "hls_keys"));
+    size_t n = 0;
+
+    if (json_is_array(periods)) {
+        for (; n < json_array_size(periods) && n < max; n++)
+            lines[n] = json_string_value(json_array_get(periods, n));
+    } else if (attrs != NULL && *attrs != '\0') {
+        lines[n++] = attrs;
+    }
+    return n;
+}
+
+int
+sv_drm_hls_master_keys(const json_t *enc, const char *pl, size_t len,
+                       struct sv_buf *out)
+{
+    struct sv_buf sess = SV_BUF_INIT(1 << 20);
+    const char *first;
+    const json_t *e;
+    size_t k;
+    int rc = 0;
+
+    /* a session key for the default key and each other key */
+    if (enc_lines(enc, &first, 1) > 0)
+        rc = sv_buf_printf(&sess, "%s\n", first);
+    json_array_foreach(json_object_get(enc, "keys"), k, e) {
+        const char *own = json_string_value(json_object_get(e, "hls_keys"));
+
+        if (rc == 0 && own != NULL)
+            rc = sv_buf_printf(&sess, "%s\n", own);
+    }
+    if (rc == 0 && sess.len > 0) {
+        rc = sv_buf_u8(&sess, 0);
+        if (rc == 0)
+            rc = sv_drm_hls_session_keys(pl, len, (char *)sess.data, out);
+    } else if (rc == 0) {
+        rc = sv_buf_append(out, pl, len);
+    }
+    sv_buf_release(&sess);
+    return rc;
+}
+
+int
+sv_drm_hls_rendition_keys(const json_t *enc, const char *rend,
+                          const char *pl, size_t len, struct sv_buf *out)
+{
+    static const char *lines[4096];
+    const char *own = json_string_value(json_object_get(
+        sv_drm_enc_entry(enc, rend), "hls_keys"));
+    json_int_t every = json_integer_value(json_object_get(enc, "rotate"));
+    size_t n;
+
+    if (own != NULL)
+        return sv_drm_hls_media_keys(pl, len, &own, 1, 0, out);
+    n = enc_lines(enc, lines, sizeof(lines) / sizeof(lines[0]));
+    if (n > 0)
+        return sv_drm_hls_media_keys(pl, len, lines, n,
+                                     (size_t)(every > 0 ? every : 0), out);
+    return sv_buf_append(out, pl, len);
+}
+
+json_t *
+sv_drm_enc_record(const char *tool, const char *scheme, const char *key_uri)
+{
+    char ts[40];
+    json_t *enc;
+
+    sv_event_timestamp(ts, sizeof(ts));
+    enc = json_pack("{s:s,s:s,s:s,s:[]}", "tool", tool, "scheme", scheme,
+                    "encrypted_at", ts, "keys");
+    if (enc != NULL && key_uri != NULL)
+        json_object_set_new(enc, "key_uri_template", json_string(key_uri));
+    return enc;
+}
+
+int
+sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
+                  const char *rend, struct sv_cenc_track *t,
+                  struct sv_buf *boxes, json_t *enc, char *err, size_t size)
+{
+    struct sv_buf attrs = SV_BUF_INIT(1 << 16);
+    struct sv_drm_key key;
+    json_t *pssh = json_array(), *entry = NULL;
+    char e[160], kidhex[33], uuid[37];
+    int rc;
+
+    memset(t, 0, sizeof(*t));
+    memset(&key, 0, sizeof(key));
+    if (pssh == NULL)
+        return -ENOMEM;
+    if (kobj == NULL || sv_drm_key_from_json(kobj, &key, e, sizeof(e)) < 0) {
+        snprintf(err, size, "no usable key: %s",
+                 kobj == NULL ? "the key document is empty" : e);
+        rc = SV_EUSAGE;
+        goto done;
+    }
+    t->scheme = sg->cbcs ? SV_CENC_CBCS : SV_CENC_CENC;
+    memcpy(t->kid, key.kid, 16);
+    memcpy(t->key, key.key, 16);
+    memcpy(t->iv, key.iv, 16);
+    if (!sg->cbcs) {
+        /* each track starts its sample IVs at a fresh random point */
+        rc = sv_drm_random(t->iv, 8);
+        if (rc < 0) {
+            snprintf(err, size, "no random IV: %s", sv_strerror(rc));
+            goto done;
+        }
+    }
+    rc = pssh_boxes(sg, kobj, &key, sg->cbcs, boxes, pssh);
+    if (rc < 0) {
+        snprintf(err, size, "cannot make pssh boxes: %s", sv_strerror(rc));
+        goto done;
+    }
+    sv_drm_hex_encode(key.kid, 16, kidhex);
+    entry = json_pack("{s:s,s:s}", "kid", kidhex, "rendition", rend);
+    rc = cenc_hls_attrs(sg, kobj, kidhex, pssh, sg->cbcs, &attrs);
+    if (rc == 0)
+        rc = sv_buf_u8(&attrs, 0);
+    if (rc < 0 || entry == NULL) {
+        rc = rc < 0 ? rc : -ENOMEM;
+        snprintf(err, size, "cannot make the HLS key lines: %s",
+                 sv_strerror(rc));
+        goto done;
+    }
+    sv_drm_uuid_format(key.kid, uuid);
+    if (json_object_get(enc, "pssh") == NULL) {
+        /* the first rendition's key is the default the manifests name */
+        json_object_set_new(enc, "default_kid", json_string(uuid));
+        json_object_set(enc, "pssh", pssh);
+        json_object_set_new(enc, "hls_keys", json_string((char *)attrs.data));
+    } else if (strcmp(json_string_value(json_object_get(enc, "default_kid")),
+                      uuid) != 0) {
+        /* another key (audio, SD/HD): its own signalling */
+        json_object_set_new(entry, "uuid", json_string(uuid));
+        json_object_set(entry, "pssh", pssh);
+        json_object_set_new(entry, "hls_keys",
+                            json_string((char *)attrs.data));
+    }
+    json_array_append_new(json_object_get(enc, "keys"), entry);
+    entry = NULL;
+    rc = 0;
+done:
+    explicit_bzero(&key, sizeof(key));
+    if (rc < 0)
+        explicit_bzero(t, sizeof(*t));
+    sv_buf_release(&attrs);
+    json_decref(entry);
+    json_decref(pssh);
+    return rc;
+}
+
+int
+sv_drm_keys_load(const char *store, const char *key_file,
+                 const char *content_id, const char *kid, const char *label,
+                 json_t **out, char *err, size_t size)
+{
+    uint8_t master[32];
+    json_t *doc, *sel;
+    int rc;
+
+    if (store != NULL) {
+        rc = sv_drm_master_key(master, err, size);
+        if (rc == 0)
+            rc = sv_drm_keystore_load(store, master, &doc, err, size);
+        explicit_bzero(master, sizeof(master));
+    } else {
+        rc = sv_drm_keydoc_read(key_file, &doc, err, size);
+    }
+    if (rc < 0)
+        return rc;
+    /* the selection shares the key objects of doc */
+    sel = sv_drm_keydoc_select(doc, content_id, kid, label);
+    json_decref(doc);
+    if (sel == NULL) {
+        snprintf(err, size, "out of memory");
+        return -ENOMEM;
+    }
+    *out = sel;
+    return 0;
+}

@@ -1,0 +1,84 @@
+/* signal.h -- keys and signalling of Common Encryption (pssh boxes, HLS
+ * key tags, DASH ContentProtection, package.json's "encryption"): one
+ * implementation for sv-drm encrypt and sv-package --encrypt */
+#ifndef SV_DRM_SIGNAL_H
+#define SV_DRM_SIGNAL_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "drm/cenc.h"
+#include "pack/model.h"
+
+struct sv_drm_signal {
+    int cbcs;                   /* cbcs, else cenc */
+    unsigned systems;           /* sv_drm_system bits to signal */
+    const char *key_uri;        /* HLS key URI; "{kid}" is replaced */
+};
+
+/*
+ * Reads the keys: from the keystore store (master key from the
+ * environment) or else the key document key_file, keeping those matching
+ * content_id, kid and label where not NULL.  Stores a new reference in
+ * *out.  Errors (message in err): SV_EUSAGE (no master key), the errors
+ * of sv_drm_keystore_load() and sv_drm_keydoc_read().
+ */
+int sv_drm_keys_load(const char *store, const char *key_file,
+                     const char *content_id, const char *kid,
+                     const char *label, json_t **out, char *err,
+                     size_t size);
+
+/* The key for a rendition: one labelled "video"/"audio" (as the track) or
+ * with its id, else the first.  Borrowed, NULL when doc has none. */
+const json_t *sv_drm_key_for(const json_t *doc, int video, const char *id);
+
+/* out = tmpl with "{kid}" replaced by kid. */
+void sv_drm_key_uri(const char *tmpl, const char *kid, char *out,
+                    size_t size);
+
+/* A new "encryption" record for package.json: tool, scheme, time, no
+ * keys yet.  NULL when out of memory. */
+json_t *sv_drm_enc_record(const char *tool, const char *scheme,
+                          const char *key_uri);
+
+/* The key entry enc records for rendition id (borrowed), or NULL. */
+const json_t *sv_drm_enc_entry(const json_t *enc, const char *id);
+
+/*
+ * Sets up the encryption of rendition rend with key object kobj: fills t
+ * for sv_cenc_init() (scheme, kid, key, IV; a random IV start for cenc),
+ * appends its pssh boxes (one per system in sg) to boxes, and records its
+ * key and signalling in enc (the first key becomes the default the
+ * manifests name).  Returns 0 or a negative code (SV_EUSAGE: no usable
+ * key) with a message in err.
+ */
+int sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
+                      const char *rend, struct sv_cenc_track *t,
+                      struct sv_buf *boxes, json_t *enc, char *err,
+                      size_t size);
+
+/*
+ * Appends the rendered multivariant playlist pl with EXT-X-SESSION-KEY
+ * tags for every key enc records (pl as is when enc is NULL).
+ */
+int sv_drm_hls_master_keys(const json_t *enc, const char *pl, size_t len,
+                           struct sv_buf *out);
+
+/*
+ * Appends the rendered media playlist pl of rendition rend with the
+ * EXT-X-KEY tags enc gives it (its own key, the default or the key
+ * periods of aes-128 rotation).
+ */
+int sv_drm_hls_rendition_keys(const json_t *enc, const char *rend,
+                              const char *pl, size_t len,
+                              struct sv_buf *out);
+
+/*
+ * The MPD names one default key; when the audio renditions use another,
+ * rewrites their AdaptationSet of mpd to name their key id and pssh data.
+ */
+int sv_drm_mpd_keys(const struct sv_model *m, const json_t *enc,
+                    struct sv_buf *mpd);
+
+#endif

@@ -265,13 +265,54 @@ segment_tag(const char *l, size_t n)
     return 0;
 }
 
+#define MAX_KEYFORMATS 8
+
+struct keyline {
+    const char *l, *fmt;
+    size_t n, fmtn;
+};
+
+/*
+ * Records an EXT-X-KEY line as the current key of its KEYFORMAT (RFC 8216
+ * 4.4.4.4: a key applies until the next one of the same format).  Returns
+ * the new count; formats past MAX_KEYFORMATS are not tracked.
+ */
+static size_t
+keep_key(struct keyline *k, size_t nk, const char *l, size_t n)
+{
+    static const char attr[] = "KEYFORMAT=\"";
+    const char *fmt = "identity", *p, *q;
+    size_t fmtn = 8, i;
+
+    p = memmem(l, n, attr, sizeof(attr) - 1);
+    if (p != NULL) {
+        p += sizeof(attr) - 1;
+        q = memchr(p, '"', n - (size_t)(p - l));
+        if (q != NULL) {
+            fmt = p;
+            fmtn = (size_t)(q - p);
+        }
+    }
+    for (i = 0; i < nk; i++)
+        if (k[i].fmtn == fmtn && memcmp(k[i].fmt, fmt, fmtn) == 0)
+            break;
+    if (i == MAX_KEYFORMATS)
+        return nk;
+    k[i].l = l;
+    k[i].n = n;
+    k[i].fmt = fmt;
+    k[i].fmtn = fmtn;
+    return i == nk ? nk + 1 : nk;
+}
+
 int
 sv_llhls_delta(const char *buf, size_t len, const struct sv_llhls_info *in,
                int v2, char **out, size_t *outlen)
 {
     struct obuf o = { NULL, 0, 0 };
-    const char *l, *map = NULL, *key = NULL;
-    size_t pos = 0, n, mapn = 0, keyn = 0, body = 0;
+    struct keyline keys[MAX_KEYFORMATS];
+    const char *l, *map = NULL;
+    size_t pos = 0, n, mapn = 0, body = 0, nkeys = 0, i;
     int64_t total = 0, end = 0, x, skip = 0, seen = 0;
     char tmp[64];
     int rc = -ENOMEM, in_body = 0;
@@ -321,7 +362,8 @@ sv_llhls_delta(const char *buf, size_t len, const struct sv_llhls_info *in,
                          (long long)skip);
     if (oline(&o, tmp, n) < 0)
         goto fail;
-    /* skipped region: keep the last map and key, and date ranges for YES */
+    /* skipped region: keep the last map, the last key of each KEYFORMAT
+     * (several DRM systems each have theirs), date ranges for YES */
     pos = body;
     while (seen < skip) {
         if (!next_line(buf, len, &pos, &l, &n))
@@ -330,8 +372,7 @@ sv_llhls_delta(const char *buf, size_t len, const struct sv_llhls_info *in,
             map = l;
             mapn = n;
         } else if (starts(l, n, "#EXT-X-KEY:")) {
-            key = l;
-            keyn = n;
+            nkeys = keep_key(keys, nkeys, l, n);
         } else if (!v2 && starts(l, n, "#EXT-X-DATERANGE:")) {
             if (oline(&o, l, n) < 0)
                 goto fail;
@@ -339,8 +380,10 @@ sv_llhls_delta(const char *buf, size_t len, const struct sv_llhls_info *in,
             seen++;
         }
     }
-    if ((key != NULL && oline(&o, key, keyn) < 0) ||
-        (map != NULL && oline(&o, map, mapn) < 0))
+    for (i = 0; i < nkeys; i++)
+        if (oline(&o, keys[i].l, keys[i].n) < 0)
+            goto fail;
+    if (map != NULL && oline(&o, map, mapn) < 0)
         goto fail;
     if (oput(&o, buf + pos, len - pos) < 0)
         goto fail;

@@ -297,7 +297,10 @@ Try 'sv-serve --help' for more information."
     t=$(token /vod/ $((now - 1)))
     assert_eq "$(code "$URL/vod/index.m3u8?token=$t")" 403
     t=$(token /vod/ $((now + 600)))
-    assert_eq "$(code "$URL/vod/index.m3u8?token=${t%?}A")" 403
+    # another last character that still decodes canonically (4 data bits)
+    local last=A
+    [ "${t: -1}" != A ] || last=E
+    assert_eq "$(code "$URL/vod/index.m3u8?token=${t%?}$last")" 403
     assert_eq "$(code "$URL/vod/index.m3u8?token=x${t}")" 403
     assert_eq "$(code "$URL/dash/manifest.mpd?token=$t")" 403
     t=$(token /vod/ $((now + 600)) 10.9.8.7)

@@ -246,12 +246,51 @@ cancels_without_a_callback(void)
     CHECK_INT(uv_loop_close(&loop), 0);
 }
 
+/* every DRM system's key survives the skip, not only the last line */
+static void
+delta_keeps_a_key_per_keyformat(void)
+{
+    static const char drm[] =
+        "#EXTM3U\n"
+        "#EXT-X-VERSION:6\n"
+        "#EXT-X-TARGETDURATION:2\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=4.0\n"
+        "#EXT-X-MEDIA-SEQUENCE:1\n"
+        "#EXT-X-MAP:URI=\"init.mp4\"\n"
+        "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://a\","
+        "KEYFORMAT=\"com.apple.streamingkeydelivery\"\n"
+        "#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"data:w1\","
+        "KEYFORMAT=\"urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed\"\n"
+        "#EXTINF:2.0,\ns1.m4s\n"
+        "#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"data:w2\","
+        "KEYFORMAT=\"urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed\"\n"
+        "#EXTINF:2.0,\ns2.m4s\n"
+        "#EXTINF:2.0,\ns3.m4s\n"
+        "#EXTINF:2.0,\ns4.m4s\n";
+    struct sv_llhls_info in;
+    char *out;
+    size_t n;
+
+    sv_llhls_parse(drm, strlen(drm), &in);
+    CHECK_INT(sv_llhls_delta(drm, strlen(drm), &in, 0, &out, &n), 0);
+    CHECK(out != NULL);
+    if (out == NULL)
+        return;
+    CHECK(strstr(out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n"
+                      "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://a\"") != NULL);
+    CHECK(strstr(out, "URI=\"data:w2\"") != NULL);
+    CHECK(strstr(out, "URI=\"data:w1\"") == NULL);
+    CHECK(strstr(out, "\n#EXTINF:2.0,\ns3.m4s\n") != NULL);
+    free(out);
+}
+
 int
 main(void)
 {
     RUN(parses_the_tail);
     RUN(decides_readiness);
     RUN(writes_a_delta_update);
+    RUN(delta_keeps_a_key_per_keyformat);
     RUN(skips_nothing_when_it_cannot);
     RUN(releases_holds_on_rename_and_times_out);
     RUN(cancels_without_a_callback);

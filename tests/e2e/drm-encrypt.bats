@@ -3,6 +3,7 @@
 # by independent tools: ffmpeg's own CENC decryption and openssl enc.
 
 load ../helpers
+load drm
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -12,19 +13,6 @@ setup() {
     sv-drm keygen --content-id movie > key.json
     KEY=$(jq -r '.keys[0].key' key.json)
     KID=$(jq -r '.keys[0].kid' key.json)
-}
-
-# track DIR REND: the init segment and media segments, in order, as one
-# fragmented MP4 on stdout
-track() {
-    cat "$1/$2/init.mp4" $(ls "$1/$2"/seg-*.m4s | sort -V)
-}
-
-# frames_of DIR REND [KEY]: ffmpeg's framemd5 of a track (read as a stream:
-# ffmpeg 5.1 mixes up per-fragment encryption info when it can seek ahead)
-frames_of() {
-    track "$1" "$2" | ffmpeg -nostdin -v error ${3:+-decryption_key $3} \
-        -i - -f framemd5 - | grep -v '^#'
 }
 
 # sums DIR: checksums of every file, to show a package did not change

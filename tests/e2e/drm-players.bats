@@ -4,6 +4,7 @@
 # JWT, in headless Chromium; the media comes from sv-serve.
 
 load ../helpers
+load drm
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -19,25 +20,11 @@ setup() {
     cp "$nm/shaka-player/dist/shaka-player.compiled.js" \
        "$nm/hls.js/dist/hls.min.js" "$SV_TOP/tests/e2e/drm-shaka.html" \
        "$SV_TOP/tests/e2e/drm-hls.html" www/
-    WPORT=$(free_port)
-    sv-serve www --listen "127.0.0.1:$WPORT" 2> www.err 3>&- &
-    echo $! > www.pid
-    LPORT=$(free_port)
-    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
-        --events events.jsonl 2> license.err 3>&- &
-    echo $! > license.pid
-    wait_for curl -s -o /dev/null "http://127.0.0.1:$WPORT/" ||
-        fail "sv-serve did not start"
-    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/" ||
-        fail "sv-drm serve did not start"
+    servers_up
 }
 
 teardown() {
-    local f
-    for f in "$BATS_TEST_TMPDIR"/w/*.pid; do
-        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-    done
-    true
+    stop_servers
 }
 
 # play PAGE QUERY: drm-play.js on the page; sets status and output

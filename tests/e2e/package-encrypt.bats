@@ -4,6 +4,7 @@
 # decryption, sv-drm decrypt and Shaka Player with ClearKey.
 
 load ../helpers
+load drm
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -15,25 +16,7 @@ setup() {
 }
 
 teardown() {
-    local f
-    for f in "$BATS_TEST_TMPDIR"/w/*.pid; do
-        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-    done
-    true
-}
-
-# track DIR REND: init segment and media segments in order, one fMP4 stream
-track() {
-    cat "$1/$2/init.mp4" $(ls "$1/$2"/seg-*.m4s | grep -v '\.[0-9]*\.m4s$' |
-        sort -V)
-}
-
-# frames_of DIR REND [KEY]: ffmpeg's framemd5 of a track, read as a stream
-# (as in drm-encrypt.bats: ffmpeg 5.1 mixes up per-fragment encryption info
-# when it can seek ahead)
-frames_of() {
-    track "$1" "$2" | ffmpeg -nostdin -v error ${3:+-decryption_key $3} \
-        -i - -f framemd5 - | grep -v '^#'
+    stop_servers
 }
 
 @test "cenc VOD: ffmpeg decrypts video and audio to the clear package's frames" {
@@ -227,17 +210,7 @@ players_up() {
     mkdir -p www
     cp "$SV_TOP/tests/e2e/node_modules/shaka-player/dist/shaka-player.compiled.js" \
        "$SV_TOP/tests/e2e/drm-shaka.html" www/
-    WPORT=$(free_port)
-    sv-serve www --listen "127.0.0.1:$WPORT" 2> www.err 3>&- &
-    echo $! > www.pid
-    LPORT=$(free_port)
-    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
-        --events events.jsonl 2> license.err 3>&- &
-    echo $! > license.pid
-    wait_for curl -s -o /dev/null "http://127.0.0.1:$WPORT/" ||
-        fail "sv-serve did not start"
-    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/" ||
-        fail "sv-drm serve did not start"
+    servers_up
 }
 
 # shaka MPD: Shaka Player with ClearKey licenses plays 2 s of MPD (under

@@ -44,6 +44,8 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 
 .SECONDEXPANSION:
+# objects of binaries and tests are kept, not removed as intermediates
+.SECONDARY:
 
 .PHONY: all setup check check-unit check-cli check-e2e asan demo man \
         completions install uninstall fuzz bench clean distclean

@@ -65,6 +65,28 @@ be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | be24(p + 1);
 }
 
+/*
+ * Protocol control messages have fixed sizes (RTMP 1.0, 5.4): a header that
+ * announces another length is refused at once rather than buffered.
+ */
+static int
+length_fits(uint8_t type, uint32_t len)
+{
+    switch (type) {
+    case 1:     /* set chunk size */
+    case 2:     /* abort */
+    case 3:     /* acknowledgement */
+    case 5:     /* window acknowledgement size */
+        return len == 4;
+    case 6:     /* set peer bandwidth */
+        return len == 5;
+    case 4:     /* user control: event type and at most 8 bytes of data */
+        return len >= 2 && len <= 10;
+    default:
+        return 1;
+    }
+}
+
 int
 sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
                      size_t *used, struct sv_rtmp_msg *msg)
@@ -114,6 +136,8 @@ sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
 
         if (mlen > SV_RTMP_MAX_MESSAGE)
             return SV_ELIMIT;
+        if (!length_fits(p[off + 6], mlen))
+            return SV_EPROTO;
         c->len = mlen;
         c->type = p[off + 6];
     }

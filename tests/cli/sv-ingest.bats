@@ -486,7 +486,8 @@ s.sendall(b"\x03" + bytes(1536))
 got = b""
 while len(got) < 3073:
     got += s.recv(4096)
-s.sendall(bytes(1536) + b"\x02\x00\x00\x00\xff\xff\xff\x01" + os.urandom(300))
+# a set-chunk-size message announcing 16 MiB: refused from its header
+s.sendall(bytes(1536) + b"\x02\x00\x00\x00\xff\xff\xff\x01" + bytes(300))
 s.settimeout(5)
 try:
     while s.recv(4096):

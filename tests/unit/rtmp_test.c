@@ -110,12 +110,18 @@ chunk_limits(void)
     /* a relative header on a fresh chunk stream, and a 16 MiB message */
     const uint8_t rel[] = { 0x43, 0, 0, 1, 0, 0, 1, 9, 0 };
     const uint8_t huge[] = { 0x03, 0, 0, 0, 0xff, 0xff, 0xff, 9, 1, 0, 0, 0 };
+    const uint8_t bad_ctl[] = { 0x02, 0, 0, 0, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0 };
 
     sv_rtmp_reader_init(&r);
     CHECK_INT(read_all(&r, rel, sizeof(rel), m, bodies, 1), SV_EPROTO);
     sv_rtmp_reader_release(&r);
     sv_rtmp_reader_init(&r);
     CHECK_INT(read_all(&r, huge, sizeof(huge), m, bodies, 1), 0);
+    sv_rtmp_reader_release(&r);
+    /* a control message of the wrong size is refused from its header */
+    sv_rtmp_reader_init(&r);
+    CHECK_INT(read_all(&r, bad_ctl, sizeof(bad_ctl), m, bodies, 1),
+              SV_EPROTO);
     sv_rtmp_reader_release(&r);
 }
 

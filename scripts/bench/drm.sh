@@ -71,6 +71,14 @@ echo "cenc vs cp: $(ratio "$cp_s" "$cenc_s")x of cp's speed (goal >= 0.5)"
 echo "cbcs vs cp: $(ratio "$cp_s" "$cbcs_s")x of cp's speed (goal >= 0.5)"
 echo "cenc vs ffmpeg: $(ratio "$ff_s" "$cenc_s")x ffmpeg's speed (goal >= 3)"
 
+# the cipher's ceiling on one core: openssl speed, 16 KiB blocks
+for c in aes-128-ctr aes-128-cbc; do
+    kbs=$(openssl speed -evp "$c" -seconds 1 -bytes 16384 2>/dev/null |
+        awk -v c="$c" 'tolower($1) == c { v = $NF } END { sub(/k$/, "", v); print v }')
+    [ -n "$kbs" ] && printf 'openssl speed %s: %.0f MiB/s on one core (ceiling)\n' \
+        "$c" "$(div "$kbs" 1024)"
+done
+
 # ---- licenses ----
 command -v wrk >/dev/null || { echo "wrk not installed: no license figures"; exit 0; }
 export SV_DRM_JWT_SECRET=bench-secret-bench-secret-bench-secret-42

@@ -128,6 +128,13 @@ send_bytes(struct chunks *c, size_t len, h2o_send_state_t state)
     h2o_send(c->req, &v, 1, state);
 }
 
+static void
+set_hdr(h2o_req_t *req, const char *name, const char *value)
+{
+    h2o_set_header_by_str(&req->pool, &req->res.headers, name, strlen(name),
+                          1, value, strlen(value), 1);
+}
+
 /* Nothing came in time (or the server stops): 503, or a cut response. */
 static void
 give_up(struct chunks *c)
@@ -143,14 +150,9 @@ give_up(struct chunks *c)
     c->req->res.status = 503;
     c->req->res.reason = "Service Unavailable";
     c->req->res.content_length = sizeof(body) - 1;
-    h2o_set_header_by_str(&c->req->pool, &c->req->res.headers,
-                          H2O_STRLIT("cache-control"), 1,
-                          H2O_STRLIT("no-store"), 1);
-    h2o_set_header_by_str(&c->req->pool, &c->req->res.headers,
-                          H2O_STRLIT("retry-after"), 1, H2O_STRLIT("1"), 1);
-    h2o_set_header_by_str(&c->req->pool, &c->req->res.headers,
-                          H2O_STRLIT("content-type"), 1,
-                          H2O_STRLIT("text/plain; charset=utf-8"), 1);
+    set_hdr(c->req, "cache-control", "no-store");
+    set_hdr(c->req, "retry-after", "1");
+    set_hdr(c->req, "content-type", "text/plain; charset=utf-8");
     h2o_send_inline(c->req, body, sizeof(body) - 1);
 }
 

@@ -567,6 +567,25 @@ size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
     cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/expect"
 }
 
+@test "streams a low-latency DASH segment over HTTP/2 too" {
+    lldash llh
+    start_serve
+    curl -sN --http2-prior-knowledge -o "$BATS_TEST_TMPDIR/body" \
+        -w '%{http_version} %{http_code}' "$URL/llh/v0/seg-2.m4s" \
+        > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    : > "$BATS_TEST_TMPDIR/expect"
+    put llh/v0 seg-2.0.m4s 6000
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 6000
+    put llh/v0 seg-2.1.m4s 2000
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/llh/v0/.seg-2.m4s.tmp"
+    mv "$WWW/llh/v0/.seg-2.m4s.tmp" "$WWW/llh/v0/seg-2.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" "2 200"
+    cmp "$BATS_TEST_TMPDIR/body" "$WWW/llh/v0/seg-2.m4s"
+}
+
 @test "cuts a streamed segment when its next part does not come in three target durations" {
     lldash llc
     : > "$BATS_TEST_TMPDIR/expect"

@@ -931,6 +931,24 @@ serve_beacon(struct sv__server *srv, h2o_req_t *req, const char *addr)
     respond(req, 204, "No Content", "text/plain", "", 0);
 }
 
+/* The clock, for players' UTCTiming (urn:mpeg:dash:utc:http-iso:2014). */
+static void
+serve_time(h2o_req_t *req)
+{
+    struct timeval tv;
+    struct tm tm;
+    char buf[40];
+    size_t n;
+
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03dZ",
+                          (int)(tv.tv_usec / 1000));
+    set_hdr(req, "cache-control", "no-store");
+    respond(req, 200, "OK", "text/plain", buf, n);
+}
+
 static int
 on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -973,7 +991,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0 ||
-        strcmp(path, "/beacon") == 0) {
+        strcmp(path, "/beacon") == 0 || strcmp(path, "/time") == 0) {
         cors(srv, req);
         if (strcmp(path, "/beacon") == 0 && method_is(req, "POST"))
             serve_beacon(srv, req, addr);
@@ -985,6 +1003,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         } else if (path[1] == 'h') {
             set_hdr(req, "cache-control", "no-store");
             respond(req, 200, "OK", "text/plain", "ok\n", 3);
+        } else if (path[1] == 't') {
+            serve_time(req);
         } else {
             serve_metrics(req);
         }

@@ -268,6 +268,11 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         rc |= adaptation(m, 0, 1, k, ptime, out);
         rc |= sv_buf_printf(out, "  </Period>\n");
     }
+    /* low latency needs a close clock: the origin's /time (sv-serve)
+     * first, the publish time when that fails */
+    if (dynamic && m->ll_dash)
+        rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
+                            "utc:http-iso:2014\" value=\"/time\"/>\n");
     if (dynamic) {
         sv_model_iso_time(m->now_ms, t, sizeof(t));
         rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"

@@ -508,6 +508,19 @@ closed"
 
 # ---- low-latency DASH: segments streamed from their parts ----
 
+@test "answers /time with the clock in ISO 8601 with milliseconds, never cached" {
+    start_serve --cors-origin '*'
+    run curl -sf -H 'Origin: http://player.example' "$URL/time"
+    assert_match "$output" '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z$'
+    # the day date(1) says (or the one before, across midnight)
+    [[ $output == "$(date -u +%Y-%m-%d)"T* ||
+       $output == "$(date -u -d '1 day ago' +%Y-%m-%d)"T* ]] ||
+        fail "not today: $output"
+    assert_eq "$(hdr cache-control "$URL/time")" no-store
+    assert_eq "$(hdr access-control-allow-origin -H 'Origin: http://player.example' "$URL/time")" '*'
+    assert_eq "$(code -X POST "$URL/time")" 405
+}
+
 # lldash DIR [ENDED]: a live low-latency DASH package's package.json
 lldash() {
     mkdir -p "$WWW/$1/v0"

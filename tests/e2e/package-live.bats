@@ -159,6 +159,9 @@ transcoded_wait() {
         n=$((n + 1))
     done < "$BATS_TEST_TMPDIR/segs"
     [ "$n" -gt 0 ] || fail "dash.js asked for no segment"
+    # dash.js set its clock from sv-serve's /time
+    jq -c 'select(.data.path == "/time" and .data.status == 200)' "$log" |
+        grep -q . || fail "dash.js did not ask for /time"
     if jq -c 'select(.data.status >= 400 and (.data.path | test("seg-")))' \
         "$log" | grep .; then
         fail "a segment request failed"

@@ -311,6 +311,7 @@ mpd_timeline_and_periods(void)
     CHECK(has(&b, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\""));
     CHECK(lacks(&b, "availabilityTimeOffset"));
     CHECK(lacks(&b, "ServiceDescription"));
+    CHECK(lacks(&b, "http-iso"));
     /* low-latency: chunks one part after the start, the segment being
      * produced listed after the last complete one, a target latency */
     sv_buf_reset(&b);
@@ -326,6 +327,9 @@ mpd_timeline_and_periods(void)
               "          <S t=\"900000\" d=\"360000\" r=\"1\"/>\n"
               "          <S t=\"1620000\" d=\"360000\"/>\n"
               "        </SegmentTimeline>\n"));
+    CHECK(has(&b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" "
+              "value=\"/time\"/>\n"
+              "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\""));
     /* only the last Period is being produced */
     CHECK(has(&b, "presentationTimeOffset=\"0\">\n"));
     /* ended: static, nothing announced */

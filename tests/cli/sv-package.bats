@@ -508,6 +508,13 @@ first() { "$@" | grep -m1 .; }
         "$out/package.json")" '[true,false,0.5]'
     # no LL-HLS without --ll-hls
     if grep -q EXT-X-PART "$out/v0.m3u8"; then fail "LL-HLS parts listed"; fi
+    # both: the same parts serve LL-HLS and LL-DASH
+    rm -rf "$out"
+    sv-package -q --live --ll-hls --ll-dash -s 2 -o "$out" \
+        < "$(fixture ladder_360p.ts)"
+    assert_eq "$(jq -c '[.ll_dash, .ll_hls]' "$out/package.json")" \
+        '[true,true]'
+    cmp <(cat "$out"/v0/seg-2.{0,1,2,3}.m4s) "$out/v0/seg-2.m4s"
 }
 
 # live_source: a live source that never ends on its own (1 s keyframes),

@@ -87,6 +87,9 @@ on_opt(void *ud, int key, const char *v)
     case OPT_LLHLS:
         o->ll_hls = 1;
         return 0;
+    case OPT_LLDASH:
+        o->ll_dash = 1;
+        return 0;
     case OPT_PART:
         a->have_part = 1;
         /* parts shorter than 0.2 s are known to break players */
@@ -192,6 +195,8 @@ check(struct args *a, int ninputs)
     if (o->ts) {
         if ((rc = sv_opt_conflict(1, "segments ts", o->ll_hls,
                                   "ll-hls")) < 0 ||
+            (rc = sv_opt_conflict(1, "segments ts", o->ll_dash,
+                                  "ll-dash")) < 0 ||
             (rc = sv_opt_conflict(1, "segments ts", o->single_file,
                                   "single-file")) < 0)
             return rc;
@@ -200,14 +205,18 @@ check(struct args *a, int ninputs)
                                       "(--manifests hls)");
         o->dash = 0;
     }
-    if (!o->live && (o->dvr || a->have_window || o->ll_hls))
+    if (!o->live && (o->dvr || a->have_window || o->ll_hls || o->ll_dash))
         return sv_opt_usage_error("--%s needs --live", o->dvr ? "dvr"
-                                  : a->have_window ? "window" : "ll-hls");
-    if (a->have_part && !o->ll_hls)
-        return sv_opt_usage_error("--part-duration needs --ll-hls");
+                                  : a->have_window ? "window" : o->ll_hls
+                                  ? "ll-hls" : "ll-dash");
+    if (a->have_part && !o->ll_hls && !o->ll_dash)
+        return sv_opt_usage_error("--part-duration needs --ll-hls or "
+                                  "--ll-dash");
     if (o->ll_hls && !o->hls)
         return sv_opt_usage_error("--ll-hls needs the hls manifest");
-    if (o->ll_hls && o->part_us * 2 > o->segment_us)
+    if (o->ll_dash && !o->dash)
+        return sv_opt_usage_error("--ll-dash needs the dash manifest");
+    if ((o->ll_hls || o->ll_dash) && o->part_us * 2 > o->segment_us)
         return sv_opt_usage_error("--part-duration must be at most half of "
                                   "--segment-duration");
     if (o->live && strcmp(o->out, "-") == 0)

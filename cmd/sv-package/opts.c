@@ -55,8 +55,11 @@ static const struct sv_opt rows[] = {
       "instead of a sliding window", NULL, NULL, NULL, 0 },
     { "ll-hls", OPT_LLHLS, NULL, "low-latency HLS: partial segments, "
       "preload hints, rendition reports", NULL, NULL, NULL, 0 },
-    { "part-duration", OPT_PART, "<duration>", "LL-HLS part duration, 0.2s "
-      "at least", "0.5s", NULL, NULL, 0 },
+    { "ll-dash", OPT_LLDASH, NULL, "low-latency DASH: chunked CMAF (the "
+      "parts), availabilityTimeOffset, a target latency", NULL, NULL, NULL,
+      0 },
+    { "part-duration", OPT_PART, "<duration>", "LL-HLS part (LL-DASH chunk) "
+      "duration, 0.2s at least", "0.5s", NULL, NULL, 0 },
     { "gap", OPT_GAP, "<duration>", "a forward timestamp jump longer than "
       "this is a gap (a discontinuity)", "2s", NULL, NULL, 0 },
     { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },

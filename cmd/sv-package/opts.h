@@ -12,6 +12,7 @@ enum {
     OPT_LIVE,
     OPT_DVR,
     OPT_LLHLS,
+    OPT_LLDASH,
     OPT_PART,
     OPT_GAP,
     OPT_SEGMENTS,

@@ -538,6 +538,77 @@ cache_policy(const char *ext, const char *fspath)
     return "public, max-age=300";
 }
 
+/* ---- low-latency DASH ---- */
+
+/*
+ * For a missing segment path ("/a/v0/seg-3.m4s", not a part "seg-3.1.m4s"):
+ * the target duration (ms) of the live low-latency DASH package whose
+ * package.json is in the directory above ("/a/package.json"), or -1.
+ */
+static int64_t
+ll_dash_target(struct sv__server *srv, const char *path)
+{
+    const char *slash = strrchr(path, '/'), *up, *dot;
+    char pj[PATH_MAX], *data = NULL;
+    json_t *root;
+    size_t len;
+    int64_t target = -1;
+    int fd;
+
+    dot = strrchr(slash, '.');
+    if (dot == NULL || strcmp(dot, ".m4s") != 0)
+        return -1;
+    for (up = dot; up > slash + 1 && up[-1] >= '0' && up[-1] <= '9'; up--)
+        ;
+    if (up < dot && up[-1] == '.')
+        return -1;      /* a part */
+    for (up = slash; up > path && up[-1] != '/'; up--)
+        ;
+    if (up == path ||
+        snprintf(pj, sizeof(pj), "%.*spackage.json", (int)(up - path),
+                 path) >= (int)sizeof(pj))
+        return -1;
+    fd = open_beneath(srv, pj);
+    if (fd < 0)
+        return -1;
+    if (sv_llhls_read_fd(fd, &data, &len) == 0 &&
+        (root = json_loadb(data, len, 0, NULL)) != NULL) {
+        if (json_is_true(json_object_get(root, "ll_dash")) &&
+            !json_is_true(json_object_get(root, "ended")))
+            target = json_integer_value(json_object_get(root,
+                                                        "target_duration"))
+                     * 1000;
+        json_decref(root);
+    }
+    free(data);
+    close(fd);
+    return target > 0 ? target : -1;
+}
+
+/* Streams a low-latency DASH segment from its parts; 0 when taken. */
+static int
+serve_chunks(struct sv__server *srv, h2o_req_t *req, const char *path,
+             const char *fspath, int64_t target)
+{
+    const char *slash = strrchr(path, '/');
+    char rel[PATH_MAX], dir[PATH_MAX];
+    int dirfd;
+
+    snprintf(rel, sizeof(rel), "%.*s", (int)(slash - path), path);
+    if (rel[0] == '\0')
+        snprintf(rel, sizeof(rel), "/");
+    dirfd = open_beneath(srv, rel);
+    if (dirfd < 0)
+        return -1;
+    snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(fspath, '/') - fspath),
+             fspath);
+    set_hdr(req, "content-type", "video/iso.segment");
+    set_hdr(req, "cache-control", cache_policy("m4s", fspath));
+    /* three target durations, as for held LL-HLS requests */
+    return sv__chunks_serve(req, llhls_of(req), dirfd, dir, slash + 1,
+                            (uint64_t)target * 3);
+}
+
 /* ---- playlists ---- */
 
 static uint64_t
@@ -860,6 +931,24 @@ serve_beacon(struct sv__server *srv, h2o_req_t *req, const char *addr)
     respond(req, 204, "No Content", "text/plain", "", 0);
 }
 
+/* The clock, for players' UTCTiming (urn:mpeg:dash:utc:http-iso:2014). */
+static void
+serve_time(h2o_req_t *req)
+{
+    struct timeval tv;
+    struct tm tm;
+    char buf[40];
+    size_t n;
+
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03dZ",
+                          (int)(tv.tv_usec / 1000));
+    set_hdr(req, "cache-control", "no-store");
+    respond(req, 200, "OK", "text/plain", buf, n);
+}
+
 static int
 on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -902,7 +991,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0 ||
-        strcmp(path, "/beacon") == 0) {
+        strcmp(path, "/beacon") == 0 || strcmp(path, "/time") == 0) {
         cors(srv, req);
         if (strcmp(path, "/beacon") == 0 && method_is(req, "POST"))
             serve_beacon(srv, req, addr);
@@ -914,6 +1003,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         } else if (path[1] == 'h') {
             set_hdr(req, "cache-control", "no-store");
             respond(req, 200, "OK", "text/plain", "ok\n", 3);
+        } else if (path[1] == 't') {
+            serve_time(req);
         } else {
             serve_metrics(req);
         }
@@ -956,6 +1047,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
             if (hold(hd, req, dir, slash + 1, -1, -1, 0, target) == 0)
                 return 0;
         }
+        if (fd == -ENOENT && method_is(req, "GET") &&
+            (target = ll_dash_target(srv, path)) > 0 &&
+            serve_chunks(srv, req, path, fspath, target) == 0)
+            return 0;
         fail(req, 404, "Not Found");
         return 0;
     }

@@ -30,6 +30,16 @@ struct sv__server {
 /* Registers the request handler, file handler and logger on the path. */
 int sv__http_setup(struct sv__server *srv, h2o_pathconf_t *pc);
 
+/*
+ * Streams the media segment name of directory dir (dirfd: its descriptor,
+ * taken) from its part files as they appear, until the whole segment is
+ * there or timeout_ms passes (low-latency DASH, http_chunks.c).  The
+ * response headers set on req are kept.  Returns 0, or SV_EUSAGE when name
+ * is not a segment name (nothing sent).
+ */
+int sv__chunks_serve(h2o_req_t *req, struct sv_llhls *reg, int dirfd,
+                     const char *dir, const char *name, uint64_t timeout_ms);
+
 /* Loads (or reloads) the token key; returns 0 or a negative code. */
 int sv__http_load_key(struct sv__server *srv);
 

@@ -556,15 +556,17 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
             }
         }
         if (ok) {
-            unlink_hold(h);
-            h->watch = w;   /* reattach to the private list */
+            /* onto the private list, still counted: a callback may cancel
+             * a hold of the same request that is there too */
+            h->prev->next = h->next;
+            h->next->prev = h->prev;
             h->prev = ready.prev;
             h->next = &ready;
             ready.prev->next = h;
             ready.prev = h;
         } else if (now != 0 && h->deadline <= now) {
-            unlink_hold(h);
-            h->watch = w;
+            h->prev->next = h->next;
+            h->next->prev = h->prev;
             h->prev = late.prev;
             h->next = &late;
             late.prev->next = h;
@@ -580,6 +582,7 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         h = ready.next;
         ready.next = h->next;
         h->next->prev = &ready;
+        w->reg->held--;
         h->watch = NULL;
         h->next = h->prev = NULL;
         if (h->msn >= 0 && have && strcmp(last, h->name) == 0)
@@ -608,6 +611,7 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         h = late.next;
         late.next = h->next;
         h->next->prev = &late;
+        w->reg->held--;
         h->watch = NULL;
         h->next = h->prev = NULL;
         h->cb(h, 0, NULL, 0);

@@ -36,8 +36,13 @@ period_range(const struct sv_model *m, const struct sv_model_rend *r,
         *lo = *hi;
 }
 
+/*
+ * next: the duration (timescale ticks) of the segment being produced, listed
+ * after the last complete one (low-latency DASH: a player asks for it while
+ * its chunks appear), or 0.
+ */
 static int
-timeline(const struct sv_model_rend *r, size_t lo, size_t hi,
+timeline(const struct sv_model_rend *r, size_t lo, size_t hi, uint32_t next,
          struct sv_buf *out)
 {
     size_t i = lo, j;
@@ -59,6 +64,10 @@ timeline(const struct sv_model_rend *r, size_t lo, size_t hi,
                                 (long long)s->start, s->duration);
         i = j;
     }
+    if (next > 0 && hi > lo)
+        rc |= sv_buf_printf(out, "          <S t=\"%lld\" d=\"%u\"/>\n",
+                            (long long)(r->seg[hi - 1].start +
+                                        r->seg[hi - 1].duration), next);
     rc |= sv_buf_printf(out, "        </SegmentTimeline>\n");
     return rc;
 }
@@ -101,10 +110,14 @@ static int
 representation(const struct sv_model *m, const struct sv_model_rend *r,
                size_t k, double pstart, struct sv_buf *out)
 {
+    int lowlat = m->ll_dash && m->live && !m->ended && k == m->ndisc;
+    uint32_t next = 0;
     size_t lo, hi;
     int rc = 0;
 
     period_range(m, r, k, &lo, &hi);
+    if (lowlat)
+        next = (uint32_t)llround(m->seg_dur * r->timescale);
     rc |= sv_buf_printf(out, "      <Representation id=\"%s\" codecs=\"%s\" "
                         "bandwidth=\"%ld\"", r->id, r->codecs,
                         sv_model_peak(r) > 0 ? sv_model_peak(r) : 1);
@@ -142,8 +155,13 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
                             "\"%lld\"", r->timescale, (unsigned long long)
                             (lo < hi ? r->seg[lo].number : r->cur_number),
                             (long long)llround(pstart * r->timescale));
+        /* chunks (parts) are there one part duration after the start */
+        if (lowlat)
+            rc |= sv_buf_printf(out, " availabilityTimeOffset=\"%.3f\" "
+                                "availabilityTimeComplete=\"false\"",
+                                m->seg_dur - m->part_dur);
         rc |= sv_buf_printf(out, ">\n");
-        rc |= timeline(r, lo, hi, out);
+        rc |= timeline(r, lo, hi, next, out);
         rc |= sv_buf_printf(out, "        </SegmentTemplate>\n");
     }
     rc |= sv_buf_printf(out, "      </Representation>\n");
@@ -228,6 +246,13 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         rc |= sv_buf_printf(out, " mediaPresentationDuration=\"%s\"", d);
     }
     rc |= sv_buf_printf(out, ">\n");
+    if (dynamic && m->ll_dash)
+        rc |= sv_buf_printf(out, "  <ServiceDescription id=\"0\">\n"
+                            "    <Latency target=\"%ld\" max=\"%ld\"/>\n"
+                            "    <PlaybackRate min=\"0.96\" max=\"1.04\"/>\n"
+                            "  </ServiceDescription>\n",
+                            lround(m->seg_dur * 1000),
+                            lround(m->seg_dur * 3000));
     /* an ended live MPD is static and starts at its first segment */
     base = !dynamic && m->live && r0->nseg > 0
            ? (double)r0->seg[0].start / r0->timescale : 0;
@@ -243,6 +268,11 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         rc |= adaptation(m, 0, 1, k, ptime, out);
         rc |= sv_buf_printf(out, "  </Period>\n");
     }
+    /* low latency needs a close clock: the origin's /time (sv-serve)
+     * first, the publish time when that fails */
+    if (dynamic && m->ll_dash)
+        rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
+                            "utc:http-iso:2014\" value=\"/time\"/>\n");
     if (dynamic) {
         sv_model_iso_time(m->now_ms, t, sizeof(t));
         rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"

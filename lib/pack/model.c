@@ -271,9 +271,11 @@ sv_model_to_json(const struct sv_model *m)
                      "target_duration", m->target, "ended", m->ended);
     if (root == NULL)
         return NULL;
-    if (m->ll_hls) {
+    if (m->ll_hls || m->ll_dash) {
         json_object_set_new(root, "part_duration", json_real(m->part_dur));
         json_object_set_new(root, "part_target", json_real(m->part_target));
+        json_object_set_new(root, "ll_hls", json_boolean(m->ll_hls));
+        json_object_set_new(root, "ll_dash", json_boolean(m->ll_dash));
     }
     timing = json_object();
     if (m->live) {
@@ -414,7 +416,10 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
                                                         "target_duration"));
     m->part_dur = json_number_value(json_object_get(root, "part_duration"));
     m->part_target = json_number_value(json_object_get(root, "part_target"));
-    m->ll_hls = m->part_dur > 0;
+    o = json_object_get(root, "ll_hls");
+    m->ll_hls = m->part_dur > 0 && (o == NULL || json_is_true(o));
+    m->ll_dash = m->part_dur > 0 && json_is_true(json_object_get(root,
+                                                                 "ll_dash"));
     man = json_object_get(root, "manifests");
     m->hls = json_object_get(man, "hls") != NULL;
     m->dash = json_object_get(man, "dash") != NULL;

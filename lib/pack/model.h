@@ -68,6 +68,7 @@ struct sv_model {
     int dvr;
     int ended;
     int ll_hls;
+    int ll_dash;                /* chunked CMAF, availabilityTimeOffset */
     int ts;                     /* MPEG-TS segments (HLS only) */
     double seg_dur;             /* configured, seconds */
     double part_dur;            /* configured, seconds (LL-HLS) */

@@ -191,7 +191,7 @@ sv__publish_part(struct sv__pack *p, struct sv__track *t,
         pt->size = size;
         pt->independent = independent;
     }
-    if (p->o->live && p->master_written)
+    if (p->o->live && p->master_written && p->o->ll_hls)
         return write_media_playlist(p, t->rend);
     return 0;
 }
@@ -246,7 +246,7 @@ collect_gone(struct sv__pack *p)
         r = &p->m.r[g->rend];
         sv_model_seg_uri(&p->m, r, g->number, uri, sizeof(uri));
         sv_out_remove(p->out, uri);
-        for (j = 0; p->o->ll_hls && j < g->nparts; j++) {
+        for (j = 0; (p->o->ll_hls || p->o->ll_dash) && j < g->nparts; j++) {
             char path[PATH_MAX];
             struct stat st;
             sv_model_part_uri(r, g->number, j, uri, sizeof(uri));
@@ -746,11 +746,12 @@ sv_pack_run(const struct sv_pack_opts *o, char *err, size_t size)
     p.m.live = o->live;
     p.m.dvr = o->dvr;
     p.m.ll_hls = o->ll_hls;
+    p.m.ll_dash = o->ll_dash;
     p.m.ts = o->ts;
     p.m.hls = o->hls;
     p.m.dash = o->dash;
     p.m.seg_dur = (double)o->segment_us / 1e6;
-    p.m.part_dur = o->ll_hls ? (double)o->part_us / 1e6 : 0;
+    p.m.part_dur = o->ll_hls || o->ll_dash ? (double)o->part_us / 1e6 : 0;
     p.m.part_target = p.m.part_dur;
     p.m.window = (double)o->window_us / 1e6;
     p.horizon_us = INT64_MIN;

@@ -13,12 +13,13 @@ struct sv_pack_opts {
     const char *format;         /* force the input demuxer, or NULL */
     const char *out;            /* directory, or "-" for a tar stream */
     int64_t segment_us;         /* target segment duration */
-    int64_t part_us;            /* LL-HLS part duration */
+    int64_t part_us;            /* LL-HLS / LL-DASH part duration */
     int64_t window_us;          /* live window */
     int64_t gap_us;             /* a forward jump beyond this is a gap */
     int live;
     int dvr;
     int ll_hls;
+    int ll_dash;                /* parts too, MPD with availabilityTimeOffset */
     int hls;                    /* render HLS playlists */
     int dash;                   /* render the MPD */
     int single_file;

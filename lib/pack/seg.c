@@ -384,7 +384,7 @@ close_segment(struct sv__pack *p, struct sv__track *t)
 
     if (p->o->ts) {
         rc = t->ndone > 0 ? ts_segment(p, t) : 0;
-    } else if (p->o->ll_hls) {
+    } else if (p->o->ll_hls || p->o->ll_dash) {
         if (t->ndone > 0) {
             rc = flush_part(p, t);
             if (rc < 0)
@@ -484,7 +484,7 @@ sv__track_process(struct sv__pack *p, struct sv__track *t)
     uint32_t dur, part_max = 0;
     int rc;
 
-    if (p->o->ll_hls)
+    if (p->o->ll_hls || p->o->ll_dash)
         part_max = (uint32_t)ticks(t, p->o->part_us);
     while (t->ndone < t->nq) {
         s = &t->q[t->ndone];

@@ -37,6 +37,17 @@ first() { "$@" | grep -m1 .; }
     assert_eq "${stderr_lines[0]}" "sv-package: --ll-hls needs --live"
 }
 
+@test "rejects --ll-dash without --live or without the MPD" {
+    run -2 --separate-stderr sv-package --ll-dash -o x
+    assert_eq "${stderr_lines[0]}" "sv-package: --ll-dash needs --live"
+    run -2 --separate-stderr sv-package --live --ll-dash --manifests hls -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: --ll-dash needs the dash manifest"
+    run -2 --separate-stderr sv-package --live --part-duration 1s -o x
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: --part-duration needs --ll-hls or --ll-dash"
+}
+
 @test "rejects --dvr with --window" {
     run -2 --separate-stderr sv-package --live --dvr --window 30s -o x
     assert_eq "${stderr_lines[0]}" \
@@ -488,14 +499,56 @@ first() { "$@" | grep -m1 .; }
     grep -qx '#EXT-X-VERSION:9' "$out/v0.m3u8"
 }
 
-@test "SIGTERM ends a live package cleanly" {
-    # a live source that never ends on its own, joined by a FIFO
+@test "live --ll-dash writes chunks that are the segment, byte for byte" {
+    sv-package -q --live --ll-dash -s 2 --part-duration 0.5 -o "$out" \
+        < "$(fixture ladder_360p.ts)"
+    cmp <(cat "$out"/v1/seg-2.{0,1,2,3}.m4s) "$out/v1/seg-2.m4s"
+    cmp <(cat "$out"/a0/seg-3.[0-9].m4s) "$out/a0/seg-3.m4s"
+    assert_eq "$(jq -c '[.ll_dash, .ll_hls, .part_duration]' \
+        "$out/package.json")" '[true,false,0.5]'
+    # no LL-HLS without --ll-hls
+    if grep -q EXT-X-PART "$out/v0.m3u8"; then fail "LL-HLS parts listed"; fi
+    # both: the same parts serve LL-HLS and LL-DASH
+    rm -rf "$out"
+    sv-package -q --live --ll-hls --ll-dash -s 2 -o "$out" \
+        < "$(fixture ladder_360p.ts)"
+    assert_eq "$(jq -c '[.ll_dash, .ll_hls]' "$out/package.json")" \
+        '[true,true]'
+    cmp <(cat "$out"/v0/seg-2.{0,1,2,3}.m4s) "$out/v0/seg-2.m4s"
+}
+
+# live_source: a live source that never ends on its own (1 s keyframes),
+# joined by the FIFO $BATS_TEST_TMPDIR/ts; sets src
+live_source() {
     mkfifo "$BATS_TEST_TMPDIR/ts"
     ffmpeg -nostdin -loglevel error -re -f lavfi \
         -i testsrc2=size=320x180:rate=30 -c:v libx264 -preset ultrafast \
         -g 30 -pix_fmt yuv420p -f mpegts -y "$BATS_TEST_TMPDIR/ts" \
         2>/dev/null &
     src=$!
+}
+
+@test "live --ll-dash publishes a dynamic MPD with availabilityTimeOffset" {
+    live_source
+    sv-package -q --live --ll-dash -s 1 --part-duration 0.5 -o "$out" \
+        < "$BATS_TEST_TMPDIR/ts" &
+    pkg=$!
+    wait_for grep -q 'type="dynamic"' "$out/manifest.mpd"
+    cp "$out/manifest.mpd" "$BATS_TEST_TMPDIR/mpd"
+    kill -TERM "$pkg"
+    wait "$pkg"
+    grep -q 'type="dynamic"' "$BATS_TEST_TMPDIR/mpd"
+    grep -q 'availabilityTimeOffset="0.500" availabilityTimeComplete="false"' \
+        "$BATS_TEST_TMPDIR/mpd"
+    grep -q '<Latency target="1000" max="3000"/>' "$BATS_TEST_TMPDIR/mpd"
+    # ended: a static MPD without it
+    if grep -q availabilityTimeOffset "$out/manifest.mpd"; then
+        fail "an ended MPD announces chunks"
+    fi
+}
+
+@test "SIGTERM ends a live package cleanly" {
+    live_source
     sv-package -q --live -s 1 -o "$out" < "$BATS_TEST_TMPDIR/ts" &
     pkg=$!
     wait_for test -s "$out/master.m3u8"

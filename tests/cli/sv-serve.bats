@@ -506,6 +506,135 @@ closed"
     assert_eq "$(code "$URL/live/s3.p2.m4s")" 404
 }
 
+# ---- low-latency DASH: segments streamed from their parts ----
+
+@test "answers /time with the clock in ISO 8601 with milliseconds, never cached" {
+    start_serve --cors-origin '*'
+    run curl -sf -H 'Origin: http://player.example' "$URL/time"
+    assert_match "$output" '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z$'
+    # the day date(1) says (or the one before, across midnight)
+    [[ $output == "$(date -u +%Y-%m-%d)"T* ||
+       $output == "$(date -u -d '1 day ago' +%Y-%m-%d)"T* ]] ||
+        fail "not today: $output"
+    assert_eq "$(hdr cache-control "$URL/time")" no-store
+    assert_eq "$(hdr access-control-allow-origin -H 'Origin: http://player.example' "$URL/time")" '*'
+    assert_eq "$(code -X POST "$URL/time")" 405
+}
+
+# lldash DIR [ENDED]: a live low-latency DASH package's package.json
+lldash() {
+    mkdir -p "$WWW/$1/v0"
+    printf '{"version":1,"type":"live","ll_dash":true,"ended":%s,"target_duration":1}\n' \
+        "${2:-false}" > "$WWW/$1/package.json"
+}
+
+# put DIR NAME BYTES: a random file, renamed into place as packagers do
+put() {
+    head -c "$3" /dev/urandom > "$WWW/$1/.$2.tmp"
+    cat "$WWW/$1/.$2.tmp" >> "$BATS_TEST_TMPDIR/expect"
+    mv "$WWW/$1/.$2.tmp" "$WWW/$1/$2"
+}
+
+size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
+
+@test "streams a low-latency DASH segment chunk by chunk as its parts appear" {
+    lldash lla
+    start_serve
+    curl -sN -D "$BATS_TEST_TMPDIR/hdr" -o "$BATS_TEST_TMPDIR/body" \
+        -w '%{http_code}' "$URL/lla/v0/seg-3.m4s" > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    : > "$BATS_TEST_TMPDIR/expect"
+    put lla/v0 seg-3.0.m4s 3000
+    # the client has the first part while the segment is not complete
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 3000
+    put lla/v0 seg-3.1.m4s 5000
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 8000
+    put lla/v0 seg-3.2.m4s 7000
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 15000
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/lla/v0/.seg-3.m4s.tmp"
+    mv "$WWW/lla/v0/.seg-3.m4s.tmp" "$WWW/lla/v0/seg-3.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" 200
+    grep -qix 'transfer-encoding: chunked' <(tr -d '\r' < "$BATS_TEST_TMPDIR/hdr")
+    grep -qix 'content-type: video/iso.segment' <(tr -d '\r' < "$BATS_TEST_TMPDIR/hdr")
+    cmp "$BATS_TEST_TMPDIR/body" "$WWW/lla/v0/seg-3.m4s"
+    held 0
+    # the whole segment is a plain file now
+    assert_eq "$(hdr content-length "$URL/lla/v0/seg-3.m4s")" 15000
+}
+
+@test "a low-latency DASH segment asked for late starts with the parts already there" {
+    lldash llb
+    : > "$BATS_TEST_TMPDIR/expect"
+    put llb/v0 seg-5.0.m4s 2000
+    put llb/v0 seg-5.1.m4s 2500
+    start_serve
+    curl -sN -o "$BATS_TEST_TMPDIR/body" "$URL/llb/v0/seg-5.m4s" &
+    BG_PIDS=$!
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 4500
+    put llb/v0 seg-5.2.m4s 1000
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/llb/v0/.seg-5.m4s.tmp"
+    mv "$WWW/llb/v0/.seg-5.m4s.tmp" "$WWW/llb/v0/seg-5.m4s"
+    wait "$BG_PIDS"
+    cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/expect"
+}
+
+@test "streams a low-latency DASH segment over HTTP/2 too" {
+    lldash llh
+    start_serve
+    curl -sN --http2-prior-knowledge -o "$BATS_TEST_TMPDIR/body" \
+        -w '%{http_version} %{http_code}' "$URL/llh/v0/seg-2.m4s" \
+        > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    : > "$BATS_TEST_TMPDIR/expect"
+    put llh/v0 seg-2.0.m4s 6000
+    wait_for size_is "$BATS_TEST_TMPDIR/body" 6000
+    put llh/v0 seg-2.1.m4s 2000
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/llh/v0/.seg-2.m4s.tmp"
+    mv "$WWW/llh/v0/.seg-2.m4s.tmp" "$WWW/llh/v0/seg-2.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" "2 200"
+    cmp "$BATS_TEST_TMPDIR/body" "$WWW/llh/v0/seg-2.m4s"
+}
+
+@test "cuts a streamed segment when its next part does not come in three target durations" {
+    lldash llc
+    : > "$BATS_TEST_TMPDIR/expect"
+    put llc/v0 seg-1.0.m4s 4000
+    start_serve
+    local st=0
+    curl -sN -o "$BATS_TEST_TMPDIR/body" "$URL/llc/v0/seg-1.m4s" || st=$?
+    # the chunked response ends without its last chunk: curl sees the cut
+    [ "$st" -ne 0 ] || fail "curl saw a complete response"
+    cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/expect"
+    held 0
+}
+
+@test "answers 503 when no part of a low-latency segment comes in time" {
+    lldash lld
+    start_serve
+    assert_eq "$(code "$URL/lld/v0/seg-9.m4s")" 503
+    held 0
+}
+
+@test "a missing segment stays 404 outside a live low-latency DASH package" {
+    lldash lle true
+    mkdir -p "$WWW/llf/v0"
+    echo '{"version":1,"type":"live","ended":false,"target_duration":1}' \
+        > "$WWW/llf/package.json"
+    lldash llg
+    start_serve
+    assert_eq "$(code "$URL/lle/v0/seg-1.m4s")" 404
+    assert_eq "$(code "$URL/llf/v0/seg-1.m4s")" 404
+    assert_eq "$(code "$URL/live/seg-1.m4s")" 404
+    # parts themselves and HEAD are never held
+    assert_eq "$(code "$URL/llg/v0/seg-1.0.m4s")" 404
+    assert_eq "$(code -I "$URL/llg/v0/seg-1.m4s")" 404
+    held 0
+}
+
 @test "generates a delta update with EXT-X-SKIP for _HLS_skip=YES" {
     start_serve
     live_playlist "$WWW/live/g.m3u8" 10 19 0 "" '#EXT-X-DATERANGE:ID="ad",START-DATE="2026-01-01T00:00:00Z"'

@@ -2,7 +2,8 @@
 # package-live.bats -- a live source (ffmpeg -re, a 2-rung ladder with
 # audio as sv-transcode writes it) into sv-package --live --ll-hls, served
 # over loopback while it is written; hls.js in low-latency mode and dash.js
-# play it in headless Chromium.  The live latency measured is reported (as
+# play it in headless Chromium (dash.js in low-latency mode through sv-serve
+# for --ll-dash).  The live latency measured is reported (as
 # a TAP comment), not asserted.
 
 load ../helpers
@@ -48,6 +49,33 @@ live() {
     wait_for test -s "$www/live/master.m3u8"
 }
 
+# transcoded_live LADDER: 40 s of ffmpeg -re through sv-transcode into the
+# FIFO $BATS_TEST_TMPDIR/ladder
+transcoded_live() {
+    mkfifo "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/ladder"
+    ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=640x360:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 40 \
+        -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
+        -c:a aac -f mpegts -y "$BATS_TEST_TMPDIR/src" 2>/dev/null &
+    pids+=($!)
+    sv-transcode - --ladder "$1" --preset ultrafast -g 1s \
+        < "$BATS_TEST_TMPDIR/src" > "$BATS_TEST_TMPDIR/ladder" \
+        2> "$BATS_TEST_TMPDIR/transcode.err" &
+    pids+=($!)
+}
+
+# transcoded_wait FILE: waits (15 s at most) for $www/live/FILE
+transcoded_wait() {
+    local i
+    for i in $(seq 15); do
+        [ -s "$www/live/$1" ] && break
+        sleep 1
+    done
+    [ -s "$www/live/$1" ] ||
+        fail "no $1: $(cat "$BATS_TEST_TMPDIR/transcode.err" "$BATS_TEST_TMPDIR/live.err")"
+}
+
 @test "hls.js in low-latency mode plays LL-HLS while it is written" {
     live 40 --ll-hls -s 2 --part-duration 0.5
     run node "$SV_TOP/tests/e2e/play.js" hls "$base/master.m3u8" --live \
@@ -77,17 +105,7 @@ live() {
 
 @test "ffmpeg -re | sv-transcode | sv-package --live --ll-hls plays in hls.js" {
     command -v sv-transcode >/dev/null || skip "sv-transcode is not built"
-    mkfifo "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/ladder"
-    ffmpeg -nostdin -loglevel error -re \
-        -f lavfi -i "testsrc2=size=640x360:rate=30" \
-        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 40 \
-        -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
-        -c:a aac -f mpegts -y "$BATS_TEST_TMPDIR/src" 2>/dev/null &
-    pids+=($!)
-    sv-transcode - --ladder 360p:800k,180p:300k --preset ultrafast -g 1s \
-        < "$BATS_TEST_TMPDIR/src" > "$BATS_TEST_TMPDIR/ladder" \
-        2> "$BATS_TEST_TMPDIR/transcode.err" &
-    pids+=($!)
+    transcoded_live 360p:800k,180p:300k
     sv-package --live --ll-hls -s 2 -o "$www/live" \
         < "$BATS_TEST_TMPDIR/ladder" 2> "$BATS_TEST_TMPDIR/live.err" &
     pids+=($!)
@@ -95,17 +113,57 @@ live() {
     pids+=($!)
     wait_for test -s "$BATS_TEST_TMPDIR/port"
     base=http://127.0.0.1:$(jq .port "$BATS_TEST_TMPDIR/port")/live
-    local i
-    for i in $(seq 15); do
-        [ -s "$www/live/master.m3u8" ] && break
-        sleep 1
-    done
-    [ -s "$www/live/master.m3u8" ] ||
-        fail "no playlist: $(cat "$BATS_TEST_TMPDIR/transcode.err" "$BATS_TEST_TMPDIR/live.err")"
+    transcoded_wait master.m3u8
     run node "$SV_TOP/tests/e2e/play.js" hls "$base/master.m3u8" --live \
         --seconds 8 --timeout 35
     echo "# $output" >&3
     [ "$status" -eq 0 ] || fail "hls.js: $output"
     echo "# live latency through sv-transcode: hls.js $(jq .latency <<< "$output") s" >&3
     assert_eq "$(jq .nlevels <<< "$output")" 2
+}
+
+@test "ffmpeg -re | sv-transcode | sv-package --ll-dash | sv-serve plays in dash.js low-latency mode" {
+    command -v sv-transcode >/dev/null || skip "sv-transcode is not built"
+    transcoded_live 360p:800k
+    sv-package --live --ll-dash -s 2 --part-duration 0.5 -o "$www/live" \
+        < "$BATS_TEST_TMPDIR/ladder" 2> "$BATS_TEST_TMPDIR/live.err" &
+    pids+=($!)
+    local port
+    port=$(free_port)
+    sv-serve "$www" --listen "127.0.0.1:$port" --cors-origin '*' \
+        --access-log "$BATS_TEST_TMPDIR/access.jsonl" \
+        2> "$BATS_TEST_TMPDIR/serve.err" &
+    pids+=($!)
+    wait_for curl -sf "http://127.0.0.1:$port/healthz"
+    transcoded_wait manifest.mpd
+    grep -q 'availabilityTimeComplete="false"' "$www/live/manifest.mpd"
+    run node "$SV_TOP/tests/e2e/play.js" dash \
+        "http://127.0.0.1:$port/live/manifest.mpd" --live --seconds 10 \
+        --timeout 35
+    echo "# $output" >&3
+    [ "$status" -eq 0 ] || fail "dash.js: $output"
+    assert_eq "$(jq .low_latency <<< "$output")" true
+    echo "# live latency through sv-serve: dash.js $(jq .latency <<< "$output") s" >&3
+    [ "$(jq .latency <<< "$output")" != null ] || fail "no latency measured"
+    # dash.js asked for segments while they were written (a plain file
+    # server answers 404 then): sv-serve streamed each one from its parts,
+    # every byte of the final file (the last request may have been cut
+    # when the browser closed), and none failed
+    local log=$BATS_TEST_TMPDIR/access.jsonl n=0 path bytes
+    jq -r 'select(.event == "serve.request" and .data.status == 200 and
+        (.data.path | test("/v0/seg-[0-9]+\\.m4s$"))) |
+        "\(.data.path) \(.data.bytes)"' "$log" | sed '$d' \
+        > "$BATS_TEST_TMPDIR/segs"
+    while read -r path bytes; do
+        assert_eq "$bytes" "$(stat -c %s "$www${path}")"
+        n=$((n + 1))
+    done < "$BATS_TEST_TMPDIR/segs"
+    [ "$n" -gt 0 ] || fail "dash.js asked for no segment"
+    # dash.js set its clock from sv-serve's /time
+    jq -c 'select(.data.path == "/time" and .data.status == 200)' "$log" |
+        grep -q . || fail "dash.js did not ask for /time"
+    if jq -c 'select(.data.status >= 400 and (.data.path | test("seg-")))' \
+        "$log" | grep .; then
+        fail "a segment request failed"
+    fi
 }

@@ -5,7 +5,9 @@
 // and the player are served from this script's own port; the media comes
 // from URL (another origin, so it needs CORS).  --switch makes hls.js go
 // through every level; --live turns on hls.js low-latency mode and
-// measures the live latency.  Exit 0 when it played without a fatal error.
+// measures the live latency (dash.js turns low-latency mode on by itself
+// for an MPD with availabilityTimeComplete="false"; --live measures its
+// latency and reports whether the mode was on).  Exit 0 when it played without a fatal error.
 const { launch, servePage, poll } = require('./browser');
 
 const argv = process.argv.slice(2);
@@ -31,7 +33,7 @@ const o = ${JSON.stringify(opts)};
 const v = document.getElementById('v');
 const sv = window.sv = { errors: [], fatal: null, levels: [], nlevels: 0,
   buffered: [], played: 0, ended: false, latency: [], pdt_latency: [],
-  switches: 0 };
+  switches: 0, low_latency: null };
 const seen = new Set(), bufd = new Set();
 v.addEventListener('ended', () => { sv.ended = true; });
 v.addEventListener('error', () => { sv.fatal = 'video: ' +
@@ -90,6 +92,11 @@ if (o.player === 'hls') {
     if (e.mediaType === 'video' && !seen.has(e.newQuality)) {
       seen.add(e.newQuality); sv.levels.push(e.newQuality); } });
   p.initialize(v, o.url, true);
+  if (o.live)
+    setInterval(() => {
+      const l = p.getCurrentLiveLatency();
+      if (v.currentTime > 0 && l > 0) sv.latency.push(l);
+      sv.low_latency = p.getLowLatencyModeEnabled(); }, 250);
 } else {
   shaka.polyfill.installAll();
   const p = new shaka.Player();
@@ -134,6 +141,7 @@ if (o.player === 'hls') {
     page_errors: st ? st.page_errors : [],
     latency: st ? med(st.latency) : null,
     pdt_latency: st ? med(st.pdt_latency) : null,
+    low_latency: st ? st.low_latency : null,
   }));
   process.exit(ok ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(2); });

@@ -309,6 +309,35 @@ mpd_timeline_and_periods(void)
               "suggestedPresentationDelay=\"PT12.000S\" "
               "timeShiftBufferDepth=\"PT30.000S\">"));
     CHECK(has(&b, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\""));
+    CHECK(lacks(&b, "availabilityTimeOffset"));
+    CHECK(lacks(&b, "ServiceDescription"));
+    CHECK(lacks(&b, "http-iso"));
+    /* low-latency: chunks one part after the start, the segment being
+     * produced listed after the last complete one, a target latency */
+    sv_buf_reset(&b);
+    m.ll_dash = 1;
+    m.part_dur = 0.5;
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "  <ServiceDescription id=\"0\">\n"
+              "    <Latency target=\"4000\" max=\"12000\"/>\n"));
+    CHECK(has(&b, "startNumber=\"4\" presentationTimeOffset=\"900000\" "
+              "availabilityTimeOffset=\"3.500\" "
+              "availabilityTimeComplete=\"false\">\n"
+              "        <SegmentTimeline>\n"
+              "          <S t=\"900000\" d=\"360000\" r=\"1\"/>\n"
+              "          <S t=\"1620000\" d=\"360000\"/>\n"
+              "        </SegmentTimeline>\n"));
+    CHECK(has(&b, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" "
+              "value=\"/time\"/>\n"
+              "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\""));
+    /* only the last Period is being produced */
+    CHECK(has(&b, "presentationTimeOffset=\"0\">\n"));
+    /* ended: static, nothing announced */
+    sv_buf_reset(&b);
+    m.ended = 1;
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(lacks(&b, "availabilityTimeOffset"));
+    CHECK(lacks(&b, "t=\"1620000\""));
     sv_buf_release(&b);
     release(&m);
 }
@@ -341,6 +370,24 @@ json_round_trip(void)
     json_decref(a);
     json_decref(b2);
     sv_model_release(&back);
+    /* low-latency DASH without LL-HLS stays so; an older model with a part
+     * duration and no "ll_hls" is LL-HLS */
+    m.ll_dash = 1;
+    m.part_dur = m.part_target = 0.5;
+    a = sv_model_to_json(&m);
+    CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), 0);
+    CHECK_INT(back.ll_dash, 1);
+    CHECK_INT(back.ll_hls, 0);
+    sv_model_release(&back);
+    json_object_del(a, "ll_hls");
+    json_object_del(a, "ll_dash");
+    CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), 0);
+    CHECK_INT(back.ll_dash, 0);
+    CHECK_INT(back.ll_hls, 1);
+    sv_model_release(&back);
+    json_decref(a);
+    m.ll_dash = 0;
+    m.part_dur = m.part_target = 0;
     /* bad models are refused with a message */
     a = json_pack("{s:i,s:[]}", "version", 1, "renditions");
     CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), SV_EFORMAT);

@@ -78,7 +78,7 @@ live_source() {
     jq -e '.played >= 8 and .fatal == null and .level.canBlock == true and
            .parts > 0' <<< "$output"
     # low-latency mode: blocking reloads for parts, answered after a hold
-    jq -e 'select(.data.path == "/live/live.m3u8" and
+    jq -s -e 'any(.[]; .data.path == "/live/live.m3u8" and
                   (.data.query // "" | test("_HLS_msn=[0-9]+&_HLS_part=[0-9]+")) and
                   .data.status == 200)' "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null
     grep -q '"path":"/live/s[0-9]*\.p[0-9]\.m4s"' "$BATS_TEST_TMPDIR/access.jsonl"
@@ -97,7 +97,7 @@ live_source() {
     [ "$status" -eq 0 ]
     jq -e '.played >= 6 and .fatal == null and .parts > 0' <<< "$output"
     # every request of the page went over HTTP/2, blocking reloads included
-    jq -e 'select(.data.path == "/live/live.m3u8" and .data.proto == "HTTP/2" and
+    jq -s -e 'any(.[]; .data.path == "/live/live.m3u8" and .data.proto == "HTTP/2" and
                   (.data.query // "" | test("_HLS_msn=")))' \
         "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null
     if jq -e 'select(.data.proto != "HTTP/2")' "$BATS_TEST_TMPDIR/access.jsonl" |

@@ -232,7 +232,10 @@ PY
         --exec "cat > $out/\$SV_STREAM.ts"
     run publish "rtmp://127.0.0.1:$port/live/cam"
     [ "$status" -ne 0 ]
-    run publish "rtmp://127.0.0.1:$port/live/${good%?}0"
+    # a forged key: its last signature character changed (never to itself)
+    local forged=0
+    [ "${good: -1}" != 0 ] || forged=1
+    run publish "rtmp://127.0.0.1:$port/live/${good%?}$forged"
     [ "$status" -ne 0 ]
     run publish "rtmp://127.0.0.1:$port/live/$expired"
     [ "$status" -ne 0 ]

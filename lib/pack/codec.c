@@ -119,6 +119,18 @@ collect(struct ps_set *ps, const uint8_t *p, size_t len, int hevc)
     }
 }
 
+/* Finishes a configuration record built in b and copies it into c. */
+static int
+take_record(struct sv_codec_cfg *c, struct sv_boxw *w, struct sv_buf *b)
+{
+    if (sv_boxw_finish(w) < 0)
+        return SV_EFORMAT;
+    memcpy(c->rec, b->data, b->len);
+    c->rec_len = b->len;
+    sv_buf_release(b);
+    return 0;
+}
+
 static int
 make_avcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
           const struct ps_set *ps)
@@ -126,7 +138,7 @@ make_avcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
     struct sv_buf b = SV_BUF_INIT(sizeof(c->rec));
     struct sv_boxw w;
     const uint8_t *sps;
-    int i, rc;
+    int i;
 
     if (ps->count[1] == 0 || ps->count[2] == 0 || ps->n[1][0].len < 4)
         return SV_EFORMAT;
@@ -153,13 +165,7 @@ make_avcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
         sv_boxw_u8(&w, (uint8_t)(0xf8 | (s->bit_depth - 8)));
         sv_boxw_u8(&w, 0);
     }
-    rc = sv_boxw_finish(&w);
-    if (rc < 0)
-        return SV_EFORMAT;
-    memcpy(c->rec, b.data, b.len);
-    c->rec_len = b.len;
-    sv_buf_release(&b);
-    return 0;
+    return take_record(c, &w, &b);
 }
 
 static void
@@ -197,7 +203,7 @@ make_hvcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
     struct sv_buf b = SV_BUF_INIT(sizeof(c->rec));
     struct sv_boxw w;
     struct hevc_ptl h;
-    int i, k, rc;
+    int i, k;
 
     if (ps->count[0] == 0 || ps->count[1] == 0 || ps->count[2] == 0 ||
         hevc_sps_ptl(&ps->n[1][0], &h) < 0)
@@ -221,13 +227,7 @@ make_hvcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
             sv_boxw_bytes(&w, ps->n[k][i].p, ps->n[k][i].len);
         }
     }
-    rc = sv_boxw_finish(&w);
-    if (rc < 0)
-        return SV_EFORMAT;
-    memcpy(c->rec, b.data, b.len);
-    c->rec_len = b.len;
-    sv_buf_release(&b);
-    return 0;
+    return take_record(c, &w, &b);
 }
 
 /* hvc1.<space><profile>.<compat reversed>.<tier><level>.<constraints> */

@@ -18,8 +18,16 @@ CC ?= cc
 
 PKGS := libavformat libavcodec libavfilter libswscale libswresample \
         libavutil jansson openssl libcurl libuv libarchive srt libh2o cairo
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The packages' flags are read from $(BUILD)/config.mk, which is made by
+# running scripts/setup first.  make re-reads itself after remaking an
+# included file, so on a bare machine the flags are taken after the -dev
+# packages exist, not before (a plain $(shell pkg-config) here would be
+# evaluated once, empty, and every link would fail on the first run).
+CONFIG := $(BUILD)/config.mk
+NO_CONFIG_GOALS := clean distclean setup
+ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG)
+endif
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
@@ -52,16 +60,21 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 
 all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
 
-# Run scripts/setup only when something it provides is missing.
-$(BUILD)/.setup: scripts/setup
-	@pkg-config --exists $(PKGS) && command -v ffprobe >/dev/null && \
-	    command -v bats >/dev/null || scripts/setup
-	@mkdir -p $(@D) && touch $@
+# Run scripts/setup (quick and quiet when all is there), then record the
+# packages' flags; a failure of either stops the build here, with setup's
+# own message, instead of hundreds of undefined references later.
+$(CONFIG): scripts/setup
+	@scripts/setup
+	@mkdir -p $(@D)
+	@pkg-config --exists --print-errors $(PKGS)
+	@{ printf 'PKG_CFLAGS := %s\n' "$$(pkg-config --cflags $(PKGS))"; \
+	   printf 'PKG_LIBS := %s\n' "$$(pkg-config --libs $(PKGS))"; \
+	} > $@.tmp && mv $@.tmp $@
 
 setup:
 	scripts/setup
 
-$(BUILD)/%.o: %.c | $(BUILD)/.setup
+$(BUILD)/%.o: %.c | $(CONFIG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -143,7 +156,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"' \
     -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) \
     -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(BUILD)/.setup
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(CONFIG)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 

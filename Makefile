@@ -37,7 +37,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE \
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 LIBS := $(PKG_LIBS) -lm -lpthread
 
-LIB_SRCS := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 # ar keeps members by base name: two lib files of one name would shadow
 LIB_DUPS := $(shell printf '%s\n' $(notdir $(LIB_SRCS)) | sort | uniq -d)
@@ -46,8 +46,10 @@ $(error lib/ has several files named $(LIB_DUPS): give them distinct names)
 endif
 TOOLS := $(sort $(notdir $(wildcard cmd/sv-*)))
 BINS := $(TOOLS:%=$(BUILD)/bin/%)
-UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/unit/<folder>/<file>_test.c tests lib/<folder>/<file>.c; the test
+# programs are named by base name (unique, as lib's are)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*/*_test.c))
+UNIT_BINS := $(addprefix $(BUILD)/tests/,$(notdir $(UNIT_SRCS:.c=)))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 
@@ -86,9 +88,12 @@ $(BUILD)/bin/%: $(BUILD)/libsv.a $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basen
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libsv.a $(LIBS)
 
-$(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(BUILD)/libsv.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsv.a $(LIBS)
+define unit_test
+$(BUILD)/tests/$(notdir $(1:.c=)): $(BUILD)/$(1:.c=.o) $(BUILD)/libsv.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$< $(BUILD)/libsv.a $$(LIBS)
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call unit_test,$(t))))
 
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Itests/unit
 
@@ -169,5 +174,5 @@ clean:
 distclean: clean
 	rm -rf tests/e2e/node_modules
 
--include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)
 -include $(wildcard $(BUILD)/cmd/*/*.d)

@@ -5,10 +5,10 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/textenc.h"
 #include "drm/cidr.h"
-#include "drm/textenc.h"
 #include "drm/cpix.h"
-#include "drm/run.h"
+#include "run.h"
 
 extern const struct sv_tool sv_drm_tool;
 int sv_drm_opt_cb(void *ud, int key, const char *arg);

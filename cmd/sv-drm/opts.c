@@ -3,7 +3,7 @@
 
 #include "core/opt.h"
 #include "core/parse.h"
-#include "drm/run.h"
+#include "run.h"
 
 enum {
     K_STORE = 256, K_KEY, K_CONTENT_ID, K_LABEL, K_KID, K_PERIODS,

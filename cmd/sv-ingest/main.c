@@ -10,8 +10,8 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/parse.h"
-#include "net/ingest.h"
-#include "net/streamid.h"
+#include "ingest/ingest.h"
+#include "ingest/streamid.h"
 #include "opts.h"
 
 struct args {

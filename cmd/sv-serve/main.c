@@ -9,7 +9,7 @@
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/parse.h"
-#include "net/serve.h"
+#include "serve/serve.h"
 #include "opts.h"
 
 #define MAX_LISTEN 16

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "crypto/cipher.h"
 #include "drm/cenc.h"
-#include "drm/cipher.h"
 
 #define MAX_SUBSAMPLES 4096
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container/box.h"
 #include "core/buf.h"
-#include "pack/box.h"
 
 enum sv_cenc_scheme { SV_CENC_CENC = 1, SV_CENC_CBCS = 2 };
 

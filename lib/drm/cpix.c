@@ -6,7 +6,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
 #include "drm/cpix.h"
 #include "drm/key.h"
 #include "drm/system.h"

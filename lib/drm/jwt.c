@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
 #include "drm/jwt.h"
 
 static char *

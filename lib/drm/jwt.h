@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "crypto/cipher.h"
 #include "drm/cidr.h"
-#include "drm/cipher.h"
 
 /*
  * Claims the license server reads (all optional but exp):

@@ -5,8 +5,8 @@
 #include <strings.h>
 
 #include "core/err.h"
-#include "drm/cipher.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
+#include "crypto/cipher.h"
 #include "drm/key.h"
 
 #define KEYDOC_MAX (1 << 20)

@@ -10,8 +10,8 @@
 
 #include "core/afile.h"
 #include "core/err.h"
-#include "drm/cipher.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
+#include "crypto/cipher.h"
 #include "drm/key.h"
 #include "drm/keystore.h"
 

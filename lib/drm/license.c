@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
 #include "drm/key.h"
 #include "drm/license.h"
 

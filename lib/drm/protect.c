@@ -17,14 +17,14 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
+#include "core/textenc.h"
+#include "crypto/cipher.h"
 #include "drm/cenc.h"
-#include "drm/cipher.h"
-#include "drm/textenc.h"
 #include "drm/key.h"
 #include "drm/protect.h"
 #include "drm/signal.h"
 #include "drm/system.h"
-#include "pack/model.h"
+#include "model/model.h"
 
 #define FILE_MAX ((size_t)1 << 30)
 #define MODEL_MAX (64 << 20)

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "container/box.h"
 #include "core/err.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
 #include "drm/pssh.h"
-#include "pack/box.h"
 
 static int
 varint(struct sv_buf *b, uint64_t v)

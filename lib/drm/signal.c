@@ -7,14 +7,14 @@
 
 #include "core/err.h"
 #include "core/event.h"
-#include "drm/cipher.h"
+#include "core/textenc.h"
+#include "crypto/cipher.h"
 #include "drm/hlskey.h"
 #include "drm/key.h"
 #include "drm/keystore.h"
 #include "drm/pssh.h"
 #include "drm/signal.h"
 #include "drm/system.h"
-#include "drm/textenc.h"
 
 /* The key for a rendition: one labelled with its type, else the first. */
 const json_t *

@@ -9,7 +9,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "drm/cenc.h"
-#include "pack/model.h"
+#include "model/model.h"
 
 struct sv_drm_signal {
     int cbcs;                   /* cbcs, else cenc */

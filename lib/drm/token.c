@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "drm/hmac.h"
+#include "crypto/hmac.h"
 #include "drm/token.h"
-#include "net/query.h"
+#include "http/query.h"
 
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -6,15 +6,15 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "container/codec.h"
+#include "container/fmp4.h"
+#include "container/ts.h"
 #include "core/buf.h"
 #include "drm/cenc.h"
 #include "media/av_demux.h"
-#include "pack/codec.h"
-#include "pack/fmp4.h"
-#include "pack/model.h"
+#include "model/model.h"
 #include "pack/out.h"
 #include "pack/package.h"
-#include "pack/ts.h"
 
 struct sv__sample {
     uint8_t *blk;               /* its bytes in the fMP4 form (owned) */

@@ -14,12 +14,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "container/tsread.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
 #include "pack/pack_int.h"
-#include "pack/tsread.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
 

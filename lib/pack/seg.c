@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container/box.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
-#include "pack/box.h"
 #include "pack/pack_int.h"
 
 #define TOL_US 40000            /* keyframes this close count as aligned */

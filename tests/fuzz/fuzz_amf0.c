@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "net/amf0.h"
+#include "rtmp/amf0.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

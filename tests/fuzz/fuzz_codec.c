@@ -1,4 +1,4 @@
-/* fuzz_codec.c -- the input path the packager owns (lib/pack/codec.c):
+/* fuzz_codec.c -- the input path the packager owns (lib/container/codec.c):
  * parameter sets found in Annex B extradata and keyframes (H.264, HEVC),
  * ADTS headers, OpusHead, av1C, and Annex B samples rewritten with length
  * prefixes.  The first byte picks the codec, the second where extradata
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack/codec.h"
+#include "container/codec.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drm/cipher.h"
-#include "drm/textenc.h"
+#include "core/textenc.h"
+#include "crypto/cipher.h"
 #include "drm/jwt.h"
 
 static const uint8_t secret[] = "fuzzing-secret-fuzzing-secret-32";

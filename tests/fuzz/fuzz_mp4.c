@@ -1,9 +1,9 @@
-/* fuzz_mp4.c -- the bounded ISO BMFF reader (lib/pack/box.c): box trees,
+/* fuzz_mp4.c -- the bounded ISO BMFF reader (lib/container/box.c): box trees,
  * full boxes, tfhd/tfdt/trex and trun sample iteration */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "pack/box.h"
+#include "container/box.h"
 
 static const uint32_t containers[] = {
     SV_FOURCC('m', 'o', 'o', 'v'), SV_FOURCC('t', 'r', 'a', 'k'),

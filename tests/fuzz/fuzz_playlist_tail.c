@@ -1,9 +1,9 @@
-/* fuzz_playlist_tail.c -- LL-HLS playlist parsing and deltas (lib/net) */
+/* fuzz_playlist_tail.c -- LL-HLS playlist parsing and deltas (lib/model/llhls.c) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/llhls.h"
+#include "model/llhls.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

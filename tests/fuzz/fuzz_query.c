@@ -1,9 +1,9 @@
-/* fuzz_query.c -- query parameters, percent-decoding, CMCD (lib/net) */
+/* fuzz_query.c -- query parameters, percent-decoding, CMCD (lib/http) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/query.h"
+#include "http/query.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/rtmp.h"
-#include "net/rtmp_chunk.h"
+#include "rtmp/rtmp.h"
+#include "rtmp/rtmp_chunk.h"
 
 static struct sv_rtmp_sess *cur;
 

@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "net/rtmp.h"
-#include "net/rtmp_handshake.h"
+#include "rtmp/rtmp.h"
+#include "rtmp/rtmp_handshake.h"
 
 static int
 sink(void *ud, const uint8_t *p, size_t len)

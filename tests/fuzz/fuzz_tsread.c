@@ -1,9 +1,9 @@
-/* fuzz_tsread.c -- the mapped MPEG-TS reader (lib/pack/tsread.c): sync
+/* fuzz_tsread.c -- the mapped MPEG-TS reader (lib/container/tsread.c): sync
  * loss, adaptation fields, PES headers and lengths, ADTS framing */
 #include <stdint.h>
 #include <string.h>
 
-#include "pack/tsread.h"
+#include "container/tsread.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

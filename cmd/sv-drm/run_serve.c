@@ -1,0 +1,66 @@
+/* run_serve.c -- `sv-drm serve`: the ClearKey license and HLS key server */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/event.h"
+#include "core/exit.h"
+#include "core/log.h"
+#include "drm/cidr.h"
+#include "drm/key.h"
+#include "drm/license_server.h"
+#include "run.h"
+#include "token_keys.h"
+
+static int
+load(void *ud, json_t **doc)
+{
+    const struct sv_drm_opts *o = ud;
+    struct sv_drm_opts all = *o;
+
+    /* the server holds every key of the store; tokens choose among them */
+    all.content_id = NULL;
+    all.nkids = 0;
+    all.nlabels = 0;
+    return sv__drm_load_keys(&all, doc);
+}
+
+int
+sv_drm_run_serve(const struct sv_drm_opts *o)
+{
+    struct sv_license_conf c;
+    struct sv_drm_jwt_keys keys;
+    struct sv_drm_geo *geo;
+    int rc;
+
+    rc = sv__drm_token_setup(o, &keys, &geo);
+    if (rc != 0)
+        return rc;
+    rc = sv_event_open(o->events);
+    if (rc < 0) {
+        sv_log_error("cannot open '%s': %s", o->events, sv_strerror(rc));
+        rc = SV_EXIT_FAIL;
+        goto done;
+    }
+    memset(&c, 0, sizeof(c));
+    c.listen = &o->listen;
+    c.nlisten = 1;
+    c.tls_cert = o->tls_cert;
+    c.tls_key = o->tls_key;
+    c.stop_timeout_ms = (uint64_t)(o->stop_timeout_us / 1000);
+    c.workers = (unsigned)o->workers;
+    c.cors = strcmp(o->cors, "") == 0 ? NULL : o->cors;
+    c.rate = (double)o->rate;
+    c.jwt = &keys;
+    c.geo = geo;
+    c.load = load;
+    c.ud = (void *)o;
+    /* load and listen failures say what went wrong themselves */
+    rc = sv_license_serve(&c);
+    rc = rc == SV_EUSAGE ? SV_EXIT_USAGE : rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    sv_event_close();
+done:
+    sv_drm_geo_free(geo);
+    sv__drm_token_keys_release(&keys);
+    return rc;
+}

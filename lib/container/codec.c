@@ -1,0 +1,549 @@
+/* codec.c -- configuration records (avcC hvcC vpcC av1C esds dOps), codec
+ * strings, and Annex B / ADTS samples turned into the fMP4 form */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container/box.h"
+#include "container/codec.h"
+#include "core/err.h"
+
+#define MAX_PS 8
+
+struct nal {
+    const uint8_t *p;
+    size_t len;
+};
+
+/* Finds the next Annex B start code at or after *pos; returns the NAL. */
+static int
+next_nal(const uint8_t *p, size_t len, size_t *pos, struct nal *n)
+{
+    size_t i = *pos, start;
+
+    for (;;) {
+        const uint8_t *z;
+
+        if (i + 3 > len)
+            return 0;
+        z = memchr(p + i, 0, len - i);
+        if (z == NULL)
+            return 0;
+        i = (size_t)(z - p);
+        if (i + 3 <= len && p[i + 1] == 0 && p[i + 2] == 1) {
+            i += 3;
+            break;
+        }
+        i++;
+    }
+    start = i;
+    for (;;) {
+        const uint8_t *z;
+
+        z = i < len ? memchr(p + i, 0, len - i) : NULL;
+        if (z == NULL) {
+            i = len;
+            break;
+        }
+        i = (size_t)(z - p);
+        if (i + 3 <= len && p[i + 1] == 0 &&
+            (p[i + 2] == 1 || (p[i + 2] == 0 && i + 4 <= len &&
+                               p[i + 3] == 1)))
+            break;
+        i++;
+    }
+    n->p = p + start;
+    n->len = i - start;
+    while (n->len > 0 && n->p[n->len - 1] == 0)   /* trailing zeros */
+        n->len--;
+    *pos = i;
+    return 1;
+}
+
+static int
+is_annexb(const uint8_t *p, size_t len)
+{
+    return len >= 4 && p[0] == 0 && p[1] == 0 &&
+           (p[2] == 1 || (p[2] == 0 && p[3] == 1));
+}
+
+/* Removes emulation prevention bytes from the first max bytes of a NAL. */
+static size_t
+unescape(const uint8_t *p, size_t len, uint8_t *out, size_t max)
+{
+    size_t i, o = 0;
+    int zeros = 0;
+
+    for (i = 0; i < len && o < max; i++) {
+        if (zeros >= 2 && p[i] == 3) {
+            zeros = 0;
+            continue;
+        }
+        zeros = p[i] == 0 ? zeros + 1 : 0;
+        out[o++] = p[i];
+    }
+    return o;
+}
+
+struct ps_set {
+    struct nal n[3][MAX_PS];    /* per kind: VPS, SPS, PPS (or SPS, PPS) */
+    int count[3];
+};
+
+static void
+collect(struct ps_set *ps, const uint8_t *p, size_t len, int hevc)
+{
+    size_t pos = 0;
+    struct nal n;
+    int type, k;
+
+    while (next_nal(p, len, &pos, &n)) {
+        if (n.len < 2)
+            continue;
+        if (hevc) {
+            type = (n.p[0] >> 1) & 0x3f;
+            k = type == 32 ? 0 : type == 33 ? 1 : type == 34 ? 2 : -1;
+        } else {
+            type = n.p[0] & 0x1f;
+            k = type == 7 ? 1 : type == 8 ? 2 : -1;
+        }
+        if (k >= 0 && ps->count[k] < MAX_PS && n.len < 300) {
+            int i, dup = 0;
+            for (i = 0; i < ps->count[k]; i++)
+                dup |= ps->n[k][i].len == n.len &&
+                       memcmp(ps->n[k][i].p, n.p, n.len) == 0;
+            if (!dup)
+                ps->n[k][ps->count[k]++] = n;
+        }
+    }
+}
+
+/* Finishes a configuration record built in b and copies it into c. */
+static int
+take_record(struct sv_codec_cfg *c, struct sv_boxw *w, struct sv_buf *b)
+{
+    if (sv_boxw_finish(w) < 0)
+        return SV_EFORMAT;
+    memcpy(c->rec, b->data, b->len);
+    c->rec_len = b->len;
+    sv_buf_release(b);
+    return 0;
+}
+
+static int
+make_avcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
+          const struct ps_set *ps)
+{
+    struct sv_buf b = SV_BUF_INIT(sizeof(c->rec));
+    struct sv_boxw w;
+    const uint8_t *sps;
+    int i;
+
+    if (ps->count[1] == 0 || ps->count[2] == 0 || ps->n[1][0].len < 4)
+        return SV_EFORMAT;
+    sps = ps->n[1][0].p;
+    sv_boxw_init(&w, &b);
+    sv_boxw_u8(&w, 1);
+    sv_boxw_u8(&w, sps[1]);
+    sv_boxw_u8(&w, sps[2]);
+    sv_boxw_u8(&w, sps[3]);
+    sv_boxw_u8(&w, 0xff);
+    sv_boxw_u8(&w, (uint8_t)(0xe0 | ps->count[1]));
+    for (i = 0; i < ps->count[1]; i++) {
+        sv_boxw_u16(&w, (uint16_t)ps->n[1][i].len);
+        sv_boxw_bytes(&w, ps->n[1][i].p, ps->n[1][i].len);
+    }
+    sv_boxw_u8(&w, (uint8_t)ps->count[2]);
+    for (i = 0; i < ps->count[2]; i++) {
+        sv_boxw_u16(&w, (uint16_t)ps->n[2][i].len);
+        sv_boxw_bytes(&w, ps->n[2][i].p, ps->n[2][i].len);
+    }
+    if (sps[1] == 100 || sps[1] == 110 || sps[1] == 122 || sps[1] == 144) {
+        sv_boxw_u8(&w, 0xfc | (s->chroma_420 ? 1 : 3));
+        sv_boxw_u8(&w, (uint8_t)(0xf8 | (s->bit_depth - 8)));
+        sv_boxw_u8(&w, (uint8_t)(0xf8 | (s->bit_depth - 8)));
+        sv_boxw_u8(&w, 0);
+    }
+    return take_record(c, &w, &b);
+}
+
+static void
+avc_string(struct sv_codec_cfg *c)
+{
+    snprintf(c->codecs, sizeof(c->codecs), "avc1.%02x%02x%02x", c->rec[1],
+             c->rec[2], c->rec[3]);
+}
+
+/* profile_tier_level of an HEVC SPS: 12 bytes after its first byte */
+struct hevc_ptl {
+    uint8_t ptl[12];
+    int sub_layers;
+    int nested;
+};
+
+static int
+hevc_sps_ptl(const struct nal *sps, struct hevc_ptl *h)
+{
+    uint8_t raw[16];
+
+    if (unescape(sps->p + 2, sps->len - 2, raw, sizeof(raw)) < 13)
+        return SV_EFORMAT;
+    h->sub_layers = ((raw[0] >> 1) & 7) + 1;
+    h->nested = raw[0] & 1;
+    memcpy(h->ptl, raw + 1, 12);
+    return 0;
+}
+
+static int
+make_hvcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
+          const struct ps_set *ps)
+{
+    static const int types[3] = { 32, 33, 34 };
+    struct sv_buf b = SV_BUF_INIT(sizeof(c->rec));
+    struct sv_boxw w;
+    struct hevc_ptl h;
+    int i, k;
+
+    if (ps->count[0] == 0 || ps->count[1] == 0 || ps->count[2] == 0 ||
+        hevc_sps_ptl(&ps->n[1][0], &h) < 0)
+        return SV_EFORMAT;
+    sv_boxw_init(&w, &b);
+    sv_boxw_u8(&w, 1);
+    sv_boxw_bytes(&w, h.ptl, 12);
+    sv_boxw_u16(&w, 0xf000);
+    sv_boxw_u8(&w, 0xfc);
+    sv_boxw_u8(&w, 0xfc | (s->chroma_420 ? 1 : 3));
+    sv_boxw_u8(&w, (uint8_t)(0xf8 | (s->bit_depth - 8)));
+    sv_boxw_u8(&w, (uint8_t)(0xf8 | (s->bit_depth - 8)));
+    sv_boxw_u16(&w, 0);
+    sv_boxw_u8(&w, (uint8_t)(h.sub_layers << 3 | h.nested << 2 | 3));
+    sv_boxw_u8(&w, 3);
+    for (k = 0; k < 3; k++) {
+        sv_boxw_u8(&w, (uint8_t)(0x80 | types[k]));
+        sv_boxw_u16(&w, (uint16_t)ps->count[k]);
+        for (i = 0; i < ps->count[k]; i++) {
+            sv_boxw_u16(&w, (uint16_t)ps->n[k][i].len);
+            sv_boxw_bytes(&w, ps->n[k][i].p, ps->n[k][i].len);
+        }
+    }
+    return take_record(c, &w, &b);
+}
+
+/* hvc1.<space><profile>.<compat reversed>.<tier><level>.<constraints> */
+static void
+hevc_string(struct sv_codec_cfg *c)
+{
+    const uint8_t *r = c->rec;
+    uint32_t compat = (uint32_t)r[2] << 24 | (uint32_t)r[3] << 16 |
+                      (uint32_t)r[4] << 8 | r[5], rev = 0;
+    int i, last, n;
+    size_t len;
+
+    for (i = 0; i < 32; i++)
+        rev |= ((compat >> i) & 1u) << (31 - i);
+    n = snprintf(c->codecs, sizeof(c->codecs), "hvc1.%s%d.%X.%c%d",
+                 (r[1] >> 6) == 0 ? "" : (r[1] >> 6) == 1 ? "A"
+                 : (r[1] >> 6) == 2 ? "B" : "C",
+                 r[1] & 0x1f, rev, (r[1] & 0x20) ? 'H' : 'L', r[12]);
+    len = (size_t)n;
+    for (last = 5; last >= 0 && r[6 + last] == 0; last--)
+        ;
+    for (i = 0; i <= last && len + 4 < sizeof(c->codecs); i++)
+        len += (size_t)snprintf(c->codecs + len, sizeof(c->codecs) - len,
+                                ".%X", r[6 + i]);
+}
+
+static int
+vp9_level(const struct sv_demux_stream *s)
+{
+    static const struct { long px; int level; } t[] = {
+        { 36864, 10 }, { 73728, 11 }, { 122880, 20 }, { 245760, 21 },
+        { 552960, 30 }, { 983040, 31 }, { 2228224, 40 }, { 8912896, 50 },
+        { 35651584, 60 },
+    };
+    long px = (long)s->width * s->height;
+    size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (px <= t[i].px)
+            return t[i].level;
+    return 62;
+}
+
+static int
+iso_color(int v)
+{
+    return v <= 0 || v > 255 ? 2 : v;
+}
+
+static int
+make_vpcc(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
+{
+    int profile = s->profile > 0 && s->profile <= 3 ? s->profile : 0;
+    int level = vp9_level(s), depth = s->bit_depth;
+
+    if (profile == 0 && depth > 8)
+        profile = 2;
+    c->rec[0] = (uint8_t)profile;
+    c->rec[1] = (uint8_t)level;
+    c->rec[2] = (uint8_t)(depth << 4 | (s->chroma_420 ? 1 : 3) << 1 |
+                          (s->full_range ? 1 : 0));
+    c->rec[3] = (uint8_t)iso_color(s->primaries);
+    c->rec[4] = (uint8_t)iso_color(s->transfer);
+    c->rec[5] = (uint8_t)iso_color(s->matrix);
+    c->rec[6] = c->rec[7] = 0;
+    c->rec_len = 8;
+    snprintf(c->codecs, sizeof(c->codecs), "vp09.%02d.%02d.%02d", profile,
+             level, depth);
+    return 0;
+}
+
+static int
+make_av1c(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
+{
+    const uint8_t *e = s->extradata;
+    int profile, level, tier, depth;
+
+    if (e == NULL || s->extradata_len < 4 || e[0] != 0x81 ||
+        s->extradata_len > sizeof(c->rec))
+        return SV_EFORMAT;
+    memcpy(c->rec, e, s->extradata_len);
+    c->rec_len = s->extradata_len;
+    profile = e[1] >> 5;
+    level = e[1] & 0x1f;
+    tier = e[2] >> 7;
+    depth = (e[2] & 0x40) ? ((e[2] & 0x20) ? 12 : 10) : 8;
+    snprintf(c->codecs, sizeof(c->codecs), "av01.%d.%02d%c.%02d", profile,
+             level, tier ? 'H' : 'M', depth);
+    return 0;
+}
+
+static const int aac_rates[] = {
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
+    11025, 8000, 7350,
+};
+
+static int
+make_esds(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
+          const uint8_t *sample, size_t len)
+{
+    int aot, idx, ch;
+
+    if (s->extradata != NULL && s->extradata_len >= 2 &&
+        s->extradata_len <= 64) {
+        memcpy(c->rec, s->extradata, s->extradata_len);
+        c->rec_len = s->extradata_len;
+    } else if (sample != NULL && len >= 7 && sample[0] == 0xff &&
+               (sample[1] & 0xf6) == 0xf0) {
+        /* AudioSpecificConfig from the ADTS header */
+        aot = (sample[2] >> 6) + 1;
+        idx = (sample[2] >> 2) & 0x0f;
+        ch = (sample[2] & 1) << 2 | sample[3] >> 6;
+        c->rec[0] = (uint8_t)(aot << 3 | idx >> 1);
+        c->rec[1] = (uint8_t)((idx & 1) << 7 | ch << 3);
+        c->rec_len = 2;
+    } else {
+        return SV_EFORMAT;
+    }
+    aot = c->rec[0] >> 3;
+    if (aot == 31 || aot == 0)
+        return SV_EFORMAT;
+    idx = (c->rec[0] & 7) << 1 | c->rec[1] >> 7;
+    if (idx < 13 && s->sample_rate == 0)
+        c->sample_rate = aac_rates[idx];
+    snprintf(c->codecs, sizeof(c->codecs), "mp4a.40.%d", aot);
+    return 0;
+}
+
+static int
+make_dops(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
+{
+    const uint8_t *e = s->extradata;
+    size_t n = s->extradata_len;
+    int ch, family, i;
+
+    if (e == NULL || n < 19 || memcmp(e, "OpusHead", 8) != 0)
+        return SV_EFORMAT;
+    ch = e[9];
+    family = e[18];
+    c->rec[0] = 0;
+    c->rec[1] = (uint8_t)ch;
+    c->rec[2] = e[11];                  /* pre-skip, LE -> BE */
+    c->rec[3] = e[10];
+    c->rec[4] = e[15];                  /* input sample rate */
+    c->rec[5] = e[14];
+    c->rec[6] = e[13];
+    c->rec[7] = e[12];
+    c->rec[8] = e[17];                  /* output gain */
+    c->rec[9] = e[16];
+    c->rec[10] = (uint8_t)family;
+    c->rec_len = 11;
+    if (family != 0) {
+        if (n < 21 + (size_t)ch)
+            return SV_EFORMAT;
+        for (i = 0; i < 2 + ch; i++)
+            c->rec[11 + i] = e[19 + i];
+        c->rec_len += 2 + (size_t)ch;
+    }
+    c->sample_rate = 48000;
+    snprintf(c->codecs, sizeof(c->codecs), "opus");
+    return 0;
+}
+
+int
+sv_codec_cfg_make(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
+                  const uint8_t *sample, size_t len)
+{
+    struct ps_set ps;
+    int hevc, rc;
+
+    memset(c, 0, sizeof(*c));
+    c->codec = s->codec;
+    c->sample_rate = s->sample_rate;
+    c->channels = s->channels;
+    switch (s->codec) {
+    case SV_CODEC_H264:
+    case SV_CODEC_HEVC:
+        hevc = s->codec == SV_CODEC_HEVC;
+        c->entry = hevc ? SV_FOURCC('h', 'v', 'c', '1')
+                        : SV_FOURCC('a', 'v', 'c', '1');
+        c->box = hevc ? SV_FOURCC('h', 'v', 'c', 'C')
+                      : SV_FOURCC('a', 'v', 'c', 'C');
+        if (s->extradata_len > 0 && !is_annexb(s->extradata,
+                                               s->extradata_len)) {
+            /* already a configuration record (MP4, Matroska input) */
+            if (s->extradata_len > sizeof(c->rec) ||
+                s->extradata_len < (hevc ? 23u : 7u) || s->extradata[0] != 1)
+                return SV_EFORMAT;
+            memcpy(c->rec, s->extradata, s->extradata_len);
+            c->rec_len = s->extradata_len;
+        } else {
+            memset(&ps, 0, sizeof(ps));
+            if (s->extradata_len > 0)
+                collect(&ps, s->extradata, s->extradata_len, hevc);
+            if (sample != NULL)
+                collect(&ps, sample, len, hevc);
+            rc = hevc ? make_hvcc(c, s, &ps) : make_avcc(c, s, &ps);
+            if (rc < 0)
+                return rc;
+            c->annexb = 1;
+        }
+        if (hevc)
+            hevc_string(c);
+        else
+            avc_string(c);
+        return 0;
+    case SV_CODEC_VP9:
+        c->entry = SV_FOURCC('v', 'p', '0', '9');
+        c->box = SV_FOURCC('v', 'p', 'c', 'C');
+        return make_vpcc(c, s);
+    case SV_CODEC_AV1:
+        c->entry = SV_FOURCC('a', 'v', '0', '1');
+        c->box = SV_FOURCC('a', 'v', '1', 'C');
+        return make_av1c(c, s);
+    case SV_CODEC_AAC:
+        c->entry = SV_FOURCC('m', 'p', '4', 'a');
+        c->box = SV_FOURCC('e', 's', 'd', 's');
+        rc = make_esds(c, s, sample, len);
+        c->adts = sample != NULL && len >= 7 && sample[0] == 0xff &&
+                  (sample[1] & 0xf6) == 0xf0;
+        return rc;
+    case SV_CODEC_OPUS:
+        c->entry = SV_FOURCC('O', 'p', 'u', 's');
+        c->box = SV_FOURCC('d', 'O', 'p', 's');
+        return make_dops(c, s);
+    default:
+        return SV_ENOMEDIA;
+    }
+}
+
+long
+sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p, size_t len,
+                struct sv_buf *out)
+{
+    size_t before = out->len, pos = 0, hl;
+    struct nal n;
+    int rc, type, hevc = c->codec == SV_CODEC_HEVC;
+
+    if (c->adts && len >= 7 && p[0] == 0xff && (p[1] & 0xf6) == 0xf0) {
+        hl = (p[1] & 1) ? 7 : 9;
+        if (hl > len)
+            return SV_EFORMAT;
+        rc = sv_buf_append(out, p + hl, len - hl);
+        return rc < 0 ? rc : (long)(len - hl);
+    }
+    if (!c->annexb || !is_annexb(p, len)) {
+        rc = sv_buf_append(out, p, len);
+        return rc < 0 ? rc : (long)len;
+    }
+    while (next_nal(p, len, &pos, &n)) {
+        if (n.len == 0)
+            continue;
+        type = hevc ? (n.p[0] >> 1) & 0x3f : n.p[0] & 0x1f;
+        if (hevc ? (type >= 32 && type <= 35) : (type == 9 || type == 7 ||
+                                                 type == 8))
+            continue;
+        rc = sv_buf_be32(out, (uint32_t)n.len);
+        if (rc == 0)
+            rc = sv_buf_append(out, n.p, n.len);
+        if (rc < 0)
+            return rc;
+    }
+    return (long)(out->len - before);
+}
+
+long
+sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **pp,
+                        size_t len, size_t *cap)
+{
+    uint8_t *p = *pp;
+    size_t pos = 0, w = 0, at, need, hl;
+    struct nal n;
+    int type, hevc = c->codec == SV_CODEC_HEVC;
+
+    if (c->adts && len >= 7 && p[0] == 0xff && (p[1] & 0xf6) == 0xf0) {
+        hl = (p[1] & 1) ? 7 : 9;
+        if (hl > len)
+            return SV_EFORMAT;
+        memmove(p, p + hl, len - hl);
+        return (long)(len - hl);
+    }
+    if (!c->annexb || !is_annexb(p, len))
+        return (long)len;
+    /* the write point never passes the read point, except where a 3-byte
+     * start code becomes a 4-byte length with nothing dropped before it:
+     * then the rest moves up to make room */
+    while (next_nal(p, len, &pos, &n)) {
+        if (n.len == 0)
+            continue;
+        type = hevc ? (n.p[0] >> 1) & 0x3f : n.p[0] & 0x1f;
+        if (hevc ? (type >= 32 && type <= 35) : (type == 9 || type == 7 ||
+                                                 type == 8))
+            continue;
+        at = (size_t)(n.p - p);
+        if (w + 4 > at) {
+            need = w + 4 - at;
+            if (len + need > *cap) {
+                uint8_t *q = realloc(p, len + need + 256);
+                if (q == NULL)
+                    return -ENOMEM;
+                p = *pp = q;
+                *cap = len + need + 256;
+                n.p = p + at;
+            }
+            memmove(p + at + need, p + at, len - at);
+            len += need;
+            pos += need;
+            at += need;
+            n.p += need;
+        }
+        p[w] = (uint8_t)(n.len >> 24);
+        p[w + 1] = (uint8_t)(n.len >> 16);
+        p[w + 2] = (uint8_t)(n.len >> 8);
+        p[w + 3] = (uint8_t)n.len;
+        memmove(p + w + 4, n.p, n.len);
+        w += 4 + n.len;
+    }
+    return (long)w;
+}

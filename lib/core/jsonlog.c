@@ -1,0 +1,106 @@
+/* jsonlog.c -- access and beacon logs: JSON lines beside the event sink */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/event.h"
+#include "core/jsonlog.h"
+
+struct sv_jsonlog {
+    pthread_mutex_t lock;
+    int fd;
+    int owned;
+    char *path;
+};
+
+int
+sv_jsonlog_open(const char *spec, struct sv_jsonlog **out)
+{
+    struct sv_jsonlog *l;
+    char *end;
+    long n;
+
+    l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return -ENOMEM;
+    pthread_mutex_init(&l->lock, NULL);
+    if (strcmp(spec, "-") == 0) {
+        l->fd = STDOUT_FILENO;
+    } else if (strncmp(spec, "fd:", 3) == 0) {
+        errno = 0;
+        n = strtol(spec + 3, &end, 10);
+        if (errno != 0 || *end != '\0' || end == spec + 3 || n < 0 ||
+            n > 65535 || fcntl((int)n, F_GETFD) < 0) {
+            free(l);
+            return -EBADF;
+        }
+        l->fd = (int)n;
+    } else {
+        l->fd = open(spec, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        l->path = strdup(spec);
+        if (l->fd < 0 || l->path == NULL) {
+            n = l->fd < 0 ? -errno : -ENOMEM;
+            if (l->fd >= 0)
+                close(l->fd);
+            free(l->path);
+            free(l);
+            return (int)n;
+        }
+        l->owned = 1;
+    }
+    *out = l;
+    return 0;
+}
+
+void
+sv_jsonlog_close(struct sv_jsonlog *l)
+{
+    if (l == NULL)
+        return;
+    if (l->owned)
+        close(l->fd);
+    pthread_mutex_destroy(&l->lock);
+    free(l->path);
+    free(l);
+}
+
+int
+sv_jsonlog_reopen(struct sv_jsonlog *l)
+{
+    int fd;
+
+    if (l == NULL || l->path == NULL)
+        return 0;
+    fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    pthread_mutex_lock(&l->lock);
+    close(l->fd);
+    l->fd = fd;
+    pthread_mutex_unlock(&l->lock);
+    return 0;
+}
+
+int
+sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data)
+{
+    json_t *ev;
+    int rc;
+
+    if (l == NULL) {
+        json_decref(data);
+        return 0;
+    }
+    ev = sv_event_new(name, data);
+    if (ev == NULL)
+        return -ENOMEM;
+    pthread_mutex_lock(&l->lock);
+    rc = sv_json_write_line(l->fd, ev);
+    pthread_mutex_unlock(&l->lock);
+    json_decref(ev);
+    return rc;
+}

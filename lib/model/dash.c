@@ -1,0 +1,283 @@
+/* dash.c -- the DASH MPD (SegmentTemplate + SegmentTimeline, one Period per
+ * discontinuity; SegmentBase for single files) rendered from the model */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "model/model.h"
+
+static void
+duration(double s, char *buf, size_t size)
+{
+    snprintf(buf, size, "PT%.3fS", s < 0 ? 0 : s);
+}
+
+/* Segment index range [lo, hi) of r that falls in Period k. */
+static void
+period_range(const struct sv_model *m, const struct sv_model_rend *r,
+             size_t k, size_t *lo, size_t *hi)
+{
+    uint64_t from = k == 0 ? 0 : m->disc[k - 1].number;
+    uint64_t to = k < m->ndisc ? m->disc[k].number : UINT64_MAX;
+    size_t i;
+
+    *lo = *hi = r->nseg;
+    for (i = 0; i < r->nseg; i++) {
+        if (r->seg[i].number >= from && *lo == r->nseg)
+            *lo = i;
+        if (r->seg[i].number >= to) {
+            *hi = i;
+            break;
+        }
+    }
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/*
+ * next: the duration (timescale ticks) of the segment being produced, listed
+ * after the last complete one (low-latency DASH: a player asks for it while
+ * its chunks appear), or 0.
+ */
+static int
+timeline(const struct sv_model_rend *r, size_t lo, size_t hi, uint32_t next,
+         struct sv_buf *out)
+{
+    size_t i = lo, j;
+    int rc = 0;
+
+    rc |= sv_buf_printf(out, "        <SegmentTimeline>\n");
+    while (i < hi) {
+        const struct sv_model_seg *s = &r->seg[i];
+        for (j = i + 1; j < hi && r->seg[j].duration == s->duration &&
+             r->seg[j].start == r->seg[j - 1].start +
+                                (int64_t)r->seg[j - 1].duration; j++)
+            ;
+        if (j - i > 1)
+            rc |= sv_buf_printf(out, "          <S t=\"%lld\" d=\"%u\" "
+                                "r=\"%zu\"/>\n", (long long)s->start,
+                                s->duration, j - i - 1);
+        else
+            rc |= sv_buf_printf(out, "          <S t=\"%lld\" d=\"%u\"/>\n",
+                                (long long)s->start, s->duration);
+        i = j;
+    }
+    if (next > 0 && hi > lo)
+        rc |= sv_buf_printf(out, "          <S t=\"%lld\" d=\"%u\"/>\n",
+                            (long long)(r->seg[hi - 1].start +
+                                        r->seg[hi - 1].duration), next);
+    rc |= sv_buf_printf(out, "        </SegmentTimeline>\n");
+    return rc;
+}
+
+static int
+protection(const struct sv_model *m, struct sv_buf *out)
+{
+    json_t *e = m->encryption, *pssh, *p;
+    const char *scheme, *kid;
+    size_t i;
+    int rc = 0;
+
+    if (e == NULL)
+        return 0;
+    scheme = json_string_value(json_object_get(e, "scheme"));
+    kid = json_string_value(json_object_get(e, "default_kid"));
+    if (scheme == NULL || kid == NULL)
+        return 0;
+    rc |= sv_buf_printf(out, "      <ContentProtection schemeIdUri=\"urn:mpeg:"
+                        "dash:mp4protection:2011\" value=\"%s\" "
+                        "cenc:default_KID=\"%s\"/>\n", scheme, kid);
+    pssh = json_object_get(e, "pssh");
+    for (i = 0; json_is_array(pssh) && i < json_array_size(pssh); i++) {
+        const char *sys, *data;
+        p = json_array_get(pssh, i);
+        sys = json_string_value(json_object_get(p, "system_id"));
+        data = json_string_value(json_object_get(p, "data"));
+        if (sys == NULL)
+            continue;
+        rc |= sv_buf_printf(out, "      <ContentProtection schemeIdUri=\"urn:"
+                            "uuid:%s\">", sys);
+        if (data != NULL)
+            rc |= sv_buf_printf(out, "<cenc:pssh>%s</cenc:pssh>", data);
+        rc |= sv_buf_printf(out, "</ContentProtection>\n");
+    }
+    return rc;
+}
+
+static int
+representation(const struct sv_model *m, const struct sv_model_rend *r,
+               size_t k, double pstart, struct sv_buf *out)
+{
+    int lowlat = m->ll_dash && m->live && !m->ended && k == m->ndisc;
+    uint32_t next = 0;
+    size_t lo, hi;
+    int rc = 0;
+
+    period_range(m, r, k, &lo, &hi);
+    if (lowlat)
+        next = (uint32_t)llround(m->seg_dur * r->timescale);
+    rc |= sv_buf_printf(out, "      <Representation id=\"%s\" codecs=\"%s\" "
+                        "bandwidth=\"%ld\"", r->id, r->codecs,
+                        sv_model_peak(r) > 0 ? sv_model_peak(r) : 1);
+    if (r->video) {
+        rc |= sv_buf_printf(out, " width=\"%d\" height=\"%d\" sar=\"1:1\"",
+                            r->width, r->height);
+        if (r->fps > 0)
+            rc |= sv_buf_printf(out, " frameRate=\"%ld/1000\"",
+                                lround(r->fps * 1000));
+    } else {
+        rc |= sv_buf_printf(out, " audioSamplingRate=\"%d\"",
+                            r->sample_rate);
+    }
+    rc |= sv_buf_printf(out, ">\n");
+    if (!r->video)
+        rc |= sv_buf_printf(out, "        <AudioChannelConfiguration "
+                            "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_"
+                            "channel_configuration:2011\" value=\"%d\"/>\n",
+                            r->channels > 0 ? r->channels : 2);
+    if (r->single_file) {
+        rc |= sv_buf_printf(out, "        <BaseURL>%s.mp4</BaseURL>\n"
+                            "        <SegmentBase timescale=\"%u\" "
+                            "indexRange=\"%llu-%llu\">\n"
+                            "          <Initialization range=\"0-%llu\"/>\n"
+                            "        </SegmentBase>\n", r->id, r->timescale,
+                            (unsigned long long)r->init_size,
+                            (unsigned long long)(r->init_size +
+                                                 r->index_size - 1),
+                            (unsigned long long)(r->init_size - 1));
+    } else {
+        rc |= sv_buf_printf(out, "        <SegmentTemplate timescale=\"%u\" "
+                            "initialization=\"$RepresentationID$/init.mp4\" "
+                            "media=\"$RepresentationID$/seg-$Number$.m4s\" "
+                            "startNumber=\"%llu\" presentationTimeOffset="
+                            "\"%lld\"", r->timescale, (unsigned long long)
+                            (lo < hi ? r->seg[lo].number : r->cur_number),
+                            (long long)llround(pstart * r->timescale));
+        /* chunks (parts) are there one part duration after the start */
+        if (lowlat)
+            rc |= sv_buf_printf(out, " availabilityTimeOffset=\"%.3f\" "
+                                "availabilityTimeComplete=\"false\"",
+                                m->seg_dur - m->part_dur);
+        rc |= sv_buf_printf(out, ">\n");
+        rc |= timeline(r, lo, hi, next, out);
+        rc |= sv_buf_printf(out, "        </SegmentTemplate>\n");
+    }
+    rc |= sv_buf_printf(out, "      </Representation>\n");
+    return rc;
+}
+
+static int
+adaptation(const struct sv_model *m, int video, int id, size_t k,
+           double pstart, struct sv_buf *out)
+{
+    int i, rc = 0, maxw = 0, maxh = 0, any = 0;
+    const char *lang = "und";
+
+    for (i = 0; i < m->nrend; i++) {
+        if (m->r[i].video != video)
+            continue;
+        any = 1;
+        if (m->r[i].width > maxw)
+            maxw = m->r[i].width;
+        if (m->r[i].height > maxh)
+            maxh = m->r[i].height;
+        if (!video)
+            lang = m->r[i].lang;
+    }
+    if (!any)
+        return 0;
+    rc |= sv_buf_printf(out, "    <AdaptationSet id=\"%d\" contentType=\"%s\" "
+                        "mimeType=\"%s/mp4\" segmentAlignment=\"true\" "
+                        "startWithSAP=\"1\"", id, video ? "video" : "audio",
+                        video ? "video" : "audio");
+    if (video)
+        rc |= sv_buf_printf(out, " maxWidth=\"%d\" maxHeight=\"%d\"", maxw,
+                            maxh);
+    else
+        rc |= sv_buf_printf(out, " lang=\"%s\"", lang);
+    rc |= sv_buf_printf(out, ">\n");
+    rc |= protection(m, out);
+    for (i = 0; i < m->nrend; i++)
+        if (m->r[i].video == video)
+            rc |= representation(m, &m->r[i], k, pstart, out);
+    rc |= sv_buf_printf(out, "    </AdaptationSet>\n");
+    return rc;
+}
+
+int
+sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
+{
+    char d[40], t[40];
+    const struct sv_model_rend *r0 = &m->r[0];
+    int dynamic = m->live && !m->ended, rc = 0;
+    size_t k, lo, hi;
+    double total = 0, ptime, base;
+
+    for (k = 0; k < r0->nseg; k++)
+        total = (double)(r0->seg[k].start + r0->seg[k].duration) /
+                r0->timescale;
+    rc |= sv_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
+                        "xmlns:cenc=\"urn:mpeg:cenc:2013\" profiles=\""
+                        "urn:mpeg:dash:profile:%s:2011\" type=\"%s\"",
+                        r0->single_file ? "isoff-on-demand" : "isoff-live",
+                        dynamic ? "dynamic" : "static");
+    duration(m->seg_dur, d, sizeof(d));
+    rc |= sv_buf_printf(out, " minBufferTime=\"%s\"", d);
+    if (dynamic) {
+        sv_model_iso_time(m->ast_ms, t, sizeof(t));
+        rc |= sv_buf_printf(out, " availabilityStartTime=\"%s\"", t);
+        sv_model_iso_time(m->now_ms, t, sizeof(t));
+        rc |= sv_buf_printf(out, " publishTime=\"%s\"", t);
+        duration(m->seg_dur, d, sizeof(d));
+        rc |= sv_buf_printf(out, " minimumUpdatePeriod=\"%s\"", d);
+        duration(m->seg_dur * 3, d, sizeof(d));
+        rc |= sv_buf_printf(out, " suggestedPresentationDelay=\"%s\"", d);
+        if (!m->dvr) {
+            duration(m->window, d, sizeof(d));
+            rc |= sv_buf_printf(out, " timeShiftBufferDepth=\"%s\"", d);
+        }
+    } else {
+        double first = r0->nseg > 0 ? (double)r0->seg[0].start /
+                       r0->timescale : 0;
+        duration(total - (m->live ? first : 0), d, sizeof(d));
+        rc |= sv_buf_printf(out, " mediaPresentationDuration=\"%s\"", d);
+    }
+    rc |= sv_buf_printf(out, ">\n");
+    if (dynamic && m->ll_dash)
+        rc |= sv_buf_printf(out, "  <ServiceDescription id=\"0\">\n"
+                            "    <Latency target=\"%ld\" max=\"%ld\"/>\n"
+                            "    <PlaybackRate min=\"0.96\" max=\"1.04\"/>\n"
+                            "  </ServiceDescription>\n",
+                            lround(m->seg_dur * 1000),
+                            lround(m->seg_dur * 3000));
+    /* an ended live MPD is static and starts at its first segment */
+    base = !dynamic && m->live && r0->nseg > 0
+           ? (double)r0->seg[0].start / r0->timescale : 0;
+    for (k = 0; k <= m->ndisc; k++) {
+        period_range(m, r0, k, &lo, &hi);
+        if (lo == hi && !(k == m->ndisc && dynamic))
+            continue;
+        ptime = k == 0 ? base : m->disc[k - 1].time;
+        duration(ptime - base, d, sizeof(d));
+        rc |= sv_buf_printf(out, "  <Period id=\"p%zu\" start=\"%s\">\n", k,
+                            d);
+        rc |= adaptation(m, 1, 0, k, ptime, out);
+        rc |= adaptation(m, 0, 1, k, ptime, out);
+        rc |= sv_buf_printf(out, "  </Period>\n");
+    }
+    /* low latency needs a close clock: the origin's /time (sv-serve)
+     * first, the publish time when that fails */
+    if (dynamic && m->ll_dash)
+        rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
+                            "utc:http-iso:2014\" value=\"/time\"/>\n");
+    if (dynamic) {
+        sv_model_iso_time(m->now_ms, t, sizeof(t));
+        rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
+                            "utc:direct:2014\" value=\"%s\"/>\n", t);
+    }
+    rc |= sv_buf_printf(out, "</MPD>\n");
+    return rc < 0 ? -ENOMEM : 0;
+}

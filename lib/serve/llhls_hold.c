@@ -1,0 +1,310 @@
+/* llhls_hold.c -- requests held until a playlist or a file is ready */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "model/llhls.h"
+#include "serve/llhls_hold.h"
+
+#define MAX_WATCHES 1024
+
+struct sv_llhls_watch {
+    uv_fs_event_t ev;
+    uv_timer_t timer;
+    struct sv_llhls *reg;
+    struct sv_llhls_watch *next;
+    struct sv_llhls_hold head;  /* circular list of holds */
+    uint64_t due;               /* when the timer fires, 0: not armed */
+    int open_handles;           /* freed when both handles have closed */
+    char dir[];
+};
+
+struct sv_llhls {
+    uv_loop_t *loop;
+    struct sv_llhls_watch *watches;
+    size_t nwatches;
+    size_t held;
+};
+
+int
+sv_llhls_new(uv_loop_t *loop, struct sv_llhls **out)
+{
+    struct sv_llhls *r = calloc(1, sizeof(*r));
+
+    if (r == NULL)
+        return -ENOMEM;
+    r->loop = loop;
+    *out = r;
+    return 0;
+}
+
+static void
+unlink_hold(struct sv_llhls_hold *h)
+{
+    h->prev->next = h->next;
+    h->next->prev = h->prev;
+    h->watch->reg->held--;
+    h->watch = NULL;
+    h->next = h->prev = NULL;
+}
+
+void
+sv_llhls_hold_cancel(struct sv_llhls_hold *h)
+{
+    if (h != NULL && h->watch != NULL)
+        unlink_hold(h);
+}
+
+size_t
+sv_llhls_held(const struct sv_llhls *r)
+{
+    return r == NULL ? 0 : r->held;
+}
+
+static void
+arm(struct sv_llhls_watch *w, uint64_t deadline);
+
+/*
+ * Moves the holds of w that pass test into a private list, then calls them
+ * back: a callback may finish its request, which cancels its own hold.
+ */
+static void
+fire(struct sv_llhls_watch *w, const char *name, int everything,
+     uint64_t now)
+{
+    struct sv_llhls_hold ready = { 0 }, late = { 0 }, *h, *nx;
+    char path[4096], *data = NULL, last[256] = "";
+    size_t len = 0;
+    struct sv_llhls_info info;
+    int have = 0, ok, file_ok = -1;
+    uint64_t next = 0, t0 = uv_hrtime();
+    size_t nready = 0;
+
+    ready.next = ready.prev = &ready;
+    late.next = late.prev = &late;
+    for (h = w->head.next; h != &w->head; h = nx) {
+        nx = h->next;
+        ok = 0;
+        if (everything || name == NULL || strcmp(name, h->name) == 0) {
+            if (h->msn >= 0) {
+                if (strcmp(last, h->name) != 0) {
+                    free(data);
+                    data = NULL;
+                    have = 0;
+                    snprintf(last, sizeof(last), "%s", h->name);
+                    snprintf(path, sizeof(path), "%s/%s", w->dir, h->name);
+                    if (sv_llhls_read(path, &data, &len) == 0 &&
+                        sv_llhls_parse(data, len, &info) == 0)
+                        have = 1;
+                }
+                ok = have && sv_llhls_ready(&info, h->msn, h->part) == 1;
+            } else {
+                struct stat st;
+
+                snprintf(path, sizeof(path), "%s/%s", w->dir, h->name);
+                file_ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+                ok = file_ok;
+            }
+        }
+        if (ok) {
+            /* onto the private list, still counted: a callback may cancel
+             * a hold of the same request that is there too */
+            h->prev->next = h->next;
+            h->next->prev = h->prev;
+            h->prev = ready.prev;
+            h->next = &ready;
+            ready.prev->next = h;
+            ready.prev = h;
+        } else if (now != 0 && h->deadline <= now) {
+            h->prev->next = h->next;
+            h->next->prev = h->prev;
+            h->prev = late.prev;
+            h->next = &late;
+            late.prev->next = h;
+            late.prev = h;
+        } else if (next == 0 || h->deadline < next) {
+            next = h->deadline;
+        }
+    }
+    if (next != 0)
+        arm(w, next);
+    /* playlist holds in ready were satisfied by data for their own name */
+    while (ready.next != &ready) {
+        h = ready.next;
+        ready.next = h->next;
+        h->next->prev = &ready;
+        w->reg->held--;
+        h->watch = NULL;
+        h->next = h->prev = NULL;
+        if (h->msn >= 0 && have && strcmp(last, h->name) == 0)
+            h->cb(h, 1, data, len);
+        else if (h->msn >= 0) {
+            char *d2 = NULL;
+            size_t l2 = 0;
+
+            snprintf(path, sizeof(path), "%s/%s", w->dir, h->name);
+            if (sv_llhls_read(path, &d2, &l2) == 0)
+                h->cb(h, 1, d2, l2);
+            else
+                h->cb(h, 0, NULL, 0);
+            free(d2);
+        } else {
+            h->cb(h, 1, NULL, 0);
+        }
+        nready++;
+    }
+    if (nready > 0)
+        sv_log_debug("released %zu held request%s on '%s/%s' in %.3f ms",
+                     nready, nready == 1 ? "" : "s", w->dir,
+                     name != NULL ? name : "*",
+                     (double)(uv_hrtime() - t0) / 1e6);
+    while (late.next != &late) {
+        h = late.next;
+        late.next = h->next;
+        h->next->prev = &late;
+        w->reg->held--;
+        h->watch = NULL;
+        h->next = h->prev = NULL;
+        h->cb(h, 0, NULL, 0);
+    }
+    free(data);
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+    struct sv_llhls_watch *w = t->data;
+
+    w->due = 0;
+    /* a zero deadline check also re-tests every hold (see hold_add) */
+    fire(w, NULL, 1, uv_now(w->reg->loop));
+}
+
+static void
+arm(struct sv_llhls_watch *w, uint64_t deadline)
+{
+    uint64_t now = uv_now(w->reg->loop);
+
+    if (w->due != 0 && w->due <= deadline)
+        return;
+    w->due = deadline;
+    uv_timer_start(&w->timer, on_timer, deadline > now ? deadline - now : 0,
+                   0);
+}
+
+static void
+on_fs_event(uv_fs_event_t *ev, const char *filename, int events, int status)
+{
+    struct sv_llhls_watch *w = ev->data;
+
+    if (status < 0)
+        return;
+    if (w->head.next == &w->head)
+        return;
+    fire(w, filename, filename == NULL, 0);
+}
+
+static struct sv_llhls_watch *
+find_watch(struct sv_llhls *r, const char *dir)
+{
+    struct sv_llhls_watch *w;
+
+    for (w = r->watches; w != NULL; w = w->next)
+        if (strcmp(w->dir, dir) == 0)
+            return w;
+    return NULL;
+}
+
+int
+sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
+                  const char *dir, uint64_t timeout_ms)
+{
+    struct sv_llhls_watch *w;
+    uint64_t now = uv_now(r->loop);
+    int rc, fresh = 0;
+
+    w = find_watch(r, dir);
+    if (w == NULL) {
+        if (r->nwatches >= MAX_WATCHES)
+            return SV_ELIMIT;
+        w = calloc(1, sizeof(*w) + strlen(dir) + 1);
+        if (w == NULL)
+            return -ENOMEM;
+        strcpy(w->dir, dir);
+        w->reg = r;
+        w->head.next = w->head.prev = &w->head;
+        uv_fs_event_init(r->loop, &w->ev);
+        w->ev.data = w;
+        rc = uv_fs_event_start(&w->ev, on_fs_event, dir, 0);
+        if (rc < 0) {
+            uv_close((uv_handle_t *)&w->ev, (uv_close_cb)free);
+            return rc;
+        }
+        uv_timer_init(r->loop, &w->timer);
+        w->timer.data = w;
+        w->next = r->watches;
+        r->watches = w;
+        r->nwatches++;
+        fresh = 1;
+    }
+    h->watch = w;
+    h->deadline = now + timeout_ms;
+    h->prev = w->head.prev;
+    h->next = &w->head;
+    w->head.prev->next = h;
+    w->head.prev = h;
+    r->held++;
+    /*
+     * A new watch may have missed a rename between the caller's check and
+     * uv_fs_event_start(): test again on the next loop turn.
+     */
+    arm(w, fresh ? now : h->deadline);
+    return 0;
+}
+
+void
+sv_llhls_release_all(struct sv_llhls *r)
+{
+    struct sv_llhls_watch *w;
+    struct sv_llhls_hold *h;
+
+    for (w = r->watches; w != NULL; w = w->next) {
+        while (w->head.next != &w->head) {
+            h = w->head.next;
+            unlink_hold(h);
+            h->cb(h, 0, NULL, 0);
+        }
+    }
+}
+
+static void
+on_watch_closed(uv_handle_t *hd)
+{
+    struct sv_llhls_watch *w = hd->data;
+
+    if (--w->open_handles == 0)
+        free(w);
+}
+
+void
+sv_llhls_free(struct sv_llhls *r)
+{
+    struct sv_llhls_watch *w, *nx;
+
+    if (r == NULL)
+        return;
+    sv_llhls_release_all(r);
+    for (w = r->watches; w != NULL; w = nx) {
+        nx = w->next;
+        w->open_handles = 2;
+        uv_close((uv_handle_t *)&w->ev, on_watch_closed);
+        uv_close((uv_handle_t *)&w->timer, on_watch_closed);
+    }
+    free(r);
+}

@@ -1,0 +1,150 @@
+/* llhls_hold_test.c -- lib/serve/llhls_hold.c: holds on a real loop */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "model/llhls.h"
+#include "serve/llhls_hold.h"
+#include "t.h"
+
+/* ---- holds on a real loop with real renames ---- */
+
+struct seen {
+    int calls, ready;
+    char first[64];
+};
+
+static void
+on_hold(struct sv_llhls_hold *h, int ready, const char *data, size_t len)
+{
+    struct seen *s = h->ud;
+
+    s->calls++;
+    s->ready = ready;
+    if (data != NULL)
+        snprintf(s->first, sizeof(s->first), "%.*s", (int)(len < 20 ? len : 20),
+                 data);
+}
+
+struct step {
+    const char *dir;
+    int n;
+};
+
+static void
+on_tick(uv_timer_t *t)
+{
+    struct step *st = t->data;
+    char tmp[512], dst[512];
+    FILE *f;
+
+    /* publish the way a packager does: a dot temp name, then rename */
+    snprintf(tmp, sizeof(tmp), "%s/.p.m3u8.tmp", st->dir);
+    snprintf(dst, sizeof(dst), "%s/p.m3u8", st->dir);
+    f = fopen(tmp, "w");
+    fputs("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\na.m4s\n"
+          "#EXTINF:1,\nb.m4s\n", f);
+    fclose(f);
+    rename(tmp, dst);
+    snprintf(tmp, sizeof(tmp), "%s/.x.m4s.tmp", st->dir);
+    snprintf(dst, sizeof(dst), "%s/x.m4s", st->dir);
+    f = fopen(tmp, "w");
+    fputs("data", f);
+    fclose(f);
+    rename(tmp, dst);
+    st->n++;
+}
+
+static void
+releases_holds_on_rename_and_times_out(void)
+{
+    char dir[] = "/tmp/sv-llhls-XXXXXX", path[512];
+    struct sv_llhls *r;
+    struct sv_llhls_hold pl = { 0 }, file = { 0 }, late = { 0 };
+    struct seen s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+    struct step st;
+    uv_loop_t loop;
+    uv_timer_t tick;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/p.m3u8", dir);
+    f = fopen(path, "w");
+    fputs("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\na.m4s\n", f);
+    fclose(f);
+    uv_loop_init(&loop);
+    CHECK_INT(sv_llhls_new(&loop, &r), 0);
+    pl.name = "p.m3u8";
+    pl.msn = 1;
+    pl.part = -1;
+    pl.cb = on_hold;
+    pl.ud = &s1;
+    file.name = "x.m4s";
+    file.msn = -1;
+    file.cb = on_hold;
+    file.ud = &s2;
+    late.name = "p.m3u8";
+    late.msn = 3;
+    late.part = -1;
+    late.cb = on_hold;
+    late.ud = &s3;
+    CHECK_INT(sv_llhls_hold_add(r, &pl, dir, 5000), 0);
+    CHECK_INT(sv_llhls_hold_add(r, &file, dir, 5000), 0);
+    CHECK_INT(sv_llhls_hold_add(r, &late, dir, 300), 0);
+    CHECK_INT(sv_llhls_held(r), 3);
+    st.dir = dir;
+    st.n = 0;
+    uv_timer_init(&loop, &tick);
+    tick.data = &st;
+    uv_timer_start(&tick, on_tick, 50, 0);
+    while (sv_llhls_held(r) > 0)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(s1.calls, 1);
+    CHECK_INT(s1.ready, 1);
+    CHECK_STR(s1.first, "#EXTM3U\n#EXT-X-TARGE");
+    CHECK_INT(s2.calls, 1);
+    CHECK_INT(s2.ready, 1);
+    CHECK_INT(s3.calls, 1);
+    CHECK_INT(s3.ready, 0);
+    uv_close((uv_handle_t *)&tick, NULL);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    CHECK_INT(system(path), 0);
+}
+
+static void
+cancels_without_a_callback(void)
+{
+    struct sv_llhls *r;
+    struct sv_llhls_hold h = { 0 };
+    struct seen s = { 0 };
+    uv_loop_t loop;
+
+    uv_loop_init(&loop);
+    sv_llhls_new(&loop, &r);
+    h.name = "none.m4s";
+    h.msn = -1;
+    h.cb = on_hold;
+    h.ud = &s;
+    CHECK_INT(sv_llhls_hold_add(r, &h, "/tmp", 10000), 0);
+    sv_llhls_hold_cancel(&h);
+    sv_llhls_hold_cancel(&h);
+    CHECK_INT(sv_llhls_held(r), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(s.calls, 0);
+    CHECK(sv_llhls_hold_add(r, &h, "/nonexistent/dir", 10) < 0);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
+int
+main(void)
+{
+    RUN(releases_holds_on_rename_and_times_out);
+    RUN(cancels_without_a_callback);
+    return DONE();
+}

@@ -57,7 +57,7 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 # objects of binaries and tests are kept, not removed as intermediates
 .SECONDARY:
 
-.PHONY: all setup check check-unit check-cli check-e2e asan demo man \
+.PHONY: all setup check check-unit check-cli check-e2e layers asan demo man \
         completions install uninstall fuzz bench clean distclean
 
 all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
@@ -106,6 +106,11 @@ $(BUILD)/tests/fuzz_%_test: $(BUILD)/tests/fuzz/fuzz_%.o tests/fuzz/driver.c \
 
 check: all
 	@BUILD=$(BUILD) scripts/check $(SV_CHECK_SUITES)
+
+# the layer rule of lib/ (docs/architecture.md); tests/cli/layers.bats runs
+# it in `make check` too
+layers:
+	@scripts/layers
 
 check-unit check-cli check-e2e: all
 	@BUILD=$(BUILD) scripts/check $(@:check-%=%)

@@ -4,10 +4,9 @@
 
 load ../helpers
 
-setup() {
-    command -v chromium >/dev/null || skip "chromium is not installed"
+start_demo() {
     PORT=$(free_port)
-    BUILD=${SV_BUILD#$SV_TOP/} SV_DEMO_PORT=$PORT "$SV_TOP/scripts/demo" \
+    BUILD=${SV_BUILD#$SV_TOP/} SV_DEMO_PORT=$PORT SV_DEMO_SERVE=1 "$SV_TOP/scripts/demo" \
         > "$BATS_TEST_TMPDIR/demo.out" 2> "$BATS_TEST_TMPDIR/demo.err" &
     DEMO=$!
 }
@@ -23,6 +22,8 @@ served() {
 
 @test "the demo pipeline is served and plays in hls.js and dash.js" {
     local i
+    command -v chromium >/dev/null || skip "chromium is not installed"
+    start_demo
     for i in $(seq 600); do
         served 2>/dev/null && break
         kill -0 "$DEMO" 2>/dev/null || fail "demo exited: $(cat "$BATS_TEST_TMPDIR/demo.err")"
@@ -40,4 +41,13 @@ served() {
     [ "$status" -eq 0 ]
     # the origin logged the players' requests
     grep -q '"event":"serve.request"' "$SV_BUILD/demo/access.jsonl"
+}
+
+@test "without a terminal the demo checks what it serves and ends by itself" {
+    PORT=$(free_port)
+    run --separate-stderr timeout 300 env BUILD="${SV_BUILD#$SV_TOP/}" \
+        SV_DEMO_PORT="$PORT" "$SV_TOP/scripts/demo" < /dev/null
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "#EXTM3U" ]
+    [[ $stderr == *"sv-serve: stopped"* ]]
 }

@@ -1,5 +1,4 @@
-/* license_server.c -- the licence and key server of `sv-drm serve`, as
- * endpoints on the HTTP server layer */
+/* license_server.c -- `sv-drm serve`: licence and key endpoints */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>

@@ -1,5 +1,4 @@
-/* endpoint.c -- in-memory endpoints on the server layer: request accessors
- * and one reply call over h2o */
+/* endpoint.c -- in-memory endpoints: request accessors, one reply call */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

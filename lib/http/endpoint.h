@@ -1,5 +1,4 @@
-/* endpoint.h -- in-memory endpoints on the server layer: read a request,
- * answer it whole */
+/* endpoint.h -- in-memory endpoints: request accessors, one reply call */
 #ifndef SV_HTTP_ENDPOINT_H
 #define SV_HTTP_ENDPOINT_H
 

@@ -1,5 +1,4 @@
-/* access_log.c -- sv-serve's request metrics and access log, one line per
- * answered request */
+/* access_log.c -- sv-serve's metrics and access log, per request */
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>

@@ -1,5 +1,4 @@
-/* endpoints.c -- sv-serve's own endpoints (/beacon, /healthz, /metrics,
- * /time), found in one sorted table */
+/* endpoints.c -- /beacon, /healthz, /metrics, /time: one sorted table */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,4 @@
-/* files.c -- sv-serve's static files: opening under the root, listings,
- * caching headers, and h2o's file handler for ranges and 304s */
+/* files.c -- sv-serve's static files: under the root, listings, caching */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
-/* http_internal.h -- sv-serve's state and the phases of a request, shared
- * by the files of lib/serve */
+/* http_internal.h -- sv-serve's state and request phases, across lib/serve */
 #ifndef SV_HTTP_INTERNAL_H
 #define SV_HTTP_INTERNAL_H
 

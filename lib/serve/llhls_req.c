@@ -1,5 +1,4 @@
-/* llhls_req.c -- requests for what is not there yet: LL-HLS blocking
- * playlist reloads and preload hints, LL-DASH segments from their parts */
+/* llhls_req.c -- requests for what is not there yet (LL-HLS, LL-DASH) */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

@@ -1,5 +1,4 @@
-/* request.c -- sv-serve's request phases: limits, method, path and token
- * checks, then endpoints or files */
+/* request.c -- sv-serve's request phases: limits, method, path, tokens */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

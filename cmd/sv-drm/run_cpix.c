@@ -13,7 +13,7 @@
 #include "drm/key.h"
 #include "drm/keystore.h"
 #include "drm/system.h"
-#include "http/http_fetch.h"
+#include "http/client.h"
 #include "run.h"
 
 #define REPLY_MAX (1 << 20)
@@ -75,7 +75,9 @@ fetch(const struct sv_drm_opts *o, const struct sv_cpix_req *req,
 {
     const char *hdr[4];
     const char *auth = getenv(SV_DRM_CPIX_AUTH_ENV);
-    struct sv_drm_http_reply r;
+    struct sv_http_req q = { 0 };
+    struct sv_http_reply r;
+    const char *sv;
     char *body = NULL, err[512], line[256], *ah = NULL;
     size_t len;
     int rc, h = 0;
@@ -96,8 +98,15 @@ fetch(const struct sv_drm_opts *o, const struct sv_cpix_req *req,
     }
     hdr[h] = NULL;
     sv_log_debug("POST %s (%zu keys)", o->args[0], req->nkeys);
-    rc = sv_drm_http_post(o->args[0], hdr, body, len, o->timeout_us,
-                          REPLY_MAX, &r, err, sizeof(err));
+    q.method = "POST";
+    q.url = o->args[0];
+    q.headers = hdr;
+    q.body = body;
+    q.body_len = len;
+    q.timeout_us = o->timeout_us;
+    q.max_reply = REPLY_MAX;
+    q.user_agent = "sv-drm/" SV_VERSION;
+    rc = sv_http_send(&q, &r, err, sizeof(err));
     free(body);
     if (ah != NULL) {
         explicit_bzero(ah, strlen(ah));
@@ -105,7 +114,7 @@ fetch(const struct sv_drm_opts *o, const struct sv_cpix_req *req,
     }
     if (rc < 0) {
         sv_log_error("%s", err);
-        return rc;
+        goto done;
     }
     if (r.status != 200) {
         first_line(r.body, line, sizeof(line));
@@ -114,9 +123,11 @@ fetch(const struct sv_drm_opts *o, const struct sv_cpix_req *req,
         rc = r.status == 401 || r.status == 403 ? SV_EAUTH : SV_EPROTO;
         goto done;
     }
-    if (r.speke_version[0] != '\0' && strcmp(r.speke_version, "2.0") != 0) {
+    /* an empty X-Speke-Version counts as none */
+    sv = sv_http_reply_header(&r, "X-Speke-Version");
+    if (sv != NULL && *sv != '\0' && strcmp(sv, "2.0") != 0) {
         sv_log_error("key server '%s' answered with SPEKE version '%s', "
-                     "not 2.0", o->args[0], r.speke_version);
+                     "not 2.0", o->args[0], sv);
         rc = SV_EPROTO;
         goto done;
     }
@@ -124,7 +135,7 @@ fetch(const struct sv_drm_opts *o, const struct sv_cpix_req *req,
     if (rc < 0)
         sv_log_error("bad CPIX reply from '%s': %s", o->args[0], err);
 done:
-    sv_drm_http_reply_release(&r);
+    sv_http_reply_release(&r);
     return rc;
 }
 

@@ -1,13 +1,12 @@
-/* license_server.c -- the licence and key server of `sv-drm serve`, on the
- * HTTP server layer */
+/* license_server.c -- `sv-drm serve`: licence and key endpoints */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
-
 
 #include "core/err.h"
 #include "core/event.h"
@@ -16,6 +15,7 @@
 #include "drm/key.h"
 #include "drm/license.h"
 #include "drm/license_server.h"
+#include "http/endpoint.h"
 #include "http/http_server.h"
 #include "http/limit.h"
 
@@ -26,118 +26,91 @@ struct lserver {
     json_t *keys;                   /* under lock */
 };
 
-struct lhandler {
-    h2o_handler_t super;
-    struct lserver *srv;
-};
-
 /* ---- responses -------------------------------------------------------- */
 
-static void
-hdr(h2o_req_t *req, const char *name, const char *value)
-{
-    h2o_set_header_by_str(&req->pool, &req->res.headers, name, strlen(name),
-                          1, value, strlen(value), 1);
-}
-
-static void
-cors(struct lserver *s, h2o_req_t *req)
-{
-    if (s->c->cors == NULL)
-        return;
-    hdr(req, "access-control-allow-origin", s->c->cors);
-    if (strcmp(s->c->cors, "*") != 0)
-        hdr(req, "vary", "Origin");
-}
-
+/* Every answer: never cached, with the CORS origin when one is set. */
 static int
-send_body(h2o_req_t *req, int status, const char *reason, const char *ctype,
-          const char *body, size_t len)
+send_body(struct lserver *s, h2o_req_t *req, int status, const char *reason,
+          const char *ctype, const char *body, size_t len)
 {
-    struct lserver *s = ((struct lhandler *)req->pathconf->handlers.entries[0])
-                        ->srv;
+    const char *hdrs[7] = { "cache-control", "no-store" };
+    int n = 2;
 
-    req->res.status = status;
-    req->res.reason = reason;
-    req->res.content_length = len;
-    hdr(req, "content-type", ctype);
-    hdr(req, "cache-control", "no-store");
-    cors(s, req);
-    h2o_send_inline(req, body, len);
-    return 0;
+    if (s->c->cors != NULL) {
+        hdrs[n++] = "access-control-allow-origin";
+        hdrs[n++] = s->c->cors;
+        if (strcmp(s->c->cors, "*") != 0) {
+            hdrs[n++] = "vary";
+            hdrs[n++] = "Origin";
+        }
+    }
+    hdrs[n] = NULL;
+    return sv_http_reply(req, status, reason, ctype, hdrs, body, len);
 }
 
 /* Errors as {"error":"..."}; the reason names the problem, not a key. */
 static int
-send_error(h2o_req_t *req, int status, const char *reason, const char *msg)
+send_error(struct lserver *s, h2o_req_t *req, int status, const char *reason,
+           const char *msg)
 {
     json_t *j = json_pack("{s:s}", "error", msg);
     char *t = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-    h2o_iovec_t v;
+    int rc;
 
     json_decref(j);
     if (status == 401)
-        hdr(req, "www-authenticate", "Bearer");
+        sv_http_res_header(req, "www-authenticate", "Bearer");
     if (t == NULL)
-        return send_body(req, status, reason, "text/plain", "", 0);
-    v = h2o_strdup(&req->pool, t, strlen(t));
+        return send_body(s, req, status, reason, "text/plain", "", 0);
+    rc = send_body(s, req, status, reason, "application/json", t, strlen(t));
     free(t);
-    return send_body(req, status, reason, "application/json", v.base, v.len);
+    return rc;
 }
 
 /* ---- request pieces --------------------------------------------------- */
 
+/* The peer as 16 bytes (IPv4 mapped into IPv6), for the country table. */
 static void
-peer(h2o_req_t *req, uint8_t addr[16], char *text, size_t size)
+addr16(const struct sockaddr_storage *ss, uint8_t addr[16])
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-
-    memset(&ss, 0, sizeof(ss));
     memset(addr, 0, 16);
-    text[0] = '\0';
-    len = req->conn->callbacks->get_peername(req->conn,
-                                             (struct sockaddr *)&ss);
-    if (len == 0)
-        return;
-    if (ss.ss_family == AF_INET) {
-        uv_ip4_name((struct sockaddr_in *)&ss, text, size);
+    if (ss->ss_family == AF_INET) {
         addr[10] = addr[11] = 0xff;
-        memcpy(addr + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-    } else if (ss.ss_family == AF_INET6) {
-        uv_ip6_name((struct sockaddr_in6 *)&ss, text, size);
-        memcpy(addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        memcpy(addr + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        memcpy(addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
     }
 }
 
 /* The token from "Authorization: Bearer X" or the query's token=X. */
-static h2o_iovec_t
-token_of(h2o_req_t *req)
+static const char *
+token_of(h2o_req_t *req, size_t *len)
 {
-    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    h2o_iovec_t none = { NULL, 0 };
+    const char *v = sv_http_req_header(req, "authorization", len);
+    const char *q, *end, *amp, *e;
+    size_t qlen;
 
-    if (i >= 0) {
-        h2o_iovec_t v = req->headers.entries[i].value;
-
-        if (v.len > 7 && strncasecmp(v.base, "Bearer ", 7) == 0)
-            return h2o_iovec_init(v.base + 7, v.len - 7);
-        return none;
-    }
-    if (req->query_at != SIZE_MAX) {
-        const char *q = req->path.base + req->query_at + 1;
-        const char *end = req->path.base + req->path.len;
-
-        while (q < end) {
-            const char *amp = memchr(q, '&', (size_t)(end - q));
-            const char *e = amp != NULL ? amp : end;
-
-            if (e - q > 6 && memcmp(q, "token=", 6) == 0)
-                return h2o_iovec_init(q + 6, (size_t)(e - q - 6));
-            q = e + 1;
+    if (v != NULL) {
+        if (*len > 7 && strncasecmp(v, "Bearer ", 7) == 0) {
+            *len -= 7;
+            return v + 7;
         }
+        *len = 0;
+        return NULL;
     }
-    return none;
+    q = sv_http_req_query(req, &qlen);
+    end = q + qlen;
+    while (q != NULL && q < end) {
+        amp = memchr(q, '&', (size_t)(end - q));
+        e = amp != NULL ? amp : end;
+        if (e - q > 6 && memcmp(q, "token=", 6) == 0) {
+            *len = (size_t)(e - q - 6);
+            return q + 6;
+        }
+        q = e + 1;
+    }
+    *len = 0;
+    return NULL;
 }
 
 static void
@@ -161,15 +134,16 @@ issued(json_t *claims, const json_t *keys, const uint8_t kid[16],
 }
 
 static int
-refuse(h2o_req_t *req, int rc, const char *why)
+refuse(struct lserver *s, h2o_req_t *req, int rc, const char *why)
 {
     if (rc == SV_EAUTH)
-        return send_error(req, 401, "Unauthorized", why);
+        return send_error(s, req, 401, "Unauthorized", why);
     if (rc == -EACCES)
-        return send_error(req, 403, "Forbidden", why);
+        return send_error(s, req, 403, "Forbidden", why);
     if (rc == -ENOENT)
-        return send_error(req, 404, "Not Found", why);
-    return send_error(req, 500, "Internal Server Error", "internal error");
+        return send_error(s, req, 404, "Not Found", why);
+    return send_error(s, req, 500, "Internal Server Error",
+                      "internal error");
 }
 
 /* ---- routes ----------------------------------------------------------- */
@@ -179,18 +153,20 @@ clearkey(struct lserver *s, h2o_req_t *req, const uint8_t addr[16],
          const char *client)
 {
     struct sv_drm_license_req lr;
-    h2o_iovec_t tok = token_of(req);
     json_t *claims = NULL;
     char err[256], *body = NULL;
-    size_t len, i;
+    const char *tok, *in;
+    size_t toklen, inlen, len, i;
     int rc;
 
-    if (sv_drm_license_parse(req->entity.base != NULL ? req->entity.base : "",
-                             req->entity.len, &lr, err, sizeof(err)) < 0)
-        return send_error(req, 400, "Bad Request", err);
+    tok = token_of(req, &toklen);
+    in = sv_http_req_body(req, &inlen);
+    if (sv_drm_license_parse(in != NULL ? in : "", inlen, &lr, err,
+                             sizeof(err)) < 0)
+        return send_error(s, req, 400, "Bad Request", err);
     pthread_rwlock_rdlock(&s->lock);
-    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok.base,
-                                  tok.len, addr,
+    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok,
+                                  toklen, addr,
                                   (const uint8_t (*)[16])lr.kids, lr.nkids,
                                   (int64_t)time(NULL), &claims, err,
                                   sizeof(err));
@@ -204,32 +180,31 @@ clearkey(struct lserver *s, h2o_req_t *req, const uint8_t addr[16],
     pthread_rwlock_unlock(&s->lock);
     json_decref(claims);
     if (rc < 0)
-        return refuse(req, rc, err);
-    {
-        h2o_iovec_t v = h2o_strdup(&req->pool, body, len);
-
-        explicit_bzero(body, len);
-        free(body);
-        return send_body(req, 200, "OK", "application/json", v.base, v.len);
-    }
+        return refuse(s, req, rc, err);
+    rc = send_body(s, req, 200, "OK", "application/json", body, len);
+    explicit_bzero(body, len);
+    free(body);
+    return rc;
 }
 
 static int
 hls_key(struct lserver *s, h2o_req_t *req, const char *kidtext,
         const uint8_t addr[16], const char *client)
 {
-    h2o_iovec_t tok = token_of(req);
     struct sv_drm_key k;
     json_t *claims = NULL;
     uint8_t kid[1][16];
-    char err[256], *raw;
+    const char *tok;
+    size_t toklen;
+    char err[256];
     int rc;
 
+    tok = token_of(req, &toklen);
     if (sv_drm_uuid_parse(kidtext, kid[0]) < 0)
-        return send_error(req, 400, "Bad Request", "bad key id");
+        return send_error(s, req, 400, "Bad Request", "bad key id");
     pthread_rwlock_rdlock(&s->lock);
-    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok.base,
-                                  tok.len, addr,
+    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok,
+                                  toklen, addr,
                                   (const uint8_t (*)[16])kid, 1,
                                   (int64_t)time(NULL), &claims, err,
                                   sizeof(err));
@@ -241,57 +216,57 @@ hls_key(struct lserver *s, h2o_req_t *req, const char *kidtext,
     pthread_rwlock_unlock(&s->lock);
     json_decref(claims);
     if (rc < 0)
-        return refuse(req, rc, err);
-    raw = h2o_mem_alloc_pool(&req->pool, 16);
-    memcpy(raw, k.key, 16);
+        return refuse(s, req, rc, err);
+    rc = send_body(s, req, 200, "OK", "application/octet-stream",
+                   (const char *)k.key, 16);
     explicit_bzero(&k, sizeof(k));
-    return send_body(req, 200, "OK", "application/octet-stream", raw, 16);
+    return rc;
 }
 
 static int
-on_req(h2o_handler_t *self, h2o_req_t *req)
+on_req(void *ud, h2o_req_t *req)
 {
-    struct lserver *s = ((struct lhandler *)self)->srv;
-    h2o_iovec_t p = req->path_normalized;
+    struct lserver *s = ud;
     char client[64], kid[40];
     uint8_t addr[16];
     struct sockaddr_storage ss;
+    const char *p;
+    size_t plen;
 
-    peer(req, addr, client, sizeof(client));
-    if (s->limit != NULL) {
-        memset(&ss, 0, sizeof(ss));
-        req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-        if (sv_limit_request(s->limit, (struct sockaddr *)&ss,
-                             h2o_now(req->conn->ctx->loop)) < 0) {
-            hdr(req, "retry-after", "1");
-            return send_error(req, 429, "Too Many Requests",
-                              "request rate exceeded");
-        }
+    sv_http_req_peer(req, &ss, client, sizeof(client));
+    addr16(&ss, addr);
+    if (s->limit != NULL &&
+        sv_limit_request(s->limit, (struct sockaddr *)&ss,
+                         sv_http_req_now(req)) < 0) {
+        sv_http_res_header(req, "retry-after", "1");
+        return send_error(s, req, 429, "Too Many Requests",
+                          "request rate exceeded");
     }
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) {
-        hdr(req, "access-control-allow-methods", "GET, POST, OPTIONS");
-        hdr(req, "access-control-allow-headers",
-            "Authorization, Content-Type");
-        hdr(req, "access-control-max-age", "600");
-        return send_body(req, 204, "No Content", "text/plain", "", 0);
+    if (sv_http_req_method_is(req, "OPTIONS")) {
+        sv_http_res_header(req, "access-control-allow-methods",
+                           "GET, POST, OPTIONS");
+        sv_http_res_header(req, "access-control-allow-headers",
+                           "Authorization, Content-Type");
+        sv_http_res_header(req, "access-control-max-age", "600");
+        return send_body(s, req, 204, "No Content", "text/plain", "", 0);
     }
-    if (h2o_memis(p.base, p.len, H2O_STRLIT("/license"))) {
-        if (!h2o_memis(req->method.base, req->method.len,
-                       H2O_STRLIT("POST")))
-            return send_error(req, 405, "Method Not Allowed",
+    p = sv_http_req_path_normalized(req, &plen);
+    if (plen == 8 && memcmp(p, "/license", 8) == 0) {
+        if (!sv_http_req_method_is(req, "POST"))
+            return send_error(s, req, 405, "Method Not Allowed",
                               "use POST");
         return clearkey(s, req, addr, client);
     }
-    if (p.len > 9 && memcmp(p.base, "/hls/key/", 9) == 0) {
-        if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
-            return send_error(req, 405, "Method Not Allowed", "use GET");
-        if (p.len - 9 >= sizeof(kid))
-            return send_error(req, 400, "Bad Request", "bad key id");
-        memcpy(kid, p.base + 9, p.len - 9);
-        kid[p.len - 9] = '\0';
+    if (plen > 9 && memcmp(p, "/hls/key/", 9) == 0) {
+        if (!sv_http_req_method_is(req, "GET"))
+            return send_error(s, req, 405, "Method Not Allowed", "use GET");
+        if (plen - 9 >= sizeof(kid))
+            return send_error(s, req, 400, "Bad Request", "bad key id");
+        memcpy(kid, p + 9, plen - 9);
+        kid[plen - 9] = '\0';
         return hls_key(s, req, kid, addr, client);
     }
-    return send_error(req, 404, "Not Found", "no such route");
+    return send_error(s, req, 404, "Not Found", "no such route");
 }
 
 /* ---- on the server layer -------------------------------------------- */
@@ -299,11 +274,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 static int
 setup(void *ud, h2o_pathconf_t *pc)
 {
-    struct lhandler *h;
-
-    h = (struct lhandler *)h2o_create_handler(pc, sizeof(*h));
-    h->super.on_req = on_req;
-    h->srv = ud;
+    sv_http_endpoint_add(pc, on_req, ud);
     return 0;
 }
 

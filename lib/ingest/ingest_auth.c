@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "crypto/ingest_crypto.h"
-#include "http/ingest_http.h"
+#include "http/client.h"
 #include "ingest/ingest_int.h"
 
 #define KEYS_MAX_LINE 1024
@@ -302,8 +302,13 @@ int
 sv__auth_url(const struct sv_ingest_conf *conf, const struct sv_streamid *sid,
              const char *proto, const char *remote, char *why, size_t wsize)
 {
-    char err[256];
-    long status = 0;
+    static const char *const hdr[] = {
+        "Content-Type: application/json", NULL
+    };
+    struct sv_http_req q = { 0 };
+    struct sv_http_reply r;
+    char err[512];
+    long status;
     json_t *body;
     char *text;
     int rc;
@@ -317,14 +322,23 @@ sv__auth_url(const struct sv_ingest_conf *conf, const struct sv_streamid *sid,
     json_decref(body);
     if (text == NULL)
         return -ENOMEM;
-    rc = sv_ingest_http_post_json(conf->auth_url, text, 5000, &status, err,
-                                  sizeof(err));
+    /* the answer's body is not ours to read: an allow is a 2xx, nothing
+     * more (max_reply 0 drops it) */
+    q.method = "POST";
+    q.url = conf->auth_url;
+    q.headers = hdr;
+    q.body = text;
+    q.body_len = strlen(text);
+    q.timeout_us = 5000000;
+    rc = sv_http_send(&q, &r, err, sizeof(err));
     free(text);
-    if (rc < 0) {
+    status = r.status;
+    if (rc < 0)
         snprintf(why, wsize, "auth server '%s' did not answer: %s",
-                 conf->auth_url, err);
+                 conf->auth_url, r.error[0] ? r.error : sv_strerror(rc));
+    sv_http_reply_release(&r);
+    if (rc < 0)
         return SV_EAUTH;
-    }
     if (status < 200 || status > 299) {
         snprintf(why, wsize, "auth server refused '%s/%s' with status %ld",
                  sid->app, sid->name, status);

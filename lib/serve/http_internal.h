@@ -1,4 +1,4 @@
-/* http_internal.h -- sv-serve's state, shared by serve.c and http_handler.c */
+/* http_internal.h -- sv-serve's state and request phases, across lib/serve */
 #ifndef SV_HTTP_INTERNAL_H
 #define SV_HTTP_INTERNAL_H
 
@@ -6,8 +6,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
-
 #include "core/jsonlog.h"
+#include "drm/token.h"
 #include "http/http_server.h"
 #include "http/limit.h"
 #include "model/llhls.h"
@@ -27,8 +27,97 @@ struct sv__server {
     size_t keylen;
 };
 
+/* sv-serve's request handler: runs before h2o's file handler */
+struct sv__handler {
+    h2o_handler_t super;
+    struct sv__server *srv;
+};
+
+/* ---- request.c: limits, method, path and token checks, then dispatch */
+
 /* Registers the request handler, file handler and logger on the path. */
 int sv__http_setup(struct sv__server *srv, h2o_pathconf_t *pc);
+
+/* Answers with a plain-text error; never cached by a CDN for long. */
+void sv__serve_fail(h2o_req_t *req, int status, const char *reason);
+
+/* Adds the CORS headers when the request's Origin is allowed; returns 1. */
+int sv__serve_cors(struct sv__server *srv, h2o_req_t *req);
+
+/*
+ * Decodes the request path into out and checks it: 0 when it names
+ * something under the root, 400 for traversal or encoded separators, 404
+ * for dotfiles, 414 when it does not fit.
+ */
+int sv__serve_check_path(const char *raw, size_t len, char *out,
+                         size_t outsz);
+
+/*
+ * Opens path (decoded, with its leading '/') for reading without leaving
+ * the root.  Returns a descriptor or -errno (-EXDEV for an escape).
+ */
+int sv__serve_open(struct sv__server *srv, const char *path);
+
+/*
+ * Checks the request's token against the decoded path; fills t and tok
+ * (the token as found), *from_query says where it was.  Returns
+ * SV_TOKEN_OK, or a refusal (SV_TOKEN_MALFORMED when there is none).
+ */
+enum sv_token_status sv__serve_check_token(struct sv__server *srv,
+                                           h2o_req_t *req, const char *path,
+                                           const char *addr,
+                                           struct sv_token *t,
+                                           int *from_query, char *tok,
+                                           size_t toksz);
+
+/* ---- endpoints.c: /healthz, /metrics, /time, /beacon ---- */
+
+/*
+ * Answers req when path (decoded) is one of the endpoints and returns 1;
+ * returns 0, nothing sent, for any other path.  addr: the peer, as text.
+ */
+int sv__endpoint_serve(struct sv__server *srv, h2o_req_t *req,
+                       const char *path, const char *addr);
+
+/* ---- files.c: static files, listings, caching headers ---- */
+
+/*
+ * Serves the file at path (decoded; raw: the path as sent, rawlen bytes)
+ * from the root; returns as an h2o handler does (-1: h2o's file handler
+ * goes on).
+ */
+int sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
+                    const char *raw, size_t rawlen);
+
+/* Cache-Control for a file of extension ext at fspath. */
+const char *sv__cache_policy(const char *ext, const char *fspath);
+
+/* Registers h2o's file handler (ranges, HEAD, ETag, 304) on the path. */
+void sv__files_register(struct sv__server *srv, h2o_pathconf_t *pc);
+
+/* ---- llhls_req.c: what is not there yet ---- */
+
+/*
+ * Answers a playlist request (fd: the playlist, kept open): blocking
+ * reloads (_HLS_msn, _HLS_part), delta updates (_HLS_skip), ETag.
+ */
+void sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
+                        const char *fspath);
+
+/*
+ * For a file that could not be opened (err: -errno): holds req when a live
+ * playlist hints at it, or streams a low-latency DASH segment from its
+ * parts.  Returns 0 when req was taken, -1 when it is for the caller to
+ * answer.
+ */
+int sv__llreq_missing(struct sv__handler *hd, h2o_req_t *req,
+                      const char *path, const char *fspath, const char *ext,
+                      int err);
+
+/* ---- access_log.c ---- */
+
+/* Registers the logger: metrics and the access log, per request. */
+void sv__access_register(struct sv__server *srv, h2o_pathconf_t *pc);
 
 /*
  * Streams the media segment name of directory dir (dirfd: its descriptor,

@@ -1,0 +1,233 @@
+/* files.c -- sv-serve's static files: under the root, listings, caching */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http/endpoint.h"
+#include "serve/http_internal.h"
+
+static const char *
+ext_of(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+
+    return dot != NULL && (slash == NULL || dot > slash) ? dot + 1 : "";
+}
+
+static int
+is_segment_ext(const char *e)
+{
+    static const char *const exts[] = {
+        "m4s", "mp4", "m4a", "m4v", "ts", "aac", "ac3", "ec3", "mp3", "vtt",
+        "webvtt", "cmfv", "cmfa", "cmft", "webm", "jpg", "jpeg", "png", NULL,
+    };
+    int i;
+
+    for (i = 0; exts[i] != NULL; i++)
+        if (strcmp(e, exts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A dynamic (live) MPD: type="dynamic" in its first 4 KiB. */
+static int
+mpd_is_live(const char *path)
+{
+    char buf[4097];
+    ssize_t n;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return strstr(buf, "type=\"dynamic\"") != NULL;
+}
+
+const char *
+sv__cache_policy(const char *ext, const char *fspath)
+{
+    if (is_segment_ext(ext))
+        return "public, max-age=31536000, immutable";
+    if (strcmp(ext, "mpd") == 0)
+        return mpd_is_live(fspath) ? "public, max-age=1" :
+            "public, max-age=86400";
+    if (strcmp(ext, "json") == 0)
+        return "no-cache";
+    if (strcmp(ext, "key") == 0)
+        return "private, no-store";
+    return "public, max-age=300";
+}
+
+/* ---- directory listings (--index) ---- */
+
+static int
+visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Appends s to the listing, HTML-escaped. */
+static void
+html_put(FILE *f, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* An HTML list of dir without dotfiles (at most 10000 names). */
+static void
+send_listing(h2o_req_t *req, const char *dir, const char *path)
+{
+    struct dirent **names = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int n, i;
+
+    n = scandir(dir, &names, visible, alphasort);
+    if (n < 0) {
+        sv__serve_fail(req, 403, "Forbidden");
+        return;
+    }
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        goto out;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+    html_put(f, path);
+    fputs("</title></head><body><h1>", f);
+    html_put(f, path);
+    fputs("</h1><ul>\n", f);
+    for (i = 0; i < n && i < 10000; i++) {
+        int isdir = names[i]->d_type == DT_DIR;
+
+        fputs("<li><a href=\"", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/\">" : "\">", f);
+        html_put(f, names[i]->d_name);
+        fputs(isdir ? "/</a></li>\n" : "</a></li>\n", f);
+    }
+    fputs("</ul></body></html>\n", f);
+    if (fclose(f) == 0) {
+        sv_http_res_header(req, "cache-control", "no-cache");
+        sv_http_reply(req, 200, "OK", "text/html; charset=utf-8", NULL, buf,
+                      len);
+    } else {
+        sv__serve_fail(req, 500, "Internal Server Error");
+    }
+out:
+    if (f == NULL)
+        sv__serve_fail(req, 500, "Internal Server Error");
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(buf);
+}
+
+static h2o_mimemap_t *
+mimemap_new(void)
+{
+    static const char *const types[][2] = {
+        { "m3u8", "application/vnd.apple.mpegurl" },
+        { "mpd", "application/dash+xml" },
+        { "m4s", "video/iso.segment" },
+        { "mp4", "video/mp4" },
+        { "m4v", "video/mp4" },
+        { "m4a", "audio/mp4" },
+        { "cmfv", "video/mp4" },
+        { "cmfa", "audio/mp4" },
+        { "cmft", "application/mp4" },
+        { "ts", "video/mp2t" },
+        { "aac", "audio/aac" },
+        { "vtt", "text/vtt" },
+        { "webvtt", "text/vtt" },
+        { "json", "application/json" },
+        { "key", "application/octet-stream" },
+        { "webm", "video/webm" },
+        { NULL, NULL },
+    };
+    h2o_mimemap_t *m = h2o_mimemap_create();
+    int i;
+
+    for (i = 0; types[i][0] != NULL; i++)
+        h2o_mimemap_define_mimetype(m, types[i][0], types[i][1], NULL);
+    return m;
+}
+
+int
+sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
+                const char *raw, size_t rawlen)
+{
+    struct sv__server *srv = hd->srv;
+    char fspath[PATH_MAX], dir[PATH_MAX];
+    const char *ext;
+    struct stat sb;
+    int fd;
+
+    if (snprintf(fspath, sizeof(fspath), "%s%s", srv->root, path) >=
+        (int)sizeof(fspath)) {
+        sv__serve_fail(req, 414, "URI Too Long");
+        return 0;
+    }
+    ext = ext_of(path);
+    fd = sv__serve_open(srv, path);
+    if (fd < 0) {
+        if (sv__llreq_missing(hd, req, path, fspath, ext, fd) == 0)
+            return 0;
+        sv__serve_fail(req, 404, "Not Found");
+        return 0;
+    }
+    if (fstat(fd, &sb) < 0 || !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))) {
+        close(fd);
+        sv__serve_fail(req, 404, "Not Found");
+        return 0;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        if (srv->conf->index && rawlen > 0 && raw[rawlen - 1] == '/' &&
+            snprintf(dir, sizeof(dir), "%s/index.html", fspath) <
+                (int)sizeof(dir) && access(dir, R_OK) != 0) {
+            send_listing(req, fspath, path);
+            return 0;
+        }
+        return -1;  /* h2o: a redirect to "dir/", index.html, or 403 */
+    }
+    if (strcmp(ext, "m3u8") == 0) {
+        sv__llreq_playlist(hd, req, fd, fspath);
+        close(fd);
+        return 0;
+    }
+    close(fd);
+    sv_http_res_header(req, "cache-control", sv__cache_policy(ext, fspath));
+    return -1;  /* h2o's file handler: ranges, HEAD, ETag and 304 */
+}
+
+void
+sv__files_register(struct sv__server *srv, h2o_pathconf_t *pc)
+{
+    static const char *no_index[] = { NULL };
+    static const char *index_html[] = { "index.html", NULL };
+
+    h2o_file_register(pc, srv->root,
+                      srv->conf->index ? index_html : no_index, mimemap_new(),
+                      0);
+}

@@ -29,12 +29,31 @@ struct sv_rconn {
     struct sv_streamid sid;
     int closing;
     int refs;                   /* the tcp handle, an auth request */
-    uv_work_t work;
-    int work_rc;
-    char why[256];
+    uint64_t pub_gen;           /* bumped by every publish and unpublish */
+    struct authreq *auth;       /* the --auth-url request in flight */
+    int auth_queued;            /* a publish waits for that one to end */
     struct sv_tls *tls;         /* rtmps:// */
     struct sv_buf cin, cout;    /* ciphertext for the peer */
     uint64_t last_read;         /* uv_now() of the last read, ms */
+};
+
+/*
+ * One --auth-url request.  It owns copies of what it asks about, so the
+ * pool thread never reads the connection, and its answer applies only to
+ * the publish that asked it (gen): a publish withdrawn, another one, or a
+ * connection closed while it runs makes the answer stale, and it is
+ * dropped.
+ */
+struct authreq {
+    uv_work_t work;
+    struct sv_rconn *c;
+    uint64_t gen;
+    const struct sv_ingest_conf *conf;
+    struct sv_streamid sid;
+    char proto[8];
+    char remote[80];
+    int rc;
+    char why[256];
 };
 
 struct rwrite {
@@ -95,6 +114,8 @@ conn_close_flushed(struct sv_rconn *c)
     if (c->next != NULL)
         c->next->prevp = c->prevp;
     *c->prevp = c->next;
+    if (c->src.st != NULL)
+        sv__stream_detach(&c->src, "refused");
     req = malloc(sizeof(*req));
     if (req != NULL) {
         req->data = c;
@@ -216,24 +237,61 @@ go_live(struct sv_rconn *c)
 static void
 auth_work(uv_work_t *w)
 {
-    struct sv_rconn *c = w->data;
+    struct authreq *r = w->data;
 
-    c->work_rc = sv__auth_url(c->ing->conf, &c->sid, c->src.proto,
-                              c->src.remote, c->why, sizeof(c->why));
+    r->rc = sv__auth_url(r->conf, &r->sid, r->proto, r->remote, r->why,
+                         sizeof(r->why));
 }
+
+static void start_auth(struct sv_rconn *c);
 
 static void
 auth_done(uv_work_t *w, int status)
 {
-    struct sv_rconn *c = w->data;
+    struct authreq *r = w->data;
+    struct sv_rconn *c = r->c;
 
-    if (!c->closing) {
-        if (c->work_rc < 0)
-            refuse(c, c->work_rc, c->why);
+    c->auth = NULL;
+    if (!c->closing && r->gen == c->pub_gen) {
+        if (r->rc < 0)
+            refuse(c, r->rc, r->why);
         else
             go_live(c);
+    } else if (!c->closing && c->auth_queued) {
+        start_auth(c);      /* the publish that came while this ran */
     }
+    free(r);
     conn_unref(c);
+}
+
+/* asks --auth-url about c->sid, for the publish of generation pub_gen */
+static void
+start_auth(struct sv_rconn *c)
+{
+    struct authreq *r;
+
+    c->auth_queued = 0;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        refuse(c, -ENOMEM, "cannot ask the auth server");
+        return;
+    }
+    r->work.data = r;
+    r->c = c;
+    r->gen = c->pub_gen;
+    r->conf = c->ing->conf;
+    r->sid = c->sid;
+    snprintf(r->proto, sizeof(r->proto), "%s", c->src.proto);
+    snprintf(r->remote, sizeof(r->remote), "%s", c->src.remote);
+    /* the HTTP request runs on libuv's pool; the loop keeps going */
+    c->refs++;
+    c->auth = r;
+    if (uv_queue_work(&c->ing->loop, &r->work, auth_work, auth_done) < 0) {
+        c->refs--;
+        c->auth = NULL;
+        free(r);
+        refuse(c, SV_EINTERNAL, "cannot ask the auth server");
+    }
 }
 
 static void
@@ -245,6 +303,7 @@ cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
 
     if (c->closing)
         return;
+    c->pub_gen++;
     rc = sv_streamid_from_rtmp(app, name, &c->sid);
     if (rc < 0) {
         snprintf(c->sid.app, sizeof(c->sid.app), "%.63s", app);
@@ -257,17 +316,12 @@ cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
         refuse(c, rc, why);
         return;
     }
-    if (c->ing->conf->auth_url == NULL) {
+    if (c->ing->conf->auth_url == NULL)
         go_live(c);
-        return;
-    }
-    /* the HTTP request runs on libuv's pool; the loop keeps going */
-    c->work.data = c;
-    c->refs++;
-    if (uv_queue_work(&c->ing->loop, &c->work, auth_work, auth_done) < 0) {
-        c->refs--;
-        refuse(c, SV_EINTERNAL, "cannot ask the auth server");
-    }
+    else if (c->auth != NULL)
+        c->auth_queued = 1;     /* one request at a time per connection */
+    else
+        start_auth(c);
 }
 
 static void
@@ -319,6 +373,9 @@ cb_unpublish(void *ud)
 {
     struct sv_rconn *c = ud;
 
+    /* an answer still on its way is for a publish that is gone */
+    c->pub_gen++;
+    c->auth_queued = 0;
     if (c->src.st != NULL)
         sv__stream_detach(&c->src, "unpublished");
 }

@@ -234,7 +234,10 @@ on_command(struct sv_rtmp_sess *s, const uint8_t *p, size_t len)
     } else if (strcmp(name, "FCUnpublish") == 0 ||
                strcmp(name, "deleteStream") == 0 ||
                strcmp(name, "closeStream") == 0) {
-        if (s->publishing == 2 && s->cbs.unpublish != NULL)
+        /* a publish still waiting for its answer is withdrawn too */
+        if ((s->publishing == 2 || (s->publishing == 1 &&
+                                    strcmp(name, "FCUnpublish") != 0)) &&
+            s->cbs.unpublish != NULL)
             s->cbs.unpublish(s->ud);
         if (s->publishing == 2 && strcmp(name, "FCUnpublish") != 0)
             rc = send_status(s, "status", "NetStream.Unpublish.Success",

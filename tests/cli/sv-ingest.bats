@@ -578,3 +578,82 @@ PY
     assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
         "ELIMIT too many streams (--max-streams 1)"
 }
+
+# slow_auth PORT DIR: an auth server that allows "yes" and refuses the rest;
+# it answers a publish of "yes" only once DIR/go exists, and a refusal only
+# after that answer, so a client's commands all arrive while one is pending
+slow_auth() {
+    python3 - "$1" "$2" <<'PY' &
+import http.server, json, os, sys, threading, time
+answered = threading.Event()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open(os.path.join(sys.argv[2], "posts"), "a") as f:
+            f.write(body["stream"] + "\n")
+        if body["stream"] == "yes":
+            while not os.path.exists(os.path.join(sys.argv[2], "go")):
+                time.sleep(0.05)
+            self.send_response(204)
+            answered.set()
+        else:
+            answered.wait(30)
+            self.send_response(403)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+    PIDS+=($!)
+    wait_for curl -s "http://127.0.0.1:$1/"
+}
+
+@test "--auth-url: an answer applies only to the publish that asked it" {
+    local port hport; port=$(free_port) hport=$(free_port)
+    local out=$BATS_TEST_TMPDIR
+    slow_auth "$hport" "$out"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --stats-interval 1s \
+        --auth-url "http://127.0.0.1:$hport/on_publish" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    # publish an allowed name, withdraw it while the answer is pending,
+    # publish a refused one: the approval must not start the second
+    run python3 - "$port" "$out" "$BATS_TEST_DIRNAME" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[3])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("yes")
+c.delete_stream()
+c.publish("no", create=False)
+open(os.path.join(sys.argv[2], "go"), "w").close()
+print(c.wait_status())
+c.wait_eof()
+PY
+    [ "$status" -eq 0 ]
+    assert_eq "$output" "NetStream.Publish.Denied"
+    # a connection closed while its answer is pending cancels it
+    rm "$out/go"
+    python3 - "$port" "$out" "$BATS_TEST_DIRNAME" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[3])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("yes")
+c.close()
+PY
+    wait_for grep -c yes "$out/posts"
+    touch "$out/go"
+    # the real publisher of the allowed name is not taken for a duplicate
+    publish "rtmp://127.0.0.1:$port/live/yes"
+    stop_ingest
+    [ ! -e "$out/no.ts" ]
+    assert_eq "$(packets "$out/yes.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.started | jq -r .stream)" yes
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why)"')" \
+        "yes unpublished"
+    assert_eq "$(xargs < "$out/posts")" "yes no yes yes"
+    assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
+        "auth server refused 'live/no' with status 403"
+}

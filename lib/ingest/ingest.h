@@ -30,6 +30,7 @@ struct sv_ingest_conf {
     int64_t stats_interval_us;
     int srt_latency_ms;
     int max_streams;
+    int max_conns_per_ip;       /* open RTMP connections per address, 0 any */
     int64_t pull_retries;       /* -1: forever */
     int64_t timeout_us;         /* idle publisher or source */
 };

@@ -13,6 +13,9 @@
 
 /* replies the peer does not read pile up to this, then it is dropped */
 #define MAX_UNSENT (1 << 20)
+/* connections not publishing yet, from all addresses together: each may
+ * hold about a megabyte (rtmp.c's bounds before a publish is allowed) */
+#define MAX_UNAUTH 256
 
 struct rlisten {
     uv_tcp_t tcp;
@@ -35,6 +38,7 @@ struct sv_rconn {
     struct sv_tls *tls;         /* rtmps:// */
     struct sv_buf cin, cout;    /* ciphertext for the peer */
     uint64_t last_read;         /* uv_now() of the last read, ms */
+    char host[64];              /* the peer's address without its port */
 };
 
 /*
@@ -427,22 +431,48 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 }
 
 static void
-format_peer(uv_tcp_t *tcp, char *out, size_t size)
+format_peer(uv_tcp_t *tcp, char *out, size_t size, char host[64])
 {
     struct sockaddr_storage ss;
-    char host[64] = "?";
     int len = sizeof(ss), port = 0;
 
+    snprintf(host, 64, "?");
     if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &len) == 0) {
         if (ss.ss_family == AF_INET6) {
-            uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+            uv_ip6_name((struct sockaddr_in6 *)&ss, host, 64);
             port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
         } else {
-            uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+            uv_ip4_name((struct sockaddr_in *)&ss, host, 64);
             port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
         }
     }
     snprintf(out, size, "%s:%d", host, port);
+}
+
+/* the caps on connections per address and not yet publishing */
+static int
+over_limits(struct sv_ingest *ing, struct sv_rconn *c)
+{
+    int max = ing->conf->max_conns_per_ip, same = 0, unauth = 0;
+    struct sv_rconn *o;
+
+    for (o = ing->rconns; o != NULL; o = o->next) {
+        if (o == c)
+            continue;
+        same += strcmp(o->host, c->host) == 0;
+        unauth += o->src.st == NULL;
+    }
+    if (max > 0 && same >= max) {
+        sv_log_warn("rtmp peer %s: too many connections from %s "
+                    "(--max-conns-per-ip %d)", c->src.remote, c->host, max);
+        return SV_ELIMIT;
+    }
+    if (unauth >= MAX_UNAUTH) {
+        sv_log_warn("rtmp peer %s: too many connections not publishing "
+                    "(%d)", c->src.remote, MAX_UNAUTH);
+        return SV_ELIMIT;
+    }
+    return 0;
 }
 
 static void
@@ -476,7 +506,11 @@ on_connection(uv_stream_t *server, int status)
         conn_close(c, "error");
         return;
     }
-    format_peer(&c->tcp, c->src.remote, sizeof(c->src.remote));
+    format_peer(&c->tcp, c->src.remote, sizeof(c->src.remote), c->host);
+    if (over_limits(ing, c) < 0) {
+        conn_close(c, "refused");
+        return;
+    }
     c->last_read = uv_now(&ing->loop);
     uv_tcp_nodelay(&c->tcp, 1);
     uv_tcp_keepalive(&c->tcp, 1, 30);

@@ -87,6 +87,10 @@ class Client:
 
     def send_msg(self, csid, mtype, payload, msid=0, ts=0, chunk=None):
         """one message as chunks: a type 0 header, type 3 continuations"""
+        self.s.sendall(self.encode_msg(csid, mtype, payload, msid, ts, chunk))
+
+    def encode_msg(self, csid, mtype, payload, msid=0, ts=0, chunk=None):
+        """the bytes send_msg sends"""
         chunk = chunk or self.chunk
         hdr = bytes([csid]) + struct.pack(">I", ts)[1:] + \
             struct.pack(">I", len(payload))[1:] + bytes([mtype]) + \
@@ -95,7 +99,7 @@ class Client:
         for off in range(chunk, len(payload), chunk):
             out.append(bytes([0xc0 | csid]))
             out.append(payload[off:off + chunk])
-        self.s.sendall(b"".join(out))
+        return b"".join(out)
 
     def set_chunk_size(self, n):
         self.send_msg(2, 1, struct.pack(">I", n))

@@ -657,3 +657,123 @@ PY
     assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
         "auth server refused 'live/no' with status 403"
 }
+
+# rss PID: resident memory of PID in KiB
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+@test "before a publish is allowed a peer's memory is bounded: big messages, big connects" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    local before; before=$(rss "$INGEST")
+    # eight peers each set a 16 MiB chunk size and send 15 MiB of a 16 MiB
+    # message, then wait; one sends a whole 16 MiB AMF0 connect
+    run python3 - "$port" "$BATS_TEST_DIRNAME" "$INGEST" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+peers, closed = [], 0
+for i in range(8):
+    c = rtmp_client.Client(int(sys.argv[1]))
+    c.set_chunk_size(1 << 24)
+    n = (1 << 24) - 1
+    hdr = bytes([6]) + bytes(3) + n.to_bytes(3, "big") + b"\x09" + \
+        struct.pack("<I", 1)
+    try:
+        c.s.sendall(hdr + bytes(15 << 20))
+    except ConnectionError:
+        pass
+    peers.append(c)
+c = rtmp_client.Client(int(sys.argv[1]))
+c.set_chunk_size(1 << 24)
+try:
+    c.connect("live", {"pad": "x" * ((16 << 20) - 200)})
+except ConnectionError:
+    pass
+peers.append(c)
+# while every peer still holds its connection
+with open("/proc/%s/status" % sys.argv[3]) as f:
+    print([l.split()[1] for l in f if l.startswith("VmRSS:")][0])
+for c in peers:
+    c.s.settimeout(30)
+    closed += c.wait_eof()
+print(closed)
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    local after=${lines[0]}
+    assert_eq "${lines[1]}" 9
+    # before: about 40 MiB per peer; now well under 64 MiB for all nine
+    [ $((after - before)) -lt 65536 ] || fail "RSS $before -> $after KiB"
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: limit reached' "$ERR" ||
+        fail "$(cat "$ERR")"
+    # and the server still takes a real publisher
+    publish "rtmp://127.0.0.1:$port/live/ok" -t 1
+    stop_ingest
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why)"')" \
+        "ok unpublished"
+}
+
+@test "--max-conns-per-ip closes connections past the limit at once" {
+    local port; port=$(free_port)
+    run --separate-stderr sv-ingest --listen "rtmp://127.0.0.1:$port" \
+        --discard --max-conns-per-ip x
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --max-conns-per-ip 'x'"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard \
+        --max-conns-per-ip 3
+    run python3 - "$port" "$BATS_TEST_DIRNAME" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+peers = [rtmp_client.Client(int(sys.argv[1])) for i in range(3)]
+try:
+    rtmp_client.Client(int(sys.argv[1]))
+    print("fourth accepted")
+except (EOFError, ConnectionError):
+    print("fourth refused")
+peers.pop().close()
+rtmp_client.Client(int(sys.argv[1]))   # room again
+print("ok")
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    assert_eq "$output" "fourth refused
+ok"
+    stop_ingest
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: too many connections from 127.0.0.1 (--max-conns-per-ip 3)' "$ERR"
+}
+
+@test "frames queued before a codec configuration are bounded by bytes" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    local before; before=$(rss "$INGEST")
+    # an allowed publisher sends 48 video frames of 4 MiB and no sequence
+    # header, then two 16 MiB messages back to back at a 16 MiB chunk size
+    run python3 - "$port" "$BATS_TEST_DIRNAME" "$INGEST" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("big")
+assert c.wait_status() == "NetStream.Publish.Start"
+c.set_chunk_size(1 << 24)
+frame = b"\x27\x01\x00\x00\x00" + bytes(4 << 20)
+for i in range(48):
+    c.media(9, frame, ts=33 * i)
+# in one write, so that one read holds the end of one and the start of
+# the other
+big = b"\x27\x01\x00\x00\x00" + bytes((1 << 24) - 100)
+c.s.sendall(c.encode_msg(6, 9, big, msid=1, ts=33 * 48) +
+            c.encode_msg(6, 9, big, msid=1, ts=33 * 49))
+with open("/proc/%s/status" % sys.argv[3]) as f:
+    print([l.split()[1] for l in f if l.startswith("VmRSS:")][0])
+c.delete_stream()
+print(c.wait_status())
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    local after=${lines[0]}
+    # the connection lived through the two big messages
+    assert_eq "${lines[1]}" "NetStream.Unpublish.Success"
+    # before: every frame kept (192 MiB and more); now 16 MiB of them
+    [ $((after - before)) -lt 131072 ] || fail "RSS $before -> $after KiB"
+    stop_ingest
+}

@@ -163,6 +163,11 @@ sign_key(const struct args *a)
                      "environment");
         return SV_EXIT_USAGE;
     }
+    if (strlen(secret) < SV_INGEST_HMAC_MIN) {
+        sv_log_error("SV_INGEST_HMAC_SECRET must have at least %d bytes "
+                     "(it has %zu)", SV_INGEST_HMAC_MIN, strlen(secret));
+        return SV_EXIT_USAGE;
+    }
     if (slash == NULL || (size_t)(slash - a->sign_key) >= sizeof(app)) {
         sv_opt_usage_error("bad --sign-key '%s': expected app/name",
                            a->sign_key);

@@ -7,6 +7,8 @@
 
 #define SV_INGEST_MAX_LISTEN 16
 #define SV_INGEST_MAX_PULL 64
+/* the least bytes SV_INGEST_HMAC_SECRET may have (as sv-drm's keys) */
+#define SV_INGEST_HMAC_MIN 32
 
 enum { SV_DUP_REFUSE = 0, SV_DUP_TAKEOVER = 1 };
 

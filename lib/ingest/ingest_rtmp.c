@@ -302,7 +302,7 @@ static void
 cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
 {
     struct sv_rconn *c = ud;
-    char why[256];
+    char why[256], pass[80];
     int rc;
 
     if (c->closing)
@@ -315,7 +315,15 @@ cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
         refuse(c, SV_EFORMAT, why);
         return;
     }
-    rc = sv__auth_check(c->ing->auth, &c->sid, NULL, 0, why, sizeof(why));
+    rc = sv__auth_check(c->ing->auth, &c->sid, pass, sizeof(pass), why,
+                        sizeof(why));
+    if (rc == 0 && pass[0] != '\0') {
+        /* RTMP cannot present the passphrase: the key is SRT's only */
+        snprintf(why, sizeof(why), "stream key '%s/%s' has an SRT "
+                 "passphrase: publish it over SRT", c->sid.app, c->sid.name);
+        rc = SV_EAUTH;
+    }
+    explicit_bzero(pass, sizeof(pass));
     if (rc < 0) {
         refuse(c, rc, why);
         return;

@@ -129,7 +129,14 @@ time.sleep(30)' "$port" &
     run --separate-stderr env -u SV_INGEST_HMAC_SECRET sv-ingest --sign-key live/cam
     [ "$status" -eq 2 ]
     assert_eq "$stderr" "sv-ingest: --sign-key needs SV_INGEST_HMAC_SECRET in the environment"
-    SV_INGEST_HMAC_SECRET=s3cret run sv-ingest --sign-key live/cam --expires 1h
+    SV_INGEST_HMAC_SECRET=x run --separate-stderr sv-ingest --sign-key live/cam
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: SV_INGEST_HMAC_SECRET must have at least 32 bytes (it has 1)"
+    SV_INGEST_HMAC_SECRET=0123456789abcdef0123456789abcde run --separate-stderr \
+        sv-ingest --listen rtmp://127.0.0.1:1 --discard --auth-hmac
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: SV_INGEST_HMAC_SECRET must have at least 32 bytes (it has 31)"
+    SV_INGEST_HMAC_SECRET=s3cret-s3cret-s3cret-s3cret-s3cret run sv-ingest --sign-key live/cam --expires 1h
     [ "$status" -eq 0 ]
     assert_match "$output" '^cam\?exp=[0-9]+&sig=[0-9a-f]{64}$'
 }
@@ -223,7 +230,7 @@ PY
 
 @test "--auth-hmac takes signed keys and refuses forged or expired ones" {
     local port; port=$(free_port) out=$BATS_TEST_TMPDIR
-    export SV_INGEST_HMAC_SECRET=topsecret
+    export SV_INGEST_HMAC_SECRET=topsecret-topsecret-topsecret-32
     local good expired
     good=$(sv-ingest --sign-key live/cam --expires 1h)
     expired=$(sv-ingest --sign-key live/cam --expires 0s)
@@ -249,6 +256,22 @@ key of 'live/cam' has a bad signature
 key of 'live/cam' expired"
     # the secret is not handed to pipelines
     ! grep -q topsecret /proc/"$INGEST"/environ 2>/dev/null || true
+}
+
+@test "a key with an SRT passphrase is refused over RTMP, which cannot present it" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    printf 'live/cam1 passphrase-one-1\nlive/open\n' > "$out/keys"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --keys "$out/keys" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    run publish "rtmp://127.0.0.1:$port/live/cam1"
+    [ "$status" -ne 0 ]
+    publish "rtmp://127.0.0.1:$port/live/open"
+    stop_ingest
+    [ ! -e "$out/cam1.ts" ]
+    assert_eq "$(packets "$out/open.ts")" "$(src_packets)"
+    assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
+        "EAUTH stream key 'live/cam1' has an SRT passphrase: publish it over SRT"
+    grep -q "refused rtmp publisher 127.0.0.1:[0-9]*: stream key 'live/cam1' has an SRT passphrase: publish it over SRT" "$ERR"
 }
 
 @test "SRT callers: access-control and plain stream ids, a passphrase per stream" {

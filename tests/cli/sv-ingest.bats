@@ -744,7 +744,7 @@ PY
     start_ingest --listen "rtmp://127.0.0.1:$port" --discard \
         --max-conns-per-ip 3
     run python3 - "$port" "$BATS_TEST_DIRNAME" <<'PY'
-import sys
+import sys, time
 sys.path.insert(0, sys.argv[2])
 import rtmp_client
 peers = [rtmp_client.Client(int(sys.argv[1])) for i in range(3)]
@@ -754,8 +754,14 @@ try:
 except (EOFError, ConnectionError):
     print("fourth refused")
 peers.pop().close()
-rtmp_client.Client(int(sys.argv[1]))   # room again
-print("ok")
+# room again once the server has seen the close (polled as wait_for does)
+for i in range(50):
+    try:
+        rtmp_client.Client(int(sys.argv[1]))
+        print("ok")
+        break
+    except (EOFError, ConnectionError):
+        time.sleep(0.2)
 PY
     [ "$status" -eq 0 ] || fail "$output"
     assert_eq "$output" "fourth refused

@@ -135,6 +135,11 @@ on_opt(void *ud, int key, const char *arg)
             return sv_opt_usage_error("bad --max-streams '%s'", arg);
         c->max_streams = (int)v;
         return 0;
+    case OPT_MAX_CONNS_PER_IP:
+        if (sv_parse_int(arg, 0, 1000000, &v) < 0)
+            return sv_opt_usage_error("bad --max-conns-per-ip '%s'", arg);
+        c->max_conns_per_ip = (int)v;
+        return 0;
     case OPT_SIGN_KEY:
         a->sign_key = arg;
         return 0;
@@ -156,6 +161,11 @@ sign_key(const struct args *a)
     if (secret == NULL || secret[0] == '\0') {
         sv_log_error("--sign-key needs SV_INGEST_HMAC_SECRET in the "
                      "environment");
+        return SV_EXIT_USAGE;
+    }
+    if (strlen(secret) < SV_INGEST_HMAC_MIN) {
+        sv_log_error("SV_INGEST_HMAC_SECRET must have at least %d bytes "
+                     "(it has %zu)", SV_INGEST_HMAC_MIN, strlen(secret));
         return SV_EXIT_USAGE;
     }
     if (slash == NULL || (size_t)(slash - a->sign_key) >= sizeof(app)) {
@@ -198,6 +208,7 @@ main(int argc, char **argv)
     c->srt_latency_ms = 120;
     c->pull_retries = 10;
     c->timeout_us = 10000000;
+    c->max_conns_per_ip = 16;
     a.expires_us = 86400000000LL;
     rc = sv_opt_parse(&sv_ingest_tool, argc, argv, on_opt, &a, &res);
     if (rc < 0)

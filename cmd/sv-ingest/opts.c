@@ -79,6 +79,9 @@ static const struct sv_opt rows[] = {
     { "max-streams", OPT_MAX_STREAMS, "<n>",
       "refuse publishers beyond this many streams (0: no limit)", "0", NULL,
       NULL, 0 },
+    { "max-conns-per-ip", OPT_MAX_CONNS_PER_IP, "<n>",
+      "RTMP connections one address may hold open (0: no limit)", "16",
+      NULL, NULL, 0 },
 
     { NULL, 0, NULL, "Keys", NULL, NULL, NULL, 0 },
     { "sign-key", OPT_SIGN_KEY, "<app/name>",

@@ -187,6 +187,12 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
                          "environment");
             return SV_EUSAGE;
         }
+        if (strlen(secret) < SV_INGEST_HMAC_MIN) {
+            sv_log_error("SV_INGEST_HMAC_SECRET must have at least %d "
+                         "bytes (it has %zu)", SV_INGEST_HMAC_MIN,
+                         strlen(secret));
+            return SV_EUSAGE;
+        }
     }
     ing = calloc(1, sizeof(*ing));
     if (ing == NULL)

@@ -7,6 +7,8 @@
 
 #define SV_INGEST_MAX_LISTEN 16
 #define SV_INGEST_MAX_PULL 64
+/* the least bytes SV_INGEST_HMAC_SECRET may have (as sv-drm's keys) */
+#define SV_INGEST_HMAC_MIN 32
 
 enum { SV_DUP_REFUSE = 0, SV_DUP_TAKEOVER = 1 };
 
@@ -30,6 +32,7 @@ struct sv_ingest_conf {
     int64_t stats_interval_us;
     int srt_latency_ms;
     int max_streams;
+    int max_conns_per_ip;       /* open RTMP connections per address, 0 any */
     int64_t pull_retries;       /* -1: forever */
     int64_t timeout_us;         /* idle publisher or source */
 };

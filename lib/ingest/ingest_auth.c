@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "crypto/hmac.h"
 #include "crypto/ingest_crypto.h"
 #include "http/client.h"
 #include "ingest/ingest_int.h"
@@ -261,6 +262,15 @@ check_signed(const char *secret, const struct sv_streamid *sid, char *why,
     return 0;
 }
 
+/* stream keys are secrets: compared in constant time (for equal lengths) */
+static int
+key_eq(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+
+    return strlen(b) == n && sv_memeq_ct(a, b, n) == 1;
+}
+
 int
 sv__auth_check(struct sv_iauth *a, const struct sv_streamid *sid, char *pass,
                size_t psize, char *why, size_t wsize)
@@ -284,8 +294,8 @@ sv__auth_check(struct sv_iauth *a, const struct sv_streamid *sid, char *pass,
     for (i = 0; i < a->nkeys; i++) {
         const char *k = a->keys[i].name;
 
-        if (strcmp(k, full) == 0 ||
-            (strchr(k, '/') == NULL && strcmp(k, sid->name) == 0)) {
+        if (key_eq(k, full) ||
+            (strchr(k, '/') == NULL && key_eq(k, sid->name))) {
             if (pass != NULL && a->keys[i].pass != NULL)
                 snprintf(pass, psize, "%s", a->keys[i].pass);
             rc = 0;

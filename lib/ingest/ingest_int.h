@@ -76,6 +76,8 @@ struct sv_istats {
 enum { ST_WAITING, ST_LIVE, ST_LINGER, ST_ENDED };
 
 #define PENDING_MAX 256
+/* and bytes: a peer's frames are up to 16 MiB each */
+#define PENDING_BYTES_MAX (16u << 20)
 
 struct sv_istream {
     struct sv_ingest *ing;
@@ -92,6 +94,7 @@ struct sv_istream {
     struct sv_av_mux *mux;
     struct sv_ingest_pkt pending[PENDING_MAX];  /* before the muxer starts */
     int npending;
+    size_t pending_bytes;
     int dropping;               /* waiting for room and a keyframe */
     struct sv_iclock clock;
     struct sv_istats stats;

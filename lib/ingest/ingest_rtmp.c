@@ -13,6 +13,9 @@
 
 /* replies the peer does not read pile up to this, then it is dropped */
 #define MAX_UNSENT (1 << 20)
+/* connections not publishing yet, from all addresses together: each may
+ * hold about a megabyte (rtmp.c's bounds before a publish is allowed) */
+#define MAX_UNAUTH 256
 
 struct rlisten {
     uv_tcp_t tcp;
@@ -29,12 +32,32 @@ struct sv_rconn {
     struct sv_streamid sid;
     int closing;
     int refs;                   /* the tcp handle, an auth request */
-    uv_work_t work;
-    int work_rc;
-    char why[256];
+    uint64_t pub_gen;           /* bumped by every publish and unpublish */
+    struct authreq *auth;       /* the --auth-url request in flight */
+    int auth_queued;            /* a publish waits for that one to end */
     struct sv_tls *tls;         /* rtmps:// */
     struct sv_buf cin, cout;    /* ciphertext for the peer */
     uint64_t last_read;         /* uv_now() of the last read, ms */
+    char host[64];              /* the peer's address without its port */
+};
+
+/*
+ * One --auth-url request.  It owns copies of what it asks about, so the
+ * pool thread never reads the connection, and its answer applies only to
+ * the publish that asked it (gen): a publish withdrawn, another one, or a
+ * connection closed while it runs makes the answer stale, and it is
+ * dropped.
+ */
+struct authreq {
+    uv_work_t work;
+    struct sv_rconn *c;
+    uint64_t gen;
+    const struct sv_ingest_conf *conf;
+    struct sv_streamid sid;
+    char proto[8];
+    char remote[80];
+    int rc;
+    char why[256];
 };
 
 struct rwrite {
@@ -95,6 +118,8 @@ conn_close_flushed(struct sv_rconn *c)
     if (c->next != NULL)
         c->next->prevp = c->prevp;
     *c->prevp = c->next;
+    if (c->src.st != NULL)
+        sv__stream_detach(&c->src, "refused");
     req = malloc(sizeof(*req));
     if (req != NULL) {
         req->data = c;
@@ -216,35 +241,73 @@ go_live(struct sv_rconn *c)
 static void
 auth_work(uv_work_t *w)
 {
-    struct sv_rconn *c = w->data;
+    struct authreq *r = w->data;
 
-    c->work_rc = sv__auth_url(c->ing->conf, &c->sid, c->src.proto,
-                              c->src.remote, c->why, sizeof(c->why));
+    r->rc = sv__auth_url(r->conf, &r->sid, r->proto, r->remote, r->why,
+                         sizeof(r->why));
 }
+
+static void start_auth(struct sv_rconn *c);
 
 static void
 auth_done(uv_work_t *w, int status)
 {
-    struct sv_rconn *c = w->data;
+    struct authreq *r = w->data;
+    struct sv_rconn *c = r->c;
 
-    if (!c->closing) {
-        if (c->work_rc < 0)
-            refuse(c, c->work_rc, c->why);
+    c->auth = NULL;
+    if (!c->closing && r->gen == c->pub_gen) {
+        if (r->rc < 0)
+            refuse(c, r->rc, r->why);
         else
             go_live(c);
+    } else if (!c->closing && c->auth_queued) {
+        start_auth(c);      /* the publish that came while this ran */
     }
+    free(r);
     conn_unref(c);
+}
+
+/* asks --auth-url about c->sid, for the publish of generation pub_gen */
+static void
+start_auth(struct sv_rconn *c)
+{
+    struct authreq *r;
+
+    c->auth_queued = 0;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        refuse(c, -ENOMEM, "cannot ask the auth server");
+        return;
+    }
+    r->work.data = r;
+    r->c = c;
+    r->gen = c->pub_gen;
+    r->conf = c->ing->conf;
+    r->sid = c->sid;
+    snprintf(r->proto, sizeof(r->proto), "%s", c->src.proto);
+    snprintf(r->remote, sizeof(r->remote), "%s", c->src.remote);
+    /* the HTTP request runs on libuv's pool; the loop keeps going */
+    c->refs++;
+    c->auth = r;
+    if (uv_queue_work(&c->ing->loop, &r->work, auth_work, auth_done) < 0) {
+        c->refs--;
+        c->auth = NULL;
+        free(r);
+        refuse(c, SV_EINTERNAL, "cannot ask the auth server");
+    }
 }
 
 static void
 cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
 {
     struct sv_rconn *c = ud;
-    char why[256];
+    char why[256], pass[80];
     int rc;
 
     if (c->closing)
         return;
+    c->pub_gen++;
     rc = sv_streamid_from_rtmp(app, name, &c->sid);
     if (rc < 0) {
         snprintf(c->sid.app, sizeof(c->sid.app), "%.63s", app);
@@ -252,22 +315,25 @@ cb_publish(void *ud, const char *app, const char *name, const char *tcurl)
         refuse(c, SV_EFORMAT, why);
         return;
     }
-    rc = sv__auth_check(c->ing->auth, &c->sid, NULL, 0, why, sizeof(why));
+    rc = sv__auth_check(c->ing->auth, &c->sid, pass, sizeof(pass), why,
+                        sizeof(why));
+    if (rc == 0 && pass[0] != '\0') {
+        /* RTMP cannot present the passphrase: the key is SRT's only */
+        snprintf(why, sizeof(why), "stream key '%s/%s' has an SRT "
+                 "passphrase: publish it over SRT", c->sid.app, c->sid.name);
+        rc = SV_EAUTH;
+    }
+    explicit_bzero(pass, sizeof(pass));
     if (rc < 0) {
         refuse(c, rc, why);
         return;
     }
-    if (c->ing->conf->auth_url == NULL) {
+    if (c->ing->conf->auth_url == NULL)
         go_live(c);
-        return;
-    }
-    /* the HTTP request runs on libuv's pool; the loop keeps going */
-    c->work.data = c;
-    c->refs++;
-    if (uv_queue_work(&c->ing->loop, &c->work, auth_work, auth_done) < 0) {
-        c->refs--;
-        refuse(c, SV_EINTERNAL, "cannot ask the auth server");
-    }
+    else if (c->auth != NULL)
+        c->auth_queued = 1;     /* one request at a time per connection */
+    else
+        start_auth(c);
 }
 
 static void
@@ -319,6 +385,9 @@ cb_unpublish(void *ud)
 {
     struct sv_rconn *c = ud;
 
+    /* an answer still on its way is for a publish that is gone */
+    c->pub_gen++;
+    c->auth_queued = 0;
     if (c->src.st != NULL)
         sv__stream_detach(&c->src, "unpublished");
 }
@@ -370,22 +439,48 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 }
 
 static void
-format_peer(uv_tcp_t *tcp, char *out, size_t size)
+format_peer(uv_tcp_t *tcp, char *out, size_t size, char host[64])
 {
     struct sockaddr_storage ss;
-    char host[64] = "?";
     int len = sizeof(ss), port = 0;
 
+    snprintf(host, 64, "?");
     if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &len) == 0) {
         if (ss.ss_family == AF_INET6) {
-            uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof(host));
+            uv_ip6_name((struct sockaddr_in6 *)&ss, host, 64);
             port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
         } else {
-            uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof(host));
+            uv_ip4_name((struct sockaddr_in *)&ss, host, 64);
             port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
         }
     }
     snprintf(out, size, "%s:%d", host, port);
+}
+
+/* the caps on connections per address and not yet publishing */
+static int
+over_limits(struct sv_ingest *ing, struct sv_rconn *c)
+{
+    int max = ing->conf->max_conns_per_ip, same = 0, unauth = 0;
+    struct sv_rconn *o;
+
+    for (o = ing->rconns; o != NULL; o = o->next) {
+        if (o == c)
+            continue;
+        same += strcmp(o->host, c->host) == 0;
+        unauth += o->src.st == NULL;
+    }
+    if (max > 0 && same >= max) {
+        sv_log_warn("rtmp peer %s: too many connections from %s "
+                    "(--max-conns-per-ip %d)", c->src.remote, c->host, max);
+        return SV_ELIMIT;
+    }
+    if (unauth >= MAX_UNAUTH) {
+        sv_log_warn("rtmp peer %s: too many connections not publishing "
+                    "(%d)", c->src.remote, MAX_UNAUTH);
+        return SV_ELIMIT;
+    }
+    return 0;
 }
 
 static void
@@ -419,7 +514,11 @@ on_connection(uv_stream_t *server, int status)
         conn_close(c, "error");
         return;
     }
-    format_peer(&c->tcp, c->src.remote, sizeof(c->src.remote));
+    format_peer(&c->tcp, c->src.remote, sizeof(c->src.remote), c->host);
+    if (over_limits(ing, c) < 0) {
+        conn_close(c, "refused");
+        return;
+    }
     c->last_read = uv_now(&ing->loop);
     uv_tcp_nodelay(&c->tcp, 1);
     uv_tcp_keepalive(&c->tcp, 1, 30);

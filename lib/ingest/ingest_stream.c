@@ -43,6 +43,7 @@ clear_pending(struct sv_istream *st)
     for (i = 0; i < st->npending; i++)
         free((void *)st->pending[i].data);
     st->npending = 0;
+    st->pending_bytes = 0;
 }
 
 /* a new source takes over the stream's pipeline */
@@ -505,7 +506,8 @@ sv__stream_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
         push(st, p);
         return;
     }
-    if (st->npending == PENDING_MAX) {
+    if (st->npending == PENDING_MAX ||
+        p->size > PENDING_BYTES_MAX - st->pending_bytes) {
         st->stats.drops++;
         return;
     }
@@ -518,6 +520,7 @@ sv__stream_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
     q = &st->pending[st->npending++];
     *q = *p;
     q->data = copy;
+    st->pending_bytes += p->size;
     try_start(st);
 }
 

@@ -68,7 +68,11 @@ int sv_av_mux_new(struct sv_av_mux **out, const char *format,
                   const struct sv_ingest_track *tracks, sv_av_write_fn fn,
                   void *ud);
 
-/* Muxes one packet (timestamps already monotonic).  Returns 0 or < 0. */
+/*
+ * Muxes one packet (timestamps already monotonic in microseconds; a dts
+ * that does not rise in the format's own time base, a negative dts, or a
+ * pts before the dts are repaired).  Returns 0 or < 0.
+ */
 int sv_av_mux_write(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt);
 
 /* Writes the trailer (when ok) and frees.  NULL-safe. */

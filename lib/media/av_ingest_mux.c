@@ -1,5 +1,6 @@
 /* av_ingest_mux.c -- live packets to MPEG-TS (or another format) in memory */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include <libavutil/opt.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "media/av_ingest.h"
 
 #define IO_BUF 65536
@@ -27,6 +29,11 @@ struct sv_av_mux {
     sv_av_write_fn fn;
     void *ud;
     int header;
+    /* last dts written per track, in its stream's time base: a dts that
+     * does not rise there (two input timestamps in one 90 kHz tick, a
+     * repeated millisecond from a live encoder) is moved one tick on */
+    int64_t last_dts[SV_TRACKS];
+    unsigned repaired;
 };
 
 static const AVRational us = { 1, 1000000 };
@@ -230,6 +237,7 @@ sv_av_mux_new(struct sv_av_mux **out, const char *format,
         goto fail;
     for (i = 0; i < SV_TRACKS; i++) {
         m->map[i] = -1;
+        m->last_dts[i] = AV_NOPTS_VALUE;
         if (tracks[i].codec == SV_CODEC_NONE)
             continue;
         rc = add_stream(m, i, &tracks[i]);
@@ -277,6 +285,28 @@ fail:
     return rc;
 }
 
+/*
+ * What libavformat refuses with EINVAL, repaired instead of losing the
+ * stream: a dts that does not rise in the stream's time base, a negative
+ * one, a pts before its dts.
+ */
+static void
+repair_ts(struct sv_av_mux *m, int track, AVPacket *p)
+{
+    int64_t last = m->last_dts[track];
+
+    if (p->dts < 0 || (last != AV_NOPTS_VALUE && p->dts <= last)) {
+        if (m->repaired++ == 0)
+            sv_log_debug("track %d: dts %" PRId64 " after %" PRId64
+                         " moved to rise in the muxer's time base", track,
+                         p->dts, last);
+        p->dts = last == AV_NOPTS_VALUE ? 0 : last + 1;
+    }
+    if (p->pts < p->dts)
+        p->pts = p->dts;
+    m->last_dts[track] = p->dts;
+}
+
 int
 sv_av_mux_write(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt)
 {
@@ -303,6 +333,7 @@ sv_av_mux_write(struct sv_av_mux *m, const struct sv_ingest_pkt *pkt)
     m->pkt->stream_index = idx;
     m->pkt->pts = av_rescale_q(pkt->pts, us, st->time_base);
     m->pkt->dts = av_rescale_q(pkt->dts, us, st->time_base);
+    repair_ts(m, pkt->track, m->pkt);
     if (pkt->key)
         m->pkt->flags |= AV_PKT_FLAG_KEY;
     rc = av_write_frame(m->fc, m->pkt);

@@ -55,6 +55,8 @@ sv_rtmp_sess_new(struct sv_rtmp_sess **out, const struct sv_rtmp_cbs *cbs,
     sv_buf_init(&s->in, MAX_INPUT);
     sv_buf_init(&s->out, 1u << 20);
     sv_rtmp_reader_init(&s->rd);
+    sv_rtmp_reader_limit(&s->rd, SV_RTMP_PREAUTH_MESSAGE,
+                         SV_RTMP_PREAUTH_PENDING);
     *out = s;
     return 0;
 }
@@ -234,13 +236,20 @@ on_command(struct sv_rtmp_sess *s, const uint8_t *p, size_t len)
     } else if (strcmp(name, "FCUnpublish") == 0 ||
                strcmp(name, "deleteStream") == 0 ||
                strcmp(name, "closeStream") == 0) {
-        if (s->publishing == 2 && s->cbs.unpublish != NULL)
+        /* a publish still waiting for its answer is withdrawn too */
+        if ((s->publishing == 2 || (s->publishing == 1 &&
+                                    strcmp(name, "FCUnpublish") != 0)) &&
+            s->cbs.unpublish != NULL)
             s->cbs.unpublish(s->ud);
         if (s->publishing == 2 && strcmp(name, "FCUnpublish") != 0)
             rc = send_status(s, "status", "NetStream.Unpublish.Success",
                              "stream unpublished");
-        if (strcmp(name, "FCUnpublish") != 0)
+        if (strcmp(name, "FCUnpublish") != 0 && s->publishing != 0) {
+            /* back to what an unauthorised peer may send */
             s->publishing = 0;
+            sv_rtmp_reader_limit(&s->rd, SV_RTMP_PREAUTH_MESSAGE,
+                                 SV_RTMP_PREAUTH_PENDING);
+        }
     }
     json_decref(args);
     return rc;
@@ -439,6 +448,9 @@ sv_rtmp_sess_feed(struct sv_rtmp_sess *s, const uint8_t *p, size_t len)
         old = s->in.len;
         need = 2 * SV_RTMP_HS_SIZE + 1 > 18 + s->rd.chunk_size
                    ? 2 * SV_RTMP_HS_SIZE + 1 : 18 + s->rd.chunk_size;
+        /* the piece is at most need bytes, old of them already here:
+         * taking more could pass MAX_INPUT on two big messages in a row */
+        need = need > old ? need - old : 1;
         take = len < need ? len : need;
         rc = sv_buf_append(&s->in, p, take);
         if (rc < 0)
@@ -485,6 +497,9 @@ sv_rtmp_sess_publish_result(struct sv_rtmp_sess *s, int ok, const char *code,
         return SV_EPROTO;
     if (ok) {
         s->publishing = 2;
+        /* media may come now: the full bounds */
+        sv_rtmp_reader_limit(&s->rd, SV_RTMP_MAX_MESSAGE,
+                             SV_RTMP_MAX_PENDING);
         rc = send_user_control(s, 0, STREAM_ID);   /* StreamBegin */
         if (rc == 0)
             rc = send_status(s, "status", "NetStream.Publish.Start",

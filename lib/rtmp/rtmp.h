@@ -23,7 +23,11 @@ struct sv_rtmp_cbs {
                   const struct sv_flv_tag *tag);
     /* onMetaData (borrowed) */
     void (*meta)(void *ud, json_t *meta);
-    /* FCUnpublish/deleteStream/closeStream: the publisher is done */
+    /*
+     * FCUnpublish/deleteStream/closeStream: the publisher is done; also
+     * deleteStream/closeStream of a publish still waiting for its answer,
+     * which the owner must then not give (the next publish asks anew).
+     */
     void (*unpublish)(void *ud);
     /* bytes for the peer; returns 0 or a negative code */
     int (*send)(void *ud, const uint8_t *p, size_t len);

@@ -9,6 +9,18 @@ sv_rtmp_reader_init(struct sv_rtmp_reader *r)
 {
     memset(r, 0, sizeof(*r));
     r->chunk_size = 128;
+    r->max_message = SV_RTMP_MAX_MESSAGE;
+    r->max_pending = SV_RTMP_MAX_PENDING;
+}
+
+void
+sv_rtmp_reader_limit(struct sv_rtmp_reader *r, uint32_t max_message,
+                     size_t max_pending)
+{
+    r->max_message = max_message < SV_RTMP_MAX_MESSAGE ? max_message
+                                                       : SV_RTMP_MAX_MESSAGE;
+    r->max_pending = max_pending < SV_RTMP_MAX_PENDING ? max_pending
+                                                       : SV_RTMP_MAX_PENDING;
 }
 
 void
@@ -87,6 +99,19 @@ length_fits(uint8_t type, uint32_t len)
     }
 }
 
+/* the most bytes a message of type may have under the reader's bounds */
+static uint32_t
+length_cap(const struct sv_rtmp_reader *r, uint8_t type)
+{
+    uint32_t cap = r->max_message;
+
+    if ((type == 17 || type == 20) && cap > SV_RTMP_MAX_COMMAND)
+        cap = SV_RTMP_MAX_COMMAND;
+    else if ((type == 15 || type == 18) && cap > SV_RTMP_MAX_DATA)
+        cap = SV_RTMP_MAX_DATA;
+    return cap;
+}
+
 int
 sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
                      size_t *used, struct sv_rtmp_msg *msg)
@@ -134,12 +159,14 @@ sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
     if (fmt <= 1) {
         uint32_t mlen = be24(p + off + 3);
 
-        if (mlen > SV_RTMP_MAX_MESSAGE)
+        if (mlen > length_cap(r, p[off + 6]))
             return SV_ELIMIT;
         if (!length_fits(p[off + 6], mlen))
             return SV_EPROTO;
         c->len = mlen;
         c->type = p[off + 6];
+    } else if (fresh && c->len > length_cap(r, c->type)) {
+        return SV_ELIMIT;   /* a repeated length the bounds no longer let */
     }
     if (fmt == 0)
         c->msid = p[off + 7] | (uint32_t)p[off + 8] << 8 |
@@ -170,7 +197,7 @@ sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
             c->ts += field;
     }
     c->have_hdr = 1;
-    if (r->pending + take > SV_RTMP_MAX_PENDING)
+    if (r->pending + take > r->max_pending)
         return SV_ELIMIT;
     rc = sv_buf_append(&c->payload, p + off, take);
     if (rc < 0)

@@ -12,6 +12,13 @@
 #define SV_RTMP_MAX_MESSAGE (16u << 20)     /* one message */
 #define SV_RTMP_MAX_PENDING (32u << 20)     /* all partial messages */
 #define SV_RTMP_MAX_CHUNK_SIZE (1u << 24)   /* set-chunk-size we accept */
+/* AMF command and data messages at any time: decoded into JSON, they cost
+ * several times their size */
+#define SV_RTMP_MAX_COMMAND (64u << 10)
+#define SV_RTMP_MAX_DATA (1u << 20)
+/* what the session allows until a publish is authorised: commands only */
+#define SV_RTMP_PREAUTH_MESSAGE (64u << 10)
+#define SV_RTMP_PREAUTH_PENDING (256u << 10)
 
 struct sv_rtmp_cs {
     uint32_t csid;
@@ -36,6 +43,8 @@ struct sv_rtmp_msg {
 
 struct sv_rtmp_reader {
     uint32_t chunk_size;         /* the peer's, 128 until it says */
+    uint32_t max_message;        /* SV_RTMP_MAX_MESSAGE unless lowered */
+    size_t max_pending;          /* SV_RTMP_MAX_PENDING unless lowered */
     size_t pending;              /* bytes held in partial messages */
     size_t ncs;
     struct sv_rtmp_cs cs[SV_RTMP_MAX_CHUNK_STREAMS];
@@ -44,6 +53,14 @@ struct sv_rtmp_reader {
 
 void sv_rtmp_reader_init(struct sv_rtmp_reader *r);
 void sv_rtmp_reader_release(struct sv_rtmp_reader *r);
+
+/*
+ * Sets the bounds on one message and on all partial messages (at most
+ * SV_RTMP_MAX_MESSAGE and SV_RTMP_MAX_PENDING); they apply to messages
+ * that start from now on.
+ */
+void sv_rtmp_reader_limit(struct sv_rtmp_reader *r, uint32_t max_message,
+                          size_t max_pending);
 
 /*
  * Reads one chunk from p (len bytes).  Stores the bytes it took in *used

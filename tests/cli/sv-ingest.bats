@@ -129,7 +129,14 @@ time.sleep(30)' "$port" &
     run --separate-stderr env -u SV_INGEST_HMAC_SECRET sv-ingest --sign-key live/cam
     [ "$status" -eq 2 ]
     assert_eq "$stderr" "sv-ingest: --sign-key needs SV_INGEST_HMAC_SECRET in the environment"
-    SV_INGEST_HMAC_SECRET=s3cret run sv-ingest --sign-key live/cam --expires 1h
+    SV_INGEST_HMAC_SECRET=x run --separate-stderr sv-ingest --sign-key live/cam
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: SV_INGEST_HMAC_SECRET must have at least 32 bytes (it has 1)"
+    SV_INGEST_HMAC_SECRET=0123456789abcdef0123456789abcde run --separate-stderr \
+        sv-ingest --listen rtmp://127.0.0.1:1 --discard --auth-hmac
+    [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-ingest: SV_INGEST_HMAC_SECRET must have at least 32 bytes (it has 31)"
+    SV_INGEST_HMAC_SECRET=s3cret-s3cret-s3cret-s3cret-s3cret run sv-ingest --sign-key live/cam --expires 1h
     [ "$status" -eq 0 ]
     assert_match "$output" '^cam\?exp=[0-9]+&sig=[0-9a-f]{64}$'
 }
@@ -223,7 +230,7 @@ PY
 
 @test "--auth-hmac takes signed keys and refuses forged or expired ones" {
     local port; port=$(free_port) out=$BATS_TEST_TMPDIR
-    export SV_INGEST_HMAC_SECRET=topsecret
+    export SV_INGEST_HMAC_SECRET=topsecret-topsecret-topsecret-32
     local good expired
     good=$(sv-ingest --sign-key live/cam --expires 1h)
     expired=$(sv-ingest --sign-key live/cam --expires 0s)
@@ -249,6 +256,22 @@ key of 'live/cam' has a bad signature
 key of 'live/cam' expired"
     # the secret is not handed to pipelines
     ! grep -q topsecret /proc/"$INGEST"/environ 2>/dev/null || true
+}
+
+@test "a key with an SRT passphrase is refused over RTMP, which cannot present it" {
+    local port; port=$(free_port) out=$BATS_TEST_TMPDIR
+    printf 'live/cam1 passphrase-one-1\nlive/open\n' > "$out/keys"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --keys "$out/keys" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    run publish "rtmp://127.0.0.1:$port/live/cam1"
+    [ "$status" -ne 0 ]
+    publish "rtmp://127.0.0.1:$port/live/open"
+    stop_ingest
+    [ ! -e "$out/cam1.ts" ]
+    assert_eq "$(packets "$out/open.ts")" "$(src_packets)"
+    assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
+        "EAUTH stream key 'live/cam1' has an SRT passphrase: publish it over SRT"
+    grep -q "refused rtmp publisher 127.0.0.1:[0-9]*: stream key 'live/cam1' has an SRT passphrase: publish it over SRT" "$ERR"
 }
 
 @test "SRT callers: access-control and plain stream ids, a passphrase per stream" {
@@ -577,4 +600,209 @@ PY
     stop_ingest
     assert_eq "$(jq -r 'select(.event == "error") | .data | "\(.code) \(.msg)"' "$EV")" \
         "ELIMIT too many streams (--max-streams 1)"
+}
+
+# slow_auth PORT DIR: an auth server that allows "yes" and refuses the rest;
+# it answers a publish of "yes" only once DIR/go exists, and a refusal only
+# after that answer, so a client's commands all arrive while one is pending
+slow_auth() {
+    python3 - "$1" "$2" <<'PY' &
+import http.server, json, os, sys, threading, time
+answered = threading.Event()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open(os.path.join(sys.argv[2], "posts"), "a") as f:
+            f.write(body["stream"] + "\n")
+        if body["stream"] == "yes":
+            while not os.path.exists(os.path.join(sys.argv[2], "go")):
+                time.sleep(0.05)
+            self.send_response(204)
+            answered.set()
+        else:
+            answered.wait(30)
+            self.send_response(403)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+    PIDS+=($!)
+    wait_for curl -s "http://127.0.0.1:$1/"
+}
+
+@test "--auth-url: an answer applies only to the publish that asked it" {
+    local port hport; port=$(free_port) hport=$(free_port)
+    local out=$BATS_TEST_TMPDIR
+    slow_auth "$hport" "$out"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --stats-interval 1s \
+        --auth-url "http://127.0.0.1:$hport/on_publish" \
+        --exec "cat > $out/\$SV_STREAM.ts"
+    # publish an allowed name, withdraw it while the answer is pending,
+    # publish a refused one: the approval must not start the second
+    run python3 - "$port" "$out" "$BATS_TEST_DIRNAME" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[3])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("yes")
+c.delete_stream()
+c.publish("no", create=False)
+open(os.path.join(sys.argv[2], "go"), "w").close()
+print(c.wait_status())
+c.wait_eof()
+PY
+    [ "$status" -eq 0 ]
+    assert_eq "$output" "NetStream.Publish.Denied"
+    # a connection closed while its answer is pending cancels it
+    rm "$out/go"
+    python3 - "$port" "$out" "$BATS_TEST_DIRNAME" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[3])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("yes")
+c.close()
+PY
+    wait_for grep -c yes "$out/posts"
+    touch "$out/go"
+    # the real publisher of the allowed name is not taken for a duplicate
+    publish "rtmp://127.0.0.1:$port/live/yes"
+    stop_ingest
+    [ ! -e "$out/no.ts" ]
+    assert_eq "$(packets "$out/yes.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.started | jq -r .stream)" yes
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why)"')" \
+        "yes unpublished"
+    assert_eq "$(xargs < "$out/posts")" "yes no yes yes"
+    assert_eq "$(jq -r 'select(.event == "error") | .data.msg' "$EV")" \
+        "auth server refused 'live/no' with status 403"
+}
+
+# rss PID: resident memory of PID in KiB
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+@test "before a publish is allowed a peer's memory is bounded: big messages, big connects" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    local before; before=$(rss "$INGEST")
+    # eight peers each set a 16 MiB chunk size and send 15 MiB of a 16 MiB
+    # message, then wait; one sends a whole 16 MiB AMF0 connect
+    run python3 - "$port" "$BATS_TEST_DIRNAME" "$INGEST" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+peers, closed = [], 0
+for i in range(8):
+    c = rtmp_client.Client(int(sys.argv[1]))
+    c.set_chunk_size(1 << 24)
+    n = (1 << 24) - 1
+    hdr = bytes([6]) + bytes(3) + n.to_bytes(3, "big") + b"\x09" + \
+        struct.pack("<I", 1)
+    try:
+        c.s.sendall(hdr + bytes(15 << 20))
+    except ConnectionError:
+        pass
+    peers.append(c)
+c = rtmp_client.Client(int(sys.argv[1]))
+c.set_chunk_size(1 << 24)
+try:
+    c.connect("live", {"pad": "x" * ((16 << 20) - 200)})
+except ConnectionError:
+    pass
+peers.append(c)
+# while every peer still holds its connection
+with open("/proc/%s/status" % sys.argv[3]) as f:
+    print([l.split()[1] for l in f if l.startswith("VmRSS:")][0])
+for c in peers:
+    c.s.settimeout(30)
+    closed += c.wait_eof()
+print(closed)
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    local after=${lines[0]}
+    assert_eq "${lines[1]}" 9
+    # before: about 40 MiB per peer; now well under 64 MiB for all nine
+    [ $((after - before)) -lt 65536 ] || fail "RSS $before -> $after KiB"
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: limit reached' "$ERR" ||
+        fail "$(cat "$ERR")"
+    # and the server still takes a real publisher
+    publish "rtmp://127.0.0.1:$port/live/ok" -t 1
+    stop_ingest
+    assert_eq "$(event live.stream.ended | jq -r '"\(.stream) \(.why)"')" \
+        "ok unpublished"
+}
+
+@test "--max-conns-per-ip closes connections past the limit at once" {
+    local port; port=$(free_port)
+    run --separate-stderr sv-ingest --listen "rtmp://127.0.0.1:$port" \
+        --discard --max-conns-per-ip x
+    [ "$status" -eq 2 ]
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --max-conns-per-ip 'x'"
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard \
+        --max-conns-per-ip 3
+    run python3 - "$port" "$BATS_TEST_DIRNAME" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+peers = [rtmp_client.Client(int(sys.argv[1])) for i in range(3)]
+try:
+    rtmp_client.Client(int(sys.argv[1]))
+    print("fourth accepted")
+except (EOFError, ConnectionError):
+    print("fourth refused")
+peers.pop().close()
+# room again once the server has seen the close (polled as wait_for does)
+for i in range(50):
+    try:
+        rtmp_client.Client(int(sys.argv[1]))
+        print("ok")
+        break
+    except (EOFError, ConnectionError):
+        time.sleep(0.2)
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    assert_eq "$output" "fourth refused
+ok"
+    stop_ingest
+    grep -q 'rtmp peer 127.0.0.1:[0-9]*: too many connections from 127.0.0.1 (--max-conns-per-ip 3)' "$ERR"
+}
+
+@test "frames queued before a codec configuration are bounded by bytes" {
+    local port; port=$(free_port)
+    start_ingest --listen "rtmp://127.0.0.1:$port" --discard
+    local before; before=$(rss "$INGEST")
+    # an allowed publisher sends 48 video frames of 4 MiB and no sequence
+    # header, then two 16 MiB messages back to back at a 16 MiB chunk size
+    run python3 - "$port" "$BATS_TEST_DIRNAME" "$INGEST" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import rtmp_client
+c = rtmp_client.Client(int(sys.argv[1]))
+c.connect("live")
+c.publish("big")
+assert c.wait_status() == "NetStream.Publish.Start"
+c.set_chunk_size(1 << 24)
+frame = b"\x27\x01\x00\x00\x00" + bytes(4 << 20)
+for i in range(48):
+    c.media(9, frame, ts=33 * i)
+# in one write, so that one read holds the end of one and the start of
+# the other
+big = b"\x27\x01\x00\x00\x00" + bytes((1 << 24) - 100)
+c.s.sendall(c.encode_msg(6, 9, big, msid=1, ts=33 * 48) +
+            c.encode_msg(6, 9, big, msid=1, ts=33 * 49))
+with open("/proc/%s/status" % sys.argv[3]) as f:
+    print([l.split()[1] for l in f if l.startswith("VmRSS:")][0])
+c.delete_stream()
+print(c.wait_status())
+PY
+    [ "$status" -eq 0 ] || fail "$output"
+    local after=${lines[0]}
+    # the connection lived through the two big messages
+    assert_eq "${lines[1]}" "NetStream.Unpublish.Success"
+    # before: every frame kept (192 MiB and more); now 16 MiB of them
+    [ $((after - before)) -lt 131072 ] || fail "RSS $before -> $after KiB"
+    stop_ingest
 }

@@ -2,6 +2,8 @@
 #
 #   make                 build everything under build/
 #   make check           unit, CLI (bats) and end-to-end suites; one summary
+#   make lint            shellcheck over tests/ and scripts/, and that every
+#                        test assertion can fail (also run by make check)
 #   make asan            the same suites under AddressSanitizer + UBSan
 #   make demo            generate a sample video and run a real pipeline
 #   make man completions regenerate man pages and completions from the tables
@@ -57,8 +59,8 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 # objects of binaries and tests are kept, not removed as intermediates
 .SECONDARY:
 
-.PHONY: all setup check check-unit check-cli check-e2e layers asan demo man \
-        completions install uninstall fuzz bench clean distclean
+.PHONY: all setup check check-unit check-cli check-e2e layers lint asan demo \
+        man completions install uninstall fuzz bench clean distclean
 
 all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
 
@@ -114,6 +116,10 @@ layers:
 
 check-unit check-cli check-e2e: all
 	@BUILD=$(BUILD) scripts/check $(@:check-%=%)
+
+# tests/cli/lint.bats alone (the cli suite runs it too); needs no build
+lint:
+	@bats tests/cli/lint.bats
 
 # Sanitizers: a separate tree, the same suites.
 # tests/lsan.supp: leaks inside system libraries we cannot fix (libx265)

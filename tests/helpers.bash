@@ -197,8 +197,8 @@ PY
 
 # wait_for CMD...: retry for up to 10 s (50 tries), for servers starting
 wait_for() {
-    local i
-    for i in $(seq 50); do
+    local _
+    for _ in $(seq 50); do
         "$@" >/dev/null 2>&1 && return 0
         sleep 0.2
     done

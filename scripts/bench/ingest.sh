@@ -14,10 +14,11 @@
 # (length of each publish), BUILD (build dir).  Prints one line per run and
 # the ratios sv-ingest/nginx.  Never run by `make check`.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 BUILD=${BUILD:-build}
 export SV_BUILD=$top/$BUILD SV_FIXTURES=${SV_FIXTURES:-$top/$BUILD/fixtures}
+# shellcheck disable=SC1091 # tests/helpers.bash is checked on its own
 . tests/helpers.bash
 NS=${BENCH_N:-10 50 200}
 MODES=${BENCH_MODES:-receive pipeline}
@@ -26,8 +27,10 @@ work=$top/$BUILD/bench/ingest
 rm -rf "$work" && mkdir -p "$work"
 hz=$(getconf CLK_TCK)
 ngx_mod=/usr/lib/nginx/modules/ngx_rtmp_module.so
-command -v nginx > /dev/null && [ -f "$ngx_mod" ] ||
-    { echo "ingest.sh: nginx with the RTMP module is not installed" >&2; exit 1; }
+if ! command -v nginx > /dev/null || [ ! -f "$ngx_mod" ]; then
+    echo "ingest.sh: nginx with the RTMP module is not installed" >&2
+    exit 1
+fi
 
 # the stream: 720p H.264 + AAC at about 3 Mb/s, looped to SECS seconds
 src=$work/src.flv

@@ -45,9 +45,9 @@ input() {
 # of $runs runs, and the peak RSS (KiB).  On a shared machine the CPU time
 # is the steadier measure of a packager's work.
 run() {
-    local name=$1 best= cpu= rss=0 t u s r c i
+    local name=$1 best='' cpu='' rss=0 t u s r c _
     shift
-    for i in $(seq "$runs"); do
+    for _ in $(seq "$runs"); do
         rm -rf "$out" && mkdir -p "$out"
         /usr/bin/time -f '%e %U %S %M' -o "$cache/time" "$@" >/dev/null 2>&1 ||
             { echo "package.sh: $name failed" >&2; exit 1; }
@@ -60,7 +60,8 @@ run() {
     echo "$best $cpu $rss"
 }
 
-for s in ${@:-20 600}; do
+[ $# -gt 0 ] || set -- 20 600
+for s in "$@"; do
     in=$(input "$s")
     mb=$(awk -v b="$(stat -c %s "$in")" 'BEGIN{printf "%.1f", b/1048576}')
     read -r t_sv c_sv r_sv < <(run sv-package "$bin" -q -o "$out" "$in")

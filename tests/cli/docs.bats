@@ -90,6 +90,7 @@ tools() {
         assert_match "$output" "^usage: $t "
         run --separate-stderr "$t" --no-such-option
         [ "$status" -eq 2 ] || fail "$t --no-such-option: $status"
+        # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
         assert_eq "$stderr" "$t: unknown option '--no-such-option'
 Try '$t --help' for more information."
     done

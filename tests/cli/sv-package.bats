@@ -11,6 +11,9 @@ setup() {
 
 # concat RENDITION: init + segments of a rendition, as one file for ffprobe
 concat() {
+    # the names are seg-N.m4s (no spaces), ordered by N, which a glob
+    # does not do
+    # shellcheck disable=SC2010,SC2046
     cat "$out/$1/init.mp4" $(ls "$out/$1"/seg-*.m4s | grep -v '\.[0-9]*\.m4s$' |
         sort -t- -k2 -n) > "$BATS_TEST_TMPDIR/$1.mp4"
     echo "$BATS_TEST_TMPDIR/$1.mp4"
@@ -22,6 +25,7 @@ first() { "$@" | grep -m1 .; }
 
 @test "needs an output" {
     run -2 --separate-stderr sv-package
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr_lines
     assert_eq "${stderr_lines[0]}" \
         "sv-package: an output is required (-o <dir> or -o -)"
 }
@@ -197,7 +201,8 @@ first() { "$@" | grep -m1 .; }
 
 @test "--manifests hls writes no MPD" {
     sv-package -q --manifests hls -o "$out" "$(fixture ladder_360p.ts)"
-    [ -s "$out/master.m3u8" ] && [ ! -e "$out/manifest.mpd" ]
+    [ -s "$out/master.m3u8" ]
+    [ ! -e "$out/manifest.mpd" ]
     assert_eq "$(jq -c .manifests "$out/package.json")" \
         '{"hls":"master.m3u8"}'
 }
@@ -267,10 +272,11 @@ first() { "$@" | grep -m1 .; }
 
 @test "--segments ts writes MPEG-TS segments for legacy HLS" {
     sv-package -q -s 2 --segments ts -o "$out" "$(fixture ladder_360p.ts)"
-    [ ! -e "$out/manifest.mpd" ] && [ ! -e "$out/v0/init.mp4" ]
+    [ ! -e "$out/manifest.mpd" ]
+    [ ! -e "$out/v0/init.mp4" ]
     assert_eq "$(jq -r .segment_format "$out/package.json")" ts
     grep -qx '#EXT-X-VERSION:3' "$out/v0.m3u8"
-    ! grep -q '#EXT-X-MAP' "$out/v0.m3u8"
+    run ! grep -q '#EXT-X-MAP' "$out/v0.m3u8"
     grep -qx 'v0/seg-3.ts' "$out/v0.m3u8"
     cat "$out"/v1/seg-{1,2,3}.ts > "$BATS_TEST_TMPDIR/v1.ts"
     assert_eq "$(first frames "$BATS_TEST_TMPDIR/v1.ts" v:0)" 180
@@ -294,6 +300,7 @@ first() { "$@" | grep -m1 .; }
 @test "--segments ts refuses codecs MPEG-TS segments do not carry" {
     run -1 --separate-stderr sv-package --segments ts -o "$out" \
         "$(fixture vp9_opus_360p.webm)"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" \
         "sv-package: rendition v0: vp9 cannot go in MPEG-TS segments"
 }
@@ -361,8 +368,10 @@ first() { "$@" | grep -m1 .; }
     run -1 --separate-stderr sv-package -s 2 -o "$out" --events "$BATS_TEST_TMPDIR/ev" \
         "$(fixture ladder_misaligned.ts)"
     assert_eq "$stderr" "sv-package: keyframes of rendition v1 are not aligned with rendition v0: no keyframe at 2.000s"
-    [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ] &&
-        [ ! -e "$out/manifest.mpd" ] && [ ! -e "$out/v0.m3u8" ]
+    [ ! -e "$out/package.json" ]
+    [ ! -e "$out/master.m3u8" ]
+    [ ! -e "$out/manifest.mpd" ]
+    [ ! -e "$out/v0.m3u8" ]
     assert_eq "$(tail -1 "$BATS_TEST_TMPDIR/ev" | jq -c '[.event, .data.code]')" \
         '["error","EFORMAT"]'
 }
@@ -447,7 +456,7 @@ first() { "$@" | grep -m1 .; }
         "#EXTINF:2.00000,"
     assert_eq "$(grep -c '^#EXT-X-PROGRAM-DATE-TIME:' "$p")" 3
     assert_eq "$(tail -1 "$p")" "#EXT-X-ENDLIST"
-    ! grep -q 'PLAYLIST-TYPE' "$p"
+    run ! grep -q 'PLAYLIST-TYPE' "$p"
     assert_eq "$(jq -r '.type, .ended, .timing.window' "$out/package.json" |
         tr '\n' ' ')" "live true 6 "
     # ended: the MPD is static and starts at the window's first segment
@@ -460,7 +469,8 @@ first() { "$@" | grep -m1 .; }
     sv-package -q --live -s 1 --window 2s -o "$out" < "$(fixture ladder_gap.ts)"
     # 12 s of media in 2 s segments (keyframes every 2 s): the first ones
     # left the window long enough ago to be gone
-    [ ! -e "$out/v0/seg-1.m4s" ] && [ ! -e "$out/a0/seg-1.m4s" ]
+    [ ! -e "$out/v0/seg-1.m4s" ]
+    [ ! -e "$out/a0/seg-1.m4s" ]
     [ -e "$out/v0/seg-6.m4s" ]
     [ -e "$out/v0/init.mp4" ]
 }
@@ -486,7 +496,8 @@ first() { "$@" | grep -m1 .; }
 @test "live --ll-hls publishes parts, at most the part duration each" {
     sv-package -q --live --ll-hls -s 2 --part-duration 0.5 -o "$out" \
         < "$(fixture ladder_360p.ts)"
-    [ -s "$out/v0/seg-1.0.m4s" ] && [ -s "$out/a0/seg-3.3.m4s" ]
+    [ -s "$out/v0/seg-1.0.m4s" ]
+    [ -s "$out/a0/seg-3.3.m4s" ]
     # the parts of a segment are the segment, byte for byte
     cmp <(cat "$out"/v1/seg-2.{0,1,2,3}.m4s) "$out/v1/seg-2.m4s"
     assert_eq "$(jq '[.renditions[].segments[].parts[]?.duration] | max' \
@@ -555,7 +566,6 @@ live_source() {
     kill -TERM "$pkg"
     local st=0
     wait "$pkg" || st=$?
-    kill "$src" 2>/dev/null || true
     assert_eq "$st" 0
     assert_eq "$(tail -1 "$out/v0.m3u8")" "#EXT-X-ENDLIST"
     assert_eq "$(jq .ended "$out/package.json")" true

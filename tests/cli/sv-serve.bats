@@ -53,7 +53,7 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 hdr() {     # hdr NAME curl-args...: the value of one response header
     local name=$1; shift
     curl -s -D - -o /dev/null "$@" | tr -d '\r' |
-        awk -v n="$(echo "$name" | tr A-Z a-z)" -F': ' \
+        awk -v n="$(echo "$name" | tr '[:upper:]' '[:lower:]')" -F': ' \
             'tolower($1) == n { print $2 }'
 }
 
@@ -101,6 +101,7 @@ held() { curl -s "$URL/metrics" | grep -qx "sv_serve_llhls_held $1"; }
 
 @test "exits 2 naming the problem without a directory" {
     run -2 --separate-stderr sv-serve
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-serve: no directory to serve
 Try 'sv-serve --help' for more information."
 }
@@ -340,7 +341,7 @@ Try 'sv-serve --help' for more information."
 @test "lists directories only with --index" {
     start_serve
     assert_eq "$(code "$URL/vod/")" 403
-    kill "$SERVE_PID"; wait "$SERVE_PID" || true
+    kill "$SERVE_PID"; wait "$SERVE_PID"
     start_serve --index
     assert_eq "$(code "$URL/vod/")" 200
     curl -s "$URL/vod/" | grep -q 'seg0.m4s'

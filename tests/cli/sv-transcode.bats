@@ -61,6 +61,7 @@ no_temp() {
 
 @test "an input is required" {
     run -2 --separate-stderr $T
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-transcode: missing input (a file, a URL or '-')
 Try 'sv-transcode --help' for more information."
 }

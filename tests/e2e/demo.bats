@@ -6,7 +6,7 @@ load ../helpers
 
 start_demo() {
     PORT=$(free_port)
-    BUILD=${SV_BUILD#$SV_TOP/} SV_DEMO_PORT=$PORT SV_DEMO_SERVE=1 "$SV_TOP/scripts/demo" \
+    BUILD=${SV_BUILD#"$SV_TOP"/} SV_DEMO_PORT=$PORT SV_DEMO_SERVE=1 "$SV_TOP/scripts/demo" \
         > "$BATS_TEST_TMPDIR/demo.out" 2> "$BATS_TEST_TMPDIR/demo.err" &
     DEMO=$!
 }
@@ -21,10 +21,10 @@ served() {
 }
 
 @test "the demo pipeline is served and plays in hls.js and dash.js" {
-    local i
+    local _
     command -v chromium >/dev/null || skip "chromium is not installed"
     start_demo
-    for i in $(seq 600); do
+    for _ in $(seq 600); do
         served 2>/dev/null && break
         kill -0 "$DEMO" 2>/dev/null || fail "demo exited: $(cat "$BATS_TEST_TMPDIR/demo.err")"
         sleep 0.5
@@ -45,9 +45,10 @@ served() {
 
 @test "without a terminal the demo checks what it serves and ends by itself" {
     PORT=$(free_port)
-    run --separate-stderr timeout 300 env BUILD="${SV_BUILD#$SV_TOP/}" \
+    run --separate-stderr timeout 300 env BUILD="${SV_BUILD#"$SV_TOP"/}" \
         SV_DEMO_PORT="$PORT" "$SV_TOP/scripts/demo" < /dev/null
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "#EXTM3U" ]
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     [[ $stderr == *"sv-serve: stopped"* ]]
 }

@@ -27,7 +27,7 @@ sums() {
         <<<"$output")" '["encrypted","cenc",2,8]'
     local r
     for r in v0 a0; do
-        ! cmp -s clear/$r/seg-2.m4s pkg/$r/seg-2.m4s
+        run ! cmp -s "clear/$r/seg-2.m4s" "pkg/$r/seg-2.m4s"
         assert_eq "$(frames_of pkg $r "$KEY" | md5sum)" \
             "$(frames_of clear $r | md5sum)"
     done
@@ -178,6 +178,7 @@ cenc:default_KID=\"$akid\""
     run --separate-stderr sv-drm encrypt --scheme cenc --key keys.json \
         tsclear
     [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-drm: package 'tsclear' has MPEG-TS segments: only aes-128 applies"
 }
 

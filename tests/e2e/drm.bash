@@ -5,6 +5,9 @@
 # track DIR REND: the init segment and the whole media segments (not LL-HLS
 # parts), in order, as one fragmented MP4 on stdout
 track() {
+    # the names are seg-N.m4s (no spaces) and sort -V orders them by N,
+    # which a glob does not
+    # shellcheck disable=SC2010,SC2046
     cat "$1/$2/init.mp4" $(ls "$1/$2"/seg-*.m4s | grep -v '\.[0-9]*\.m4s$' |
         sort -V)
 }

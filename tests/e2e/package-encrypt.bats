@@ -26,9 +26,9 @@ teardown() {
     [ "$status" -eq 0 ]
     local r
     for r in v0 a0; do
-        ! cmp -s clear/$r/seg-2.m4s enc/$r/seg-2.m4s
-        assert_eq "$(frames_of enc $r "$KEY" | md5sum)" \
-            "$(frames_of clear $r | md5sum)"
+        run ! cmp -s "clear/$r/seg-2.m4s" "enc/$r/seg-2.m4s"
+        assert_eq "$(frames_of enc "$r" "$KEY" | md5sum)" \
+            "$(frames_of clear "$r" | md5sum)"
     done
     # without the key the video does not decode to the same frames
     [ "$(frames_of enc v0 2>/dev/null | md5sum)" != \
@@ -76,8 +76,8 @@ PY
     [ "$status" -eq 0 ]
     local r
     for r in v0 a0; do
-        assert_eq "$(frames_of enc $r "$KEY" | md5sum)" \
-            "$(frames_of clear $r | md5sum)"
+        assert_eq "$(frames_of enc "$r" "$KEY" | md5sum)" \
+            "$(frames_of clear "$r" | md5sum)"
     done
     grep -q "^#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://$KID\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\"$" enc/v0.m3u8
     grep -q "^#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI=\"skd://$KID\"" enc/master.m3u8
@@ -106,8 +106,8 @@ PY
         cmp clear/$f enc/$f
     done
     assert_eq "$(jq .encryption enc/package.json)" null
-    ! grep -q EXT-X-KEY enc/v0.m3u8
-    ! grep -q ContentProtection enc/manifest.mpd
+    run ! grep -q EXT-X-KEY enc/v0.m3u8
+    run ! grep -q ContentProtection enc/manifest.mpd
     # ffmpeg plays the decrypted package through its HLS playlists
     assert_eq "$(ffmpeg -nostdin -v error -i enc/master.m3u8 -map 0:v:0 \
         -f framemd5 - | grep -v '^#' | md5sum)" \
@@ -119,6 +119,7 @@ PY
 @test "sv-drm encrypt refuses a package sv-package encrypted" {
     sv-package "$IN" -o enc -s 1s -q --encrypt cenc --key key.json
     run -1 --separate-stderr sv-drm encrypt --scheme cbcs --key key.json enc
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr_lines
     assert_eq "${stderr_lines[0]}" \
         "sv-drm: package 'enc' is already encrypted (cenc)"
 }
@@ -182,8 +183,8 @@ assert b.count(b"moof") == 1 and b.count(b"senc") == 1 and b.count(b"saio") == 1
 PY
     local r
     for r in $(jq -r '.renditions[].id' clear/package.json); do
-        assert_eq "$(frames_of enc $r "$KEY" | md5sum)" \
-            "$(frames_of clear $r | md5sum)"
+        assert_eq "$(frames_of enc "$r" "$KEY" | md5sum)" \
+            "$(frames_of clear "$r" | md5sum)"
     done
     # a part alone, after the init segment, decrypts too
     assert_eq "$(cat enc/v0/init.mp4 enc/v0/seg-2.0.m4s |
@@ -244,8 +245,8 @@ shaka() {
     sv-package --live -s 1 --window 10s -o www/live --encrypt cbcs \
         --key key.json --systems clearkey < src 2> live.err &
     echo $! > live.pid
-    local i
-    for i in $(seq 15); do
+    local _
+    for _ in $(seq 15); do
         [ -s www/live/manifest.mpd ] && break
         sleep 1
     done

@@ -19,7 +19,7 @@ setup() {
 teardown() {
     local p
     for p in "${pids[@]:-}"; do
-        [ -n "$p" ] && kill "$p" 2>/dev/null || true
+        [ -z "$p" ] || kill "$p" 2>/dev/null || true
     done
     wait 2>/dev/null || true
 }
@@ -67,8 +67,8 @@ transcoded_live() {
 
 # transcoded_wait FILE: waits (15 s at most) for $www/live/FILE
 transcoded_wait() {
-    local i
-    for i in $(seq 15); do
+    local _
+    for _ in $(seq 15); do
         [ -s "$www/live/$1" ] && break
         sleep 1
     done

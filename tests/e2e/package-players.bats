@@ -19,11 +19,12 @@ setup_file() {
     node "$SV_TOP/tests/e2e/serve-static.js" "$PKG" > "$BATS_FILE_TMPDIR/port" &
     echo $! > "$BATS_FILE_TMPDIR/pid"
     wait_for test -s "$BATS_FILE_TMPDIR/port"
-    export BASE=http://127.0.0.1:$(jq .port "$BATS_FILE_TMPDIR/port")
+    BASE=http://127.0.0.1:$(jq .port "$BATS_FILE_TMPDIR/port")
+    export BASE
 }
 
 teardown_file() {
-    [ -f "$BATS_FILE_TMPDIR/pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/pid")" || true
+    [ ! -f "$BATS_FILE_TMPDIR/pid" ] || kill "$(cat "$BATS_FILE_TMPDIR/pid")" || true
 }
 
 setup() {

@@ -11,13 +11,15 @@ bats_require_minimum_version 1.5.0
 E2E=$SV_TOP/tests/e2e
 
 setup_file() {
-    [ -d "$E2E/node_modules/hls.js" ] && [ -x /usr/bin/chromium ] ||
+    if [ ! -d "$E2E/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
         skip "hls.js or chromium missing"
+    fi
 }
 
 setup() {
-    [ -d "$E2E/node_modules/hls.js" ] && [ -x /usr/bin/chromium ] ||
+    if [ ! -d "$E2E/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
         skip "hls.js or chromium missing"
+    fi
     WWW=$BATS_TEST_TMPDIR/www
     mkdir -p "$WWW"
     cp "$E2E/serve-player.html" "$E2E/node_modules/hls.js/dist/hls.min.js" \

@@ -24,8 +24,11 @@ served() {
     local _
     command -v chromium >/dev/null || skip "chromium is not installed"
     start_demo
+    # served, and the demo's own check of the playlist printed (it comes a
+    # moment after the server answers)
     for _ in $(seq 600); do
-        served 2>/dev/null && break
+        served 2>/dev/null && grep -q '^#EXTM3U' "$BATS_TEST_TMPDIR/demo.out" &&
+            break
         kill -0 "$DEMO" 2>/dev/null || fail "demo exited: $(cat "$BATS_TEST_TMPDIR/demo.err")"
         sleep 0.5
     done

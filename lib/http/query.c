@@ -23,11 +23,11 @@ sv_pct_decode(const char *s, size_t len, char *out, size_t outsz)
             }
             hi = sv_hex_digit((unsigned char)s[i + 1]);
             lo = sv_hex_digit((unsigned char)s[i + 2]);
-            c = hi << 4 | lo;
-            if (hi < 0 || lo < 0 || c == 0) {
+            if (hi < 0 || lo < 0 || (hi | lo) == 0) {
                 rc = SV_EFORMAT;
                 break;
             }
+            c = hi << 4 | lo;
             i += 2;
         } else if (c == 0) {
             rc = SV_EFORMAT;

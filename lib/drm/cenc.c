@@ -154,6 +154,12 @@ read_sinf(const struct sv_box *sinf, struct sv_cenc_track *t, char *err,
         snprintf(err, size, "sinf has no valid tenc");
         return SV_EFORMAT;
     }
+    /* skipping blocks without decrypting any never gets through a range */
+    if (t->scheme == SV_CENC_CBCS && t->crypt == 0 && t->skip != 0) {
+        snprintf(err, size, "tenc pattern %d:%d decrypts no block",
+                 t->crypt, t->skip);
+        return SV_EFORMAT;
+    }
     return 0;
 }
 
@@ -425,23 +431,25 @@ static int
 cbcs_range(struct sv_drm_aes *a, const struct sv_cenc_track *t, uint8_t *p,
            uint32_t len)
 {
-    uint32_t done = 0;
+    uint32_t done = 0, crypt, skip;
     int rc;
 
+    /* 4-bit fields; a pattern must decrypt something in each round */
+    if (t->crypt < 0 || t->crypt > 15 || t->skip < 0 || t->skip > 15 ||
+        (t->crypt == 0 && t->skip != 0))
+        return SV_EFORMAT;
     rc = sv_drm_aes_reset(a, t->iv);
     if (rc < 0)
         return rc;
-    if (t->crypt == 0 && t->skip == 0)     /* every whole block */
+    if (t->crypt == 0)                     /* 0:0: every whole block */
         return sv_drm_aes_update(a, p, p, len - len % 16);
-    while (len - done >= 16u * (uint32_t)t->crypt) {
-        uint32_t skip;
-
-        rc = sv_drm_aes_update(a, p + done, p + done,
-                               16u * (uint32_t)t->crypt);
+    crypt = 16u * (uint32_t)t->crypt;
+    skip = 16u * (uint32_t)t->skip;
+    while (len - done >= crypt) {
+        rc = sv_drm_aes_update(a, p + done, p + done, crypt);
         if (rc < 0)
             return rc;
-        done += 16u * (uint32_t)t->crypt;
-        skip = 16u * (uint32_t)t->skip;
+        done += crypt;
         done += len - done < skip ? len - done : skip;
     }
     return 0;
@@ -524,6 +532,7 @@ struct traf_ctx {
     uint64_t moof_offset;
     char *err;
     size_t size;
+    uint64_t nsamples;          /* samples of every traf so far */
 };
 
 static int
@@ -561,6 +570,13 @@ samples(struct traf_ctx *c, const struct sv_box *traf, struct sv_buf *senc,
     while ((rc = sv_traf_next(&it, &smp)) == 1) {
         uint8_t iv[16], *p;
 
+        /* a trun without a table repeats its defaults up to 2^32 times:
+         * no more samples than the segment has bytes */
+        if (++c->nsamples > c->len) {
+            snprintf(c->err, c->size, "more samples than bytes");
+            rc = SV_EFORMAT;
+            break;
+        }
         if (smp.offset > c->len || smp.size > c->len - smp.offset) {
             rc = SV_EFORMAT;
             break;
@@ -736,7 +752,7 @@ int
 sv_cenc_segment(struct sv_cenc_track *t, int encrypt, uint8_t *in,
                 size_t len, struct sv_buf *out, char *err, size_t size)
 {
-    struct traf_ctx c = { t, NULL, encrypt, in, len, 0, err, size };
+    struct traf_ctx c = { t, NULL, encrypt, in, len, 0, err, size, 0 };
     struct sv_box_iter top, it;
     struct sv_box b, k;
     struct sv_boxw w;

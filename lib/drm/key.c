@@ -300,10 +300,32 @@ wipe_string(json_t *obj, const char *name)
 void
 sv_drm_keydoc_wipe(json_t *doc)
 {
+    sv_drm_keydoc_wipe_unshared(doc, NULL);
+}
+
+/* Whether the key object k is one of the keys of doc (the same object). */
+static int
+holds(const json_t *doc, const json_t *k)
+{
+    const json_t *keys = json_object_get(doc, "keys"), *x;
+    size_t i;
+
+    json_array_foreach(keys, i, x) {
+        if (x == k)
+            return 1;
+    }
+    return 0;
+}
+
+void
+sv_drm_keydoc_wipe_unshared(json_t *doc, const json_t *keep)
+{
     json_t *keys = json_object_get(doc, "keys"), *k;
     size_t i;
 
     json_array_foreach(keys, i, k) {
+        if (keep != NULL && holds(keep, k))
+            continue;
         wipe_string(k, "key");
         wipe_string(k, "iv");
     }

@@ -74,4 +74,11 @@ json_t *sv_drm_keydoc_find(const json_t *doc, const uint8_t kid[16]);
 /* Wipes every key and iv string in doc before it is freed. */
 void sv_drm_keydoc_wipe(json_t *doc);
 
+/*
+ * Wipes the key and iv strings of the keys of doc that are not also keys
+ * of keep (the same objects, shared by reference: a selection or the keys
+ * just added), before doc is freed while keep lives on.  keep may be NULL.
+ */
+void sv_drm_keydoc_wipe_unshared(json_t *doc, const json_t *keep);
+
 #endif

@@ -384,7 +384,9 @@ sv_drm_keystore_add(const char *path, const uint8_t master[32],
 done:
     free(text);
     if (doc != NULL) {
-        /* the added keys are shared with the caller's document */
+        /* the added keys are shared with the caller's document: wipe only
+         * those read from the store */
+        sv_drm_keydoc_wipe_unshared(doc, add);
         json_decref(doc);
     }
     close(fd);

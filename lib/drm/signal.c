@@ -475,6 +475,8 @@ sv_drm_keys_load(const char *store, const char *key_file,
         return rc;
     /* the selection shares the key objects of doc */
     sel = sv_drm_keydoc_select(doc, content_id, kid, label);
+    /* the keys not selected go with doc */
+    sv_drm_keydoc_wipe_unshared(doc, sel);
     json_decref(doc);
     if (sel == NULL) {
         snprintf(err, size, "out of memory");

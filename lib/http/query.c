@@ -10,32 +10,38 @@ int
 sv_pct_decode(const char *s, size_t len, char *out, size_t outsz)
 {
     size_t i, n = 0;
-    int hi, lo, c;
+    int hi, lo, c, rc = 0;
 
     if (outsz == 0)
         return SV_ELIMIT;
     for (i = 0; i < len; i++) {
         c = (unsigned char)s[i];
         if (c == '%') {
-            if (i + 2 >= len)
-                return SV_EFORMAT;
+            if (i + 2 >= len) {
+                rc = SV_EFORMAT;
+                break;
+            }
             hi = sv_hex_digit((unsigned char)s[i + 1]);
             lo = sv_hex_digit((unsigned char)s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return SV_EFORMAT;
+            if (hi < 0 || lo < 0 || (hi | lo) == 0) {
+                rc = SV_EFORMAT;
+                break;
+            }
             c = hi << 4 | lo;
-            if (c == 0)
-                return SV_EFORMAT;
             i += 2;
         } else if (c == 0) {
-            return SV_EFORMAT;
+            rc = SV_EFORMAT;
+            break;
         }
-        if (n + 1 >= outsz)
-            return SV_ELIMIT;
+        if (n + 1 >= outsz) {
+            rc = SV_ELIMIT;
+            break;
+        }
         out[n++] = (char)c;
     }
-    out[n] = '\0';
-    return (int)n;
+    /* on an error out holds the empty string, never part of the value */
+    out[rc < 0 ? 0 : n] = '\0';
+    return rc < 0 ? rc : (int)n;
 }
 
 /* Calls back for each "name[=value]" item; stops when fn returns nonzero. */

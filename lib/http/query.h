@@ -9,7 +9,8 @@
 /*
  * Percent-decodes s (len bytes) into out (outsz bytes, NUL-terminated).
  * '+' is kept as is.  Returns the decoded length, SV_EFORMAT for a bad or
- * NUL escape, or SV_ELIMIT when out is too small.
+ * NUL escape, or SV_ELIMIT when out is too small; out then holds the
+ * empty string (it is always terminated).
  */
 int sv_pct_decode(const char *s, size_t len, char *out, size_t outsz);
 

@@ -181,6 +181,45 @@ AES-256-GCM"
     [ "$status" -eq 2 ]
 }
 
+# ---- decrypt ------------------------------------------------------------
+
+# cbcs_package DIR: a clear package encrypted with cbcs under key.json
+cbcs_package() {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o "$1" -s 1s -q
+    sv-drm keygen --content-id movie > key.json
+    sv-drm encrypt --scheme cbcs --key key.json "$1" > /dev/null
+}
+
+# set_pattern FILE BYTE: rewrites the pattern byte of the tenc box in FILE
+# (crypt_byte_block in the high 4 bits, skip_byte_block in the low ones)
+set_pattern() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read())
+i = d.find(b"tenc")
+assert i > 0 and d[i + 4] == 1, "no tenc version 1"
+# type, version, flags, reserved byte, then the pattern
+d[i + 9] = int(sys.argv[2], 0)
+open(p, "wb").write(d)
+PY
+}
+
+@test "decrypt refuses a cbcs pattern that skips blocks but decrypts none" {
+    cbcs_package pkg
+    set_pattern pkg/v0/init.mp4 0x09
+    # the timeout only keeps a regression from hanging the suite
+    run -1 --separate-stderr timeout -k 5 20 sv-drm decrypt --key key.json pkg
+    assert_eq "$stderr" "sv-drm: pkg/v0/init.mp4: tenc pattern 0:9 decrypts no block"
+}
+
+@test "decrypt still takes the cbcs patterns 1:9 and 0:0" {
+    cbcs_package pkg
+    set_pattern pkg/a0/init.mp4 0x00
+    run -0 --separate-stderr sv-drm decrypt --key key.json pkg
+    assert_eq "$(jq -r .action <<<"$output")" decrypted
+}
+
 # ---- tokens -------------------------------------------------------------
 
 # verify_node ALG KEY TOKEN: an independent JWS check with node's crypto

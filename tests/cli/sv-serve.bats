@@ -811,3 +811,12 @@ closed"
     grep -q "with $(nproc) worker" "$BATS_TEST_TMPDIR/serve.err"
     assert_eq "$(code "$URL/vod/index.m3u8")" 200
 }
+
+@test "answers 400 to an _HLS_msn too long to read, as to any bad one" {
+    start_serve
+    live_playlist "$WWW/live/q.m3u8" 0 4
+    assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=9")" 400
+    # the same number padded to 24 characters was read as 0 (200)
+    assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=000000000000000000000009")" 400
+    assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=0000000000000000000003")" 200
+}

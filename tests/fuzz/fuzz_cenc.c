@@ -1,10 +1,30 @@
 /* fuzz_cenc.c -- init and media segments through lib/drm/cenc.c, both ways
- * (decrypting reads senc, saiz and tenc from files sv-drm did not write) */
+ * (decrypting reads senc, saiz and tenc from files sv-drm did not write);
+ * an init followed by segments is decrypted with what its tenc says, and
+ * the last byte of the input is one more cbcs pattern to try */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drm/cenc.h"
+
+static void
+segment_with(const struct sv_cenc_track *track, const uint8_t *data,
+             size_t size, int encrypt)
+{
+    struct sv_buf out = SV_BUF_INIT(1 << 24);
+    struct sv_cenc_track t = *track;
+    uint8_t *copy;
+    char err[256];
+
+    copy = malloc(size + 1);
+    if (copy == NULL)
+        return;
+    memcpy(copy, data, size);
+    sv_cenc_segment(&t, encrypt, copy, size, &out, err, sizeof(err));
+    sv_buf_release(&out);
+    free(copy);
+}
 
 static void
 segment(const uint8_t *data, size_t size, int encrypt, int scheme, int video)
@@ -39,8 +59,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
 
     memset(&t, 0, sizeof(t));
-    sv_cenc_init(&t, 0, data, size, NULL, 0, &out, err, sizeof(err));
+    if (sv_cenc_init(&t, 0, data, size, NULL, 0, &out, err,
+                     sizeof(err)) == 0) {
+        /* the tenc's scheme, IV sizes and pattern, on the moofs after it */
+        memset(t.key, 7, 16);
+        segment_with(&t, data, size, 0);
+    }
     sv_buf_reset(&out);
+    /* any pattern a tenc can hold (4 bits each), on a cbcs video track */
+    memset(&t, 0, sizeof(t));
+    t.scheme = SV_CENC_CBCS;
+    t.video = 1;
+    t.nal_len = 4;
+    t.crypt = size > 0 ? data[size - 1] >> 4 : 1;
+    t.skip = size > 0 ? data[size - 1] & 15 : 9;
+    memset(t.key, 7, 16);
+    segment_with(&t, data, size, 0);
+    segment_with(&t, data, size, 1);
     memset(&t, 0, sizeof(t));
     t.scheme = SV_CENC_CBCS;
     sv_cenc_init(&t, 1, data, size, (const uint8_t *)"", 0, &out, err,

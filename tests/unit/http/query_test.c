@@ -37,6 +37,28 @@ refuses_bad_escapes_and_small_buffers(void)
 }
 
 static void
+terminates_the_output_on_every_error(void)
+{
+    char v[8];
+
+    /* an over-long value is an error and leaves the empty string, never
+     * the first bytes of the value without a terminator */
+    memset(v, 'x', sizeof(v));
+    CHECK_INT(sv_pct_decode("000000009", 9, v, sizeof(v)), SV_ELIMIT);
+    CHECK_STR(v, "");
+    memset(v, 'x', sizeof(v));
+    CHECK_INT(sv_query_get("_HLS_msn=000000000000000000000009", 32,
+                           "_HLS_msn", v, sizeof(v)), SV_ELIMIT);
+    CHECK_STR(v, "");
+    memset(v, 'x', sizeof(v));
+    CHECK_INT(sv_pct_decode("12%zz", 5, v, sizeof(v)), SV_EFORMAT);
+    CHECK_STR(v, "");
+    memset(v, 'x', sizeof(v));
+    CHECK_INT(sv_pct_decode("1234567", 7, v, sizeof(v)), 7);
+    CHECK_STR(v, "1234567");
+}
+
+static void
 strips_one_parameter(void)
 {
     const char *q = "token=abc&CMCD=x&token=def&z";
@@ -72,6 +94,7 @@ main(void)
 {
     RUN(finds_and_decodes_parameters);
     RUN(refuses_bad_escapes_and_small_buffers);
+    RUN(terminates_the_output_on_every_error);
     RUN(strips_one_parameter);
     RUN(parses_cmcd);
     return DONE();

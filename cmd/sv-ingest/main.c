@@ -9,149 +9,14 @@
 #include "core/event.h"
 #include "core/exit.h"
 #include "core/log.h"
-#include "core/parse.h"
+#include "core/opt.h"
 #include "ingest/ingest.h"
 #include "ingest/streamid.h"
 #include "opts.h"
 
-struct args {
-    struct sv_ingest_conf conf;
-    const char *events;
-    const char *sign_key;
-    int64_t expires_us;
-    int tls;            /* an rtmps:// listener was asked for */
-};
-
-static int
-duration_arg(const char *name, const char *arg, int64_t *out)
-{
-    if (sv_parse_duration(arg, out) < 0 || *out < 0)
-        return sv_opt_usage_error("bad --%s '%s': expected a duration such "
-                                  "as 500ms, 10s or 1h", name, arg);
-    return 0;
-}
-
-static int
-on_opt(void *ud, int key, const char *arg)
-{
-    struct args *a = ud;
-    struct sv_ingest_conf *c = &a->conf;
-    int64_t v;
-
-    switch (key) {
-    case 'l':
-        if (c->nlisten == SV_INGEST_MAX_LISTEN)
-            return sv_opt_usage_error("too many --listen (at most %d)",
-                                      SV_INGEST_MAX_LISTEN);
-        if (strncmp(arg, "rtmp://", 7) != 0 &&
-            strncmp(arg, "rtmps://", 8) != 0 &&
-            strncmp(arg, "srt://", 6) != 0)
-            return sv_opt_usage_error("bad --listen '%s': expected "
-                                      "rtmp://, rtmps:// or srt://addr:port",
-                                      arg);
-        if (strncmp(arg, "rtmps://", 8) == 0)
-            a->tls = 1;
-        c->listen[c->nlisten++] = arg;
-        return 0;
-    case OPT_TLS_CERT:
-        c->tls_cert = arg;
-        return 0;
-    case OPT_TLS_KEY:
-        c->tls_key = arg;
-        return 0;
-    case 'p':
-        if (c->npull == SV_INGEST_MAX_PULL)
-            return sv_opt_usage_error("too many --pull (at most %d)",
-                                      SV_INGEST_MAX_PULL);
-        c->pull[c->npull++] = arg;
-        return 0;
-    case OPT_SRT_LATENCY:
-        if (duration_arg("srt-latency", arg, &v) < 0)
-            return SV_EUSAGE;
-        c->srt_latency_ms = (int)(v / 1000);
-        return 0;
-    case OPT_TIMEOUT:
-        return duration_arg("timeout", arg, &c->timeout_us);
-    case OPT_PULL_RETRIES:
-        if (sv_parse_int(arg, -1, 1000000, &c->pull_retries) < 0)
-            return sv_opt_usage_error("bad --pull-retries '%s': expected "
-                                      "a number from -1", arg);
-        return 0;
-    case 'e':
-        c->exec = arg;
-        return 0;
-    case 'r':
-        c->record_dir = arg;
-        return 0;
-    case OPT_DISCARD:
-        c->discard = 1;
-        return 0;
-    case OPT_RECORD_SEGMENT:
-        return duration_arg("record-segment", arg, &c->record_segment_us);
-    case 'f':
-        if (strcmp(arg, "mpegts") != 0 && strcmp(arg, "matroska") != 0 &&
-            strcmp(arg, "nut") != 0)
-            return sv_opt_usage_error("bad --format '%s': expected mpegts, "
-                                      "matroska or nut", arg);
-        c->format = arg;
-        return 0;
-    case OPT_QUEUE_SIZE:
-        if (sv_parse_size(arg, &c->queue_max) < 0 || c->queue_max < 65536)
-            return sv_opt_usage_error("bad --queue-size '%s': expected a "
-                                      "size of at least 64K", arg);
-        return 0;
-    case OPT_EVENTS:
-        a->events = arg;
-        return 0;
-    case OPT_STATS_INTERVAL:
-        return duration_arg("stats-interval", arg, &c->stats_interval_us);
-    case 'k':
-        c->keys_file = arg;
-        return 0;
-    case OPT_AUTH_URL:
-        if (strncmp(arg, "http://", 7) != 0 &&
-            strncmp(arg, "https://", 8) != 0)
-            return sv_opt_usage_error("bad --auth-url '%s': expected an "
-                                      "http:// or https:// URL", arg);
-        c->auth_url = arg;
-        return 0;
-    case OPT_AUTH_HMAC:
-        c->auth_hmac = 1;
-        return 0;
-    case OPT_ON_DUPLICATE:
-        if (strcmp(arg, "refuse") == 0)
-            c->on_duplicate = SV_DUP_REFUSE;
-        else if (strcmp(arg, "takeover") == 0)
-            c->on_duplicate = SV_DUP_TAKEOVER;
-        else
-            return sv_opt_usage_error("bad --on-duplicate '%s': expected "
-                                      "refuse or takeover", arg);
-        return 0;
-    case OPT_RECONNECT_WINDOW:
-        return duration_arg("reconnect-window", arg,
-                            &c->reconnect_window_us);
-    case OPT_MAX_STREAMS:
-        if (sv_parse_int(arg, 0, 1000000, &v) < 0)
-            return sv_opt_usage_error("bad --max-streams '%s'", arg);
-        c->max_streams = (int)v;
-        return 0;
-    case OPT_MAX_CONNS_PER_IP:
-        if (sv_parse_int(arg, 0, 1000000, &v) < 0)
-            return sv_opt_usage_error("bad --max-conns-per-ip '%s'", arg);
-        c->max_conns_per_ip = (int)v;
-        return 0;
-    case OPT_SIGN_KEY:
-        a->sign_key = arg;
-        return 0;
-    case OPT_EXPIRES:
-        return duration_arg("expires", arg, &a->expires_us);
-    }
-    return 0;
-}
-
 /* --sign-key app/name: prints the signed key, for operators and tests */
 static int
-sign_key(const struct args *a)
+sign_key(const struct sv_ingest_args *a)
 {
     const char *secret = getenv("SV_INGEST_HMAC_SECRET");
     const char *slash = strchr(a->sign_key, '/');
@@ -191,27 +56,51 @@ sign_key(const struct args *a)
     return SV_EXIT_OK;
 }
 
+/* Combinations the table cannot express. */
+static int
+check(const struct sv_ingest_args *a, int to_stdout)
+{
+    const struct sv_ingest_conf *c = &a->conf;
+    int i, tls = 0, rc;
+
+    if ((rc = sv_opt_conflict(c->exec != NULL, "exec", c->record_dir != NULL,
+                              "record")) < 0 ||
+        (rc = sv_opt_conflict(c->exec != NULL, "exec", c->discard,
+                              "discard")) < 0 ||
+        (rc = sv_opt_conflict(c->record_dir != NULL, "record", c->discard,
+                              "discard")) < 0)
+        return rc;
+    for (i = 0; i < c->nlisten; i++)
+        tls |= strncmp(c->listen[i], "rtmps://", 8) == 0;
+    if (tls && (c->tls_cert == NULL || c->tls_key == NULL))
+        return sv_opt_usage_error("rtmps:// listeners need --tls-cert and "
+                                  "--tls-key");
+    if (c->nlisten == 0 && c->npull == 0)
+        return sv_opt_usage_error("nothing to ingest: give --listen or "
+                                  "--pull");
+    if (to_stdout && c->npull > 1)
+        return sv_opt_usage_error("standard output carries one stream: "
+                                  "several --pull need --exec or --record");
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return sv_opt_usage_error("refusing to write media to a terminal: "
+                                  "use --exec, --record or redirect standard "
+                                  "output");
+    if (to_stdout && a->events != NULL && strcmp(a->events, "-") == 0)
+        return sv_opt_usage_error("--events cannot be '-' when standard "
+                                  "output carries the stream");
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-    struct args a;
+    struct sv_ingest_args *a = &sv_ingest_args;
+    struct sv_ingest_conf *c = &a->conf;
     struct sv_opt_result res;
-    struct sv_ingest_conf *c = &a.conf;
     int rc, to_stdout;
 
     sv_log_init("sv-ingest");
-    memset(&a, 0, sizeof(a));
-    c->format = "mpegts";
-    c->record_segment_us = 600000000;
-    c->queue_max = 8 << 20;
-    c->stats_interval_us = 5000000;
-    c->srt_latency_ms = 120;
-    c->pull_retries = 10;
-    c->timeout_us = 10000000;
-    c->max_conns_per_ip = 16;
-    a.expires_us = 86400000000LL;
-    rc = sv_opt_parse(&sv_ingest_tool, argc, argv, on_opt, &a, &res);
-    if (rc < 0)
+    if (sv_opt_parse(&sv_ingest_tool, argc, argv, &res) < 0)
         return SV_EXIT_USAGE;
     if (res.done)
         return SV_EXIT_OK;
@@ -219,51 +108,15 @@ main(int argc, char **argv)
         sv_opt_usage_error("unexpected argument '%s'", res.argv[0]);
         return SV_EXIT_USAGE;
     }
-    if (a.sign_key != NULL)
-        return sign_key(&a);
-    if (sv_opt_conflict(c->exec != NULL, "--exec", c->record_dir != NULL,
-                        "--record") < 0)
-        return SV_EXIT_USAGE;
-    if (sv_opt_conflict(c->exec != NULL, "--exec", c->discard,
-                        "--discard") < 0 ||
-        sv_opt_conflict(c->record_dir != NULL, "--record", c->discard,
-                        "--discard") < 0)
-        return SV_EXIT_USAGE;
-    if (a.tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
-        sv_opt_usage_error("rtmps:// listeners need --tls-cert and "
-                           "--tls-key");
-        return SV_EXIT_USAGE;
-    }
-    if (c->nlisten == 0 && c->npull == 0) {
-        sv_opt_usage_error("nothing to ingest: give --listen or --pull");
-        return SV_EXIT_USAGE;
-    }
+    if (a->sign_key != NULL)
+        return sign_key(a);
     to_stdout = c->exec == NULL && c->record_dir == NULL && !c->discard;
-    if (to_stdout && c->npull > 1) {
-        sv_opt_usage_error("standard output carries one stream: several "
-                           "--pull need --exec or --record");
+    if (check(a, to_stdout) < 0)
         return SV_EXIT_USAGE;
-    }
-    if (to_stdout && isatty(STDOUT_FILENO)) {
-        sv_opt_usage_error("refusing to write media to a terminal: use "
-                           "--exec, --record or redirect standard output");
+    if (a->events == NULL && !to_stdout)
+        a->events = "-";
+    if (a->events != NULL && sv_opt_events_open(a->events) < 0)
         return SV_EXIT_USAGE;
-    }
-    if (to_stdout && a.events != NULL && strcmp(a.events, "-") == 0) {
-        sv_opt_usage_error("--events cannot be '-' when standard output "
-                           "carries the stream");
-        return SV_EXIT_USAGE;
-    }
-    if (a.events == NULL && !to_stdout)
-        a.events = "-";
-    if (a.events != NULL) {
-        rc = sv_event_open(a.events);
-        if (rc < 0) {
-            sv_log_error("cannot open events '%s': %s", a.events,
-                         sv_strerror(rc));
-            return SV_EXIT_FAIL;
-        }
-    }
     rc = sv_ingest_run(c);
     sv_event_close();
     rc = rc == SV_EUSAGE ? SV_EXIT_USAGE : rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;

@@ -1,9 +1,14 @@
 /* opts.c -- sv-package's option table (help, man page and completions are
  * generated from it) */
-#include <stddef.h>
+#include <stdint.h>
 
 #include "core/opt.h"
 #include "opts.h"
+
+struct sv_package_args sv_package_args;
+
+#define A sv_package_args
+#define O sv_package_args.o
 
 static const char *const usage[] = {
     "[options] -o <dir> [<input>...]",
@@ -13,56 +18,65 @@ static const char *const usage[] = {
 
 /* keep the sections in the order of the man page */
 static const struct sv_opt rows[] = {
-    { NULL, 0, NULL, "Output", NULL, NULL, NULL, 0 },
-    { "output", 'o', "<dir>", "write the package into <dir>; - writes a tar "
-      "stream on stdout", NULL, "@dir", NULL, 0 },
-    { "manifests", OPT_MANIFESTS, "<list>", "manifests to render: hls, dash "
-      "or hls,dash", "hls,dash", "hls dash hls,dash", NULL, 0 },
-    { "segment-duration", 's', "<duration>", "target segment duration; "
-      "segments start on keyframes", "4s", NULL, NULL, 0 },
-    { "segments", OPT_SEGMENTS, "<format>", "segment format: fmp4 (CMAF) "
-      "or ts (MPEG-TS, HLS only)", "fmp4", "fmp4 ts", NULL, 0 },
-    { "single-file", OPT_SINGLE, NULL, "one MP4 per rendition with a sidx, "
-      "addressed by byte ranges", NULL, NULL, NULL, 0 },
-    { "events", OPT_EVENTS, "<path|fd:N>", "write JSON events there", NULL,
-      "@file", NULL, 0 },
-    { NULL, 0, NULL, "Input", NULL, NULL, NULL, 0 },
-    { "format", 'f', "<name>", "force the input format (libavformat name)",
-      NULL, "mpegts mp4 matroska nut", NULL, 0 },
-    { "max-buffer", OPT_MAXBUF, "<size>", "most bytes a rendition may "
-      "hold in memory; beyond it packaging fails", "256M", NULL, NULL, 0 },
-    { NULL, 0, NULL, "Encryption", NULL, NULL, NULL, 0 },
-    { "encrypt", OPT_ENCRYPT, "<scheme>", "Common Encryption of the fMP4 "
-      "segments as they are written: cenc or cbcs", NULL, "cenc cbcs", NULL,
-      0 },
-    { "key", OPT_KEY, "<file>", "key document (JSON, as sv-drm keygen "
-      "prints)", NULL, "@file", NULL, 0 },
-    { "store", OPT_STORE, "<file>", "keystore (encrypted under "
-      "$SV_DRM_MASTER_KEY)", NULL, "@file", NULL, 0 },
-    { "content-id", OPT_CONTENT_ID, "<id>", "use the keys of this content "
-      "id", NULL, NULL, NULL, 0 },
-    { "systems", OPT_SYSTEMS, "<list>", "DRM systems to signal "
-      "(widevine,playready,fairplay,clearkey)",
-      "widevine,playready,fairplay", NULL, NULL, 0 },
-    { "key-uri", OPT_KEY_URI, "<uri>", "HLS key URI for ClearKey; {kid} "
-      "becomes the key id", NULL, NULL, NULL, 0 },
-    { NULL, 0, NULL, "Live", NULL, NULL, NULL, 0 },
-    { "live", OPT_LIVE, NULL, "publish while the input grows: playlists "
-      "and MPD are updated after every segment", NULL, NULL, NULL, 0 },
-    { "window", 'w', "<duration>", "segments kept in a live playlist",
-      "60s", NULL, NULL, 0 },
-    { "dvr", OPT_DVR, NULL, "keep every segment (an EVENT playlist) "
-      "instead of a sliding window", NULL, NULL, NULL, 0 },
-    { "ll-hls", OPT_LLHLS, NULL, "low-latency HLS: partial segments, "
-      "preload hints, rendition reports", NULL, NULL, NULL, 0 },
-    { "ll-dash", OPT_LLDASH, NULL, "low-latency DASH: chunked CMAF (the "
-      "parts), availabilityTimeOffset, a target latency", NULL, NULL, NULL,
-      0 },
-    { "part-duration", OPT_PART, "<duration>", "LL-HLS part (LL-DASH chunk) "
-      "duration, 0.2s at least", "0.5s", NULL, NULL, 0 },
-    { "gap", OPT_GAP, "<duration>", "a forward timestamp jump longer than "
-      "this is a gap (a discontinuity)", "2s", NULL, NULL, 0 },
-    { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
+    SV_OPT_SECTION("Output"),
+    { SV_OPT_STRING("output", 'o', "<dir>", "write the package into <dir>; "
+                    "- writes a tar stream on stdout", NULL, &O.out),
+      .complete = "@dir" },
+    { SV_OPT_CHOICE("manifests", 0, "<list>", "manifests to render: hls, "
+                    "dash or hls,dash", "hls,dash",
+                    "hls dash hls,dash dash,hls", &A.manifests) },
+    { SV_OPT_DURATION("segment-duration", 's', "target segment duration; "
+                      "segments start on keyframes", "4s", 500000,
+                      INT64_MAX, &O.segment_us) },
+    { SV_OPT_CHOICE("segments", 0, "<format>", "segment format: fmp4 (CMAF) "
+                    "or ts (MPEG-TS, HLS only)", "fmp4", "fmp4 ts",
+                    &O.ts) },
+    { SV_OPT_FLAG("single-file", 0, "one MP4 per rendition with a sidx, "
+                  "addressed by byte ranges", &O.single_file) },
+    { SV_OPT_EVENTS(NULL, &A.events) },
+    SV_OPT_SECTION("Input"),
+    { SV_OPT_STRING("format", 'f', "<name>", "force the input format "
+                    "(libavformat name)", NULL, &O.format),
+      .complete = "mpegts mp4 matroska nut" },
+    { SV_OPT_SIZE("max-buffer", 0, "most bytes a rendition may hold in "
+                  "memory; beyond it packaging fails", "256M", 1 << 20,
+                  INT64_MAX, &O.max_queue) },
+    SV_OPT_SECTION("Encryption"),
+    { SV_OPT_WORD("encrypt", 0, "<scheme>", "Common Encryption of the fMP4 "
+                  "segments as they are written: cenc or cbcs", NULL,
+                  "cenc cbcs", &O.encrypt) },
+    { SV_OPT_STRING("key", 0, "<file>", "key document (JSON, as sv-drm "
+                    "keygen prints)", NULL, &A.key_file),
+      .complete = "@file" },
+    { SV_OPT_STRING("store", 0, "<file>", "keystore (encrypted under "
+                    "$SV_DRM_MASTER_KEY)", NULL, &A.store),
+      .complete = "@file" },
+    { SV_OPT_STRING("content-id", 0, "<id>", "use the keys of this content "
+                    "id", NULL, &A.content_id) },
+    { SV_OPT_STRING("systems", 0, "<list>", "DRM systems to signal "
+                    "(widevine,playready,fairplay,clearkey)",
+                    "widevine,playready,fairplay", &A.systems) },
+    { SV_OPT_STRING("key-uri", 0, "<uri>", "HLS key URI for ClearKey; {kid} "
+                    "becomes the key id", NULL, &O.key_uri) },
+    SV_OPT_SECTION("Live"),
+    { SV_OPT_FLAG("live", 0, "publish while the input grows: playlists and "
+                  "MPD are updated after every segment", &O.live) },
+    { SV_OPT_DURATION("window", 'w', "segments kept in a live playlist",
+                      "60s", 1000000, INT64_MAX, &O.window_us) },
+    { SV_OPT_FLAG("dvr", 0, "keep every segment (an EVENT playlist) instead "
+                  "of a sliding window", &O.dvr) },
+    { SV_OPT_FLAG("ll-hls", 0, "low-latency HLS: partial segments, preload "
+                  "hints, rendition reports", &O.ll_hls) },
+    { SV_OPT_FLAG("ll-dash", 0, "low-latency DASH: chunked CMAF (the parts), "
+                  "availabilityTimeOffset, a target latency", &O.ll_dash) },
+    /* parts shorter than 0.2 s are known to break players */
+    { SV_OPT_DURATION("part-duration", 0, "LL-HLS part (LL-DASH chunk) "
+                      "duration, 0.2s at least", "0.5s", 200000, INT64_MAX,
+                      &O.part_us) },
+    { SV_OPT_DURATION("gap", 0, "a forward timestamp jump longer than this "
+                      "is a gap (a discontinuity)", "2s", 100000, INT64_MAX,
+                      &O.gap_us) },
+    SV_OPT_END,
 };
 
 const struct sv_tool sv_package_tool = {

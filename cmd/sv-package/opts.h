@@ -1,29 +1,22 @@
-/* opts.h -- option keys of sv-package */
+/* opts.h -- what sv-package's option table fills */
 #ifndef SV_PACKAGE_OPTS_H
 #define SV_PACKAGE_OPTS_H
 
 #include "core/opt.h"
+#include "pack/package.h"
 
-enum {
-    OPT_MANIFESTS = 256,
-    OPT_SINGLE,
-    OPT_EVENTS,
-    OPT_MAXBUF,
-    OPT_LIVE,
-    OPT_DVR,
-    OPT_LLHLS,
-    OPT_LLDASH,
-    OPT_PART,
-    OPT_GAP,
-    OPT_SEGMENTS,
-    OPT_ENCRYPT,
-    OPT_KEY,
-    OPT_STORE,
-    OPT_CONTENT_ID,
-    OPT_SYSTEMS,
-    OPT_KEY_URI,
+/* --manifests, in the order of the table's words */
+enum { MANIFESTS_HLS, MANIFESTS_DASH, MANIFESTS_BOTH, MANIFESTS_BOTH2 };
+
+struct sv_package_args {
+    struct sv_pack_opts o;
+    const char *events;
+    int manifests;
+    const char *key_file, *store, *content_id, *systems;
 };
 
+/* the table's rows point into this */
+extern struct sv_package_args sv_package_args;
 extern const struct sv_tool sv_package_tool;
 
 #endif

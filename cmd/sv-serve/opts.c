@@ -1,60 +1,90 @@
 /* opts.c -- sv-serve's option table */
-#include <stddef.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/opt.h"
+#include "core/parse.h"
 #include "opts.h"
 
+struct sv_serve_args sv_serve_args;
+
+#define A sv_serve_args
+#define C sv_serve_args.c
+
+/* --workers: a count, or auto for the CPUs this process may run on */
+static int
+workers(const struct sv_opt *o, const char *arg)
+{
+    cpu_set_t set;
+    int64_t n;
+
+    if (strcmp(arg, "auto") == 0) {
+        /* cgroups and taskset narrow the set */
+        n = sched_getaffinity(0, sizeof(set), &set) == 0 ?
+            CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+        n = n > 0 ? (n < 256 ? n : 256) : 1;
+    } else if (sv_parse_int(arg, 1, 256, &n) < 0) {
+        return sv_opt_usage_error("bad --workers '%s': expected an integer "
+                                  "from 1 to 256 or auto", arg);
+    }
+    *(unsigned *)o->dest = (unsigned)n;
+    return 0;
+}
+
 static const struct sv_opt rows[] = {
-    { NULL, 0, NULL, "Listening", NULL, NULL, NULL, 0 },
-    { "listen", 'l', "<url>",
-      "listen on http://addr:port or https://addr:port ([addr] for IPv6)",
-      "http://0.0.0.0:8080", NULL, NULL, SV_OPT_REPEAT },
-    { "workers", 'w', "<n|auto>",
-      "event loops sharing the port (auto: one per CPU)", "1", "auto", NULL,
-      0 },
-    { "tls-cert", K_TLS_CERT, "<file>",
-      "PEM certificate chain for https:// listeners (HTTP/2 by ALPN)", NULL, "@file",
-      NULL, 0 },
-    { "tls-key", K_TLS_KEY, "<file>", "PEM private key of --tls-cert", NULL,
-      "@file", NULL, 0 },
-    { NULL, 0, NULL, "Content", NULL, NULL, NULL, 0 },
-    { "index", K_INDEX, NULL, "list directories without an index.html",
-      NULL, NULL, NULL, 0 },
-    { "cors-origin", K_CORS, "<origin>",
-      "allow this origin, or * for any", NULL, NULL, NULL,
-      SV_OPT_REPEAT },
-    { "token-key", K_TOKEN_KEY, "<file>",
-      "require signed URL tokens made with the key in this file", NULL,
-      "@file", NULL, 0 },
-    { NULL, 0, NULL, "Logs", NULL, NULL, NULL, 0 },
-    { "access-log", K_ACCESS_LOG, "<path|fd:N|->",
-      "write serve.request JSON lines here", NULL, "@file", NULL, 0 },
-    { "beacon-log", K_BEACON_LOG, "<path|fd:N|->",
-      "accept POST /beacon and append the beacons here", NULL, "@file",
-      NULL, 0 },
-    { "beacon-max", K_BEACON_MAX, "<size>", "largest beacon body accepted",
-      "16K", NULL, NULL, 0 },
-    { NULL, 0, NULL, "Limits", NULL, NULL, NULL, 0 },
-    { "max-conns", K_MAX_CONNS, "<n>",
-      "open connections per client address (0: no limit)", "256", NULL,
-      NULL, 0 },
-    { "rate", K_RATE, "<n>", "requests per second per address (0: no limit)",
-      "0", NULL, NULL, 0 },
-    { "burst", K_BURST, "<n>", "requests an address may send at once", "100",
-      NULL, NULL, 0 },
-    { "max-uri", K_MAX_URI, "<bytes>", "longest request target", "2048",
-      NULL, NULL, 0 },
-    { "max-headers", K_MAX_HEADERS, "<size>",
-      "largest request header block (431 beyond)", "16K", NULL, NULL, 0 },
-    { "header-timeout", K_HEADER_TIMEOUT, "<duration>",
-      "time to receive a request's headers, and keep-alive idle time", "10s",
-      NULL, NULL, 0 },
-    { "idle-timeout", K_IDLE_TIMEOUT, "<duration>",
-      "idle time before an HTTP/2 connection is closed", "60s", NULL, NULL,
-      0 },
-    { "stop-timeout", K_STOP_TIMEOUT, "<duration>",
-      "on SIGTERM, time left to requests in flight", "10s", NULL, NULL, 0 },
-    { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
+    SV_OPT_SECTION("Listening"),
+    { SV_OPT_LIST("listen", 'l', "<url>", "listen on http://addr:port or "
+                  "https://addr:port ([addr] for IPv6)", A.listen,
+                  &A.nlisten, 16), .def = "http://0.0.0.0:8080" },
+    { SV_OPT_CALLBACK("workers", 'w', "<n|auto>", "event loops sharing the "
+                      "port (auto: one per CPU)", "1", workers, &C.workers),
+      .complete = "auto" },
+    { SV_OPT_STRING("tls-cert", 0, "<file>", "PEM certificate chain for "
+                    "https:// listeners (HTTP/2 by ALPN)", NULL, &C.tls_cert),
+      .complete = "@file" },
+    { SV_OPT_STRING("tls-key", 0, "<file>", "PEM private key of --tls-cert",
+                    NULL, &C.tls_key), .complete = "@file" },
+    SV_OPT_SECTION("Content"),
+    { SV_OPT_FLAG("index", 0, "list directories without an index.html",
+                  &C.index) },
+    { SV_OPT_LIST("cors-origin", 0, "<origin>", "allow this origin, or * for "
+                  "any", A.cors, &A.ncors, 32) },
+    { SV_OPT_STRING("token-key", 0, "<file>", "require signed URL tokens "
+                    "made with the key in this file", NULL,
+                    &C.token_key_file), .complete = "@file" },
+    SV_OPT_SECTION("Logs"),
+    { SV_OPT_STRING("access-log", 0, "<path|fd:N|->", "write serve.request "
+                    "JSON lines here", NULL, &C.access_log),
+      .complete = "@file" },
+    { SV_OPT_STRING("beacon-log", 0, "<path|fd:N|->", "accept POST /beacon "
+                    "and append the beacons here", NULL, &C.beacon_log),
+      .complete = "@file" },
+    { SV_OPT_SIZE("beacon-max", 0, "largest beacon body accepted", "16K", 64,
+                  1 << 20, &C.beacon_max) },
+    SV_OPT_SECTION("Limits"),
+    { SV_OPT_INT("max-conns", 0, "<n>", "open connections per client "
+                 "address (0: no limit)", "256", 0, 1000000,
+                 &C.max_conns) },
+    { SV_OPT_INT("rate", 0, "<n>", "requests per second per address (0: no "
+                 "limit)", "0", 0, 1000000, &A.rate) },
+    { SV_OPT_INT("burst", 0, "<n>", "requests an address may send at once",
+                 "100", 1, 1000000, &A.burst) },
+    { SV_OPT_INT("max-uri", 0, "<bytes>", "longest request target", "2048",
+                 64, 8192, &C.max_uri) },
+    { SV_OPT_SIZE("max-headers", 0, "largest request header block (431 "
+                  "beyond)", "16K", 1024, 1 << 20, &C.max_headers) },
+    { SV_OPT_DURATION("header-timeout", 0, "time to receive a request's "
+                      "headers, and keep-alive idle time", "10s", 1,
+                      INT64_MAX, &C.header_timeout_ms), .flags = SV_OPT_MS },
+    { SV_OPT_DURATION("idle-timeout", 0, "idle time before an HTTP/2 "
+                      "connection is closed", "60s", 1, INT64_MAX,
+                      &C.idle_timeout_ms), .flags = SV_OPT_MS },
+    { SV_OPT_DURATION("stop-timeout", 0, "on SIGTERM, time left to requests "
+                      "in flight", "10s", 1, INT64_MAX, &C.stop_timeout_ms),
+      .flags = SV_OPT_MS },
+    SV_OPT_END,
 };
 
 static const char *const usage[] = {

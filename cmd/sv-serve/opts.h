@@ -1,28 +1,23 @@
-/* opts.h -- sv-serve's option keys */
+/* opts.h -- what sv-serve's option table fills */
 #ifndef SV_SERVE_OPTS_H
 #define SV_SERVE_OPTS_H
 
-#include "core/opt.h"
+#include <stdint.h>
 
-enum {
-    K_TLS_CERT = 256,
-    K_TLS_KEY,
-    K_INDEX,
-    K_CORS,
-    K_TOKEN_KEY,
-    K_ACCESS_LOG,
-    K_BEACON_LOG,
-    K_BEACON_MAX,
-    K_MAX_CONNS,
-    K_RATE,
-    K_BURST,
-    K_MAX_URI,
-    K_MAX_HEADERS,
-    K_HEADER_TIMEOUT,
-    K_IDLE_TIMEOUT,
-    K_STOP_TIMEOUT,
+#include "core/opt.h"
+#include "serve/serve.h"
+
+struct sv_serve_args {
+    struct sv_serve_conf c;
+    const char *listen[16];     /* the table's limits are these sizes */
+    int nlisten;
+    const char *cors[32];
+    int ncors;
+    int64_t rate, burst;    /* whole numbers; the engine takes doubles */
 };
 
+/* the table's rows point into this */
+extern struct sv_serve_args sv_serve_args;
 extern const struct sv_tool sv_serve_tool;
 
 #endif

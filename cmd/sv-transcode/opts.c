@@ -1,8 +1,16 @@
 /* opts.c -- sv-transcode's one option table */
-#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "core/opt.h"
+#include "media/ladder.h"
 #include "opts.h"
+
+/* --crf: -1 until given, the codec then picks (its default is prose) */
+struct sv_transcode_args sv_transcode_args = { .o.crf = -1 };
+
+#define A sv_transcode_args
+#define O sv_transcode_args.o
 
 static const char *const usage[] = {
     "<input> [options] > out.ts",
@@ -11,58 +19,91 @@ static const char *const usage[] = {
     NULL,
 };
 
+static int
+ladder(const struct sv_opt *o, const char *arg)
+{
+    struct sv_ladder l;
+    char err[256];
+
+    if (sv_ladder_parse(arg, &l, err, sizeof(err)) < 0)
+        return sv_opt_usage_error("bad --ladder '%s': %s", arg, err);
+    return 0;
+}
+
+/* a real number in (0, 1]: the one option of its kind */
+static int
+threshold(const struct sv_opt *o, const char *arg)
+{
+    char *end;
+    double v = strtod(arg, &end);
+
+    if (*arg == '\0' || *end != '\0' || !(v > 0) || v > 1)
+        return sv_opt_usage_error("bad --%s '%s': expected a number in "
+                                  "(0, 1]", o->name, arg);
+    *(double *)o->dest = v;
+    return 0;
+}
+
 static const struct sv_opt rows[] = {
-    { NULL, 0, NULL, "Output", NULL, NULL, NULL, 0 },
-    { "output", 'o', "<dir>", "write one file per rung into dir; '-' is "
-      "stdout", "-", "@dir", NULL, 0 },
-    { "format", OPT_FORMAT, "<format>", "stream format on stdout: mpegts, "
-      "nut or matroska", "mpegts; matroska for vp9 and av1", "mpegts nut "
-      "matroska", NULL, 0 },
-    { "container", OPT_CONTAINER, "<ext>", "file format with -o: mp4, ts or "
-      "mkv", "mp4", "mp4 ts mkv", NULL, 0 },
-    { "events", OPT_EVENTS, "<dest>", "write JSON events to a path or fd:N",
-      NULL, "@file", NULL, 0 },
-    { NULL, 0, NULL, "Ladder and encoding", NULL, NULL, NULL, 0 },
-    { "ladder", 'l', "<spec>", "rungs like 1080p:5000k,720p:2800k, or a "
-      "preset: default, live, mobile, hd, uhd, sd", "default",
-      "default live mobile hd uhd sd", NULL, 0 },
-    { "codec", 'c', "<codec>", "video codec: h264, hevc, vp9 or av1", "h264",
-      "h264 hevc vp9 av1", NULL, 0 },
-    { "rate", OPT_RATE, "<mode>", "rate control: crf (capped by the rung's "
-      "bitrate) or cbr", "crf", "crf cbr", NULL, 0 },
-    { "crf", OPT_CRF, "<n>", "quality for --rate crf (lower is better)",
-      "23 h264, 28 hevc, 33 vp9, 35 av1", NULL, NULL, 0 },
-    { "preset", OPT_PRESET, "<name>", "encoder speed preset (x264/x265 "
-      "names; cpu-used for vp9 and av1)", "veryfast; 6 vp9; 8 av1", NULL,
-      NULL, 0 },
-    { "two-pass", OPT_TWO_PASS, NULL, "VOD: encode twice, at each rung's "
-      "bitrate on average (peaks at 1.5x); not with stdin", NULL, NULL, NULL,
-      0 },
-    { "gop", 'g', "<duration>", "keyframe interval, the same in every rung",
-      "2s", NULL, NULL, 0 },
-    { "keyframes", OPT_KEYFRAMES, "<mode>", "keyframe placement: gop (a "
-      "fixed grid) or scene (at scene cuts, at most --gop apart)", "gop",
-      "gop scene", NULL, 0 },
-    { "scene-threshold", OPT_SCENE_THRESHOLD, "<x>", "scene cut score in "
-      "(0, 1] for --keyframes scene", "0.15", NULL, NULL, 0 },
-    { "deinterlace", OPT_DEINTERLACE, "<mode>", "deinterlace: auto (when "
-      "the source is interlaced), on or off", "auto", "auto on off", NULL,
-      0 },
-    { "threads", OPT_THREADS, "<n>", "threads per rung encoder; 0 picks "
-      "from the cores and rungs", "0", NULL, NULL, 0 },
-    { "audio-bitrate", OPT_AUDIO_BITRATE, "<rate>", "audio bitrate (AAC, "
-      "or Opus for vp9 and av1)", "128k", NULL, NULL, 0 },
-    { "no-audio", OPT_NO_AUDIO, NULL, "leave the audio out", NULL, NULL,
-      NULL, 0 },
-    { NULL, 0, NULL, "Hardware", NULL, NULL, NULL, 0 },
-    { "hw", OPT_HW, "<name>", "encoder hardware: auto, none, nvenc, vaapi "
-      "or qsv", "auto", "auto none nvenc vaapi qsv", NULL, 0 },
-    { "list-hw", OPT_LIST_HW, NULL, "print usable hardware encoders and "
-      "decoders as JSON and exit", NULL, NULL, NULL, 0 },
-    { NULL, 0, NULL, "Input", NULL, NULL, NULL, 0 },
-    { "strict", OPT_STRICT, NULL, "fail on damaged input data instead of "
-      "skipping it", NULL, NULL, NULL, 0 },
-    { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
+    SV_OPT_SECTION("Output"),
+    { SV_OPT_STRING("output", 'o', "<dir>", "write one file per rung into "
+                    "dir; '-' is stdout", "-", &O.outdir),
+      .complete = "@dir" },
+    { SV_OPT_WORD("format", 0, "<format>", "stream format on stdout: mpegts, "
+                  "nut or matroska", "mpegts; matroska for vp9 and av1",
+                  "mpegts nut matroska", &O.format),
+      .flags = SV_OPT_DEFDOC },
+    { SV_OPT_WORD("container", 0, "<ext>", "file format with -o: mp4, ts or "
+                  "mkv", "mp4", "mp4 ts mkv", &O.container) },
+    { SV_OPT_EVENTS(NULL, &A.events) },
+    SV_OPT_SECTION("Ladder and encoding"),
+    { SV_OPT_STRING("ladder", 'l', "<spec>", "rungs like "
+                    "1080p:5000k,720p:2800k, or a preset: default, live, "
+                    "mobile, hd, uhd, sd", "default", &O.ladder),
+      .complete = "default live mobile hd uhd sd", .cb = ladder },
+    /* the words are sv_codec_names, in enum sv_codec's order */
+    { SV_OPT_CHOICE("codec", 'c', "<codec>", "video codec: h264, hevc, vp9 "
+                    "or av1", "h264", "h264 hevc vp9 av1", &O.codec) },
+    { SV_OPT_CHOICE("rate", 0, "<mode>", "rate control: crf (capped by the "
+                    "rung's bitrate) or cbr", "crf", "crf cbr", &O.rate) },
+    { SV_OPT_INT("crf", 0, "<n>", "quality for --rate crf (lower is better)",
+                 "23 h264, 28 hevc, 33 vp9, 35 av1", 0, 63, &O.crf),
+      .flags = SV_OPT_DEFDOC },
+    { SV_OPT_STRING("preset", 0, "<name>", "encoder speed preset (x264/x265 "
+                    "names; cpu-used for vp9 and av1)",
+                    "veryfast; 6 vp9; 8 av1", &O.preset),
+      .flags = SV_OPT_DEFDOC },
+    { SV_OPT_FLAG("two-pass", 0, "VOD: encode twice, at each rung's bitrate "
+                  "on average (peaks at 1.5x); not with stdin",
+                  &O.two_pass) },
+    { SV_OPT_DURATION("gop", 'g', "keyframe interval, the same in every rung",
+                      "2s", 100000, 60000000, &O.gop_us) },
+    { SV_OPT_CHOICE("keyframes", 0, "<mode>", "keyframe placement: gop (a "
+                    "fixed grid) or scene (at scene cuts, at most --gop "
+                    "apart)", "gop", "gop scene", &O.scene) },
+    { SV_OPT_CALLBACK("scene-threshold", 0, "<x>", "scene cut score in "
+                      "(0, 1] for --keyframes scene", "0.15", threshold,
+                      &O.scene_threshold) },
+    { SV_OPT_CHOICE("deinterlace", 0, "<mode>", "deinterlace: auto (when "
+                    "the source is interlaced), on or off", "auto",
+                    "auto on off", &O.deint) },
+    { SV_OPT_INT("threads", 0, "<n>", "threads per rung encoder; 0 picks "
+                 "from the cores and rungs", "0", 0, 64, &O.threads) },
+    { SV_OPT_BITRATE("audio-bitrate", 0, "audio bitrate (AAC, or Opus for "
+                     "vp9 and av1)", "128k", 8000, 512000,
+                     &O.audio_bitrate) },
+    { SV_OPT_FLAG("no-audio", 0, "leave the audio out", &O.no_audio) },
+    SV_OPT_SECTION("Hardware"),
+    /* the words in enum sv_hw's order */
+    { SV_OPT_CHOICE("hw", 0, "<name>", "encoder hardware: auto, none, nvenc, "
+                    "vaapi or qsv", "auto", "none auto nvenc vaapi qsv",
+                    &O.hw) },
+    { SV_OPT_FLAG("list-hw", 0, "print usable hardware encoders and decoders "
+                  "as JSON and exit", &A.list_hw) },
+    SV_OPT_SECTION("Input"),
+    { SV_OPT_FLAG("strict", 0, "fail on damaged input data instead of "
+                  "skipping it", &O.strict) },
+    SV_OPT_END,
 };
 
 const struct sv_tool sv_transcode_tool = {

@@ -1,28 +1,18 @@
-/* opts.h -- keys of sv-transcode's option table */
+/* opts.h -- what sv-transcode's option table fills */
 #ifndef SV_TRANSCODE_OPTS_H
 #define SV_TRANSCODE_OPTS_H
 
 #include "core/opt.h"
+#include "media/transcode.h"
 
-enum {
-    OPT_FORMAT = 256,
-    OPT_CONTAINER,
-    OPT_EVENTS,
-    OPT_RATE,
-    OPT_CRF,
-    OPT_PRESET,
-    OPT_KEYFRAMES,
-    OPT_SCENE_THRESHOLD,
-    OPT_DEINTERLACE,
-    OPT_THREADS,
-    OPT_AUDIO_BITRATE,
-    OPT_NO_AUDIO,
-    OPT_HW,
-    OPT_LIST_HW,
-    OPT_STRICT,
-    OPT_TWO_PASS,
+struct sv_transcode_args {
+    struct sv_transcode_opts o;
+    const char *events;
+    int list_hw;
 };
 
+/* the table's rows point into this */
+extern struct sv_transcode_args sv_transcode_args;
 extern const struct sv_tool sv_transcode_tool;
 
 #endif

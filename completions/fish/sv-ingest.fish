@@ -12,7 +12,7 @@ complete -c sv-ingest -l discard -d 'receive and remux every stream, write it no
 complete -c sv-ingest -l record-segment -x -d 'start a new recording file at the first keyframe after this long'
 complete -c sv-ingest -s f -l format -x -a 'mpegts matroska nut' -d 'container of the output'
 complete -c sv-ingest -l queue-size -x -d 'bytes a slow consumer may fall behind before packets are dropped'
-complete -c sv-ingest -l events -r -F -d 'where JSON events go (stdout unless it carries the stream)'
+complete -c sv-ingest -l events -r -F -d 'write JSON events to a path, fd:N or - (stdout)'
 complete -c sv-ingest -l stats-interval -x -d 'how often live.stream.stats is emitted (0: never)'
 complete -c sv-ingest -s k -l keys -r -F -d 'allow only the stream keys listed in file (with SRT passphrases)'
 complete -c sv-ingest -l auth-url -x -d 'POST each publish as JSON to url; a 2xx answer allows it'

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/parse.h"
 
 #ifndef SV_VERSION
 #define SV_VERSION "0.0.0"
@@ -21,21 +23,24 @@ enum {
     KEY_VERBOSE = 'v',
     KEY_COMPLETE = 0x7f00,
     KEY_MAN,
+    KEY_ROW = 0x8000,       /* + index: a tool row without a short letter */
 };
 
 /* rows every tool has; appended after the tool's own */
 static const struct sv_opt common[] = {
-    { NULL, 0, NULL, "General", NULL, NULL, NULL, 0 },
-    { "quiet", 'q', NULL, "print errors only", NULL, NULL, NULL, 0 },
-    { "verbose", 'v', NULL, "print more detail (repeat for more)", NULL, NULL,
-      NULL, SV_OPT_REPEAT },
-    { "help", 'h', NULL, "show this help and exit", NULL, NULL, NULL, 0 },
-    { "version", 'V', NULL, "show the version and exit", NULL, NULL, NULL, 0 },
-    { "complete", KEY_COMPLETE, "<shell>", "print a completion script",
-      NULL, "bash zsh fish", NULL, SV_OPT_HIDDEN },
-    { "man", KEY_MAN, "<part>", "print generated man page sections", NULL,
-      "head options", NULL, SV_OPT_HIDDEN },
-    { NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },
+    SV_OPT_SECTION("General"),
+    { .name = "quiet", .key = 'q', .help = "print errors only" },
+    { .name = "verbose", .key = 'v', .help = "print more detail (repeat for "
+      "more)", .flags = SV_OPT_REPEAT },
+    { .name = "help", .key = 'h', .help = "show this help and exit" },
+    { .name = "version", .key = 'V', .help = "show the version and exit" },
+    { .name = "complete", .key = KEY_COMPLETE, .arg = "<shell>",
+      .help = "print a completion script", .complete = "bash zsh fish",
+      .flags = SV_OPT_HIDDEN },
+    { .name = "man", .key = KEY_MAN, .arg = "<part>",
+      .help = "print generated man page sections",
+      .complete = "head options", .flags = SV_OPT_HIDDEN },
+    SV_OPT_END,
 };
 
 const char *
@@ -43,6 +48,11 @@ sv_version(void)
 {
     return SV_VERSION;
 }
+
+/* a short letter, and repeatable (lists always are) */
+#define SHORT(o) ((o)->key > 0 && (o)->key < 256)
+#define REPEATS(o) \
+    (((o)->flags & SV_OPT_REPEAT) || (o)->type == SV_OPT_T_LIST)
 
 static int
 is_end(const struct sv_opt *o)
@@ -137,14 +147,14 @@ print_help(const struct sv_tool *t, const char *cmd)
             heading = NULL;
         }
         snprintf(left, sizeof(left), "%s%c%s--%s%s%s%s%s",
-                 o->key < 256 ? "-" : "    ",
-                 o->key < 256 ? o->key : ' ', o->key < 256 ? ", " : "",
+                 SHORT(o) ? "-" : "    ",
+                 SHORT(o) ? o->key : ' ', SHORT(o) ? ", " : "",
                  o->name, o->arg == NULL ? "" : (o->flags & SV_OPT_OPTARG)
                                                     ? "[=" : " ",
                  o->arg == NULL ? "" : o->arg,
                  (o->flags & SV_OPT_OPTARG) ? "]" : "", "");
         /* "-o, --x" vs "    --x": drop the stray space of the letterless */
-        if (o->key >= 256)
+        if (!SHORT(o))
             memmove(left + 4, left + 5, strlen(left + 5) + 1);
         if (strlen(left) > 28)
             printf("  %s\n  %-28s %s", left, "", o->help);
@@ -152,6 +162,8 @@ print_help(const struct sv_tool *t, const char *cmd)
             printf("  %-28s %s", left, o->help);
         if (o->def != NULL)
             printf(" (default: %s)", o->def);
+        if (o->type == SV_OPT_T_LIST)
+            printf(" (repeatable)");
         printf("\n");
     }
     if (cmd == NULL && t->cmds != NULL)
@@ -220,7 +232,7 @@ print_man(const struct sv_tool *t, const char *part)
             continue;
         }
         printf(".TP\n");
-        if (o->key < 256)
+        if (SHORT(o))
             printf("\\fB\\-%c\\fR, ", o->key);
         printf("\\fB\\-\\-");
         roff(o->name);
@@ -242,7 +254,7 @@ print_man(const struct sv_tool *t, const char *part)
             roff(o->cmds);
             printf("]");
         }
-        if (o->flags & SV_OPT_REPEAT)
+        if (REPEATS(o))
             printf("; may be repeated");
         printf(".\n");
     }
@@ -288,7 +300,7 @@ complete_bash(const struct sv_tool *t)
             (o->flags & SV_OPT_OPTARG))
             continue;
         printf("    ");
-        if (o->key < 256)
+        if (SHORT(o))
             printf("-%c|", o->key);
         printf("--%s)\n", o->name);
         if (o->complete == NULL)
@@ -334,11 +346,11 @@ complete_zsh(const struct sv_tool *t)
         if (o->name == NULL || (o->flags & SV_OPT_HIDDEN))
             continue;
         printf("  ");
-        if (o->flags & SV_OPT_REPEAT)
+        if (REPEATS(o))
             printf("'*'");
-        if (o->key < 256 && !(o->flags & SV_OPT_REPEAT))
+        if (SHORT(o) && !REPEATS(o))
             printf("'(-%c --%s)'", o->key, o->name);
-        if (o->key < 256)
+        if (SHORT(o))
             printf("{-%c%s,--%s%s}", o->key,
                    o->arg != NULL && !(o->flags & SV_OPT_OPTARG) ? "+" : "",
                    o->name,
@@ -399,7 +411,7 @@ complete_fish(const struct sv_tool *t)
         printf("complete -c %s", t->name);
         if (o->cmds != NULL)
             printf(" -n '__fish_seen_subcommand_from %s'", o->cmds);
-        if (o->key < 256)
+        if (SHORT(o))
             printf(" -s %c", o->key);
         printf(" -l %s", o->name);
         if (o->arg != NULL) {
@@ -418,21 +430,293 @@ complete_fish(const struct sv_tool *t)
     }
 }
 
-/* ---- parsing --------------------------------------------------------- */
+/* ---- values ---------------------------------------------------------- */
 
-static const struct sv_opt *
-find_key(const struct sv_tool *t, int key)
+/* "64K", "1M", or bytes: the largest binary unit that divides v */
+static void
+fmt_size(char *buf, size_t size, int64_t v)
+{
+    static const char units[] = "GMK";
+    int64_t m = (int64_t)1 << 30;
+    int i;
+
+    for (i = 0; i < 3; i++, m >>= 10)
+        if (v >= m && v % m == 0) {
+            snprintf(buf, size, "%lld%c", (long long)(v / m), units[i]);
+            return;
+        }
+    snprintf(buf, size, "%lld", (long long)v);
+}
+
+/* "8k", "5M", or bits per second */
+static void
+fmt_bitrate(char *buf, size_t size, int64_t v)
+{
+    if (v >= 1000000 && v % 1000000 == 0)
+        snprintf(buf, size, "%lldM", (long long)(v / 1000000));
+    else if (v >= 1000 && v % 1000 == 0)
+        snprintf(buf, size, "%lldk", (long long)(v / 1000));
+    else
+        snprintf(buf, size, "%lld", (long long)v);
+}
+
+/* "100ms", "60s", "1h": the largest unit that divides v (microseconds) */
+static void
+fmt_duration(char *buf, size_t size, int64_t v)
+{
+    static const struct {
+        const char *unit;
+        int64_t us;
+    } units[] = {
+        { "h", 3600000000LL }, { "m", 60000000LL }, { "s", 1000000 },
+        { "ms", 1000 }, { "us", 1 },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (v >= units[i].us && v % units[i].us == 0) {
+            snprintf(buf, size, "%lld%s", (long long)(v / units[i].us),
+                     units[i].unit);
+            return;
+        }
+    snprintf(buf, size, "%lld", (long long)v);
+}
+
+/* The one message for a value out of its kind or range. */
+static int
+bad_range(const struct sv_opt *o, const char *arg)
+{
+    void (*fmt)(char *, size_t, int64_t);
+    const char *kind;
+    char lo[32], hi[32];
+
+    switch (o->type) {
+    case SV_OPT_T_INT:
+        if (o->max == INT64_MAX)
+            return sv_opt_usage_error("bad --%s '%s': expected an integer "
+                                      "of at least %lld", o->name, arg,
+                                      (long long)o->min);
+        return sv_opt_usage_error("bad --%s '%s': expected an integer from "
+                                  "%lld to %lld", o->name, arg,
+                                  (long long)o->min, (long long)o->max);
+    case SV_OPT_T_SIZE:
+        fmt = fmt_size;
+        kind = "a size";
+        break;
+    case SV_OPT_T_BITRATE:
+        fmt = fmt_bitrate;
+        kind = "a bitrate";
+        break;
+    default:
+        fmt = fmt_duration;
+        kind = "a duration";
+        break;
+    }
+    fmt(lo, sizeof(lo), o->min);
+    fmt(hi, sizeof(hi), o->max);
+    if (o->min <= 0 && o->max == INT64_MAX)
+        return sv_opt_usage_error("bad --%s '%s': expected %s such as %s",
+                                  o->name, arg, kind,
+                                  o->type == SV_OPT_T_SIZE ? "64K or 8M"
+                                  : o->type == SV_OPT_T_BITRATE
+                                  ? "128k or 5M" : "500ms, 10s or 1h");
+    if (o->min == 1 && o->max == INT64_MAX)
+        return sv_opt_usage_error("bad --%s '%s': expected %s above zero",
+                                  o->name, arg, kind);
+    if (o->max == INT64_MAX)
+        return sv_opt_usage_error("bad --%s '%s': expected %s of at least "
+                                  "%s", o->name, arg, kind, lo);
+    return sv_opt_usage_error("bad --%s '%s': expected %s from %s to %s",
+                              o->name, arg, kind, lo, hi);
+}
+
+/* Index of arg among the space-separated words, or -1. */
+static int
+word_index(const char *words, const char *arg)
+{
+    size_t n = strlen(arg);
+    const char *p = words;
+    int i = 0;
+
+    while (*p != '\0') {
+        const char *e = strchr(p, ' ');
+        size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+        if (len == n && strncmp(p, arg, n) == 0)
+            return i;
+        i++;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return -1;
+}
+
+/* "bad --x 'y': expected a, b or c" */
+static int
+bad_word(const struct sv_opt *o, const char *arg)
+{
+    char list[512];
+    size_t n = 0, len;
+    const char *p = o->complete, *e, *last = strrchr(o->complete, ' ');
+
+    while (*p != '\0' && n < sizeof(list) - 8) {
+        e = strchr(p, ' ');
+        len = e != NULL ? (size_t)(e - p) : strlen(p);
+        if (n > 0)
+            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s",
+                                  p - 1 == last ? " or " : ", ");
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%.*s", (int)len,
+                              p);
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return sv_opt_usage_error("bad --%s '%s': expected %s", o->name, arg,
+                              list);
+}
+
+static void
+store_int(const struct sv_opt *o, int64_t v)
+{
+    if (o->size == sizeof(int))
+        *(int *)o->dest = (int)v;
+    else
+        *(int64_t *)o->dest = v;
+}
+
+/* Parses arg by o's type and stores it; SV_EUSAGE after a message. */
+static int
+set_value(const struct sv_opt *o, const char *arg)
+{
+    int64_t v = 0;
+    int rc = 0, i;
+
+    if (o->cb != NULL) {
+        rc = o->cb(o, arg);
+        if (rc != 0 || o->type == SV_OPT_T_CALLBACK)
+            return rc < 0 ? rc : 0;
+    }
+    switch (o->type) {
+    case SV_OPT_T_FLAG:
+        store_int(o, 1);
+        return 0;
+    case SV_OPT_T_INT:
+        if (sv_parse_int(arg, o->min, o->max, &v) < 0)
+            return bad_range(o, arg);
+        store_int(o, v);
+        return 0;
+    case SV_OPT_T_SIZE:
+        rc = sv_parse_size(arg, &v);
+        break;
+    case SV_OPT_T_BITRATE:
+        rc = sv_parse_bitrate(arg, &v);
+        break;
+    case SV_OPT_T_DURATION:
+        rc = sv_parse_duration(arg, &v);
+        break;
+    case SV_OPT_T_CHOICE:
+    case SV_OPT_T_WORD:
+        i = word_index(o->complete, arg);
+        if (i < 0)
+            return bad_word(o, arg);
+        if (o->type == SV_OPT_T_CHOICE)
+            store_int(o, i);
+        else
+            *(const char **)o->dest = arg;
+        return 0;
+    case SV_OPT_T_STRING:
+        *(const char **)o->dest = arg;
+        return 0;
+    case SV_OPT_T_LIST:
+        if (*o->count >= o->max)
+            return sv_opt_usage_error("too many --%s (at most %lld)",
+                                      o->name, (long long)o->max);
+        ((const char **)o->dest)[(*o->count)++] = arg;
+        return 0;
+    default:
+        return 0;
+    }
+    /* sizes, bitrates and durations */
+    if (rc < 0 || v < o->min || v > o->max)
+        return bad_range(o, arg);
+    if (o->type == SV_OPT_T_DURATION && (o->flags & SV_OPT_MS))
+        v = (v + 999) / 1000;
+    store_int(o, v);
+    return 0;
+}
+
+/* Sets every row's default; a default its row rejects is a bug. */
+static int
+set_defaults(const struct sv_tool *t)
 {
     FOR_ROWS(t, o) {
+        if (o->name == NULL || o->def == NULL || o->dest == NULL ||
+            (o->flags & SV_OPT_DEFDOC) || o->type == SV_OPT_T_LIST)
+            continue;
+        if (set_value(o, o->def) < 0) {
+            sv_log_error("internal error: bad default of --%s", o->name);
+            return SV_EUSAGE;
+        }
+    }
+    return 0;
+}
+
+int
+sv_opt_events_open(const char *where)
+{
+    int rc = sv_event_open(where);
+
+    if (rc == SV_EUSAGE)
+        return sv_opt_usage_error("bad --events '%s': expected a path, fd:N "
+                                  "or -", where);
+    if (rc < 0)
+        return sv_opt_usage_error("bad --events '%s': %s", where,
+                                  sv_strerror(rc));
+    return 0;
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+/* The index in t->opts of the row with that short letter, or -1. */
+static int
+short_row(const struct sv_tool *t, int key)
+{
+    const struct sv_opt *o;
+
+    for (o = t->opts; o != NULL && !is_end(o); o++)
+        if (o->name != NULL && o->key == key)
+            return (int)(o - t->opts);
+    return -1;
+}
+
+static const struct sv_opt *
+common_row(int key)
+{
+    const struct sv_opt *o;
+
+    for (o = common; !is_end(o); o++)
         if (o->name != NULL && o->key == key)
             return o;
-    }
     return NULL;
 }
 
 int
-sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
-             void *ud, struct sv_opt_result *res)
+sv_opt_given(const struct sv_opt_result *res, const char *name)
+{
+    const struct sv_opt *o;
+    int i;
+
+    for (o = res->tool->opts, i = 0; !is_end(o) && i < SV_OPT_MAX_ROWS;
+         o++, i++)
+        if (o->name != NULL && strcmp(o->name, name) == 0)
+            return res->given[i];
+    return 0;
+}
+
+int
+sv_opt_parse(const struct sv_tool *t, int argc, char **argv,
+             struct sv_opt_result *res)
 {
     struct option *lopts = NULL;
     char shorts[256];
@@ -440,9 +724,13 @@ sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
     const struct sv_subcmd *c;
     const char *cmd = NULL;
     size_t n = 0, s = 0;
-    int verbose = 0, quiet = 0, key, rc = 0, i;
+    int verbose = 0, quiet = 0, key, rc = 0, i, idx;
 
     memset(res, 0, sizeof(*res));
+    res->tool = t;
+    rc = set_defaults(t);
+    if (rc < 0)
+        return rc;
     if (t->cmds != NULL && argc > 1 && argv[1][0] != '-') {
         for (c = t->cmds; c->name != NULL; c++)
             if (strcmp(c->name, argv[1]) == 0)
@@ -460,23 +748,32 @@ sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
     if (lopts == NULL)
         return -ENOMEM;
     n = 0;
+    i = 0;
     shorts[s++] = ':';
     FOR_ROWS(t, o) {
+        if (pass_ == 0)
+            i++;
         if (o->name == NULL)
             continue;
         lopts[n].name = o->name;
         lopts[n].has_arg = o->arg == NULL ? no_argument
                            : (o->flags & SV_OPT_OPTARG) ? optional_argument
                                                         : required_argument;
-        lopts[n].val = o->key;
+        /* the index of a tool row (given[] counts by it), else the key */
+        lopts[n].val = pass_ == 0 ? KEY_ROW + i - 1 : o->key;
         n++;
-        if (o->key < 256 && s < sizeof(shorts) - 3) {
+        if (SHORT(o) && s < sizeof(shorts) - 3) {
             shorts[s++] = (char)o->key;
             if (o->arg != NULL)
                 shorts[s++] = ':';
             if (o->flags & SV_OPT_OPTARG)
                 shorts[s++] = ':';
         }
+    }
+    if (i > SV_OPT_MAX_ROWS) {
+        sv_log_error("internal error: more than %d rows", SV_OPT_MAX_ROWS);
+        rc = SV_EUSAGE;
+        goto out;
     }
     shorts[s] = '\0';
     optind = 0;     /* full re-initialisation, so tests may parse twice */
@@ -492,7 +789,13 @@ sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
                 rc = sv_opt_usage_error("unknown option '%s'", arg);
             goto out;
         }
-        row = find_key(t, key);
+        idx = key >= KEY_ROW ? key - KEY_ROW : short_row(t, key);
+        if (idx >= 0) {
+            row = t->opts + idx;
+            key = KEY_ROW;
+        } else {
+            row = common_row(key);
+        }
         if (row != NULL && !applies(row, cmd)) {
             rc = sv_opt_usage_error("option '--%s' does not apply to '%s'",
                                     row->name, cmd);
@@ -535,7 +838,9 @@ sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
             verbose++;
             break;
         default:
-            rc = cb(ud, key, optarg);
+            if (res->given[idx] < 255)
+                res->given[idx]++;
+            rc = set_value(row, optarg);
             if (rc < 0)
                 goto out;
         }
@@ -543,6 +848,12 @@ sv_opt_parse(const struct sv_tool *t, int argc, char **argv, sv_opt_cb cb,
     if (quiet && verbose) {
         rc = sv_opt_conflict(1, "quiet", 1, "verbose");
         goto out;
+    }
+    /* a list's default stands only when the list was not given */
+    FOR_ROWS(t, o) {
+        if (o->type == SV_OPT_T_LIST && o->def != NULL && *o->count == 0 &&
+            !(o->flags & SV_OPT_DEFDOC))
+            ((const char **)o->dest)[(*o->count)++] = o->def;
     }
     sv_log_set_level(quiet ? SV_LOG_QUIET : SV_LOG_INFO + verbose);
     if (t->cmds != NULL && cmd == NULL) {

@@ -168,17 +168,24 @@ AES-256-GCM"
 @test "usage errors exit 2 naming the problem" {
     run --separate-stderr sv-drm keys
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: keys needs --store or --key"
+    assert_eq "$stderr" "sv-drm: keys needs --store or --key
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm keys --store a --key b
     [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: options --store and --key cannot be used together
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm keygen --periods 0
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: bad --periods '0'"
+    assert_eq "$stderr" "sv-drm: bad --periods '0': expected an integer from 1 to 100000
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm keys --store ks --kid 12
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: bad --kid '12'"
+    assert_eq "$stderr" "sv-drm: bad --kid '12': expected 32 hex digits or a UUID
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm bogus
     [ "$status" -eq 2 ]
+    assert_eq "$stderr" "sv-drm: unknown command 'bogus'
+Try 'sv-drm --help' for more information."
 }
 
 # ---- decrypt ------------------------------------------------------------
@@ -388,10 +395,12 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     assert_eq "$stderr" "sv-drm: SV_DRM_JWT_SECRET is shorter than 32 bytes"
     run --separate-stderr sv-drm token
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: token needs 'sign' or 'verify'"
+    assert_eq "$stderr" "sv-drm: token needs 'sign' or 'verify'
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm token verify --client nope x
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: bad --client 'nope'"
+    assert_eq "$stderr" "sv-drm: bad --client 'nope': expected an address
+Try 'sv-drm --help' for more information."
     echo 'XX not-a-range' > geo.txt
     SV_DRM_JWT_SECRET=this-is-a-test-secret-of-32-bytes-or-more \
         run --separate-stderr sv-drm token verify --geo geo.txt x
@@ -548,7 +557,8 @@ PY
     assert_match "$stderr" "^sv-drm: cannot reach 'http://127.0.0.1:$port/x': "
     run --separate-stderr sv-drm cpix http://127.0.0.1:1/ 
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "^sv-drm: cpix needs --content-id"
+    assert_eq "$stderr" "sv-drm: cpix needs --content-id
+Try 'sv-drm --help' for more information."
     run --separate-stderr sv-drm cpix http://127.0.0.1:1/ --content-id a \
         --systems widevine,nope
     [ "$status" -eq 2 ]
@@ -769,4 +779,139 @@ console.log(si + "." + c.createHmac("sha256", process.argv[1]).update(si)
     run --separate-stderr sv-drm serve --key k.json --listen "127.0.0.1:$PORT"
     [ "$status" -eq 1 ]
     assert_match "$stderr" "^sv-drm: cannot listen on '127.0.0.1:$PORT': "
+}
+
+# ---- usage errors, exact messages (issue 9) ---------------------------------
+# Every usage error: status 2, nothing on stdout, and on stderr exactly the
+# message and the --help hint.
+
+# drm_usage MSG ARGS...: sv-drm ARGS fails that way with MSG
+drm_usage() {
+    local msg=$1
+    shift
+    run -2 --separate-stderr sv-drm "$@"
+    assert_eq "$output" ""
+    assert_eq "$stderr" "sv-drm: $msg
+Try 'sv-drm --help' for more information."
+}
+
+@test "usage: commands, unknown options, missing values" {
+    drm_usage "a command is required"
+    drm_usage "a command is required" --store x
+    drm_usage "unknown command 'bogus'" bogus
+    drm_usage "unknown option '--nope'" keygen --nope
+    drm_usage "unknown option '-Z'" keygen -Z
+    drm_usage "option '--ttl' needs a value" token sign --ttl
+    drm_usage "option '-o' needs a value" keygen -o
+    drm_usage "option '--kid' does not apply to 'keygen'" keygen --kid 00
+    drm_usage "option '--listen' does not apply to 'keys'" keys --listen x
+    drm_usage "empty argument" encrypt --key k ""
+    drm_usage "options --quiet and --verbose cannot be used together" \
+        keygen -q -v
+}
+
+@test "usage: --store and --key conflict with one message" {
+    local c
+    for c in keys encrypt decrypt serve; do
+        drm_usage "options --store and --key cannot be used together" \
+            "$c" --store a --key b
+    done
+}
+
+@test "usage: operands and options each command needs" {
+    drm_usage "unexpected argument 'x'" keygen x
+    drm_usage "unexpected argument 'x'" keys --key k x
+    drm_usage "unexpected argument 'x'" serve --key k x
+    drm_usage "keys needs --store or --key" keys
+    drm_usage "serve needs --store or --key" serve
+    drm_usage "token needs 'sign' or 'verify'" token
+    drm_usage "token needs 'sign' or 'verify'" token check
+    drm_usage "token sign takes no argument" token sign x
+    drm_usage "token verify needs one token or -" token verify
+    drm_usage "token verify takes one --client" token verify x \
+        --client 10.0.0.1 --client 10.0.0.2
+    drm_usage "bad --client 'nope': expected an address" token verify x \
+        --client nope
+    drm_usage "cpix needs one URL" cpix --content-id a
+    drm_usage "cpix needs --content-id" cpix http://127.0.0.1:1/
+    drm_usage "cpix takes --scheme cenc or cbcs" cpix http://127.0.0.1:1/ \
+        --content-id a --scheme aes-128
+    drm_usage "encrypt needs one package directory" encrypt --key k
+    drm_usage "decrypt needs one package directory" decrypt --key k a b
+    drm_usage "encrypt needs --store or --key" encrypt dir
+    drm_usage "decrypt needs --store or --key" decrypt dir
+    drm_usage "encrypt needs --scheme" encrypt --key k dir
+    drm_usage "--scheme aes-128 needs --key-uri" encrypt --key k \
+        --scheme aes-128 dir
+    drm_usage "--rotate applies to --scheme aes-128" encrypt --key k \
+        --scheme cenc --rotate 2 dir
+    drm_usage "--tls-cert and --tls-key go together" serve --key k \
+        --tls-key k.pem
+    drm_usage "an https:// --listen needs --tls-cert and --tls-key" \
+        serve --key k --listen https://127.0.0.1:0
+    drm_usage "--tls-cert needs an https:// --listen" serve --key k \
+        --tls-cert c.pem --tls-key k.pem
+}
+
+@test "usage: bad integers" {
+    drm_usage "bad --periods '0': expected an integer from 1 to 100000" \
+        keygen --periods 0
+    drm_usage "bad --periods 'x': expected an integer from 1 to 100000" \
+        keygen --periods x
+    drm_usage "bad --rotate '0': expected an integer from 1 to 1000000" \
+        encrypt --rotate 0
+    drm_usage "bad --workers '65': expected an integer from 1 to 64" \
+        serve --workers 65
+    drm_usage "bad --rate '-1': expected an integer from 0 to 10000000" \
+        serve --rate -1
+}
+
+@test "usage: bad durations" {
+    drm_usage "bad --period-length '0': expected a duration above zero" \
+        keygen --period-length 0
+    drm_usage "bad --ttl 'x': expected a duration above zero" token sign \
+        --ttl x
+    drm_usage "bad --not-before '0s': expected a duration above zero" \
+        token sign --not-before 0s
+    drm_usage "bad --timeout '-1s': expected a duration above zero" \
+        cpix --timeout=-1s
+    drm_usage "bad --stop-timeout '0': expected a duration above zero" \
+        serve --stop-timeout 0
+}
+
+@test "usage: bad choices and strings" {
+    drm_usage "bad --alg 'RS256': expected HS256 or ES256" token sign \
+        --alg RS256
+    drm_usage "bad --scheme 'cbc1': expected cenc, cbcs or aes-128" \
+        encrypt --scheme cbc1
+    drm_usage "bad --kid '12': expected 32 hex digits or a UUID" keys \
+        --kid 12
+    drm_usage "bad --country 'de': expected two capital letters" token sign \
+        --country de
+    drm_usage "bad --path 'x/y': expected an absolute path" token sign \
+        --path x/y
+    drm_usage "bad --content-id: 1 to 256 characters" keygen \
+        --content-id "$(printf '%0257d' 0)"
+    drm_usage "bad --label: 1 to 64 characters" keygen \
+        --label "$(printf '%065d' 0)"
+    drm_usage "bad --sub: 1 to 200 characters" token sign \
+        --sub "$(printf '%0201d' 0)"
+}
+
+@test "usage: too many of a list" {
+    local i args=()
+    for i in $(seq 65); do args+=(--country DE); done
+    drm_usage "too many --country (at most 64)" token sign "${args[@]}"
+    args=()
+    for i in $(seq 65); do args+=(--label "l$i"); done
+    drm_usage "too many --label (at most 64)" cpix http://127.0.0.1:1/ \
+        --content-id a "${args[@]}"
+}
+
+@test "usage: serve --events that cannot be opened" {
+    sv-drm keygen > k.json
+    drm_usage "bad --events '$BATS_TEST_TMPDIR/no/ev': no such file or directory" \
+        serve --key k.json --listen 127.0.0.1:1 --events "$BATS_TEST_TMPDIR/no/ev"
+    drm_usage "bad --events 'fd:x': expected a path, fd:N or -" \
+        serve --key k.json --listen 127.0.0.1:1 --events fd:x
 }

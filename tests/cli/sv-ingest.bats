@@ -99,7 +99,8 @@ Try 'sv-ingest --help' for more information."
     run --separate-stderr sv-ingest --listen rtmp://127.0.0.1:1935 \
         --exec cat --record /tmp
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "--exec.*--record"
+    assert_eq "$stderr" "sv-ingest: options --exec and --record cannot be used together
+Try 'sv-ingest --help' for more information."
 }
 
 @test "a listen URL of another scheme is a usage error" {
@@ -815,4 +816,114 @@ PY
     # before: every frame kept (192 MiB and more); now 16 MiB of them
     [ $((after - before)) -lt 131072 ] || fail "RSS $before -> $after KiB"
     stop_ingest
+
+# ---- usage errors, exact messages (issue 9) ---------------------------------
+# Every usage error: status 2, nothing on stdout, and on stderr exactly the
+# message and the --help hint.
+
+# ingest_usage MSG ARGS...: sv-ingest ARGS fails that way with MSG
+ingest_usage() {
+    local msg=$1
+    shift
+    run -2 --separate-stderr sv-ingest "$@"
+    assert_eq "$output" ""
+    assert_eq "$stderr" "sv-ingest: $msg
+Try 'sv-ingest --help' for more information."
+}
+
+@test "usage: unknown options, missing values and operands" {
+    ingest_usage "unknown option '--nope'" --nope
+    ingest_usage "unknown option '-Z'" -Z
+    ingest_usage "option '--timeout' needs a value" --timeout
+    ingest_usage "option '-e' needs a value" -e
+    ingest_usage "unexpected argument 'extra'" --listen rtmp://127.0.0.1:1 \
+        --exec cat extra
+    ingest_usage "empty argument" --exec cat ""
+    ingest_usage "options --quiet and --verbose cannot be used together" \
+        -q -v --exec cat
+}
+
+@test "usage: conflicting outputs name both options once" {
+    ingest_usage "options --exec and --record cannot be used together" \
+        --exec x --record y
+    ingest_usage "options --exec and --discard cannot be used together" \
+        --listen rtmp://127.0.0.1:1 --exec x --discard
+    ingest_usage "options --record and --discard cannot be used together" \
+        --listen rtmp://127.0.0.1:1 --record y --discard
+}
+
+@test "usage: combinations of sources and outputs" {
+    ingest_usage "nothing to ingest: give --listen or --pull" --discard
+    ingest_usage "rtmps:// listeners need --tls-cert and --tls-key" \
+        --listen rtmps://127.0.0.1:1 --exec cat
+    ingest_usage "rtmps:// listeners need --tls-cert and --tls-key" \
+        --listen rtmps://127.0.0.1:1 --tls-cert c.pem --exec cat
+    ingest_usage "standard output carries one stream: several --pull need --exec or --record" \
+        --pull rtsp://127.0.0.1:1/a --pull rtsp://127.0.0.1:1/b
+    ingest_usage "--events cannot be '-' when standard output carries the stream" \
+        --listen rtmp://127.0.0.1:1 --events -
+}
+
+@test "usage: refuses to write the stream to a terminal" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    run -2 script -qec "sv-ingest --listen rtmp://127.0.0.1:1" /dev/null
+    assert_eq "${output//$'\r'/}" "sv-ingest: refusing to write media to a terminal: use --exec, --record or redirect standard output
+Try 'sv-ingest --help' for more information."
+}
+
+@test "usage: bad durations" {
+    local o
+    for o in srt-latency timeout record-segment stats-interval \
+             reconnect-window expires; do
+        ingest_usage "bad --$o 'soon': expected a duration such as 500ms, 10s or 1h" \
+            --exec cat "--$o" soon
+        ingest_usage "bad --$o '-1s': expected a duration such as 500ms, 10s or 1h" \
+            --exec cat "--$o=-1s"
+    done
+}
+
+@test "usage: bad integers, sizes and choices" {
+    ingest_usage "bad --pull-retries '-2': expected an integer from -1 to 1000000" \
+        --exec cat --pull-retries -2
+    ingest_usage "bad --pull-retries 'x': expected an integer from -1 to 1000000" \
+        --exec cat --pull-retries x
+    ingest_usage "bad --max-streams '1000001': expected an integer from 0 to 1000000" \
+        --exec cat --max-streams 1000001
+    ingest_usage "bad --queue-size '32K': expected a size of at least 64K" \
+        --exec cat --queue-size 32K
+    ingest_usage "bad --queue-size 'big': expected a size of at least 64K" \
+        --exec cat --queue-size big
+    ingest_usage "bad --format 'avi': expected mpegts, matroska or nut" \
+        --exec cat -f avi
+    ingest_usage "bad --on-duplicate 'maybe': expected refuse or takeover" \
+        --exec cat --on-duplicate maybe
+}
+
+@test "usage: bad strings and too many of a list" {
+    local i args=()
+    ingest_usage "bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps:// or srt://addr:port" \
+        --listen http://127.0.0.1:80
+    ingest_usage "bad --auth-url 'ftp://x': expected an http:// or https:// URL" \
+        --exec cat --auth-url ftp://x
+    for i in $(seq 17); do args+=(--listen "rtmp://127.0.0.1:$i"); done
+    ingest_usage "too many --listen (at most 16)" "${args[@]}"
+    args=()
+    for i in $(seq 65); do args+=(--pull "rtsp://127.0.0.1:1/$i"); done
+    ingest_usage "too many --pull (at most 64)" "${args[@]}"
+}
+
+@test "usage: --events that cannot be opened" {
+    ingest_usage "bad --events '$BATS_TEST_TMPDIR/no/ev': no such file or directory" \
+        --listen rtmp://127.0.0.1:1 --exec cat --events "$BATS_TEST_TMPDIR/no/ev"
+    ingest_usage "bad --events 'fd:x': expected a path, fd:N or -" \
+        --listen rtmp://127.0.0.1:1 --exec cat --events fd:x
+}
+
+@test "usage: bad --sign-key" {
+    SV_INGEST_HMAC_SECRET=s ingest_usage "bad --sign-key 'cam': expected app/name" \
+        --sign-key cam
+    SV_INGEST_HMAC_SECRET=s ingest_usage "bad --sign-key 'live/c m': names take letters, digits, '.', '_' and '-'" \
+        --sign-key 'live/c m'
+    ingest_usage "bad --expires 'x': expected a duration such as 500ms, 10s or 1h" \
+        --sign-key live/cam --expires x
 }

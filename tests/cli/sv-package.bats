@@ -32,8 +32,9 @@ first() { "$@" | grep -m1 .; }
 
 @test "rejects parts shorter than 0.2 s" {
     run -2 --separate-stderr sv-package --live --ll-hls --part-duration 0.1 -o x
-    assert_eq "${stderr_lines[0]}" \
-        "sv-package: --part-duration must be at least 0.2s"
+    assert_eq "$stderr" \
+        "sv-package: bad --part-duration '0.1': expected a duration of at least 200ms
+Try 'sv-package --help' for more information."
 }
 
 @test "rejects --ll-hls without --live" {
@@ -66,8 +67,9 @@ first() { "$@" | grep -m1 .; }
 
 @test "rejects a bad duration" {
     run -2 --separate-stderr sv-package -s fast -o x
-    assert_eq "${stderr_lines[0]}" \
-        "sv-package: invalid duration 'fast' for --segment-duration"
+    assert_eq "$stderr" \
+        "sv-package: bad --segment-duration 'fast': expected a duration of at least 500ms
+Try 'sv-package --help' for more information."
 }
 
 @test "packages a ladder TS from stdin: every rendition reads back" {
@@ -591,11 +593,11 @@ teardown() {
 @test "--encrypt rejects bad schemes, systems and combinations" {
     run -2 --separate-stderr sv-package --encrypt aes-128 --key k -o x
     assert_eq "${stderr_lines[0]}" \
-        "sv-package: invalid scheme 'aes-128' for --encrypt (cenc or cbcs)"
+        "sv-package: bad --encrypt 'aes-128': expected cenc or cbcs"
     run -2 --separate-stderr sv-package --encrypt cenc --key k \
         --systems widevine,nope -o x
     assert_eq "${stderr_lines[0]}" \
-        "sv-package: invalid --systems 'widevine,nope': unknown system 'nope'"
+        "sv-package: bad --systems 'widevine,nope': unknown system 'nope'"
     run -2 --separate-stderr sv-package --encrypt cenc --key k --store s -o x
     assert_eq "${stderr_lines[0]}" \
         "sv-package: options --key and --store cannot be used together"
@@ -659,4 +661,109 @@ teardown() {
     assert_eq "${stderr_lines[0]}" \
         "sv-package: cannot encrypt the init segment of v0: cannot encrypt codec 'vp09'"
     [ ! -e "$out/package.json" ] && [ ! -e "$out/master.m3u8" ]
+}
+
+# ---- usage errors, exact messages (issue 9) ---------------------------------
+# Every usage error: status 2, nothing on stdout, and on stderr exactly the
+# message and the --help hint.
+
+# package_usage MSG ARGS...: sv-package ARGS fails that way with MSG
+package_usage() {
+    local msg=$1
+    shift
+    run -2 --separate-stderr sv-package "$@"
+    assert_eq "$output" ""
+    assert_eq "$stderr" "sv-package: $msg
+Try 'sv-package --help' for more information."
+}
+
+@test "usage: unknown options, missing values and operands" {
+    package_usage "unknown option '--nope'" --nope
+    package_usage "unknown option '-Z'" -Z
+    package_usage "option '--gap' needs a value" --gap
+    package_usage "option '-o' needs a value" -o
+    package_usage "an output is required (-o <dir> or -o -)" in.mp4
+    package_usage "empty argument" -o x ""
+    package_usage "options --quiet and --verbose cannot be used together" \
+        -q -v -o x
+    package_usage "--live takes one input" --live -o x a.ts b.ts
+}
+
+@test "usage: every conflict names both options" {
+    package_usage "options --dvr and --window cannot be used together" \
+        --live --dvr --window 30s -o x
+    package_usage "options --live and --single-file cannot be used together" \
+        --live --single-file -o x
+    package_usage "options --segments ts and --ll-hls cannot be used together" \
+        --segments ts --live --ll-hls -o x
+    package_usage "options --segments ts and --ll-dash cannot be used together" \
+        --segments ts --live --ll-dash -o x
+    package_usage "options --segments ts and --single-file cannot be used together" \
+        --segments ts --single-file -o x
+    package_usage "options --encrypt and --single-file cannot be used together" \
+        --encrypt cenc --key k --single-file -o x
+    package_usage "options --encrypt and --segments ts cannot be used together" \
+        --encrypt cbcs --key k --segments ts -o x
+    package_usage "options --key and --store cannot be used together" \
+        --encrypt cenc --key k --store s -o x
+}
+
+@test "usage: options that need another" {
+    local o
+    package_usage "MPEG-TS segments are for HLS only (--manifests hls)" \
+        --segments ts --manifests dash -o x
+    package_usage "--dvr needs --live" --dvr -o x
+    package_usage "--window needs --live" --window 30s -o x
+    package_usage "--ll-hls needs --live" --ll-hls -o x
+    package_usage "--ll-dash needs --live" --ll-dash -o x
+    package_usage "--part-duration needs --ll-hls or --ll-dash" \
+        --live --part-duration 1s -o x
+    package_usage "--ll-hls needs the hls manifest" \
+        --live --ll-hls --manifests dash -o x
+    package_usage "--ll-dash needs the dash manifest" \
+        --live --ll-dash --manifests hls -o x
+    package_usage "--part-duration must be at most half of --segment-duration" \
+        --live --ll-hls --part-duration 3s -o x
+    package_usage "--live cannot write a tar stream (-o -)" --live -o -
+    package_usage "--window must hold two segments at least" \
+        --live --window 6s -o x
+    package_usage "--encrypt needs keys (--key <file> or --store <file>)" \
+        --encrypt cenc -o x
+    for o in key store content-id key-uri; do
+        package_usage "--$o needs --encrypt" "--$o" v -o x
+    done
+    package_usage "--systems needs --encrypt" --systems widevine -o x
+}
+
+@test "usage: bad durations" {
+    package_usage "bad --segment-duration '0.4s': expected a duration of at least 500ms" \
+        -s 0.4s -o x
+    package_usage "bad --window '1m30': expected a duration of at least 1s" \
+        --live -w 1m30 -o x
+    package_usage "bad --part-duration '0.1': expected a duration of at least 200ms" \
+        --live --ll-hls --part-duration 0.1 -o x
+    package_usage "bad --gap '50ms': expected a duration of at least 100ms" \
+        --gap 50ms -o x
+}
+
+@test "usage: bad sizes and choices" {
+    package_usage "bad --max-buffer '512K': expected a size of at least 1M" \
+        --max-buffer 512K -o x
+    package_usage "bad --max-buffer '1T': expected a size of at least 1M" \
+        --max-buffer 1T -o x
+    package_usage "bad --manifests 'smooth': expected hls, dash, hls,dash or dash,hls" \
+        --manifests smooth -o x
+    package_usage "bad --segments 'mp4': expected fmp4 or ts" \
+        --segments mp4 -o x
+    package_usage "bad --encrypt 'aes-128': expected cenc or cbcs" \
+        --encrypt aes-128 --key k -o x
+    package_usage "bad --systems 'widevine,nope': unknown system 'nope'" \
+        --encrypt cenc --key k --systems widevine,nope -o x
+}
+
+@test "usage: --events that cannot be opened" {
+    package_usage "bad --events '$BATS_TEST_TMPDIR/no/ev': no such file or directory" \
+        -o "$BATS_TEST_TMPDIR/out" --events "$BATS_TEST_TMPDIR/no/ev" in.mp4
+    package_usage "bad --events 'fd:x': expected a path, fd:N or -" \
+        -o "$BATS_TEST_TMPDIR/out" --events fd:x in.mp4
 }

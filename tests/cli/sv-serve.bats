@@ -113,7 +113,8 @@ Try 'sv-serve --help' for more information."
 
 @test "exits 2 on a bad --workers value" {
     run -2 --separate-stderr sv-serve "$WWW" --workers 0
-    assert_eq "${stderr%%$'\n'*}" "sv-serve: bad --workers '0': expected an integer from 1 to 256"
+    assert_eq "$stderr" "sv-serve: bad --workers '0': expected an integer from 1 to 256 or auto
+Try 'sv-serve --help' for more information."
 }
 
 @test "exits 2 when --tls-cert comes without --tls-key" {
@@ -819,4 +820,85 @@ closed"
     # the same number padded to 24 characters was read as 0 (200)
     assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=000000000000000000000009")" 400
     assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=0000000000000000000003")" 200
+
+# ---- usage errors, exact messages (issue 9) ---------------------------------
+# Every usage error: status 2, nothing on stdout, and on stderr exactly the
+# message and the --help hint.
+
+# serve_usage MSG ARGS...: sv-serve ARGS fails that way with MSG
+serve_usage() {
+    local msg=$1
+    shift
+    run -2 --separate-stderr sv-serve "$@"
+    assert_eq "$output" ""
+    assert_eq "$stderr" "sv-serve: $msg
+Try 'sv-serve --help' for more information."
+}
+
+@test "usage: unknown options, missing values and operands" {
+    serve_usage "unknown option '--nope'" "$WWW" --nope
+    serve_usage "unknown option '-Z'" "$WWW" -Z
+    serve_usage "option '--rate' needs a value" "$WWW" --rate
+    serve_usage "option '-l' needs a value" "$WWW" -l
+    serve_usage "no directory to serve"
+    serve_usage "too many operands: one directory" "$WWW" "$WWW"
+    serve_usage "empty argument" ""
+    serve_usage "options --quiet and --verbose cannot be used together" \
+        "$WWW" -q -v
+}
+
+@test "usage: TLS combinations" {
+    serve_usage "--tls-cert and --tls-key go together" "$WWW" --tls-cert x
+    serve_usage "--tls-cert and --tls-key go together" "$WWW" --tls-key x
+    serve_usage "an https:// --listen needs --tls-cert and --tls-key" \
+        "$WWW" --listen https://127.0.0.1:0
+    serve_usage "--tls-cert needs an https:// --listen" "$WWW" \
+        --tls-cert a.pem --tls-key b.pem
+}
+
+@test "usage: bad integers" {
+    serve_usage "bad --workers 'many': expected an integer from 1 to 256 or auto" \
+        "$WWW" -w many
+    serve_usage "bad --workers '257': expected an integer from 1 to 256 or auto" \
+        "$WWW" --workers 257
+    serve_usage "bad --max-conns '-1': expected an integer from 0 to 1000000" \
+        "$WWW" --max-conns -1
+    serve_usage "bad --rate '1.5': expected an integer from 0 to 1000000" \
+        "$WWW" --rate 1.5
+    serve_usage "bad --burst '0': expected an integer from 1 to 1000000" \
+        "$WWW" --burst 0
+    serve_usage "bad --max-uri '63': expected an integer from 64 to 8192" \
+        "$WWW" --max-uri 63
+    serve_usage "bad --max-uri '8193': expected an integer from 64 to 8192" \
+        "$WWW" --max-uri 8193
+}
+
+@test "usage: bad sizes" {
+    serve_usage "bad --max-headers '512': expected a size from 1K to 1M" \
+        "$WWW" --max-headers 512
+    serve_usage "bad --max-headers '2M': expected a size from 1K to 1M" \
+        "$WWW" --max-headers 2M
+    serve_usage "bad --beacon-max '63': expected a size from 64 to 1M" \
+        "$WWW" --beacon-max 63
+    serve_usage "bad --beacon-max 'lots': expected a size from 64 to 1M" \
+        "$WWW" --beacon-max lots
+}
+
+@test "usage: bad durations" {
+    local o
+    for o in header-timeout idle-timeout stop-timeout; do
+        serve_usage "bad --$o '0': expected a duration above zero" \
+            "$WWW" "--$o" 0
+        serve_usage "bad --$o 'soon': expected a duration above zero" \
+            "$WWW" "--$o" soon
+    done
+}
+
+@test "usage: too many of a list" {
+    local i args=()
+    for i in $(seq 17); do args+=(--listen "http://127.0.0.1:$i"); done
+    serve_usage "too many --listen (at most 16)" "$WWW" "${args[@]}"
+    args=()
+    for i in $(seq 33); do args+=(--cors-origin "https://o$i.example"); done
+    serve_usage "too many --cors-origin (at most 32)" "$WWW" "${args[@]}"
 }

@@ -78,7 +78,8 @@ Try 'sv-transcode --help' for more information."
 
 @test "an unknown codec, rate or hw is a usage error" {
     run -2 --separate-stderr $T in.mp4 --codec mpeg2
-    assert_eq "${stderr%%$'\n'*}" "sv-transcode: bad --codec 'mpeg2'"
+    assert_eq "$stderr" "sv-transcode: bad --codec 'mpeg2': expected h264, hevc, vp9 or av1
+Try 'sv-transcode --help' for more information."
     run -2 $T in.mp4 --rate vbr
     run -2 $T in.mp4 --hw cuda
     run -2 $T in.mp4 --gop 0
@@ -486,4 +487,94 @@ audio aac"
     local in; in=$(fixture h264_aac_720p_long.mp4)
     run -0 --separate-stderr bash -c "$T '$in' --ladder 240p:300k | head -c 10000 > /dev/null; exit \${PIPESTATUS[0]}"
     assert_eq "$stderr" ""
+}
+
+# ---- usage errors, exact messages (issue 9) ---------------------------------
+# Every usage error: status 2, nothing on stdout, and on stderr exactly the
+# message and the --help hint.
+
+# transcode_usage MSG ARGS...: sv-transcode ARGS fails that way with MSG
+transcode_usage() {
+    local msg=$1
+    shift
+    run -2 --separate-stderr sv-transcode "$@"
+    assert_eq "$output" ""
+    assert_eq "$stderr" "sv-transcode: $msg
+Try 'sv-transcode --help' for more information."
+}
+
+@test "usage: unknown options, missing values and operands" {
+    transcode_usage "unknown option '--nope'" in.mp4 --nope
+    transcode_usage "unknown option '-Z'" in.mp4 -Z
+    transcode_usage "option '--crf' needs a value" in.mp4 --crf
+    transcode_usage "option '-c' needs a value" in.mp4 -c
+    transcode_usage "missing input (a file, a URL or '-')"
+    transcode_usage "too many arguments: 'b.mp4'" a.mp4 b.mp4
+    transcode_usage "empty argument" ""
+    transcode_usage "--list-hw takes no input" --list-hw in.mp4
+    transcode_usage "options --quiet and --verbose cannot be used together" \
+        in.mp4 -q -v
+}
+
+@test "usage: combinations" {
+    transcode_usage "--format is for stdout; with -o <dir> use --container" \
+        in.mp4 -o out --format nut
+    transcode_usage "--container needs -o <dir>" in.mp4 --container mkv
+    transcode_usage "MPEG-TS cannot carry vp9; use nut, matroska, mkv or mp4" \
+        in.mp4 -c vp9 --format mpegts
+    transcode_usage "MPEG-TS cannot carry av1; use nut, matroska, mkv or mp4" \
+        in.mp4 -c av1 -o out --container ts
+    transcode_usage "--two-pass is for VOD; it cannot be used with --rate cbr" \
+        in.mp4 --two-pass --rate cbr
+    transcode_usage "--two-pass reads the input twice; it cannot read stdin" \
+        - --two-pass
+    transcode_usage "--two-pass encodes in software; it cannot be used with --hw nvenc" \
+        in.mp4 --two-pass --hw nvenc
+}
+
+@test "usage: bad choices" {
+    transcode_usage "bad --format 'avi': expected mpegts, nut or matroska" \
+        in.mp4 --format avi
+    transcode_usage "bad --container 'avi': expected mp4, ts or mkv" \
+        in.mp4 -o out --container avi
+    transcode_usage "bad --codec 'mpeg2': expected h264, hevc, vp9 or av1" \
+        in.mp4 -c mpeg2
+    transcode_usage "bad --rate 'vbr': expected crf or cbr" in.mp4 --rate vbr
+    transcode_usage "bad --keyframes 'often': expected gop or scene" \
+        in.mp4 --keyframes often
+    transcode_usage "bad --deinterlace 'yes': expected auto, on or off" \
+        in.mp4 --deinterlace yes
+    transcode_usage "bad --hw 'cuda': expected none, auto, nvenc, vaapi or qsv" \
+        in.mp4 --hw cuda
+}
+
+@test "usage: bad numbers, durations and bitrates" {
+    transcode_usage "bad --crf '64': expected an integer from 0 to 63" \
+        in.mp4 --crf 64
+    transcode_usage "bad --crf 'good': expected an integer from 0 to 63" \
+        in.mp4 --crf good
+    transcode_usage "bad --threads '65': expected an integer from 0 to 64" \
+        in.mp4 --threads 65
+    transcode_usage "bad --gop '0': expected a duration from 100ms to 1m" \
+        in.mp4 --gop 0
+    transcode_usage "bad --gop '2m': expected a duration from 100ms to 1m" \
+        in.mp4 -g 2m
+    transcode_usage "bad --scene-threshold '0': expected a number in (0, 1]" \
+        in.mp4 --scene-threshold 0
+    transcode_usage "bad --scene-threshold '1.5': expected a number in (0, 1]" \
+        in.mp4 --scene-threshold 1.5
+    transcode_usage "bad --audio-bitrate '4k': expected a bitrate from 8k to 512k" \
+        in.mp4 --audio-bitrate 4k
+    transcode_usage "bad --audio-bitrate '1M': expected a bitrate from 8k to 512k" \
+        in.mp4 --audio-bitrate 1M
+    transcode_usage "bad --ladder '720p': rung '720p' has no bitrate (want 720p:2800k)" \
+        in.mp4 --ladder 720p
+}
+
+@test "usage: --events that cannot be opened" {
+    local in; in=$(fixture h264_aac_360p.mp4)
+    transcode_usage "bad --events '$BATS_TEST_TMPDIR/no/ev': no such file or directory" \
+        "$in" -o "$BATS_TEST_TMPDIR/out" --events "$BATS_TEST_TMPDIR/no/ev"
+    transcode_usage "bad --events 'fd:x': expected a path, fd:N or -" \
+        "$in" -o "$BATS_TEST_TMPDIR/out" --events fd:x
 }

@@ -1,4 +1,4 @@
-/* run_keys.c -- `sv-drm keygen` and `sv-drm keys`: make, store, export */
+/* shared.c -- what several sv-drm commands use: keys in and out, JWT keys */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +9,22 @@
 #include "core/err.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/opt.h"
+#include "drm/cidr.h"
 #include "drm/key.h"
 #include "drm/keystore.h"
 #include "drm/signal.h"
-#include "run.h"
+#include "verbs.h"
+
+int
+sv__drm_check_keys(const struct sv_drm_opts *o, const char *cmd)
+{
+    if (o->nargs > 0)
+        return sv_opt_usage_error("unexpected argument '%s'", o->args[0]);
+    if (o->store == NULL && o->key_file == NULL)
+        return sv_opt_usage_error("%s needs --store or --key", cmd);
+    return 0;
+}
 
 int
 sv__drm_output(const struct sv_drm_opts *o, const json_t *doc, int mode)
@@ -63,9 +75,8 @@ sv__drm_load_keys(const struct sv_drm_opts *o, json_t **out)
     return rc;
 }
 
-/* The key ids and labels of doc, without key material. */
-static json_t *
-public_view(const json_t *doc)
+json_t *
+sv__drm_public_view(const json_t *doc)
 {
     json_t *out = json_deep_copy(doc), *k;
     size_t i;
@@ -80,68 +91,63 @@ public_view(const json_t *doc)
     return out;
 }
 
+
 int
-sv_drm_run_keygen(const struct sv_drm_opts *o)
+sv__drm_token_keys(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
+                   char *err, size_t size)
 {
-    struct sv_drm_keygen g;
-    uint8_t master[32];
-    char err[512];
-    json_t *doc = NULL, *pub = NULL;
+    const char *s = getenv(SV_DRM_JWT_SECRET_ENV);
     int rc;
 
-    g.content_id = o->content_id;
-    g.labels = o->labels;
-    g.periods = o->periods;
-    g.period_us = o->period_us;
-    if (o->store != NULL) {
-        rc = sv_drm_master_key(master, err, sizeof(err));
-        if (rc < 0) {
-            sv_log_error("%s", err);
-            return SV_EXIT_USAGE;
+    memset(keys, 0, sizeof(*keys));
+    if (s != NULL && *s != '\0') {
+        /* a short HMAC secret can be guessed offline from one token */
+        if (strlen(s) < 32) {
+            snprintf(err, size, "%s is shorter than 32 bytes",
+                     SV_DRM_JWT_SECRET_ENV);
+            return SV_EUSAGE;
         }
+        keys->secret = (const uint8_t *)s;
+        keys->secret_len = strlen(s);
     }
-    rc = sv_drm_keygen(&g, &doc);
-    if (rc < 0) {
-        sv_log_error("cannot generate keys: %s", sv_strerror(rc));
-        goto done;
+    if (o->jwt_key != NULL) {
+        rc = sv_drm_pkey_load(o->jwt_key, &keys->es256, err, size);
+        if (rc < 0)
+            return rc;
     }
-    if (o->store != NULL) {
-        rc = sv_drm_keystore_add(o->store, master, doc, err, sizeof(err));
-        if (rc < 0) {
-            sv_log_error("%s", err);
-            goto done;
-        }
-        pub = public_view(doc);
-        rc = pub != NULL ? sv__drm_output(o, pub, 0644) : -ENOMEM;
-    } else {
-        rc = sv__drm_output(o, doc, 0600);
+    if (keys->secret == NULL && keys->es256 == NULL) {
+        snprintf(err, size, "no token key: set %s or give --jwt-key",
+                 SV_DRM_JWT_SECRET_ENV);
+        return SV_EUSAGE;
     }
-done:
-    explicit_bzero(master, sizeof(master));
-    if (doc != NULL)
-        sv_drm_keydoc_wipe(doc);
-    json_decref(doc);
-    json_decref(pub);
-    return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    return 0;
+}
+
+void
+sv__drm_token_keys_release(struct sv_drm_jwt_keys *keys)
+{
+    sv_drm_pkey_free(keys->es256);
+    keys->es256 = NULL;
 }
 
 int
-sv_drm_run_keys(const struct sv_drm_opts *o)
+sv__drm_token_setup(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
+                    struct sv_drm_geo **geo)
 {
-    json_t *doc;
+    char err[512];
     int rc;
 
-    rc = sv__drm_load_keys(o, &doc);
-    if (rc < 0)
+    *geo = NULL;
+    rc = sv__drm_token_keys(o, keys, err, sizeof(err));
+    if (rc < 0) {
+        sv_log_error("%s", err);
         return rc == SV_EUSAGE ? SV_EXIT_USAGE : SV_EXIT_FAIL;
-    if (json_array_size(json_object_get(doc, "keys")) == 0) {
-        sv_log_error("no key in '%s' matches", o->store != NULL ? o->store
-                                                              : o->key_file);
-        json_decref(doc);
+    }
+    if (o->geo != NULL && sv_drm_geo_load(o->geo, geo, err,
+                                          sizeof(err)) < 0) {
+        sv_log_error("%s", err);
+        sv__drm_token_keys_release(keys);
         return SV_EXIT_FAIL;
     }
-    rc = sv__drm_output(o, doc, 0600);
-    sv_drm_keydoc_wipe(doc);
-    json_decref(doc);
-    return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
+    return 0;
 }

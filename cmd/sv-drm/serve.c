@@ -1,4 +1,4 @@
-/* run_serve.c -- `sv-drm serve`: the ClearKey license and HLS key server */
+/* serve.c -- `sv-drm serve`: the ClearKey license and HLS key server */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,11 +6,11 @@
 #include "core/event.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "drm/cidr.h"
 #include "drm/key.h"
 #include "drm/license_server.h"
-#include "run.h"
-#include "token_keys.h"
+#include "verbs.h"
 
 static int
 load(void *ud, json_t **doc)
@@ -25,21 +25,38 @@ load(void *ud, json_t **doc)
     return sv__drm_load_keys(&all, doc);
 }
 
+static int
+check(const struct sv_drm_opts *o)
+{
+    int https = strncmp(o->listen, "https://", 8) == 0;
+
+    if (sv__drm_check_keys(o, "serve") < 0)
+        return SV_EUSAGE;
+    if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+        return sv_opt_usage_error("--tls-cert and --tls-key go together");
+    if (https && o->tls_cert == NULL)
+        return sv_opt_usage_error("an https:// --listen needs --tls-cert "
+                                  "and --tls-key");
+    if (!https && o->tls_cert != NULL)
+        return sv_opt_usage_error("--tls-cert needs an https:// --listen");
+    return 0;
+}
+
 int
-sv_drm_run_serve(const struct sv_drm_opts *o)
+sv_drm_cmd_serve(struct sv_drm_opts *o)
 {
     struct sv_license_conf c;
     struct sv_drm_jwt_keys keys;
     struct sv_drm_geo *geo;
     int rc;
 
+    if (check(o) < 0)
+        return SV_EXIT_USAGE;
     rc = sv__drm_token_setup(o, &keys, &geo);
     if (rc != 0)
         return rc;
-    rc = sv_event_open(o->events);
-    if (rc < 0) {
-        sv_log_error("cannot open '%s': %s", o->events, sv_strerror(rc));
-        rc = SV_EXIT_FAIL;
+    if (sv_opt_events_open(o->events) < 0) {
+        rc = SV_EXIT_USAGE;
         goto done;
     }
     memset(&c, 0, sizeof(c));

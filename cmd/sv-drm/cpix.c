@@ -1,4 +1,4 @@
-/* run_cpix.c -- `sv-drm cpix URL`: keys and DRM signalling from a server */
+/* cpix.c -- `sv-drm cpix URL`: keys and DRM signalling from a server */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "core/textenc.h"
 #include "crypto/cipher.h"
 #include "drm/cpix.h"
@@ -14,7 +15,7 @@
 #include "drm/keystore.h"
 #include "drm/system.h"
 #include "http/client.h"
-#include "run.h"
+#include "verbs.h"
 
 #define REPLY_MAX (1 << 20)
 #define SV_DRM_CPIX_AUTH_ENV "SV_DRM_CPIX_AUTH"
@@ -139,17 +140,32 @@ done:
     return rc;
 }
 
+static int
+check(const struct sv_drm_opts *o)
+{
+    if (o->nargs != 1)
+        return sv_opt_usage_error("cpix needs one URL");
+    if (o->content_id == NULL)
+        return sv_opt_usage_error("cpix needs --content-id");
+    if (o->nkids > SV_CPIX_MAX_KEYS || o->nlabels > SV_CPIX_MAX_KEYS)
+        return sv_opt_usage_error("cpix asks for at most %d keys",
+                                  SV_CPIX_MAX_KEYS);
+    if (strcmp(o->scheme, "aes-128") == 0)
+        return sv_opt_usage_error("cpix takes --scheme cenc or cbcs");
+    return 0;
+}
+
 int
-sv_drm_run_cpix(const struct sv_drm_opts *o)
+sv_drm_cmd_cpix(struct sv_drm_opts *o)
 {
     struct sv_cpix_req req;
     uint8_t master[32];
     char err[512];
     json_t *doc = NULL, *pub;
-    size_t i;
-    json_t *k;
     int rc;
 
+    if (check(o) < 0)
+        return SV_EXIT_USAGE;
     rc = build(o, &req, err, sizeof(err));
     if (rc == 0 && o->store != NULL)
         rc = sv_drm_master_key(master, err, sizeof(err));
@@ -171,15 +187,10 @@ sv_drm_run_cpix(const struct sv_drm_opts *o)
         sv_log_error("%s", err);
         goto done;
     }
-    pub = json_deep_copy(doc);
+    pub = sv__drm_public_view(doc);
     if (pub == NULL) {
         rc = -ENOMEM;
         goto done;
-    }
-    sv_drm_keydoc_wipe(pub);
-    json_array_foreach(json_object_get(pub, "keys"), i, k) {
-        json_object_del(k, "key");
-        json_object_del(k, "iv");
     }
     rc = sv__drm_output(o, pub, 0644);
     json_decref(pub);

@@ -1,4 +1,4 @@
-/* run_protect.c -- `sv-drm encrypt` and `sv-drm decrypt` of a package */
+/* encrypt.c -- `sv-drm encrypt`: CENC or HLS AES-128 over a package */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,14 +6,15 @@
 #include "core/err.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "core/sig.h"
 #include "drm/key.h"
 #include "drm/protect.h"
 #include "drm/system.h"
-#include "run.h"
+#include "verbs.h"
 
-static int
-run(const struct sv_drm_opts *o, int encrypt)
+int
+sv__drm_protect(const struct sv_drm_opts *o, int encrypt)
 {
     struct sv_drm_protect p;
     json_t *keys = NULL, *summary = NULL;
@@ -56,13 +57,27 @@ done:
 }
 
 int
-sv_drm_run_encrypt(const struct sv_drm_opts *o)
+sv_drm_cmd_encrypt(struct sv_drm_opts *o)
 {
-    return run(o, 1);
-}
-
-int
-sv_drm_run_decrypt(const struct sv_drm_opts *o)
-{
-    return run(o, 0);
+    if (o->nargs != 1) {
+        sv_opt_usage_error("encrypt needs one package directory");
+        return SV_EXIT_USAGE;
+    }
+    if (o->store == NULL && o->key_file == NULL) {
+        sv_opt_usage_error("encrypt needs --store or --key");
+        return SV_EXIT_USAGE;
+    }
+    if (!o->scheme_set) {
+        sv_opt_usage_error("encrypt needs --scheme");
+        return SV_EXIT_USAGE;
+    }
+    if (strcmp(o->scheme, "aes-128") == 0 && o->key_uri == NULL) {
+        sv_opt_usage_error("--scheme aes-128 needs --key-uri");
+        return SV_EXIT_USAGE;
+    }
+    if (o->rotate > 0 && strcmp(o->scheme, "aes-128") != 0) {
+        sv_opt_usage_error("--rotate applies to --scheme aes-128");
+        return SV_EXIT_USAGE;
+    }
+    return sv__drm_protect(o, 1);
 }

@@ -1,4 +1,4 @@
-/* run_token.c -- `sv-drm token sign|verify`: license JWTs */
+/* token.c -- `sv-drm token sign|verify`: license JWTs, signed-URL tokens */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +9,12 @@
 #include "core/err.h"
 #include "core/exit.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "core/textenc.h"
 #include "drm/cidr.h"
 #include "drm/jwt.h"
 #include "drm/token.h"
-#include "run.h"
-#include "token_keys.h"
+#include "verbs.h"
 
 #define SV_TOKEN_KEY_ENV "SV_TOKEN_KEY"
 
@@ -247,13 +247,39 @@ verify(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
     return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
 }
 
+/* Operands: sign, or verify and one token; one address for verify. */
+static int
+check(struct sv_drm_opts *o)
+{
+    uint8_t b[16];
+    int verify;
+
+    if (o->nargs < 1 || (strcmp(o->args[0], "sign") != 0 &&
+                         strcmp(o->args[0], "verify") != 0))
+        return sv_opt_usage_error("token needs 'sign' or 'verify'");
+    verify = strcmp(o->args[0], "verify") == 0;
+    if (!verify && o->nargs != 1)
+        return sv_opt_usage_error("token sign takes no argument");
+    if (verify && o->nargs != 2)
+        return sv_opt_usage_error("token verify needs one token or -");
+    if (verify && o->nclients > 1)
+        return sv_opt_usage_error("token verify takes one --client");
+    if (verify && o->nclients == 1 && sv_drm_addr_parse(o->clients[0], b) < 0)
+        return sv_opt_usage_error("bad --client '%s': expected an address",
+                                  o->clients[0]);
+    o->client = o->nclients == 1 ? o->clients[0] : NULL;
+    return 0;
+}
+
 int
-sv_drm_run_token(const struct sv_drm_opts *o)
+sv_drm_cmd_token(struct sv_drm_opts *o)
 {
     struct sv_drm_jwt_keys keys;
     struct sv_drm_geo *geo;
     int rc;
 
+    if (check(o) < 0)
+        return SV_EXIT_USAGE;
     if (o->path != NULL)
         return url_token(o);
     rc = sv__drm_token_setup(o, &keys, &geo);

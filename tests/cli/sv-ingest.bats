@@ -816,6 +816,7 @@ PY
     # before: every frame kept (192 MiB and more); now 16 MiB of them
     [ $((after - before)) -lt 131072 ] || fail "RSS $before -> $after KiB"
     stop_ingest
+}
 
 # ---- usage errors, exact messages (issue 9) ---------------------------------
 # Every usage error: status 2, nothing on stdout, and on stderr exactly the

@@ -820,6 +820,7 @@ closed"
     # the same number padded to 24 characters was read as 0 (200)
     assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=000000000000000000000009")" 400
     assert_eq "$(code "$URL/live/q.m3u8?_HLS_msn=0000000000000000000003")" 200
+}
 
 # ---- usage errors, exact messages (issue 9) ---------------------------------
 # Every usage error: status 2, nothing on stdout, and on stderr exactly the

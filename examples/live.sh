@@ -26,6 +26,8 @@ trap 'exit 143' TERM
 sv-serve "$www" --listen "$http" --cors-origin '*' \
     --access-log "$www.access.jsonl" &
 serve=$!
+# the pipeline expands its own variables: single quotes on purpose
+# shellcheck disable=SC2016
 sv-ingest --listen "$rtmp" ${srt:+--listen "$srt"} \
     --reconnect-window 10s \
     --exec 'sv-transcode - --ladder "$SV_LIVE_LADDER" | sv-package --live --ll-hls -o "$SV_LIVE_WWW/live/$SV_STREAM"' &

@@ -32,6 +32,7 @@ first() { "$@" | grep -m1 .; }
 
 @test "rejects parts shorter than 0.2 s" {
     run -2 --separate-stderr sv-package --live --ll-hls --part-duration 0.1 -o x
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" \
         "sv-package: bad --part-duration '0.1': expected a duration of at least 200ms
 Try 'sv-package --help' for more information."

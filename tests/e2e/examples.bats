@@ -27,8 +27,8 @@ teardown() {
 
 # wait_long CMD...: retry for up to 90 s, for pipelines that must encode
 wait_long() {
-    local i
-    for i in $(seq 450); do
+    local _
+    for _ in $(seq 450); do
         "$@" > /dev/null 2>&1 && return 0
         sleep 0.2
     done
@@ -59,13 +59,13 @@ playable() {
 }
 
 @test "live.sh gives each of two publishers its own package, served" {
-    local hport rport i s
+    local hport rport s
     hport=$(free_port) rport=$(free_port)
     SV_LIVE_HTTP=127.0.0.1:$hport SV_LIVE_RTMP=rtmp://127.0.0.1:$rport \
-        SV_LIVE_SRT= SV_LIVE_LADDER=240p:300k \
+        SV_LIVE_SRT='' SV_LIVE_LADDER=240p:300k \
         "$EX/live.sh" www > live.out 2> live.err &
     LIVE=$!
-    PIDS+=($LIVE)
+    PIDS+=("$LIVE")
     wait_for grep -q 'listening on' live.err ||
         fail "sv-ingest did not start: $(cat live.err)"
     # two live sources at once, encoded and sent in real time
@@ -76,14 +76,14 @@ playable() {
             -c:v libx264 -preset ultrafast -tune zerolatency -g 25 \
             -pix_fmt yuv420p -c:a aac -f flv \
             "rtmp://127.0.0.1:$rport/live/$s" 2> "ffmpeg.$s.err" &
-        PIDS+=($!)
+        PIDS+=("$!")
     done
     for s in one two; do
         wait_long test -s "www/live/$s/master.m3u8" ||
             fail "no package for $s: $(ls www/live) $(tail -5 live.err)"
     done
     # each stream its own directory; none named after the variable
-    assert_eq "$(ls www/live | sort | tr '\n' ' ')" "one two "
+    assert_eq "$(find www/live -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')" "one two "
     for s in one two; do
         curl -sf "http://127.0.0.1:$hport/live/$s/master.m3u8" |
             grep -q '^#EXT-X-STREAM-INF'
@@ -91,6 +91,8 @@ playable() {
     done
     # SIGTERM to the script stops the origin and the ingest server
     kill -TERM "$LIVE"
+    # status ignored: the script ends by the signal; what counts is that
+    # both servers are gone
     wait "$LIVE" || true
     run ! curl -sf "http://127.0.0.1:$hport/live/one/master.m3u8"
     run ! pgrep -f "sv-ingest --listen rtmp://127.0.0.1:$rport"
@@ -101,6 +103,7 @@ playable() {
     sv-package "$(fixture h264_aac_360p.mp4)" -o www/movie -s 1s -q
     cp -r www/movie www/trailer
     run -0 --separate-stderr "$EX/protect.sh" www/movie
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "encrypted www/movie; see sv-drm(1) for 'sv-drm serve' and tokens"
     assert_eq "$(jq -r 'select(.action == "encrypted") | .scheme' <<<"$output")" cbcs
     [ "$(stat -c %a keys.store)" = 600 ]
@@ -154,7 +157,7 @@ exec_start() {
     eval "set -- $words"
     "$@" 2> serve.err &
     SERVE=$!
-    PIDS+=($SERVE)
+    PIDS+=("$SERVE")
     wait_for curl -sf "http://127.0.0.1:$p2/movie/master.m3u8" ||
         fail "not serving: $(cat serve.err)"
     assert_eq "$(curl -sf "http://127.0.0.1:$p1/movie/master.m3u8")" '#EXTM3U'

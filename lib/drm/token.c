@@ -216,7 +216,7 @@ sv_token_verify(const void *key, size_t keylen, const char *token, size_t len,
     if (n != SV_HMAC_SHA256_LEN)
         return SV_TOKEN_MALFORMED;
     if (sv_hmac_sha256(key, keylen, token, plen, mac) < 0 ||
-        !sv_memeq_ct(mac, got, sizeof(mac)))
+        !sv_ct_equal(mac, got, sizeof(mac)))
         return SV_TOKEN_BAD_MAC;
     if (now >= t->expires)
         return SV_TOKEN_EXPIRED;

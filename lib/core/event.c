@@ -5,13 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/time.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int sink = -1;
@@ -104,25 +103,12 @@ sv_event_enabled(void)
     return sink >= 0;
 }
 
-void
-sv_event_timestamp(char *buf, size_t size)
-{
-    struct timeval tv;
-    struct tm tm;
-    char base[32];
-
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, size, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
-}
-
 json_t *
 sv_event_new(const char *name, json_t *data)
 {
-    char ts[40];
+    char ts[SV_TIME_ISO_MAX];
 
-    sv_event_timestamp(ts, sizeof(ts));
+    sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, ts, sizeof(ts));
     return json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool",
                      sv_log_tool(), "event", name, "ts", ts, "data",
                      data != NULL ? data : json_object());

@@ -39,7 +39,4 @@ json_t *sv_event_new(const char *name, json_t *data);
  */
 int sv_event_error(int code, const char *msg, json_t *extra);
 
-/* Formats now (UTC) as 2026-11-21T16:23:01.123Z into buf (>= 32 bytes). */
-void sv_event_timestamp(char *buf, size_t size);
-
 #endif

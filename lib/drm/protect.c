@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/sig.h"
 #include "core/textenc.h"
+#include "core/time.h"
 #include "crypto/cipher.h"
 #include "drm/cenc.h"
 #include "drm/key.h"
@@ -671,7 +672,7 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
     if (rc < 0)
         goto done;
     if (p->encrypt) {
-        sv_event_timestamp(ts, sizeof(ts));
+        sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, ts, sizeof(ts));
         enc = json_pack("{s:s,s:s,s:s,s:[]}", "tool", "sv-drm", "scheme",
                         scheme, "encrypted_at", ts, "keys");
         if (p->rotate > 0)

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/time.h"
 #include "drm/token.h"
 #include "http/metrics.h"
 #include "http/query.h"
@@ -935,16 +936,10 @@ serve_beacon(struct sv__server *srv, h2o_req_t *req, const char *addr)
 static void
 serve_time(h2o_req_t *req)
 {
-    struct timeval tv;
-    struct tm tm;
-    char buf[40];
+    char buf[SV_TIME_ISO_MAX];
     size_t n;
 
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03dZ",
-                          (int)(tv.tv_usec / 1000));
+    n = sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, buf, sizeof(buf));
     set_hdr(req, "cache-control", "no-store");
     respond(req, 200, "OK", "text/plain", buf, n);
 }

@@ -22,8 +22,9 @@ int sv_event_enabled(void);
 
 /*
  * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line
- * through sv_jsonlog_emit().  Steals data (which may be NULL for an empty object).  Safe from several
- * threads.  Returns 0 or a negative code (the sink failed).
+ * through sv_jsonlog_emit().  Steals data (which may be NULL for an empty
+ * object).  Safe from several threads.  Returns 0 or a negative code (the
+ * sink failed).
  */
 int sv_event_emit(const char *name, json_t *data);
 

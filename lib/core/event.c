@@ -1,99 +1,52 @@
-/* event.c -- the single writer of JSON event lines */
+/* event.c -- the process's event sink: one jsonlog that every module uses */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
+#include <stddef.h>
 
 #include "core/err.h"
 #include "core/event.h"
-#include "core/log.h"
+#include "core/jsonlog.h"
 
+/* held while the sink is in use, so that close never frees it mid-line */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int sink = -1;
-static int sink_owned;
-static char *sink_path;
-
-static int
-open_path(const char *path)
-{
-    int fd;
-
-    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    return fd < 0 ? -errno : fd;
-}
+static struct sv_jsonlog *sink;
 
 int
 sv_event_open(const char *spec)
 {
-    char *end;
-    long n;
-    int fd, owned = 0;
-    char *path = NULL;
+    struct sv_jsonlog *l, *old;
+    int rc;
 
-    if (strcmp(spec, "-") == 0) {
-        fd = STDOUT_FILENO;
-    } else if (strncmp(spec, "fd:", 3) == 0) {
-        errno = 0;
-        n = strtol(spec + 3, &end, 10);
-        if (errno != 0 || *end != '\0' || end == spec + 3 || n < 0 ||
-            n > 65535)
-            return SV_EUSAGE;
-        if (fcntl((int)n, F_GETFD) < 0)
-            return -EBADF;
-        fd = (int)n;
-    } else {
-        fd = open_path(spec);
-        if (fd < 0)
-            return fd;
-        path = strdup(spec);
-        if (path == NULL) {
-            close(fd);
-            return -ENOMEM;
-        }
-        owned = 1;
-    }
-    sv_event_close();
+    rc = sv_jsonlog_open(spec, &l);
+    if (rc < 0)
+        return rc;
     pthread_mutex_lock(&lock);
-    sink = fd;
-    sink_owned = owned;
-    sink_path = path;
+    old = sink;
+    sink = l;
     pthread_mutex_unlock(&lock);
+    sv_jsonlog_close(old);
     return 0;
 }
 
 void
 sv_event_close(void)
 {
+    struct sv_jsonlog *old;
+
     pthread_mutex_lock(&lock);
-    if (sink_owned && sink >= 0)
-        close(sink);
-    sink = -1;
-    sink_owned = 0;
-    free(sink_path);
-    sink_path = NULL;
+    old = sink;
+    sink = NULL;
     pthread_mutex_unlock(&lock);
+    sv_jsonlog_close(old);
 }
 
 int
 sv_event_reopen(void)
 {
-    int fd, rc = 0;
+    int rc;
 
     pthread_mutex_lock(&lock);
-    if (sink_path != NULL) {
-        fd = open_path(sink_path);
-        if (fd < 0) {
-            rc = fd;
-        } else {
-            close(sink);
-            sink = fd;
-        }
-    }
+    rc = sv_jsonlog_reopen(sink);
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -101,50 +54,21 @@ sv_event_reopen(void)
 int
 sv_event_enabled(void)
 {
-    return sink >= 0;
-}
-
-void
-sv_event_timestamp(char *buf, size_t size)
-{
-    struct timeval tv;
-    struct tm tm;
-    char base[32];
-
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, size, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
-}
-
-json_t *
-sv_event_new(const char *name, json_t *data)
-{
-    char ts[40];
-
-    sv_event_timestamp(ts, sizeof(ts));
-    return json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool",
-                     sv_log_tool(), "event", name, "ts", ts, "data",
-                     data != NULL ? data : json_object());
+    return sink != NULL;
 }
 
 int
 sv_event_emit(const char *name, json_t *data)
 {
-    json_t *ev;
     int rc;
 
-    if (sink < 0) {
+    if (sink == NULL) {
         json_decref(data);
         return 0;
     }
-    ev = sv_event_new(name, data);
-    if (ev == NULL)
-        return -ENOMEM;
     pthread_mutex_lock(&lock);
-    rc = sink >= 0 ? sv_json_write_line(sink, ev) : 0;
+    rc = sv_jsonlog_emit(sink, name, data);
     pthread_mutex_unlock(&lock);
-    json_decref(ev);
     return rc;
 }
 

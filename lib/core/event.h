@@ -1,4 +1,4 @@
-/* event.h -- JSON event lines, one shape for every tool */
+/* event.h -- the process's JSON event lines (written by core/jsonlog.c) */
 #ifndef SV_EVENT_H
 #define SV_EVENT_H
 
@@ -21,25 +21,17 @@ int sv_event_reopen(void);
 int sv_event_enabled(void);
 
 /*
- * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line.
- * Steals data (which may be NULL for an empty object).  Safe from several
- * threads.  Returns 0 or a negative code (the sink failed).
+ * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line
+ * through sv_jsonlog_emit().  Steals data (which may be NULL for an empty
+ * object).  Safe from several threads.  Returns 0 or a negative code (the
+ * sink failed).
  */
 int sv_event_emit(const char *name, json_t *data);
-
-/*
- * Returns a new event object of that shape (for writers of other event
- * files, such as sv-serve's access log), or NULL.  Steals data.
- */
-json_t *sv_event_new(const char *name, json_t *data);
 
 /*
  * Emits an "error" event with "code" (symbolic, from sv_errname) and "msg";
  * extra (stolen, may be NULL) adds fields to data.
  */
 int sv_event_error(int code, const char *msg, json_t *extra);
-
-/* Formats now (UTC) as 2026-11-21T16:23:01.123Z into buf (>= 32 bytes). */
-void sv_event_timestamp(char *buf, size_t size);
 
 #endif

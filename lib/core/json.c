@@ -10,6 +10,7 @@
 #include "core/afile.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/slurp.h"
 
 int
 sv_json_write_file(const char *path, const json_t *root, int pretty)
@@ -34,10 +35,8 @@ sv_json_read_file(const char *path, size_t max, json_t **out, char *err,
                   size_t size)
 {
     json_error_t jerr;
-    struct stat st;
     char *buf = NULL;
     json_t *root;
-    ssize_t n;
     size_t got = 0;
     int fd, rc;
 
@@ -47,24 +46,18 @@ sv_json_read_file(const char *path, size_t max, json_t **out, char *err,
         snprintf(err, size, "cannot open '%s': %s", path, sv_strerror(rc));
         return rc;
     }
-    if (fstat(fd, &st) < 0 || (size_t)st.st_size > max) {
-        rc = SV_ELIMIT;
+    rc = sv_slurp_fd(fd, max, &buf, &got);
+    if (rc == SV_ELIMIT) {
         snprintf(err, size, "'%s' is larger than %zu bytes", path, max);
         goto out;
     }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        rc = -ENOMEM;
+    if (rc == -ENOMEM) {
         snprintf(err, size, "out of memory reading '%s'", path);
         goto out;
     }
-    while (got < (size_t)st.st_size) {
-        n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
+    if (rc < 0) {
+        snprintf(err, size, "cannot read '%s': %s", path, sv_strerror(rc));
+        goto out;
     }
     root = json_loadb(buf, got, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {

@@ -1,4 +1,4 @@
-/* jsonlog.c -- access and beacon logs: JSON lines beside the event sink */
+/* jsonlog.c -- the one writer of event-shaped JSON lines (events, logs) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -7,8 +7,9 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "core/event.h"
 #include "core/jsonlog.h"
+#include "core/log.h"
+#include "core/time.h"
 
 struct sv_jsonlog {
     pthread_mutex_t lock;
@@ -16,6 +17,15 @@ struct sv_jsonlog {
     int owned;
     char *path;
 };
+
+static int
+open_path(const char *path)
+{
+    int fd;
+
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    return fd < 0 ? -errno : fd;
+}
 
 int
 sv_jsonlog_open(const char *spec, struct sv_jsonlog **out)
@@ -27,23 +37,26 @@ sv_jsonlog_open(const char *spec, struct sv_jsonlog **out)
     l = calloc(1, sizeof(*l));
     if (l == NULL)
         return -ENOMEM;
-    pthread_mutex_init(&l->lock, NULL);
     if (strcmp(spec, "-") == 0) {
         l->fd = STDOUT_FILENO;
     } else if (strncmp(spec, "fd:", 3) == 0) {
         errno = 0;
         n = strtol(spec + 3, &end, 10);
         if (errno != 0 || *end != '\0' || end == spec + 3 || n < 0 ||
-            n > 65535 || fcntl((int)n, F_GETFD) < 0) {
+            n > 65535) {
+            free(l);
+            return SV_EUSAGE;
+        }
+        if (fcntl((int)n, F_GETFD) < 0) {
             free(l);
             return -EBADF;
         }
         l->fd = (int)n;
     } else {
-        l->fd = open(spec, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        l->fd = open_path(spec);
         l->path = strdup(spec);
         if (l->fd < 0 || l->path == NULL) {
-            n = l->fd < 0 ? -errno : -ENOMEM;
+            n = l->fd < 0 ? l->fd : -ENOMEM;
             if (l->fd >= 0)
                 close(l->fd);
             free(l->path);
@@ -52,6 +65,7 @@ sv_jsonlog_open(const char *spec, struct sv_jsonlog **out)
         }
         l->owned = 1;
     }
+    pthread_mutex_init(&l->lock, NULL);
     *out = l;
     return 0;
 }
@@ -75,14 +89,26 @@ sv_jsonlog_reopen(struct sv_jsonlog *l)
 
     if (l == NULL || l->path == NULL)
         return 0;
-    fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    fd = open_path(l->path);
     if (fd < 0)
-        return -errno;
+        return fd;
     pthread_mutex_lock(&l->lock);
     close(l->fd);
     l->fd = fd;
     pthread_mutex_unlock(&l->lock);
     return 0;
+}
+
+/* {"v":1,"tool":...,"event":name,"ts":...,"data":data}; steals data */
+static json_t *
+event_new(const char *name, json_t *data)
+{
+    char ts[SV_TIME_ISO_MAX];
+
+    sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, ts, sizeof(ts));
+    return json_pack("{s:i, s:s, s:s, s:s, s:o}", "v", 1, "tool",
+                     sv_log_tool(), "event", name, "ts", ts, "data",
+                     data != NULL ? data : json_object());
 }
 
 int
@@ -95,7 +121,7 @@ sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data)
         json_decref(data);
         return 0;
     }
-    ev = sv_event_new(name, data);
+    ev = event_new(name, data);
     if (ev == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&l->lock);

@@ -1,4 +1,4 @@
-/* jsonlog.h -- an append-only JSON lines file in the event shape */
+/* jsonlog.h -- append-only JSON lines files in the event shape */
 #ifndef SV_JSONLOG_H
 #define SV_JSONLOG_H
 
@@ -8,7 +8,8 @@ struct sv_jsonlog;
 
 /*
  * Opens spec for appending: "-" is stdout, "fd:N" an inherited descriptor,
- * anything else a path (created 0644).  Returns 0 or a negative code.
+ * anything else a path (created 0644).  Returns 0, SV_EUSAGE (a bad fd:
+ * number), -EBADF (fd:N is not open) or another negative code.
  */
 int sv_jsonlog_open(const char *spec, struct sv_jsonlog **out);
 void sv_jsonlog_close(struct sv_jsonlog *l);
@@ -17,9 +18,10 @@ void sv_jsonlog_close(struct sv_jsonlog *l);
 int sv_jsonlog_reopen(struct sv_jsonlog *l);
 
 /*
- * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line,
- * the shape of sv_event_emit(), and steals data.  Safe from several
- * threads.  Returns 0 or a negative code.
+ * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line
+ * (the only code that makes this shape; sv_event_emit() comes here too) and
+ * steals data (NULL: an empty object).  l may be NULL: data is dropped.
+ * Safe from several threads.  Returns 0 or a negative code.
  */
 int sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data);
 

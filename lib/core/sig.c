@@ -4,17 +4,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/exit.h"
 #include "core/sig.h"
 
 volatile sig_atomic_t sv_sig_stop;
 volatile sig_atomic_t sv_sig_hup;
 static volatile sig_atomic_t which;
 
+void
+sv_sig_exit_now(void)
+{
+    _exit(SV_EXIT_FAIL);
+}
+
 static void
 on_stop(int sig)
 {
     if (sv_sig_stop)
-        _exit(128 + sig);
+        sv_sig_exit_now();
     which = sig;
     sv_sig_stop = 1;
 }

@@ -1,4 +1,4 @@
-/* cipher.c -- AES, HMAC, SHA-256, random and ECDSA P-256 through OpenSSL */
+/* cipher.c -- AES, SHA-256, random and ECDSA P-256 through OpenSSL */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
@@ -181,17 +180,6 @@ done:
 }
 
 int
-sv_drm_hmac_sha256(const void *key, size_t klen, const void *msg, size_t len,
-                   uint8_t out[32])
-{
-    unsigned n = 32;
-
-    if (HMAC(EVP_sha256(), key, (int)klen, msg, len, out, &n) == NULL)
-        return SV_EINTERNAL;
-    return 0;
-}
-
-int
 sv_drm_sha256(const void *msg, size_t len, uint8_t out[32])
 {
     unsigned n = 32;
@@ -199,12 +187,6 @@ sv_drm_sha256(const void *msg, size_t len, uint8_t out[32])
     if (EVP_Digest(msg, len, out, &n, EVP_sha256(), NULL) != 1)
         return SV_EINTERNAL;
     return 0;
-}
-
-int
-sv_drm_memeq(const void *a, const void *b, size_t n)
-{
-    return CRYPTO_memcmp(a, b, n) != 0;
 }
 
 static int

@@ -51,13 +51,8 @@ int sv_drm_cbc_pad(int enc, const uint8_t key[16], const uint8_t iv[16],
                    const uint8_t *in, size_t len, uint8_t *out,
                    size_t *outlen);
 
-/* HMAC-SHA256 and SHA-256. */
-int sv_drm_hmac_sha256(const void *key, size_t klen, const void *msg,
-                       size_t len, uint8_t out[32]);
+/* SHA-256 (HMAC-SHA256 is sv_hmac_sha256() in crypto/hmac.h). */
 int sv_drm_sha256(const void *msg, size_t len, uint8_t out[32]);
-
-/* Compares n bytes in constant time; 0 when equal. */
-int sv_drm_memeq(const void *a, const void *b, size_t n);
 
 /*
  * An EC P-256 key for ES256: loaded from a PEM file holding a private key

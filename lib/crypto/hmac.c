@@ -1,10 +1,9 @@
-/* hmac.c -- the only file of lib/drm that includes OpenSSL: HMAC-SHA256 */
-#include <errno.h>
-
+/* hmac.c -- HMAC-SHA256 and constant-time comparison through OpenSSL */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/err.h"
 #include "crypto/hmac.h"
 
 int
@@ -15,12 +14,12 @@ sv_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t len,
 
     if (HMAC(EVP_sha256(), key, (int)keylen, msg, len, out, &outlen) == NULL ||
         outlen != SV_HMAC_SHA256_LEN)
-        return -EINVAL;
+        return SV_EINTERNAL;
     return 0;
 }
 
 int
-sv_memeq_ct(const void *a, const void *b, size_t n)
+sv_ct_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;
 }

@@ -8,12 +8,15 @@
 
 /*
  * Computes HMAC-SHA256 of msg under key into out (32 bytes).  Returns 0, or
- * -EINVAL when OpenSSL fails.
+ * SV_EINTERNAL when OpenSSL fails.
  */
 int sv_hmac_sha256(const void *key, size_t keylen, const void *msg,
                    size_t len, unsigned char out[SV_HMAC_SHA256_LEN]);
 
-/* Returns 1 when a and b (n bytes each) are equal, in constant time. */
-int sv_memeq_ct(const void *a, const void *b, size_t n);
+/*
+ * Returns 1 when a and b (n bytes each) are equal, 0 when they differ; the
+ * time taken depends on n only.  Use it for MACs, signatures and keys.
+ */
+int sv_ct_equal(const void *a, const void *b, size_t n);
 
 #endif

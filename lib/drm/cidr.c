@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/slurp.h"
 #include "drm/cidr.h"
 
 #define GEO_MAX_BYTES (16 << 20)
@@ -162,39 +163,24 @@ int
 sv_drm_geo_load(const char *path, struct sv_drm_geo **out, char *err,
                 size_t size)
 {
-    struct stat st;
     char *text;
-    ssize_t r;
     size_t n = 0;
     int fd, rc;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0) {
+    if (fd < 0) {
         rc = -errno;
         snprintf(err, size, "cannot open '%s': %s", path, sv_strerror(rc));
-        if (fd >= 0)
-            close(fd);
         return rc;
     }
-    if (st.st_size > GEO_MAX_BYTES) {
-        snprintf(err, size, "'%s' is larger than 16 MiB", path);
-        close(fd);
-        return SV_ELIMIT;
-    }
-    text = malloc((size_t)st.st_size + 1);
-    if (text == NULL) {
-        close(fd);
-        return -ENOMEM;
-    }
-    while (n < (size_t)st.st_size) {
-        r = read(fd, text + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
+    rc = sv_slurp_fd(fd, GEO_MAX_BYTES, &text, &n);
     close(fd);
+    if (rc == SV_ELIMIT)
+        snprintf(err, size, "'%s' is larger than 16 MiB", path);
+    else if (rc < 0 && rc != -ENOMEM)
+        snprintf(err, size, "cannot read '%s': %s", path, sv_strerror(rc));
+    if (rc < 0)
+        return rc;
     rc = sv_drm_geo_parse(text, n, path, out, err, size);
     free(text);
     return rc;

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/textenc.h"
+#include "crypto/hmac.h"
 #include "drm/jwt.h"
 
 static char *
@@ -52,7 +53,7 @@ sv_drm_jwt_sign(const char *alg, const struct sv_drm_jwt_keys *keys,
         goto done;
     snprintf(tok, n + 1, "%s.%s", h, c);
     if (hs) {
-        rc = sv_drm_hmac_sha256(keys->secret, keys->secret_len, tok, n, sig);
+        rc = sv_hmac_sha256(keys->secret, keys->secret_len, tok, n, sig);
         siglen = 32;
     } else {
         rc = sv_drm_es256_sign(keys->es256, tok, n, sig);
@@ -147,10 +148,10 @@ sv_drm_jwt_verify(const char *token, size_t len,
                           sizeof(sig), 1);
     rc = SV_EAUTH;
     if (strcmp(alg, "HS256") == 0 && keys->secret != NULL) {
-        if (n != 32 || sv_drm_hmac_sha256(keys->secret, keys->secret_len,
+        if (n != 32 || sv_hmac_sha256(keys->secret, keys->secret_len,
                                           token, (size_t)(d2 - token),
                                           mac) < 0 ||
-            sv_drm_memeq(mac, sig, 32) != 0) {
+            !sv_ct_equal(mac, sig, 32)) {
             snprintf(err, size, "bad signature");
             goto fail;
         }

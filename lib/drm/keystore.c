@@ -10,6 +10,7 @@
 
 #include "core/afile.h"
 #include "core/err.h"
+#include "core/slurp.h"
 #include "core/textenc.h"
 #include "crypto/cipher.h"
 #include "drm/key.h"
@@ -32,37 +33,6 @@ sv_drm_master_key(uint8_t key[32], char *err, size_t size)
         snprintf(err, size, "%s is not 64 hex digits", SV_DRM_MASTER_ENV);
         return SV_EUSAGE;
     }
-    return 0;
-}
-
-static int
-read_all(int fd, char **out, size_t *len)
-{
-    struct stat st;
-    char *p;
-    size_t n = 0;
-    ssize_t r;
-
-    if (fstat(fd, &st) < 0)
-        return -errno;
-    if (st.st_size > STORE_MAX)
-        return SV_ELIMIT;
-    p = malloc((size_t)st.st_size + 1);
-    if (p == NULL)
-        return -ENOMEM;
-    while (n < (size_t)st.st_size) {
-        r = read(fd, p + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            free(p);
-            return r < 0 ? -errno : SV_ETRUNC;
-        }
-        n += (size_t)r;
-    }
-    p[n] = '\0';
-    *out = p;
-    *len = n;
     return 0;
 }
 
@@ -164,7 +134,7 @@ load_fd(int fd, const char *path, const uint8_t master[32], json_t **out,
     rc = check_mode(fd, path, err, size);
     if (rc < 0)
         return rc;
-    rc = read_all(fd, &text, &len);
+    rc = sv_slurp_fd(fd, STORE_MAX, &text, &len);
     if (rc < 0) {
         snprintf(err, size, "cannot read '%s': %s", path, sv_strerror(rc));
         return rc;

@@ -17,7 +17,9 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
+#include "core/slurp.h"
 #include "core/textenc.h"
+#include "core/time.h"
 #include "crypto/cipher.h"
 #include "drm/cenc.h"
 #include "drm/key.h"
@@ -49,49 +51,6 @@ pathcat(char *out, size_t size, const char *a, const char *b)
     return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int
-read_file(const char *path, uint8_t **out, size_t *len)
-{
-    struct stat st;
-    uint8_t *p;
-    size_t n = 0;
-    ssize_t r;
-    int fd, rc = 0;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = errno ? -errno : SV_EFORMAT;
-        goto done;
-    }
-    if ((size_t)st.st_size > FILE_MAX) {
-        rc = SV_ELIMIT;
-        goto done;
-    }
-    p = malloc((size_t)st.st_size + 1);
-    if (p == NULL) {
-        rc = -ENOMEM;
-        goto done;
-    }
-    while (n < (size_t)st.st_size) {
-        r = read(fd, p + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            free(p);
-            rc = r < 0 ? -errno : SV_ETRUNC;
-            goto done;
-        }
-        n += (size_t)r;
-    }
-    *out = p;
-    *len = n;
-done:
-    close(fd);
-    return rc;
-}
-
 static const char *stage_root;   /* for the nftw callbacks */
 static size_t src_root_len;
 
@@ -100,7 +59,7 @@ link_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
     char dst[PATH_MAX];
     const char *rel = path + src_root_len;
-    uint8_t *buf;
+    char *buf;
     size_t len;
     int rc;
 
@@ -115,7 +74,7 @@ link_one(const char *path, const struct stat *st, int flag, struct FTW *f)
     if (link(path, dst) == 0)
         return 0;
     /* another file system or no hard links: copy */
-    rc = read_file(path, &buf, &len);
+    rc = sv_slurp(path, FILE_MAX, &buf, &len);
     if (rc == 0) {
         rc = sv_afile_put(dst, buf, len, 0644);
         free(buf);
@@ -192,7 +151,7 @@ put(struct job *j, const char *rel, const void *data, size_t len)
 static int
 get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], *p;
     int rc;
 
     if (sv_sig_stop) {
@@ -203,7 +162,9 @@ get(struct job *j, const char *rel, uint8_t **buf, size_t *len)
     }
     rc = pathcat(path, sizeof(path), j->p->dir, rel);
     if (rc == 0)
-        rc = read_file(path, buf, len);
+        rc = sv_slurp(path, FILE_MAX, &p, len);
+    if (rc == 0)
+        *buf = (uint8_t *)p;
     if (rc < 0)
         snprintf(j->err, j->size, "cannot read '%s': %s", path,
                  sv_strerror(rc));
@@ -671,7 +632,7 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
     if (rc < 0)
         goto done;
     if (p->encrypt) {
-        sv_event_timestamp(ts, sizeof(ts));
+        sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, ts, sizeof(ts));
         enc = json_pack("{s:s,s:s,s:s,s:[]}", "tool", "sv-drm", "scheme",
                         scheme, "encrypted_at", ts, "keys");
         if (p->rotate > 0)

@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/textenc.h"
+#include "core/time.h"
 #include "crypto/cipher.h"
 #include "drm/hlskey.h"
 #include "drm/key.h"
@@ -370,7 +371,7 @@ sv_drm_enc_record(const char *tool, const char *scheme, const char *key_uri)
     char ts[40];
     json_t *enc;
 
-    sv_event_timestamp(ts, sizeof(ts));
+    sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, ts, sizeof(ts));
     enc = json_pack("{s:s,s:s,s:s,s:[]}", "tool", tool, "scheme", scheme,
                     "encrypted_at", ts, "keys");
     if (enc != NULL && key_uri != NULL)

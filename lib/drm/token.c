@@ -6,81 +6,30 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/textenc.h"
 #include "crypto/hmac.h"
 #include "drm/token.h"
 #include "http/query.h"
 
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Encodes without padding; returns the length or SV_ELIMIT. */
+/* Encodes as base64url without padding; returns the length or SV_ELIMIT. */
 static int
 b64_encode(const unsigned char *in, size_t n, char *out, size_t outsz)
 {
-    size_t i, o = 0;
-    uint32_t v;
+    size_t len = sv_drm_b64_len(n, 1);
 
-    if ((n + 2) / 3 * 4 + 1 > outsz)
+    if (len + 1 > outsz)
         return SV_ELIMIT;
-    for (i = 0; i + 2 < n; i += 3) {
-        v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-        out[o++] = b64url[v & 63];
-    }
-    if (n - i == 1) {
-        v = (uint32_t)in[i] << 16;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-    } else if (n - i == 2) {
-        v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-    }
-    out[o] = '\0';
-    return (int)o;
+    sv_drm_b64_encode(in, n, out, 1);
+    return (int)len;
 }
 
-static int
-b64_val(int c)
-{
-    const char *p;
-
-    if (c == 0)
-        return -1;
-    p = strchr(b64url, c);
-    return p == NULL ? -1 : (int)(p - b64url);
-}
-
-/* Decodes unpadded base64url; returns the length or SV_EFORMAT/ELIMIT. */
+/* Decodes base64url; a token has no padding.  Returns the length or < 0. */
 static int
 b64_decode(const char *in, size_t n, unsigned char *out, size_t outsz)
 {
-    size_t i, o = 0;
-    uint32_t v = 0;
-    int bits = 0, d;
-
-    if (n % 4 == 1)
+    if (memchr(in, '=', n) != NULL)
         return SV_EFORMAT;
-    for (i = 0; i < n; i++) {
-        d = b64_val((unsigned char)in[i]);
-        if (d < 0)
-            return SV_EFORMAT;
-        v = v << 6 | (uint32_t)d;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= outsz)
-                return SV_ELIMIT;
-            out[o++] = (unsigned char)(v >> bits);
-            v &= (1u << bits) - 1;
-        }
-    }
-    if (v != 0)
-        return SV_EFORMAT;  /* non-canonical trailing bits */
-    return (int)o;
+    return (int)sv_drm_b64_decode(in, n, out, outsz, 1);
 }
 
 /* Appends "&k=<value percent-encoded>" to out at *n. */
@@ -216,7 +165,7 @@ sv_token_verify(const void *key, size_t keylen, const char *token, size_t len,
     if (n != SV_HMAC_SHA256_LEN)
         return SV_TOKEN_MALFORMED;
     if (sv_hmac_sha256(key, keylen, token, plen, mac) < 0 ||
-        !sv_memeq_ct(mac, got, sizeof(mac)))
+        !sv_ct_equal(mac, got, sizeof(mac)))
         return SV_TOKEN_BAD_MAC;
     if (now >= t->expires)
         return SV_TOKEN_EXPIRED;

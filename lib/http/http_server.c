@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/sig.h"
 #include "crypto/tls.h"
 #include "http/http_server.h"
 #include "http/limit.h"
@@ -378,7 +379,7 @@ on_signal(uv_signal_t *s, int signum)
     }
     if (ctl->stopping) {
         sv_log_info("second signal: stopping now");
-        _exit(1);
+        sv_sig_exit_now();
     }
     ctl->stopping = 1;
     sv_log_info("stopping");

@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/sig.h"
 #include "ingest/ingest_int.h"
 #include "ingest/srt.h"
 
@@ -138,7 +139,7 @@ on_signal(uv_signal_t *s, int signum)
     if (ing->stopping) {
         sv_log_warn("second signal: exiting now");
         kill_all(ing, SIGTERM);
-        exit(128 + signum);
+        sv_sig_exit_now();
     }
     sv_log_info("stopping (%s)", signum == SIGINT ? "SIGINT" : "SIGTERM");
     ing->rc = 0;

@@ -10,7 +10,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "crypto/hmac.h"
-#include "crypto/ingest_crypto.h"
 #include "http/client.h"
 #include "ingest/ingest_int.h"
 
@@ -183,7 +182,7 @@ signature(const char *secret, const char *app, const char *name, int64_t exp,
     int rc;
 
     snprintf(msg, sizeof(msg), "%s/%s:%" PRId64, app, name, exp);
-    rc = sv_ingest_hmac_sha256(secret, strlen(secret), msg, strlen(msg), mac);
+    rc = sv_hmac_sha256(secret, strlen(secret), msg, strlen(msg), mac);
     if (rc < 0)
         return rc;
     hex(mac, sizeof(mac), out);
@@ -250,7 +249,7 @@ check_signed(const char *secret, const struct sv_streamid *sid, char *why,
         return SV_EAUTH;
     }
     if (signature(secret, sid->app, sid->name, exp, want) < 0 ||
-        strlen(sig) != 64 || sv_ingest_memeq_ct(sig, want, 64) != 0) {
+        strlen(sig) != 64 || !sv_ct_equal(sig, want, 64)) {
         snprintf(why, wsize, "key of '%s/%s' has a bad signature", sid->app,
                  sid->name);
         return SV_EAUTH;
@@ -268,7 +267,7 @@ key_eq(const char *a, const char *b)
 {
     size_t n = strlen(a);
 
-    return strlen(b) == n && sv_memeq_ct(a, b, n) == 1;
+    return strlen(b) == n && sv_ct_equal(a, b, n);
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "ingest/ingest_int.h"
 
 extern char **environ;
@@ -163,13 +164,10 @@ static int
 open_record_file(struct sv_istream *st)
 {
     struct sv_isink *k = &st->sink;
-    char path[4096], stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
+    char path[4096], stamp[SV_TIME_ISO_MAX];
     int rc;
 
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    sv_time_iso8601(sv_time_now_ms(), SV_TIME_BASIC, stamp, sizeof(stamp));
     snprintf(path, sizeof(path), "%s/%s-%s-%04u.%s", k->rec_dir,
              st->sid.name, stamp, k->rec_seq++,
              rec_ext(st->ing->conf->format));

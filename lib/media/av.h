@@ -1,4 +1,4 @@
-/* av.h -- lib/media's internal view of libav*: the only header with them */
+/* av.h -- lib/media's internal view of libav* (av_open.h has the opener) */
 #ifndef SV_MEDIA_AV_H
 #define SV_MEDIA_AV_H
 
@@ -10,6 +10,7 @@
 #include <libavutil/hwcontext.h>
 
 #include "core/afile.h"
+#include "media/av_open.h"
 #include "media/ladder.h"
 #include "media/transcode.h"
 

@@ -8,6 +8,7 @@
 #include <libavutil/pixdesc.h>
 
 #include "core/err.h"
+#include "media/av_open.h"
 #include "media/av_demux.h"
 
 struct sv_demux {
@@ -121,14 +122,7 @@ sv_demux_open(struct sv_demux **out, const char *url, const char *format)
     }
     d->fc->interrupt_callback.callback = interrupted;
     d->fc->interrupt_callback.opaque = d;
-    rc = avformat_open_input(&d->fc, strcmp(url, "-") == 0 ? "pipe:0" : url,
-                             ifmt, NULL);
-    if (rc < 0) {
-        if (rc == AVERROR_INVALIDDATA)
-            rc = SV_EFORMAT;
-        goto fail;
-    }
-    rc = avformat_find_stream_info(d->fc, NULL);
+    rc = sv__av_open(&d->fc, url, ifmt, NULL, NULL, NULL);
     if (rc < 0) {
         rc = rc == AVERROR_INVALIDDATA ? SV_EFORMAT : rc;
         goto fail;

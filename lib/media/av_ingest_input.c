@@ -7,6 +7,7 @@
 #include <libavformat/avformat.h>
 
 #include "core/err.h"
+#include "media/av_open.h"
 #include "media/av_ingest.h"
 
 #define IO_BUF 65536
@@ -86,6 +87,7 @@ sv_av_input_run(const char *url, sv_av_read_fn read, void *rud,
     AVDictionary *opts = NULL;
     AVPacket *pkt = NULL;
     AVIOContext *pb = NULL;
+    enum sv__av_step step;
     int idx[SV_TRACKS] = { -1, -1 };
     char tmo[32];
     uint8_t *iobuf = NULL;
@@ -122,16 +124,11 @@ sv_av_input_run(const char *url, sv_av_read_fn read, void *rud,
     }
     /* a live source should start in about a second, not after five */
     fc->max_analyze_duration = 2000000;
-    rc = avformat_open_input(&fc, url != NULL ? url : "", fmt, &opts);
+    rc = sv__av_open(&fc, url != NULL ? url : "", fmt, &opts, NULL, &step);
     av_dict_free(&opts);
     if (rc < 0) {
-        snprintf(err, size, "cannot open '%s': %s",
-                 url != NULL ? url : "stream", av_err2str(rc));
-        goto fail;
-    }
-    rc = avformat_find_stream_info(fc, NULL);
-    if (rc < 0) {
-        snprintf(err, size, "cannot read streams of '%s': %s",
+        snprintf(err, size, step == SV__AV_OPEN ? "cannot open '%s': %s"
+                 : "cannot read streams of '%s': %s",
                  url != NULL ? url : "stream", av_err2str(rc));
         goto fail;
     }

@@ -122,15 +122,23 @@ was_empty(AVIOContext *pb, const char *url)
     return stat(url, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
+/* Demuxers that turn any text into pictures (tty) do not count as media. */
+static int
+is_media(const AVFormatContext *fc)
+{
+    return strcmp(fc->iformat->name, "tty") != 0 &&
+           fc->probe_score > AVPROBE_SCORE_MAX / 4;
+}
+
 /*
- * Opens the container.  Stdin goes through our own AVIOContext so an empty
- * pipe can be told from a damaged one.  Demuxers that turn any text into
- * pictures (tty) do not count as media.
+ * Opens the container and reads its streams.  Stdin goes through our own
+ * AVIOContext so an empty pipe can be told from a damaged one.
  */
 static int
 open_format(struct sv__input *in, const char *url)
 {
     AVIOContext *pb = NULL;
+    enum sv__av_step step = SV__AV_OPEN;
     int rc, stdin_ = strcmp(url, "-") == 0;
 
     if (stdin_) {
@@ -145,15 +153,15 @@ open_format(struct sv__input *in, const char *url)
         in->fc->pb = pb;
         in->fc->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
-    rc = avformat_open_input(&in->fc, stdin_ ? "pipe:0" : url, NULL, NULL);
-    if (rc >= 0 && (strcmp(in->fc->iformat->name, "tty") == 0 ||
-                    in->fc->probe_score <= AVPROBE_SCORE_MAX / 4)) {
-        avformat_close_input(&in->fc);
-        rc = AVERROR_INVALIDDATA;
-    }
+    rc = sv__av_open(&in->fc, url, NULL, NULL, is_media, &step);
     if (rc >= 0) {
         in->pb = pb;
         return 0;
+    }
+    if (step == SV__AV_INFO) {
+        sv_log_error("cannot read '%s': %s", shown(url), sv_strerror(rc));
+        avio_closep(&pb);
+        return rc;
     }
 fail:
     if (rc == AVERROR_EOF || was_empty(pb, url) ||
@@ -182,11 +190,6 @@ sv__input_open(struct sv__input *in, const char *url, int want_audio,
     rc = open_format(in, url);
     if (rc < 0)
         return rc;
-    rc = avformat_find_stream_info(in->fc, NULL);
-    if (rc < 0) {
-        sv_log_error("cannot read '%s': %s", shown(url), sv_strerror(rc));
-        goto fail;
-    }
     rc = av_find_best_stream(in->fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (rc < 0 || in->fc->streams[rc]->codecpar->width <= 0) {
         sv_log_error("cannot use '%s': it has no video stream", shown(url));

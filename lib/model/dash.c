@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/time.h"
 #include "model/model.h"
 
 static void
@@ -227,9 +228,9 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
     duration(m->seg_dur, d, sizeof(d));
     rc |= sv_buf_printf(out, " minBufferTime=\"%s\"", d);
     if (dynamic) {
-        sv_model_iso_time(m->ast_ms, t, sizeof(t));
+        sv_time_iso8601(m->ast_ms, SV_TIME_MS, t, sizeof(t));
         rc |= sv_buf_printf(out, " availabilityStartTime=\"%s\"", t);
-        sv_model_iso_time(m->now_ms, t, sizeof(t));
+        sv_time_iso8601(m->now_ms, SV_TIME_MS, t, sizeof(t));
         rc |= sv_buf_printf(out, " publishTime=\"%s\"", t);
         duration(m->seg_dur, d, sizeof(d));
         rc |= sv_buf_printf(out, " minimumUpdatePeriod=\"%s\"", d);
@@ -274,7 +275,7 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
                             "utc:http-iso:2014\" value=\"/time\"/>\n");
     if (dynamic) {
-        sv_model_iso_time(m->now_ms, t, sizeof(t));
+        sv_time_iso8601(m->now_ms, SV_TIME_MS, t, sizeof(t));
         rc |= sv_buf_printf(out, "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:"
                             "utc:direct:2014\" value=\"%s\"/>\n", t);
     }

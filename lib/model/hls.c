@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/time.h"
 #include "model/model.h"
 
 static int
@@ -189,7 +190,7 @@ sv_hls_media(const struct sv_model *m, int idx, struct sv_buf *out)
         if (s->discontinuity)
             rc |= sv_buf_printf(out, "#EXT-X-DISCONTINUITY\n");
         if (m->live && s->pdt_ms > 0) {
-            sv_model_iso_time(s->pdt_ms, pdt, sizeof(pdt));
+            sv_time_iso8601(s->pdt_ms, SV_TIME_MS, pdt, sizeof(pdt));
             rc |= sv_buf_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s\n", pdt);
         }
         for (j = 0; m->ll_hls && m->live && !m->ended && j < s->nparts; j++)

@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/slurp.h"
 #include "model/llhls.h"
 
 /* ---- playlist text ---- */
@@ -396,59 +397,11 @@ fail:
 int
 sv_llhls_read(const char *path, char **buf, size_t *len)
 {
-    int fd, rc;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    rc = sv_llhls_read_fd(fd, buf, len);
-    close(fd);
-    return rc;
+    return sv_slurp(path, SV_LLHLS_MAX_PLAYLIST, buf, len);
 }
 
 int
 sv_llhls_read_fd(int fd, char **buf, size_t *len)
 {
-    struct stat st;
-    char *b = NULL;
-    size_t n = 0;
-    ssize_t r;
-    int rc;
-
-    if (fstat(fd, &st) < 0) {
-        rc = -errno;
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = -EISDIR;
-        goto fail;
-    }
-    if (st.st_size > SV_LLHLS_MAX_PLAYLIST) {
-        rc = SV_ELIMIT;
-        goto fail;
-    }
-    b = malloc((size_t)st.st_size + 1);
-    if (b == NULL) {
-        rc = -ENOMEM;
-        goto fail;
-    }
-    while (n < (size_t)st.st_size) {
-        r = read(fd, b + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = -errno;
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
-fail:
-    free(b);
-    return rc;
+    return sv_slurp_fd(fd, SV_LLHLS_MAX_PLAYLIST, buf, len);
 }

@@ -51,8 +51,8 @@ int sv_llhls_delta(const char *buf, size_t len,
                    size_t *outlen);
 
 /*
- * Reads a whole file of at most SV_LLHLS_MAX_PLAYLIST bytes into *buf
- * (malloc'd).  Returns 0, a negative errno, or SV_ELIMIT.
+ * Reads a whole regular file of at most SV_LLHLS_MAX_PLAYLIST bytes into
+ * *buf (malloc'd, NUL-terminated): sv_slurp() with that cap, and its codes.
  */
 int sv_llhls_read(const char *path, char **buf, size_t *len);
 

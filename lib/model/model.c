@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/time.h"
 #include "model/model.h"
 
 void
@@ -42,18 +43,6 @@ void
 sv_model_playlist_uri(const struct sv_model_rend *r, char *buf, size_t size)
 {
     snprintf(buf, size, "%s.m3u8", r->id);
-}
-
-void
-sv_model_iso_time(int64_t ms, char *buf, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
 int
@@ -187,7 +176,7 @@ seg_json(const struct sv_model *m, const struct sv_model_rend *r,
     if (r->single_file)
         json_object_set_new(o, "offset", json_integer((json_int_t)s->offset));
     if (m->live && s->pdt_ms > 0) {
-        sv_model_iso_time(s->pdt_ms, pdt, sizeof(pdt));
+        sv_time_iso8601(s->pdt_ms, SV_TIME_MS, pdt, sizeof(pdt));
         json_object_set_new(o, "program_date_time", json_string(pdt));
     }
     if (s->nparts > 0) {
@@ -279,9 +268,9 @@ sv_model_to_json(const struct sv_model *m)
     }
     timing = json_object();
     if (m->live) {
-        sv_model_iso_time(m->ast_ms, ast, sizeof(ast));
+        sv_time_iso8601(m->ast_ms, SV_TIME_MS, ast, sizeof(ast));
         json_object_set_new(timing, "availability_start", json_string(ast));
-        sv_model_iso_time(m->now_ms, ast, sizeof(ast));
+        sv_time_iso8601(m->now_ms, SV_TIME_MS, ast, sizeof(ast));
         json_object_set_new(timing, "published", json_string(ast));
         json_object_set_new(timing, "dvr", json_boolean(m->dvr));
         if (!m->dvr)

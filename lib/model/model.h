@@ -152,7 +152,4 @@ int sv_hls_media(const struct sv_model *m, int i, struct sv_buf *out);
 /* Appends the MPD to out. */
 int sv_dash_mpd(const struct sv_model *m, struct sv_buf *out);
 
-/* Formats ms since the epoch as 2026-11-21T16:23:01.123Z. */
-void sv_model_iso_time(int64_t ms, char *buf, size_t size);
-
 #endif

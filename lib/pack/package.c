@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "container/tsread.h"
@@ -19,6 +18,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
+#include "core/time.h"
 #include "pack/pack_int.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
@@ -46,15 +46,6 @@ sv__fail(struct sv__pack *p, int rc, const char *fmt, ...)
         va_end(ap);
     }
     return rc < 0 ? rc : SV_EINTERNAL;
-}
-
-static int64_t
-wall_ms(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 static int
@@ -341,7 +332,7 @@ sv__publish_segment(struct sv__pack *p, struct sv__track *t,
         return 0;
     }
     /* live: slide, publish the playlist that names the new media */
-    p->m.now_ms = wall_ms();
+    p->m.now_ms = sv_time_now_ms();
     if (!p->o->dvr)
         sv_model_slide(r, (double)p->o->window_us / 1e6, on_gone, p);
     sv_model_trim_parts(r, LIVE_PARTS_KEPT);
@@ -628,7 +619,7 @@ run_input(struct sv__pack *p, int input, const char *url)
             snprintf(p->m.r[i].group, sizeof(p->m.r[i].group), "audio");
     p->have_origin = 0;
     if (p->o->live && p->m.ast_ms == 0)
-        p->m.ast_ms = wall_ms();
+        p->m.ast_ms = sv_time_now_ms();
     fast = fast_reader(&tr, d, url);
     for (;;) {
         if (fast)
@@ -716,7 +707,7 @@ finalize(struct sv__pack *p)
     for (i = 0; rc == 0 && p->o->single_file && i < p->nt; i++)
         rc = assemble_single(p, &p->t[i]);
     p->m.ended = 1;
-    p->m.now_ms = wall_ms();
+    p->m.now_ms = sv_time_now_ms();
     sv_model_update_target(&p->m);
     for (i = 0; rc == 0 && i < p->m.nrend; i++)
         rc = write_media_playlist(p, i);

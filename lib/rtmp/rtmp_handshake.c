@@ -3,7 +3,8 @@
 #include <time.h>
 
 #include "core/err.h"
-#include "crypto/ingest_crypto.h"
+#include "crypto/cipher.h"
+#include "crypto/hmac.h"
 #include "rtmp/rtmp_handshake.h"
 
 /*
@@ -52,7 +53,7 @@ block_digest(const uint8_t *blk, int off, const uint8_t *key, size_t klen,
     memcpy(msg, blk, (size_t)off);
     memcpy(msg + off, blk + off + DIGEST_LEN,
            SV_RTMP_HS_SIZE - DIGEST_LEN - (size_t)off);
-    return sv_ingest_hmac_sha256(key, klen, msg, sizeof(msg), out);
+    return sv_hmac_sha256(key, klen, msg, sizeof(msg), out);
 }
 
 int
@@ -66,7 +67,7 @@ sv_rtmp_handshake_find_digest(const uint8_t *blk, const uint8_t *key,
         off = digest_offset(blk, s);
         if (block_digest(blk, off, key, klen, d) < 0)
             return -1;
-        if (sv_ingest_memeq_ct(d, blk + off, DIGEST_LEN) == 0) {
+        if (sv_ct_equal(d, blk + off, DIGEST_LEN)) {
             *scheme = s;
             return off;
         }
@@ -103,7 +104,7 @@ sv_rtmp_handshake_reply(const uint8_t *c0c1, uint8_t *out, int *variant)
     if (c0c1[0] != 3)
         return SV_EPROTO;
     out[0] = 3;
-    rc = sv_ingest_random(s1, SV_RTMP_HS_SIZE);
+    rc = sv_drm_random(s1, SV_RTMP_HS_SIZE);
     if (rc < 0)
         return rc;
     put_be32(s1, (uint32_t)time(NULL));
@@ -121,14 +122,14 @@ sv_rtmp_handshake_reply(const uint8_t *c0c1, uint8_t *out, int *variant)
     rc = sv_rtmp_handshake_sign(s1, scheme, sv_rtmp_fms_key, 36);
     if (rc < 0)
         return rc;
-    rc = sv_ingest_random(s2, SV_RTMP_HS_SIZE);
+    rc = sv_drm_random(s2, SV_RTMP_HS_SIZE);
     if (rc < 0)
         return rc;
-    rc = sv_ingest_hmac_sha256(sv_rtmp_fms_key, sizeof(sv_rtmp_fms_key),
+    rc = sv_hmac_sha256(sv_rtmp_fms_key, sizeof(sv_rtmp_fms_key),
                                c1 + off, DIGEST_LEN, key);
     if (rc < 0)
         return rc;
-    rc = sv_ingest_hmac_sha256(key, sizeof(key), s2,
+    rc = sv_hmac_sha256(key, sizeof(key), s2,
                                SV_RTMP_HS_SIZE - DIGEST_LEN,
                                s2 + SV_RTMP_HS_SIZE - DIGEST_LEN);
     if (rc < 0)

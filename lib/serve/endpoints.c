@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/time.h"
 #include "http/endpoint.h"
 #include "http/metrics.h"
 #include "serve/http_internal.h"
@@ -91,16 +92,10 @@ serve_metrics(struct sv__server *srv, h2o_req_t *req, const char *addr)
 static void
 serve_time(struct sv__server *srv, h2o_req_t *req, const char *addr)
 {
-    struct timeval tv;
-    struct tm tm;
-    char buf[40];
+    char buf[SV_TIME_ISO_MAX];
     size_t n;
 
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03dZ",
-                          (int)(tv.tv_usec / 1000));
+    n = sv_time_iso8601(sv_time_now_ms(), SV_TIME_MS, buf, sizeof(buf));
     sv_http_res_header(req, "cache-control", "no-store");
     sv_http_reply(req, 200, "OK", "text/plain", NULL, buf, n);
 }

@@ -1,6 +1,7 @@
 /* rtmp_test.c -- lib/rtmp/rtmp_chunk.c, rtmp_handshake.c, rtmp_flv.c, rtmp.c */
 #include "core/err.h"
-#include "crypto/ingest_crypto.h"
+#include "crypto/cipher.h"
+#include "crypto/hmac.h"
 #include "media/av_ingest.h"
 #include "rtmp/amf0.h"
 #include "rtmp/rtmp.h"
@@ -139,7 +140,7 @@ handshake_plain_and_digest(void)
     CHECK(memcmp(out + 1 + 1536, c0c1 + 1, 1536) == 0);
 
     /* a Flash-style C1: version set and a digest by the player key */
-    sv_ingest_random(c0c1 + 1, 1536);
+    sv_drm_random(c0c1 + 1, 1536);
     c0c1[5] = 9; c0c1[6] = 0; c0c1[7] = 124; c0c1[8] = 2;
     CHECK_INT(sv_rtmp_handshake_sign(c0c1 + 1, 2, sv_rtmp_fp_key, 30), 0);
     CHECK_INT(sv_rtmp_handshake_reply(c0c1, out, &variant), 0);
@@ -154,8 +155,8 @@ handshake_plain_and_digest(void)
                                                 &scheme);
 
         CHECK(off > 0);
-        sv_ingest_hmac_sha256(sv_rtmp_fms_key, 68, c0c1 + 1 + off, 32, key);
-        sv_ingest_hmac_sha256(key, 32, out + 1 + 1536, 1504, want);
+        sv_hmac_sha256(sv_rtmp_fms_key, 68, c0c1 + 1 + off, 32, key);
+        sv_hmac_sha256(key, 32, out + 1 + 1536, 1504, want);
         CHECK(memcmp(want, out + 1 + 1536 + 1504, 32) == 0);
     }
     c0c1[0] = 6;    /* RTMPE: not offered */

@@ -1,0 +1,47 @@
+/* time.c -- the wall clock as milliseconds and as ISO 8601 text (UTC) */
+#include <stdio.h>
+#include <time.h>
+
+#include "core/time.h"
+
+int64_t
+sv_time_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t
+sv_time_iso8601(int64_t ms, int flags, char *buf, size_t size)
+{
+    int64_t sec = ms / 1000, frac = ms % 1000;
+    time_t t;
+    struct tm tm;
+    int n;
+
+    if (frac < 0) {                 /* before 1970: round down */
+        frac += 1000;
+        sec--;
+    }
+    t = (time_t)sec;
+    gmtime_r(&t, &tm);
+    if (flags & SV_TIME_BASIC)
+        n = snprintf(buf, size, "%04d%02d%02dT%02d%02d%02dZ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+    else if (flags & SV_TIME_MS)
+        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+    else
+        n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (n < 0)
+        n = 0;
+    if (size == 0)
+        return 0;
+    return (size_t)n < size ? (size_t)n : size - 1;
+}

@@ -1,0 +1,27 @@
+/* time.h -- the wall clock and its ISO 8601 text (UTC), one formatter */
+#ifndef SV_TIME_H
+#define SV_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Flags of sv_time_iso8601(). */
+enum {
+    SV_TIME_MS = 1,     /* add milliseconds: 2026-11-21T16:23:01.123Z */
+    SV_TIME_BASIC = 2,  /* no separators, whole seconds: 20261121T162301Z */
+};
+
+/* Room for any text sv_time_iso8601() writes, with the NUL. */
+#define SV_TIME_ISO_MAX 32
+
+/* Milliseconds since the epoch, now (CLOCK_REALTIME). */
+int64_t sv_time_now_ms(void);
+
+/*
+ * Formats ms (milliseconds since the epoch) in UTC as 2026-11-21T16:23:01Z,
+ * changed by flags, into buf (size bytes, SV_TIME_ISO_MAX is enough).
+ * Returns the length written, without the NUL.
+ */
+size_t sv_time_iso8601(int64_t ms, int flags, char *buf, size_t size);
+
+#endif

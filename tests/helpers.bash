@@ -136,6 +136,18 @@ PY
         _ff -i "$src" -map 0 -c copy -output_ts_offset 30 -f mpegts \
             "$out.b"
         cat "$src" "$out.b" > "$out" && rm -f "$out.b" ;;
+    frames_*.ts)            # frames_{bf,nobf}_{afirst,vfirst}.ts: 3 s,
+                            # B-frames or none, audio 0.5 s before the
+                            # video or after it (issue 19)
+        local bf=0 voff=0 aoff=0
+        case $name in *_bf_*) bf=2 ;; esac
+        case $name in *_afirst*) voff=0.5 ;; *) aoff=0.5 ;; esac
+        _ff -itsoffset "$voff" -f lavfi -i "$(_v 160x90 3)" \
+            -itsoffset "$aoff" -f lavfi -i "$(_a 3)" \
+            -c:v libx264 -preset veryfast -g 30 -bf "$bf" -pix_fmt yuv420p \
+            -c:a aac -b:a 64k -f mpegts "$out" ;;
+    frames_*.mp4)           # the same in MP4 (its edit lists)
+        _ff -i "$(fixture "${name%.mp4}.ts")" -c copy -f mp4 "$out" ;;
     notmedia.txt)
         printf 'this is not media\n%.0s' $(seq 100) > "$out" ;;
     *)

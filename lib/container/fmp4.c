@@ -1,4 +1,5 @@
 /* fmp4.c -- CMAF init segments and fragments written with the box writer */
+#include <stdint.h>
 #include <string.h>
 
 #include "container/box.h"
@@ -125,6 +126,30 @@ sample_entry(struct sv_boxw *w, const struct sv_fmp4_track *t)
     sv_boxw_close(w);
 }
 
+/* One edit: the whole media from media_time on.  A segment_duration of 0
+ * in a fragmented file means to the end of all fragments (ISO/IEC
+ * 14496-12, 8.6.6). */
+static void
+edit_list(struct sv_boxw *w, int64_t media_time)
+{
+    int wide = media_time > INT32_MAX;
+
+    sv_boxw_open(w, B("edts"));
+    sv_boxw_open_full(w, B("elst"), wide ? 1 : 0, 0);
+    sv_boxw_u32(w, 1);
+    if (wide) {
+        sv_boxw_u64(w, 0);
+        sv_boxw_u64(w, (uint64_t)media_time);
+    } else {
+        sv_boxw_u32(w, 0);
+        sv_boxw_u32(w, (uint32_t)media_time);
+    }
+    sv_boxw_u16(w, 1);                  /* media_rate_integer */
+    sv_boxw_u16(w, 0);
+    sv_boxw_close(w);
+    sv_boxw_close(w);
+}
+
 static void
 empty_table(struct sv_boxw *w, const char *type, int extra)
 {
@@ -173,6 +198,8 @@ sv_fmp4_init(struct sv_buf *out, const struct sv_fmp4_track *t)
     sv_boxw_u32(&w, (uint32_t)t->width << 16);
     sv_boxw_u32(&w, (uint32_t)t->height << 16);
     sv_boxw_close(&w);
+    if (t->media_time > 0)
+        edit_list(&w, t->media_time);
 
     sv_boxw_open(&w, B("mdia"));
     sv_boxw_open_full(&w, B("mdhd"), 0, 0);

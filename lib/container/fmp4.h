@@ -25,6 +25,12 @@ struct sv_fmp4_track {
     int width, height;
     const struct sv_codec_cfg *cfg;
     const char *language;       /* ISO 639-2, "und" */
+    /* media time (timescale ticks) shown at presentation time 0: an edit
+     * list (edts/elst) is written when it is above 0, so that media that
+     * comes before the presentation starts (AAC priming, audio before the
+     * first video frame, the decode delay of B-frames) is kept but not
+     * shown before 0 */
+    int64_t media_time;
     /* encryption (sv-drm): the sample entry becomes entry_type (encv,
      * enca) and entry_hook adds its sinf after the configuration box;
      * traf_hook adds boxes to every traf after its trun */

@@ -49,6 +49,11 @@ struct job {
     int64_t vend;               /* end of the last input frame (stream tb) */
     int64_t pos_us;             /* output position reached */
     int64_t abytes, aframes;
+    /* decoded audio before the first video frame, until the graphs are
+     * built (at most EARLY_MAX frames) */
+    AVFrame **early;
+    int nearly;
+    int early_dropped;
     int64_t t0, last_event;
     int global_header;
 };

@@ -222,6 +222,29 @@ setup(struct job *j, const AVFrame *first)
     return sv__rungs_start(j);
 }
 
+#define EARLY_MAX 4096           /* about 85 s of AAC at 48 kHz */
+
+static int on_audio(void *ud, AVFrame *f);
+static void free_early(struct job *j);
+
+/* The audio held before the first video frame, into its graph. */
+static int
+feed_early(struct job *j)
+{
+    int i, rc = 0;
+
+    for (i = 0; i < j->nearly; i++) {
+        AVFrame *f = j->early[i];
+        j->early[i] = NULL;
+        if (rc >= 0)
+            rc = on_audio(j, f);
+        else
+            av_frame_free(&f);
+    }
+    free_early(j);
+    return rc;
+}
+
 /* --- the video path --- */
 
 /* Hands the frames the graph has ready to the encoders, one per rung. */
@@ -296,6 +319,9 @@ on_video(void *ud, AVFrame *f)
         rc = setup(j, f);
         if (rc < 0)
             goto done;
+        rc = feed_early(j);
+        if (rc < 0)
+            goto done;
     }
     f->pts = f->best_effort_timestamp;
     if (f->pts == AV_NOPTS_VALUE) {
@@ -352,6 +378,43 @@ drain_audio(struct job *j, int flush)
     return rc == AVERROR(EAGAIN) || rc == AVERROR_EOF ? 0 : rc;
 }
 
+/* Holds audio that comes before the first video frame: it is part of the
+ * output (not silence), once the graphs exist. */
+static int
+hold_audio(struct job *j, AVFrame *f)
+{
+    AVFrame **e;
+
+    if (j->nearly >= EARLY_MAX) {
+        if (j->early_dropped++ == 0)
+            sv_log_warn("'%s': more than %d audio frames before the first "
+                        "video frame; the later ones are dropped",
+                        sv__shown(j->o->input), EARLY_MAX);
+        av_frame_free(&f);
+        return 0;
+    }
+    e = realloc(j->early, (size_t)(j->nearly + 1) * sizeof(*e));
+    if (e == NULL) {
+        av_frame_free(&f);
+        return AVERROR(ENOMEM);
+    }
+    j->early = e;
+    j->early[j->nearly++] = f;
+    return 0;
+}
+
+static void
+free_early(struct job *j)
+{
+    int i;
+
+    for (i = 0; i < j->nearly; i++)
+        av_frame_free(&j->early[i]);
+    free(j->early);
+    j->early = NULL;
+    j->nearly = 0;
+}
+
 static int
 on_audio(void *ud, AVFrame *f)
 {
@@ -359,11 +422,9 @@ on_audio(void *ud, AVFrame *f)
     AVStream *st = j->in.fc->streams[j->in.aidx];
     int rc = 0;
 
-    /* audio before the first video frame waits in the graph */
-    if (j->ag.g == NULL && j->vg.g == NULL) {
-        av_frame_free(&f);
-        return 0;
-    }
+    /* audio before the first video frame waits for the graphs */
+    if (j->ag.g == NULL && j->vg.g == NULL)
+        return hold_audio(j, f);
     if (j->ag.g != NULL) {
         if (f->pts == AV_NOPTS_VALUE)
             f->pts = f->best_effort_timestamp;
@@ -529,6 +590,7 @@ out:
     avcodec_free_context(&j->aenc);
     sv__vgraph_free(&j->vg);
     sv__agraph_free(&j->ag);
+    free_early(j);
     sv_scene_release(&j->scene);
     sv__input_close(&j->in);
     av_buffer_unref(&j->hwdev);

@@ -140,10 +140,14 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
                             r->channels > 0 ? r->channels : 2);
     if (r->single_file) {
         rc |= sv_buf_printf(out, "        <BaseURL>%s.mp4</BaseURL>\n"
-                            "        <SegmentBase timescale=\"%u\" "
-                            "indexRange=\"%llu-%llu\">\n"
+                            "        <SegmentBase timescale=\"%u\"",
+                            r->id, r->timescale);
+        if (r->media_time > 0)
+            rc |= sv_buf_printf(out, " presentationTimeOffset=\"%lld\"",
+                                (long long)r->media_time);
+        rc |= sv_buf_printf(out, " indexRange=\"%llu-%llu\">\n"
                             "          <Initialization range=\"0-%llu\"/>\n"
-                            "        </SegmentBase>\n", r->id, r->timescale,
+                            "        </SegmentBase>\n",
                             (unsigned long long)r->init_size,
                             (unsigned long long)(r->init_size +
                                                  r->index_size - 1),
@@ -155,7 +159,8 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
                             "startNumber=\"%llu\" presentationTimeOffset="
                             "\"%lld\"", r->timescale, (unsigned long long)
                             (lo < hi ? r->seg[lo].number : r->cur_number),
-                            (long long)llround(pstart * r->timescale));
+                            (long long)llround(pstart * r->timescale) +
+                            (long long)r->media_time);
         /* chunks (parts) are there one part duration after the start */
         if (lowlat)
             rc |= sv_buf_printf(out, " availabilityTimeOffset=\"%.3f\" "
@@ -217,8 +222,8 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
     double total = 0, ptime, base;
 
     for (k = 0; k < r0->nseg; k++)
-        total = (double)(r0->seg[k].start + r0->seg[k].duration) /
-                r0->timescale;
+        total = (double)(r0->seg[k].start + r0->seg[k].duration -
+                         r0->media_time) / r0->timescale;
     rc |= sv_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                         "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
                         "xmlns:cenc=\"urn:mpeg:cenc:2013\" profiles=\""
@@ -241,8 +246,8 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
             rc |= sv_buf_printf(out, " timeShiftBufferDepth=\"%s\"", d);
         }
     } else {
-        double first = r0->nseg > 0 ? (double)r0->seg[0].start /
-                       r0->timescale : 0;
+        double first = r0->nseg > 0 ? (double)(r0->seg[0].start -
+                       r0->media_time) / r0->timescale : 0;
         duration(total - (m->live ? first : 0), d, sizeof(d));
         rc |= sv_buf_printf(out, " mediaPresentationDuration=\"%s\"", d);
     }
@@ -256,7 +261,8 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
                             lround(m->seg_dur * 3000));
     /* an ended live MPD is static and starts at its first segment */
     base = !dynamic && m->live && r0->nseg > 0
-           ? (double)r0->seg[0].start / r0->timescale : 0;
+           ? (double)(r0->seg[0].start - r0->media_time) / r0->timescale
+           : 0;
     for (k = 0; k <= m->ndisc; k++) {
         period_range(m, r0, k, &lo, &hi);
         if (lo == hi && !(k == m->ndisc && dynamic))

@@ -218,6 +218,9 @@ rend_json(const struct sv_model *m, const struct sv_model_rend *r)
         json_object_set_new(o, "language", json_string(r->lang));
         json_object_set_new(o, "default", json_boolean(r->is_default));
     }
+    if (r->media_time != 0)
+        json_object_set_new(o, "media_time",
+                            json_integer((json_int_t)r->media_time));
     if (r->group[0] != '\0')
         json_object_set_new(o, "audio_group", json_string(r->group));
     sv_model_playlist_uri(r, uri, sizeof(uri));
@@ -455,6 +458,7 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
             o, "timescale"));
         if (r->timescale == 0)
             return bad(err, size, "a rendition has no timescale");
+        r->media_time = json_integer_value(json_object_get(o, "media_time"));
         r->channels = (int)json_integer_value(json_object_get(o,
                                                               "channels"));
         r->sample_rate = (int)json_integer_value(json_object_get(

@@ -19,7 +19,8 @@ struct sv_model_part {
 
 struct sv_model_seg {
     uint64_t number;
-    int64_t start;              /* decode time of the first sample */
+    int64_t start;              /* media time (composition) of its first
+                                   sample */
     uint32_t duration;          /* timescale units */
     uint64_t size;
     uint64_t offset;            /* byte offset (single file) */
@@ -36,6 +37,9 @@ struct sv_model_rend {
     int width, height;
     double fps;
     uint32_t timescale;
+    int64_t media_time;         /* media time at presentation time 0 (its
+                                   init segment's edit list; DASH's
+                                   presentationTimeOffset) */
     int channels, sample_rate;
     char lang[8];
     char group[16];             /* audio: its group; video: group it uses */

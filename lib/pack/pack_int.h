@@ -30,6 +30,7 @@ struct sv__track {
     int rend;                   /* index in the model */
     int video, ref;
     int ready;                  /* configuration known */
+    int init_done;              /* init segment written (or not needed) */
     int eof;                    /* its input ended */
     const char *url;
     struct sv_demux_stream info;
@@ -66,6 +67,10 @@ struct sv__track {
     /* timestamps in */
     int have_last;
     int64_t offset;             /* added to input times (track units) */
+    int64_t lead;               /* media time of presentation time 0: the
+                                   track's samples are on the package
+                                   timeline plus this, so that none has a
+                                   negative decode time (its edit list) */
     int64_t last_dts, last_pts;
     uint32_t last_dur;
     uint32_t pkt_dur;
@@ -97,6 +102,7 @@ struct sv__pack {
     size_t ncuts, cutcap;
     int64_t horizon_us;         /* the ref track's latest presentation */
     int64_t offset_us;          /* input time + this = package time */
+    int64_t lead_us;            /* MPEG-TS segments: every track's lead */
     int epoch;                  /* timestamp jumps seen in this input */
     int have_origin;
     int master_written;

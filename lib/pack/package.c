@@ -22,6 +22,8 @@
 #include "pack/pack_int.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
+#define HOLD_US 4000000         /* input held, at most, to find its start */
+#define HOLD_BYTES (32 << 20)
 
 void
 sv_pack_defaults(struct sv_pack_opts *o)
@@ -305,10 +307,10 @@ sv__publish_segment(struct sv__pack *p, struct sv__track *t,
             return sv__fail(p, rc, "cannot write '%s'", uri);
     }
     if (p->o->live)
-        s.pdt_ms = p->m.ast_ms + sv__us(t, s.start) / 1000;
+        s.pdt_ms = p->m.ast_ms + sv__us(t, s.start - t->lead) / 1000;
     if (s.discontinuity && t->ref) {
         rc = sv_model_add_disc(&p->m, s.number,
-                               (double)s.start / t->timescale);
+                               (double)(s.start - t->lead) / t->timescale);
         if (rc < 0)
             return sv__fail(p, rc, "out of memory");
     }
@@ -321,7 +323,7 @@ sv__publish_segment(struct sv__pack *p, struct sv__track *t,
         "{s:s,s:I,s:f,s:I}", "rendition", r->id, "number",
         (json_int_t)s.number, "duration", (double)s.duration / t->timescale,
         "bytes", (json_int_t)size));
-    end_us = sv__us(t, s.start + s.duration);
+    end_us = sv__us(t, s.start + s.duration - t->lead);
     if (end_us > p->now_us)
         p->now_us = end_us;
     if (!p->o->live) {
@@ -534,6 +536,178 @@ fast_reader(struct sv_tsread *tr, struct sv_demux *d, const char *url)
     return sv_tsread_open(tr, url, st, n) == 0;
 }
 
+/*
+ * The start of an input.  Its first packets are held until every track
+ * has shown where it starts (video: its first keyframe), or HOLD_US of
+ * input went by.  Presentation time 0 is then the first video frame's
+ * (the earliest audio frame's in an input without video); tracks that
+ * start before it keep their samples, on a media timeline moved by an
+ * edit list (seg.c).
+ */
+struct held {
+    struct sv_demux_packet pkt;
+    struct sv_buf buf;          /* the bytes, owned */
+};
+
+struct gate {
+    struct held *h;
+    size_t n, cap;
+    uint64_t bytes;
+    int64_t lo_us, hi_us;       /* decode times held */
+    int open;                   /* no longer holding */
+};
+
+static void
+gate_release(struct gate *g)
+{
+    size_t i;
+
+    for (i = 0; i < g->n; i++)
+        sv_buf_release(&g->h[i].buf);
+    free(g->h);
+    memset(g, 0, sizeof(*g));
+    g->open = 1;
+}
+
+static int64_t
+in_us(const struct sv__track *t, int64_t v)
+{
+    return sv_rescale(v, t->info.tb_num, t->info.tb_den, 1, 1000000);
+}
+
+static int
+gate_hold(struct gate *g, const struct sv__track *t,
+          const struct sv_demux_packet *pkt)
+{
+    struct held *h;
+    int64_t dts = pkt->dts != SV_NOPTS ? pkt->dts : pkt->pts;
+
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        h = realloc(g->h, cap * sizeof(*h));
+        if (h == NULL)
+            return -ENOMEM;
+        g->h = h;
+        g->cap = cap;
+    }
+    h = &g->h[g->n];
+    h->pkt = *pkt;
+    sv_buf_init(&h->buf, SIZE_MAX);
+    if (pkt->own != NULL && pkt->own->data == pkt->data &&
+        pkt->own->len == pkt->size) {
+        h->buf.alloc = pkt->own->alloc;
+        h->buf.data = sv_buf_take(pkt->own, &h->buf.len);
+    } else if (sv_buf_append(&h->buf, pkt->data, pkt->size) < 0) {
+        return -ENOMEM;
+    }
+    h->pkt.own = NULL;          /* the array moves: set when fed */
+    g->n++;
+    g->bytes += pkt->size;
+    if (dts != SV_NOPTS) {
+        int64_t us = in_us(t, dts);
+        if (g->n == 1 || us < g->lo_us)
+            g->lo_us = us;
+        if (g->n == 1 || us > g->hi_us)
+            g->hi_us = us;
+    }
+    return 0;
+}
+
+/* Has every track of the input [first, p->nt) shown its start? */
+static int
+gate_full(const struct sv__pack *p, const struct gate *g, int first,
+          const int *map)
+{
+    int i;
+    size_t k;
+
+    if (g->hi_us - g->lo_us > HOLD_US || g->bytes > HOLD_BYTES)
+        return 1;
+    for (i = first; i < p->nt; i++) {
+        const struct sv__track *t = &p->t[i];
+        for (k = 0; k < g->n; k++)
+            if (&p->t[map[g->h[k].pkt.stream]] == t &&
+                (!t->video || g->h[k].pkt.key))
+                break;
+        if (k == g->n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Sets the input's origin from what the gate holds. */
+static void
+gate_origin(struct sv__pack *p, const struct gate *g, int first,
+            const int *map)
+{
+    int64_t vmin = INT64_MAX, amin = INT64_MAX, dmin = INT64_MAX, us, o;
+    int i, keyed;
+    size_t k;
+
+    for (i = first; i < p->nt; i++) {
+        const struct sv__track *t = &p->t[i];
+        keyed = !t->video;
+        for (k = 0; k < g->n; k++) {
+            const struct sv_demux_packet *pk = &g->h[k].pkt;
+            if (&p->t[map[pk->stream]] != t)
+                continue;
+            keyed |= pk->key;
+            if (!keyed || pk->pts == SV_NOPTS)
+                continue;
+            us = in_us(t, pk->pts);
+            if (t->video && us < vmin)
+                vmin = us;
+            if (!t->video && us < amin)
+                amin = us;
+            us = in_us(t, pk->dts != SV_NOPTS ? pk->dts : pk->pts);
+            if (us < dmin)
+                dmin = us;
+        }
+    }
+    o = vmin != INT64_MAX ? vmin : amin;
+    if (o == INT64_MAX)
+        return;             /* no time yet: the first packet's (seg.c) */
+    p->offset_us = -o;
+    p->lead_us = dmin < o ? o - dmin : 0;
+    p->have_origin = 1;
+}
+
+/* One packet of track t through the segmenter. */
+static int
+feed(struct sv__pack *p, int first, struct sv__track *t,
+     const struct sv_demux_packet *pkt)
+{
+    int i, rc;
+
+    rc = sv__track_push(p, t, pkt);
+    if (rc == 0)
+        rc = sv__track_process(p, t);
+    for (i = first; rc == 0 && t->ref && i < p->nt; i++)
+        if (!p->t[i].ref)
+            rc = sv__track_process(p, &p->t[i]);
+    return rc;
+}
+
+/* Opens the gate: the origin, then what it held through the segmenter. */
+static int
+gate_open(struct sv__pack *p, struct gate *g, int first, const int *map)
+{
+    size_t k;
+    int rc = 0;
+
+    if (g->open)
+        return 0;
+    gate_origin(p, g, first, map);
+    for (k = 0; rc == 0 && k < g->n; k++) {
+        struct held *h = &g->h[k];
+        h->pkt.data = h->buf.data;
+        h->pkt.own = &h->buf;
+        rc = feed(p, first, &p->t[map[h->pkt.stream]], &h->pkt);
+    }
+    gate_release(g);
+    return rc;
+}
+
 /* Reads one input to its end through the segmenter. */
 static int
 run_input(struct sv__pack *p, int input, const char *url)
@@ -541,10 +715,13 @@ run_input(struct sv__pack *p, int input, const char *url)
     struct sv_demux *d = NULL;
     struct sv_demux_packet pkt;
     struct sv_tsread tr;
+    struct gate g;
     int fast = 0;
     const struct sv_demux_stream *s;
     struct sv__track *t;
     int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
+
+    memset(&g, 0, sizeof(g));
     rc = sv_demux_open(&d, url, p->o->format);
     if (rc < 0)
         return sv__fail(p, rc, "cannot read '%s': %s", url,
@@ -637,15 +814,19 @@ run_input(struct sv__pack *p, int input, const char *url)
             pkt.size == 0)
             continue;
         t = &p->t[map[pkt.stream]];
-        rc = sv__track_push(p, t, &pkt);
-        if (rc == 0)
-            rc = sv__track_process(p, t);
-        for (i = first; rc == 0 && t->ref && i < p->nt; i++)
-            if (!p->t[i].ref)
-                rc = sv__track_process(p, &p->t[i]);
+        if (!g.open) {
+            rc = gate_hold(&g, t, &pkt);
+            if (rc == 0 && gate_full(p, &g, first, map))
+                rc = gate_open(p, &g, first, map);
+        } else {
+            rc = feed(p, first, t, &pkt);
+        }
         if (rc < 0)
             goto done;
     }
+    rc = gate_open(p, &g, first, map);
+    if (rc < 0)
+        goto done;
     /* the end: the reference first, so every cut is known to the rest */
     for (i = first; i < p->nt; i++)
         if (p->t[i].ref) {
@@ -668,6 +849,7 @@ done:
                         (unsigned long long)tr.bad);
         sv_tsread_release(&tr);
     }
+    gate_release(&g);
     free(map);
     sv_demux_close(d);
     return rc;

@@ -36,6 +36,14 @@ ticks(const struct sv__track *t, int64_t us)
     return sv_rescale(us, 1, 1000000, 1, t->timescale);
 }
 
+/* A media time of t on the package timeline, in microseconds: what tracks
+ * compare with each other. */
+static int64_t
+pres_us(const struct sv__track *t, int64_t media)
+{
+    return sv__us(t, media - t->lead);
+}
+
 void
 sv__track_release(struct sv__track *t)
 {
@@ -94,8 +102,14 @@ restamp(struct sv__pack *p, struct sv__track *t,
     raw = sv_rescale(din, s->tb_num, s->tb_den, 1, t->timescale);
     praw = sv_rescale(pin, s->tb_num, s->tb_den, 1, t->timescale);
     if (!t->have_last) {
+        /* the first sample: a decode time before the package's start (the
+         * delay of B-frames, audio before the first video frame) moves the
+         * track's media timeline, and its edit list says by how much */
         t->offset = ticks(t, p->offset_us);
         t->epoch = p->epoch;
+        t->lead = p->o->ts ? ticks(t, p->lead_us)
+                  : raw + t->offset < 0 ? -(raw + t->offset) : 0;
+        t->offset += t->lead;
     }
     d = raw + t->offset;
     pp = praw + t->offset;
@@ -107,7 +121,7 @@ restamp(struct sv__pack *p, struct sv__track *t,
             t->epoch < p->epoch) {
             /* another track of this input jumped already: take the same
              * mapping, so renditions stay aligned after the jump */
-            int64_t o = ticks(t, p->offset_us);
+            int64_t o = ticks(t, p->offset_us) + t->lead;
             if (raw + o > t->last_dts) {
                 timestamp_event(p, t, delta_us);
                 t->offset = o;
@@ -128,7 +142,7 @@ restamp(struct sv__pack *p, struct sv__track *t,
             pp += shift;
             d += shift;
             t->disc_pending = 1;
-            p->offset_us = sv__us(t, t->offset);
+            p->offset_us = sv__us(t, t->offset - t->lead);
             t->epoch = ++p->epoch;
         } else if (!t->video && d != expected &&
                    llabs(d - expected) <= 2 * (int64_t)t->last_dur) {
@@ -179,14 +193,21 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
                 return sv__fail(p, rc, "rendition %s: %s cannot go in "
                                 "MPEG-TS segments", p->m.r[t->rend].id,
                                 t->info.codec_name);
-        } else {
-            rc = sv__publish_init(p, t);
         }
         if (rc < 0)
             return rc;
     }
     if (!restamp(p, t, pkt, &dts, &pts))
         return 0;
+    if (!t->init_done) {
+        /* its edit list is known once its first sample is placed */
+        t->ft.media_time = t->lead;
+        p->m.r[t->rend].media_time = t->lead;
+        rc = p->o->ts ? 0 : sv__publish_init(p, t);
+        if (rc < 0)
+            return rc;
+        t->init_done = 1;
+    }
     if (t->video && t->disc_pending && !pkt->key) {
         /* after a jump, frames before the next keyframe refer to pictures
          * that are gone: drop them, keep the timeline going */
@@ -249,8 +270,8 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
     t->last_dts = dts;
     t->last_pts = pts;
     t->have_last = 1;
-    if (t->ref && sv__us(t, pts) > p->horizon_us)
-        p->horizon_us = sv__us(t, pts);
+    if (t->ref && pres_us(t, pts) > p->horizon_us)
+        p->horizon_us = pres_us(t, pts);
     return 0;
 }
 
@@ -439,7 +460,7 @@ static int
 starts_segment(struct sv__pack *p, struct sv__track *t,
                const struct sv__sample *s, uint32_t dur)
 {
-    int64_t us = sv__us(t, s->pts), c;
+    int64_t us = pres_us(t, s->pts), c;
 
     if (t->ref) {
         if (s->key && (p->ncuts == 0 || s->disc ||
@@ -461,6 +482,9 @@ starts_segment(struct sv__pack *p, struct sv__track *t,
     }
     if (t->seg_idx >= p->ncuts)
         return 0;
+    /* audio from its first frame, before the first video frame or not */
+    if (!t->video && t->seg_idx == 0)
+        return 1;
     c = p->cuts[t->seg_idx].us;
     if (t->video && p->cuts[t->seg_idx].forced)
         return us >= c - TOL_US;
@@ -492,9 +516,11 @@ sv__track_process(struct sv__pack *p, struct sv__track *t)
             break;          /* its duration is not known yet */
         dur = t->ndone + 1 < t->nq ? s->dur
               : t->pkt_dur ? t->pkt_dur : t->last_dur ? t->last_dur : 1;
-        if (!t->ref && !t->eof && sv__us(t, s->pts) >= p->horizon_us &&
+        if (!t->ref && !t->eof &&
+            (pres_us(t, s->pts) >= p->horizon_us || p->ncuts == 0) &&
             sv__us(t, t->q[t->nq - 1].dts - s->dts) < 3 * p->o->segment_us)
-            break;          /* the reference has not got this far */
+            break;          /* the reference has not got this far, or has
+                               not cut its first segment */
         rc = starts_segment(p, t, s, dur);
         if (rc < 0)
             return rc;
@@ -510,7 +536,7 @@ sv__track_process(struct sv__pack *p, struct sv__track *t)
             t->seg_ticks = 0;
             t->nparts = 0;
             s = &t->q[t->ndone];
-            t->seg_start = s->dts;
+            t->seg_start = s->pts;
         }
         if (!t->seg_open) {
             drop_prefix(t, 1);

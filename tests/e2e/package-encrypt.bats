@@ -108,10 +108,12 @@ PY
     assert_eq "$(jq .encryption enc/package.json)" null
     run ! grep -q EXT-X-KEY enc/v0.m3u8
     run ! grep -q ContentProtection enc/manifest.mpd
-    # ffmpeg plays the decrypted package through its HLS playlists
+    # ffmpeg plays the decrypted package through its HLS playlists (the
+    # same pictures; the times are its own, from the audio's start, which
+    # comes one AAC frame before the video's)
     assert_eq "$(ffmpeg -nostdin -v error -i enc/master.m3u8 -map 0:v:0 \
-        -f framemd5 - | grep -v '^#' | md5sum)" \
-        "$(frames_of clear v0 | md5sum)"
+        -f framemd5 - | grep -v '^#' | cut -d, -f5- | md5sum)" \
+        "$(frames_of clear v0 | cut -d, -f5- | md5sum)"
     # and the package, once clear, can be encrypted again by sv-drm
     sv-drm encrypt --scheme cenc --key key.json enc >/dev/null
 }

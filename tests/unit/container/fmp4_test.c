@@ -69,6 +69,47 @@ init_segment_reads_back(void)
     sv_buf_release(&b);
 }
 
+/* an edit list only where the presentation starts after media time 0 */
+static void
+edit_list_when_media_time(void)
+{
+    struct sv_fmp4_track t;
+    struct sv_codec_cfg c;
+    struct sv_buf b = SV_BUF_INIT(1 << 16);
+    struct sv_box box;
+    struct sv_rd r;
+    uint8_t v;
+    uint32_t f;
+
+    track(&t, &c);
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(sv_box_find(b.data, b.len, 0, "moov/trak/edts", &box), 0);
+    sv_buf_reset(&b);
+    t.media_time = 6006;
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(sv_box_find(b.data, b.len, 0, "moov/trak/edts/elst", &box), 1);
+    sv_box_full(&box, &r, &v, &f);
+    CHECK_INT(v, 0);
+    CHECK_INT(sv_rd_u32(&r), 1);        /* one entry */
+    CHECK_INT(sv_rd_u32(&r), 0);        /* to the end of the fragments */
+    CHECK_INT(sv_rd_u32(&r), 6006);
+    CHECK_INT(sv_rd_u16(&r), 1);
+    CHECK_INT(sv_rd_u16(&r), 0);
+    CHECK_INT(sv_rd_left(&r), 0);
+    /* the box order of a trak: tkhd, edts, mdia */
+    CHECK_INT(sv_box_find(b.data, b.len, 0, "moov/trak/mdia/mdhd", &box), 1);
+    sv_buf_reset(&b);
+    t.media_time = (int64_t)1 << 33;
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(sv_box_find(b.data, b.len, 0, "moov/trak/edts/elst", &box), 1);
+    sv_box_full(&box, &r, &v, &f);
+    CHECK_INT(v, 1);
+    CHECK_INT(sv_rd_u32(&r), 1);
+    CHECK(sv_rd_u64(&r) == 0);
+    CHECK(sv_rd_u64(&r) == (uint64_t)1 << 33);
+    sv_buf_release(&b);
+}
+
 static void
 fragment_reads_back(void)
 {
@@ -230,6 +271,7 @@ int
 main(void)
 {
     RUN(init_segment_reads_back);
+    RUN(edit_list_when_media_time);
     RUN(fragment_reads_back);
     RUN(sidx_reads_back);
     RUN(encryption_hooks);

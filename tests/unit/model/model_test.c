@@ -342,6 +342,50 @@ mpd_timeline_and_periods(void)
     release(&m);
 }
 
+/* media before presentation time 0 (an edit list): the Representation's
+ * presentationTimeOffset says so, and the presentation ends where the
+ * reference's media does, less it */
+static void
+mpd_media_time(void)
+{
+    struct sv_model m;
+    struct sv_model_rend r[2];
+    struct sv_buf b = SV_BUF_INIT(1 << 20);
+    json_t *a;
+    char err[128];
+    struct sv_model back;
+
+    model(&m, r);
+    r[0].media_time = 6000;             /* two frames of B-frame delay */
+    r[1].media_time = 1024;             /* AAC priming */
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "mediaPresentationDuration=\"PT9.933S\">\n"));
+    CHECK(has(&b, "startNumber=\"1\" presentationTimeOffset=\"6000\">\n"));
+    CHECK(has(&b, "startNumber=\"1\" presentationTimeOffset=\"1024\">\n"));
+    a = sv_model_to_json(&m);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(
+        json_object_get(a, "renditions"), 1), "media_time")), 1024);
+    CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), 0);
+    CHECK_INT(back.r[0].media_time, 6000);
+    CHECK_INT(back.r[1].media_time, 1024);
+    sv_model_release(&back);
+    json_decref(a);
+    /* a single file: on its SegmentBase */
+    sv_buf_reset(&b);
+    r[0].single_file = r[1].single_file = 1;
+    r[0].init_size = r[1].init_size = 700;
+    r[0].index_size = r[1].index_size = 100;
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "<SegmentBase timescale=\"90000\" "
+              "presentationTimeOffset=\"6000\" indexRange=\"700-799\">"));
+    r[1].media_time = 0;
+    sv_buf_reset(&b);
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "<SegmentBase timescale=\"48000\" indexRange=\"700-799\">"));
+    sv_buf_release(&b);
+    release(&m);
+}
+
 static void
 json_round_trip(void)
 {
@@ -407,6 +451,7 @@ main(void)
     RUN(live_window_sequences);
     RUN(ll_hls_parts_and_reports);
     RUN(mpd_timeline_and_periods);
+    RUN(mpd_media_time);
     RUN(json_round_trip);
     return DONE();
 }

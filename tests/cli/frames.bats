@@ -21,15 +21,24 @@ track() {
         sort -g | awk 'NR == 1 { f = $1 } END { print NR, f }'
 }
 
+# segs R EXT: rendition R's segment files, in order
+segs() {
+    find "$out/$1" -maxdepth 1 -name "seg-*.$2" -printf '%f\n' |
+        sort -t- -k2 -n | sed "s|^|$out/$1/|"
+}
+
 # rendition R: "packets first_pts" of a rendition, init + segments piped
 rendition() {
-    cat "$out/$1/init.mp4" $(ls "$out/$1"/seg-*.m4s | sort -t- -k2 -n) |
-        track - 0
+    local segfiles
+    mapfile -t segfiles < <(segs "$1" m4s)
+    cat "$out/$1/init.mp4" "${segfiles[@]}" | track - 0
 }
 
 # ts_rendition R: the same for MPEG-TS segments
 ts_rendition() {
-    cat $(ls "$out/$1"/seg-*.ts | sort -t- -k2 -n) | track - 0
+    local segfiles
+    mapfile -t segfiles < <(segs "$1" ts)
+    cat "${segfiles[@]}" | track - 0
 }
 
 # near A B [TOLERANCE]: |A - B| within one audio frame
@@ -140,6 +149,7 @@ package_keeps() {
     run -0 --separate-stderr ffmpeg -nostdin -hide_banner -i "$f" -map 0:a \
         -af atrim=0:0.2,volumedetect -f null -
     local mean
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     mean=$(grep -o 'mean_volume: [-0-9.]*' <<< "$stderr" | cut -d' ' -f2)
     awk -v m="$mean" 'BEGIN { exit !(m > -40) }' ||
         fail "the first 0.2 s are at $mean dB"

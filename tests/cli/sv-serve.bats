@@ -410,10 +410,20 @@ HTTP/1.1 200 OK"
 
 @test "answers 429 when an address spends its request tokens" {
     start_serve --rate 1 --burst 5
-    local codes="" i
-    for i in $(seq 8); do codes="$codes $(code "$URL/vod/index.m3u8")"; done
-    assert_match "$codes" " 429"
-    assert_eq "$(hdr retry-after "$URL/vod/index.m3u8")" 1
+    local args=() i
+    # one client, one connection: the requests come faster than a token
+    # refills even under a sanitizer (eight curl processes did not)
+    for i in $(seq 8); do args+=(-o /dev/null "$URL/vod/index.m3u8"); done
+    run -0 curl -s -D - "${args[@]}"
+    # the start-up probe spent a token or more: some 200s, then 429s, each
+    # with its Retry-After
+    local ok limited after
+    ok=$(grep -c '^HTTP/1.1 200' <<< "$output")
+    limited=$(grep -c '^HTTP/1.1 429' <<< "$output")
+    after=$(grep -ci '^retry-after: 1.$' <<< "$output")
+    [ "$((ok + limited))" -eq 8 ] || fail "$output"
+    [ "$limited" -ge 3 ] || fail "$output"
+    [ "$after" -eq "$limited" ] || fail "$output"
 }
 
 @test "disconnects a client that sends headers too slowly (slowloris)" {

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "core/err.h"
@@ -12,7 +13,11 @@
 /*
  * Open addressing over a fixed table: an entry is reused once the address
  * has no connection open and its bucket has refilled, so the table does not
- * grow with the number of clients ever seen.
+ * grow with the number of clients ever seen.  The hash is keyed with a
+ * random key drawn at start, so addresses that collide cannot be chosen
+ * offline; and an address is never refused because others filled its probe
+ * window: the least recently used entry with no connection open is taken
+ * over, and when every entry holds connections the address goes uncounted.
  */
 #define SLOTS 65536
 #define PROBES 64
@@ -29,6 +34,7 @@ struct sv_limit {
     pthread_mutex_t lock;
     unsigned max_conns;
     double rate, burst;
+    uint64_t key[2];
     struct slot *slots;
 };
 
@@ -44,6 +50,15 @@ sv_limit_new(unsigned max_conns, double rate, double burst,
     if (l->slots == NULL) {
         free(l);
         return -ENOMEM;
+    }
+    if (getrandom(l->key, sizeof(l->key), 0) != sizeof(l->key)) {
+        struct timespec ts;
+
+        /* no entropy: a key that still differs per process and start */
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        l->key[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+                    (uint64_t)(uintptr_t)l;
+        l->key[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)l->slots;
     }
     pthread_mutex_init(&l->lock, NULL);
     l->max_conns = max_conns;
@@ -75,15 +90,29 @@ key_of(const struct sockaddr *sa, unsigned char k[16])
     }
 }
 
-static uint32_t
-hash(const unsigned char k[16])
+static uint64_t
+mix64(uint64_t x)
 {
-    uint32_t h = 2166136261u;
-    int i;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
 
-    for (i = 0; i < 16; i++)
-        h = (h ^ k[i]) * 16777619u;
-    return h;
+/* a keyed 64-bit mix of the address (not a MAC, but not chosen offline) */
+static uint32_t
+hash(const struct sv_limit *l, const unsigned char k[16])
+{
+    uint64_t w0, w1, h;
+
+    memcpy(&w0, k, 8);
+    memcpy(&w1, k + 8, 8);
+    h = mix64(w0 ^ l->key[0]);
+    h = mix64(h ^ w1 ^ l->key[1]);
+    h = mix64(h ^ l->key[0]);
+    return (uint32_t)(h >> 32);
 }
 
 static void
@@ -97,12 +126,16 @@ refill(struct sv_limit *l, struct slot *s, uint64_t now)
     s->at_ms = now;
 }
 
-/* Finds or makes the slot of k; NULL when the table is too crowded. */
+/*
+ * Finds or makes the slot of k, taking over the least recently used idle
+ * slot of the window when it must; NULL only when every slot of the window
+ * has connections open (the caller then lets k through uncounted).
+ */
 static struct slot *
 lookup(struct sv_limit *l, const unsigned char k[16], uint64_t now)
 {
-    uint32_t h = hash(k);
-    struct slot *s, *spare = NULL;
+    uint32_t h = hash(l, k);
+    struct slot *s, *spare = NULL, *idle = NULL;
     int i;
 
     for (i = 0; i < PROBES; i++) {
@@ -116,7 +149,12 @@ lookup(struct sv_limit *l, const unsigned char k[16], uint64_t now)
             if (s->tokens >= l->burst)
                 spare = s;
         }
+        if (s->used && s->conns == 0 &&
+            (idle == NULL || s->at_ms < idle->at_ms))
+            idle = s;
     }
+    if (spare == NULL)
+        spare = idle;
     if (spare == NULL)
         return NULL;
     memcpy(spare->addr, k, 16);
@@ -141,9 +179,9 @@ sv_limit_conn_open(struct sv_limit *l, const struct sockaddr *sa)
     key_of(sa, k);
     pthread_mutex_lock(&l->lock);
     s = lookup(l, k, (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-    if (s == NULL || s->conns >= l->max_conns)
+    if (s != NULL && s->conns >= l->max_conns)
         rc = SV_ELIMIT;
-    else
+    else if (s != NULL)
         s->conns++;
     pthread_mutex_unlock(&l->lock);
     return rc;
@@ -160,7 +198,7 @@ sv_limit_conn_close(struct sv_limit *l, const struct sockaddr *sa)
     if (l->max_conns == 0)
         return;
     key_of(sa, k);
-    h = hash(k);
+    h = hash(l, k);
     pthread_mutex_lock(&l->lock);
     for (i = 0; i < PROBES; i++) {
         s = &l->slots[(h + (uint32_t)i) % SLOTS];
@@ -186,9 +224,7 @@ sv_limit_request(struct sv_limit *l, const struct sockaddr *sa,
     key_of(sa, k);
     pthread_mutex_lock(&l->lock);
     s = lookup(l, k, now_ms);
-    if (s == NULL) {
-        rc = SV_ELIMIT;
-    } else {
+    if (s != NULL) {
         refill(l, s, now_ms);
         if (s->tokens >= 1)
             s->tokens -= 1;

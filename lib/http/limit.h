@@ -19,8 +19,9 @@ void sv_limit_free(struct sv_limit *l);
 
 /*
  * Counts a new connection from sa.  Returns 0, or SV_ELIMIT when the
- * address has max_conns open already or the table is full (nothing is
- * counted then).
+ * address has max_conns open already (nothing is counted then).  Other
+ * addresses never cause a refusal: when the table has no room the
+ * connection goes uncounted.
  */
 int sv_limit_conn_open(struct sv_limit *l, const struct sockaddr *sa);
 void sv_limit_conn_close(struct sv_limit *l, const struct sockaddr *sa);

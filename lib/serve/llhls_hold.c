@@ -22,6 +22,10 @@ struct sv_llhls_watch {
     struct sv_llhls_hold head;  /* circular list of holds */
     uint64_t due;               /* when the timer fires, 0: not armed */
     int open_handles;           /* freed when both handles have closed */
+    int firing;                 /* in fire(): not released before its end */
+    int dead;                   /* the inotify watch is gone (see revive) */
+    dev_t dev;                  /* the directory watched */
+    ino_t ino;
     char dir[];
 };
 
@@ -54,11 +58,61 @@ unlink_hold(struct sv_llhls_hold *h)
     h->next = h->prev = NULL;
 }
 
+static void
+on_watch_closed(uv_handle_t *hd)
+{
+    struct sv_llhls_watch *w = hd->data;
+
+    if (--w->open_handles == 0)
+        free(w);
+}
+
+/* Stops watching and frees w (handles close on the loop). */
+static void
+close_watch(struct sv_llhls_watch *w)
+{
+    w->open_handles = 2;
+    uv_close((uv_handle_t *)&w->ev, on_watch_closed);
+    uv_close((uv_handle_t *)&w->timer, on_watch_closed);
+}
+
+/*
+ * Drops w once it holds nothing, so that watches do not pile up with the
+ * directories ever held in (a hold in it again makes a new one).
+ */
+static void
+release_idle(struct sv_llhls_watch *w)
+{
+    struct sv_llhls_watch **pp;
+
+    if (w->firing || w->head.next != &w->head)
+        return;
+    for (pp = &w->reg->watches; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == w) {
+            *pp = w->next;
+            w->reg->nwatches--;
+            close_watch(w);
+            return;
+        }
+    }
+}
+
 void
 sv_llhls_hold_cancel(struct sv_llhls_hold *h)
 {
-    if (h != NULL && h->watch != NULL)
+    struct sv_llhls_watch *w;
+
+    if (h != NULL && h->watch != NULL) {
+        w = h->watch;
         unlink_hold(h);
+        release_idle(w);
+    }
+}
+
+size_t
+sv_llhls_watches(const struct sv_llhls *r)
+{
+    return r == NULL ? 0 : r->nwatches;
 }
 
 size_t
@@ -69,6 +123,11 @@ sv_llhls_held(const struct sv_llhls *r)
 
 static void
 arm(struct sv_llhls_watch *w, uint64_t deadline);
+static void
+on_fs_event(uv_fs_event_t *ev, const char *filename, int events,
+            int status);
+static int
+revive(struct sv_llhls_watch *w);
 
 /*
  * Moves the holds of w that pass test into a private list, then calls them
@@ -88,6 +147,7 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
 
     ready.next = ready.prev = &ready;
     late.next = late.prev = &late;
+    w->firing++;
     for (h = w->head.next; h != &w->head; h = nx) {
         nx = h->next;
         ok = 0;
@@ -174,6 +234,8 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         h->cb(h, 0, NULL, 0);
     }
     free(data);
+    w->firing--;
+    release_idle(w);
 }
 
 static void
@@ -182,6 +244,8 @@ on_timer(uv_timer_t *t)
     struct sv_llhls_watch *w = t->data;
 
     w->due = 0;
+    if (w->dead)
+        revive(w);
     /* a zero deadline check also re-tests every hold (see hold_add) */
     fire(w, NULL, 1, uv_now(w->reg->loop));
 }
@@ -198,13 +262,53 @@ arm(struct sv_llhls_watch *w, uint64_t deadline)
                    0);
 }
 
+/*
+ * The inotify watch of a directory dies with it: a stream restarted into a
+ * directory removed and made again would never wake its holds.  Watches
+ * the directory at w->dir again when it is not the one watched (or the
+ * watch failed); 0 when w watches the directory there now.
+ */
+static int
+revive(struct sv_llhls_watch *w)
+{
+    struct stat st;
+    int rc;
+
+    if (stat(w->dir, &st) < 0)
+        return -errno;
+    if (!w->dead && st.st_dev == w->dev && st.st_ino == w->ino)
+        return 0;
+    uv_fs_event_stop(&w->ev);
+    w->dead = 1;
+    rc = uv_fs_event_start(&w->ev, on_fs_event, w->dir, 0);
+    if (rc < 0)
+        return rc;
+    w->dead = 0;
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
+    sv_log_debug("watching '%s' again", w->dir);
+    /* whatever was renamed in before the new watch is tested below */
+    arm(w, uv_now(w->reg->loop));
+    return 0;
+}
+
 static void
 on_fs_event(uv_fs_event_t *ev, const char *filename, int events, int status)
 {
     struct sv_llhls_watch *w = ev->data;
+    const char *base = strrchr(w->dir, '/');
 
-    if (status < 0)
-        return;
+    base = base != NULL ? base + 1 : w->dir;
+    if (status < 0 || filename == NULL || strcmp(filename, base) == 0) {
+        /* an error, or an event on the directory itself (IN_DELETE_SELF,
+         * IN_MOVE_SELF, IN_IGNORED): is it still the one watched? */
+        if (revive(w) < 0) {
+            uv_fs_event_stop(&w->ev);
+            w->dead = 1;
+        }
+        if (status < 0)
+            return;
+    }
     if (w->head.next == &w->head)
         return;
     fire(w, filename, filename == NULL, 0);
@@ -230,7 +334,13 @@ sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
     int rc, fresh = 0;
 
     w = find_watch(r, dir);
+    if (w != NULL && (rc = revive(w)) < 0)
+        return rc;
     if (w == NULL) {
+        struct stat st;
+
+        if (stat(dir, &st) < 0)
+            return -errno;
         if (r->nwatches >= MAX_WATCHES)
             return SV_ELIMIT;
         w = calloc(1, sizeof(*w) + strlen(dir) + 1);
@@ -238,6 +348,8 @@ sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
             return -ENOMEM;
         strcpy(w->dir, dir);
         w->reg = r;
+        w->dev = st.st_dev;
+        w->ino = st.st_ino;
         w->head.next = w->head.prev = &w->head;
         uv_fs_event_init(r->loop, &w->ev);
         w->ev.data = w;
@@ -271,25 +383,22 @@ sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
 void
 sv_llhls_release_all(struct sv_llhls *r)
 {
-    struct sv_llhls_watch *w;
+    struct sv_llhls_watch *w, *nx;
     struct sv_llhls_hold *h;
 
     for (w = r->watches; w != NULL; w = w->next) {
+        w->firing++;
         while (w->head.next != &w->head) {
             h = w->head.next;
             unlink_hold(h);
             h->cb(h, 0, NULL, 0);
         }
+        w->firing--;
     }
-}
-
-static void
-on_watch_closed(uv_handle_t *hd)
-{
-    struct sv_llhls_watch *w = hd->data;
-
-    if (--w->open_handles == 0)
-        free(w);
+    for (w = r->watches; w != NULL; w = nx) {
+        nx = w->next;
+        release_idle(w);
+    }
 }
 
 void
@@ -302,9 +411,7 @@ sv_llhls_free(struct sv_llhls *r)
     sv_llhls_release_all(r);
     for (w = r->watches; w != NULL; w = nx) {
         nx = w->next;
-        w->open_handles = 2;
-        uv_close((uv_handle_t *)&w->ev, on_watch_closed);
-        uv_close((uv_handle_t *)&w->timer, on_watch_closed);
+        close_watch(w);
     }
     free(r);
 }

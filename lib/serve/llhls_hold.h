@@ -52,7 +52,8 @@ void sv_llhls_free(struct sv_llhls *r);
  * timeout_ms passes.  The condition is checked again once the watch is in
  * place, so a file renamed in between is not missed.  Returns 0, SV_ELIMIT
  * when too many directories are watched, or a negative errno from
- * uv_fs_event_start(); on error the callback is never called.
+ * uv_fs_event_start(); on error the callback is never called.  A
+ * directory removed and made again (a restarted stream) is watched again.
  */
 int sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
                       const char *dir, uint64_t timeout_ms);
@@ -65,5 +66,8 @@ void sv_llhls_release_all(struct sv_llhls *r);
 
 /* Number of requests held now. */
 size_t sv_llhls_held(const struct sv_llhls *r);
+
+/* Number of directories watched now (a watch goes with its last hold). */
+size_t sv_llhls_watches(const struct sv_llhls *r);
 
 #endif

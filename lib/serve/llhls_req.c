@@ -28,12 +28,22 @@ struct held {
 
 /*
  * Live playlists with a preload hint that we served, shared by the
- * workers.  A request for a missing file is held only when one of these
- * playlists, read again now, hints at it: random missing names cost a 404,
- * not a watch, and a player that read a newer playlist is still served.
+ * workers, each with the directory its hint names (the playlist's own, or
+ * a rendition's below it: sv-package writes playlists at the package root
+ * and parts in subdirectories).  A request for a missing file is held only
+ * when one of these playlists, read again now, hints at it or at a part
+ * of the same segment just before it: random missing names cost a 404, not
+ * a watch, and a player that read a newer playlist is still served.
  */
+#define HINT_AHEAD 2    /* parts after the hinted one that are held too */
+
+struct hint {
+    char playlist[512];
+    char dir[512];      /* where its hinted parts are, "" for a free slot */
+};
+
 static pthread_mutex_t hints_lock = PTHREAD_MUTEX_INITIALIZER;
-static char hints[HINTS][512];
+static struct hint hints[HINTS];
 static unsigned hints_next;
 
 static struct sv_llhls *
@@ -44,30 +54,104 @@ llhls_of(h2o_req_t *req)
 
 /* ---- preload hints ---- */
 
-static void
-hint_remember(const char *playlist)
+/*
+ * The file the hint URI of the playlist at playlist names, resolved
+ * against the playlist's directory; -1 for a URI that is not a plain
+ * relative path (a scheme, an absolute path, "..", a query).
+ */
+static int
+hint_resolve(const char *playlist, const char *uri, char *out, size_t n)
 {
+    const char *slash = strrchr(playlist, '/');
+
+    if (uri[0] == '\0' || uri[0] == '/' || strstr(uri, "://") != NULL ||
+        strstr(uri, "..") != NULL || strpbrk(uri, "?#") != NULL ||
+        slash == NULL)
+        return -1;
+    if (snprintf(out, n, "%.*s/%s", (int)(slash - playlist), playlist, uri) >=
+        (int)n)
+        return -1;
+    return 0;
+}
+
+static void
+hint_remember(const char *playlist, const char *uri)
+{
+    char path[PATH_MAX], *slash;
     unsigned i;
 
-    if (strlen(playlist) >= sizeof(hints[0]))
+    if (strlen(playlist) >= sizeof(hints[0].playlist) ||
+        hint_resolve(playlist, uri, path, sizeof(path)) < 0)
+        return;
+    slash = strrchr(path, '/');
+    *slash = '\0';
+    if (strlen(path) >= sizeof(hints[0].dir))
         return;
     pthread_mutex_lock(&hints_lock);
     for (i = 0; i < HINTS; i++) {
-        if (strcmp(hints[i], playlist) == 0)
+        if (strcmp(hints[i].playlist, playlist) == 0) {
+            /* a playlist whose hints moved to another directory */
+            memcpy(hints[i].dir, path, strlen(path) + 1);
             goto out;
+        }
     }
     i = hints_next++ % HINTS;
-    memcpy(hints[i], playlist, strlen(playlist) + 1);
+    memcpy(hints[i].playlist, playlist, strlen(playlist) + 1);
+    memcpy(hints[i].dir, path, strlen(path) + 1);
 out:
     pthread_mutex_unlock(&hints_lock);
 }
 
-/* Target duration (ms) of a playlist beside path hinting at it, or -1. */
+/*
+ * "seg-5.2.m4s" -> its part number 2, with *stem the length of "seg-5" and
+ * *ext the suffix ".m4s"; -1 for a name that is not <stem>.<digits><ext>.
+ */
+static int64_t
+part_of(const char *name, size_t *stem, const char **ext)
+{
+    const char *e = strrchr(name, '.'), *d, *p;
+    int64_t x = 0;
+
+    if (e == NULL || e == name)
+        return -1;
+    for (d = e; d > name && d[-1] >= '0' && d[-1] <= '9'; d--)
+        ;
+    if (d == e || d - 1 == name || d[-1] != '.' || e - d > 9)
+        return -1;
+    for (p = d; p < e; p++)
+        x = x * 10 + (*p - '0');
+    *stem = (size_t)(d - 1 - name);
+    *ext = e;
+    return x;
+}
+
+/* Whether a request for name may be held on the hint hinted. */
+static int
+hint_covers(const char *hinted, const char *name)
+{
+    size_t hs, ns;
+    const char *he, *ne;
+    int64_t hp, np;
+
+    if (strcmp(hinted, name) == 0)
+        return 1;
+    /* the next parts of the same segment (the specification allows it) */
+    hp = part_of(hinted, &hs, &he);
+    np = part_of(name, &ns, &ne);
+    return hp >= 0 && np > hp && np <= hp + HINT_AHEAD && hs == ns &&
+           strncmp(hinted, name, hs) == 0 && strcmp(he, ne) == 0;
+}
+
+/*
+ * Target duration (ms) of a live playlist, in the directory of path or one
+ * above it, hinting at path (or a part of the same segment just before
+ * it), or -1.
+ */
 static int64_t
 hint_lookup(const char *path)
 {
-    char cand[4][512], *data;
-    const char *slash = strrchr(path, '/');
+    char cand[4][512], *data, hinted[PATH_MAX];
+    const char *slash = strrchr(path, '/'), *hs;
     size_t dlen = (size_t)(slash - path), len;
     struct sv_llhls_info in;
     int64_t t = -1;
@@ -75,16 +159,19 @@ hint_lookup(const char *path)
 
     pthread_mutex_lock(&hints_lock);
     for (i = 0; i < HINTS && n < 4; i++) {
-        if (strncmp(hints[i], path, dlen + 1) == 0 &&
-            strchr(hints[i] + dlen + 1, '/') == NULL)
-            memcpy(cand[n++], hints[i], sizeof(cand[0]));
+        if (strlen(hints[i].dir) == dlen &&
+            strncmp(hints[i].dir, path, dlen) == 0)
+            memcpy(cand[n++], hints[i].playlist, sizeof(cand[0]));
     }
     pthread_mutex_unlock(&hints_lock);
     for (i = 0; i < n && t < 0; i++) {
         if (sv_llhls_read(cand[i], &data, &len) < 0)
             continue;
         if (sv_llhls_parse(data, len, &in) == 0 && !in.endlist &&
-            strcmp(in.hint, slash + 1) == 0)
+            hint_resolve(cand[i], in.hint, hinted, sizeof(hinted)) == 0 &&
+            (hs = strrchr(hinted, '/')) != NULL &&
+            (size_t)(hs - hinted) == dlen &&
+            strncmp(hinted, path, dlen) == 0 && hint_covers(hs + 1, slash + 1))
             t = in.target_ms;
         free(data);
     }
@@ -333,7 +420,7 @@ sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
     slash = strrchr(fspath, '/');
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - fspath), fspath);
     if (in.hint[0] != '\0' && !in.endlist)
-        hint_remember(fspath);
+        hint_remember(fspath, in.hint);
     blocking = has_msn && in.media && !in.endlist;
     if (blocking) {
         rc = sv_llhls_ready(&in, msn, has_part ? part : -1);

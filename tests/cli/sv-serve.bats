@@ -913,3 +913,56 @@ Try 'sv-serve --help' for more information."
     for i in $(seq 33); do args+=(--cors-origin "https://o$i.example"); done
     serve_usage "too many --cors-origin (at most 32)" "$WWW" "${args[@]}"
 }
+
+# ---- LL-HLS packages with playlists at the root, parts below ----
+
+# hinted NAME: GET llr/v0/NAME in the background into $BATS_TEST_TMPDIR/NAME
+hinted() {
+    curl -s -o "$BATS_TEST_TMPDIR/$1" -w '%{http_code}' "$URL/llr/v0/$1" \
+        > "$BATS_TEST_TMPDIR/$1.code" &
+    BG_PIDS="${BG_PIDS:-} $!"
+}
+
+# arrive NAME: random bytes renamed into llr/v0/NAME, kept to compare
+arrive() {
+    head -c 5000 /dev/urandom > "$WWW/llr/v0/.$1.tmp"
+    cp "$WWW/llr/v0/.$1.tmp" "$BATS_TEST_TMPDIR/$1.expect"
+    mv "$WWW/llr/v0/.$1.tmp" "$WWW/llr/v0/$1"
+}
+
+@test "holds the hinted part in a rendition directory below the playlist" {
+    mkdir -p "$WWW/llr/v0"
+    start_serve
+    live_playlist "$WWW/llr/v0.m3u8" 0 2 1 v0/seg-3.1.m4s
+    curl -sf "$URL/llr/v0.m3u8" > /dev/null
+    hinted seg-3.1.m4s
+    wait_for held 1
+    arrive seg-3.1.m4s
+    wait $BG_PIDS
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/seg-3.1.m4s.code")" 200
+    cmp "$BATS_TEST_TMPDIR/seg-3.1.m4s" "$BATS_TEST_TMPDIR/seg-3.1.m4s.expect"
+    held 0
+}
+
+@test "holds the next parts of the hinted segment, not those beyond" {
+    mkdir -p "$WWW/lls/v0"
+    start_serve
+    live_playlist "$WWW/lls/v0.m3u8" 0 2 1 v0/seg-3.1.m4s
+    curl -sf "$URL/lls/v0.m3u8" > /dev/null
+    curl -s -o "$BATS_TEST_TMPDIR/p" -w '%{http_code}' \
+        "$URL/lls/v0/seg-3.3.m4s" > "$BATS_TEST_TMPDIR/p.code" &
+    BG_PIDS=$!
+    wait_for held 1
+    # beyond the next parts, another segment, another rendition: 404 now
+    assert_eq "$(code "$URL/lls/v0/seg-3.4.m4s")" 404
+    assert_eq "$(code "$URL/lls/v0/seg-4.1.m4s")" 404
+    assert_eq "$(code "$URL/lls/v1/seg-3.1.m4s")" 404
+    assert_eq "$(code "$URL/lls/seg-3.1.m4s")" 404
+    held 1
+    head -c 3000 /dev/urandom > "$WWW/lls/v0/.seg-3.3.m4s.tmp"
+    cp "$WWW/lls/v0/.seg-3.3.m4s.tmp" "$BATS_TEST_TMPDIR/p.expect"
+    mv "$WWW/lls/v0/.seg-3.3.m4s.tmp" "$WWW/lls/v0/seg-3.3.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/p.code")" 200
+    cmp "$BATS_TEST_TMPDIR/p" "$BATS_TEST_TMPDIR/p.expect"
+}

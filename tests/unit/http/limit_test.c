@@ -158,6 +158,70 @@ connections_are_counted_per_address(void)
     sv_limit_free(NULL);
 }
 
+/* 10.a.b.c for i: distinct addresses, more than the table has slots */
+static struct sockaddr_in
+nth(unsigned i)
+{
+    struct sockaddr_in a;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(0x0a000000u | i);
+    return a;
+}
+
+#define CROWD 100000
+
+static void
+a_crowd_of_other_addresses_never_locks_a_fresh_one_out(void)
+{
+    struct sv_limit *l = NULL;
+    struct sockaddr_in a, victim = v4("127.0.0.1", 1000);
+    unsigned i, refused = 0;
+
+    /* every other address holds a connection open */
+    CHECK_INT(sv_limit_new(1, 0, 0, &l), 0);
+    for (i = 0; i < CROWD; i++) {
+        a = nth(i);
+        if (sv_limit_conn_open(l, SA(a)) != 0)
+            refused++;
+    }
+    CHECK_INT(refused, 0);
+    CHECK_INT(sv_limit_conn_open(l, SA(victim)), 0);
+    sv_limit_free(l);
+
+    /* every other address has emptied its bucket */
+    CHECK_INT(sv_limit_new(0, 0.001, 2, &l), 0);
+    refused = 0;
+    for (i = 0; i < CROWD; i++) {
+        a = nth(i);
+        if (passing(l, SA(a), 1000, 10) != 2)
+            refused++;
+    }
+    CHECK_INT(refused, 0);
+    /* the victim still has its own burst, and only that */
+    CHECK_INT(passing(l, SA(victim), 1000, 100), 2);
+    sv_limit_free(l);
+}
+
+static void
+limits_still_hold_beside_a_crowd(void)
+{
+    struct sv_limit *l = NULL;
+    struct sockaddr_in a, victim = v4("127.0.0.1", 1000);
+    unsigned i;
+
+    CHECK_INT(sv_limit_new(2, 0, 0, &l), 0);
+    for (i = 0; i < 1000; i++) {
+        a = nth(i);
+        CHECK_INT(sv_limit_conn_open(l, SA(a)), 0);
+    }
+    CHECK_INT(sv_limit_conn_open(l, SA(victim)), 0);
+    CHECK_INT(sv_limit_conn_open(l, SA(victim)), 0);
+    CHECK_INT(sv_limit_conn_open(l, SA(victim)), SV_ELIMIT);
+    sv_limit_free(l);
+}
+
 int
 main(void)
 {
@@ -167,5 +231,7 @@ main(void)
     RUN(each_address_has_its_own_bucket);
     RUN(rate_zero_limits_nothing_and_burst_is_at_least_one);
     RUN(connections_are_counted_per_address);
+    RUN(a_crowd_of_other_addresses_never_locks_a_fresh_one_out);
+    RUN(limits_still_hold_beside_a_crowd);
     return DONE();
 }

@@ -1,6 +1,7 @@
 /* llhls_hold_test.c -- lib/serve/llhls_hold.c: holds on a real loop */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -141,10 +142,130 @@ cancels_without_a_callback(void)
     CHECK_INT(uv_loop_close(&loop), 0);
 }
 
+static void
+put(const char *dir, const char *name)
+{
+    char tmp[512], dst[512];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+    snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+    f = fopen(tmp, "w");
+    fputs("data", f);
+    fclose(f);
+    rename(tmp, dst);
+}
+
+#define DIRS 1100
+
+static void
+watches_go_with_their_last_hold(void)
+{
+    char dir[] = "/tmp/sv-llhls-XXXXXX", sub[512];
+    struct sv_llhls *r;
+    struct sv_llhls_hold h = { 0 };
+    struct seen s = { 0 };
+    uv_loop_t loop;
+    int i, refused = 0, late = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    uv_loop_init(&loop);
+    CHECK_INT(sv_llhls_new(&loop, &r), 0);
+    h.name = "x.m4s";
+    h.msn = -1;
+    h.cb = on_hold;
+    h.ud = &s;
+    /* more directories than one worker may watch at once, in turn: each
+     * hold is answered by a file there or cancelled */
+    for (i = 0; i < DIRS; i++) {
+        snprintf(sub, sizeof(sub), "%s/%d", dir, i);
+        CHECK_INT(mkdir(sub, 0755), 0);
+        if (i % 2 == 0)
+            put(sub, "x.m4s");
+        s.calls = s.ready = 0;
+        if (sv_llhls_hold_add(r, &h, sub, 10000) != 0) {
+            refused++;
+            continue;
+        }
+        if (i % 2 == 0) {
+            /* the file is there: the check on the next turn answers */
+            while (sv_llhls_held(r) > 0)
+                uv_run(&loop, UV_RUN_NOWAIT);
+            if (s.calls != 1 || s.ready != 1)
+                late++;
+        } else {
+            sv_llhls_hold_cancel(&h);
+        }
+        if (sv_llhls_watches(r) != 0)
+            late++;
+    }
+    CHECK_INT(refused, 0);
+    CHECK_INT(late, 0);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
+    CHECK_INT(system(sub), 0);
+}
+
+static void
+a_directory_made_again_is_watched_again(void)
+{
+    char dir[] = "/tmp/sv-llhls-XXXXXX", path[512];
+    struct sv_llhls *r;
+    struct sv_llhls_hold a = { 0 }, b = { 0 };
+    struct seen sa = { 0 }, sb = { 0 };
+    uv_loop_t loop;
+    int i;
+
+    CHECK(mkdtemp(dir) != NULL);
+    uv_loop_init(&loop);
+    CHECK_INT(sv_llhls_new(&loop, &r), 0);
+    a.name = "x.m4s";
+    a.msn = -1;
+    a.cb = on_hold;
+    a.ud = &sa;
+    b.name = "y.m4s";
+    b.msn = -1;
+    b.cb = on_hold;
+    b.ud = &sb;
+    /* a stream holds a request, stops and starts again in a new
+     * directory of the same name */
+    CHECK_INT(sv_llhls_hold_add(r, &a, dir, 20000), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(rmdir(dir), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(mkdir(dir, 0700), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sv_llhls_hold_add(r, &b, dir, 20000), 0);
+    for (i = 0; i < 10; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sv_llhls_held(r), 2);
+    /* the renames are queued at once: a few turns see them, long before
+     * any deadline */
+    put(dir, "x.m4s");
+    put(dir, "y.m4s");
+    for (i = 0; i < 100 && sv_llhls_held(r) > 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sa.calls, 1);
+    CHECK_INT(sa.ready, 1);
+    CHECK_INT(sb.calls, 1);
+    CHECK_INT(sb.ready, 1);
+    CHECK_INT(sv_llhls_watches(r), 0);
+    sv_llhls_release_all(r);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    CHECK_INT(system(path), 0);
+}
+
 int
 main(void)
 {
     RUN(releases_holds_on_rename_and_times_out);
     RUN(cancels_without_a_callback);
+    RUN(watches_go_with_their_last_hold);
+    RUN(a_directory_made_again_is_watched_again);
     return DONE();
 }

@@ -938,6 +938,7 @@ arrive() {
     hinted seg-3.1.m4s
     wait_for held 1
     arrive seg-3.1.m4s
+    # shellcheck disable=SC2086 # a list of pids, split on purpose
     wait $BG_PIDS
     assert_eq "$(cat "$BATS_TEST_TMPDIR/seg-3.1.m4s.code")" 200
     cmp "$BATS_TEST_TMPDIR/seg-3.1.m4s" "$BATS_TEST_TMPDIR/seg-3.1.m4s.expect"

@@ -83,18 +83,26 @@ conn_closed(uv_handle_t *h)
     conn_unref(h->data);
 }
 
-static void
-conn_close(struct sv_rconn *c, const char *why)
+/* takes c off the list and its stream; 0 when it was closing already */
+static int
+conn_unlink(struct sv_rconn *c, const char *why)
 {
     if (c->closing)
-        return;
+        return 0;
     c->closing = 1;
     if (c->next != NULL)
         c->next->prevp = c->prevp;
     *c->prevp = c->next;
     if (c->src.st != NULL)
         sv__stream_detach(&c->src, why);
-    uv_close((uv_handle_t *)&c->tcp, conn_closed);
+    return 1;
+}
+
+static void
+conn_close(struct sv_rconn *c, const char *why)
+{
+    if (conn_unlink(c, why))
+        uv_close((uv_handle_t *)&c->tcp, conn_closed);
 }
 
 static void
@@ -112,14 +120,8 @@ conn_close_flushed(struct sv_rconn *c)
 {
     uv_shutdown_t *req;
 
-    if (c->closing)
+    if (!conn_unlink(c, "refused"))
         return;
-    c->closing = 1;
-    if (c->next != NULL)
-        c->next->prevp = c->prevp;
-    *c->prevp = c->next;
-    if (c->src.st != NULL)
-        sv__stream_detach(&c->src, "refused");
     req = malloc(sizeof(*req));
     if (req != NULL) {
         req->data = c;

@@ -1,0 +1,37 @@
+/* modes.h -- sv-publish's modes, one file and one entry point each */
+#ifndef SV_PUBLISH_MODES_H
+#define SV_PUBLISH_MODES_H
+
+#include <stdint.h>
+
+#include "core/opt.h"
+
+#define SV_PUBLISH_MAX_REPEAT 64
+
+/* Everything the command line can say; the option table fills it. */
+struct sv_publish_opts {
+    char **args;                /* operands */
+    int nargs;
+    const char *events;         /* --events */
+
+    /* ---- storage and live push (store.c) ---- */
+
+    /* ---- simulcast (simulcast.c) ---- */
+    const char *simulcast[SV_PUBLISH_MAX_REPEAT + 1];
+    int nsimulcast;
+
+    /* ---- webhooks ---- */
+};
+
+/* the table's rows point into this */
+extern struct sv_publish_opts sv_publish_opts;
+extern const struct sv_tool sv_publish_tool;
+
+/*
+ * The modes: each checks its operands and options, runs, and returns an
+ * exit status (core/exit.h) after printing any message.
+ */
+int sv_publish_cmd_store(struct sv_publish_opts *o);      /* targets, --live */
+int sv_publish_cmd_simulcast(struct sv_publish_opts *o);  /* --simulcast */
+
+#endif

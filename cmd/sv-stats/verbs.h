@@ -1,0 +1,40 @@
+/* verbs.h -- sv-stats's commands, one file and one entry point each */
+#ifndef SV_STATS_VERBS_H
+#define SV_STATS_VERBS_H
+
+#include <stdint.h>
+
+#include "core/opt.h"
+
+#define SV_STATS_MAX_REPEAT 64
+
+/* Everything the command line can say; the option table fills it. */
+struct sv_stats_opts {
+    const char *cmd;
+    char **args;                /* operands */
+    int nargs;
+
+    const char *output;         /* -o: file instead of stdout */
+    const char *format;         /* --format: json | csv | prometheus */
+    const char *events;         /* --events */
+
+    /* ---- probe, quality (probe.c, quality.c) ---- */
+
+    /* ---- logs (logs.c) ---- */
+
+    /* ---- plot, report, forecast ---- */
+};
+
+/* the table's rows point into this */
+extern struct sv_stats_opts sv_stats_opts;
+extern const struct sv_tool sv_stats_tool;
+
+/*
+ * The commands: each checks its operands and options, runs, and returns an
+ * exit status (core/exit.h) after printing any message.
+ */
+int sv_stats_cmd_probe(struct sv_stats_opts *o);
+int sv_stats_cmd_quality(struct sv_stats_opts *o);
+int sv_stats_cmd_logs(struct sv_stats_opts *o);
+
+#endif

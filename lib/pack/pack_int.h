@@ -32,6 +32,8 @@ struct sv__track {
     int ready;                  /* configuration known */
     int init_done;              /* init segment written (or not needed) */
     int eof;                    /* its input ended */
+    int closing;                /* close_segment(): its last part is being
+                                   published, the segment comes next */
     const char *url;
     struct sv_demux_stream info;
     struct sv_codec_cfg cfg;

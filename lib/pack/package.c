@@ -184,7 +184,14 @@ sv__publish_part(struct sv__pack *p, struct sv__track *t,
         pt->size = size;
         pt->independent = independent;
     }
-    if (p->o->live && p->master_written && p->o->ll_hls)
+    /*
+     * The playlist's preload hint names the next part of this segment:
+     * true, since the sample after this part is known to be in it (seg.c
+     * decides a cut before it flushes a part), except for the last part,
+     * which close_segment() publishes right before the segment and its
+     * playlist.
+     */
+    if (p->o->live && p->master_written && p->o->ll_hls && !t->closing)
         return write_media_playlist(p, t->rend);
     return 0;
 }
@@ -335,10 +342,16 @@ sv__publish_segment(struct sv__pack *p, struct sv__track *t,
     }
     /* live: slide, publish the playlist that names the new media */
     p->m.now_ms = sv_time_now_ms();
+
     if (!p->o->dvr)
         sv_model_slide(r, (double)p->o->window_us / 1e6, on_gone, p);
     sv_model_trim_parts(r, LIVE_PARTS_KEPT);
     collect_gone(p);
+    /* the last segments of the last input: finalize() writes the ended
+     * playlists; one written here would hint at a next segment that never
+     * comes */
+    if (t->eof && t->input == p->o->ninputs - 1)
+        return 0;
     if (!p->master_written && all_started(p)) {
         for (i = 0; rc == 0 && i < p->m.nrend; i++)
             rc = write_media_playlist(p, i);

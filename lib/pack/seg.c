@@ -407,7 +407,11 @@ close_segment(struct sv__pack *p, struct sv__track *t)
         rc = t->ndone > 0 ? ts_segment(p, t) : 0;
     } else if (p->o->ll_hls || p->o->ll_dash) {
         if (t->ndone > 0) {
+            /* no playlist between the last part and the segment: its
+             * preload hint would name a part that never comes */
+            t->closing = 1;
             rc = flush_part(p, t);
+            t->closing = 0;
             if (rc < 0)
                 return rc;
         }

@@ -405,3 +405,83 @@ sv_llhls_read_fd(int fd, char **buf, size_t *len)
 {
     return sv_slurp_fd(fd, SV_LLHLS_MAX_PLAYLIST, buf, len);
 }
+
+/* ---- part and segment names ---- */
+
+struct media_name {
+    size_t prefix;          /* length of "seg-" */
+    uint64_t seg;           /* 5 */
+    int64_t part;           /* 4, or -1 for a segment */
+    const char *ext;        /* ".m4s" */
+};
+
+/* Digits ending just before end (at most 18), going back no further than
+ * start: their value, and *from where they begin; -1 when none. */
+static int64_t
+digits_before(const char *start, const char *end, const char **from)
+{
+    const char *d = end;
+    int64_t x = 0;
+
+    while (d > start && d[-1] >= '0' && d[-1] <= '9' && end - d < 18)
+        d--;
+    if (d == end || (d > start && d[-1] >= '0' && d[-1] <= '9'))
+        return -1;
+    for (*from = d; d < end; d++)
+        x = x * 10 + (*d - '0');
+    return x;
+}
+
+/* "seg-5.4.m4s" (a part) or "seg-5.m4s" (a segment); -1 for neither. */
+static int
+media_name(const char *name, struct media_name *m)
+{
+    const char *e = strrchr(name, '.'), *d, *d2;
+    int64_t a, b;
+
+    if (e == NULL || e == name || e[1] == '\0' || strchr(name, '/') != NULL)
+        return -1;
+    a = digits_before(name, e, &d);
+    if (a < 0)
+        return -1;
+    m->ext = e;
+    if (d - 1 > name && d[-1] == '.' &&
+        (b = digits_before(name, d - 1, &d2)) >= 0) {
+        m->prefix = (size_t)(d2 - name);
+        m->seg = (uint64_t)b;
+        m->part = a;
+        /* "1.2.3.m4s": its segment "1.2.m4s" would read as a part */
+        if (m->prefix > 0 && name[m->prefix - 1] == '.')
+            return -1;
+    } else {
+        m->prefix = (size_t)(d - name);
+        m->seg = (uint64_t)a;
+        m->part = -1;
+    }
+    return 0;
+}
+
+int
+sv_llhls_part_segment(const char *part, char *out, size_t n)
+{
+    struct media_name m;
+    int w;
+
+    if (media_name(part, &m) < 0 || m.part < 0)
+        return -1;
+    w = snprintf(out, n, "%.*s%llu%s", (int)m.prefix, part,
+                 (unsigned long long)m.seg, m.ext);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+int
+sv_llhls_part_superseded(const char *part, const char *appeared)
+{
+    struct media_name p, a;
+
+    if (media_name(part, &p) < 0 || p.part < 0 ||
+        media_name(appeared, &a) < 0 || a.prefix != p.prefix ||
+        strncmp(part, appeared, p.prefix) != 0 || strcmp(a.ext, p.ext) != 0)
+        return 0;
+    return a.part < 0 ? a.seg >= p.seg : a.seg > p.seg;
+}

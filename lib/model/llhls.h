@@ -59,4 +59,23 @@ int sv_llhls_read(const char *path, char **buf, size_t *len);
 /* The same from an open descriptor (read from its current offset). */
 int sv_llhls_read_fd(int fd, char **buf, size_t *len);
 
+/*
+ * Part names, as a writer of parts and segments in one directory gives
+ * them: "<prefix><segment>.<part><ext>" ("seg-5.4.m4s") for a part and
+ * "<prefix><segment><ext>" ("seg-5.m4s") for its segment.
+ *
+ * The name of the segment of part into out (n bytes): 0, or -1 when part
+ * is not a part name or out is too small.
+ */
+int sv_llhls_part_segment(const char *part, char *out, size_t n);
+
+/*
+ * Whether the file appeared (a name in the directory of part) shows that
+ * part will never be written: its own segment ("seg-5.m4s": a writer
+ * publishes a segment after its parts) or a later one, or a part of a
+ * later segment ("seg-6.0.m4s").  1 yes, 0 no (names of other kinds, or
+ * of another prefix or extension, say nothing).
+ */
+int sv_llhls_part_superseded(const char *part, const char *appeared);
+
 #endif

@@ -130,6 +130,26 @@ static int
 revive(struct sv_llhls_watch *w);
 
 /*
+ * Whether the part file held (missing now) will never be written: the file
+ * that appeared (or NULL) is its segment or a later one, or its segment is
+ * there already (a writer publishes a segment after its parts).
+ */
+static int
+part_gone(const struct sv_llhls_watch *w, const char *held,
+          const char *appeared)
+{
+    char seg[256], path[4096];
+    struct stat st;
+
+    if (appeared != NULL && sv_llhls_part_superseded(held, appeared))
+        return 1;
+    if (sv_llhls_part_segment(held, seg, sizeof(seg)) < 0)
+        return 0;
+    snprintf(path, sizeof(path), "%s/%s", w->dir, seg);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
  * Moves the holds of w that pass test into a private list, then calls them
  * back: a callback may finish its request, which cancels its own hold.
  */
@@ -137,7 +157,7 @@ static void
 fire(struct sv_llhls_watch *w, const char *name, int everything,
      uint64_t now)
 {
-    struct sv_llhls_hold ready = { 0 }, late = { 0 }, *h, *nx;
+    struct sv_llhls_hold ready = { 0 }, late = { 0 }, gone = { 0 }, *h, *nx;
     char path[4096], *data = NULL, last[256] = "";
     size_t len = 0;
     struct sv_llhls_info info;
@@ -147,11 +167,13 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
 
     ready.next = ready.prev = &ready;
     late.next = late.prev = &late;
+    gone.next = gone.prev = &gone;
     w->firing++;
     for (h = w->head.next; h != &w->head; h = nx) {
         nx = h->next;
         ok = 0;
-        if (everything || name == NULL || strcmp(name, h->name) == 0) {
+        if (everything || name == NULL || strcmp(name, h->name) == 0 ||
+            (h->msn < 0 && sv_llhls_part_superseded(h->name, name))) {
             if (h->msn >= 0) {
                 if (strcmp(last, h->name) != 0) {
                     free(data);
@@ -170,9 +192,18 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
                 snprintf(path, sizeof(path), "%s/%s", w->dir, h->name);
                 file_ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
                 ok = file_ok;
+                if (!ok && part_gone(w, h->name, name))
+                    ok = -1;
             }
         }
-        if (ok) {
+        if (ok < 0) {
+            h->prev->next = h->next;
+            h->next->prev = h->prev;
+            h->prev = gone.prev;
+            h->next = &gone;
+            gone.prev->next = h;
+            gone.prev = h;
+        } else if (ok) {
             /* onto the private list, still counted: a callback may cancel
              * a hold of the same request that is there too */
             h->prev->next = h->next;
@@ -224,6 +255,15 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
                      nready, nready == 1 ? "" : "s", w->dir,
                      name != NULL ? name : "*",
                      (double)(uv_hrtime() - t0) / 1e6);
+    while (gone.next != &gone) {
+        h = gone.next;
+        gone.next = h->next;
+        h->next->prev = &gone;
+        w->reg->held--;
+        h->watch = NULL;
+        h->next = h->prev = NULL;
+        h->cb(h, -1, NULL, 0);
+    }
     while (late.next != &late) {
         h = late.next;
         late.next = h->next;
@@ -374,9 +414,11 @@ sv_llhls_hold_add(struct sv_llhls *r, struct sv_llhls_hold *h,
     r->held++;
     /*
      * A new watch may have missed a rename between the caller's check and
-     * uv_fs_event_start(): test again on the next loop turn.
+     * uv_fs_event_start(): test again on the next loop turn; so too for a
+     * part whose segment is there already (it is answered then).
      */
-    arm(w, fresh ? now : h->deadline);
+    arm(w, fresh || (h->msn < 0 && part_gone(w, h->name, NULL)) ? now
+        : h->deadline);
     return 0;
 }
 

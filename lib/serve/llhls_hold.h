@@ -20,7 +20,9 @@ struct sv_llhls_hold;
 /*
  * Called once per hold: ready 1 when the condition holds (for a playlist
  * hold, data/len is the playlist text that satisfied it, valid during the
- * call), 0 when the hold timed out or the registry was shut down.  The hold
+ * call), 0 when the hold timed out or the registry was shut down, -1 when
+ * the file held is a part that will never be written (its segment, or a
+ * later one, appeared without it: sv_llhls_part_superseded()).  The hold
  * is already detached; the callback may free it.
  */
 typedef void (*sv_llhls_cb)(struct sv_llhls_hold *h, int ready,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/parse.h"
@@ -322,6 +323,11 @@ on_held(struct sv_llhls_hold *hold, int ready, const char *data, size_t len)
 
     h->done = 1;
     sv_metrics_held(-1);
+    if (ready < 0) {
+        /* a hinted part whose segment ended before it: it never comes */
+        sv__serve_fail(h->req, 404, "Not Found");
+        return;
+    }
     if (!ready) {
         sv_http_res_header(h->req, "retry-after", "1");
         sv__serve_fail(h->req, 503, "Service Unavailable");
@@ -445,14 +451,20 @@ int
 sv__llreq_missing(struct sv__handler *hd, h2o_req_t *req, const char *path,
                   const char *fspath, const char *ext, int err)
 {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], seg[256], segpath[PATH_MAX + 256];
     const char *slash;
+    struct stat st;
     int64_t target;
 
     target = err == -ENOENT ? hint_lookup(fspath) : -1;
     if (target >= 0) {
         slash = strrchr(fspath, '/');
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - fspath), fspath);
+        /* its segment is there without it: a part that never comes */
+        if (sv_llhls_part_segment(slash + 1, seg, sizeof(seg)) == 0 &&
+            snprintf(segpath, sizeof(segpath), "%s/%s", dir, seg) <
+            (int)sizeof(segpath) && stat(segpath, &st) == 0)
+            return -1;
         sv_http_res_header(req, "cache-control",
                            sv__cache_policy(ext, fspath));
         if (hold(hd, req, dir, slash + 1, -1, -1, 0, target) == 0)

@@ -967,3 +967,29 @@ arrive() {
     assert_eq "$(cat "$BATS_TEST_TMPDIR/p.code")" 200
     cmp "$BATS_TEST_TMPDIR/p" "$BATS_TEST_TMPDIR/p.expect"
 }
+
+@test "a held hinted part answers 404 once its segment appears without it" {
+    mkdir -p "$WWW/llg/v0"
+    start_serve
+    # the packager hinted part 2, then the segment closed at a keyframe
+    live_playlist "$WWW/llg/v0.m3u8" 0 2 2 v0/seg-3.2.m4s
+    curl -sf "$URL/llg/v0.m3u8" > /dev/null
+    curl -s -o /dev/null -w '%{http_code}' "$URL/llg/v0/seg-3.2.m4s" \
+        > "$BATS_TEST_TMPDIR/gone.code" &
+    BG_PIDS=$!
+    curl -s -o /dev/null -w '%{http_code}' "$URL/llg/v0/seg-3.3.m4s" \
+        > "$BATS_TEST_TMPDIR/gone2.code" &
+    BG_PIDS="$BG_PIDS $!"
+    wait_for held 2
+    head -c 4000 /dev/urandom > "$WWW/llg/v0/.seg-3.m4s.tmp"
+    mv "$WWW/llg/v0/.seg-3.m4s.tmp" "$WWW/llg/v0/seg-3.m4s"
+    # shellcheck disable=SC2086 # a list of pids, split on purpose
+    wait $BG_PIDS
+    # 404, not the 503 of a hold that timed out
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/gone.code")" 404
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/gone2.code")" 404
+    held 0
+    # asked for again while a stale playlist still hints at it: 404 at once
+    assert_eq "$(code "$URL/llg/v0/seg-3.2.m4s")" 404
+    held 0
+}

@@ -151,10 +151,49 @@ delta_keeps_a_key_per_keyformat(void)
     free(out);
 }
 
+/* part names: their segment, and the names that show one never comes */
+static void
+knows_when_a_part_never_comes(void)
+{
+    char seg[32];
+
+    CHECK_INT(sv_llhls_part_segment("seg-5.4.m4s", seg, sizeof(seg)), 0);
+    CHECK_STR(seg, "seg-5.m4s");
+    CHECK_INT(sv_llhls_part_segment("p12.0.mp4", seg, sizeof(seg)), 0);
+    CHECK_STR(seg, "p12.mp4");
+    CHECK_INT(sv_llhls_part_segment("seg-5.m4s", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment("s5.p2.m4s", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment(".4.m4s", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment("1.2.3.m4s", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment("seg-5.4.", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment("v0/seg-5.4.m4s", seg, sizeof(seg)), -1);
+    CHECK_INT(sv_llhls_part_segment("seg-5.4.m4s", seg, 9), -1);
+    CHECK_INT(sv_llhls_part_segment(
+        "seg-1234567890123456789.4.m4s", seg, sizeof(seg)), -1);
+    /* its own segment or a later one, a part of a later segment */
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-5.m4s"), 1);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-6.m4s"), 1);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-6.0.m4s"), 1);
+    CHECK_INT(sv_llhls_part_superseded("seg-9.4.m4s", "seg-10.0.m4s"), 1);
+    /* the same segment's parts, earlier segments, other names */
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-5.3.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-5.5.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-4.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-4.9.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "seg-6.ts"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "init-6.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "xseg-6.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", ".seg-6.m4s.tmp"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.4.m4s", "v0.m3u8"), 0);
+    CHECK_INT(sv_llhls_part_superseded("seg-5.m4s", "seg-6.m4s"), 0);
+    CHECK_INT(sv_llhls_part_superseded("s5.p2.m4s", "s6.m4s"), 0);
+}
+
 int
 main(void)
 {
     RUN(parses_the_tail);
+    RUN(knows_when_a_part_never_comes);
     RUN(decides_readiness);
     RUN(writes_a_delta_update);
     RUN(delta_keeps_a_key_per_keyformat);

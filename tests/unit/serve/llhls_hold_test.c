@@ -260,6 +260,76 @@ a_directory_made_again_is_watched_again(void)
     CHECK_INT(system(path), 0);
 }
 
+/*
+ * A hinted part whose segment ends before it (a packager cut at a
+ * keyframe) never comes: its hold is answered -1 when the segment or a
+ * later one appears, long before the deadline; a part that does come, or
+ * one of a later segment, is not disturbed; a hold added when the segment
+ * is already there is answered on the next turn.
+ */
+static void
+a_part_that_never_comes_is_answered_when_its_segment_appears(void)
+{
+    char dir[] = "/tmp/sv-llhls-XXXXXX", path[512];
+    struct sv_llhls *r;
+    struct sv_llhls_hold a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+    struct seen sa = { 0 }, sb = { 0 }, sc = { 0 }, sd = { 0 };
+    uv_loop_t loop;
+    int i;
+
+    CHECK(mkdtemp(dir) != NULL);
+    uv_loop_init(&loop);
+    CHECK_INT(sv_llhls_new(&loop, &r), 0);
+    a.name = "seg-5.4.m4s";     /* hinted, never written */
+    b.name = "seg-5.3.m4s";     /* written, then the segment */
+    c.name = "seg-6.1.m4s";     /* the next segment's: still to come */
+    a.msn = b.msn = c.msn = d.msn = -1;
+    a.cb = b.cb = c.cb = d.cb = on_hold;
+    a.ud = &sa;
+    b.ud = &sb;
+    c.ud = &sc;
+    d.ud = &sd;
+    CHECK_INT(sv_llhls_hold_add(r, &a, dir, 20000), 0);
+    CHECK_INT(sv_llhls_hold_add(r, &b, dir, 20000), 0);
+    CHECK_INT(sv_llhls_hold_add(r, &c, dir, 20000), 0);
+    for (i = 0; i < 10; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    /* another rendition's segment, a playlist: nothing */
+    put(dir, "seg-5.m4s.other");
+    put(dir, "v0.m3u8");
+    for (i = 0; i < 20; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sv_llhls_held(r), 3);
+    put(dir, "seg-5.3.m4s");
+    put(dir, "seg-5.m4s");
+    for (i = 0; i < 100 && sv_llhls_held(r) > 1; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sa.calls, 1);
+    CHECK_INT(sa.ready, -1);
+    CHECK_INT(sb.calls, 1);
+    CHECK_INT(sb.ready, 1);
+    CHECK_INT(sc.calls, 0);
+    CHECK_INT(sv_llhls_held(r), 1);
+    /* held when its segment is there already: answered at once */
+    d.name = "seg-5.6.m4s";
+    CHECK_INT(sv_llhls_hold_add(r, &d, dir, 20000), 0);
+    for (i = 0; i < 100 && sd.calls == 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sd.calls, 1);
+    CHECK_INT(sd.ready, -1);
+    /* a part of a later segment supersedes too */
+    put(dir, "seg-7.0.m4s");
+    for (i = 0; i < 100 && sv_llhls_held(r) > 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT);
+    CHECK_INT(sc.calls, 1);
+    CHECK_INT(sc.ready, -1);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    CHECK_INT(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -267,5 +337,6 @@ main(void)
     RUN(cancels_without_a_callback);
     RUN(watches_go_with_their_last_hold);
     RUN(a_directory_made_again_is_watched_again);
+    RUN(a_part_that_never_comes_is_answered_when_its_segment_appears);
     return DONE();
 }

@@ -3,7 +3,8 @@
 # audio as sv-transcode writes it) into sv-package --live --ll-hls, served
 # over loopback while it is written; hls.js in low-latency mode and dash.js
 # play it in headless Chromium (dash.js in low-latency mode through sv-serve
-# for --ll-dash).  The live latency measured is reported (as
+# for --ll-dash); Shaka Player, hls.js and dash.js, each in low-latency
+# mode, play one --ll-hls --ll-dash package through sv-serve.  The live latency measured is reported (as
 # a TAP comment), not asserted.
 
 load ../helpers
@@ -74,6 +75,78 @@ transcoded_wait() {
     done
     [ -s "$www/live/$1" ] ||
         fail "no $1: $(cat "$BATS_TEST_TMPDIR/transcode.err" "$BATS_TEST_TMPDIR/live.err")"
+}
+
+# served_live: 60 s of ffmpeg -re into sv-package --live --ll-hls --ll-dash
+# (one package, both manifests) in $www/live, served by sv-serve at $base
+served_live() {
+    mkfifo "$BATS_TEST_TMPDIR/ts"
+    ffmpeg -nostdin -loglevel error -re \
+        -f lavfi -i "testsrc2=size=640x360:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 60 \
+        -c:v libx264 -preset ultrafast -tune zerolatency \
+        -force_key_frames 'expr:gte(t,n_forced*1)' -sc_threshold 0 \
+        -pix_fmt yuv420p -c:a aac -b:a 96k -f mpegts \
+        -y "$BATS_TEST_TMPDIR/ts" 2> "$BATS_TEST_TMPDIR/ffmpeg.err" &
+    pids+=($!)
+    sv-package --live --ll-hls --ll-dash -s 2 --part-duration 0.5 \
+        -o "$www/live" < "$BATS_TEST_TMPDIR/ts" \
+        2> "$BATS_TEST_TMPDIR/live.err" &
+    pids+=($!)
+    local port
+    port=$(free_port)
+    sv-serve "$www" --listen "127.0.0.1:$port" --cors-origin '*' \
+        --access-log "$BATS_TEST_TMPDIR/access.jsonl" \
+        2> "$BATS_TEST_TMPDIR/serve.err" &
+    pids+=($!)
+    wait_for curl -sf "http://127.0.0.1:$port/healthz"
+    base=http://127.0.0.1:$port/live
+    transcoded_wait master.m3u8
+}
+
+# served_play PLAYER URL: plays 10 s of the live package, prints the
+# latency, checks that it advanced and that no request for a part or a
+# segment failed (a hint that named a part never written cost a 404 or a
+# 503 after a stall)
+served_play() {
+    run node "$SV_TOP/tests/e2e/play.js" "$1" "$2" --live --seconds 10 \
+        --timeout 40
+    echo "# $output" >&3
+    [ "$status" -eq 0 ] || fail "$1: $output $(cat "$BATS_TEST_TMPDIR/live.err")"
+    local lat pdt
+    lat=$(jq .latency <<< "$output")
+    pdt=$(jq .pdt_latency <<< "$output")
+    echo "# live latency through sv-serve: $1 $lat s, program date time $pdt s" >&3
+    [ "$lat" != null ] || fail "no latency measured"
+    [ "$(jq '.advanced >= 10' <<< "$output")" = true ] || fail "did not advance"
+    if jq -c 'select(.event == "serve.request" and .data.status >= 400 and
+        (.data.path | test("seg-")))' "$BATS_TEST_TMPDIR/access.jsonl" |
+        grep .; then
+        fail "a media request failed"
+    fi
+}
+
+@test "Shaka Player in low-latency mode plays live LL-HLS through sv-serve, hinted parts and all" {
+    served_live
+    served_play shaka "$base/master.m3u8"
+    assert_eq "$(jq .low_latency <<< "$output")" true
+    # Shaka asked for parts (low-latency mode) and got them
+    jq -e -s '[.[] | select(.event == "serve.request" and
+        .data.status == 200 and
+        (.data.path | test("/v0/seg-[0-9]+\\.[0-9]+\\.m4s$")))] |
+        length > 0' "$BATS_TEST_TMPDIR/access.jsonl" > /dev/null ||
+        fail "Shaka asked for no part"
+}
+
+@test "hls.js in low-latency mode plays live LL-HLS through sv-serve" {
+    served_live
+    served_play hls "$base/master.m3u8"
+}
+
+@test "dash.js in low-latency mode plays the same live package's MPD through sv-serve" {
+    served_live
+    served_play dash "$base/manifest.mpd"
+    assert_eq "$(jq .low_latency <<< "$output")" true
 }
 
 @test "hls.js in low-latency mode plays LL-HLS while it is written" {

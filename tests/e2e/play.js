@@ -4,10 +4,12 @@
 // PLAYER is hls (hls.js), dash (dash.js) or shaka (Shaka Player).  The page
 // and the player are served from this script's own port; the media comes
 // from URL (another origin, so it needs CORS).  --switch makes hls.js go
-// through every level; --live turns on hls.js low-latency mode and
-// measures the live latency (dash.js turns low-latency mode on by itself
-// for an MPD with availabilityTimeComplete="false"; --live measures its
-// latency and reports whether the mode was on).  Exit 0 when it played without a fatal error.
+// through every level; --live turns on the low-latency mode of hls.js and
+// Shaka Player and measures the live latency (dash.js turns low-latency
+// mode on by itself for an MPD with availabilityTimeComplete="false";
+// --live measures its latency and reports whether the mode was on); live,
+// --seconds counts from where playing began (the live edge), reported as
+// "advanced".  Exit 0 when it played without a fatal error.
 const { launch, servePage, poll } = require('./browser');
 
 const argv = process.argv.slice(2);
@@ -38,7 +40,14 @@ const seen = new Set(), bufd = new Set();
 v.addEventListener('ended', () => { sv.ended = true; });
 v.addEventListener('error', () => { sv.fatal = 'video: ' +
   (v.error ? v.error.message || v.error.code : '?'); });
-setInterval(() => { sv.played = v.currentTime; }, 100);
+// live: where playing began (the live edge, not 0) and how far it went
+sv.start = null; sv.advanced = 0;
+setInterval(() => {
+  sv.played = v.currentTime;
+  if (sv.start === null && v.currentTime > 0 && !v.paused)
+    sv.start = v.currentTime;
+  if (sv.start !== null) sv.advanced = v.currentTime - sv.start;
+}, 100);
 if (o.player === 'hls') {
   const hls = new Hls({ lowLatencyMode: o.live, enableWorker: true });
   window.player = hls;
@@ -103,6 +112,22 @@ if (o.player === 'hls') {
   window.player = p;
   p.addEventListener('error', e => {
     sv.fatal = 'shaka: ' + (e.detail && e.detail.code); });
+  if (o.live) {
+    // LL-HLS: parts, blocking reloads and the preload hint
+    p.configure({ streaming: { lowLatencyMode: true } });
+    setInterval(() => {
+      sv.low_latency = p.getConfiguration().streaming.lowLatencyMode;
+      if (v.currentTime <= 0 || v.paused) return;
+      // Shaka's own figure, or (when it has none yet) the wall clock
+      // behind the program date time of the playhead, which it is made of
+      const d = p.getPlayheadTimeAsDate();
+      const pl = d ? (Date.now() - d.getTime()) / 1000 : NaN;
+      const l = p.getStats().liveLatency;
+      if (l > 0) sv.latency.push(l);
+      else if (pl > 0) sv.latency.push(pl);
+      if (pl > 0) sv.pdt_latency.push(pl);
+    }, 500);
+  }
   p.attach(v).then(() => p.load(o.url)).then(() => {
     sv.nlevels = p.getVariantTracks().length; return v.play(); })
    .catch(e => { sv.fatal = 'shaka load: ' + (e && e.code || e); });
@@ -120,8 +145,10 @@ if (o.player === 'hls') {
     const console_errors = [];
     pg.on('pageerror', e => console_errors.push(String(e).slice(0, 200)));
     await pg.goto(server.url);
+    // live: played on for --seconds from where it began
     const done = s => s && (s.fatal || (s.ended ||
-      s.played >= opts.seconds) && (!opts.switching ||
+      (opts.live ? s.advanced : s.played) >= opts.seconds) &&
+      (!opts.switching ||
       (s.nlevels > 0 && s.buffered.length >= s.nlevels)));
     st = await poll(pg, () => window.sv, done, timeout);
     if (st) st.page_errors = console_errors;
@@ -134,6 +161,7 @@ if (o.player === 'hls') {
     (x, y) => x - y); return s.length ? +s[s.length >> 1].toFixed(3) : null; };
   console.log(JSON.stringify({
     player, ok, played: st ? +st.played.toFixed(3) : 0,
+    advanced: st ? +st.advanced.toFixed(3) : 0,
     ended: st ? st.ended : false, fatal: st ? st.fatal : 'no result',
     nlevels: st ? st.nlevels : 0, levels: st ? st.levels : [],
     buffered: st ? st.buffered : [], switches: st ? st.switches : 0,

@@ -21,6 +21,8 @@ struct sv_publish_opts {
     int nsimulcast;
 
     /* ---- webhooks ---- */
+    const char *webhooks[SV_PUBLISH_MAX_REPEAT + 1];
+    int nwebhooks;
 };
 
 /* the table's rows point into this */

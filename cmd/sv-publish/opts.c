@@ -15,6 +15,10 @@ static const struct sv_opt rows[] = {
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
                   "to this rtmp://, rtmps:// or srt:// destination",
                   O.simulcast, &O.nsimulcast, MAX) },
+    SV_OPT_SECTION("Webhooks"),
+    { SV_OPT_LIST("webhook", 0, "<url>", "also POST every JSON event to this "
+                  "http:// or https:// URL, signed with $SV_WEBHOOK_SECRET "
+                  "(see WEBHOOKS)", O.webhooks, &O.nwebhooks, MAX) },
     SV_OPT_SECTION("Events"),
     { SV_OPT_EVENTS("-", &O.events) },
     SV_OPT_END,

@@ -10,6 +10,8 @@
 /* held while the sink is in use, so that close never frees it mid-line */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sv_jsonlog *sink;
+static sv_event_tap_fn tap;
+static void *tap_ud;
 
 int
 sv_event_open(const char *spec)
@@ -54,21 +56,38 @@ sv_event_reopen(void)
 int
 sv_event_enabled(void)
 {
-    return sink != NULL;
+    return sink != NULL || tap != NULL;
+}
+
+void
+sv_event_tap(sv_event_tap_fn fn, void *ud)
+{
+    pthread_mutex_lock(&lock);
+    tap = fn;
+    tap_ud = ud;
+    pthread_mutex_unlock(&lock);
 }
 
 int
 sv_event_emit(const char *name, json_t *data)
 {
-    int rc;
+    json_t *ev;
+    int rc = 0;
 
-    if (sink == NULL) {
+    if (sink == NULL && tap == NULL) {
         json_decref(data);
         return 0;
     }
+    ev = sv_jsonlog_event(name, data);
+    if (ev == NULL)
+        return -ENOMEM;
     pthread_mutex_lock(&lock);
-    rc = sv_jsonlog_emit(sink, name, data);
+    if (sink != NULL)
+        rc = sv_jsonlog_write(sink, ev);
+    if (tap != NULL)
+        tap(tap_ud, ev);
     pthread_mutex_unlock(&lock);
+    json_decref(ev);
     return rc;
 }
 

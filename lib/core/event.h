@@ -17,8 +17,18 @@ void sv_event_close(void);
 /* Reopens a path sink (SIGHUP); a no-op for stdout and fd sinks. */
 int sv_event_reopen(void);
 
-/* Nonzero when a sink is open. */
+/* Nonzero when a sink or a tap is open. */
 int sv_event_enabled(void);
+
+/*
+ * A tap sees every event emitted from now on, sink or no sink, as the
+ * object a sink writes (borrowed: valid during the call).  It is called on
+ * the emitting thread while events are serialised, so it must be quick,
+ * must not block and must not emit events itself.  One tap at a time: fn
+ * NULL removes it; once this returns no call to the old tap is running.
+ */
+typedef void (*sv_event_tap_fn)(void *ud, const json_t *event);
+void sv_event_tap(sv_event_tap_fn fn, void *ud);
 
 /*
  * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line

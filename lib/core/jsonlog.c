@@ -100,8 +100,8 @@ sv_jsonlog_reopen(struct sv_jsonlog *l)
 }
 
 /* {"v":1,"tool":...,"event":name,"ts":...,"data":data}; steals data */
-static json_t *
-event_new(const char *name, json_t *data)
+json_t *
+sv_jsonlog_event(const char *name, json_t *data)
 {
     char ts[SV_TIME_ISO_MAX];
 
@@ -121,12 +121,23 @@ sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data)
         json_decref(data);
         return 0;
     }
-    ev = event_new(name, data);
+    ev = sv_jsonlog_event(name, data);
     if (ev == NULL)
         return -ENOMEM;
+    rc = sv_jsonlog_write(l, ev);
+    json_decref(ev);
+    return rc;
+}
+
+int
+sv_jsonlog_write(struct sv_jsonlog *l, const json_t *ev)
+{
+    int rc;
+
+    if (l == NULL)
+        return 0;
     pthread_mutex_lock(&l->lock);
     rc = sv_json_write_line(l->fd, ev);
     pthread_mutex_unlock(&l->lock);
-    json_decref(ev);
     return rc;
 }

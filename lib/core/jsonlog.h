@@ -25,4 +25,12 @@ int sv_jsonlog_reopen(struct sv_jsonlog *l);
  */
 int sv_jsonlog_emit(struct sv_jsonlog *l, const char *name, json_t *data);
 
+/*
+ * The event object itself, {"v":1,"tool":...,"event":name,"ts":...,
+ * "data":data} (steals data), for a writer that sends it elsewhere too;
+ * NULL when out of memory.  sv_jsonlog_write() writes it as one line.
+ */
+json_t *sv_jsonlog_event(const char *name, json_t *data);
+int sv_jsonlog_write(struct sv_jsonlog *l, const json_t *ev);
+
 #endif

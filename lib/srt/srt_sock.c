@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <srt/access_control.h>
 #include <srt/srt.h>
@@ -259,6 +260,13 @@ sv_srt_connect(struct sv_srt_conn **out, const char *host, int port,
         srt_setsockflag(c->sock, SRTO_CONNTIMEO, &timeout_ms,
                         sizeof(timeout_ms)) < 0)
         goto srt_fail;
+    /* a sender's close waits a little for the last packets to arrive */
+    {
+        struct linger lg = { 1, 3 };
+
+        if (srt_setsockflag(c->sock, SRTO_LINGER, &lg, sizeof(lg)) < 0)
+            goto srt_fail;
+    }
     if (streamid != NULL && streamid[0] != '\0' &&
         srt_setsockflag(c->sock, SRTO_STREAMID, streamid,
                         (int)strlen(streamid)) < 0)
@@ -305,6 +313,20 @@ sv_srt_send(struct sv_srt_conn *c, const uint8_t *p, size_t len,
     if (e == SRT_ECONNLOST || e == SRT_ENOCONN || e == SRT_EINVSOCK)
         return -EPIPE;
     return -EIO;
+}
+
+int
+sv_srt_drain(struct sv_srt_conn *c, int timeout_ms)
+{
+    size_t blocks = 0, bytes = 0;
+    int waited;
+
+    for (waited = 0; waited < timeout_ms; waited += 10) {
+        if (srt_getsndbuffer(c->sock, &blocks, &bytes) < 0 || bytes == 0)
+            return 0;
+        usleep(10000);
+    }
+    return -ETIMEDOUT;
 }
 
 int

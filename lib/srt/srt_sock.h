@@ -81,6 +81,12 @@ int sv_srt_connect(struct sv_srt_conn **out, const char *host, int port,
 int sv_srt_send(struct sv_srt_conn *c, const uint8_t *p, size_t len,
                 int timeout_ms);
 
+/*
+ * Waits (at most timeout_ms) until the receiver acknowledged everything
+ * sent, before a sender closes.  Returns 0 or -ETIMEDOUT.
+ */
+int sv_srt_drain(struct sv_srt_conn *c, int timeout_ms);
+
 int sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st);
 
 void sv_srt_conn_free(struct sv_srt_conn *c);

@@ -19,6 +19,15 @@ struct sv_publish_opts {
     /* ---- simulcast (simulcast.c) ---- */
     const char *simulcast[SV_PUBLISH_MAX_REPEAT + 1];
     int nsimulcast;
+    int64_t slate_after;        /* --slate-after (us), 0: no slate */
+    const char *slate;          /* --slate IMAGE */
+    int64_t cast_queue;         /* --simulcast-queue (us) */
+    int64_t cast_timeout;       /* --simulcast-timeout (us) */
+    int64_t cast_retry_max;     /* --simulcast-retry-max (us) */
+    int64_t cast_stats;         /* --simulcast-stats (us), 0: none */
+    const char *rtmps_ca;       /* --rtmps-ca FILE */
+    int rtmps_insecure;         /* --rtmps-insecure */
+    int srt_latency;            /* --srt-latency (ms) */
 
     /* ---- webhooks ---- */
     const char *webhooks[SV_PUBLISH_MAX_REPEAT + 1];

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "core/sig.h"
 #include "ingest/ingest_int.h"
-#include "ingest/srt.h"
+#include "srt/srt_sock.h"
 
 /* after SIGTERM: pipelines get this long to finish, then SIGTERM, SIGKILL */
 #define GRACE_MS 10000

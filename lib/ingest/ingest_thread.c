@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "ingest/ingest_int.h"
-#include "ingest/srt.h"
+#include "srt/srt_sock.h"
 
 /* packets a thread may have waiting for the loop before it drops */
 #define MAX_QUEUED 4096

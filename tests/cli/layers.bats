@@ -39,13 +39,29 @@ copy_tree() {
     local d
     d=$(copy_tree)
     printf '#include <openssl/evp.h>\n' >> "$d/lib/drm/key.c"
-    printf '#include <curl/curl.h>\n' >> "$d/lib/ingest/srt.c"
+    printf '#include <curl/curl.h>\n' >> "$d/lib/srt/srt_sock.c"
     printf '#include <libavformat/avformat.h>\n' >> "$d/lib/container/ts.c"
     run -1 --separate-stderr "$SV_TOP/scripts/layers" "$d"
     [ "${lines[0]}" = "layers: lib/container/ts.c includes <libavformat/avformat.h>: only lib/media/ may use that library" ]
     [ "${lines[1]}" = "layers: lib/drm/key.c includes <openssl/evp.h>: only lib/crypto/ may use that library" ]
-    [ "${lines[2]}" = "layers: lib/ingest/srt.c includes <curl/curl.h>: only lib/http/ may use that library" ]
+    [ "${lines[2]}" = "layers: lib/srt/srt_sock.c includes <curl/curl.h>: only lib/http/ may use that library" ]
     [ "${#lines[@]}" -eq 3 ]
+}
+
+@test "libsrt outside lib/srt (ingest and publish share it) is refused" {
+    local d
+    d=$(copy_tree)
+    printf '#include <srt/srt.h>\n' >> "$d/lib/ingest/ingest.c"
+    run -1 --separate-stderr "$SV_TOP/scripts/layers" "$d"
+    [ "$output" = "layers: lib/ingest/ingest.c includes <srt/srt.h>: only lib/srt/ may use that library" ]
+}
+
+@test "lib/srt may not include an engine" {
+    local d
+    d=$(copy_tree)
+    printf '#include "ingest/ingest.h"\n' >> "$d/lib/srt/srt_sock.c"
+    run -1 --separate-stderr "$SV_TOP/scripts/layers" "$d"
+    [ "$output" = "layers: lib/srt/srt_sock.c includes \"ingest/ingest.h\": 'ingest' is above 'srt'" ]
 }
 
 @test "a binary that includes a foreign library is refused" {

@@ -1,6 +1,7 @@
-/* srt.h -- an SRT listener for live ingest (the one file with libsrt) */
-#ifndef SV_SRT_H
-#define SV_SRT_H
+/* srt_sock.h -- SRT sockets (the one file with libsrt): the listener of
+ * live ingest and the caller of live simulcast */
+#ifndef SV_SRT_SOCK_H
+#define SV_SRT_SOCK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,11 @@ struct sv_srt_stats {
     int64_t lost;           /* packets lost on the way (receiver side) */
     int64_t retransmitted;  /* retransmitted packets received */
     int64_t dropped;        /* too late to play */
+    /* the sending side (a caller pushing) */
+    double send_mbps;
+    int64_t sent;           /* packets sent */
+    int64_t send_lost;      /* reported lost by the receiver */
+    int64_t send_dropped;   /* too late to send */
 };
 
 /*
@@ -54,6 +60,32 @@ const char *sv_srt_conn_peer(const struct sv_srt_conn *c);
  * negative code.
  */
 int sv_srt_recv(struct sv_srt_conn *c, uint8_t *p, size_t len, int timeout_ms);
+
+/*
+ * Calls srt://host:port as a live sender with streamid (may be NULL or
+ * ""), passphrase (NULL: none) and latency_ms, waiting at most
+ * timeout_ms for the handshake.  Returns 0 with *out, or a negative code
+ * (-ECONNREFUSED, -ETIMEDOUT, SV_EUSAGE for a name that does not resolve)
+ * with a message in err.
+ */
+int sv_srt_connect(struct sv_srt_conn **out, const char *host, int port,
+                   const char *streamid, const char *passphrase,
+                   int latency_ms, int timeout_ms, char *err, size_t size);
+
+/*
+ * Sends one message of at most SV_SRT_PAYLOAD bytes (7 TS packets),
+ * waiting at most timeout_ms for room in the send buffer.  Returns 0,
+ * -EAGAIN on timeout, -EPIPE once the connection is gone, or -EIO.
+ */
+#define SV_SRT_PAYLOAD 1316
+int sv_srt_send(struct sv_srt_conn *c, const uint8_t *p, size_t len,
+                int timeout_ms);
+
+/*
+ * Waits (at most timeout_ms) until the receiver acknowledged everything
+ * sent, before a sender closes.  Returns 0 or -ETIMEDOUT.
+ */
+int sv_srt_drain(struct sv_srt_conn *c, int timeout_ms);
 
 int sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st);
 

@@ -1,4 +1,5 @@
-/* srt.c -- libsrt listener: per-stream passphrases from the listen hook */
+/* srt_sock.c -- libsrt: the listener (per-stream passphrases from the
+ * listen hook) and the caller */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -6,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <srt/access_control.h>
 #include <srt/srt.h>
 
 #include "core/err.h"
-#include "ingest/srt.h"
+#include "srt/srt_sock.h"
 
 struct sv_srt_listener {
     SRTSOCKET sock;
@@ -24,6 +26,7 @@ struct sv_srt_conn {
     char streamid[513];
     char peer[64];
     int timeout_ms;     /* the SRTO_RCVTIMEO currently set */
+    int snd_timeout_ms; /* the SRTO_SNDTIMEO currently set */
 };
 
 static pthread_once_t startup_once = PTHREAD_ONCE_INIT;
@@ -157,6 +160,7 @@ sv_srt_accept(struct sv_srt_listener *l, struct sv_srt_conn **out)
     }
     c->sock = s;
     c->timeout_ms = -1;
+    c->snd_timeout_ms = -1;
     n = (int)sizeof(c->streamid) - 1;
     if (srt_getsockflag(s, SRTO_STREAMID, c->streamid, &n) < 0)
         n = 0;
@@ -217,6 +221,115 @@ sv_srt_recv(struct sv_srt_conn *c, uint8_t *p, size_t len, int timeout_ms)
 }
 
 int
+sv_srt_connect(struct sv_srt_conn **out, const char *host, int port,
+               const char *streamid, const char *passphrase, int latency_ms,
+               int timeout_ms, char *err, size_t size)
+{
+    struct sv_srt_conn *c;
+    struct addrinfo hints, *ai = NULL;
+    char service[16];
+    int yes = 1, live = SRTT_LIVE, rc, e;
+
+    pthread_once(&startup_once, startup);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    snprintf(service, sizeof(service), "%d", port);
+    rc = getaddrinfo(host, service, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, size, "cannot resolve '%s': %s", host,
+                 gai_strerror(rc));
+        return SV_EUSAGE;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        freeaddrinfo(ai);
+        return -ENOMEM;
+    }
+    c->timeout_ms = -1;
+    c->snd_timeout_ms = -1;
+    c->sock = srt_create_socket();
+    if (c->sock == SRT_INVALID_SOCK)
+        goto srt_fail;
+    /* live mode: the receiver's latency is negotiated up to ours */
+    if (srt_setsockflag(c->sock, SRTO_TRANSTYPE, &live, sizeof(live)) < 0 ||
+        srt_setsockflag(c->sock, SRTO_LATENCY, &latency_ms,
+                        sizeof(latency_ms)) < 0 ||
+        srt_setsockflag(c->sock, SRTO_SENDER, &yes, sizeof(yes)) < 0 ||
+        srt_setsockflag(c->sock, SRTO_CONNTIMEO, &timeout_ms,
+                        sizeof(timeout_ms)) < 0)
+        goto srt_fail;
+    /* a sender's close waits a little for the last packets to arrive */
+    {
+        struct linger lg = { 1, 3 };
+
+        if (srt_setsockflag(c->sock, SRTO_LINGER, &lg, sizeof(lg)) < 0)
+            goto srt_fail;
+    }
+    if (streamid != NULL && streamid[0] != '\0' &&
+        srt_setsockflag(c->sock, SRTO_STREAMID, streamid,
+                        (int)strlen(streamid)) < 0)
+        goto srt_fail;
+    if (passphrase != NULL && passphrase[0] != '\0' &&
+        srt_setsockflag(c->sock, SRTO_PASSPHRASE, passphrase,
+                        (int)strlen(passphrase)) < 0)
+        goto srt_fail;
+    if (srt_connect(c->sock, ai->ai_addr, (int)ai->ai_addrlen) < 0)
+        goto srt_fail;
+    format_peer(ai->ai_addr, c->peer, sizeof(c->peer));
+    freeaddrinfo(ai);
+    *out = c;
+    return 0;
+srt_fail:
+    e = srt_getlasterror(NULL);
+    snprintf(err, size, "cannot connect to srt://%s:%d: %s", host, port,
+             srt_getlasterror_str());
+    if (c->sock != SRT_INVALID_SOCK)
+        srt_close(c->sock);
+    freeaddrinfo(ai);
+    free(c);
+    return e == SRT_ENOSERVER ? -ETIMEDOUT : -ECONNREFUSED;
+}
+
+int
+sv_srt_send(struct sv_srt_conn *c, const uint8_t *p, size_t len,
+            int timeout_ms)
+{
+    int n, e;
+
+    if (timeout_ms != c->snd_timeout_ms) {
+        if (srt_setsockflag(c->sock, SRTO_SNDTIMEO, &timeout_ms,
+                            sizeof(timeout_ms)) < 0)
+            return -EIO;
+        c->snd_timeout_ms = timeout_ms;
+    }
+    n = srt_sendmsg(c->sock, (const char *)p, (int)len, -1, 0);
+    if (n >= 0)
+        return 0;
+    e = srt_getlasterror(NULL);
+    if (e == SRT_EASYNCSND || e == SRT_ETIMEOUT)
+        return -EAGAIN;
+    if (e == SRT_ECONNLOST || e == SRT_ENOCONN || e == SRT_EINVSOCK)
+        return -EPIPE;
+    return -EIO;
+}
+
+int
+sv_srt_drain(struct sv_srt_conn *c, int timeout_ms)
+{
+    size_t blocks = 0, bytes = 0;
+    int waited;
+
+    for (waited = 0; waited < timeout_ms; waited += 10) {
+        if (srt_getsndbuffer(c->sock, &blocks, &bytes) < 0 || bytes == 0)
+            return 0;
+        usleep(10000);
+    }
+    return -ETIMEDOUT;
+}
+
+int
 sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st)
 {
     SRT_TRACEBSTATS perf;
@@ -228,6 +341,10 @@ sv_srt_conn_stats(struct sv_srt_conn *c, struct sv_srt_stats *st)
     st->lost = perf.pktRcvLossTotal;
     st->retransmitted = perf.pktRcvRetrans;
     st->dropped = perf.pktRcvDropTotal;
+    st->send_mbps = perf.mbpsSendRate;
+    st->sent = perf.pktSentTotal;
+    st->send_lost = perf.pktSndLossTotal;
+    st->send_dropped = perf.pktSndDropTotal;
     return 0;
 }
 

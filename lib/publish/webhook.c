@@ -224,7 +224,7 @@ deliver(struct hook *h, const struct item *it)
     struct sv_webhook *w = h->w;
     char sig[SV_WEBHOOK_SIG_MAX], sighdr[SV_WEBHOOK_SIG_MAX + 16];
     char idhdr[64], err[512], why[300] = "";
-    const char *hdrs[4];
+    const char *hdrs[5];
     struct sv_http_req q;
     struct sv_http_reply r;
     int64_t wait = w->c.backoff_us, budget;
@@ -257,7 +257,8 @@ deliver(struct hook *h, const struct item *it)
         hdrs[0] = "Content-Type: application/json";
         hdrs[1] = sighdr;
         hdrs[2] = idhdr;
-        hdrs[3] = NULL;
+        hdrs[3] = "Expect:";    /* no 100-continue wait for a large body */
+        hdrs[4] = NULL;
         memset(&q, 0, sizeof(q));
         q.method = "POST";
         q.url = h->url;

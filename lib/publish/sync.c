@@ -1265,7 +1265,19 @@ sv_publish_sync(const struct sv_publish_conf *c, const char *target,
             if (!send[i] || f->rank != rank)
                 continue;
             if (c->dry_run) {
-                sv_log_info("would upload '%s' (%lld bytes)", f->rel,
+                char where[PATH_MAX + 2100];
+
+                if (p->t.kind == SV_PUBLISH_S3) {
+                    char key[2100];
+
+                    snprintf(key, sizeof(key), "%s%s", p->t.prefix, f->rel);
+                    s3_name(p, key, where, sizeof(where));
+                } else {
+                    snprintf(where, sizeof(where), "%s/%s",
+                             p->t.kind == SV_PUBLISH_FILE ? p->t.dir :
+                             p->t.base, f->rel);
+                }
+                sv_log_info("would upload '%s' (%lld bytes)", where,
                             (long long)f->size);
                 p->files_done++;
                 progress(p, "upload", f->rel, f->size);

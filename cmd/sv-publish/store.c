@@ -11,6 +11,9 @@
 #include "modes.h"
 #include "publish/publish.h"
 
+/* prints the message and the --help hint; the status is 2 */
+#define USAGE(...) (sv_opt_usage_error(__VA_ARGS__), SV_EXIT_USAGE)
+
 int
 sv_publish_cmd_store(struct sv_publish_opts *o)
 {
@@ -25,25 +28,25 @@ sv_publish_cmd_store(struct sv_publish_opts *o)
     for (i = 0; i < o->nargs; i++) {
         if (sv_publish_is_target(o->args[i])) {
             if (nt == SV_PUBLISH_MAX_REPEAT)
-                return sv_opt_usage_error("more than %d targets",
+                return USAGE("more than %d targets",
                                           SV_PUBLISH_MAX_REPEAT);
             targets[nt++] = o->args[i];
         } else {
             if (np == (int)(sizeof(paths) / sizeof(paths[0])))
-                return sv_opt_usage_error("more than %d paths",
+                return USAGE("more than %d paths",
                                           (int)(sizeof(paths) /
                                                 sizeof(paths[0])));
             paths[np++] = o->args[i];
         }
     }
     if (nt == 0)
-        return sv_opt_usage_error("no target: give s3://bucket/prefix, "
+        return USAGE("no target: give s3://bucket/prefix, "
                                   "file:///dir or http(s)://origin/path");
     if (np == 0)
-        return sv_opt_usage_error("nothing to publish: give a package "
+        return USAGE("nothing to publish: give a package "
                                   "directory or files after the target");
     if (o->live)
-        return sv_opt_usage_error("--live is not built yet");
+        return USAGE("--live is not built yet");
     memset(&c, 0, sizeof(c));
     c.endpoint = o->endpoint;
     c.region = o->region;
@@ -57,7 +60,7 @@ sv_publish_cmd_store(struct sv_publish_opts *o)
     c.dry_run = o->dry_run;
     for (i = 0; i < nt; i++)
         if (sv_publish_check(&c, targets[i], err, sizeof(err)) < 0)
-            return sv_opt_usage_error("%s", err);
+            return USAGE("%s", err);
     if (o->events != NULL && sv_opt_events_open(o->events) < 0)
         return SV_EXIT_USAGE;
 

@@ -39,6 +39,7 @@ int sv_md5(const void *p, size_t n, unsigned char out[SV_MD5_LEN]);
  * negative errno, or SV_ETRUNC when the file ends before off + len.
  */
 int sv_digest_fd(int fd, int64_t off, int64_t len,
-                 unsigned char sha[SV_SHA256_LEN], unsigned char md5[SV_MD5_LEN]);
+                 unsigned char sha[SV_SHA256_LEN],
+                 unsigned char md5[SV_MD5_LEN]);
 
 #endif

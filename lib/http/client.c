@@ -440,7 +440,8 @@ sv_http_batch(int parallel, const struct sv_http_batch_ops *ops, void *ud)
                     goto out;
             }
         }
-        if (active > 0 && !finished && curl_multi_poll(m, NULL, 0, 50, NULL) != CURLM_OK) {
+        if (active > 0 && !finished &&
+            curl_multi_poll(m, NULL, 0, 50, NULL) != CURLM_OK) {
             rc = -ENOMEM;
             goto out;
         }

@@ -16,7 +16,7 @@ struct sv_s3 {
     char base[1300];            /* "http://127.0.0.1:8000" (no slash) */
     char host[1200];            /* the Host header: what was signed */
     char bucket[256];
-    int virtual_host;           /* bucket.host/key rather than host/bucket/key */
+    int virtual_host;           /* bucket.host/key, not host/bucket/key */
     struct sv_sigv4_key key;    /* points into conf */
     const struct sv_awsconf *conf;
 };

@@ -872,13 +872,15 @@ copy_file(struct pub *p, const struct sv_publish_file *f, const char *dst,
     in = open(f->path, O_RDONLY | O_CLOEXEC);
     if (in < 0 || fstat(in, &a) < 0) {
         rc = -errno;
-        snprintf(err, size, "cannot open '%.600s': %s", f->path, sv_strerror(rc));
+        snprintf(err, size, "cannot open '%.600s': %s", f->path,
+                 sv_strerror(rc));
         goto out;
     }
     out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out < 0) {
         rc = -errno;
-        snprintf(err, size, "cannot create '%.600s': %s", tmp, sv_strerror(rc));
+        snprintf(err, size, "cannot create '%.600s': %s", tmp,
+                 sv_strerror(rc));
         goto out;
     }
     while ((n = read(in, buf, 256 * 1024)) > 0) {
@@ -896,7 +898,8 @@ copy_file(struct pub *p, const struct sv_publish_file *f, const char *dst,
     }
     if (n < 0 || fstat(in, &b) < 0) {
         rc = -errno;
-        snprintf(err, size, "cannot read '%.600s': %s", f->path, sv_strerror(rc));
+        snprintf(err, size, "cannot read '%.600s': %s", f->path,
+                 sv_strerror(rc));
         goto out;
     }
     if (a.st_size != b.st_size || a.st_mtim.tv_nsec != b.st_mtim.tv_nsec ||
@@ -909,13 +912,15 @@ copy_file(struct pub *p, const struct sv_publish_file *f, const char *dst,
     if (close(out) < 0) {
         out = -1;
         rc = -errno;
-        snprintf(err, size, "cannot write '%.600s': %s", tmp, sv_strerror(rc));
+        snprintf(err, size, "cannot write '%.600s': %s", tmp,
+                 sv_strerror(rc));
         goto out;
     }
     out = -1;
     if (rename(tmp, dst) < 0) {
         rc = -errno;
-        snprintf(err, size, "cannot rename '%.600s': %s", tmp, sv_strerror(rc));
+        snprintf(err, size, "cannot rename '%.600s': %s", tmp,
+                 sv_strerror(rc));
     }
 out:
     if (out >= 0)

@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/err.h"
 #include "core/event.h"
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/sig.h"
 #include "modes.h"
 #include "publish/publish.h"
 
@@ -45,8 +47,12 @@ sv_publish_cmd_store(struct sv_publish_opts *o)
     if (np == 0)
         return USAGE("nothing to publish: give a package "
                                   "directory or files after the target");
-    if (o->live)
-        return USAGE("--live is not built yet");
+    if (o->live && np != 1)
+        return USAGE("--live follows one package directory, not %d paths",
+                     np);
+    if (o->live && (o->delete_extra || o->dry_run))
+        return USAGE("--live removes what the live window drops by itself: "
+                     "no --delete or --dry-run");
     memset(&c, 0, sizeof(c));
     c.endpoint = o->endpoint;
     c.region = o->region;
@@ -64,6 +70,23 @@ sv_publish_cmd_store(struct sv_publish_opts *o)
     if (o->events != NULL && sv_opt_events_open(o->events) < 0)
         return SV_EXIT_USAGE;
 
+    if (o->live) {
+        struct stat sb;
+
+        if (stat(paths[0], &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+            sv_log_error("cannot follow '%s': not a directory", paths[0]);
+            return SV_EXIT_FAIL;
+        }
+        sv_sig_install();
+        rc = sv_publish_live(&c, targets, nt, paths[0], o->poll_us, err,
+                             sizeof(err));
+        if (rc < 0 && err[0] != '\0') {
+            sv_log_error("%s", err);
+            sv_event_error(rc, err, NULL);
+        }
+        return rc == 0 ? SV_EXIT_OK : rc > 0 ? SV_EXIT_PARTIAL :
+            SV_EXIT_FAIL;
+    }
     rc = sv_publish_scan(paths, np, &fl, err, sizeof(err));
     if (rc < 0) {
         sv_log_error("%s", err);

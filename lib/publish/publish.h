@@ -77,4 +77,24 @@ int sv_publish_sync(const struct sv_publish_conf *c, const char *target,
                     const struct sv_publish_files *fl,
                     struct sv_publish_stats *st, char *err, size_t size);
 
+/*
+ * --live: follows dir as a live packager writes it and pushes to every
+ * target, round after round (a round every poll_us): new and changed media
+ * first, then each playlist or manifest, as read once into memory, only
+ * when every local file it names is on the target; then removes from the
+ * target what left the directory (the live window).  A failed push stays
+ * pending and is retried with backoff (250 ms doubling to 8 s) until the
+ * target answers.  Emits publish.progress per push, publish.lag once per
+ * round that pushed, publish.complete per target at the end.  Ends when
+ * every .m3u8 has #EXT-X-ENDLIST (or an MPD turned static) and nothing is
+ * pending (or 30 s after that, for targets still behind), or on SIGINT or
+ * SIGTERM (sv_sig_stop) after the round.  Returns 0 when every target has
+ * everything, 1 when some do and others are behind, or a negative code
+ * with err (all are behind, or nothing could be set up).
+ */
+int sv_publish_live(const struct sv_publish_conf *c,
+                    const char *const *targets, int ntargets,
+                    const char *dir, int64_t poll_us, char *err,
+                    size_t size);
+
 #endif

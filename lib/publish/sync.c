@@ -25,6 +25,7 @@
 #include "model/filekind.h"
 #include "publish/awsconf.h"
 #include "publish/publish.h"
+#include "publish/publish_int.h"
 #include "publish/s3.h"
 #include "publish/s3xml.h"
 
@@ -591,6 +592,44 @@ job_changed(struct job *j)
            sb.st_ctim.tv_nsec != j->st0.st_ctim.tv_nsec;
 }
 
+/* An HTTP origin's PUT: the same headers as S3's, no signature. */
+static int
+part_request_http(struct part *pt, char *err, size_t size)
+{
+    struct job *j = pt->job;
+    struct pub *p = j->p;
+    const char *ext = sv_filekind_ext(j->f->rel);
+    struct sv_s3_call *c;
+    int l1;
+
+    (void)err;
+    (void)size;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    if (snprintf(c->url, sizeof(c->url), "%s/%s", p->t.base, j->key) >=
+        (int)sizeof(c->url)) {
+        free(c);
+        return SV_ELIMIT;
+    }
+    l1 = snprintf(c->store, sizeof(c->store), "Content-Type: %s",
+                  sv_filekind_type(ext));
+    snprintf(c->store + l1 + 1, sizeof(c->store) - l1 - 1,
+             "Cache-Control: %s", sv_filekind_cache(ext, j->f->path));
+    c->hdrs[0] = c->store;
+    c->hdrs[1] = c->store + l1 + 1;
+    c->hdrs[2] = "Expect:";
+    c->hdrs[3] = NULL;
+    c->q.method = "PUT";
+    c->q.url = c->url;
+    c->q.headers = c->hdrs;
+    c->q.user_agent = "sv-publish";
+    c->q.max_reply = 64 * 1024;
+    c->q.timeout_us = 300LL * 1000 * 1000;
+    pt->call = c;
+    return 0;
+}
+
 /* Builds the request of part pt into a new call; 0 or negative. */
 static int
 part_request(struct part *pt, char *err, size_t size)
@@ -636,29 +675,11 @@ part_request(struct part *pt, char *err, size_t size)
             return rc;
         }
     } else {
-        /* an HTTP origin: the same headers, no signature */
-        int l1, l2;
-
-        if (snprintf(c->url, sizeof(c->url), "%s/%s", p->t.base, j->key) >=
-            (int)sizeof(c->url)) {
-            free(c);
-            return SV_ELIMIT;
-        }
-        l1 = snprintf(c->store, sizeof(c->store), "Content-Type: %s",
-                      sv_filekind_type(ext));
-        l2 = snprintf(c->store + l1 + 1, sizeof(c->store) - l1 - 1,
-                      "Cache-Control: %s", sv_filekind_cache(ext, j->f->path));
-        c->hdrs[0] = c->store;
-        c->hdrs[1] = c->store + l1 + 1;
-        c->hdrs[2] = "Expect:";
-        c->hdrs[3] = NULL;
-        (void)l2;
-        c->q.method = "PUT";
-        c->q.url = c->url;
-        c->q.headers = c->hdrs;
-        c->q.user_agent = "sv-publish";
-        c->q.max_reply = 64 * 1024;
-        c->q.timeout_us = 300LL * 1000 * 1000;
+        free(c);
+        rc = part_request_http(pt, err, size);
+        if (rc < 0)
+            return rc;
+        c = pt->call;
     }
     if (p->c->timeout_us > 0)
         c->q.timeout_us = p->c->timeout_us;
@@ -1195,6 +1216,214 @@ setup(struct pub *p, char *err, size_t size)
     }
     return sv_s3_init(&p->s3, ep, p->t.bucket, p->c->virtual_host, &p->aws,
                       err, size);
+}
+
+/* ---- single pushes, for --live (publish_int.h) ---- */
+
+struct pub *
+sv__pub_open(const struct sv_publish_conf *c, const char *target,
+             struct sv_publish_stats *st, char *err, size_t size)
+{
+    struct pub *p = calloc(1, sizeof(*p));
+    int rc;
+
+    if (p == NULL) {
+        snprintf(err, size, "%s", sv_strerror(-ENOMEM));
+        return NULL;
+    }
+    p->c = c;
+    p->st = st;
+    rc = target_parse(target, &p->t, err, size);
+    if (rc == 0)
+        rc = setup(p, err, size);
+    if (rc < 0) {
+        explicit_bzero(&p->aws, sizeof(p->aws));
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void
+sv__pub_close(struct pub *p)
+{
+    if (p == NULL)
+        return;
+    explicit_bzero(&p->aws, sizeof(p->aws));
+    free(p);
+}
+
+const char *
+sv__pub_url(const struct pub *p)
+{
+    return p->t.url;
+}
+
+/*
+ * Puts rel with the bytes of body (len) when body is set, else of the file
+ * at path, in one request, no retries (the caller backs off).  Returns 0,
+ * or a negative code with the message in err (size bytes).
+ */
+int
+sv__pub_put(struct pub *p, const char *rel, const char *path,
+            const void *body, size_t len, char *err, size_t size)
+{
+    const char *ext = sv_filekind_ext(rel);
+    unsigned char sha[SV_SHA256_LEN];
+    char hex[65], key[2100], msg[SYNC_MSG];
+    struct sv_http_reply r;
+    struct sv_s3_call *c;
+    struct stat sb;
+    int fd = -1, rc;
+
+    if (p->t.kind == SV_PUBLISH_FILE) {
+        char dst[PATH_MAX + 1100], tmp[PATH_MAX + 1200];
+        struct sv_publish_file f = { (char *)path, (char *)rel, 0, 0 };
+
+        snprintf(dst, sizeof(dst), "%s/%s", p->t.dir, rel);
+        if (body == NULL)
+            return copy_file(p, &f, dst, err, size);
+        snprintf(tmp, sizeof(tmp), "%s.sv-publish.%d", dst, (int)getpid());
+        rc = mkdirs(dst);
+        fd = rc < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
+                                O_CLOEXEC, 0644);
+        if (fd < 0 || write(fd, body, len) != (ssize_t)len ||
+            close(fd) < 0 || rename(tmp, dst) < 0) {
+            rc = -errno;
+            snprintf(err, size, "cannot write '%.600s': %s", dst,
+                     sv_strerror(rc));
+            unlink(tmp);
+            return rc;
+        }
+        return 0;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -ENOMEM;
+    if (body == NULL) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &sb) < 0) {
+            rc = -errno;
+            snprintf(err, size, "cannot open '%.600s': %s", path,
+                     sv_strerror(rc));
+            goto out;
+        }
+        len = (size_t)sb.st_size;
+        rc = sv_digest_fd(fd, 0, sb.st_size, sha, NULL);
+    } else {
+        rc = sv_sha256(body, len, sha);
+    }
+    if (rc < 0) {
+        snprintf(err, size, "cannot read '%.600s': %s", path, sv_strerror(rc));
+        goto out;
+    }
+    hexify(sha, sizeof(sha), hex);
+    if (p->t.kind == SV_PUBLISH_S3) {
+        const char *h[] = {
+            "cache-control", sv_filekind_cache(ext, path),
+            "content-type", sv_filekind_type(ext),
+            "x-amz-meta-sha256", hex, NULL,
+        };
+
+        snprintf(key, sizeof(key), "%s%s", p->t.prefix, rel);
+        rc = sv_s3_call(&p->s3, c, "PUT", key, NULL, h, hex, NULL, 0);
+        if (rc < 0) {
+            snprintf(err, size, "%s", sv_strerror(rc));
+            goto out;
+        }
+    } else {
+        struct job j;
+        struct part pt;
+        struct sv_publish_file f = { (char *)path, (char *)rel, 0, 0 };
+
+        memset(&j, 0, sizeof(j));
+        memset(&pt, 0, sizeof(pt));
+        j.p = p;
+        j.f = &f;
+        j.fd = fd;
+        sv_sigv4_encode(rel, 1, j.key, sizeof(j.key));
+        pt.job = &j;
+        pt.len = (int64_t)len;
+        free(c);
+        c = NULL;
+        /* the HTTP side builds its request as a sync part does */
+        if (body != NULL) {
+            j.fd = -1;
+        }
+        rc = part_request_http(&pt, err, size);
+        if (rc < 0)
+            goto out;
+        c = pt.call;
+    }
+    if (body != NULL) {
+        c->q.body_from_fd = 0;
+        c->q.body = body;
+        c->q.body_len = len;
+    } else {
+        c->q.body_from_fd = 1;
+        c->q.body_fd = fd;
+        c->q.body_off = 0;
+        c->q.body_len = len;
+    }
+    if (p->c->timeout_us > 0)
+        c->q.timeout_us = p->c->timeout_us;
+    rc = sv_http_send(&c->q, &r, err, size);
+    if (rc == 0 && (r.status < 200 || r.status > 299)) {
+        sv_s3_error(&r, msg, sizeof(msg));
+        snprintf(err, size, "%s", msg);
+        rc = r.status == 403 ? SV_EAUTH : SV_EPROTO;
+    }
+    sv_http_reply_release(&r);
+out:
+    free(c);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* Removes rel from the target; 0 (gone already counts) or negative. */
+int
+sv__pub_delete(struct pub *p, const char *rel, char *err, size_t size)
+{
+    char where[PATH_MAX + 2100], key[2100];
+    struct sv_http_reply r;
+    int rc;
+
+    if (p->t.kind == SV_PUBLISH_FILE) {
+        snprintf(where, sizeof(where), "%s/%s", p->t.dir, rel);
+        if (unlink(where) < 0 && errno != ENOENT) {
+            rc = -errno;
+            snprintf(err, size, "cannot remove '%.600s': %s", where,
+                     sv_strerror(rc));
+            return rc;
+        }
+        return 0;
+    }
+    if (p->t.kind == SV_PUBLISH_S3) {
+        snprintf(key, sizeof(key), "%s%s", p->t.prefix, rel);
+        rc = s3_simple(p, "DELETE", key, NULL, NULL, NULL, 0, &r, err, size);
+    } else {
+        struct sv_http_req q;
+        char url[4200], enc[2100];
+
+        memset(&q, 0, sizeof(q));
+        sv_sigv4_encode(rel, 1, enc, sizeof(enc));
+        snprintf(url, sizeof(url), "%s/%s", p->t.base, enc);
+        q.method = "DELETE";
+        q.url = url;
+        q.user_agent = "sv-publish";
+        q.timeout_us = 30LL * 1000 * 1000;
+        q.max_reply = 64 * 1024;
+        rc = sv_http_send(&q, &r, err, size);
+    }
+    if (rc < 0)
+        return rc;
+    if (r.status != 200 && r.status != 204 && r.status != 404) {
+        sv_s3_error(&r, err, size);
+        rc = SV_EPROTO;
+    }
+    sv_http_reply_release(&r);
+    return rc;
 }
 
 int

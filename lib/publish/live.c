@@ -377,6 +377,7 @@ sv_publish_live(const struct sv_publish_conf *c, const char *const *targets,
     struct tgt *t;
     int i, j, rc = 0, failed = 0;
     int64_t drain_from = -1;
+    int done_seen = 0;
 
     t = calloc(ntargets, sizeof(*t));
     if (t == NULL)
@@ -392,7 +393,7 @@ sv_publish_live(const struct sv_publish_conf *c, const char *const *targets,
         struct sv_publish_files fl = { NULL, 0 };
         char *paths[1] = { (char *)dir };
         char serr[1024];
-        int pending = 0, done;
+        int pending = 0, pushed = 0, done;
 
         if (sv_publish_scan(paths, 1, &fl, serr, sizeof(serr)) < 0) {
             sv_log_debug("%s", serr);   /* a writer's rename: next round */
@@ -400,7 +401,10 @@ sv_publish_live(const struct sv_publish_conf *c, const char *const *targets,
             for (i = 0; i < ntargets; i++) {
                 int64_t lag = -1;
 
-                if (round_one(&t[i], dir, &fl, &lag) > 0 && lag >= 0)
+                int n = round_one(&t[i], dir, &fl, &lag);
+
+                pushed += n;
+                if (n > 0 && lag >= 0)
                     sv_event_emit("publish.lag",
                                   json_pack("{s:s,s:I,s:i}", "target",
                                             sv__pub_url(t[i].p), "lag_ms",
@@ -413,8 +417,11 @@ sv_publish_live(const struct sv_publish_conf *c, const char *const *targets,
         sv_publish_files_free(&fl);
         if (sv_sig_stop)
             break;
-        if (done && pending == 0)
+        /* the end was read after this round's pushes: one more round,
+         * that finds nothing new, makes sure the last versions went */
+        if (done && pending == 0 && pushed == 0 && done_seen)
             break;
+        done_seen = done;
         if (done && drain_from < 0)
             drain_from = mono_ms();
         if (drain_from >= 0 && mono_ms() - drain_from > LIVE_DRAIN_MS)

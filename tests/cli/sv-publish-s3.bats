@@ -67,6 +67,9 @@ complete() {
 
 rand() { head -c "$2" /dev/urandom > "$1"; }
 
+# at_least N REGEX FILE: FILE has N lines matching REGEX (for wait_for)
+at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
+
 @test "uploads a package: bytes read back equal, types and caching per kind" {
     run --separate-stderr sv-publish --endpoint "$PX" s3://svtest/vod "$PKG"
     [ "$status" -eq 0 ]
@@ -331,4 +334,76 @@ sv-publish: would delete 's3://svtest/del/s/b.m4s'"
     same_object two/master.m3u8 "$PKG/master.m3u8"
     run -1 --separate-stderr sv-publish --retries 0 "http://127.0.0.1:$port/x" \
         "http://127.0.0.1:$port/y" "$PKG/master.m3u8"
+}
+
+# live_source DIR SECONDS: sv-package writing LL-HLS from a real-time input
+live_source() {
+    _ff -re -f lavfi -i "testsrc2=size=320x240:rate=30:duration=$2" \
+        -f lavfi -i "sine=frequency=440:duration=$2" -c:v libx264 \
+        -preset ultrafast -g 30 -pix_fmt yuv420p -c:a aac -shortest \
+        -f mpegts - | sv-package -q --live --ll-hls -s 1 -o "$1"
+}
+
+# listing PREFIX: the keys under svtest/PREFIX/, without it, sorted
+listing() {
+    s3curl "$RGW/svtest?list-type=2&prefix=$1" | grep -o '<Key>[^<]*' |
+        sed "s|^<Key>$1/||" | sort
+}
+
+@test "--live pushes a growing LL-HLS package through an outage: the copy ends complete" {
+    local d=$BATS_TEST_TMPDIR/live
+    mkdir -p "$d"
+    live_source "$d" 8 &
+    local src=$!
+    sv-publish --live --endpoint "$PX" --poll 100ms s3://svtest/live "$d" \
+        > "$BATS_TEST_TMPDIR/ev" 2> "$BATS_TEST_TMPDIR/err" &
+    local pub=$!
+    wait_for grep -q '^PUT /svtest/live/v0/seg-2.m4s 200' "$PX_LOG"
+    echo "* /svtest/live/ 503 0" > "$PX_RULES"
+    wait_for at_least 5 ' 503$' "$PX_LOG"
+    rm "$PX_RULES"
+    wait "$src"
+    wait "$pub"
+    diff <(cd "$d" && find . -type f | sed 's|^\./||' | sort) <(listing live)
+    local f
+    for f in v0.m3u8 a0.m3u8 master.m3u8 manifest.mpd v0/seg-3.m4s; do
+        same_object "live/$f" "$d/$f"
+    done
+    grep -q '#EXT-X-ENDLIST' "$d/v0.m3u8"
+    grep -q 'cannot push .*503 SlowDown: injected by faultproxy: trying again' "$BATS_TEST_TMPDIR/err"
+    grep -q 'the target answers again' "$BATS_TEST_TMPDIR/err"
+    # a playlist never went out before the init segment it names
+    local init pl
+    init=$(grep -n '^PUT /svtest/live/v0/init.mp4 200' "$PX_LOG" | head -1 | cut -d: -f1)
+    pl=$(grep -n '^PUT /svtest/live/v0.m3u8 200' "$PX_LOG" | head -1 | cut -d: -f1)
+    [ "$init" -lt "$pl" ]
+    assert_match "$(grep '"publish.lag"' "$BATS_TEST_TMPDIR/ev" | head -1 | jq -c '.data | keys')" '\["lag_ms","pending","target"\]'
+    assert_eq "$(grep '"publish.complete"' "$BATS_TEST_TMPDIR/ev" | jq .data.failed)" 0
+}
+
+@test "--live to an HTTP origin that vanishes for a while and comes back" {
+    local d=$BATS_TEST_TMPDIR/live root=$BATS_TEST_TMPDIR/origin port
+    mkdir -p "$d"
+    port=$(free_port)
+    python3 "$SV_TOP/tests/s3/putserver.py" "$root" "$BATS_TEST_TMPDIR/p1" \
+        "$BATS_TEST_TMPDIR/put.log" "$port" &
+    local origin=$!
+    wait_for test -s "$BATS_TEST_TMPDIR/p1"
+    live_source "$d" 8 &
+    local src=$!
+    sv-publish --live --poll 100ms "http://127.0.0.1:$port/ch1" "$d" \
+        > "$BATS_TEST_TMPDIR/ev" 2> "$BATS_TEST_TMPDIR/err" &
+    local pub=$!
+    wait_for grep -q '^PUT /ch1/v0/seg-2.m4s 201' "$BATS_TEST_TMPDIR/put.log"
+    kill "$origin"
+    wait "$origin" || true   # status ignored: stopped on purpose
+    wait_for grep -q 'cannot push' "$BATS_TEST_TMPDIR/err"
+    python3 "$SV_TOP/tests/s3/putserver.py" "$root" "$BATS_TEST_TMPDIR/p2" \
+        "$BATS_TEST_TMPDIR/put.log" "$port" &
+    origin=$!
+    wait "$src"
+    wait "$pub"
+    kill "$origin"
+    diff -r "$d" "$root/ch1"
+    grep -q "^sv-publish: warning: http://127.0.0.1:$port/ch1: cannot push '.*': cannot reach" "$BATS_TEST_TMPDIR/err"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """putserver.py -- a WebDAV-style ingest origin for the HTTP PUT tests.
 
-  putserver.py ROOT PORTFILE LOG
+  putserver.py ROOT PORTFILE LOG [PORT]
 
 PUT stores the body under ROOT (folders made as needed), DELETE removes,
 GET reads back; every request is one "METHOD PATH STATUS CONTENT-TYPE
@@ -69,7 +69,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(200, f.read())
 
 
-srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+srv = http.server.ThreadingHTTPServer(
+    ('127.0.0.1', int(sys.argv[4]) if len(sys.argv) > 4 else 0), Handler)
 srv.daemon_threads = True
 os.makedirs(ROOT, exist_ok=True)
 with open(PORTFILE + '.tmp', 'w') as f:

@@ -15,6 +15,18 @@ struct sv_publish_opts {
     const char *events;         /* --events */
 
     /* ---- storage and live push (store.c) ---- */
+    const char *endpoint;       /* --endpoint */
+    const char *region;         /* --region */
+    const char *profile;        /* --profile */
+    int addressing;             /* --addressing: 0 path, 1 virtual */
+    int64_t part_size;          /* --part-size */
+    int jobs;                   /* --jobs */
+    int retries;                /* --retries */
+    int64_t timeout_us;         /* --timeout */
+    int delete_extra;           /* --delete */
+    int dry_run;                /* --dry-run */
+    int live;                   /* --live */
+    int64_t poll_us;            /* --poll */
 
     /* ---- simulcast (simulcast.c) ---- */
     const char *simulcast[SV_PUBLISH_MAX_REPEAT + 1];

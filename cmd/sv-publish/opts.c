@@ -11,6 +11,37 @@ struct sv_publish_opts sv_publish_opts;
 
 static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Storage"),
+    { SV_OPT_STRING("endpoint", 0, "<url>", "S3 endpoint (http(s)://host"
+                    "[:port]); default: the profile's endpoint_url, "
+                    "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or AWS",
+                    NULL, &O.endpoint) },
+    { SV_OPT_STRING("region", 0, "<name>", "S3 region to sign for; "
+                    "default: AWS_REGION, AWS_DEFAULT_REGION, the profile, "
+                    "us-east-1", NULL, &O.region) },
+    { SV_OPT_STRING("profile", 0, "<name>", "profile of the AWS shared "
+                    "credentials and config files (not the environment's "
+                    "keys)", NULL, &O.profile) },
+    { SV_OPT_CHOICE("addressing", 0, "<style>", "S3 URLs as host/bucket/key "
+                    "or bucket.host/key", "path", "path virtual",
+                    &O.addressing) },
+    { SV_OPT_SIZE("part-size", 0, "multipart upload above this size, in "
+                  "parts this large", "8M", 5 * 1024 * 1024,
+                  INT64_C(5) * 1024 * 1024 * 1024, &O.part_size) },
+    { SV_OPT_INT("jobs", 'j', "<n>", "transfers in flight at once", "4", 1,
+                 64, &O.jobs) },
+    { SV_OPT_INT("retries", 0, "<n>", "more tries of a request that met a "
+                 "5xx, 429 or a lost connection", "5", 0, 20, &O.retries) },
+    { SV_OPT_DURATION("timeout", 0, "give up on one request after", "5m", 1,
+                      INT64_MAX, &O.timeout_us) },
+    { SV_OPT_FLAG("delete", 0, "remove what the target holds under the "
+                  "prefix that the paths do not", &O.delete_extra) },
+    { SV_OPT_FLAG("dry-run", 'n', "say what would be sent and removed, "
+                  "change nothing", &O.dry_run) },
+    SV_OPT_SECTION("Live push"),
+    { SV_OPT_FLAG("live", 0, "follow a live package directory as it is "
+                  "written and push it until it ends", &O.live) },
+    { SV_OPT_DURATION("poll", 0, "with --live: look at the directory this "
+                      "often", "200ms", 10000, 10000000, &O.poll_us) },
     SV_OPT_SECTION("Live simulcast"),
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
                   "to this rtmp://, rtmps:// or srt:// destination",

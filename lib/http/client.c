@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -28,6 +30,9 @@ struct xfer {
     CURL *c;
     struct curl_slist *hl;
     const struct sv_http_req *q;
+    int64_t upoff;              /* next body byte to read from body_fd */
+    int64_t upend;
+    int readerr;                /* the descriptor failed or ended early */
     struct sv_http_reply *r;
     struct sv_buf body;
     struct sv_buf hdrs;
@@ -63,6 +68,48 @@ on_body(char *p, size_t sz, size_t n, void *ud)
         return 0;
     }
     return sz * n;
+}
+
+/* The body from q->body_fd: pread, so parts of one file share a descriptor. */
+static size_t
+on_read(char *p, size_t sz, size_t n, void *ud)
+{
+    struct xfer *x = ud;
+    size_t want = sz * n;
+    ssize_t got;
+
+    if ((int64_t)want > x->upend - x->upoff)
+        want = (size_t)(x->upend - x->upoff);
+    if (want == 0)
+        return 0;
+    do
+        got = pread(x->q->body_fd, p, want, x->upoff);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        x->readerr = 1;
+        return CURL_READFUNC_ABORT;
+    }
+    x->upoff += got;
+    if (x->q->sent != NULL)
+        __atomic_add_fetch(x->q->sent, (int64_t)got, __ATOMIC_RELAXED);
+    return (size_t)got;
+}
+
+/* Rewinds the body for a resend (a redirect, a refused 100-continue). */
+static int
+on_seek(void *ud, curl_off_t off, int origin)
+{
+    struct xfer *x = ud;
+
+    if (origin != SEEK_SET || off < 0 ||
+        off > x->upend - x->q->body_off)
+        return CURL_SEEKFUNC_FAIL;
+    if (x->q->sent != NULL)
+        __atomic_sub_fetch(x->q->sent,
+                           x->upoff - (x->q->body_off + (int64_t)off),
+                           __ATOMIC_RELAXED);
+    x->upoff = x->q->body_off + off;
+    return CURL_SEEKFUNC_OK;
 }
 
 static int
@@ -153,6 +200,18 @@ xfer_init(struct xfer *x, const struct sv_http_req *q,
         curl_easy_setopt(x->c, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
+    } else if (q->body == NULL && q->body_from_fd) {
+        x->upoff = q->body_off;
+        x->upend = q->body_off + (int64_t)q->body_len;
+        curl_easy_setopt(x->c, CURLOPT_UPLOAD, 1L);
+        if (strcmp(method, "PUT") != 0)
+            curl_easy_setopt(x->c, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(x->c, CURLOPT_INFILESIZE_LARGE,
+                         (curl_off_t)q->body_len);
+        curl_easy_setopt(x->c, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(x->c, CURLOPT_READDATA, x);
+        curl_easy_setopt(x->c, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(x->c, CURLOPT_SEEKDATA, x);
     } else {
         if (strcmp(method, "POST") != 0)
             curl_easy_setopt(x->c, CURLOPT_CUSTOMREQUEST, method);
@@ -201,6 +260,11 @@ xfer_finish(struct xfer *x, CURLcode cc, char *err, size_t size)
         snprintf(err, size, "headers from '%s' are larger than %d bytes",
                  url, HDRS_MAX);
         return SV_ELIMIT;
+    }
+    if (x->readerr) {
+        snprintf(err, size, "cannot send to '%s': the body's file ended "
+                 "or failed", url);
+        return -EIO;
     }
     if (x->nomem || cc == CURLE_OUT_OF_MEMORY) {
         snprintf(err, size, "cannot reach '%s': %s", url, sv_strerror(-ENOMEM));
@@ -257,6 +321,137 @@ sv_http_send(const struct sv_http_req *q, struct sv_http_reply *r,
     rc = xfer_finish(&x, curl_easy_perform(x.c), err, size);
 done:
     xfer_release(&x);
+    return rc;
+}
+
+/* ---- many at once (curl multi) ---- */
+
+struct slot {
+    struct xfer x;
+    struct sv_http_req q;
+    struct sv_http_reply r;
+    void *tag;
+    int busy;
+};
+
+static void
+slot_cancel(CURLM *m, struct slot *s)
+{
+    if (!s->busy)
+        return;
+    curl_multi_remove_handle(m, s->x.c);
+    xfer_release(&s->x);
+    sv_http_reply_release(&s->r);
+    s->busy = 0;
+}
+
+int
+sv_http_batch(int parallel, const struct sv_http_batch_ops *ops, void *ud)
+{
+    struct slot *slots;
+    char err[512];
+    CURLMsg *msg;
+    CURLM *m;
+    int i, rc = 0, running, left, active = 0, waiting, more, finished;
+
+    if (parallel < 1)
+        parallel = 1;
+    slots = calloc(parallel, sizeof(*slots));
+    if (slots == NULL)
+        return -ENOMEM;
+    pthread_once(&once, global_init);
+    m = global_rc == CURLE_OK ? curl_multi_init() : NULL;
+    if (m == NULL) {
+        free(slots);
+        return -ENOMEM;
+    }
+    for (;;) {
+        /* fill the free slots */
+        waiting = 0;
+        more = 1;
+        for (i = 0; i < parallel && more; i++) {
+            struct slot *s = &slots[i];
+
+            if (s->busy)
+                continue;
+            memset(&s->q, 0, sizeof(s->q));
+            s->tag = NULL;
+            rc = ops->next(ud, &s->q, &s->tag);
+            if (rc < 0)
+                goto out;
+            if (rc == 0 || rc == 2) {
+                waiting |= rc == 2;
+                more = 0;
+                rc = 0;
+                break;
+            }
+            rc = xfer_init(&s->x, &s->q, &s->r);
+            if (rc == 0 && curl_multi_add_handle(m, s->x.c) != CURLM_OK)
+                rc = -ENOMEM;
+            if (rc < 0) {
+                snprintf(err, sizeof(err), "cannot reach '%s': %s",
+                         s->q.url, sv_strerror(rc));
+                xfer_release(&s->x);
+                rc = ops->done(ud, s->tag, rc, &s->r, err);
+                sv_http_reply_release(&s->r);
+                if (rc < 0)
+                    goto out;
+                i--;
+                continue;
+            }
+            s->busy = 1;
+            active++;
+        }
+        if (active == 0 && !waiting)
+            break;
+        if (active == 0) {
+            struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (curl_multi_perform(m, &running) != CURLM_OK) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        finished = 0;
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            for (i = 0; i < parallel; i++)
+                if (slots[i].busy && slots[i].x.c == msg->easy_handle)
+                    break;
+            if (i == parallel)
+                continue;
+            {
+                struct slot *s = &slots[i];
+                CURLcode cc = msg->data.result;
+
+                curl_multi_remove_handle(m, s->x.c);
+                err[0] = '\0';
+                rc = xfer_finish(&s->x, cc, err, sizeof(err));
+                xfer_release(&s->x);
+                s->busy = 0;
+                active--;
+                finished = 1;
+                rc = ops->done(ud, s->tag, rc, &s->r, err);
+                sv_http_reply_release(&s->r);
+                if (rc < 0)
+                    goto out;
+            }
+        }
+        if (active > 0 && !finished &&
+            curl_multi_poll(m, NULL, 0, 50, NULL) != CURLM_OK) {
+            rc = -ENOMEM;
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    for (i = 0; i < parallel; i++)
+        slot_cancel(m, &slots[i]);
+    curl_multi_cleanup(m);
+    free(slots);
     return rc;
 }
 

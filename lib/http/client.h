@@ -22,7 +22,16 @@ struct sv_http_req {
                                    0: the body is read and dropped */
     int follow;                 /* follow redirects (at most 10) */
     const char *user_agent;     /* NULL: no User-Agent header */
+    int body_from_fd;           /* nonzero (and body NULL): the body_len
+                                   bytes are read from body_fd with pread
+                                   from body_off, never held whole */
+    int body_fd;
+    int64_t body_off;
+    int64_t *sent;              /* not NULL: body bytes sent so far are
+                                   added here as they go (progress) */
 };
+
+
 
 /* What came back.  sv_http_send() initialises it; release it always. */
 struct sv_http_reply {
@@ -56,6 +65,28 @@ int sv_http_send(const struct sv_http_req *q, struct sv_http_reply *r,
  */
 const char *sv_http_reply_header(const struct sv_http_reply *r,
                                  const char *name);
+
+/*
+ * Many transfers at once on curl's multi interface, at most parallel of them
+ * in flight.  next() fills *q (zeroed first) and *tag
+ * for the next transfer and returns 1, 2 when none is ready yet (a retry
+ * waits for its time: next() is asked again within 50 ms), or 0 when there
+ * is none left until a done() adds one; a negative code stops the batch.
+ * What q points at must stay valid until done() is called for tag.  done()
+ * gets the outcome of sv_http_send() for the transfer: rc, the reply (the
+ * batch releases it after done() returns) and err; a negative return stops
+ * the batch.  Returns 0 when all transfers are done, or the first negative
+ * code of next() or done() (transfers in flight are cancelled without a
+ * done()).
+ */
+struct sv_http_batch_ops {
+    int (*next)(void *ud, struct sv_http_req *q, void **tag);
+    int (*done)(void *ud, void *tag, int rc, struct sv_http_reply *r,
+                const char *err);
+};
+
+int sv_http_batch(int parallel, const struct sv_http_batch_ops *ops,
+                  void *ud);
 
 /* Frees the body (wiped first: it may hold keys) and the headers. */
 void sv_http_reply_release(struct sv_http_reply *r);

@@ -9,63 +9,13 @@
 #include <unistd.h>
 
 #include "http/endpoint.h"
+#include "model/filekind.h"
 #include "serve/http_internal.h"
-
-static const char *
-ext_of(const char *path)
-{
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-
-    return dot != NULL && (slash == NULL || dot > slash) ? dot + 1 : "";
-}
-
-static int
-is_segment_ext(const char *e)
-{
-    static const char *const exts[] = {
-        "m4s", "mp4", "m4a", "m4v", "ts", "aac", "ac3", "ec3", "mp3", "vtt",
-        "webvtt", "cmfv", "cmfa", "cmft", "webm", "jpg", "jpeg", "png", NULL,
-    };
-    int i;
-
-    for (i = 0; exts[i] != NULL; i++)
-        if (strcmp(e, exts[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* A dynamic (live) MPD: type="dynamic" in its first 4 KiB. */
-static int
-mpd_is_live(const char *path)
-{
-    char buf[4097];
-    ssize_t n;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    return strstr(buf, "type=\"dynamic\"") != NULL;
-}
 
 const char *
 sv__cache_policy(const char *ext, const char *fspath)
 {
-    if (is_segment_ext(ext))
-        return "public, max-age=31536000, immutable";
-    if (strcmp(ext, "mpd") == 0)
-        return mpd_is_live(fspath) ? "public, max-age=1" :
-            "public, max-age=86400";
-    if (strcmp(ext, "json") == 0)
-        return "no-cache";
-    if (strcmp(ext, "key") == 0)
-        return "private, no-store";
-    return "public, max-age=300";
+    return sv_filekind_cache(ext, fspath);
 }
 
 /* ---- directory listings (--index) ---- */
@@ -146,30 +96,12 @@ out:
 static h2o_mimemap_t *
 mimemap_new(void)
 {
-    static const char *const types[][2] = {
-        { "m3u8", "application/vnd.apple.mpegurl" },
-        { "mpd", "application/dash+xml" },
-        { "m4s", "video/iso.segment" },
-        { "mp4", "video/mp4" },
-        { "m4v", "video/mp4" },
-        { "m4a", "audio/mp4" },
-        { "cmfv", "video/mp4" },
-        { "cmfa", "audio/mp4" },
-        { "cmft", "application/mp4" },
-        { "ts", "video/mp2t" },
-        { "aac", "audio/aac" },
-        { "vtt", "text/vtt" },
-        { "webvtt", "text/vtt" },
-        { "json", "application/json" },
-        { "key", "application/octet-stream" },
-        { "webm", "video/webm" },
-        { NULL, NULL },
-    };
     h2o_mimemap_t *m = h2o_mimemap_create();
+    const char *ext, *type;
     int i;
 
-    for (i = 0; types[i][0] != NULL; i++)
-        h2o_mimemap_define_mimetype(m, types[i][0], types[i][1], NULL);
+    for (i = 0; sv_filekind_pair(i, &ext, &type); i++)
+        h2o_mimemap_define_mimetype(m, ext, type, NULL);
     return m;
 }
 
@@ -188,7 +120,7 @@ sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
         sv__serve_fail(req, 414, "URI Too Long");
         return 0;
     }
-    ext = ext_of(path);
+    ext = sv_filekind_ext(path);
     fd = sv__serve_open(srv, path);
     if (fd < 0) {
         if (sv__llreq_missing(hd, req, path, fspath, ext, fd) == 0)

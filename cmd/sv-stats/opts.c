@@ -17,6 +17,12 @@ static const struct sv_opt rows[] = {
     { SV_OPT_WORD("format", 0, "<format>", "output format", "json",
                   "json csv prometheus", &O.format) },
     SV_OPT_SECTION("Media"),
+    { SV_OPT_FLAG("fast", 0, "probe without decoding: no loudness, HDR "
+                  "side data of the container only", &O.fast),
+      .cmds = "probe" },
+    { SV_OPT_FLAG("per-frame", 0, "include every frame's scores, not only "
+                  "the pooled ones", &O.per_frame),
+      .cmds = "quality" },
     SV_OPT_SECTION("Audience"),
     SV_OPT_SECTION("Events"),
     { SV_OPT_EVENTS(NULL, &O.events) },

@@ -19,6 +19,8 @@ struct sv_stats_opts {
     const char *events;         /* --events */
 
     /* ---- probe, quality (probe.c, quality.c) ---- */
+    int fast;                   /* probe --fast: no loudness, no decoding */
+    int per_frame;              /* quality --per-frame */
 
     /* ---- logs (logs.c) ---- */
 

@@ -180,6 +180,11 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
     rc = sv_audience_read(&c);
     if (rc < 0)
         goto fail;
+    if (rc == 2) {              /* no file could be read: said already */
+        sv_clickhouse_free(ch);
+        sv_agg_free(agg);
+        return SV_EXIT_FAIL;
+    }
     partial = rc;
     rc = render(o, agg, &text, &len);
     if (rc == 0)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -115,7 +116,7 @@ sv_tar_close(struct sv_tar *t)
 }
 
 struct sv_unzip {
-    struct archive *a;
+    struct archive *a;          /* NULL: the file is empty */
     int compressed;
 };
 
@@ -124,16 +125,26 @@ sv_unzip_open(struct sv_unzip **out, const char *path)
 {
     struct archive_entry *e;
     struct sv_unzip *z;
+    struct stat st;
     int fd, rc;
 
     /* libarchive's own open hides errno behind its messages: try first */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
+    rc = fstat(fd, &st) < 0 ? -errno : 0;
     close(fd);
+    if (rc < 0)
+        return rc;
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
     z = calloc(1, sizeof(*z));
     if (z == NULL)
         return -ENOMEM;
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        *out = z;               /* raw format bids nothing on no bytes */
+        return 0;
+    }
     z->a = archive_read_new();
     if (z->a == NULL) {
         free(z);
@@ -157,8 +168,11 @@ sv_unzip_open(struct sv_unzip **out, const char *path)
 ssize_t
 sv_unzip_read(struct sv_unzip *z, void *buf, size_t size)
 {
-    la_ssize_t n = archive_read_data(z->a, buf, size);
+    la_ssize_t n;
 
+    if (z->a == NULL)
+        return 0;
+    n = archive_read_data(z->a, buf, size);
     if (n < 0)
         return archive_errno(z->a) > 0 && !z->compressed ?
                -archive_errno(z->a) : SV_ECORRUPT;
@@ -176,6 +190,7 @@ sv_unzip_close(struct sv_unzip *z)
 {
     if (z == NULL)
         return;
-    archive_read_free(z->a);
+    if (z->a != NULL)
+        archive_read_free(z->a);
     free(z);
 }

@@ -572,7 +572,8 @@ sv_agg_add(struct sv_agg *a, const struct sv_logrec *r)
         e->bytes += (uint64_t)r->bytes;
         sv_hll_add_hash(&e->hll, vh);
     }
-    s = session_of(a, r, 1);
+    /* a playlist or a segment starts a session; others join one */
+    s = session_of(a, r, kind != SV_AGG_OTHER);
     if (s != NULL) {
         sv__session_request(s, r, kind == SV_AGG_MEDIA);
         if (s->title[0] == '\0' && kind == SV_AGG_MEDIA)

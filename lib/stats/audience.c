@@ -48,6 +48,7 @@ read_file(const struct sv_audience_conf *c, const char *path)
     size_t len;
     int rc, partial = 0;
 
+    sv_log_info("reading %s", path);
     rc = sv_logread_open(&r, path);
     if (rc < 0) {
         sv_log_error("cannot read %s: %s", path, sv_strerror(rc));
@@ -77,20 +78,20 @@ read_file(const struct sv_audience_conf *c, const char *path)
 int
 sv_audience_read(const struct sv_audience_conf *c)
 {
-    int i, rc, partial = 0;
+    int i, rc, failed = 0;
 
     for (i = 0; i < c->npaths; i++) {
         rc = read_file(c, c->paths[i]);
         if (rc < 0)
             return rc;
-        partial |= rc;
+        failed += rc;
     }
     if (c->ch != NULL) {
         rc = sv_clickhouse_flush(c->ch);
         if (rc < 0)
             return rc;
     }
-    return partial;
+    return failed == 0 ? 0 : failed < c->npaths ? 1 : 2;
 }
 
 /* ---- following ---- */

@@ -21,9 +21,10 @@ struct sv_audience_conf {
 };
 
 /*
- * Reads every path to its end into agg (and ch).  Returns 0, 1 when some
- * lines were not understood or a file could not be read (said, the rest
- * read: a partial result), or a negative code.
+ * Reads every path to its end into agg (and ch).  Lines not understood
+ * are counted as skipped.  Returns 0, 1 when some file could not be read
+ * (said; the others were: a partial result), 2 when none could, or a
+ * negative code.
  */
 int sv_audience_read(const struct sv_audience_conf *c);
 

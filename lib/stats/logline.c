@@ -331,10 +331,45 @@ is_word(const char *a, size_t n, const char *w)
     return strlen(w) == n && strncasecmp(a, w, n) == 0;
 }
 
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* undoes nginx's escapes (\xHH, and \" \\ of escape=json); size > n */
+static size_t
+unescape(const char *a, size_t n, char *out)
+{
+    size_t i, m = 0;
+
+    for (i = 0; i < n; i++) {
+        if (a[i] == '\\' && i + 3 < n && a[i + 1] == 'x' &&
+            hexval(a[i + 2]) >= 0 && hexval(a[i + 3]) >= 0) {
+            out[m++] = (char)(hexval(a[i + 2]) * 16 + hexval(a[i + 3]));
+            i += 3;
+        } else if (a[i] == '\\' && i + 1 < n &&
+                   (a[i + 1] == '"' || a[i + 1] == '\\')) {
+            out[m++] = a[++i];
+        } else {
+            out[m++] = a[i];
+        }
+    }
+    out[m] = '\0';
+    return m;
+}
+
 /* what an extra quoted field after the user agent says */
 static void
 extra(const char *a, size_t n, struct sv_logrec *r)
 {
+    char buf[2048];
     json_t *o;
 
     if (n == 0 || (n == 1 && a[0] == '-'))
@@ -353,8 +388,11 @@ extra(const char *a, size_t n, struct sv_logrec *r)
         copy(r->country, sizeof(r->country), a, 2);
         return;
     }
+    if (n >= sizeof(buf))
+        return;
+    n = unescape(a, n, buf);
     o = json_object();
-    if (o != NULL && sv_cmcd_parse(a, n, o) > 0)
+    if (o != NULL && sv_cmcd_parse(buf, n, o) > 0)
         sv_logline_cmcd(o, r);
     json_decref(o);
 }

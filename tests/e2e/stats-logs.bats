@@ -212,3 +212,135 @@ sB $(served B) 0"
     run jq -c '[.renditions[] | [.name, .requests]]' "$BATS_TEST_TMPDIR/r.json"
     assert_eq "$output" '[["360p",5],["540p",2],["720p",2]]'
 }
+
+# jsonl N [START]: N sv-serve request lines of 1000 bytes each, one second
+# apart from START (seconds since the epoch), four viewers
+jsonl() {
+    python3 - "$1" "${2:-1796212800}" <<'PY'
+import json, sys, time
+n, t0 = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    ts = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(t0 + i)) + '.000Z'
+    d = {"addr": "10.0.0.%d" % (i % 4), "method": "GET",
+         "path": "/vod/t1/720p/seg-%d.m4s" % i, "proto": "HTTP/1.1",
+         "status": 200, "bytes": 1000, "ua": "p/1", "referrer": None,
+         "cmcd": {"sid": "s%d" % (i % 4), "br": 3000, "ot": "v"}}
+    print(json.dumps({"v": 1, "tool": "sv-serve", "event": "serve.request",
+                      "ts": ts, "data": d}, separators=(',', ':')))
+PY
+}
+
+# windows OUT: requests summed over the window lines written so far
+windows() { jq -s '[.[].requests] | add // 0' "$1"; }
+has_windows() { [ "$(windows "$1")" = "$2" ]; }
+
+@test "--follow reads a growing log across a rotation, one JSON line per window" {
+    local log=$BATS_TEST_TMPDIR/live.log out=$BATS_TEST_TMPDIR/windows.jsonl
+    jsonl 10 > "$log"
+    bg sv-stats logs --follow --interval 1s "$log" > "$out" \
+        2> "$BATS_TEST_TMPDIR/follow.err"
+    local pid=$!
+    wait_for has_windows "$out" 10 || fail "got $(windows "$out")"
+    jsonl 5 1796213000 >> "$log"
+    wait_for has_windows "$out" 15 || fail "got $(windows "$out")"
+    # rotated: the old file gets its last lines, then a new one begins
+    mv "$log" "$log.1"
+    jsonl 3 1796213100 >> "$log.1"
+    jsonl 7 1796213200 > "$log"
+    wait_for has_windows "$out" 25 || fail "got $(windows "$out")"
+    kill -TERM "$pid"
+    wait "$pid"
+    assert_eq "$(windows "$out")" 25
+    assert_eq "$(jq -s '[.[].bytes] | add' "$out")" 25000
+    # every line is one window object with the documented fields
+    run jq -c -s 'map(keys) | unique' "$out"
+    assert_eq "$output" '[["beacons","bitrate","bytes","cache","end","lines","rebuffer","requests","sessions","skipped","status","t","viewers"]]'
+}
+
+@test "a real Prometheus scrapes --prometheus and its query API has the series" {
+    command -v prometheus > /dev/null || skip "prometheus missing"
+    local log=$BATS_TEST_TMPDIR/live.log mport pport
+    jsonl 40 > "$log"
+    mport=$(free_port)
+    bg sv-stats logs --follow --interval 1s --prometheus "127.0.0.1:$mport" \
+        "$log" > /dev/null 2> "$BATS_TEST_TMPDIR/follow.err"
+    wait_for curl -sf "http://127.0.0.1:$mport/metrics" ||
+        fail "no metrics: $(cat "$BATS_TEST_TMPDIR/follow.err")"
+    run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other"
+    assert_eq "$output" 404
+    pport=$(free_port)
+    cat > "$BATS_TEST_TMPDIR/prom.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: sv-stats
+    static_configs:
+      - targets: ['127.0.0.1:$mport']
+YML
+    bg prometheus --config.file="$BATS_TEST_TMPDIR/prom.yml" \
+        --storage.tsdb.path="$BATS_TEST_TMPDIR/tsdb" \
+        --web.listen-address="127.0.0.1:$pport" \
+        2> "$BATS_TEST_TMPDIR/prom.err"
+    value() {
+        curl -sf -G --data-urlencode "query=$1" \
+            "http://127.0.0.1:$pport/api/v1/query" |
+            jq -r '.data.result[0].value[1] // empty'
+    }
+    local i
+    for i in $(seq 150); do
+        [ "$(value sv_stats_bytes_total)" = 40000 ] && break
+        sleep 0.2
+    done
+    assert_eq "$(value sv_stats_bytes_total)" 40000
+    assert_eq "$(value 'sv_stats_requests_total{status="2xx"}')" 40
+    assert_eq "$(value sv_stats_unique_viewers)" 4
+    assert_eq "$(value 'sv_stats_rendition_requests_total{rendition="720p"}')" 40
+    # more lines: the next scrapes see them
+    jsonl 10 1796213000 >> "$log"
+    for i in $(seq 150); do
+        [ "$(value sv_stats_bytes_total)" = 50000 ] && break
+        sleep 0.2
+    done
+    assert_eq "$(value sv_stats_bytes_total)" 50000
+}
+
+@test "a real ClickHouse takes the rows of --clickhouse: SELECT count() matches" {
+    command -v clickhouse-server > /dev/null || skip "clickhouse-server missing"
+    local ch=$BATS_TEST_TMPDIR/ch hport tport
+    mkdir -p "$ch"
+    hport=$(free_port)
+    tport=$(free_port)
+    cp /etc/clickhouse-server/users.xml "$ch/"
+    cat > "$ch/config.xml" <<XML
+<yandex>
+  <logger><level>warning</level><log>$ch/ch.log</log>
+    <errorlog>$ch/ch.err</errorlog><console>0</console></logger>
+  <http_port>$hport</http_port>
+  <tcp_port>$tport</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>$ch/data/</path>
+  <tmp_path>$ch/tmp/</tmp_path>
+  <users_config>$ch/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>536870912</mark_cache_size>
+</yandex>
+XML
+    bg clickhouse-server --config-file="$ch/config.xml" > "$ch/out" 2>&1
+    local url=http://127.0.0.1:$hport/
+    wait_for curl -sf "${url}ping" || fail "clickhouse did not start"
+    # the table of sv-stats(1)
+    curl -sf "$url" --data-binary "$(sed -n '/^CREATE TABLE/,/ORDER BY/p' \
+        "$SV_TOP/man/sv-stats.1.in" | tr '\n' ' ' | sed 's/\\//g')"
+    jsonl 2500 > "$BATS_TEST_TMPDIR/a.log"
+    run --separate-stderr sv-stats logs --clickhouse "$url" \
+        --clickhouse-batch 1000 "$BATS_TEST_TMPDIR/a.log"
+    [ "$status" -eq 0 ]
+    run curl -sf "$url" --data-binary 'SELECT count(), sum(bytes), uniqExact(sid) FROM sv_requests'
+    assert_eq "$output" "$(printf '2500\t2500000\t4')"
+    # a server that is not there: retried with backoff, then exit 1
+    run --separate-stderr sv-stats logs --clickhouse "http://127.0.0.1:$(free_port)/" \
+        "$BATS_TEST_TMPDIR/a.log"
+    [ "$status" -eq 1 ]
+    assert_eq "$(grep -c 'trying again' <<< "$stderr")" 5
+}

@@ -23,6 +23,18 @@ struct sv_stats_opts {
     int per_frame;              /* quality --per-frame */
 
     /* ---- logs (logs.c) ---- */
+    const char *since, *until;  /* ISO 8601 or seconds since the epoch */
+    const char *group_by;       /* title | rendition | country | hour */
+    int64_t interval_ms;        /* series step, --follow window */
+    int64_t session_timeout_ms;
+    int64_t top;
+    int64_t max_sessions, max_keys;
+    int sessions;               /* --sessions: per-session rows */
+    int follow;
+    const char *prometheus;     /* listen address (--follow) */
+    const char *clickhouse;     /* HTTP interface URL */
+    const char *clickhouse_table;
+    int64_t clickhouse_batch;
 
     /* ---- plot, report, forecast ---- */
 };

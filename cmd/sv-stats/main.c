@@ -14,6 +14,9 @@ static const struct {
     { "probe", sv_stats_cmd_probe },
     { "quality", sv_stats_cmd_quality },
     { "logs", sv_stats_cmd_logs },
+    { "plot", sv_stats_cmd_plot },
+    { "report", sv_stats_cmd_report },
+    { "forecast", sv_stats_cmd_forecast },
 };
 
 int

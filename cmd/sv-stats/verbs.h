@@ -36,7 +36,17 @@ struct sv_stats_opts {
     const char *clickhouse_table;
     int64_t clickhouse_batch;
 
-    /* ---- plot, report, forecast ---- */
+    /* ---- plot, report, forecast (plot.c, report.c, forecast.c) ---- */
+    const char *metric;         /* --metric */
+    const char *title;          /* --title */
+    int width, height;          /* --width, --height: of a chart */
+    int html;                   /* --html */
+    int64_t refresh_us;         /* --refresh */
+    int keep;                   /* --keep: intervals kept by --follow */
+    int64_t horizon_us;         /* --horizon */
+    int64_t season_us;          /* --season */
+    double z;                   /* --z: anomaly threshold */
+    int level;                  /* --level: prediction interval, percent */
 };
 
 /* the table's rows point into this */
@@ -50,5 +60,11 @@ extern const struct sv_tool sv_stats_tool;
 int sv_stats_cmd_probe(struct sv_stats_opts *o);
 int sv_stats_cmd_quality(struct sv_stats_opts *o);
 int sv_stats_cmd_logs(struct sv_stats_opts *o);
+int sv_stats_cmd_plot(struct sv_stats_opts *o);
+int sv_stats_cmd_report(struct sv_stats_opts *o);
+int sv_stats_cmd_forecast(struct sv_stats_opts *o);
+
+/* plot.c: the one series operand (none: stdin) and --events; 0 or 2 */
+int sv__stats_input(struct sv_stats_opts *o, const char **in);
 
 #endif

@@ -10,8 +10,9 @@ bats_require_minimum_version 1.5.0
 NGX_MOD=/usr/lib/nginx/modules/ngx_rtmp_module.so
 
 setup() {
-    command -v nginx > /dev/null && [ -f "$NGX_MOD" ] ||
+    if ! command -v nginx > /dev/null || [ ! -f "$NGX_MOD" ]; then
         skip "nginx with libnginx-mod-rtmp is not installed (scripts/setup)"
+    fi
     W=$BATS_TEST_TMPDIR
     EV=$W/events.jsonl
     PIDS=()
@@ -104,6 +105,7 @@ event() { jq -c "select(.event == \"$1\") | .data" "$EV"; }
         -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast '$RTMP_URL' \
         --simulcast '$NGX_URL' --simulcast '$SRT_URL' --events '$EV' \
         --simulcast-stats 1s"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     [ "$status" -eq 0 ] || fail "status $status: $stderr"
     stop_receivers
     local want; want=$(counts "$W/in.ts")

@@ -52,17 +52,15 @@ sv__cast_annexb_to_avcc(const uint8_t *p, size_t len, struct sv_buf *out,
         type = nal[0] & 0x1f;
         if (type == 9)
             continue;               /* access unit delimiter */
-        if (type == 7 && sps->len == 0) {
+        if (type == 7 && sps->len == 0)
             rc = sv_buf_append(sps, nal, n);
-            continue;
-        }
-        if (type == 8 && pps->len == 0) {
+        if (type == 8 && pps->len == 0)
             rc = sv_buf_append(pps, nal, n);
-            continue;
-        }
-        if (type == 7 || type == 8)
-            continue;
-        rc = sv_buf_be32(out, (uint32_t)n);
+        /* the parameter sets stay in band too: receivers that build
+         * Annex B from the first sequence header alone (and decoders
+         * after a switch to the slate and back) still find the right ones */
+        if (rc == 0)
+            rc = sv_buf_be32(out, (uint32_t)n);
         if (rc == 0)
             rc = sv_buf_append(out, nal, n);
     }

@@ -30,6 +30,10 @@
 #include "publish/simulcast_int.h"
 #include "rtmp/rtmp_client.h"
 
+/* input dts steps past these are a discontinuity, not the stream */
+#define DISC_BACK_US 500000
+#define DISC_FWD_US 3000000
+
 struct cast {
     const struct sv_simulcast_cfg *cfg;
     struct sv__cast_stream st;
@@ -44,6 +48,7 @@ struct cast {
     int64_t prev_in_vdts;       /* for the frame rate */
     int64_t last_pkt_ms;        /* when the last input packet went out */
     int profile, level;
+    int disc;                   /* waiting for a keyframe to re-anchor */
     /* the slate */
     int slate_on;
     int slates;
@@ -228,6 +233,13 @@ on_packet(void *ud, const struct sv_ingest_pkt *k)
         /* the frame rate, from the smallest step of the input's dts */
         int64_t step = k->dts - c->prev_in_vdts;
 
+        /* the input's clock jumped (a new encoder after a stall, or the
+         * frames the demuxer held across it): the timeline is re-anchored
+         * at the next keyframe */
+        if (c->started && c->prev_in_vdts != 0 &&
+            (step < -DISC_BACK_US || step > DISC_FWD_US))
+            c->disc = 1;
+
         if (c->prev_in_vdts != 0 && step > 1000 && step < 1000000 &&
             (c->vdur == 0 || step < c->vdur))
             c->vdur = step;
@@ -248,6 +260,15 @@ on_packet(void *ud, const struct sv_ingest_pkt *k)
             return 0;       /* the slate plays until a keyframe comes */
         }
         slate_end(c, k->dts);
+        c->disc = 0;
+    } else if (c->disc) {
+        if (!gate) {
+            pthread_mutex_unlock(&c->mu);
+            return 0;
+        }
+        c->off = c->last[SV__CAST_VIDEO] + c->vdur - k->dts;
+        c->disc = 0;
+        sv_log_debug("input timestamps jumped: re-anchored at a keyframe");
     }
     dts = k->dts + c->off;
     pts = k->pts + c->off;

@@ -88,9 +88,9 @@ int sv__cast_srt_url(const char *url, char *host, size_t hsize, int *port,
 /* ---- FLV forms of the access units (cast_flv.c) ---- */
 
 /*
- * Annex B H.264 to 4-byte length-prefixed NAL units in out (AUDs and
- * parameter sets left out); the SPS and PPS it met go to sps/pps (empty
- * when none).  Returns 0 or a negative code.
+ * Annex B H.264 to 4-byte length-prefixed NAL units in out (AUDs left
+ * out, parameter sets kept); the first SPS and PPS it met are copied to
+ * sps/pps (empty when none).  Returns 0 or a negative code.
  */
 int sv__cast_annexb_to_avcc(const uint8_t *p, size_t len, struct sv_buf *out,
                             struct sv_buf *sps, struct sv_buf *pps);

@@ -527,7 +527,7 @@ tcp_connect(const char *host, int port, int64_t deadline, char *err,
     freeaddrinfo(ai);
     if (fd < 0) {
         snprintf(err, size, "cannot connect to %s:%d: %s", host, port,
-                 strerror(e));
+                 sv_strerror(-e));
         return -e;
     }
     return fd;

@@ -10,8 +10,9 @@ bats_require_minimum_version 1.5.0
 NGX_MOD=/usr/lib/nginx/modules/ngx_rtmp_module.so
 
 setup() {
-    command -v nginx > /dev/null && [ -f "$NGX_MOD" ] ||
+    if ! command -v nginx > /dev/null || [ ! -f "$NGX_MOD" ]; then
         skip "nginx with libnginx-mod-rtmp is not installed (scripts/setup)"
+    fi
     W=$BATS_TEST_TMPDIR
     EV=$W/events.jsonl
     PIDS=()
@@ -104,6 +105,7 @@ event() { jq -c "select(.event == \"$1\") | .data" "$EV"; }
         -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast '$RTMP_URL' \
         --simulcast '$NGX_URL' --simulcast '$SRT_URL' --events '$EV' \
         --simulcast-stats 1s"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     [ "$status" -eq 0 ] || fail "status $status: $stderr"
     stop_receivers
     local want; want=$(counts "$W/in.ts")
@@ -124,4 +126,86 @@ event() { jq -c "select(.event == \"$1\") | .data" "$EV"; }
         sort)" "0 ${RTMP_URL%/*}/…
 1 ${NGX_URL%/*}/…
 2 ${SRT_URL%%\?*}?…"
+}
+
+@test "a destination stalled, then killed, costs the others nothing: exit 3" {
+    live_ts 8 "$W/in.ts"
+    start_receivers
+    ffmpeg -nostdin -loglevel error -re -i "$W/in.ts" -c copy -f mpegts - |
+        sv-publish --simulcast "$RTMP_URL" --simulcast "$NGX_URL" \
+            --simulcast "$SRT_URL" --events "$EV" --simulcast-timeout 1s \
+            --simulcast-stats 1s 2> "$W/publish.err" &
+    local pub=$!
+    PIDS+=("$pub")
+    # nginx stops reading once it has begun to record, then dies
+    wait_for test -s "$W/rec/ngx.flv" || fail "nginx recorded nothing"
+    kill -STOP "$NGINX"
+    sleep 2
+    kill -KILL "$NGINX"
+    local st=0
+    wait "$pub" || st=$?
+    [ "$st" -eq 3 ] || fail "status $st: $(cat "$W/publish.err")"
+    stop_receivers
+    local want; want=$(counts "$W/in.ts")
+    assert_eq "$(counts "$W/rec/rtmp.ts")" "$want"
+    assert_eq "$(counts "$W/rec/srt.ts")" "$want"
+    assert_eq "$(tail -1 "$W/publish.err")" \
+        "sv-publish: 1 of 3 destinations failed"
+    assert_eq "$(event live.simulcast.failed | jq -r .dest)" 1
+    assert_eq "$(event live.simulcast.stats |
+        jq -c 'select(.state == "done") | [.dest, .dropped, .reconnects]' |
+        sort | xargs)" "[0,0,0] [2,0,0]"
+}
+
+# cut IN FROM TO OUT: seconds FROM..TO of IN, as a live encoder sends them
+cut_part() {
+    ffmpeg -nostdin -loglevel error -re -ss "$2" -to "$3" -i "$1" -c copy \
+        -f mpegts -
+}
+
+@test "the input stops for 5 s: the slate reaches every receiver, then the picture returns" {
+    live_ts 6 "$W/in.ts"
+    # a red slate, easy to tell from the test pattern
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i color=red:size=64x48 \
+        -frames:v 1 "$W/red.png"
+    start_receivers
+    { cut_part "$W/in.ts" 0 3; sleep 5; cut_part "$W/in.ts" 3 6; } |
+        sv-publish --simulcast "$RTMP_URL" --simulcast "$NGX_URL" \
+            --simulcast "$SRT_URL" --events "$EV" --slate-after 1s \
+            --slate "$W/red.png" 2> "$W/publish.err" ||
+        fail "sv-publish failed: $(cat "$W/publish.err")"
+    stop_receivers
+    assert_eq "$(event live.simulcast.slate.started | wc -l)" 1
+    assert_eq "$(event live.simulcast.slate.ended | wc -l)" 1
+    local f rgb d v
+    for f in rtmp.ts ngx.flv srt.ts; do
+        f=$W/rec/$f
+        # the gap is covered: about 3 + 5 + 3 seconds of timeline
+        d=$(ffprobe -v error -select_streams v -show_entries \
+            stream=duration -of csv=p=0 "$f" | tail -1)
+        [ "$d" = N/A ] && d=$(duration "$f")
+        awk -v d="$d" 'BEGIN { exit !(d > 9.5 && d < 12.5) }' ||
+            fail "$f: duration $d"
+        # more frames than the input had: the slate's
+        v=$(frames "$f" 0 | tail -1)
+        awk -v v="$v" 'BEGIN { exit !(v > 150 + 75) }' || fail "$f: $v frames"
+        # in the gap, the picture is the red slate
+        rgb=$(ffmpeg -nostdin -loglevel fatal -ss 5.5 -i "$f" -frames:v 1 \
+            -vf scale=1:1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs)
+        awk -v c="$rgb" 'BEGIN { split(c, x, " ");
+            exit !(x[1] > 180 && x[2] < 80 && x[3] < 80) }' ||
+            fail "$f: colour at 5.5 s is $rgb, not the slate's red"
+        # after it, the test pattern again (not red)
+        rgb=$(ffmpeg -nostdin -loglevel fatal -ss 10 -i "$f" -frames:v 1 \
+            -vf scale=1:1 -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs)
+        awk -v c="$rgb" 'BEGIN { split(c, x, " ");
+            exit (x[1] > 180 && x[2] < 80 && x[3] < 80) }' ||
+            fail "$f: still the slate at 10 s"
+        # video timestamps only rise
+        ffprobe -v error -select_streams v -show_entries packet=dts \
+            -of csv=p=0 "$f" | grep . | awk -F, 'NR > 1 && $1 + 0 <= p { bad++ }
+            { p = $1 + 0 } END { exit bad > 0 }' || fail "$f: video dts goes back"
+        # and every frame decodes: the switches are clean
+        assert_eq "$(ffmpeg -nostdin -v error -i "$f" -f null - 2>&1)" ""
+    done
 }

@@ -410,3 +410,13 @@ listing() {
     diff -r "$d" "$root/ch1"
     grep -q "^sv-publish: warning: http://127.0.0.1:$port/ch1: cannot push '.*': cannot reach" "$BATS_TEST_TMPDIR/err"
 }
+
+@test "many files that all fail: each is told once, the run ends with status 1" {
+    local d=$BATS_TEST_TMPDIR/many i
+    mkdir -p "$d"
+    for i in $(seq 1 14); do rand "$d/s$i.m4s" 100; done
+    echo "PUT /svtest/many/ 500 0" > "$PX_RULES"
+    run -1 --separate-stderr sv-publish --endpoint "$PX" --retries 0 -j 2 s3://svtest/many "$d"
+    assert_eq "$(grep -c '^sv-publish: s3://svtest/many/s[0-9]*.m4s: 500 InternalError: injected by faultproxy$' <<< "$stderr")" 14
+    assert_eq "$(complete | jq -c '[.uploaded, .failed]')" "[0,14]"
+}

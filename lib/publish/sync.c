@@ -65,6 +65,7 @@ struct job {
     int fd;
     struct stat st0;
     int started, failed, finished, changed, restarts;
+    int counted;                /* holds one of p->open */
     char sha[65];               /* the whole file's, for x-amz-meta-sha256 */
     int multipart;
     char upload_id[512];
@@ -477,8 +478,9 @@ job_close(struct job *j)
     if (j->fd >= 0)
         close(j->fd);
     j->fd = -1;
-    if (j->started && j->p->open > 0)
+    if (j->counted)
         j->p->open--;
+    j->counted = 0;
 }
 
 static void
@@ -488,6 +490,8 @@ job_fail(struct job *j, int code, const char *msg)
         return;
     j->failed = 1;
     fail(j->p, j->name, code, "%s", msg);
+    if (j->busy == 0)
+        job_close(j);   /* its place goes to the next file */
 }
 
 /* Opens the file and lays its parts out; a multipart one is created or
@@ -504,6 +508,7 @@ job_start(struct job *j)
 
     if (!j->started) {
         j->started = 1;
+        j->counted = 1;
         p->open++;
     }
     if (j->fd < 0)
@@ -782,8 +787,11 @@ batch_done(void *ud, void *tag, int rc, struct sv_http_reply *r,
     pt->call = NULL;
     j->busy--;
     pt->state = P_TODO;
-    if (j->failed)
+    if (j->failed) {
+        if (j->busy == 0)
+            job_close(j);
         return 0;
+    }
     if (!j->changed && job_changed(j))
         j->changed = 1;
     if (j->changed)

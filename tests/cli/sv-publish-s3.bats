@@ -75,7 +75,9 @@ at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
     [ "$status" -eq 0 ]
     local n f
     n=$(find "$PKG" -type f | wc -l)
-    assert_eq "$(complete)" "{\"uploaded\":$n,\"skipped\":0,\"deleted\":0,\"failed\":0,\"bytes\":$(du -cb $(find "$PKG" -type f) | tail -1 | cut -f1),\"dry_run\":false}"
+    local bytes
+    bytes=$(find "$PKG" -type f -printf '%s\n' | awk '{ n += $1 } END { print n }')
+    assert_eq "$(complete)" "{\"uploaded\":$n,\"skipped\":0,\"deleted\":0,\"failed\":0,\"bytes\":$bytes,\"dry_run\":false}"
     while IFS= read -r f; do
         same_object "vod/${f#"$PKG"/}" "$f"
     done < <(find "$PKG" -type f)
@@ -165,6 +167,7 @@ at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
     assert_eq "$(grep -c '^PUT .*partNumber=[12]&' "$PX_LOG")" 0
     assert_eq "$(grep -c '^PUT .*partNumber=[345]&.* 200' "$PX_LOG")" 3
     same_object res/resume.bin "$f"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-publish: s3://svtest/res/resume.bin: resuming upload, 2 of 5 parts already there"
 }
 
@@ -406,4 +409,14 @@ listing() {
     kill "$origin"
     diff -r "$d" "$root/ch1"
     grep -q "^sv-publish: warning: http://127.0.0.1:$port/ch1: cannot push '.*': cannot reach" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "many files that all fail: each is told once, the run ends with status 1" {
+    local d=$BATS_TEST_TMPDIR/many i
+    mkdir -p "$d"
+    for i in $(seq 1 14); do rand "$d/s$i.m4s" 100; done
+    echo "PUT /svtest/many/ 500 0" > "$PX_RULES"
+    run -1 --separate-stderr sv-publish --endpoint "$PX" --retries 0 -j 2 s3://svtest/many "$d"
+    assert_eq "$(grep -c '^sv-publish: s3://svtest/many/s[0-9]*.m4s: 500 InternalError: injected by faultproxy$' <<< "$stderr")" 14
+    assert_eq "$(complete | jq -c '[.uploaded, .failed]')" "[0,14]"
 }

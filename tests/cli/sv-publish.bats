@@ -117,6 +117,7 @@ usage_fails() {
     local msg=$1
     shift
     run -2 --separate-stderr sv-publish "$@"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-publish: $msg
 Try 'sv-publish --help' for more information."
     assert_eq "$output" ""

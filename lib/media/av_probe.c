@@ -20,13 +20,22 @@
 #include "media/av_open.h"
 #include "media/av_probe.h"
 
+/* Demuxers that turn any text into pictures (tty) do not count as media,
+ * nor a guess libavformat itself is unsure of. */
+static int
+is_media(const AVFormatContext *fc)
+{
+    return strcmp(fc->iformat->name, "tty") != 0 &&
+           fc->probe_score > AVPROBE_SCORE_MAX / 4;
+}
+
 static int
 open_input(AVFormatContext **fc, const char *url)
 {
     int rc;
 
     *fc = NULL;
-    rc = sv__av_open(fc, url, NULL, NULL, NULL, NULL);
+    rc = sv__av_open(fc, url, NULL, NULL, is_media, NULL);
     return rc == AVERROR_INVALIDDATA ? SV_EFORMAT : rc;
 }
 

@@ -74,4 +74,12 @@ json_t *sv__pkg_stats(const double *v, size_t n);
 int sv__pkg_check_hls(const char *where, json_t *root, int media,
                       char *err, size_t size);
 
+/*
+ * Parses the text of a media playlist alone (the fuzz target's way in):
+ * segments in *nseg, EXT-X-TARGETDURATION in *target (-1: none).  Returns
+ * 0 or a negative code.
+ */
+int sv__pkg_hls_parse(const char *text, size_t len, json_t *faults,
+                      size_t *nseg, int *target);
+
 #endif

@@ -14,7 +14,9 @@
 
 struct seg {
     double dur;                 /* EXTINF */
-    double start;               /* playlist time, or media time if read */
+    double start;               /* playlist time: EXTINFs before it */
+    double mstart;              /* media time, when have_media */
+    int have_media;
     int disc;
     char *uri;
 };
@@ -114,6 +116,8 @@ push_seg(struct plist *p, double dur, int disc, const char *uri)
     p->seg = ns;
     ns[p->nseg].dur = dur;
     ns[p->nseg].start = 0;
+    ns[p->nseg].mstart = 0;
+    ns[p->nseg].have_media = 0;
     ns[p->nseg].disc = disc;
     ns[p->nseg].uri = strdup(uri);
     if (ns[p->nseg].uri == NULL)
@@ -209,7 +213,8 @@ check_media(struct plist *p, json_t *faults)
             have_prev = 0;
             continue;
         }
-        s->start = (double)((int64_t)ms.tfdt + ms.cto) / init.timescale;
+        s->mstart = (double)((int64_t)ms.tfdt + ms.cto) / init.timescale;
+        s->have_media = 1;
         if (fabs((double)ms.duration / init.timescale - s->dur) > 0.0015)
             sv__pkg_fault(faults, "extinf_mismatch", p->id, (int64_t)i,
                           "EXTINF of '%s' says %.3fs, it holds %.3fs", url,
@@ -219,13 +224,13 @@ check_media(struct plist *p, json_t *faults)
                           "segment '%s' does not start with a keyframe",
                           url);
         if (have_prev && !s->disc &&
-            fabs(s->start - prev_end) > SV__PKG_GAP_TOL)
+            fabs(s->mstart - prev_end) > SV__PKG_GAP_TOL)
             sv__pkg_fault(faults, "gap", p->id, (int64_t)i,
                           "%s in the timeline of '%s': segment '%s' starts "
                           "at %.3fs, the one before ends at %.3fs",
-                          s->start > prev_end ? "gap" : "overlap", p->id,
-                          url, s->start, prev_end);
-        prev_end = s->start + (double)ms.duration / init.timescale;
+                          s->mstart > prev_end ? "gap" : "overlap", p->id,
+                          url, s->mstart, prev_end);
+        prev_end = s->mstart + (double)ms.duration / init.timescale;
         have_prev = 1;
     }
     sv_buf_release(&b);
@@ -277,8 +282,8 @@ check_plist(struct plist *p, int media, json_t *faults, char *err,
     if (rc < 0) {
         if (top) {
             if (rc == -ENOENT)
-                snprintf(err, size, "cannot open '%s': no such file",
-                         p->url);
+                snprintf(err, size, "cannot open '%s': %s",
+                         p->url, sv_strerror(rc));
             return rc;
         }
         if (rc == -ENOENT)
@@ -344,14 +349,18 @@ check_alignment(struct plist *v, int n, json_t *faults)
             continue;
         }
         for (size_t k = 0; k < v[i].nseg; k++) {
-            /* EXTINF has milliseconds; media times are exact */
-            if (fabs(v[i].seg[k].start - ref->seg[k].start) > 0.0015) {
+            /* media times where both segments were read, else the
+             * playlists' own (EXTINF has milliseconds) */
+            int media = v[i].seg[k].have_media && ref->seg[k].have_media;
+            double a = media ? v[i].seg[k].mstart : v[i].seg[k].start;
+            double b = media ? ref->seg[k].mstart : ref->seg[k].start;
+
+            if (fabs(a - b) > (media ? SV__PKG_ALIGN_TOL : 0.0015)) {
                 aligned = 0;
                 sv__pkg_fault(faults, "misaligned", v[i].id, (int64_t)k,
                               "renditions not aligned: segment %zu of '%s' "
                               "starts at %.3fs, of '%s' at %.3fs", k,
-                              v[i].id, v[i].seg[k].start, ref->id,
-                              ref->seg[k].start);
+                              v[i].id, a, ref->id, b);
                 break;
             }
         }
@@ -378,7 +387,8 @@ sv__pkg_check_hls(const char *where, json_t *root, int media, char *err,
         rc = sv_buf_append(&b, "", 1);
     if (rc < 0) {
         if (rc == -ENOENT)
-            snprintf(err, size, "cannot open '%s': no such file", where);
+            snprintf(err, size, "cannot open '%s': %s", where,
+                     sv_strerror(rc));
         else if (err[0] == '\0')
             snprintf(err, size, "cannot read '%s': %s", where,
                      sv_strerror(rc));
@@ -461,5 +471,44 @@ done:
     for (int i = 0; i < n; i++)
         plist_free(&v[i]);
     free(v);
+    return rc;
+}
+
+int
+sv__pkg_hls_parse(const char *text, size_t len, json_t *faults,
+                  size_t *nseg, int *target)
+{
+    struct plist *p;
+    char *copy, *cur, *line, val[MAX_URI];
+    int rc;
+
+    if (len > SV__PKG_MAX_TEXT)
+        return SV_ELIMIT;
+    p = calloc(1, sizeof(*p));
+    copy = malloc(len + 1);
+    if (p == NULL || copy == NULL) {
+        free(p);
+        free(copy);
+        return -ENOMEM;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    snprintf(p->url, sizeof(p->url), "http://host/dir/media.m3u8");
+    rc = parse_media(p, copy, faults);
+    *nseg = p->nseg;
+    *target = p->target;
+    /* and the attribute lists, as the multivariant side reads them */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    cur = copy;
+    while (rc == 0 && (line = next_line(&cur)) != NULL)
+        if (strncmp(line, "#EXT-X-STREAM-INF:", 18) == 0 ||
+            strncmp(line, "#EXT-X-MEDIA:", 13) == 0) {
+            attr(line, "CODECS", val, sizeof(val));
+            attr(line, "URI", val, sizeof(val));
+        }
+    plist_free(p);
+    free(p);
+    free(copy);
     return rc;
 }

@@ -364,9 +364,12 @@ sv_probe_file(const char *url, const struct sv_probe_cfg *cfg, json_t **out,
     if (rc == 0)
         rc = sv_demux_open(&d, url, NULL);
     if (rc < 0) {
-        snprintf(err, size, "cannot read '%s': %s", url,
-                 rc == SV_EFORMAT ? "not a media file, or damaged" :
-                 sv_strerror(rc));
+        if (rc == SV_EFORMAT)
+            snprintf(err, size, "cannot read '%s': not a media file, or "
+                     "damaged", url);
+        else
+            snprintf(err, size, "cannot open '%s': %s", url,
+                     sv_strerror(rc));
         return rc;
     }
     n = sv_demux_count(d);

@@ -56,6 +56,17 @@ check(const struct sv_stats_opts *o)
                                   "-o does not apply");
     if (o->follow && strcmp(o->args[o->nargs - 1], "-") == 0)
         return sv_opt_usage_error("--follow needs a file, not stdin");
+    if (o->clickhouse != NULL && strncmp(o->clickhouse, "http://", 7) != 0 &&
+        strncmp(o->clickhouse, "https://", 8) != 0)
+        return sv_opt_usage_error("bad --clickhouse '%s': expected an "
+                                  "http:// or https:// URL", o->clickhouse);
+    if (o->clickhouse_table[0] == '\0' ||
+        strspn(o->clickhouse_table, "abcdefghijklmnopqrstuvwxyz"
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+        strlen(o->clickhouse_table))
+        return sv_opt_usage_error("bad --clickhouse-table '%s': expected "
+                                  "letters, digits, '_' and '.'",
+                                  o->clickhouse_table);
     return 0;
 }
 
@@ -145,14 +156,6 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
     if (o->clickhouse != NULL) {
         rc = sv_clickhouse_new(&ch, o->clickhouse, o->clickhouse_table,
                                (size_t)o->clickhouse_batch);
-        if (rc == SV_EUSAGE) {
-            sv_opt_usage_error("bad --clickhouse '%s' or --clickhouse-table "
-                               "'%s': expected an http(s):// URL and a "
-                               "table name", o->clickhouse,
-                               o->clickhouse_table);
-            sv_agg_free(agg);
-            return SV_EXIT_USAGE;
-        }
         if (rc < 0)
             goto fail;
     }
@@ -194,7 +197,7 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
         goto fail;
 done:
     if (ch != NULL)
-        sv_log_info("%llu rows sent to clickhouse",
+        sv_log_debug("%llu rows sent to clickhouse",
                     (unsigned long long)sv_clickhouse_sent(ch));
     sv_clickhouse_free(ch);
     sv_agg_free(agg);

@@ -129,7 +129,8 @@ sv_unzip_open(struct sv_unzip **out, const char *path)
     int fd, rc;
 
     /* libarchive's own open hides errno behind its messages: try first */
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) :
+         open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     rc = fstat(fd, &st) < 0 ? -errno : 0;
@@ -152,9 +153,19 @@ sv_unzip_open(struct sv_unzip **out, const char *path)
     }
     archive_read_support_filter_all(z->a);
     archive_read_support_format_raw(z->a);
-    rc = archive_read_open_filename(z->a, path, 65536);
+    if (strcmp(path, "-") == 0)
+        rc = archive_read_open_fd(z->a, STDIN_FILENO, 65536);
+    else
+        rc = archive_read_open_filename(z->a, path, 65536);
     if (rc == ARCHIVE_OK)
         rc = archive_read_next_header(z->a, &e);
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF && !S_ISREG(st.st_mode) &&
+        archive_filter_count(z->a) <= 1 && archive_errno(z->a) == EILSEQ) {
+        archive_read_free(z->a);   /* an empty pipe: raw bids on no bytes */
+        z->a = NULL;
+        *out = z;
+        return 0;
+    }
     if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF) {
         rc = archive_errno(z->a) > 0 ? -archive_errno(z->a) : SV_EFORMAT;
         sv_unzip_close(z);

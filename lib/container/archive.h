@@ -28,7 +28,7 @@ int sv_tar_close(struct sv_tar *t);
 struct sv_unzip;
 
 /*
- * Opens path for reading as a byte stream: gzip, xz, zstd, bzip2 and lz4
+ * Opens path ("-": standard input) for reading as a byte stream: gzip, xz, zstd, bzip2 and lz4
  * are undone whatever the file's name says (detected by content), anything
  * else is read as it is.  Returns 0, -ENOENT and the like, or SV_EFORMAT.
  */

@@ -48,7 +48,7 @@ read_file(const struct sv_audience_conf *c, const char *path)
     size_t len;
     int rc, partial = 0;
 
-    sv_log_info("reading %s", path);
+    sv_log_debug("reading %s", path);
     rc = sv_logread_open(&r, path);
     if (rc < 0) {
         sv_log_error("cannot read %s: %s", path, sv_strerror(rc));

@@ -342,5 +342,6 @@ XML
     run --separate-stderr sv-stats logs --clickhouse "http://127.0.0.1:$(free_port)/" \
         "$BATS_TEST_TMPDIR/a.log"
     [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$(grep -c 'trying again' <<< "$stderr")" 5
 }

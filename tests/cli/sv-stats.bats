@@ -318,6 +318,27 @@ Try 'sv-stats --help' for more information."
         '"plot","p.svg",72'
 }
 
+@test "report: --follow writes the page a last time on SIGTERM, exit 0" {
+    cd "$BATS_TEST_TMPDIR"
+    series jsonl 2 > s.jsonl
+    mkfifo in
+    sv-stats report --html --follow -o t.html < in 3>&- &
+    local pid=$! _
+    exec 5> in
+    sed -n 1p s.jsonl >&5
+    for _ in $(seq 100); do
+        grep -qs '24 intervals' t.html && break
+        sleep 0.1
+    done
+    grep -q '24 intervals' t.html
+    kill -TERM "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    exec 5>&-
+    [ "$rc" -eq 0 ]
+    grep -q '24 intervals' t.html
+}
+
 
 # ---- probe ----
 

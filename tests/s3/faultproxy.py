@@ -82,13 +82,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             msg = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>' +
                    (b'InternalError' if code == 500 else b'SlowDown') +
                    b'</Code><Message>injected by faultproxy</Message></Error>')
+            log('%s %s %d' % (self.command, self.path, code))
             self.send_response(code)
             self.send_header('Content-Type', 'application/xml')
             self.send_header('Content-Length', str(len(msg)))
             self.end_headers()
             if self.command != 'HEAD':
                 self.wfile.write(msg)
-            log('%s %s %d' % (self.command, self.path, code))
             return
         conn = http.client.HTTPConnection(UP_HOST, timeout=120)
         conn.putrequest(self.command, self.path, skip_host=True,
@@ -100,6 +100,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         conn.endheaders(body if body else None)
         resp = conn.getresponse()
         data = resp.read()
+        conn.close()
+        # logged before the answer goes on (see putserver.py)
+        log('%s %s %d' % (self.command, self.path, resp.status))
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
             if k.lower() in ('connection', 'keep-alive', 'transfer-encoding',
@@ -114,8 +117,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != 'HEAD':
             self.wfile.write(data)
-        conn.close()
-        log('%s %s %d' % (self.command, self.path, resp.status))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_one
 

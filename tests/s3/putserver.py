@@ -31,16 +31,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return full
 
     def answer(self, code, body=b''):
-        self.send_response(code)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        # logged before the answer goes: a request the client sends after
+        # reading this answer is always logged after it
         with lock:
             with open(LOG, 'a') as f:
                 f.write('%s %s %d %s %s\n' % (
                     self.command, self.path, code,
                     self.headers.get('Content-Type', '-'),
                     (self.headers.get('Cache-Control') or '-').replace(' ', '')))
+        self.send_response(code)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_PUT(self):
         n = int(self.headers.get('Content-Length') or 0)

@@ -4,6 +4,8 @@ complete -c sv-stats -n __fish_use_subcommand -f -a quality -d 'PSNR, SSIM and M
 complete -c sv-stats -n __fish_use_subcommand -f -a logs -d 'audience and QoE from access logs, CMCD and player beacons'
 complete -c sv-stats -s o -l output -r -F -d 'write to this file (replaced atomically), not stdout'
 complete -c sv-stats -l format -x -a 'json csv prometheus' -d 'output format'
+complete -c sv-stats -n '__fish_seen_subcommand_from probe' -l fast -d 'probe without decoding: no loudness, HDR side data of the container only'
+complete -c sv-stats -n '__fish_seen_subcommand_from quality' -l per-frame -d 'include every frame'\''s scores, not only the pooled ones'
 complete -c sv-stats -l events -r -F -d 'write JSON events to a path, fd:N or - (stdout)'
 complete -c sv-stats -s q -l quiet -d 'print errors only'
 complete -c sv-stats -s v -l verbose -d 'print more detail (repeat for more)'

@@ -118,7 +118,7 @@ static const char *const usage[] = {
 };
 
 static const struct sv_subcmd cmds[] = {
-    { "probe", "<file|url|package>",
+    { "probe", "<file|url|package|playlist>",
       "streams, GOPs, bitrate, loudness; a package's renditions and faults" },
     { "quality", "<reference> <distorted>",
       "PSNR, SSIM and MS-SSIM per frame and pooled; VMAF where linked" },

@@ -344,7 +344,7 @@ Try 'sv-stats --help' for more information."
 
 # _mfx NAME: a media fixture of this file's own, made once per run
 _mfx() {
-    local out=$BATS_FILE_TMPDIR/$1 src
+    local out=$BATS_FILE_TMPDIR/$1
     [ -s "$out" ] && { echo "$out"; return 0; }
     case $1 in
     loud.m4a)       # 10 s: quiet then loud, so the range is not 0
@@ -512,6 +512,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
     assert_eq "$(jq -c '.streams[1] | has("loudness")' <<<"$output")" false
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a package from sv-package is valid" {
     local p
     p=$(_mfx ladder_pkg)
@@ -536,6 +537,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
         '["hls",true,["v1.m3u8","v2.m3u8"]]'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a removed segment is a fault, exit 1" {
     local p
     p=$(_copy_pkg pkg2)
@@ -547,6 +549,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
         '[false,["missing_file","v1",2]]'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a rendition cut elsewhere is misaligned, exit 1" {
     local p
     p=$(_copy_pkg pkg2)
@@ -560,6 +563,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
         '[false,["misaligned","model_mismatch","target_duration"]]'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a segment over the target duration is a fault, exit 1" {
     local p
     p=$(_copy_pkg pkg2)
@@ -573,6 +577,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
     assert_eq "$(jq -c '[.faults[] | select(.rule == "gap") | .segment]' <<<"$output")" '[2]'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a variant without CODECS is a fault, exit 1" {
     local p
     p=$(_copy_pkg pkg2)
@@ -582,6 +587,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
     assert_eq "$stderr" "sv-stats: no CODECS in the EXT-X-STREAM-INF of 'v0.m3u8'"
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: an HLS playlist over HTTP, and its missing segment" {
     local p port pid
     p=$(_copy_pkg pkg2)
@@ -620,6 +626,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
     assert_eq "$(jq -r '.streams | length' "$BATS_TEST_TMPDIR/p.json")" 2
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: usage errors and inputs that are not media" {
     run --separate-stderr sv-stats probe
     [ "$status" -eq 2 ]
@@ -703,7 +710,7 @@ _maxdiff() {
         awk -v d="$(_maxdiff "$got" "$want")" 'BEGIN { exit !(d < 0.01) }'
         for k in Y U V All; do
             want=$(_ffmeta "$ref" "$dist" ssim "lavfi.ssim.$k")
-            got=$(jq -r ".per_frame[].ssim.$(tr A-Z a-z <<<"$k")" <<<"$out")
+            got=$(jq -r ".per_frame[].ssim.${k,,}" <<<"$out")
             awk -v d="$(_maxdiff "$got" "$want")" 'BEGIN { exit !(d < 0.001) }' ||
                 fail "ssim.$k differs by $(_maxdiff "$got" "$want")"
         done
@@ -757,6 +764,7 @@ _maxdiff() {
     assert_eq "$(jq -n --argjson a "$a" '$a.ms_ssim.mean > 0 and $a.ms_ssim.mean < 1')" true
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "quality: says plainly when VMAF cannot be measured" {
     local ref
     if ffmpeg -hide_banner -filters 2>/dev/null | grep -q ' libvmaf '; then
@@ -770,6 +778,7 @@ _maxdiff() {
         '{"available":false,"reason":"the linked FFmpeg has no libvmaf filter"}'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "quality: pairs frames in order and says what was left over" {
     local ref dist
     ref=$(fixture h264_aac_360p.mp4)
@@ -792,6 +801,7 @@ _maxdiff() {
     assert_match "$(sed -n 2p <<<"$output")" '^0(,[0-9]+\.[0-9]{6}){9}$'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "quality: usage errors and inputs without video" {
     run --separate-stderr sv-stats quality a
     [ "$status" -eq 2 ]

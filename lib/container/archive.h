@@ -28,9 +28,10 @@ int sv_tar_close(struct sv_tar *t);
 struct sv_unzip;
 
 /*
- * Opens path ("-": standard input) for reading as a byte stream: gzip, xz, zstd, bzip2 and lz4
- * are undone whatever the file's name says (detected by content), anything
- * else is read as it is.  Returns 0, -ENOENT and the like, or SV_EFORMAT.
+ * Opens path ("-": standard input) for reading as a byte stream: gzip,
+ * xz, zstd, bzip2 and lz4 are undone whatever the file's name says
+ * (detected by content), anything else is read as it is.  An empty file is
+ * an empty stream.  Returns 0, -ENOENT and the like, or SV_EFORMAT.
  */
 int sv_unzip_open(struct sv_unzip **out, const char *path);
 

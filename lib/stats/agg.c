@@ -594,9 +594,8 @@ sv_agg_add(struct sv_agg *a, const struct sv_logrec *r)
             b->viewers++;
         }
     }
-    if (s != NULL && s->win != a->win_n) {
-        s->win = a->win_n;
-    }
+    if (s != NULL)
+        s->win = a->win_n;      /* seen in this --follow window */
     return 0;
 }
 

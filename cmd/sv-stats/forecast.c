@@ -61,7 +61,7 @@ sv_stats_cmd_forecast(struct sv_stats_opts *o)
     struct sv_stats_series s;
     struct sv_stats_hw hw = { 0 };
     struct sv_stats_anomaly *an = NULL;
-    double *v = NULL, *x = NULL, *mean = NULL, *lo = NULL, *hi = NULL;
+    double *x = NULL, *mean = NULL, *lo = NULL, *hi = NULL;
     json_t *doc = NULL, *pts, *ans;
     const char *in;
     char err[512], *text = NULL;
@@ -115,34 +115,24 @@ sv_stats_cmd_forecast(struct sv_stats_opts *o)
         goto done;
     }
     /* onto the grid of the step, a gap as unknown points */
-    v = malloc(s.n * sizeof(*v));
-    if (v == NULL) {
-        rc = -ENOMEM;
-        goto done;
-    }
-    sv_stats_series_metric(&s, m, v);
     t0 = s.p[0].t_ms;
-    n = (size_t)((s.p[s.n - 1].t_ms - t0 + step / 2) / step) + 1;
-    if (n > 4 * s.n + 16 || n > SV_STATS_MAX_POINTS) {
+    rc = sv_stats_series_grid(&s, m, step, &x, &n);
+    if (rc == SV_ELIMIT) {
         sv_log_error("the series is too irregular to forecast (%zu points "
-                     "over %zu intervals of %llds)", s.n, n,
+                     "over %lld intervals of %llds)", s.n,
+                     (long long)((s.p[s.n - 1].t_ms - t0) / step + 1),
                      (long long)(step / 1000));
         goto done;
     }
-    x = malloc(n * sizeof(*x));
+    if (rc < 0)
+        goto done;
+    rc = SV_EFORMAT;
     mean = malloc(h * sizeof(*mean));
     lo = malloc(h * sizeof(*lo));
     hi = malloc(h * sizeof(*hi));
-    if (x == NULL || mean == NULL || lo == NULL || hi == NULL) {
+    if (mean == NULL || lo == NULL || hi == NULL) {
         rc = -ENOMEM;
         goto done;
-    }
-    for (i = 0; i < n; i++)
-        x[i] = NAN;
-    for (i = 0; i < s.n; i++) {
-        size_t k = (size_t)((s.p[i].t_ms - t0 + step / 2) / step);
-        if (k < n)
-            x[k] = v[i];
     }
     for (i = 0; i < n; i++)
         nan_ += isnan(x[i]);
@@ -245,7 +235,6 @@ done:
     free(text);
     json_decref(doc);
     free(an);
-    free(v);
     free(x);
     free(mean);
     free(lo);

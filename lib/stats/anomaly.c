@@ -30,26 +30,41 @@ sv_stats_median(double *x, size_t n)
 }
 
 /* the centred moving average of one season; NAN where not computable */
-static void
+static int
 trend(const double *x, size_t n, int m, double *t)
 {
     size_t h = (size_t)m / 2, i, first = n, last = 0;
-    double slope;
+    double *sum, *cnt, slope;
 
+    /* prefix sums of the known values and of their count: O(n) */
+    sum = malloc((n + 1) * sizeof(*sum));
+    cnt = malloc((n + 1) * sizeof(*cnt));
+    if (sum == NULL || cnt == NULL) {
+        free(sum);
+        free(cnt);
+        return -ENOMEM;
+    }
+    sum[0] = cnt[0] = 0;
     for (i = 0; i < n; i++) {
-        double acc = 0, wsum = 0;
-        size_t j;
+        sum[i + 1] = sum[i] + (isnan(x[i]) ? 0 : x[i]);
+        cnt[i + 1] = cnt[i] + !isnan(x[i]);
+    }
+    for (i = 0; i < n; i++) {
+        double acc, wsum;
         t[i] = NAN;
         if (i < h || i + h >= n)
             continue;
-        for (j = i - h; j <= i + h; j++) {
-            double w = 1;
-            if (m % 2 == 0 && (j == i - h || j == i + h))
-                w = 0.5;
-            if (!isnan(x[j])) {
-                acc += w * x[j];
-                wsum += w;
-            }
+        acc = sum[i + h + 1] - sum[i - h];
+        wsum = cnt[i + h + 1] - cnt[i - h];
+        if (m % 2 == 0) {
+            /* 2 x m: the two ends weigh a half */
+            size_t e[2] = { i - h, i + h };
+            int k;
+            for (k = 0; k < 2; k++)
+                if (!isnan(x[e[k]])) {
+                    acc -= 0.5 * x[e[k]];
+                    wsum -= 0.5;
+                }
         }
         /* at least three quarters of the season known */
         if (wsum >= 0.75 * m)
@@ -60,8 +75,10 @@ trend(const double *x, size_t n, int m, double *t)
             last = i;
         }
     }
+    free(sum);
+    free(cnt);
     if (first == n)
-        return;
+        return 0;
     /* the ends: a line with the slope over the computed part */
     slope = last > first ? (t[last] - t[first]) / (double)(last - first) : 0;
     for (i = 0; i < first; i++)
@@ -84,6 +101,7 @@ trend(const double *x, size_t n, int m, double *t)
         }
         i = j;
     }
+    return 0;
 }
 
 /* expected values of x: trend + seasonal index; 0 or -ENOMEM */
@@ -97,7 +115,10 @@ decompose(const double *x, size_t n, int m, double *e, double *tmp)
     season = malloc((size_t)m * sizeof(*season));
     if (season == NULL)
         return -ENOMEM;
-    trend(x, n, m, e);
+    if (trend(x, n, m, e) < 0) {
+        free(season);
+        return -ENOMEM;
+    }
     for (p = 0; p < m; p++) {
         size_t k = 0;
         for (i = (size_t)p; i < n; i += (size_t)m)

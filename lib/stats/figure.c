@@ -18,6 +18,35 @@ sv_stats_figure_title(enum sv_stats_metric m)
                                                            : "?";
 }
 
+/*
+ * More points than the chart has pixels: the means of 2 x width runs of
+ * equal count, in place (the times: each run's first).  Returns the count.
+ */
+static size_t
+thin(int64_t *t, double **y, int ny, size_t n, int width)
+{
+    size_t nb = 2 * (size_t)width, k, i;
+    int j;
+
+    if (n <= 2 * nb)
+        return n;
+    for (k = 0; k < nb; k++) {
+        size_t a = k * n / nb, b = (k + 1) * n / nb;
+        t[k] = t[a];
+        for (j = 0; j < ny; j++) {
+            double acc = 0;
+            size_t c = 0;
+            for (i = a; i < b; i++)
+                if (!isnan(y[j][i])) {
+                    acc += y[j][i];
+                    c++;
+                }
+            y[j][k] = c ? acc / (double)c : NAN;
+        }
+    }
+    return nb;
+}
+
 int
 sv_stats_figure(const struct sv_stats_series *s, enum sv_stats_metric m,
                 const char *title, int width, int height,
@@ -25,7 +54,7 @@ sv_stats_figure(const struct sv_stats_series *s, enum sv_stats_metric m,
 {
     struct sv_chart_line line[SV_STATS_MAX_RENDITIONS];
     struct sv_chart c = { 0 };
-    double *v = NULL, *share = NULL;
+    double *v = NULL, *share = NULL, *cols[SV_STATS_MAX_RENDITIONS];
     int64_t *t = NULL;
     size_t i;
     int rc = -ENOMEM, k;
@@ -60,9 +89,10 @@ sv_stats_figure(const struct sv_stats_series *s, enum sv_stats_metric m,
                 for (i = 0; i < s->n; i++)
                     share[k * s->n + i] = sv_stats_series_pshare(s, i, k);
                 line[k].name = s->id[k];
-                line[k].y = share + k * s->n;
+                line[k].y = cols[k] = share + k * s->n;
                 line[k].lo = line[k].hi = NULL;
             }
+            c.n = thin(t, cols, s->nr, s->n, width);
         } else {
             c.kind = SV_CHART_BARS;
             for (k = 0; k < s->nr; k++) {
@@ -81,6 +111,7 @@ sv_stats_figure(const struct sv_stats_series *s, enum sv_stats_metric m,
         rc = SV_ENOMEDIA;
         goto done;
     }
+    c.n = thin(t, &v, 1, s->n, width);
     line[0].name = sv_stats_metric_name(m);
     line[0].y = v;
     line[0].lo = line[0].hi = NULL;

@@ -10,6 +10,7 @@
  * Draws metric m of s under title (NULL: the metric's): viewers, bandwidth (bit/s), QoE (the rebuffering
  * ratio), average bitrate, or the renditions' shares (stacked areas over
  * time where the points have them, else bars of the overall share).
+ * More than 4 x width points are drawn as the means of 2 x width runs.
  * Appends the PNG or SVG to out.  Returns 0, SV_ENOMEDIA when s has no
  * values of that metric, or another negative code.
  */

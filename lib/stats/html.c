@@ -6,7 +6,9 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "stats/anomaly.h"
 #include "stats/figure.h"
+#include "stats/holtwinters.h"
 #include "stats/html.h"
 #include "stats/svg.h"
 
@@ -194,6 +196,127 @@ recent(const struct sv_stats_series *s, int last, struct sv_buf *b)
     return rc == 0 ? sv_buf_printf(b, "</table>\n") : rc;
 }
 
+#define DAY_MS 86400000LL
+
+/*
+ * Viewers' next day (Holt-Winters, a daily season) over the last three
+ * days, with the 95% band and the anomalies; nothing when the series is
+ * not two days long on a grid that divides a day.
+ */
+static int
+forecast(const struct sv_stats_series *s, const struct sv_stats_html *o,
+         struct sv_buf *out)
+{
+    struct sv_chart_line line[2];
+    struct sv_chart c = { 0 };
+    struct sv_stats_hw hw = { 0 };
+    struct sv_stats_anomaly *an = NULL;
+    struct sv_buf svg = SV_BUF_INIT(64 << 20);
+    int64_t step = sv_stats_series_step(s), *t = NULL, *mt = NULL;
+    double *x = NULL, *y = NULL, *f = NULL, *lo = NULL, *hi = NULL;
+    double *my = NULL;
+    size_t n = 0, h, from, k, i, na = 0, nm = 0;
+    char ts[SV_TIME_ISO_MAX];
+    int m, rc = 0;
+
+    if (step <= 0 || DAY_MS % step != 0 || DAY_MS / step < 2 ||
+        DAY_MS / step > 10000)
+        return 0;
+    m = (int)(DAY_MS / step);
+    if (sv_stats_series_grid(s, SV_STATS_M_VIEWERS, step, &x, &n) < 0 ||
+        sv_stats_hw_fit(x, n, m, &hw) < 0 ||
+        sv_stats_anomalies(x, n, m, 3, NULL, &an, &na) < 0)
+        goto done;
+    h = (size_t)m;
+    from = n > 3 * (size_t)m ? n - 3 * (size_t)m : 0;
+    k = n - from + h;
+    t = malloc(k * sizeof(*t));
+    y = malloc(k * sizeof(*y));
+    f = malloc(k * sizeof(*f));
+    lo = malloc(k * sizeof(*lo));
+    hi = malloc(k * sizeof(*hi));
+    mt = malloc((na + 1) * sizeof(*mt));
+    my = malloc((na + 1) * sizeof(*my));
+    if (t == NULL || y == NULL || f == NULL || lo == NULL || hi == NULL ||
+        mt == NULL || my == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < k; i++) {
+        t[i] = s->p[0].t_ms + (int64_t)(from + i) * step;
+        y[i] = i < n - from ? x[from + i] : NAN;
+        f[i] = lo[i] = hi[i] = NAN;
+    }
+    sv_stats_hw_forecast(&hw, h, 0.95, f + (n - from), lo + (n - from),
+                         hi + (n - from));
+    for (i = n - from; i < k; i++) {
+        f[i] = fmax(f[i], 0);
+        lo[i] = fmax(lo[i], 0);
+        hi[i] = fmax(hi[i], 0);
+    }
+    for (i = 0; i < na; i++)
+        if (an[i].i >= from) {
+            mt[nm] = s->p[0].t_ms + (int64_t)an[i].i * step;
+            my[nm++] = an[i].value;
+        }
+    line[0] = (struct sv_chart_line){ "viewers", y, NULL, NULL };
+    line[1] = (struct sv_chart_line){ "forecast (95% interval)", f, lo,
+                                      hi };
+    c.title = "Viewers: the next day";
+    c.ylabel = "viewers";
+    c.width = o->width;
+    c.height = o->height;
+    c.t = t;
+    c.n = k;
+    c.line = line;
+    c.nlines = 2;
+    c.mark_t = mt;
+    c.mark_y = my;
+    c.nmarks = nm;
+    c.split_t = t[n - from];
+    rc = sv_chart_render(&c, SV_CHART_SVG, &svg);
+    if (rc < 0)
+        goto done;
+    rc = sv_buf_printf(out, "<h2>Forecast</h2>\n<figure id=\"forecast\">"
+                       "\n");
+    if (rc == 0)
+        rc = sv_stats_svg_inline((const char *)svg.data, svg.len, "cf-",
+                                 c.title, out);
+    if (rc == 0)
+        rc = sv_buf_printf(out, "</figure>\n<p class=\"meta\">additive "
+                           "Holt-Winters, a daily season: alpha %.3f, beta "
+                           "%.3f, gamma %.3f, one-step sigma %.4g; %zu "
+                           "anomalies (|z| > 3)</p>\n", hw.alpha, hw.beta,
+                           hw.gamma, hw.sigma, na);
+    if (rc == 0 && na > 0)
+        rc = sv_buf_printf(out, "<table id=\"anomalies\">\n<tr><th "
+                           "class=\"l\">t</th><th>viewers</th><th>expected"
+                           "</th><th>z</th></tr>\n");
+    /* the most recent 20 */
+    for (i = na > 20 ? na - 20 : 0; rc == 0 && i < na; i++) {
+        sv_time_iso8601(s->p[0].t_ms + (int64_t)an[i].i * step, 0, ts,
+                        sizeof(ts));
+        rc = sv_buf_printf(out, "<tr><td class=\"l\">%s</td><td>%.6g</td>"
+                           "<td>%.6g</td><td>%.2f</td></tr>\n", ts,
+                           an[i].value, an[i].expected, an[i].z);
+    }
+    if (rc == 0 && na > 0)
+        rc = sv_buf_printf(out, "</table>\n");
+done:
+    sv_buf_release(&svg);
+    sv_stats_hw_free(&hw);
+    free(an);
+    free(x);
+    free(t);
+    free(y);
+    free(f);
+    free(lo);
+    free(hi);
+    free(mt);
+    free(my);
+    return rc;
+}
+
 int
 sv_stats_html_report(const struct sv_stats_series *s,
                      const struct sv_stats_html *o, struct sv_buf *out)
@@ -270,6 +393,8 @@ sv_stats_html_report(const struct sv_stats_series *s,
             rc = sv_buf_printf(out, "</figure>\n");
         sv_buf_release(&svg);
     }
+    if (rc == 0 && s->n > 0)
+        rc = forecast(s, o, out);
     if (rc == 0)
         rc = renditions(s, out);
     if (rc == 0 && s->n > 0)

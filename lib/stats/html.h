@@ -17,8 +17,10 @@ struct sv_stats_html {
 
 /*
  * Appends one self-contained HTML page to out: a summary table, the
- * charts of every metric the series has (inline SVG), the renditions'
- * shares and the last intervals.  A Content-Security-Policy of
+ * charts of every metric the series has (inline SVG), the viewers'
+ * forecast for the next day with its anomalies (when there are two days
+ * on a grid that divides a day), the renditions' shares and the last
+ * intervals.  A Content-Security-Policy of
  * default-src 'none' (inline styles only) keeps a browser from fetching
  * anything.  Returns 0 or a negative code.
  */

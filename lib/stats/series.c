@@ -817,3 +817,39 @@ sv_stats_series_metric(const struct sv_stats_series *s,
     }
     return known;
 }
+
+int
+sv_stats_series_grid(const struct sv_stats_series *s, enum sv_stats_metric m,
+                     int64_t step, double **x, size_t *n)
+{
+    double *v, *g;
+    size_t i, len;
+
+    *x = NULL;
+    *n = 0;
+    if (s->n == 0 || step <= 0)
+        return SV_ELIMIT;
+    len = (size_t)((s->p[s->n - 1].t_ms - s->p[0].t_ms + step / 2) / step)
+          + 1;
+    if (len > 4 * s->n + 16 || len > SV_STATS_MAX_POINTS)
+        return SV_ELIMIT;
+    v = malloc(s->n * sizeof(*v));
+    g = malloc(len * sizeof(*g));
+    if (v == NULL || g == NULL) {
+        free(v);
+        free(g);
+        return -ENOMEM;
+    }
+    sv_stats_series_metric(s, m, v);
+    for (i = 0; i < len; i++)
+        g[i] = NAN;
+    for (i = 0; i < s->n; i++) {
+        size_t k = (size_t)((s->p[i].t_ms - s->p[0].t_ms + step / 2) / step);
+        if (k < len)
+            g[k] = v[i];
+    }
+    free(v);
+    *x = g;
+    *n = len;
+    return 0;
+}

@@ -92,6 +92,16 @@ int64_t sv_stats_series_step(const struct sv_stats_series *s);
 size_t sv_stats_series_metric(const struct sv_stats_series *s,
                               enum sv_stats_metric m, double *out);
 
+/*
+ * Metric m on a regular grid of step ms from the first point: *x
+ * (malloc'd, *n values), NAN for an interval no point falls in.  Returns
+ * 0, SV_ELIMIT when the grid would be more than 4 times the points (or
+ * SV_STATS_MAX_POINTS), or -ENOMEM.
+ */
+int sv_stats_series_grid(const struct sv_stats_series *s,
+                         enum sv_stats_metric m, int64_t step, double **x,
+                         size_t *n);
+
 /* Per-point share of rendition r (NAN where unknown). */
 double sv_stats_series_pshare(const struct sv_stats_series *s, size_t i,
                               int r);

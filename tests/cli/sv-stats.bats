@@ -143,8 +143,11 @@ Try 'sv-stats --help' for more information."
     [ "$status" -eq 0 ]
     assert_eq "$stderr" ""
     xmllint --html --noout r.html
-    # five charts, each an inline SVG; no script, no link, no image
-    assert_eq "$(grep -c '^<svg ' r.html)" 5
+    # six charts (the metrics and the forecast), each an inline SVG; no
+    # script, no link, no image
+    assert_eq "$(grep -c '^<svg ' r.html)" 6
+    grep -qF '<figure id="forecast">' r.html
+    grep -qE 'additive Holt-Winters, a daily season: alpha [0-9.]+, beta' r.html
     run grep -Eic '<(script|link|img|iframe|object)|@import|url\(["'"'"']?[a-z]+:' r.html
     assert_eq "$output" 0
     # the only URLs are the SVG namespaces

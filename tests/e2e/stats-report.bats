@@ -40,7 +40,7 @@ print(len({d[i:i + 3] for i in range(0, len(d), 3)}))'
         "file://$BATS_TEST_TMPDIR/report.html"
     assert_eq "$(jq -c '[.failed, .errors]' <<< "$j")" '[[],[]]'
     assert_eq "$(jq -r '[.title, .svgs, .tables] | @csv' <<< "$j")" \
-        '"StreamVerse audience",5,4'
+        '"StreamVerse audience",6,5'
     # the full page, as tall as the document
     assert_eq "$(ffprobe -v error -show_entries stream=width,height \
         -of csv=s=x:p=0 shot.png)" "1100x$(jq .height <<< "$j")"
@@ -59,7 +59,7 @@ print(len({d[i:i + 3] for i in range(0, len(d), 3)}))'
     # loaded, then reloaded by its meta refresh: the file and nothing else
     jq -e --arg u "file://$BATS_TEST_TMPDIR/live.html" \
         '(.requests | length) >= 2 and (.requests | all(. == $u))' <<< "$j"
-    assert_eq "$(jq -r '.svgs' <<< "$j")" 5
+    assert_eq "$(jq -r '.svgs' <<< "$j")" 6
 }
 
 @test "a plot's SVG renders in Chromium" {

@@ -42,7 +42,7 @@ struct target {
     char base[2048];            /* http(s):// without a trailing slash */
 };
 
-enum { P_TODO, P_BUSY, P_DONE };
+enum { P_QUEUED, P_BUSY, P_DONE };
 
 struct job;
 
@@ -729,7 +729,7 @@ batch_next(void *ud, struct sv_http_req *q, void **tag)
             struct part *pt = &j->parts[k];
             int rc;
 
-            if (pt->state != P_TODO)
+            if (pt->state != P_QUEUED)
                 continue;
             if (pt->not_before > t) {
                 waiting = 1;
@@ -786,7 +786,7 @@ batch_done(void *ud, void *tag, int rc, struct sv_http_reply *r,
     free(pt->call);
     pt->call = NULL;
     j->busy--;
-    pt->state = P_TODO;
+    pt->state = P_QUEUED;
     if (j->failed) {
         if (j->busy == 0)
             job_close(j);

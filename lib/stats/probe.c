@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "media/av_demux.h"
 #include "media/av_probe.h"
+#include "stats/pkgcheck.h"
 #include "stats/probe.h"
 
 /* a bound on what one stream may make us keep (keyframes, seconds) */
@@ -153,23 +154,6 @@ num(double v)
 }
 
 static json_t *
-stats_of(const double *v, size_t n)
-{
-    double lo, hi, sum = 0;
-
-    if (n == 0)
-        return json_null();
-    lo = hi = v[0];
-    for (size_t i = 0; i < n; i++) {
-        lo = v[i] < lo ? v[i] : lo;
-        hi = v[i] > hi ? v[i] : hi;
-        sum += v[i];
-    }
-    return json_pack("{s:o,s:o,s:o}", "min", num(lo), "max", num(hi),
-                     "mean", num(sum / n));
-}
-
-static json_t *
 gop_json(struct track *t)
 {
     struct dvec iv = { 0 };
@@ -186,8 +170,8 @@ gop_json(struct track *t)
             break;
     j = json_pack("{s:I,s:o,s:o,s:b,s:i}",
                   "keyframes", (json_int_t)t->keys.n,
-                  "interval", stats_of(iv.v, iv.n),
-                  "frames", stats_of(t->gop_frames.v, t->gop_frames.n),
+                  "interval", sv__pkg_stats(iv.v, iv.n),
+                  "frames", sv__pkg_stats(t->gop_frames.v, t->gop_frames.n),
                   "closed", t->open_gops == 0,
                   "open_gops", t->open_gops);
     free(iv.v);

@@ -362,17 +362,31 @@ sv_s3_objs_free(struct sv_s3_obj *objs, int n)
     free(objs);
 }
 
-/* Judges a reply that should be 2xx with XML; err names the call. */
+/* One GET whose 200 reply is XML fed to cb; what names the call in err.
+ * *cbrc is the callback's own code when it stopped the parse. */
 static int
-reply_fail(const struct sv_http_reply *r, const char *what, char *err,
-           size_t size)
+get_xml(const struct sv_s3 *s, struct sv_s3_call *c, const char *key,
+        const char **q, int retries, const char *what, sv_s3xml_cb cb,
+        void *ud, const int *cbrc, char *err, size_t size)
 {
-    char e[700];
+    struct sv_http_reply r;
+    int rc;
 
-    (void)what;
-    sv_s3_error(r, e, sizeof(e));
-    snprintf(err, size, "%s", e);
-    return r->status == 403 ? SV_EAUTH : SV_EPROTO;
+    rc = sv_s3_call(s, c, "GET", key, q, NULL, NULL, NULL, 0);
+    if (rc < 0) {
+        snprintf(err, size, "%s: %s", what, sv_strerror(rc));
+        return rc;
+    }
+    rc = sv_s3_send(c, retries, &r, err, size);
+    if (rc == 0 && r.status != 200) {
+        sv_s3_error(&r, err, size);
+        rc = r.status == 403 ? SV_EAUTH : SV_EPROTO;
+    } else if (rc == 0 && sv_s3xml_parse(r.body, r.len, cb, ud) != 0) {
+        rc = *cbrc < 0 ? *cbrc : SV_EFORMAT;
+        snprintf(err, size, "%s: bad reply: %s", what, sv_strerror(rc));
+    }
+    sv_http_reply_release(&r);
+    return rc;
 }
 
 int
@@ -381,7 +395,7 @@ sv_s3_list(const struct sv_s3 *s, const char *prefix, int retries,
 {
     struct listing l;
     struct sv_s3_call *c;
-    struct sv_http_reply r;
+    char token[sizeof(l.token)];
     int rc = 0, pages = 0;
 
     memset(&l, 0, sizeof(l));
@@ -390,41 +404,21 @@ sv_s3_list(const struct sv_s3 *s, const char *prefix, int retries,
         return -ENOMEM;
     do {
         const char *q[] = { "list-type", "2", "prefix", prefix,
-                            "continuation-token", l.token, NULL };
+                            "continuation-token", token, NULL };
 
-        if (l.token[0] == '\0')
+        /* the reply writes the next token: ask with a copy of this one */
+        memcpy(token, l.token, sizeof(token));
+        if (token[0] == '\0')
             q[4] = NULL;
-        l.truncated = 0;
-        rc = sv_s3_call(s, c, "GET", NULL, q, NULL, NULL, NULL, 0);
-        if (rc < 0) {
-            snprintf(err, size, "cannot list: %s", sv_strerror(rc));
-            break;
-        }
         l.token[0] = '\0';
-        rc = sv_s3_send(c, retries, &r, err, size);
-        if (rc < 0) {
-            sv_http_reply_release(&r);
-            break;
-        }
-        if (r.status != 200) {
-            rc = reply_fail(&r, "ListObjectsV2", err, size);
-            sv_http_reply_release(&r);
-            break;
-        }
-        rc = sv_s3xml_parse(r.body, r.len, on_list, &l);
-        sv_http_reply_release(&r);
-        if (rc != 0) {
-            rc = l.rc < 0 ? l.rc : SV_EFORMAT;
-            snprintf(err, size, "ListObjectsV2: bad reply: %s",
-                     sv_strerror(rc));
-            break;
-        }
-        if (++pages > 100000) {
+        l.truncated = 0;
+        rc = get_xml(s, c, NULL, q, retries, "ListObjectsV2", on_list, &l,
+                     &l.rc, err, size);
+        if (rc == 0 && ++pages > 100000) {
             rc = SV_ELIMIT;
             snprintf(err, size, "ListObjectsV2: too many pages");
-            break;
         }
-    } while (l.truncated && l.token[0] != '\0');
+    } while (rc == 0 && l.truncated && l.token[0] != '\0');
     free(l.cur.key);
     free(c);
     if (rc < 0) {
@@ -486,8 +480,7 @@ sv_s3_find_upload(const struct sv_s3 *s, const char *key, int retries,
     const char *q[] = { "uploads", "", "prefix", key, NULL };
     struct uploads u;
     struct sv_s3_call *c;
-    struct sv_http_reply r;
-    int rc;
+    int rc, none = 0;
 
     memset(&u, 0, sizeof(u));
     u.key = key;
@@ -496,26 +489,10 @@ sv_s3_find_upload(const struct sv_s3 *s, const char *key, int retries,
     c = malloc(sizeof(*c));
     if (c == NULL)
         return -ENOMEM;
-    rc = sv_s3_call(s, c, "GET", NULL, q, NULL, NULL, NULL, 0);
-    if (rc == 0)
-        rc = sv_s3_send(c, retries, &r, err, size);
-    else
-        snprintf(err, size, "ListMultipartUploads: %s", sv_strerror(rc));
+    rc = get_xml(s, c, NULL, q, retries, "ListMultipartUploads", on_uploads,
+                 &u, &none, err, size);
     free(c);
-    if (rc < 0) {
-        sv_http_reply_release(&r);
-        return rc;
-    }
-    if (r.status != 200) {
-        rc = reply_fail(&r, "ListMultipartUploads", err, size);
-    } else if (sv_s3xml_parse(r.body, r.len, on_uploads, &u) != 0) {
-        snprintf(err, size, "ListMultipartUploads: bad reply");
-        rc = SV_EFORMAT;
-    } else {
-        rc = u.found;
-    }
-    sv_http_reply_release(&r);
-    return rc;
+    return rc < 0 ? rc : u.found;
 }
 
 struct parts {
@@ -573,7 +550,7 @@ sv_s3_list_parts(const struct sv_s3 *s, const char *key, const char *id,
 {
     struct parts l;
     struct sv_s3_call *c;
-    struct sv_http_reply r;
+    char marker[sizeof(l.marker)];
     int rc = 0, pages = 0;
 
     memset(&l, 0, sizeof(l));
@@ -581,40 +558,21 @@ sv_s3_list_parts(const struct sv_s3 *s, const char *key, const char *id,
     if (c == NULL)
         return -ENOMEM;
     do {
-        const char *q[] = { "uploadId", id, "part-number-marker", l.marker,
+        const char *q[] = { "uploadId", id, "part-number-marker", marker,
                             NULL };
 
-        if (l.marker[0] == '\0')
+        memcpy(marker, l.marker, sizeof(marker));
+        if (marker[0] == '\0')
             q[2] = NULL;
-        l.truncated = 0;
-        rc = sv_s3_call(s, c, "GET", key, q, NULL, NULL, NULL, 0);
-        if (rc < 0) {
-            snprintf(err, size, "ListParts: %s", sv_strerror(rc));
-            break;
-        }
         l.marker[0] = '\0';
-        rc = sv_s3_send(c, retries, &r, err, size);
-        if (rc < 0) {
-            sv_http_reply_release(&r);
-            break;
-        }
-        if (r.status != 200) {
-            rc = reply_fail(&r, "ListParts", err, size);
-            sv_http_reply_release(&r);
-            break;
-        }
-        rc = sv_s3xml_parse(r.body, r.len, on_parts, &l);
-        sv_http_reply_release(&r);
-        if (rc != 0) {
-            rc = l.rc < 0 ? l.rc : SV_EFORMAT;
-            snprintf(err, size, "ListParts: bad reply");
-            break;
-        }
-        if (++pages > 1000) {
+        l.truncated = 0;
+        rc = get_xml(s, c, key, q, retries, "ListParts", on_parts, &l, &l.rc,
+                     err, size);
+        if (rc == 0 && ++pages > 1000) {
             rc = SV_ELIMIT;
-            break;
+            snprintf(err, size, "ListParts: too many pages");
         }
-    } while (l.truncated && l.marker[0] != '\0');
+    } while (rc == 0 && l.truncated && l.marker[0] != '\0');
     free(c);
     if (rc < 0) {
         free(l.p);

@@ -27,6 +27,8 @@ struct sv_publish_opts {
     int dry_run;                /* --dry-run */
     int live;                   /* --live */
     int64_t poll_us;            /* --poll */
+    const char *acl;            /* --acl */
+    const char *cors;           /* --cors */
 
     /* ---- simulcast (simulcast.c) ---- */
     const char *simulcast[SV_PUBLISH_MAX_REPEAT + 1];

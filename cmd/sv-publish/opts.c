@@ -37,6 +37,13 @@ static const struct sv_opt rows[] = {
                   "prefix that the paths do not", &O.delete_extra) },
     { SV_OPT_FLAG("dry-run", 'n', "say what would be sent and removed, "
                   "change nothing", &O.dry_run) },
+    { SV_OPT_STRING("acl", 0, "<canned>", "S3 canned ACL of every object "
+                    "sent (private, public-read, authenticated-read, "
+                    "bucket-owner-read, bucket-owner-full-control); "
+                    "default: the bucket's", NULL, &O.acl) },
+    { SV_OPT_STRING("cors", 0, "<origin>", "first set the S3 bucket's CORS "
+                    "rule so that pages from this origin (or *) may GET "
+                    "and HEAD it, as web players need", NULL, &O.cors) },
     SV_OPT_SECTION("Live push"),
     { SV_OPT_FLAG("live", 0, "follow a live package directory as it is "
                   "written and push it until it ends", &O.live) },

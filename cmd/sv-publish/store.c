@@ -58,6 +58,8 @@ sv_publish_cmd_store(struct sv_publish_opts *o)
     c.region = o->region;
     c.profile = o->profile;
     c.virtual_host = o->addressing == 1;
+    c.acl = o->acl;
+    c.cors = o->cors;
     c.part_size = o->part_size;
     c.jobs = o->jobs;
     c.retries = o->retries;

@@ -9,6 +9,8 @@ complete -c sv-publish -l retries -x -d 'more tries of a request that met a 5xx,
 complete -c sv-publish -l timeout -x -d 'give up on one request after'
 complete -c sv-publish -l delete -d 'remove what the target holds under the prefix that the paths do not'
 complete -c sv-publish -s n -l dry-run -d 'say what would be sent and removed, change nothing'
+complete -c sv-publish -l acl -x -d 'S3 canned ACL of every object sent (private, public-read, authenticated-read, bucket-owner-read, bucket-owner-full-control); default: the bucket'\''s'
+complete -c sv-publish -l cors -x -d 'first set the S3 bucket'\''s CORS rule so that pages from this origin (or *) may GET and HEAD it, as web players need'
 complete -c sv-publish -l live -d 'follow a live package directory as it is written and push it until it ends'
 complete -c sv-publish -l poll -x -d 'with --live: look at the directory this often'
 complete -c sv-publish -l simulcast -x -d 'push the live MPEG-TS on stdin to this rtmp://, rtmps:// or srt:// destination'

@@ -1,6 +1,7 @@
 /* filekind.c -- the media type, cache policy and publish order of a file */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "model/filekind.h"
@@ -73,25 +74,54 @@ sv_filekind_is_media(const char *e)
     return 0;
 }
 
+/* Reads up to size - 1 bytes at off of path, NUL-terminated: the count. */
+static ssize_t
+read_at(const char *path, off_t off, char *buf, size_t size)
+{
+    ssize_t n;
+    int fd;
+
+    if (path == NULL)
+        return -1;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (off < 0) {
+        struct stat st;
+
+        off = fstat(fd, &st) == 0 && st.st_size + off > 0 ?
+            st.st_size + off : 0;
+    }
+    n = pread(fd, buf, size - 1, off);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
 /* A dynamic (live) MPD: type="dynamic" in its first 4 KiB. */
 static int
 mpd_is_live(const char *path)
 {
     char buf[4097];
-    ssize_t n;
-    int fd;
 
-    if (path == NULL)
+    return read_at(path, 0, buf, sizeof(buf)) > 0 &&
+           strstr(buf, "type=\"dynamic\"") != NULL;
+}
+
+/* A live media playlist: a media playlist (EXT-X-TARGETDURATION is one of
+ * its first tags) without EXT-X-ENDLIST, which comes last. */
+static int
+m3u8_is_live(const char *path)
+{
+    char buf[4097];
+
+    if (read_at(path, 0, buf, sizeof(buf)) <= 0 ||
+        strstr(buf, "#EXT-X-TARGETDURATION:") == NULL)
         return 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    return strstr(buf, "type=\"dynamic\"") != NULL;
+    return read_at(path, -64, buf, sizeof(buf)) > 0 &&
+           strstr(buf, "#EXT-X-ENDLIST") == NULL;
 }
 
 const char *
@@ -106,6 +136,10 @@ sv_filekind_cache(const char *ext, const char *fspath)
         return "no-cache";
     if (strcmp(ext, "key") == 0)
         return "private, no-store";
+    /* a live media playlist changes every part: a second, as sv-serve
+     * says of the ones it serves */
+    if (strcmp(ext, "m3u8") == 0 && m3u8_is_live(fspath))
+        return "public, max-age=1";
     return "public, max-age=300";
 }
 

@@ -22,6 +22,10 @@ struct sv_publish_conf {
     int delete_extra;           /* --delete */
     int dry_run;
     int64_t timeout_us;         /* one request; 0: 300 s */
+    const char *acl;            /* S3 canned ACL sent with every object,
+                                   NULL: the bucket's default */
+    const char *cors;           /* an origin (or "*") the S3 bucket's CORS
+                                   rule lets GET and HEAD, NULL: unchanged */
 };
 
 /* One local file to publish. */

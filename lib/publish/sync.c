@@ -6,6 +6,7 @@
  * and manifests that name it (a player must never read a playlist whose
  * segments are not there yet), then --delete removes what is gone.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/textenc.h"
 #include "crypto/digest.h"
 #include "http/client.h"
 #include "model/filekind.h"
@@ -195,6 +197,26 @@ target_parse(const char *url, struct target *t, char *err, size_t size)
     return 0;
 }
 
+/* An origin as browsers send it: "*" or scheme://host[:port], no path. */
+static int
+cors_origin_ok(const char *o)
+{
+    const char *h = strstr(o, "://");
+    size_t i;
+
+    if (strcmp(o, "*") == 0)
+        return 1;
+    if (h == NULL || h == o || h[3] == '\0' || strlen(o) > 300)
+        return 0;
+    for (i = 0; o + i < h; i++)
+        if (!isalpha((unsigned char)o[i]))
+            return 0;
+    for (h += 3; *h != '\0'; h++)
+        if (!isalnum((unsigned char)*h) && strchr(".-:[]", *h) == NULL)
+            return 0;
+    return 1;
+}
+
 int
 sv_publish_check(const struct sv_publish_conf *c, const char *target,
                  char *err, size_t size)
@@ -205,6 +227,32 @@ sv_publish_check(const struct sv_publish_conf *c, const char *target,
     rc = target_parse(target, &t, err, size);
     if (rc < 0)
         return rc;
+    if (c->acl != NULL) {
+        static const char *const acls[] = {
+            "private", "public-read", "authenticated-read",
+            "bucket-owner-read", "bucket-owner-full-control", NULL,
+        };
+        int i;
+
+        for (i = 0; acls[i] != NULL && strcmp(acls[i], c->acl) != 0; i++)
+            ;
+        if (acls[i] == NULL) {
+            snprintf(err, size, "bad --acl '%.100s': want private, "
+                     "public-read, authenticated-read, bucket-owner-read "
+                     "or bucket-owner-full-control", c->acl);
+            return SV_EUSAGE;
+        }
+    }
+    if (c->cors != NULL && !cors_origin_ok(c->cors)) {
+        snprintf(err, size, "bad --cors '%.200s': want * or "
+                 "scheme://host[:port]", c->cors);
+        return SV_EUSAGE;
+    }
+    if ((c->acl != NULL || c->cors != NULL) && t.kind != SV_PUBLISH_S3) {
+        snprintf(err, size, "--%s applies to s3:// targets, not '%s'",
+                 c->acl != NULL ? "acl" : "cors", target);
+        return SV_EUSAGE;
+    }
     if (t.kind == SV_PUBLISH_HTTP && c->delete_extra) {
         snprintf(err, size, "--delete needs a target that can be listed "
                  "(s3:// or file://), not '%s'", target);
@@ -284,6 +332,28 @@ s3_name(const struct pub *p, const char *key, char *out, size_t size)
     snprintf(out, size, "s3://%s/%s", p->t.bucket, key);
 }
 
+/* The headers every object carries (a PUT, or a multipart upload's
+ * create): how it is served, who may read it, the hash of its bytes. */
+#define OBJ_HDRS 9
+static void
+obj_headers(const struct pub *p, const char *ext, const char *path,
+            const char *sha, const char *h[OBJ_HDRS])
+{
+    int n = 0;
+
+    h[n++] = "cache-control";
+    h[n++] = sv_filekind_cache(ext, path);
+    h[n++] = "content-type";
+    h[n++] = sv_filekind_type(ext);
+    if (p->c->acl != NULL) {
+        h[n++] = "x-amz-acl";
+        h[n++] = p->c->acl;
+    }
+    h[n++] = "x-amz-meta-sha256";
+    h[n++] = sha;
+    h[n] = NULL;
+}
+
 /* A simple call with retries: 0 and r filled, or negative and err. */
 static int
 s3_simple(struct pub *p, const char *method, const char *key,
@@ -352,14 +422,11 @@ s3_create(struct pub *p, struct job *j, char *err, size_t size)
 {
     const char *q[] = { "uploads", "", NULL };
     const char *ext = sv_filekind_ext(j->f->rel);
-    const char *h[] = {
-        "cache-control", sv_filekind_cache(ext, j->f->path),
-        "content-type", sv_filekind_type(ext),
-        "x-amz-meta-sha256", j->sha, NULL,
-    };
+    const char *h[OBJ_HDRS];
     struct sv_http_reply r;
     int rc;
 
+    obj_headers(p, ext, j->f->path, j->sha, h);
     rc = s3_simple(p, "POST", j->key, q, h, NULL, 0, &r, err, size);
     if (rc < 0)
         return rc;
@@ -660,12 +727,9 @@ part_request(struct part *pt, char *err, size_t size)
         }
         hexify(sha, sizeof(sha), hex);
         if (pt->number == 0) {
-            const char *h[] = {
-                "cache-control", sv_filekind_cache(ext, j->f->path),
-                "content-type", sv_filekind_type(ext),
-                "x-amz-meta-sha256", hex, NULL,
-            };
+            const char *h[OBJ_HDRS];
 
+            obj_headers(p, ext, j->f->path, hex, h);
             rc = sv_s3_call(&p->s3, c, "PUT", j->key, NULL, h, hex, NULL, 0);
         } else {
             const char *q[] = { "partNumber", num, "uploadId", j->upload_id,
@@ -1194,6 +1258,55 @@ do_delete(struct pub *p, const char *name)
     progress(p, "delete", name, 0);
 }
 
+/*
+ * --cors: PutBucketCors with one rule, GET and HEAD from the origin, the
+ * headers a player reads exposed.  It replaces the bucket's CORS rules,
+ * as the man page says.  S3 wants the body's Content-MD5.
+ */
+static int
+s3_put_cors(struct pub *p, char *err, size_t size)
+{
+    const char *q[] = { "cors", "", NULL };
+    unsigned char md5[SV_MD5_LEN];
+    char xml[1024], b64[32];
+    const char *h[] = { "content-md5", b64, "content-type",
+                        "application/xml", NULL };
+    struct sv_http_reply r;
+    int n, rc;
+
+    n = snprintf(xml, sizeof(xml),
+                 "<CORSConfiguration><CORSRule>"
+                 "<AllowedOrigin>%s</AllowedOrigin>"
+                 "<AllowedMethod>GET</AllowedMethod>"
+                 "<AllowedMethod>HEAD</AllowedMethod>"
+                 "<AllowedHeader>*</AllowedHeader>"
+                 "<ExposeHeader>Content-Length</ExposeHeader>"
+                 "<ExposeHeader>Content-Range</ExposeHeader>"
+                 "<ExposeHeader>ETag</ExposeHeader>"
+                 "<MaxAgeSeconds>3600</MaxAgeSeconds>"
+                 "</CORSRule></CORSConfiguration>", p->c->cors);
+    if (n < 0 || (size_t)n >= sizeof(xml))
+        return SV_ELIMIT;
+    rc = sv_md5(xml, n, md5);
+    if (rc < 0)
+        return rc;
+    sv_drm_b64_encode(md5, sizeof(md5), b64, 0);
+    rc = s3_simple(p, "PUT", NULL, q, h, xml, n, &r, err, size);
+    if (rc < 0)
+        return rc;
+    if (r.status != 200 && r.status != 204) {
+        char e[700];
+
+        sv_s3_error(&r, e, sizeof(e));
+        snprintf(err, size, "cannot set the bucket's CORS rule: %s", e);
+        rc = r.status == 403 ? SV_EAUTH : SV_EPROTO;
+    } else {
+        sv_log_debug("s3://%s: CORS allows %s", p->t.bucket, p->c->cors);
+    }
+    sv_http_reply_release(&r);
+    return rc;
+}
+
 static int
 setup(struct pub *p, char *err, size_t size)
 {
@@ -1222,8 +1335,11 @@ setup(struct pub *p, char *err, size_t size)
                  p->aws.region);
         ep = epbuf;
     }
-    return sv_s3_init(&p->s3, ep, p->t.bucket, p->c->virtual_host, &p->aws,
-                      err, size);
+    rc = sv_s3_init(&p->s3, ep, p->t.bucket, p->c->virtual_host, &p->aws,
+                    err, size);
+    if (rc == 0 && p->c->cors != NULL && !p->c->dry_run)
+        rc = s3_put_cors(p, err, size);
+    return rc;
 }
 
 /* ---- single pushes, for --live (publish_int.h) ---- */
@@ -1327,12 +1443,9 @@ sv__pub_put(struct pub *p, const char *rel, const char *path,
     }
     hexify(sha, sizeof(sha), hex);
     if (p->t.kind == SV_PUBLISH_S3) {
-        const char *h[] = {
-            "cache-control", sv_filekind_cache(ext, path),
-            "content-type", sv_filekind_type(ext),
-            "x-amz-meta-sha256", hex, NULL,
-        };
+        const char *h[OBJ_HDRS];
 
+        obj_headers(p, ext, path, hex, h);
         snprintf(key, sizeof(key), "%s%s", p->t.prefix, rel);
         rc = sv_s3_call(&p->s3, c, "PUT", key, NULL, h, hex, NULL, 0);
         if (rc < 0) {

@@ -150,6 +150,14 @@ Try 'sv-publish --help' for more information."
     usage_fails "--delete needs a target that can be listed (s3:// or file://), not 'http://h/x'" --delete http://h/x "$BATS_TEST_TMPDIR"
 }
 
+@test "rejects an unknown --acl, a --cors that is not an origin, and both off S3" {
+    usage_fails "bad --acl 'public': want private, public-read, authenticated-read, bucket-owner-read or bucket-owner-full-control" --acl public s3://bucket/x "$BATS_TEST_TMPDIR"
+    usage_fails "bad --cors 'http://h/path': want * or scheme://host[:port]" --cors http://h/path s3://bucket/x "$BATS_TEST_TMPDIR"
+    usage_fails "bad --cors 'h<x>': want * or scheme://host[:port]" --cors 'h<x>' s3://bucket/x "$BATS_TEST_TMPDIR"
+    usage_fails "--acl applies to s3:// targets, not 'file:///tmp'" --acl public-read file:///tmp "$BATS_TEST_TMPDIR"
+    usage_fails "--cors applies to s3:// targets, not 'http://h/x'" --cors '*' http://h/x "$BATS_TEST_TMPDIR"
+}
+
 @test "credentials are not options: --access-key is unknown" {
     run -2 --separate-stderr sv-publish --access-key AK s3://bucket/x "$BATS_TEST_TMPDIR"
     assert_match "$stderr" "^sv-publish: unknown option '--access-key'"

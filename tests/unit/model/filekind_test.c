@@ -33,6 +33,29 @@ a_live_mpd_is_cached_for_a_second(void)
 }
 
 static void
+a_live_media_playlist_is_cached_for_a_second(void)
+{
+    static const char live[] = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n"
+                               "#EXTINF:2.0,\ns1.m4s\n";
+    static const char master[] = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"
+                                 "v0.m3u8\n";
+    char path[] = "/tmp/filekind_test_XXXXXX";
+    int fd = mkstemp(path);
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, live, sizeof(live) - 1) == (ssize_t)sizeof(live) - 1);
+    CHECK_STR(sv_filekind_cache("m3u8", path), "public, max-age=1");
+    CHECK(write(fd, "#EXT-X-ENDLIST\n", 15) == 15);
+    CHECK_STR(sv_filekind_cache("m3u8", path), "public, max-age=300");
+    CHECK(ftruncate(fd, 0) == 0);
+    CHECK(pwrite(fd, master, sizeof(master) - 1, 0) ==
+          (ssize_t)sizeof(master) - 1);
+    CHECK_STR(sv_filekind_cache("m3u8", path), "public, max-age=300");
+    close(fd);
+    unlink(path);
+}
+
+static void
 manifests_rank_after_media(void)
 {
     CHECK_INT(sv_filekind_rank("v0/seg1.m4s"), 0);
@@ -50,6 +73,7 @@ main(void)
 {
     RUN(types_and_caching_per_kind);
     RUN(a_live_mpd_is_cached_for_a_second);
+    RUN(a_live_media_playlist_is_cached_for_a_second);
     RUN(manifests_rank_after_media);
     return DONE();
 }

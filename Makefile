@@ -9,6 +9,7 @@
 #   make man completions regenerate man pages and completions from the tables
 #   make install PREFIX=/usr/local DESTDIR=
 #   make fuzz            build the libFuzzer targets (clang)
+#   make fuzz-long       run each of them for FUZZ_CPU CPU-seconds (600)
 #
 # Everything is discovered: lib/*/*.c go into libsv.a, every cmd/sv-*/
 # directory becomes a binary, tests/unit/*_test.c become test programs.
@@ -60,7 +61,7 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 .SECONDARY:
 
 .PHONY: all setup check check-unit check-cli check-e2e layers lint asan demo \
-        man completions install uninstall fuzz bench clean distclean
+        man completions install uninstall fuzz fuzz-long bench clean distclean
 
 all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
 
@@ -167,14 +168,29 @@ uninstall:
 	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_%) \
 	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/%.fish)
 
-# libFuzzer targets link the library sources directly, built with clang.
+# libFuzzer targets: the library is compiled once with coverage and the
+# sanitizers (build/fuzz/lib/), each target links it with libFuzzer.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"' \
-    -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) \
-    -fsanitize=fuzzer,address,undefined
+    -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) -fsanitize=address,undefined
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/%.o)
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(CONFIG)
+$(BUILD)/fuzz/lib/%.o: lib/%.c | $(CONFIG)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/libsv-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/libsv-fuzz.a | $(CONFIG)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/fuzz/libsv-fuzz.a $(LIBS)
+-include $(FUZZ_LIB_OBJS:.o=.d)
+
+# every target for FUZZ_CPU CPU-seconds (default 600) from its seed corpus;
+# FUZZ_TARGETS narrows the list; results in build/fuzz-long/summary.txt
+FUZZ_CPU ?= 600
+fuzz-long: fuzz
+	BUILD=$(BUILD) FUZZ_CPU=$(FUZZ_CPU) scripts/fuzz-long $(FUZZ_TARGETS)
 
 bench: all
 	@for b in scripts/bench/*.sh; do BUILD=$(BUILD) $$b || exit 1; done

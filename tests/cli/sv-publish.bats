@@ -82,6 +82,25 @@ post() {
         "ok time signature signature malformed malformed "
 }
 
+@test "a real publish run posts its events, each signed, as the receiver verifies" {
+    receiver
+    local src=$BATS_TEST_TMPDIR/src dst=$BATS_TEST_TMPDIR/dst
+    mkdir -p "$src/v0" "$dst"
+    printf 'seg' > "$src/v0/seg-1.m4s"
+    printf '#EXTM3U\n' > "$src/v0.m3u8"
+    run --separate-stderr env SV_WEBHOOK_SECRET=$SECRET sv-publish \
+        --webhook "$HOOK" "file://$dst" "$src"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    cmp "$src/v0/seg-1.m4s" "$dst/v0/seg-1.m4s"
+    # the webhooks are delivered before the run ends; every one verified
+    assert_eq "$(jq -r '[.event, .verdict, .status] | join(" ")' "$BATS_TEST_TMPDIR/hooks.jsonl" | sort | uniq -c | sed 's/^ *//')" \
+"1 publish.complete ok 204
+2 publish.progress ok 204"
+    # the same events as on stdout
+    assert_eq "$(jq -r .event <<< "$output" | sort | tr '\n' ' ')" \
+        "publish.complete publish.progress publish.progress "
+}
+
 # the shell recipe of man sv-publish (WEBHOOKS, Verifying a request), as
 # the man page prints it
 recipe() {

@@ -1,6 +1,7 @@
 // play.js -- play a package in headless Chromium with a real player and
 // report what happened as one JSON line.
 //   node play.js PLAYER URL [--switch] [--live] [--seconds N] [--timeout N]
+//                [--cmcd SID]
 // PLAYER is hls (hls.js), dash (dash.js) or shaka (Shaka Player).  The page
 // and the player are served from this script's own port; the media comes
 // from URL (another origin, so it needs CORS).  --switch makes hls.js go
@@ -9,7 +10,9 @@
 // mode on by itself for an MPD with availabilityTimeComplete="false";
 // --live measures its latency and reports whether the mode was on); live,
 // --seconds counts from where playing began (the live edge), reported as
-// "advanced".  Exit 0 when it played without a fatal error.
+// "advanced".  --cmcd turns on the player's own CMCD (CTA-5004, in the query
+// of every request) with SID as the session id.  Exit 0 when it played
+// without a fatal error.
 const { launch, servePage, poll } = require('./browser');
 
 const argv = process.argv.slice(2);
@@ -17,8 +20,10 @@ const player = argv[0], url = argv[1];
 const flag = f => argv.includes(f);
 const num = (f, d) => { const i = argv.indexOf(f);
                         return i >= 0 ? parseFloat(argv[i + 1]) : d; };
+const str = (f, d) => { const i = argv.indexOf(f);
+                        return i >= 0 ? argv[i + 1] : d; };
 const opts = { player, url, switching: flag('--switch'), live: flag('--live'),
-               seconds: num('--seconds', 6) };
+               seconds: num('--seconds', 6), cmcd: str('--cmcd', null) };
 const timeout = num('--timeout', 60) * 1000;
 
 const libs = {
@@ -49,7 +54,8 @@ setInterval(() => {
   if (sv.start !== null) sv.advanced = v.currentTime - sv.start;
 }, 100);
 if (o.player === 'hls') {
-  const hls = new Hls({ lowLatencyMode: o.live, enableWorker: true });
+  const hls = new Hls({ lowLatencyMode: o.live, enableWorker: true,
+    cmcd: o.cmcd ? { sessionId: o.cmcd, contentId: 'sv-test' } : undefined });
   window.player = hls;
   hls.on(Hls.Events.ERROR, (e, d) => {
     if (d.fatal) sv.fatal = d.type + ': ' + d.details;
@@ -91,6 +97,9 @@ if (o.player === 'hls') {
   const p = dashjs.MediaPlayer().create();
   window.player = p;
   p.updateSettings({ debug: { logLevel: 1 } });
+  if (o.cmcd)
+    p.updateSettings({ streaming: { cmcd: { enabled: true, sid: o.cmcd,
+                                            cid: 'sv-test' } } });
   p.on(dashjs.MediaPlayer.events.ERROR, e => {
     sv.fatal = 'dash: ' + JSON.stringify(e.error || e).slice(0, 300); });
   p.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, e => {
@@ -112,6 +121,9 @@ if (o.player === 'hls') {
   window.player = p;
   p.addEventListener('error', e => {
     sv.fatal = 'shaka: ' + (e.detail && e.detail.code); });
+  if (o.cmcd)
+    p.configure({ cmcd: { enabled: true, sessionId: o.cmcd,
+                          contentId: 'sv-test' } });
   if (o.live) {
     // LL-HLS: parts, blocking reloads and the preload hint
     p.configure({ streaming: { lowLatencyMode: true } });

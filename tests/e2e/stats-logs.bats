@@ -157,6 +157,43 @@ stop_sv_serve() {
     assert_eq "$(jq '[.series[].rebuffer] | add' "$BATS_TEST_TMPDIR/r.json")" 2
 }
 
+# session_of SID LOG: requests and bytes of the lines whose query carries
+# the CMCD session id SID (read from the raw query, not the parsed field)
+session_of() {
+    grep -F "sid%3D%22$1%22" "$2" | jq -s -r '"\(length) \(map(.data.bytes) | add)"'
+}
+
+@test "hls.js, dash.js and Shaka Player sending their own CMCD: one session each, as their requests" {
+    [ -x /usr/bin/chromium ] || skip "chromium is not installed"
+    [ -d "$SV_TOP/tests/e2e/node_modules/hls.js" ] || skip "no node_modules"
+    local log=$BATS_TEST_TMPDIR/access.jsonl p url
+    sv-package -q -s 2 -o "$WWW/ladder" "$(fixture ladder_360p.ts)"
+    start_sv_serve --access-log "$log" --cors-origin '*'
+    for p in hls dash shaka; do
+        url=$BASE/ladder/master.m3u8
+        [ "$p" = dash ] && url=$BASE/ladder/manifest.mpd
+        run node "$SV_TOP/tests/e2e/play.js" "$p" "$url" --seconds 4 \
+            --cmcd "sid-$p" --timeout 60
+        [ "$status" -eq 0 ] || fail "$p: $output"
+    done
+    stop_sv_serve
+    run --separate-stderr sv-stats logs "$log" --sessions
+    [ "$status" -eq 0 ]
+    echo "$output" > "$BATS_TEST_TMPDIR/r.json"
+    assert_eq "$(jq .sessions.count "$BATS_TEST_TMPDIR/r.json")" 3
+    for p in hls dash shaka; do
+        assert_eq "$(jq -r --arg s "sid-$p" '.session_list[] | select(.id == $s) |
+                     "\(.requests) \(.bytes)"' "$BATS_TEST_TMPDIR/r.json")" \
+            "$(session_of "sid-$p" "$log")"
+    done
+    # hls.js and dash.js name the bitrate of what they fetch (CMCD br)
+    for p in hls dash; do
+        [ "$(jq --arg s "sid-$p" '.session_list[] | select(.id == $s) |
+             .bitrate_kbps > 0' "$BATS_TEST_TMPDIR/r.json")" = true ] ||
+            fail "no bitrate for sid-$p: $(cat "$BATS_TEST_TMPDIR/r.json")"
+    done
+}
+
 @test "nginx's combined log of the same requests gives the same counts" {
     local ng=$BATS_TEST_TMPDIR/nginx port
     mkdir -p "$ng"

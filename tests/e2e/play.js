@@ -1,7 +1,7 @@
 // play.js -- play a package in headless Chromium with a real player and
 // report what happened as one JSON line.
 //   node play.js PLAYER URL [--switch] [--live] [--seconds N] [--timeout N]
-//                [--cmcd SID]
+//                [--cmcd SID] [--beacon URL]
 // PLAYER is hls (hls.js), dash (dash.js) or shaka (Shaka Player).  The page
 // and the player are served from this script's own port; the media comes
 // from URL (another origin, so it needs CORS).  --switch makes hls.js go
@@ -11,8 +11,10 @@
 // --live measures its latency and reports whether the mode was on); live,
 // --seconds counts from where playing began (the live edge), reported as
 // "advanced".  --cmcd turns on the player's own CMCD (CTA-5004, in the query
-// of every request) with SID as the session id.  Exit 0 when it played
-// without a fatal error.
+// of every request) with SID as the session id; --beacon posts the page's
+// own QoE beacons to URL as a player integration would (sv-serve's /beacon:
+// startup with its ms, each stall with its ms, end with played_ms), under
+// the same SID.  Exit 0 when it played without a fatal error.
 const { launch, servePage, poll } = require('./browser');
 
 const argv = process.argv.slice(2);
@@ -23,7 +25,8 @@ const num = (f, d) => { const i = argv.indexOf(f);
 const str = (f, d) => { const i = argv.indexOf(f);
                         return i >= 0 ? argv[i + 1] : d; };
 const opts = { player, url, switching: flag('--switch'), live: flag('--live'),
-               seconds: num('--seconds', 6), cmcd: str('--cmcd', null) };
+               seconds: num('--seconds', 6), cmcd: str('--cmcd', null),
+               beacon: str('--beacon', null) };
 const timeout = num('--timeout', 60) * 1000;
 
 const libs = {
@@ -43,6 +46,25 @@ const sv = window.sv = { errors: [], fatal: null, levels: [], nlevels: 0,
   switches: 0, low_latency: null };
 const seen = new Set(), bufd = new Set();
 v.addEventListener('ended', () => { sv.ended = true; });
+// QoE beacons: text/plain bodies, so no CORS preflight; end is awaited
+const beacon = b => o.beacon ? fetch(o.beacon, { method: 'POST',
+  mode: 'no-cors', keepalive: true,
+  body: JSON.stringify(Object.assign({ sid: o.cmcd }, b)) }) : null;
+const t0 = performance.now();
+let started = false, waiting = null;
+v.addEventListener('playing', () => {
+  if (!started) {
+    started = true;
+    beacon({ event: 'startup', ms: Math.round(performance.now() - t0) });
+  } else if (waiting !== null) {
+    beacon({ event: 'stall', ms: Math.round(performance.now() - waiting) });
+  }
+  waiting = null;
+});
+v.addEventListener('waiting', () => {
+  if (started && waiting === null) waiting = performance.now(); });
+window.svEnd = () => beacon({ event: 'end',
+  played_ms: Math.round(v.currentTime * 1000) });
 v.addEventListener('error', () => { sv.fatal = 'video: ' +
   (v.error ? v.error.message || v.error.code : '?'); });
 // live: where playing began (the live edge, not 0) and how far it went
@@ -163,6 +185,7 @@ if (o.player === 'hls') {
       (!opts.switching ||
       (s.nlevels > 0 && s.buffered.length >= s.nlevels)));
     st = await poll(pg, () => window.sv, done, timeout);
+    if (opts.beacon) await pg.evaluate(() => window.svEnd());
     if (st) st.page_errors = console_errors;
     ok = !!st && !st.fatal && done(st) && console_errors.length === 0;
   } finally {

@@ -163,21 +163,22 @@ session_of() {
     grep -F "sid%3D%22$1%22" "$2" | jq -s -r '"\(length) \(map(.data.bytes) | add)"'
 }
 
-@test "hls.js, dash.js and Shaka Player sending their own CMCD: one session each, as their requests" {
+@test "hls.js, dash.js and Shaka Player with CMCD and beacons: one session each, as their requests" {
     [ -x /usr/bin/chromium ] || skip "chromium is not installed"
     [ -d "$SV_TOP/tests/e2e/node_modules/hls.js" ] || skip "no node_modules"
-    local log=$BATS_TEST_TMPDIR/access.jsonl p url
+    local log=$BATS_TEST_TMPDIR/access.jsonl b=$BATS_TEST_TMPDIR/b.jsonl p url
     sv-package -q -s 2 -o "$WWW/ladder" "$(fixture ladder_360p.ts)"
-    start_sv_serve --access-log "$log" --cors-origin '*'
+    start_sv_serve --access-log "$log" --beacon-log "$b" --cors-origin '*'
     for p in hls dash shaka; do
         url=$BASE/ladder/master.m3u8
         [ "$p" = dash ] && url=$BASE/ladder/manifest.mpd
         run node "$SV_TOP/tests/e2e/play.js" "$p" "$url" --seconds 4 \
-            --cmcd "sid-$p" --timeout 60
+            --cmcd "sid-$p" --beacon "$BASE/beacon" --timeout 60
         [ "$status" -eq 0 ] || fail "$p: $output"
+        jq .played <<< "$output" > "$BATS_TEST_TMPDIR/played-$p"
     done
     stop_sv_serve
-    run --separate-stderr sv-stats logs "$log" --sessions
+    run --separate-stderr sv-stats logs "$log" "$b" --sessions
     [ "$status" -eq 0 ]
     echo "$output" > "$BATS_TEST_TMPDIR/r.json"
     assert_eq "$(jq .sessions.count "$BATS_TEST_TMPDIR/r.json")" 3
@@ -185,6 +186,14 @@ session_of() {
         assert_eq "$(jq -r --arg s "sid-$p" '.session_list[] | select(.id == $s) |
                      "\(.requests) \(.bytes)"' "$BATS_TEST_TMPDIR/r.json")" \
             "$(session_of "sid-$p" "$log")"
+        # its beacons joined to it: a start-up time, the end's played time
+        # within a second of what the page reported
+        run jq -r --arg s "sid-$p" --argjson pl "$(cat "$BATS_TEST_TMPDIR/played-$p")" \
+            '.session_list[] | select(.id == $s) |
+             [.beacons >= 2, .startup_ms > 0,
+              (.played_ms - $pl * 1000 | fabs) < 1000] | join(" ")' \
+            "$BATS_TEST_TMPDIR/r.json"
+        assert_eq "$output" "true true true"
     done
     # hls.js and dash.js name the bitrate of what they fetch (CMCD br)
     for p in hls dash; do

@@ -582,7 +582,8 @@ ends_with(const char *s, const char *tail)
 int
 sv_probe_is_package(const char *where)
 {
-    return is_dir(where) || ends_with(where, ".m3u8");
+    return is_dir(where) || ends_with(where, ".m3u8") ||
+           ends_with(where, ".mpd");
 }
 
 int
@@ -612,17 +613,37 @@ sv_probe_package(const char *where, json_t **out, char *err, size_t size)
                 json_object_del(hls, "faults");
                 json_object_set_new(root, "hls", hls);
             }
+            snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MPD);
+            if (rc == 0 && access(path, F_OK) == 0) {
+                json_t *dash = json_pack("{s:[]}", "faults");
+
+                /* the MPD as DASH players read it */
+                rc = sv__pkg_check_dash(path, dash, 0, err, size);
+                json_array_extend(faults, json_object_get(dash, "faults"));
+                json_object_del(dash, "faults");
+                json_object_set_new(root, "dash", dash);
+            }
         } else {
             snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MASTER);
-            if (access(path, F_OK) != 0) {
-                snprintf(err, size, "cannot probe '%s': no %s or %s in it",
-                         where, SV_MODEL_JSON, SV_MODEL_MASTER);
-                json_decref(root);
-                return SV_EFORMAT;
+            if (access(path, F_OK) == 0) {
+                json_object_set_new(root, "kind", json_string("hls"));
+                rc = sv__pkg_check_hls(path, root, 1, err, size);
+            } else {
+                snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MPD);
+                if (access(path, F_OK) != 0) {
+                    snprintf(err, size, "cannot probe '%s': no %s, %s or "
+                             "%s in it", where, SV_MODEL_JSON,
+                             SV_MODEL_MASTER, SV_MODEL_MPD);
+                    json_decref(root);
+                    return SV_EFORMAT;
+                }
+                json_object_set_new(root, "kind", json_string("dash"));
+                rc = sv__pkg_check_dash(path, root, 1, err, size);
             }
-            json_object_set_new(root, "kind", json_string("hls"));
-            rc = sv__pkg_check_hls(path, root, 1, err, size);
         }
+    } else if (ends_with(where, ".mpd")) {
+        json_object_set_new(root, "kind", json_string("dash"));
+        rc = sv__pkg_check_dash(where, root, 1, err, size);
     } else {
         json_object_set_new(root, "kind", json_string("hls"));
         rc = sv__pkg_check_hls(where, root, 1, err, size);

@@ -82,4 +82,22 @@ int sv__pkg_check_hls(const char *where, json_t *root, int media,
 int sv__pkg_hls_parse(const char *text, size_t len, json_t *faults,
                       size_t *nseg, int *target);
 
+/*
+ * Checks a DASH MPD at where (a path or URL): every Representation of
+ * every Period, its segments as SegmentTemplate (SegmentTimeline or
+ * @duration) names them, or its one file (SegmentBase).  Fills root's
+ * "type", "duration", "renditions" and "alignment", appends to "faults":
+ * missing codecs, gaps in a SegmentTimeline and, with media, missing
+ * files, segments whose media lasts other than the MPD says, no keyframe,
+ * video representations not aligned.  Returns 0, or a negative code with
+ * err when where cannot be read or is not an MPD.
+ */
+int sv__pkg_check_dash(const char *where, json_t *root, int media,
+                       char *err, size_t size);
+
+/* Parses the text of an MPD alone (the fuzz target's way in): the
+ * representations found in *nreps.  Returns 0 or a negative code. */
+int sv__pkg_dash_parse(const char *text, size_t len, json_t *faults,
+                       size_t *nreps);
+
 #endif

@@ -540,6 +540,67 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
         '["hls",true,["v1.m3u8","v2.m3u8"]]'
 }
 
+@test "probe: DASH MPDs from sv-package and from ffmpeg: representations and segments as written" {
+    local p=$BATS_TEST_TMPDIR/ff n
+    # sv-package's MPD, alone and as part of its package
+    run --separate-stderr sv-stats probe "$(_mfx ladder_pkg)/manifest.mpd"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.kind, .type, .valid, .alignment.checked]' <<<"$output")" \
+        '["dash","static",true,["v1","v2"]]'
+    assert_eq "$(jq -c '[.renditions[] | [.id, .codecs, .segments]]' <<<"$output")" \
+        "$(jq -c '[.renditions[] | [.id, .codecs, (.segments | length)]]' "$(_mfx ladder_pkg)/package.json")"
+    run --separate-stderr sv-stats probe "$(_mfx ladder_pkg)"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.dash.renditions[].id]' <<<"$output")" '["v0","v1","v2","a0"]'
+    # ffmpeg's: $Number%05d$ templates, a timeline with implicit @t
+    mkdir -p "$p"
+    _ff -i "$(fixture h264_aac_360p.mp4)" -c copy -f dash -seg_duration 2 "$p/m.mpd"
+    run --separate-stderr sv-stats probe "$p/m.mpd"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    assert_eq "$(jq -c '[.valid, .faults]' <<<"$output")" '[true,[]]'
+    for n in 0 1; do
+        assert_eq "$(jq --arg id "$n" '.renditions[] | select(.id == $id) | .segments' <<<"$output")" \
+            "$(find "$p" -name "chunk-stream$n-*.m4s" | wc -l)"
+    done
+    assert_eq "$(jq -r '.renditions[] | select(.type == "video") | .codecs' <<<"$output")" \
+        "$(_avc1 "$p/init-stream0.m4s")"
+}
+
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+@test "probe: a DASH segment removed, a timeline with a gap, no @codecs: faults, exit 1" {
+    local p
+    p=$(_copy_pkg pkg2)
+    rm "$p/v1/seg-2.m4s"
+    run --separate-stderr sv-stats probe "$p/manifest.mpd"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-stats: missing segment '$p/v1/seg-2.m4s'"
+    rm -r "$p"
+    p=$(_copy_pkg pkg2)
+    # v0: the second S entry moved half a segment later; v1: no codecs
+    python3 - "$p/manifest.mpd" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+reps = t.split('<Representation ')
+reps[1] = reps[1].replace(' r="', ' rr="', 1)
+m = re.search(r'<S t="(\d+)" d="(\d+)" rr="(\d+)"/>', reps[1])
+t0, d, r = int(m.group(1)), int(m.group(2)), int(m.group(3))
+reps[1] = reps[1].replace(m.group(0), '<S t="%d" d="%d"/><S t="%d" d="%d"/>'
+                          % (t0, d, t0 + d + d // 2, d))
+reps[2] = re.sub(r' codecs="[^"]*"', '', reps[2], count=1)
+open(sys.argv[1], 'w').write('<Representation '.join(reps))
+PY
+    run --separate-stderr sv-stats probe "$p/manifest.mpd"
+    [ "$status" -eq 1 ]
+    assert_eq "$(jq -c '[.faults[] | [.rule, .rendition, .segment]] | sort' <<<"$output")" \
+        '[["gap","v0",2],["missing_codecs","v1",null]]'
+    grep -qxF "sv-stats: gap in the SegmentTimeline of v0: segment 2 starts at 3.067s, the one before ends at 2.067s" <<<"$stderr"
+    # not an MPD at all
+    echo '<html/>' > "$p/bad.mpd"
+    run --separate-stderr sv-stats probe "$p/bad.mpd"
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" "sv-stats: cannot probe '$p/bad.mpd': not a DASH MPD"
+}
+
 # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "probe: a removed segment is a fault, exit 1" {
     local p
@@ -652,7 +713,7 @@ print("avc1." + d[i + 5:i + 8].hex())' "$1"
     assert_eq "$stderr" "sv-stats: cannot open '$BATS_TEST_TMPDIR/none.mp4': no such file or directory"
     run --separate-stderr sv-stats probe "$BATS_TEST_TMPDIR"
     [ "$status" -eq 1 ]
-    assert_eq "$stderr" "sv-stats: cannot probe '$BATS_TEST_TMPDIR': no package.json or master.m3u8 in it"
+    assert_eq "$stderr" "sv-stats: cannot probe '$BATS_TEST_TMPDIR': no package.json, master.m3u8 or manifest.mpd in it"
 }
 
 # ---- quality ----

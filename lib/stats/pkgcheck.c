@@ -586,6 +586,32 @@ sv_probe_is_package(const char *where)
            ends_with(where, ".mpd");
 }
 
+/* A package's manifest (name under dir), when there, checked by fn without
+ * reading the segments again: its part of root under key, its faults
+ * joining the package's. */
+static int
+manifest_check(const char *dir, const char *name, const char *key,
+               int (*fn)(const char *, json_t *, int, char *, size_t),
+               json_t *root, char *err, size_t size)
+{
+    char path[4096];
+    json_t *part;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (access(path, F_OK) != 0)
+        return 0;
+    part = json_pack("{s:[]}", "faults");
+    if (part == NULL)
+        return -ENOMEM;
+    rc = fn(path, part, 0, err, size);
+    json_array_extend(json_object_get(root, "faults"),
+                      json_object_get(part, "faults"));
+    json_object_del(part, "faults");
+    json_object_set_new(root, key, part);
+    return rc;
+}
+
 int
 sv_probe_package(const char *where, json_t **out, char *err, size_t size)
 {
@@ -602,27 +628,13 @@ sv_probe_package(const char *where, json_t **out, char *err, size_t size)
         if (access(path, F_OK) == 0) {
             json_object_set_new(root, "kind", json_string("package"));
             rc = check_package_json(where, root, err, size);
-            snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MASTER);
-            if (rc == 0 && access(path, F_OK) == 0) {
-                json_t *hls = json_pack("{s:[]}", "faults");
-
-                /* the playlists as players read them; their faults join
-                 * the package's */
-                rc = sv__pkg_check_hls(path, hls, 0, err, size);
-                json_array_extend(faults, json_object_get(hls, "faults"));
-                json_object_del(hls, "faults");
-                json_object_set_new(root, "hls", hls);
-            }
-            snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MPD);
-            if (rc == 0 && access(path, F_OK) == 0) {
-                json_t *dash = json_pack("{s:[]}", "faults");
-
-                /* the MPD as DASH players read it */
-                rc = sv__pkg_check_dash(path, dash, 0, err, size);
-                json_array_extend(faults, json_object_get(dash, "faults"));
-                json_object_del(dash, "faults");
-                json_object_set_new(root, "dash", dash);
-            }
+            /* the playlists and the MPD as players read them */
+            if (rc == 0)
+                rc = manifest_check(where, SV_MODEL_MASTER, "hls",
+                                    sv__pkg_check_hls, root, err, size);
+            if (rc == 0)
+                rc = manifest_check(where, SV_MODEL_MPD, "dash",
+                                    sv__pkg_check_dash, root, err, size);
         } else {
             snprintf(path, sizeof(path), "%s/%s", where, SV_MODEL_MASTER);
             if (access(path, F_OK) == 0) {

@@ -474,7 +474,7 @@ closed"
     wait "$BG_PIDS"
     grep -qx '#EXT-X-PART:DURATION=0.5,URI="s3.p1.m4s"' "$BATS_TEST_TMPDIR/out"
     assert_eq "$(hdr cache-control "$URL/live/b.m3u8?_HLS_msn=3&_HLS_part=1")" "public, max-age=6"
-    assert_eq "$(hdr cache-control "$URL/live/b.m3u8")" "public, max-age=1"
+    assert_eq "$(hdr cache-control "$URL/live/b.m3u8")" "public, max-age=1, stale-while-revalidate=0"
 }
 
 @test "answers at once when the playlist already has the segment or has ended" {

@@ -28,7 +28,7 @@ a_live_mpd_is_cached_for_a_second(void)
     CHECK(fd >= 0);
     CHECK(write(fd, "<MPD type=\"dynamic\">", 20) == 20);
     close(fd);
-    CHECK_STR(sv_filekind_cache("mpd", path), "public, max-age=1");
+    CHECK_STR(sv_filekind_cache("mpd", path), "public, max-age=1, stale-while-revalidate=0");
     unlink(path);
 }
 

@@ -116,3 +116,46 @@ live_source() {
     grep -q -E '^/live/s[0-9]+\.p[0-9]\.m4s 200 (hit|miss)$' \
         "$BATS_TEST_TMPDIR/edge/ncsa.log"
 }
+
+# xcache URL: the edge's X-Cache (HIT or MISS) and the body's first line
+xcache() {
+    curl -s -D "$BATS_TEST_TMPDIR/h" "$1" | head -1
+    tr -d '\r' < "$BATS_TEST_TMPDIR/h" | sed -n 's/^X-Cache: //ip'
+}
+
+@test "sv-publish --purge drops a replaced VOD playlist from Varnish, and a prefix with one BAN" {
+    mkdir -p "$WWW/vod/b"
+    printf '#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-ENDLIST\n' > "$WWW/vod/a.m3u8"
+    printf '#EXTM3U\n#EXT-X-ENDLIST\n' > "$WWW/vod/b/x.m3u8"
+    cp "$WWW/vod/b/x.m3u8" "$WWW/vod/b/y.m3u8"
+    xcache "$EDGE/vod/a.m3u8" > /dev/null
+    xcache "$EDGE/vod/b/x.m3u8" > /dev/null
+    xcache "$EDGE/vod/b/y.m3u8" > /dev/null
+    assert_eq "$(xcache "$EDGE/vod/a.m3u8")" "#EXTM3U
+HIT"
+    # the package is replaced: the edge keeps the old one (a day) ...
+    printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-ENDLIST\n' > "$WWW/vod/a.m3u8"
+    assert_eq "$(xcache "$EDGE/vod/a.m3u8")" "#EXTM3U
+HIT"
+    # ... until told
+    run -0 sv-publish --purge "varnish://127.0.0.1:$EPORT" /vod/a.m3u8 /vod/b/
+    [ "$(jq -c '.data.paths' <<< "$output")" = '["/vod/a.m3u8","/vod/b/"]' ]
+    assert_eq "$(curl -s "$EDGE/vod/a.m3u8" | sed -n 2p)" "#EXT-X-VERSION:7"
+    assert_eq "$(xcache "$EDGE/vod/b/x.m3u8" | tail -1)" "MISS"
+    assert_eq "$(xcache "$EDGE/vod/b/y.m3u8" | tail -1)" "MISS"
+    # what is not under the prefix stays
+    assert_eq "$(xcache "$EDGE/vod/a.m3u8" | tail -1)" "HIT"
+}
+
+@test "the edge never serves a live playlist or a 404 stale past a second" {
+    mkdir -p "$WWW/lv"
+    printf '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\ns0.m4s\n' > "$WWW/lv/p.m3u8"
+    xcache "$EDGE/lv/p.m3u8" > /dev/null
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$EDGE/lv/s1.m4s")" = 404 ]
+    printf '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\ns1.m4s\n' > "$WWW/lv/p.m3u8"
+    echo part > "$WWW/lv/s1.m4s"
+    # Varnish's default grace (10 s) would answer the old ones until then
+    sleep 2
+    assert_eq "$(curl -s "$EDGE/lv/p.m3u8" | tail -1)" "s1.m4s"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$EDGE/lv/s1.m4s")" = 200 ]
+}

@@ -28,14 +28,8 @@ edge_start() {
 edge_stop() {
     local p
     for p in ${EDGE_PIDS:-}; do
-        kill "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
+        kill "$p" 2>/dev/null || true   # status ignored: may be gone
+        wait "$p" 2>/dev/null || true   # status ignored: killed
     done
     EDGE_PIDS=
-}
-
-# edge_kill NAME_PID: the cache dies (SIGKILL), as a crashed edge would
-edge_kill() {
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
 }

@@ -19,6 +19,7 @@ E2E=$SV_TOP/tests/e2e
 
 setup() {
     command -v varnishd > /dev/null || skip "varnishd missing (scripts/setup)"
+    PLAYER_PIDS=()
     WWW=$BATS_TEST_TMPDIR/www
     mkdir -p "$WWW"
     PORT=$(free_port)
@@ -35,7 +36,7 @@ setup() {
 teardown() {
     local p
     edge_stop
-    for p in ${PLAYER_PIDS:-} ${WRITER_PID:-} ${SERVE_PID:-}; do
+    for p in "${PLAYER_PIDS[@]}" ${WRITER_PID:-} ${SERVE_PID:-}; do
         kill "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -54,23 +55,24 @@ live_source() {
 }
 
 @test "Varnish collapses LL-HLS blocking reloads and answers >= 90% of parts for 20 scripted players and 2 hls.js pages" {
-    [ -d "$E2E/node_modules/hls.js" ] && [ -x /usr/bin/chromium ] ||
+    if [ ! -d "$E2E/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
         skip "hls.js or chromium missing"
+    fi
     cp "$E2E/serve-player.html" "$E2E/node_modules/hls.js/dist/hls.min.js" \
         "$WWW/"
     live_source 50
     node "$E2E/serve-play.js" "$EDGE/serve-player.html?src=live/master.m3u8&ll=1" \
         8 60 > "$BATS_TEST_TMPDIR/page1.json" &
-    PLAYER_PIDS=$!
+    PLAYER_PIDS=("$!")
     node "$E2E/serve-play.js" "$EDGE/serve-player.html?src=live/master.m3u8&ll=1" \
         8 60 > "$BATS_TEST_TMPDIR/page2.json" &
-    PLAYER_PIDS="$PLAYER_PIDS $!"
+    PLAYER_PIDS+=("$!")
     run node "$E2E/edge-llhls-player.js" "$EDGE/live/live.m3u8" 20 12 "$WWW/live"
     echo "# scripted: $output" >&3
     [ "$status" -eq 0 ]
     jq -e '.reloads >= 200 and (.errors | length) == 0' <<< "$output"
-    wait $PLAYER_PIDS
-    PLAYER_PIDS=
+    wait "${PLAYER_PIDS[@]}"
+    PLAYER_PIDS=()
     for f in page1 page2; do
         echo "# hls.js $f: $(jq -c '{played, fatal, parts, latency_ms}' "$BATS_TEST_TMPDIR/$f.json")" >&3
         # played without a fatal error (how far depends on the machine's
@@ -101,8 +103,9 @@ live_source() {
 }
 
 @test "hls.js in low-latency mode plays through the edge about as close to live as from the origin" {
-    [ -d "$E2E/node_modules/hls.js" ] && [ -x /usr/bin/chromium ] ||
+    if [ ! -d "$E2E/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
         skip "hls.js or chromium missing"
+    fi
     cp "$E2E/serve-player.html" "$E2E/node_modules/hls.js/dist/hls.min.js" \
         "$WWW/"
     # long enough for two pages one after the other on a loaded machine

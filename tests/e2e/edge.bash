@@ -6,7 +6,7 @@
 # 127.0.0.1:ORIGIN_PORT, its work directory and log under
 # $BATS_TEST_TMPDIR/NAME; sets EDGE_PIDS (varnishd, varnishncsa)
 edge_start() {
-    local name=$1 port=$2 origin=$3 dir=$BATS_TEST_TMPDIR/$1
+    local port=$2 origin=$3 dir=$BATS_TEST_TMPDIR/$1
     mkdir -p "$dir"
     sed "s/\.port = \"8080\"/.port = \"$origin\"/" \
         "$SV_TOP/examples/varnish/sv-serve.vcl" > "$dir/edge.vcl"

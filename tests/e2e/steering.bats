@@ -17,8 +17,9 @@ E2E=$SV_TOP/tests/e2e
 
 setup() {
     command -v varnishd > /dev/null || skip "varnishd missing (scripts/setup)"
-    [ -d "$E2E/node_modules/hls.js" ] && [ -x /usr/bin/chromium ] ||
+    if [ ! -d "$E2E/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
         skip "hls.js or chromium missing"
+    fi
     WWW=$BATS_TEST_TMPDIR/www
     T=$BATS_TEST_TMPDIR
     mkdir -p "$WWW"

@@ -164,3 +164,37 @@ HIT"
     assert_eq "$(curl -s "$EDGE/lv/p.m3u8" | tail -1)" "s1.m4s"
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$EDGE/lv/s1.m4s")" = 200 ]
 }
+
+# put_part NAME BYTES: a random part of /lla/v0, renamed into place
+put_part() {
+    head -c "$2" /dev/urandom > "$WWW/lla/v0/.$1.tmp"
+    cat "$WWW/lla/v0/.$1.tmp" >> "$BATS_TEST_TMPDIR/expect"
+    mv "$WWW/lla/v0/.$1.tmp" "$WWW/lla/v0/$1"
+}
+
+size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
+
+@test "a low-latency DASH segment streams through Varnish chunk by chunk, then is a cache hit" {
+    local o="http://127.0.0.1:$PORT"
+    mkdir -p "$WWW/lla/v0"
+    printf '{"version":1,"type":"live","ll_dash":true,"ended":false,"target_duration":1}\n' \
+        > "$WWW/lla/package.json"
+    : > "$BATS_TEST_TMPDIR/expect"
+    curl -sN -o "$BATS_TEST_TMPDIR/b1" "$EDGE/lla/v0/seg-3.m4s" &
+    PLAYER_PIDS+=("$!")
+    wait_for eval "curl -s $o/metrics | grep -qx 'sv_serve_llhls_held 1'"
+    put_part seg-3.0.m4s 3000
+    # the viewer has the first part while the segment is not complete
+    wait_for size_is "$BATS_TEST_TMPDIR/b1" 3000
+    put_part seg-3.1.m4s 5000
+    wait_for size_is "$BATS_TEST_TMPDIR/b1" 8000
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/lla/v0/.seg-3.m4s.tmp"
+    mv "$WWW/lla/v0/.seg-3.m4s.tmp" "$WWW/lla/v0/seg-3.m4s"
+    wait "${PLAYER_PIDS[@]}"
+    PLAYER_PIDS=()
+    cmp "$BATS_TEST_TMPDIR/b1" "$WWW/lla/v0/seg-3.m4s"
+    # the next viewer gets the whole segment from the cache
+    curl -s -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/b2" "$EDGE/lla/v0/seg-3.m4s"
+    cmp "$BATS_TEST_TMPDIR/b2" "$WWW/lla/v0/seg-3.m4s"
+    grep -qx 'X-Cache: HIT' <(tr -d '\r' < "$BATS_TEST_TMPDIR/h")
+}

@@ -96,9 +96,11 @@ live_source() {
             "$BATS_TEST_TMPDIR/access.jsonl" | wc -l)
     echo "# blocking reloads: edge $er requests for $eu URLs, origin $or requests for $ou URLs" >&3
     echo "# parts and segments: edge $ed requests, origin $od: $(( 100 - 100 * od / ed ))% answered by the cache" >&3
-    # collapsed: one origin request per reload URL, many viewers on each
+    # collapsed: one origin request per reload URL, however many viewers
+    # asked for it (the 20 scripted players share theirs; each hls.js page
+    # asks its own, with _HLS_skip=YES)
     [ "$or" -eq "$ou" ]
-    [ "$er" -ge $(( 10 * or )) ]
+    [ "$er" -ge $(( 5 * or )) ]
     [ "$ed" -gt 0 ]
     [ $(( 100 * od / ed )) -le 10 ]
 }

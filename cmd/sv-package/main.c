@@ -11,6 +11,7 @@
 #include "drm/key.h"
 #include "drm/signal.h"
 #include "drm/system.h"
+#include "model/model.h"
 #include "pack/package.h"
 #include "opts.h"
 
@@ -71,6 +72,45 @@ load_keys(const struct sv_package_args *a, int *status)
     return doc;
 }
 
+/* --pathway ID=URL rows into the model's steering record */
+static int
+check_steering(struct sv_package_args *a, const struct sv_opt_result *res)
+{
+    json_t *s, *pws;
+    const char *eq;
+    char err[256];
+    int i;
+
+    if (a->npathways == 0) {
+        if (sv_opt_given(res, "steering-uri"))
+            return sv_opt_usage_error("--steering-uri needs --pathway");
+        return 0;
+    }
+    pws = json_array();
+    for (i = 0; i < a->npathways; i++) {
+        eq = strchr(a->pathways[i], '=');
+        if (eq == NULL || eq == a->pathways[i]) {
+            json_decref(pws);
+            return sv_opt_usage_error("bad --pathway '%s': expected "
+                                      "<id>=<url>", a->pathways[i]);
+        }
+        json_array_append_new(pws, json_pack("{s:s%, s:s}", "id",
+                                             a->pathways[i],
+                                             (size_t)(eq - a->pathways[i]),
+                                             "base", eq + 1));
+    }
+    s = json_pack("{s:s, s:o}", "uri", a->steering_uri, "pathways", pws);
+    if (s == NULL || sv_model_steering_check(s, err, sizeof(err)) < 0) {
+        json_decref(s);
+        /* the model's words, without its "package.json: steering: " */
+        return sv_opt_usage_error("bad --pathway: %s",
+                                  strstr(err, "steering: ") != NULL ?
+                                  strstr(err, "steering: ") + 10 : err);
+    }
+    a->o.steering = s;
+    return 0;
+}
+
 static int
 check(struct sv_package_args *a, const struct sv_opt_result *res)
 {
@@ -122,6 +162,8 @@ check(struct sv_package_args *a, const struct sv_opt_result *res)
     if (!o->dvr && o->live && o->window_us < o->segment_us * 2)
         return sv_opt_usage_error("--window must hold two segments at "
                                   "least");
+    if ((rc = check_steering(a, res)) < 0)
+        return rc;
     return check_encrypt(a, res);
 }
 

@@ -58,6 +58,14 @@ static const struct sv_opt rows[] = {
                     "widevine,playready,fairplay", &A.systems) },
     { SV_OPT_STRING("key-uri", 0, "<uri>", "HLS key URI for ClearKey; {kid} "
                     "becomes the key id", NULL, &O.key_uri) },
+    SV_OPT_SECTION("Content steering"),
+    { SV_OPT_LIST("pathway", 0, "<id>=<url>", "a pathway (CDN) the package "
+                  "is under, first the default: HLS pathways and DASH "
+                  "BaseURLs, steered from --steering-uri", A.pathways,
+                  &A.npathways, 16) },
+    { SV_OPT_STRING("steering-uri", 0, "<uri>", "content steering server "
+                    "(sv-serve's /steering)", "/steering",
+                    &A.steering_uri) },
     SV_OPT_SECTION("Live"),
     { SV_OPT_FLAG("live", 0, "publish while the input grows: playlists and "
                   "MPD are updated after every segment", &O.live) },

@@ -13,6 +13,9 @@ struct sv_package_args {
     const char *events;
     int manifests;
     const char *key_file, *store, *content_id, *systems;
+    const char *pathways[16];   /* --pathway ID=URL */
+    int npathways;
+    const char *steering_uri;
 };
 
 /* the table's rows point into this */

@@ -94,7 +94,12 @@ main(int argc, char **argv)
     rc = webhooks_start(o, &w);
     if (rc != 0)
         return rc;
-    if (o->nsimulcast > 0)
+    if (o->nsimulcast > 0 && o->npurge > 0) {
+        sv_opt_conflict(1, "simulcast", 1, "purge");
+        rc = SV_EXIT_USAGE;
+    } else if (o->npurge > 0)
+        rc = sv_publish_cmd_purge(o);
+    else if (o->nsimulcast > 0)
         rc = sv_publish_cmd_simulcast(o);
     else
         rc = sv_publish_cmd_store(o);

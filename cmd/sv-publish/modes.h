@@ -43,6 +43,11 @@ struct sv_publish_opts {
     int rtmps_insecure;         /* --rtmps-insecure */
     int srt_latency;            /* --srt-latency (ms) */
 
+    /* ---- cache purge (purge.c) ---- */
+    const char *purge[SV_PUBLISH_MAX_REPEAT + 1];
+    int npurge;
+    const char *purge_site;     /* --purge-site */
+
     /* ---- webhooks ---- */
     const char *webhooks[SV_PUBLISH_MAX_REPEAT + 1];
     int nwebhooks;
@@ -58,5 +63,6 @@ extern const struct sv_tool sv_publish_tool;
  */
 int sv_publish_cmd_store(struct sv_publish_opts *o);      /* targets, --live */
 int sv_publish_cmd_simulcast(struct sv_publish_opts *o);  /* --simulcast */
+int sv_publish_cmd_purge(struct sv_publish_opts *o);      /* --purge */
 
 #endif

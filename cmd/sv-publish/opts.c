@@ -78,6 +78,14 @@ static const struct sv_opt rows[] = {
                   &O.rtmps_insecure) },
     { SV_OPT_INT("srt-latency", 0, "<ms>", "SRT latency, unless the URL has "
                  "?latency=", "120", 20, 10000, &O.srt_latency) },
+    SV_OPT_SECTION("Cache purge"),
+    { SV_OPT_LIST("purge", 0, "<target>", "tell this cache to drop the "
+                  "paths: varnish://host:port, cloudflare://ZONE, "
+                  "fastly://SERVICE, cloudfront://DISTRIBUTION (see PURGE)",
+                  O.purge, &O.npurge, MAX) },
+    { SV_OPT_STRING("purge-site", 0, "<url>", "where viewers fetch the "
+                    "paths (https://cdn.example.com), for Cloudflare and "
+                    "Fastly", NULL, &O.purge_site) },
     SV_OPT_SECTION("Webhooks"),
     { SV_OPT_LIST("webhook", 0, "<url>", "also POST every JSON event to this "
                   "http:// or https:// URL, signed with $SV_WEBHOOK_SECRET "
@@ -91,6 +99,7 @@ static const char *const usage[] = {
     "[options] <target> <path>...",
     "--live [options] <target> <dir>",
     "--simulcast <url> [--simulcast <url>]... [options] < live.ts",
+    "--purge <target> [--purge <target>]... [options] <path>...",
     NULL,
 };
 

@@ -13,6 +13,8 @@ complete -c sv-package -l store -r -F -d 'keystore (encrypted under $SV_DRM_MAST
 complete -c sv-package -l content-id -x -d 'use the keys of this content id'
 complete -c sv-package -l systems -x -d 'DRM systems to signal (widevine,playready,fairplay,clearkey)'
 complete -c sv-package -l key-uri -x -d 'HLS key URI for ClearKey; {kid} becomes the key id'
+complete -c sv-package -l pathway -x -d 'a pathway (CDN) the package is under, first the default: HLS pathways and DASH BaseURLs, steered from --steering-uri'
+complete -c sv-package -l steering-uri -x -d 'content steering server (sv-serve'\''s /steering)'
 complete -c sv-package -l live -d 'publish while the input grows: playlists and MPD are updated after every segment'
 complete -c sv-package -s w -l window -x -d 'segments kept in a live playlist'
 complete -c sv-package -l dvr -d 'keep every segment (an EVENT playlist) instead of a sliding window'

@@ -23,6 +23,8 @@ complete -c sv-publish -l simulcast-stats -x -d 'between live.simulcast.stats ev
 complete -c sv-publish -l rtmps-ca -r -F -d 'trusted roots for rtmps:// (PEM; default: the system'\''s)'
 complete -c sv-publish -l rtmps-insecure -d 'do not verify rtmps:// certificates'
 complete -c sv-publish -l srt-latency -x -d 'SRT latency, unless the URL has ?latency='
+complete -c sv-publish -l purge -x -d 'tell this cache to drop the paths: varnish://host:port, cloudflare://ZONE, fastly://SERVICE, cloudfront://DISTRIBUTION (see PURGE)'
+complete -c sv-publish -l purge-site -x -d 'where viewers fetch the paths (https://cdn.example.com), for Cloudflare and Fastly'
 complete -c sv-publish -l webhook -x -d 'also POST every JSON event to this http:// or https:// URL, signed with $SV_WEBHOOK_SECRET (see WEBHOOKS)'
 complete -c sv-publish -l events -r -F -d 'write JSON events to a path, fd:N or - (stdout)'
 complete -c sv-publish -s q -l quiet -d 'print errors only'

@@ -212,6 +212,37 @@ adaptation(const struct sv_model *m, int video, int id, size_t k,
     return rc;
 }
 
+/*
+ * Content steering (ISO 23009-1 5th ed., ETSI TS 103 998): one BaseURL per
+ * pathway, named by serviceLocation, and the steering server; the first
+ * pathway is where a player starts.  Nothing without a steering record.
+ */
+static int
+steering(const struct sv_model *m, struct sv_buf *out)
+{
+    json_t *pws, *p;
+    size_t k;
+    int rc = 0;
+
+    if (m->steering == NULL)
+        return 0;
+    pws = json_object_get(m->steering, "pathways");
+    json_array_foreach(pws, k, p)
+        rc |= sv_buf_printf(out, "  <BaseURL serviceLocation=\"%s\">%s"
+                            "</BaseURL>\n",
+                            json_string_value(json_object_get(p, "id")),
+                            json_string_value(json_object_get(p, "base")));
+    if (json_array_size(pws) > 0)
+        rc |= sv_buf_printf(out, "  <ContentSteering defaultServiceLocation="
+                            "\"%s\" queryBeforeStart=\"true\">%s"
+                            "</ContentSteering>\n",
+                            json_string_value(json_object_get(
+                                json_array_get(pws, 0), "id")),
+                            json_string_value(json_object_get(m->steering,
+                                                              "uri")));
+    return rc;
+}
+
 int
 sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
 {
@@ -252,6 +283,7 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         rc |= sv_buf_printf(out, " mediaPresentationDuration=\"%s\"", d);
     }
     rc |= sv_buf_printf(out, ">\n");
+    rc |= steering(m, out);
     if (dynamic && m->ll_dash)
         rc |= sv_buf_printf(out, "  <ServiceDescription id=\"0\">\n"
                             "    <Latency target=\"%ld\" max=\"%ld\"/>\n"

@@ -130,7 +130,9 @@ sv_filekind_cache(const char *ext, const char *fspath)
     if (sv_filekind_is_media(ext))
         return "public, max-age=31536000, immutable";
     if (strcmp(ext, "mpd") == 0)
-        return mpd_is_live(fspath) ? "public, max-age=1" :
+        /* no stale live MPD from a cache's grace period */
+        return mpd_is_live(fspath) ?
+            "public, max-age=1, stale-while-revalidate=0" :
             "public, max-age=86400";
     if (strcmp(ext, "json") == 0)
         return "no-cache";
@@ -139,7 +141,7 @@ sv_filekind_cache(const char *ext, const char *fspath)
     /* a live media playlist changes every part: a second, as sv-serve
      * says of the ones it serves */
     if (strcmp(ext, "m3u8") == 0 && m3u8_is_live(fspath))
-        return "public, max-age=1";
+        return "public, max-age=1, stale-while-revalidate=0";
     return "public, max-age=300";
 }
 

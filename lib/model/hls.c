@@ -76,27 +76,34 @@ key_line(const struct sv_model *m, struct sv_buf *out)
     return rc;
 }
 
-int
-sv_hls_master(const struct sv_model *m, struct sv_buf *out)
+/*
+ * The variants and audio renditions of one pathway: base (a URL ending in
+ * '/', "" for the package's own relative URIs) before each URI, and the
+ * pathway's id on each variant and appended to its audio group's id, as
+ * the groups of two pathways must not mix (HLS Content Steering).
+ */
+static int
+pathway_variants(const struct sv_model *m, const char *id, const char *base,
+                 struct sv_buf *out)
 {
-    char uri[128];
+    char uri[128], group[64];
     const char *ac;
     long peak, avg;
-    int i, rc;
+    int i, rc = 0;
 
-    rc = sv_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n"
-                       "#EXT-X-INDEPENDENT-SEGMENTS\n", version(m));
     for (i = 0; rc == 0 && i < m->nrend; i++) {
         const struct sv_model_rend *a = &m->r[i];
         if (a->video)
             continue;
         sv_model_playlist_uri(a, uri, sizeof(uri));
+        snprintf(group, sizeof(group), "%s%s%s", a->group, id ? "-" : "",
+                 id ? id : "");
         rc = sv_buf_printf(out, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"%s\","
                            "NAME=\"%s\",LANGUAGE=\"%s\",DEFAULT=%s,"
-                           "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s\"\n",
-                           a->group, a->id, a->lang,
+                           "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s%s\"\n",
+                           group, a->id, a->lang,
                            a->is_default ? "YES" : "NO",
-                           a->channels > 0 ? a->channels : 2, uri);
+                           a->channels > 0 ? a->channels : 2, base, uri);
     }
     for (i = 0; rc == 0 && i < m->nrend; i++) {
         const struct sv_model_rend *v = &m->r[i];
@@ -111,9 +118,41 @@ sv_hls_master(const struct sv_model *m, struct sv_buf *out)
         if (v->fps > 0)
             rc |= sv_buf_printf(out, ",FRAME-RATE=%.3f", v->fps);
         if (ac != NULL)
-            rc |= sv_buf_printf(out, ",AUDIO=\"%s\"", v->group);
+            rc |= sv_buf_printf(out, ",AUDIO=\"%s%s%s\"", v->group,
+                                id ? "-" : "", id ? id : "");
+        if (id != NULL)
+            rc |= sv_buf_printf(out, ",PATHWAY-ID=\"%s\"", id);
         sv_model_playlist_uri(v, uri, sizeof(uri));
-        rc = sv_buf_printf(out, "\n%s\n", uri);
+        rc = sv_buf_printf(out, "\n%s%s\n", base, uri);
+    }
+    return rc;
+}
+
+int
+sv_hls_master(const struct sv_model *m, struct sv_buf *out)
+{
+    json_t *pws = m->steering != NULL ?
+        json_object_get(m->steering, "pathways") : NULL;
+    json_t *p;
+    size_t k;
+    int rc;
+
+    rc = sv_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n"
+                       "#EXT-X-INDEPENDENT-SEGMENTS\n", version(m));
+    if (pws == NULL || json_array_size(pws) == 0)
+        return rc < 0 ? rc : pathway_variants(m, NULL, "", out);
+    /* the first pathway is where a player starts */
+    rc |= sv_buf_printf(out, "#EXT-X-CONTENT-STEERING:SERVER-URI=\"%s\","
+                        "PATHWAY-ID=\"%s\"\n",
+                        json_string_value(json_object_get(m->steering, "uri")),
+                        json_string_value(json_object_get(
+                            json_array_get(pws, 0), "id")));
+    json_array_foreach(pws, k, p) {
+        if (rc != 0)
+            break;
+        rc = pathway_variants(m, json_string_value(json_object_get(p, "id")),
+                              json_string_value(json_object_get(p, "base")),
+                              out);
     }
     return rc;
 }

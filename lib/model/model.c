@@ -321,6 +321,8 @@ sv_model_to_json(const struct sv_model *m)
     json_object_set_new(root, "discontinuities", disc);
     json_object_set_new(root, "encryption", m->encryption != NULL
                         ? json_incref(m->encryption) : json_null());
+    if (m->steering != NULL)
+        json_object_set_new(root, "steering", json_incref(m->steering));
     return root;
 }
 
@@ -431,6 +433,13 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
     o = json_object_get(root, "encryption");
     if (json_is_object(o))
         m->encryption = json_incref(o);
+    o = json_object_get(root, "steering");
+    if (o != NULL && !json_is_null(o)) {
+        rc = sv_model_steering_check(o, err, size);
+        if (rc < 0)
+            return rc;
+        m->steering = json_incref(o);
+    }
     rends = json_object_get(root, "renditions");
     if (!json_is_array(rends) || json_array_size(rends) == 0 ||
         json_array_size(rends) > 64)
@@ -509,4 +518,54 @@ sv_model_release(struct sv_model *m)
     if (m->encryption != NULL)
         json_decref(m->encryption);
     m->encryption = NULL;
+    json_decref(m->steering);
+    m->steering = NULL;
+}
+
+/* text that may sit between quotes in a playlist and in XML as it is */
+static int
+steer_text_ok(const char *s, size_t max)
+{
+    size_t i, n = s != NULL ? strlen(s) : 0;
+
+    if (n == 0 || n > max)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '"' || s[i] == '<' ||
+            s[i] == '>' || s[i] == '&' || s[i] == '\\' || s[i] == '\'')
+            return 0;
+    return 1;
+}
+
+int
+sv_model_steering_check(const json_t *s, char *err, size_t size)
+{
+    const json_t *pw, *p;
+    const char *id, *base;
+    size_t i, j;
+
+    if (!json_is_object(s) ||
+        !steer_text_ok(json_string_value(json_object_get(s, "uri")), 1024))
+        return bad(err, size, "steering: no usable uri");
+    pw = json_object_get(s, "pathways");
+    if (!json_is_array(pw) || json_array_size(pw) == 0 ||
+        json_array_size(pw) > 16)
+        return bad(err, size, "steering: not 1 to 16 pathways");
+    json_array_foreach(pw, i, p) {
+        id = json_string_value(json_object_get(p, "id"));
+        base = json_string_value(json_object_get(p, "base"));
+        if (!steer_text_ok(id, 32) || strspn(id, "0123456789abcdefghijklmno"
+            "pqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_") != strlen(id))
+            return bad(err, size, "steering: a pathway id is not 1 to 32 "
+                       "of 0-9 a-z A-Z . - _");
+        if (!steer_text_ok(base, 1024) || base[strlen(base) - 1] != '/')
+            return bad(err, size, "steering: a pathway base is not a URL "
+                       "ending in '/'");
+        for (j = 0; j < i; j++)
+            if (strcmp(json_string_value(json_object_get(
+                    json_array_get(pw, j), "id")), id) == 0)
+                return bad(err, size, "steering: a pathway id is there "
+                           "twice");
+    }
+    return 0;
 }

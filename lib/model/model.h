@@ -87,7 +87,19 @@ struct sv_model {
     json_t *encryption;         /* kept as given (sv-drm), or NULL */
     struct sv_model_disc *disc; /* in order; dropped as they leave */
     size_t ndisc;
+    /* content steering: {"uri":..., "pathways":[{"id":..,"base":..}]}
+     * (sv_model_steering_check), or NULL for one pathway; owned */
+    json_t *steering;
 };
+
+/*
+ * Checks a steering record: "uri" (the steering server, absolute or
+ * relative) and 1 to 16 "pathways", each an "id" of 0-9 a-z A-Z . - _
+ * and a "base" URL the package's files are under (ending in '/'), with
+ * no quote, '<', '&' or blank in any of them.  Returns 0, or SV_EFORMAT
+ * with the reason in err.
+ */
+int sv_model_steering_check(const json_t *s, char *err, size_t size);
 
 /* Records a discontinuity at segment number (time in seconds). */
 int sv_model_add_disc(struct sv_model *m, uint64_t number, double time);

@@ -940,6 +940,7 @@ sv_pack_run(const struct sv_pack_opts *o, char *err, size_t size)
     p.m.part_dur = o->ll_hls || o->ll_dash ? (double)o->part_us / 1e6 : 0;
     p.m.part_target = p.m.part_dur;
     p.m.window = (double)o->window_us / 1e6;
+    p.m.steering = o->steering != NULL ? json_deep_copy(o->steering) : NULL;
     p.horizon_us = INT64_MIN;
     if (strcmp(o->out, "-") == 0)
         rc = sv_out_tar(&p.out, STDOUT_FILENO);

@@ -1,4 +1,5 @@
-/* endpoints.c -- /beacon, /healthz, /metrics, /time: one sorted table */
+/* endpoints.c -- /beacon, /healthz, /metrics, /steering, /time: one sorted
+ * table */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,11 +101,18 @@ serve_time(struct sv__server *srv, h2o_req_t *req, const char *addr)
     sv_http_reply(req, 200, "OK", "text/plain", NULL, buf, n);
 }
 
+static void
+serve_steering(struct sv__server *srv, h2o_req_t *req, const char *addr)
+{
+    sv__steer_answer(srv, req, addr);
+}
+
 /* keep sorted by path (bsearch) */
 static const struct endpoint endpoints[] = {
     { "/beacon", M_POST, "POST, OPTIONS", serve_beacon },
     { "/healthz", M_GET | M_HEAD, "GET, HEAD, OPTIONS", serve_healthz },
     { "/metrics", M_GET | M_HEAD, "GET, HEAD, OPTIONS", serve_metrics },
+    { "/steering", M_GET | M_HEAD, "GET, HEAD, OPTIONS", serve_steering },
     { "/time", M_GET | M_HEAD, "GET, HEAD, OPTIONS", serve_time },
 };
 

@@ -25,6 +25,7 @@ struct sv__server {
     pthread_rwlock_t key_lock;
     unsigned char *key;             /* token key, NULL: no tokens */
     size_t keylen;
+    struct sv__steer *steer;        /* /steering, NULL: no policy */
 };
 
 /* sv-serve's request handler: runs before h2o's file handler */
@@ -128,6 +129,21 @@ void sv__access_register(struct sv__server *srv, h2o_pathconf_t *pc);
  */
 int sv__chunks_serve(h2o_req_t *req, struct sv_llhls *reg, int dirfd,
                      const char *dir, const char *name, uint64_t timeout_ms);
+
+/* ---- steer_live.c: /steering (content steering) ---- */
+
+/* Reads conf->steering_policy (none: 0) and starts its health probes. */
+int sv__steer_open(struct sv__server *srv);
+
+/* Stops the probes and frees the policy; NULL-safe. */
+void sv__steer_close(struct sv__server *srv);
+
+/* Rereads the policy file now (SIGHUP); a bad file keeps the old one. */
+void sv__steer_reload(struct sv__server *srv);
+
+/* Answers a steering request with the manifest for this viewer. */
+void sv__steer_answer(struct sv__server *srv, h2o_req_t *req,
+                      const char *addr);
 
 /* Loads (or reloads) the token key; returns 0 or a negative code. */
 int sv__http_load_key(struct sv__server *srv);

@@ -290,7 +290,9 @@ send_playlist(h2o_req_t *req, const char *data, size_t len,
         sv_http_res_headerf(req, "cache-control", "public, max-age=%" PRId64,
                             (in->target_ms * 6 + 999) / 1000);
     else
-        sv_http_res_header(req, "cache-control", "public, max-age=1");
+        /* a cache may not serve it stale (Varnish's grace is 10 s) */
+        sv_http_res_header(req, "cache-control",
+                           "public, max-age=1, stale-while-revalidate=0");
     inm = sv_http_req_header(req, "if-none-match", &inmlen);
     if (inm != NULL && h2o_memis(inm, inmlen, etag, strlen(etag))) {
         /* no body, no Content-Length, no Content-Type */

@@ -26,8 +26,11 @@ sv__serve_fail(h2o_req_t *req, int status, const char *reason)
     char body[128];
     int n = snprintf(body, sizeof(body), "%d %s\n", status, reason);
 
-    sv_http_res_header(req, "cache-control",
-                       status == 404 ? "public, max-age=1" : "no-store");
+    /* a cache's grace (Varnish: 10 s) would serve a 404 long after the
+     * file appeared: stale-while-revalidate=0 says none */
+    sv_http_res_header(req, "cache-control", status == 404 ?
+                       "public, max-age=1, stale-while-revalidate=0" :
+                       "no-store");
     sv_http_reply(req, status, reason, "text/plain; charset=utf-8", NULL,
                   body, (size_t)n);
 }

@@ -53,6 +53,7 @@ reload(void *ud)
         sv_log_error("cannot reopen a log: %s", strerror(errno));
     if (sv__http_load_key(srv) < 0)
         sv_log_error("cannot reload the token key; keeping the old one");
+    sv__steer_reload(srv);
 }
 
 static void
@@ -111,6 +112,9 @@ sv_serve_run(const struct sv_serve_conf *conf)
     rc = open_log(conf->beacon_log, &srv.beacon);
     if (rc < 0)
         goto out;
+    rc = sv__steer_open(&srv);
+    if (rc < 0)
+        goto out;
 
     memset(&hc, 0, sizeof(hc));
     hc.name = "sv-serve";
@@ -133,6 +137,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
     hc.started = started;
     rc = sv_http_server_run(&hc);
 out:
+    sv__steer_close(&srv);
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);

@@ -768,3 +768,20 @@ Try 'sv-package --help' for more information."
     package_usage "bad --events 'fd:x': expected a path, fd:N or -" \
         -o "$BATS_TEST_TMPDIR/out" --events fd:x in.mp4
 }
+
+# ---- content steering (issue 18) ----
+
+@test "usage: --pathway is <id>=<url> with a base ending in /, --steering-uri needs one" {
+    run -2 --separate-stderr sv-package -o "$BATS_TEST_TMPDIR/o" --pathway a
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+    assert_eq "$stderr" "sv-package: bad --pathway 'a': expected <id>=<url>
+Try 'sv-package --help' for more information."
+    run -2 --separate-stderr sv-package -o "$BATS_TEST_TMPDIR/o" \
+        --pathway 'a=http://cdn.example/x'
+    assert_eq "$stderr" "sv-package: bad --pathway: a pathway base is not a URL ending in '/'
+Try 'sv-package --help' for more information."
+    run -2 --separate-stderr sv-package -o "$BATS_TEST_TMPDIR/o" \
+        --steering-uri /steering
+    assert_eq "$stderr" "sv-package: --steering-uri needs --pathway
+Try 'sv-package --help' for more information."
+}

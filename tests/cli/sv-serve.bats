@@ -474,7 +474,7 @@ closed"
     wait "$BG_PIDS"
     grep -qx '#EXT-X-PART:DURATION=0.5,URI="s3.p1.m4s"' "$BATS_TEST_TMPDIR/out"
     assert_eq "$(hdr cache-control "$URL/live/b.m3u8?_HLS_msn=3&_HLS_part=1")" "public, max-age=6"
-    assert_eq "$(hdr cache-control "$URL/live/b.m3u8")" "public, max-age=1"
+    assert_eq "$(hdr cache-control "$URL/live/b.m3u8")" "public, max-age=1, stale-while-revalidate=0"
 }
 
 @test "answers at once when the playlist already has the segment or has ended" {
@@ -992,4 +992,30 @@ arrive() {
     # asked for again while a stale playlist still hints at it: 404 at once
     assert_eq "$(code "$URL/llg/v0/seg-3.2.m4s")" 404
     held 0
+}
+
+# ---- content steering (issue 18) ----
+
+@test "refuses a steering policy it cannot follow, naming the file and the key" {
+    printf '{"pathways":[{"id":"a","wieght":2}]}' > "$BATS_TEST_TMPDIR/p.json"
+    run -1 --separate-stderr sv-serve "$WWW" --listen 127.0.0.1:0 \
+        --steering-policy "$BATS_TEST_TMPDIR/p.json"
+    assert_eq "$stderr" "sv-serve: '$BATS_TEST_TMPDIR/p.json': unknown key 'wieght' in a pathway"
+}
+
+@test "/steering: the policy's order, 404 without one, a bad new file keeps the old policy" {
+    start_serve
+    assert_eq "$(code "$URL/steering")" 404
+    kill "$SERVE_PID"
+    wait "$SERVE_PID" || true   # status ignored: stopped by the signal
+    printf '{"ttl":3,"pathways":[{"id":"a","down":true},{"id":"b"}]}' \
+        > "$BATS_TEST_TMPDIR/p.json"
+    start_serve --steering-policy "$BATS_TEST_TMPDIR/p.json"
+    assert_eq "$(curl -sf "$URL/steering")" '{"VERSION":1,"TTL":3,"PATHWAY-PRIORITY":["b"],"SERVICE-LOCATION-PRIORITY":["b"]}'
+    assert_eq "$(hdr cache-control "$URL/steering")" "no-store"
+    printf '{"ttl":3,' > "$BATS_TEST_TMPDIR/p.json.new"
+    mv "$BATS_TEST_TMPDIR/p.json.new" "$BATS_TEST_TMPDIR/p.json"
+    kill -HUP "$SERVE_PID"
+    wait_for grep -q 'keeping the steering policy read before' "$BATS_TEST_TMPDIR/serve.err"
+    assert_eq "$(curl -sf "$URL/steering")" '{"VERSION":1,"TTL":3,"PATHWAY-PRIORITY":["b"],"SERVICE-LOCATION-PRIORITY":["b"]}'
 }

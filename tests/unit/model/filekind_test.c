@@ -28,7 +28,7 @@ a_live_mpd_is_cached_for_a_second(void)
     CHECK(fd >= 0);
     CHECK(write(fd, "<MPD type=\"dynamic\">", 20) == 20);
     close(fd);
-    CHECK_STR(sv_filekind_cache("mpd", path), "public, max-age=1");
+    CHECK_STR(sv_filekind_cache("mpd", path), "public, max-age=1, stale-while-revalidate=0");
     unlink(path);
 }
 
@@ -44,7 +44,8 @@ a_live_media_playlist_is_cached_for_a_second(void)
 
     CHECK(fd >= 0);
     CHECK(write(fd, live, sizeof(live) - 1) == (ssize_t)sizeof(live) - 1);
-    CHECK_STR(sv_filekind_cache("m3u8", path), "public, max-age=1");
+    CHECK_STR(sv_filekind_cache("m3u8", path),
+              "public, max-age=1, stale-while-revalidate=0");
     CHECK(write(fd, "#EXT-X-ENDLIST\n", 15) == 15);
     CHECK_STR(sv_filekind_cache("m3u8", path), "public, max-age=300");
     CHECK(ftruncate(fd, 0) == 0);

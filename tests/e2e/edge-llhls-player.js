@@ -1,0 +1,96 @@
+// edge-llhls-player.js -- N scripted LL-HLS players following the rules of
+// the LL-HLS specification (blocking playlist reloads for the next part,
+// the preload-hinted part requested at once), each with its own
+// connections, as an audience behind a CDN edge would be.
+//   node edge-llhls-player.js PLAYLIST_URL N SECONDS [WWW_DIR]
+// Prints one JSON line: {"players":N,"reloads":..,"parts":..,"errors":[..],
+// "reload_after_part_ms":{"median":..,"p95":..,"max":..}} where the last
+// is, for each blocking reload, the time from its part's file appearing in
+// WWW_DIR (its mtime) to the reload's answer.  Exit 0 when every player
+// kept up (no errors), 1 otherwise.
+const http = require('http');
+const fs = require('fs');
+const path = require('path');
+
+const [url, nArg, secArg, www] = process.argv.slice(2);
+const N = parseInt(nArg, 10), until = Date.now() + parseFloat(secArg) * 1000;
+const delays = [], errors = [];
+let reloads = 0, parts = 0;
+
+function get(agent, u) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(u, { agent, headers: { 'user-agent': 'sv-edge-player' } }, res => {
+      const chunks = [];
+      res.on('data', c => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks),
+                                    cache: res.headers['x-cache'] || '' }));
+    });
+    req.on('error', reject);
+    req.setTimeout(20000, () => req.destroy(new Error('timeout: ' + u)));
+  });
+}
+
+// the last part listed and the hinted one: {msn, part, hint}
+function parse(text) {
+  const lines = text.split('\n');
+  let msn = 0, seq = null, lastPart = null, hint = null, nseg = 0;
+  for (const l of lines) {
+    if (l.startsWith('#EXT-X-MEDIA-SEQUENCE:')) seq = parseInt(l.slice(22), 10);
+    else if (l.startsWith('#EXT-X-PRELOAD-HINT:')) hint = /URI="([^"]+)"/.exec(l)[1];
+    else if (l.startsWith('#EXT-X-PART:')) lastPart = /URI="([^"]+)"/.exec(l)[1];
+    else if (l && !l.startsWith('#')) nseg++;
+  }
+  msn = (seq || 0) + nseg;
+  return { msn, lastPart, hint, ended: text.includes('#EXT-X-ENDLIST') };
+}
+
+// "s12.p3.m4s" -> [12, 3]
+function numbers(name) {
+  const m = /^s(\d+)\.p(\d+)\.m4s$/.exec(name);
+  return m ? [parseInt(m[1], 10), parseInt(m[2], 10)] : null;
+}
+
+async function player(i) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const base = url.slice(0, url.lastIndexOf('/') + 1);
+  await new Promise(r => setTimeout(r, i * 37));
+  try {
+    let r = await get(agent, url), pl = parse(r.body.toString());
+    await get(agent, base + 'init.mp4');
+    while (Date.now() < until && !pl.ended && pl.hint) {
+      const want = numbers(pl.hint);
+      if (!want) throw new Error('hint not a part name: ' + pl.hint);
+      const q = `?_HLS_msn=${want[0]}&_HLS_part=${want[1]}`;
+      const [reload, part] = await Promise.all([get(agent, url + q),
+                                                get(agent, base + pl.hint)]);
+      const t = Date.now();
+      if (reload.status !== 200 || part.status !== 200)
+        throw new Error(`status ${reload.status}/${part.status} for ${pl.hint}`);
+      reloads++;
+      parts++;
+      if (www) {
+        try {
+          const st = fs.statSync(path.join(www, pl.hint));
+          delays.push(t - st.mtimeMs);
+        } catch (e) { /* left the window already */ }
+      }
+      pl = parse(reload.body.toString());
+    }
+  } catch (e) {
+    errors.push(`player ${i}: ${e.message}`);
+  } finally {
+    agent.destroy();
+  }
+}
+
+(async () => {
+  await Promise.all([...Array(N).keys()].map(player));
+  delays.sort((a, b) => a - b);
+  const q = f => delays.length ? Math.round(delays[Math.min(delays.length - 1,
+                                            Math.floor(delays.length * f))]) : null;
+  console.log(JSON.stringify({
+    players: N, reloads, parts, errors: errors.slice(0, 10),
+    reload_after_part_ms: { median: q(0.5), p95: q(0.95), max: q(1), samples: delays.length },
+  }));
+  process.exit(errors.length ? 1 : 0);
+})();

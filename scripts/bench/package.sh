@@ -16,9 +16,9 @@
 # MP4Box is not in Debian; it builds from GPAC's public source, outside the
 # repository (MP4Box needs no library of its own this way):
 #   git clone https://github.com/gpac/gpac /work/peers/gpac
-#   cd /work/peers/gpac && ./configure --static-bin --use-ffmpeg=no \
-#       --disable-x11 --disable-opengl --disable-3d && make -j2
-#   (MP4Box is then bin/gcc/MP4Box)
+#   cd /work/peers/gpac && ./configure --static-bin && make -j2
+#   (MP4Box is then bin/gcc/MP4Box; --disable-player leaves out the audio
+#   mixer MP4Box links, gf_mixer_*)
 #
 # Baseline (issue 19; 600 s input, 2 s segments, output in /dev/shm):
 #   sv-package HLS+DASH  921-1002 MiB/s TS, 1310 MiB/s MP4, 75 MiB (44 MP4)

@@ -18,7 +18,7 @@
 
 #define TS 188
 #define PES_MAX (32 << 20)      /* a bigger PES is damage, not a frame */
-#define DROP_STEP (16 << 20)    /* give read pages back this often */
+#define DROP_STEP (1 << 20)     /* give read pages back this often */
 
 static int
 usable(enum sv_codec c)

@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
 # package.sh -- remux-only packaging throughput and memory: sv-package
-# against ffmpeg's hls (fMP4) and dash muxers with -c copy, on the same
-# MPEG-TS input, side by side.  Prints MB/s, peak RSS and the ratios.
+# against ffmpeg's hls (fMP4) and dash muxers with -c copy and, when
+# MP4BOX=path names a GPAC MP4Box, MP4Box's dasher (HLS and DASH at once,
+# ":dual"), on the same input, in MPEG-TS and MP4 form, side by side.
+# Prints MiB/s, MiB per CPU second, peak RSS and the ratios.
 #   scripts/bench/package.sh [SECONDS...]     (default: 20 600)
-# Inputs (1080p30 H.264 ultrafast + AAC) are generated once and cached
-# under build/bench/.  Packages are written to BENCH_OUT (default: a
-# directory in /dev/shm, so the figures measure the packagers rather than
-# the disk; set BENCH_OUT=build/bench/out to include the disk).  Not part
-# of `make check`.
+#   MP4BOX=/work/peers/gpac/bin/gcc/MP4Box scripts/bench/package.sh 600
+# SEG (default 2) is the segment duration every tool is given; FORMS
+# (default "ts mp4") the input forms.  Inputs (1080p30 H.264 ultrafast +
+# AAC, a keyframe every 2 s) are generated once and cached under
+# build/bench/.  Packages are written to BENCH_OUT (default: a directory in
+# /dev/shm, so the figures measure the packagers rather than the disk; set
+# BENCH_OUT=build/bench/out to include the disk).  Not part of `make check`.
+#
+# MP4Box is not in Debian; it builds from GPAC's public source, outside the
+# repository (MP4Box needs no library of its own this way):
+#   git clone https://github.com/gpac/gpac /work/peers/gpac
+#   cd /work/peers/gpac && ./configure --static-bin && make -j2
+#   (MP4Box is then bin/gcc/MP4Box; --disable-player leaves out the audio
+#   mixer MP4Box links, gf_mixer_*)
+#
+# Baseline (issue 19; 600 s input, 2 s segments, output in /dev/shm):
+#   sv-package HLS+DASH  921-1002 MiB/s TS, 1310 MiB/s MP4, 75 MiB (44 MP4)
+#   MP4Box :dual          481-502 MiB/s TS, 1052-1124 MiB/s MP4, 17-18 MiB
+#   ffmpeg hls fmp4       296-331 MiB/s TS, 431-527 MiB/s MP4, 67 MiB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 bin=$PWD/$BUILD/bin/sv-package
 cache=$PWD/$BUILD/bench
 runs=${RUNS:-3}
+seg=${SEG:-2}
+forms=${FORMS:-ts mp4}
+mp4box=${MP4BOX:-}
 out=${BENCH_OUT:-}
 if [ -z "$out" ]; then
     if [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -26,7 +45,11 @@ mkdir -p "$cache" "$out"
 trap 'rm -rf "$out" "$cache/time"' EXIT
 [ -x "$bin" ] || { echo "package.sh: build first (make)" >&2; exit 1; }
 command -v /usr/bin/time >/dev/null || { echo "package.sh: needs GNU time" >&2; exit 1; }
+if [ -n "$mp4box" ]; then
+    [ -x "$mp4box" ] || { echo "package.sh: MP4BOX=$mp4box is not a program" >&2; exit 1; }
+fi
 
+# input SECONDS FORM: the cached input (the MP4 form is the TS remuxed)
 input() {
     local s=$1 f=$cache/in_1080p_$1s.ts
     if [ ! -s "$f" ]; then
@@ -37,6 +60,15 @@ input() {
             -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
             -force_key_frames 'expr:gte(t,n_forced*2)' -sc_threshold 0 \
             -c:a aac -b:a 128k -f mpegts "$f.tmp" && mv "$f.tmp" "$f"
+    fi
+    if [ "$2" = mp4 ]; then
+        local m=${f%.ts}.mp4
+        if [ ! -s "$m" ]; then
+            ffmpeg -nostdin -hide_banner -loglevel error -y -i "$f" -map 0 \
+                -c copy -bsf:a aac_adtstoasc -movflags +faststart \
+                -f mp4 "$m.tmp" && mv "$m.tmp" "$m"
+        fi
+        f=$m
     fi
     echo "$f"
 }
@@ -60,29 +92,49 @@ run() {
     echo "$best $cpu $rss"
 }
 
+rate() { awk -v m="$mb" -v t="$1" 'BEGIN{printf "%.0f", (t > 0) ? m / t : 0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0) ? a / b : 0}'; }
+row() {
+    printf '  %-12s %8s %12s %14s\n' "$1" "$(rate "$2")" "$(rate "$3")" \
+        "$(($4 / 1024))"
+}
+
 [ $# -gt 0 ] || set -- 20 600
 for s in "$@"; do
-    in=$(input "$s")
-    mb=$(awk -v b="$(stat -c %s "$in")" 'BEGIN{printf "%.1f", b/1048576}')
-    read -r t_sv c_sv r_sv < <(run sv-package "$bin" -q -o "$out" "$in")
-    read -r t_hls c_hls r_hls < <(run ffmpeg-hls ffmpeg -nostdin \
-        -loglevel error -i "$in" -map 0 -c copy -bsf:a aac_adtstoasc -f hls \
-        -hls_segment_type fmp4 -hls_time 4 -hls_playlist_type vod \
-        -hls_segment_filename "$out/s%d.m4s" "$out/index.m3u8")
-    read -r t_dash c_dash r_dash < <(run ffmpeg-dash ffmpeg -nostdin \
-        -loglevel error -i "$in" -map 0 -c copy -tag:v avc1 -tag:a mp4a \
-        -bsf:a aac_adtstoasc -f dash -seg_duration 4 "$out/manifest.mpd")
-    rate() { awk -v m="$mb" -v t="$1" 'BEGIN{printf "%.0f", (t > 0) ? m / t : 0}'; }
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0) ? a / b : 0}'; }
-    printf '\n%s s of 1080p input, %s MiB (best of %d runs, output in %s)\n' \
-        "$s" "$mb" "$runs" "$out"
-    printf '  %-12s %8s %12s %14s\n' "" "MiB/s" "MiB/CPU-s" "peak RSS MiB"
-    printf '  %-12s %8s %12s %14s\n' \
-        sv-package "$(rate "$t_sv")" "$(rate "$c_sv")" "$((r_sv / 1024))" \
-        ffmpeg-hls "$(rate "$t_hls")" "$(rate "$c_hls")" "$((r_hls / 1024))" \
-        ffmpeg-dash "$(rate "$t_dash")" "$(rate "$c_dash")" "$((r_dash / 1024))"
-    printf '  sv-package vs ffmpeg hls:  %sx wall, %sx CPU\n' \
-        "$(ratio "$t_hls" "$t_sv")" "$(ratio "$c_hls" "$c_sv")"
-    printf '  sv-package vs ffmpeg dash: %sx wall, %sx CPU\n' \
-        "$(ratio "$t_dash" "$t_sv")" "$(ratio "$c_dash" "$c_sv")"
+    for form in $forms; do
+        in=$(input "$s" "$form")
+        mb=$(awk -v b="$(stat -L -c %s "$in")" 'BEGIN{printf "%.1f", b/1048576}')
+        aac=()
+        [ "$form" = ts ] && aac=(-bsf:a aac_adtstoasc)
+        read -r t_sv c_sv r_sv < <(run sv-package "$bin" -q -s "$seg" \
+            -o "$out" "$in")
+        read -r t_hls c_hls r_hls < <(run ffmpeg-hls ffmpeg -nostdin \
+            -loglevel error -i "$in" -map 0 -c copy "${aac[@]}" -f hls \
+            -hls_segment_type fmp4 -hls_time "$seg" -hls_playlist_type vod \
+            -hls_segment_filename "$out/s%d.m4s" "$out/index.m3u8")
+        read -r t_dash c_dash r_dash < <(run ffmpeg-dash ffmpeg -nostdin \
+            -loglevel error -i "$in" -map 0 -c copy -tag:v avc1 -tag:a mp4a \
+            "${aac[@]}" -f dash -seg_duration "$seg" "$out/manifest.mpd")
+        if [ -n "$mp4box" ]; then
+            read -r t_box c_box r_box < <(run MP4Box "$mp4box" -quiet \
+                -dash "$((seg * 1000))" -rap -profile live \
+                -out "$out/manifest.mpd:dual" "$in")
+        fi
+        printf '\n%s s of 1080p %s input, %s MiB, %s s segments (best of %d runs, output in %s)\n' \
+            "$s" "$form" "$mb" "$seg" "$runs" "$out"
+        printf '  %-12s %8s %12s %14s\n' "" "MiB/s" "MiB/CPU-s" "peak RSS MiB"
+        row sv-package "$t_sv" "$c_sv" "$r_sv"
+        [ -z "$mp4box" ] || row MP4Box "$t_box" "$c_box" "$r_box"
+        row ffmpeg-hls "$t_hls" "$c_hls" "$r_hls"
+        row ffmpeg-dash "$t_dash" "$c_dash" "$r_dash"
+        if [ -n "$mp4box" ]; then
+            printf '  sv-package vs MP4Box:      %sx wall, %sx CPU, %sx RSS\n' \
+                "$(ratio "$t_box" "$t_sv")" "$(ratio "$c_box" "$c_sv")" \
+                "$(ratio "$r_sv" "$r_box")"
+        fi
+        printf '  sv-package vs ffmpeg hls:  %sx wall, %sx CPU\n' \
+            "$(ratio "$t_hls" "$t_sv")" "$(ratio "$c_hls" "$c_sv")"
+        printf '  sv-package vs ffmpeg dash: %sx wall, %sx CPU\n' \
+            "$(ratio "$t_dash" "$t_sv")" "$(ratio "$c_dash" "$c_sv")"
+    done
 done

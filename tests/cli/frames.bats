@@ -101,6 +101,16 @@ package_keeps() {
     package_keeps frames_nobf_vfirst.mp4
 }
 
+@test "package: live keeps every frame, in place" {
+    local src; src=$(fixture frames_bf_afirst.ts)
+    run -0 sv-package -o "$out" --live --segment-duration 1 "$src"
+    same_frames "$src" "$(rendition v0)" "$(rendition a0)"
+    run -0 jq -r '.renditions[] | "\(.id) \(.media_time // 0)"' \
+        "$out/package.json"
+    assert_match "${lines[0]}" '^v0 6000$'
+    assert_match "${lines[1]}" '^a0 2[0-9]{4}$'
+}
+
 @test "package: MPEG-TS segments keep every frame, in place" {
     local src; src=$(fixture frames_bf_afirst.ts)
     run -0 sv-package -o "$out" --segments ts --segment-duration 1 "$src"

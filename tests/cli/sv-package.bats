@@ -123,6 +123,27 @@ Try 'sv-package --help' for more information."
     diff -r "$out/mapped" "$out/pipe"
 }
 
+@test "the mapped MPEG-TS reader's memory does not grow with the input" {
+    # 3 s of 1080p, and the same looped to 27 s (about 8 times the bytes,
+    # more than the reader ever keeps mapped); 1 s segments keep the queue
+    # the same size in both
+    local src; src=$(fixture h264_aac_1080p.mp4)
+    ffmpeg -nostdin -v error -i "$src" -c copy -f mpegts "$out.short.ts"
+    ffmpeg -nostdin -v error -stream_loop 8 -i "$src" -c copy -f mpegts \
+        "$out.long.ts"
+    local short long
+    /usr/bin/time -f %M -o "$out.rss" sv-package -q -s 1 -o "$out/s" \
+        "$out.short.ts"
+    short=$(tail -n 1 "$out.rss")
+    /usr/bin/time -f %M -o "$out.rss" sv-package -q -s 1 -o "$out/l" \
+        "$out.long.ts"
+    long=$(tail -n 1 "$out.rss")
+    [ "$(jq '.renditions[0].segments | length' "$out/l/package.json")" -ge 26 ]
+    # peak RSS in KiB: at most 6 MiB more for 8 times the input
+    [ "$long" -le $((short + 6144)) ] ||
+        fail "peak RSS ${long} KiB on 27 s against ${short} KiB on 3 s"
+}
+
 @test "the multivariant playlist carries codecs, resolution, rates and audio" {
     sv-package -q -o "$out" "$(fixture ladder_360p.ts)"
     local m=$out/master.m3u8

@@ -94,7 +94,9 @@ main(int argc, char **argv)
     rc = webhooks_start(o, &w);
     if (rc != 0)
         return rc;
-    if (o->nsimulcast > 0)
+    if (sv_publish_is_platform(o))
+        rc = sv_publish_cmd_platform(o);
+    else if (o->nsimulcast > 0)
         rc = sv_publish_cmd_simulcast(o);
     else
         rc = sv_publish_cmd_store(o);

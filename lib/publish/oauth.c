@@ -257,9 +257,9 @@ static int
 wait_redirect(struct sv_plat_job *j, int lfd, const char *state, char *code,
               size_t size)
 {
-    static const char page[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain"
-        "\r\nConnection: close\r\nContent-Length: 50\r\n\r\n"
-        "sv-publish: done, you may close this page now.  \n";
+    static const char msg[] = "sv-publish: done, you may close this "
+        "page now.\n";
+    char page[256];
     int64_t limit = j->c->timeout_us > 0 ? j->c->timeout_us : 300000000;
     int64_t end = sv_time_now_ms() + limit / 1000;
     char req[8192], got[256];
@@ -298,7 +298,10 @@ wait_redirect(struct sv_plat_job *j, int lfd, const char *state, char *code,
             close(fd);
             continue;
         }
-        if (write(fd, page, sizeof(page) - 1) < 0)
+        snprintf(page, sizeof(page), "HTTP/1.1 200 OK\r\nContent-Type: "
+                 "text/plain\r\nConnection: close\r\nContent-Length: "
+                 "%zu\r\n\r\n%s", sizeof(msg) - 1, msg);
+        if (write(fd, page, strlen(page)) < 0)
             sv_log_debug("cannot answer the browser: %s", strerror(errno));
         close(fd);
         if (query_get(req, "state", got, sizeof(got)) < 0)

@@ -73,6 +73,9 @@ int sv_publish_cmd_store(struct sv_publish_opts *o);      /* targets, --live */
 int sv_publish_cmd_simulcast(struct sv_publish_opts *o);  /* --simulcast */
 /* --platform, auth PLATFORM, status PLATFORM:ID... */
 int sv_publish_cmd_platform(struct sv_publish_opts *o);
+/* --simulcast NAME: replaces o->simulcast[i] by the platform's live URL;
+ * 0 or an exit status */
+int sv_publish_platform_live(struct sv_publish_opts *o, int i);
 /* nonzero when the operands or options ask for platform mode */
 int sv_publish_is_platform(const struct sv_publish_opts *o);
 

@@ -1,4 +1,5 @@
 /* platform.c -- sv-publish --platform, auth and status: video platforms */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,6 +49,28 @@ conf_of(const struct sv_publish_opts *o, struct sv_plat_conf *c)
     c->poll_us = o->proc_poll;
     c->device = o->device;
     c->user_agent = "sv-publish";
+}
+
+int
+sv_publish_platform_live(struct sv_publish_opts *o, int i)
+{
+    static char urls[SV_PUBLISH_MAX_REPEAT][2048];
+    struct sv_plat_conf c;
+    char err[2048] = "";
+    int rc;
+
+    conf_of(o, &c);
+    rc = sv_platform_live_url(&c, o->simulcast[i], urls[i], sizeof(urls[i]),
+                              err, sizeof(err));
+    if (rc == -ENOTSUP)
+        return USAGE("bad --simulcast: %s", err);
+    if (rc < 0) {
+        sv_log_error("%s", err);
+        return SV_EXIT_FAIL;
+    }
+    sv_log_info("%s: pushing to its live ingest", o->simulcast[i]);
+    o->simulcast[i] = urls[i];
+    return 0;
 }
 
 /* 0 all, 3 some, 1 none */

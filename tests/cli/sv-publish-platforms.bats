@@ -6,6 +6,9 @@ load ../helpers
 bats_require_minimum_version 1.5.0
 
 FAKES=$SV_TOP/tests/platforms
+# set by fake() for the platforms it starts
+API_youtube='' API_tiktok=''
+LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -70,6 +73,7 @@ event() {
     creds youtube
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"

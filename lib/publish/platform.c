@@ -404,6 +404,12 @@ sv_platform_check(const struct sv_plat_conf *c, const char *list,
     }
     for (i = 0; i < k; i++) {
         ops = find(names[i]);
+        if (!(ops->caps & SV_PLAT_VOD)) {
+            /* Twitch, Kick: stream keys only, no upload API exists */
+            snprintf(err, size, "%s has no upload API: use --simulcast %s "
+                     "for live", ops->name, ops->name);
+            return SV_EUSAGE;
+        }
         if (ops->check != NULL) {
             rc = ops->check(c, err, size);
             if (rc < 0)
@@ -484,9 +490,11 @@ job_report(struct sv_plat_job *j)
     sv_event_emit("publish.complete", d);
 }
 
+/* must: a publish step follows, so not finishing in time is a failure */
 static int
-job_poll(struct sv_plat_job *j)
+job_poll(struct sv_plat_job *j, int must)
 {
+    int64_t limit = j->c->wait_us > 0 ? j->c->wait_us : 600000000;
     struct timespec t0, t;
     int done = 0, rc;
 
@@ -497,7 +505,10 @@ job_poll(struct sv_plat_job *j)
             return rc;
         clock_gettime(CLOCK_MONOTONIC, &t);
         if ((int64_t)(t.tv_sec - t0.tv_sec) * 1000000 +
-            (t.tv_nsec - t0.tv_nsec) / 1000 >= j->c->wait_us) {
+            (t.tv_nsec - t0.tv_nsec) / 1000 >= limit) {
+            if (must)
+                return sv__plat_fail(j, -ETIMEDOUT, "still %s after the "
+                                     "wait: not published", j->state);
             /* still processing is not a failure: the upload is done */
             sv_log_info("%s: still %s after the wait; 'sv-publish status "
                         "%s:%s' tells more later", j->ops->name, j->state,
@@ -542,8 +553,11 @@ job_run(void *ud)
     if (rc == 0 && j->c->meta.thumbnail != NULL &&
         j->ops->thumbnail != NULL)
         rc = j->ops->thumbnail(j);
-    if (rc == 0 && j->c->wait_us > 0 && j->ops->poll != NULL)
-        rc = job_poll(j);
+    if (rc == 0 && j->ops->poll != NULL &&
+        (j->c->wait_us > 0 || j->ops->publish != NULL))
+        rc = job_poll(j, j->ops->publish != NULL);
+    if (rc == 0 && j->ops->publish != NULL)
+        rc = j->ops->publish(j);
 out:
     j->rc = rc;
     if (j->fd >= 0)

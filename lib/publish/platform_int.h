@@ -64,6 +64,11 @@ struct sv_plat_ops {
     int (*thumbnail)(struct sv_plat_job *j);
     /* one look at processing: *done 1 finished, 0 still going */
     int (*poll)(struct sv_plat_job *j, int *done);
+    /* after processing is done: the step that makes it public where the
+     * platform wants one (Instagram's media_publish on a FINISHED
+     * container); with it, processing is waited for even when
+     * --processing-wait is 0 */
+    int (*publish)(struct sv_plat_job *j);
     /* live: a URL to push RTMP(S) to */
     int (*live)(struct sv_plat_job *j, char *url, size_t size);
     /* status of id: stolen object into *out */

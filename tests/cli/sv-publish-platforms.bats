@@ -361,8 +361,10 @@ auth_bg() {
     wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
     port=$(grep -o 'redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]*' "$BATS_TEST_TMPDIR/auth.err" | grep -o '[0-9]*$')
     curl -s "http://127.0.0.1:$port/?code=stolen&state=forged" > /dev/null
-    run wait "$AUTH_PID"
-    [ "$status" -eq 1 ]
+    # wait, not run wait: the subshell of run has no such child
+    st=0
+    wait "$AUTH_PID" || st=$?
+    assert_eq "$st" 1
     assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "the redirect's state does not match"
 }
 

@@ -99,6 +99,8 @@ main(int argc, char **argv)
         rc = SV_EXIT_USAGE;
     } else if (o->npurge > 0)
         rc = sv_publish_cmd_purge(o);
+    else if (sv_publish_is_platform(o))
+        rc = sv_publish_cmd_platform(o);
     else if (o->nsimulcast > 0)
         rc = sv_publish_cmd_simulcast(o);
     else

@@ -47,6 +47,20 @@ struct sv_publish_opts {
     const char *purge[SV_PUBLISH_MAX_REPEAT + 1];
     int npurge;
     const char *purge_site;     /* --purge-site */
+    /* ---- platforms (platform.c) ---- */
+    const char *platform;       /* --platform LIST */
+    const char *credentials;    /* --credentials FILE */
+    const char *apis[SV_PUBLISH_MAX_REPEAT + 1];   /* --api NAME=URL */
+    int napis;
+    const char *sets[SV_PUBLISH_MAX_REPEAT + 1];   /* --set P.FIELD=V */
+    int nsets;
+    const char *title, *description, *tags, *privacy, *publish_at;
+    const char *for_kids;       /* --for-kids yes|no */
+    const char *thumbnail;
+    int64_t chunk_size;         /* --chunk-size, 0: the platform's */
+    int64_t proc_wait;          /* --processing-wait (us) */
+    int64_t proc_poll;          /* --processing-poll (us) */
+    int device;                 /* --device */
 
     /* ---- webhooks ---- */
     const char *webhooks[SV_PUBLISH_MAX_REPEAT + 1];
@@ -64,5 +78,12 @@ extern const struct sv_tool sv_publish_tool;
 int sv_publish_cmd_store(struct sv_publish_opts *o);      /* targets, --live */
 int sv_publish_cmd_simulcast(struct sv_publish_opts *o);  /* --simulcast */
 int sv_publish_cmd_purge(struct sv_publish_opts *o);      /* --purge */
+/* --platform, auth PLATFORM, status PLATFORM:ID... */
+int sv_publish_cmd_platform(struct sv_publish_opts *o);
+/* --simulcast NAME: replaces o->simulcast[i] by the platform's live URL;
+ * 0 or an exit status */
+int sv_publish_platform_live(struct sv_publish_opts *o, int i);
+/* nonzero when the operands or options ask for platform mode */
+int sv_publish_is_platform(const struct sv_publish_opts *o);
 
 #endif

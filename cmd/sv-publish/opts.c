@@ -86,6 +86,48 @@ static const struct sv_opt rows[] = {
     { SV_OPT_STRING("purge-site", 0, "<url>", "where viewers fetch the "
                     "paths (https://cdn.example.com), for Cloudflare and "
                     "Fastly", NULL, &O.purge_site) },
+    SV_OPT_SECTION("Platforms"),
+    { SV_OPT_STRING("platform", 0, "<list>", "upload the file to these "
+                    "platforms at once (comma-separated: youtube, vimeo, "
+                    "tiktok, dailymotion)", NULL, &O.platform),
+      .complete = "youtube vimeo tiktok dailymotion" },
+    { SV_OPT_STRING("credentials", 0, "<file>", "the platforms' tokens "
+                    "(mode 0600); default: $SV_PUBLISH_CREDENTIALS, else "
+                    "~/.config/sv/credentials.json", NULL, &O.credentials),
+      .complete = "@file" },
+    { SV_OPT_LIST("api", 0, "<name=url>", "send all of a platform's API "
+                  "calls to this http(s) host instead (a proxy, a test "
+                  "server)", O.apis, &O.napis, MAX) },
+    { SV_OPT_STRING("title", 0, "<text>", "the video's title (default: the "
+                    "file's name)", NULL, &O.title) },
+    { SV_OPT_STRING("description", 0, "<text>", "the video's description",
+                    NULL, &O.description) },
+    { SV_OPT_STRING("tags", 0, "<list>", "comma-separated tags", NULL,
+                    &O.tags) },
+    { SV_OPT_STRING("privacy", 0, "<word>", "public, unlisted or private "
+                    "(default: private)", NULL, &O.privacy) },
+    { SV_OPT_STRING("publish-at", 0, "<time>", "scheduled publishing, ISO "
+                    "8601 (with --privacy private)", NULL, &O.publish_at) },
+    { SV_OPT_WORD("for-kids", 0, "<yes|no>", "declare the video made for "
+                  "children or not", NULL, "yes no", &O.for_kids) },
+    { SV_OPT_STRING("thumbnail", 0, "<image>", "set this JPEG or PNG as "
+                    "the thumbnail where the platform allows", NULL,
+                    &O.thumbnail), .complete = "@file" },
+    { SV_OPT_LIST("set", 0, "<p.field=value>", "one platform's own "
+                  "metadata (dailymotion.category=news, "
+                  "tiktok.privacy=FOLLOWER_OF_CREATOR)", O.sets, &O.nsets,
+                  MAX) },
+    { SV_OPT_SIZE("chunk-size", 0, "upload chunk (default: the platform's; "
+                  "YouTube needs multiples of 256K)", NULL, 256 * 1024,
+                  INT64_C(1) << 32, &O.chunk_size) },
+    { SV_OPT_DURATION("processing-wait", 0, "poll the platform's "
+                      "processing this long after the upload (0: do not)",
+                      "10m", 0, INT64_MAX, &O.proc_wait) },
+    { SV_OPT_DURATION("processing-poll", 0, "between processing polls",
+                      "5s", 10000, 3600000000LL, &O.proc_poll) },
+    { SV_OPT_FLAG("device", 0, "auth: the device flow (a code to enter on "
+                  "another device) instead of the loopback redirect",
+                  &O.device) },
     SV_OPT_SECTION("Webhooks"),
     { SV_OPT_LIST("webhook", 0, "<url>", "also POST every JSON event to this "
                   "http:// or https:// URL, signed with $SV_WEBHOOK_SECRET "
@@ -100,6 +142,9 @@ static const char *const usage[] = {
     "--live [options] <target> <dir>",
     "--simulcast <url> [--simulcast <url>]... [options] < live.ts",
     "--purge <target> [--purge <target>]... [options] <path>...",
+    "--platform <list> [options] <file>",
+    "auth [--device] <platform>",
+    "status <platform>:<id>...",
     NULL,
 };
 

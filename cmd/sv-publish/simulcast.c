@@ -1,6 +1,7 @@
 /* simulcast.c -- sv-publish --simulcast: one live MPEG-TS on stdin to many
  * RTMP, RTMPS and SRT destinations, with a slate while the input stalls */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -10,6 +11,7 @@
 #include "core/opt.h"
 #include "core/sig.h"
 #include "modes.h"
+#include "publish/platform.h"
 #include "publish/simulcast.h"
 #include "srt/srt_sock.h"
 
@@ -27,6 +29,13 @@ sv_publish_cmd_simulcast(struct sv_publish_opts *o)
         return SV_EXIT_USAGE;
     }
     for (i = 0; i < o->nsimulcast; i++) {
+        /* a platform's name: its live API says where to push */
+        if (strstr(o->simulcast[i], "://") == NULL &&
+            sv_platform_known(o->simulcast[i])) {
+            rc = sv_publish_platform_live(o, i);
+            if (rc != 0)
+                return rc;
+        }
         if (sv_simulcast_check_url(o->simulcast[i], err, sizeof(err)) < 0) {
             sv_opt_usage_error("bad --simulcast: %s", err);
             return SV_EXIT_USAGE;

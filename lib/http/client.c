@@ -29,6 +29,8 @@ _Static_assert(sizeof(((struct sv_http_reply *)0)->error) >= CURL_ERROR_SIZE,
 struct xfer {
     CURL *c;
     struct curl_slist *hl;
+    curl_mime *mime;
+    struct fpart *fparts;       /* the file parts' read positions */
     const struct sv_http_req *q;
     int64_t upoff;              /* next body byte to read from body_fd */
     int64_t upend;
@@ -39,6 +41,15 @@ struct xfer {
     int over;                   /* the body passed q->max_reply */
     int hover;                  /* the headers passed HDRS_MAX */
     int nomem;
+    int nform;
+};
+
+/* a file part of a form being read */
+struct fpart {
+    const struct sv_http_part *p;
+    int64_t pos;                /* from p->off */
+    int readerr;
+    int64_t *sent;
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -110,6 +121,81 @@ on_seek(void *ud, curl_off_t off, int origin)
                            __ATOMIC_RELAXED);
     x->upoff = x->q->body_off + off;
     return CURL_SEEKFUNC_OK;
+}
+
+static size_t
+on_part_read(char *buf, size_t sz, size_t n, void *ud)
+{
+    struct fpart *f = ud;
+    size_t want = sz * n;
+    ssize_t got;
+
+    if ((int64_t)want > f->p->size - f->pos)
+        want = (size_t)(f->p->size - f->pos);
+    if (want == 0)
+        return 0;
+    do
+        got = pread(f->p->fd, buf, want, f->p->off + f->pos);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        f->readerr = 1;
+        return CURL_READFUNC_ABORT;
+    }
+    f->pos += got;
+    if (f->sent != NULL)
+        __atomic_add_fetch(f->sent, (int64_t)got, __ATOMIC_RELAXED);
+    return (size_t)got;
+}
+
+static int
+on_part_seek(void *ud, curl_off_t off, int origin)
+{
+    struct fpart *f = ud;
+
+    if (origin != SEEK_SET || off < 0 || off > f->p->size)
+        return CURL_SEEKFUNC_FAIL;
+    if (f->sent != NULL)
+        __atomic_sub_fetch(f->sent, f->pos - (int64_t)off, __ATOMIC_RELAXED);
+    f->pos = off;
+    return CURL_SEEKFUNC_OK;
+}
+
+/* q->form as curl's mime parts */
+static int
+form_init(struct xfer *x, const struct sv_http_req *q)
+{
+    curl_mimepart *mp;
+    int i;
+
+    x->fparts = calloc(q->nform > 0 ? q->nform : 1, sizeof(*x->fparts));
+    x->mime = curl_mime_init(x->c);
+    if (x->fparts == NULL || x->mime == NULL)
+        return -ENOMEM;
+    for (i = 0; i < q->nform; i++) {
+        const struct sv_http_part *p = &q->form[i];
+
+        mp = curl_mime_addpart(x->mime);
+        if (mp == NULL || curl_mime_name(mp, p->name) != CURLE_OK)
+            return -ENOMEM;
+        if (p->fd >= 0) {
+            x->fparts[i].p = p;
+            x->fparts[i].sent = q->sent;
+            if (curl_mime_data_cb(mp, (curl_off_t)p->size, on_part_read,
+                                  on_part_seek, NULL, &x->fparts[i])
+                != CURLE_OK)
+                return -ENOMEM;
+        } else if (curl_mime_data(mp, p->value, p->len) != CURLE_OK) {
+            return -ENOMEM;
+        }
+        if (p->filename != NULL &&
+            curl_mime_filename(mp, p->filename) != CURLE_OK)
+            return -ENOMEM;
+        if (p->type != NULL && curl_mime_type(mp, p->type) != CURLE_OK)
+            return -ENOMEM;
+    }
+    curl_easy_setopt(x->c, CURLOPT_MIMEPOST, x->mime);
+    x->nform = q->nform;
+    return 0;
 }
 
 static int
@@ -200,6 +286,13 @@ xfer_init(struct xfer *x, const struct sv_http_req *q,
         curl_easy_setopt(x->c, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
+    } else if (q->body == NULL && q->form != NULL) {
+        int rc = form_init(x, q);
+
+        if (rc < 0)
+            return rc;
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(x->c, CURLOPT_CUSTOMREQUEST, method);
     } else if (q->body == NULL && q->body_from_fd) {
         x->upoff = q->body_off;
         x->upend = q->body_off + (int64_t)q->body_len;
@@ -261,6 +354,8 @@ xfer_finish(struct xfer *x, CURLcode cc, char *err, size_t size)
                  url, HDRS_MAX);
         return SV_ELIMIT;
     }
+    for (int i = 0; i < x->nform; i++)
+        x->readerr |= x->fparts[i].readerr;
     if (x->readerr) {
         snprintf(err, size, "cannot send to '%s': the body's file ended "
                  "or failed", url);
@@ -298,6 +393,8 @@ xfer_release(struct xfer *x)
     sv_buf_release(&x->body);
     sv_buf_release(&x->hdrs);
     curl_slist_free_all(x->hl);
+    curl_mime_free(x->mime);
+    free(x->fparts);
     if (x->c != NULL) {
         /* the error buffer is r's: curl must not keep pointing at it */
         curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, NULL);

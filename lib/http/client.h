@@ -29,6 +29,24 @@ struct sv_http_req {
     int64_t body_off;
     int64_t *sent;              /* not NULL: body bytes sent so far are
                                    added here as they go (progress) */
+    const struct sv_http_part *form;    /* not NULL (and body NULL): a
+                                   multipart/form-data POST of nform parts */
+    int nform;
+};
+
+/*
+ * One part of a multipart/form-data body: a value (value, len) or, with
+ * fd >= 0, size bytes of a file read with pread from off (never held
+ * whole), sent as filename with content type type.
+ */
+struct sv_http_part {
+    const char *name;
+    const char *value;
+    size_t len;
+    int fd;                     /* -1: value */
+    int64_t off, size;
+    const char *filename;       /* NULL: none */
+    const char *type;           /* NULL: curl's default */
 };
 
 

@@ -1,0 +1,379 @@
+#!/usr/bin/env bats
+# sv-publish-platforms.bats -- --platform, auth and status against local
+# fakes of each platform's API (tests/platforms/*.py)
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+FAKES=$SV_TOP/tests/platforms
+# set by fake() for the platforms it starts
+API_youtube='' API_tiktok=''
+LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion=''
+
+# fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
+# sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
+fake() {
+    local name=$1 port
+    shift
+    rm -f "$BATS_TEST_TMPDIR/$name.port"
+    python3 "$FAKES/$name.py" "$BATS_TEST_TMPDIR/$name.port" \
+        "$BATS_TEST_TMPDIR/$name.log" --refresh=r0 "$@" 3>&- &
+    PIDS="${PIDS:-} $!"
+    wait_for test -s "$BATS_TEST_TMPDIR/$name.port"
+    port=$(cat "$BATS_TEST_TMPDIR/$name.port")
+    printf -v "API_$name" 'http://127.0.0.1:%s' "$port"
+    printf -v "LOG_$name" '%s' "$BATS_TEST_TMPDIR/$name.log"
+    touch "$BATS_TEST_TMPDIR/$name.log"
+}
+
+teardown() {
+    local p
+    for p in ${PIDS:-}; do kill "$p" 2>/dev/null || true; done
+}
+
+# creds NAME...: a 0600 credentials file with client cid/csecret, refresh
+# token r0 and access token a0 (dead unless the fake was given --access=a0)
+creds() {
+    local n sep='' body='{'
+    for n in "$@"; do
+        body+="$sep\"$n\":{\"client_id\":\"cid\",\"client_secret\":\"csecret\",\"refresh_token\":\"r0\",\"access_token\":\"a0\"}"
+        sep=,
+    done
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && echo "$body}" > "$CREDS")
+}
+
+# video SIZE: a file of SIZE random bytes at $VIDEO
+video() {
+    VIDEO=$BATS_TEST_TMPDIR/clip.mp4
+    head -c "$1" /dev/urandom > "$VIDEO"
+    SHA=$(sha256sum "$VIDEO" | cut -d' ' -f1)
+}
+
+# pub ARGS...: sv-publish with the fakes' --api and fast polls
+pub() {
+    local a=() n v
+    for n in youtube vimeo tiktok dailymotion; do
+        v=API_$n
+        [ -z "${!v:-}" ] || a+=(--api "$n=${!v}")
+    done
+    sv-publish "${a[@]}" --credentials "$CREDS" --processing-poll 20ms \
+        --retries 3 "$@"
+}
+
+# event NAME PLATFORM: that event's data from $output
+event() {
+    jq -c --arg e "$1" --arg p "$2" \
+        'select(.event == $e and .data.platform == $p) | .data' <<< "$output"
+}
+
+# ---- usage ----
+
+@test "usage: unknown platforms, bad --set and --api, rules known before any request" {
+    creds youtube
+    video 1000
+    run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion)
+Try 'sv-publish --help' for more information."
+    run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
+    assert_match "$stderr" "platform 'youtube' is named twice"
+    run -2 --separate-stderr sv-publish --platform youtube --set title=x "$VIDEO"
+    assert_match "$stderr" "bad --set 'title=x': expected platform.field=value"
+    run -2 --separate-stderr sv-publish --platform youtube --api youtube=ftp://x "$VIDEO"
+    assert_match "$stderr" "bad --api"
+    run -2 --separate-stderr sv-publish --platform youtube --chunk-size 300K "$VIDEO"
+    assert_match "$stderr" "youtube: --chunk-size must be a multiple of 256K"
+    run -2 --separate-stderr sv-publish --platform youtube --title 'a <b>' "$VIDEO"
+    assert_match "$stderr" "youtube: a title has at most 100 characters and no '<' or '>'"
+    run -2 --separate-stderr sv-publish --platform youtube --privacy public --publish-at 2027-01-01T00:00:00Z "$VIDEO"
+    assert_match "$stderr" "needs --privacy private"
+    run -2 --separate-stderr sv-publish --platform tiktok --privacy unlisted "$VIDEO"
+    assert_match "$stderr" "tiktok: no privacy 'unlisted'"
+    run -2 --separate-stderr sv-publish --platform tiktok --chunk-size 1M "$VIDEO"
+    assert_match "$stderr" "tiktok: chunks are 5M to 64M"
+    run -2 --separate-stderr sv-publish --platform dailymotion --for-kids no "$VIDEO"
+    assert_match "$stderr" "dailymotion: publishing needs a channel"
+    run -2 --separate-stderr sv-publish --platform dailymotion --set dailymotion.category=news "$VIDEO"
+    assert_match "$stderr" "dailymotion: publishing needs --for-kids yes\|no"
+    run -2 --separate-stderr sv-publish --platform youtube "$VIDEO" "$VIDEO"
+    assert_match "$stderr" "--platform uploads one file, not 2 operands"
+    run -2 --separate-stderr sv-publish auth
+    run -2 --separate-stderr sv-publish auth nosuch
+    assert_match "$stderr" "unknown platform 'nosuch'"
+    run -2 --separate-stderr sv-publish auth --device vimeo
+    assert_match "$stderr" "vimeo has no device flow"
+    run -2 --separate-stderr sv-publish status youtube
+    assert_match "$stderr" "bad item 'youtube': expected platform:id"
+}
+
+@test "credentials: a file others can read is refused; an empty file is no upload" {
+    creds youtube
+    video 1000
+    chmod 644 "$CREDS"
+    run -1 --separate-stderr sv-publish --platform youtube --credentials "$CREDS" "$VIDEO"
+    assert_match "$stderr" "credentials '.*' are readable by others \(mode 644\): chmod 600 it"
+    : > "$BATS_TEST_TMPDIR/empty.mp4"
+    run -1 --separate-stderr sv-publish --platform youtube --credentials "$CREDS" "$BATS_TEST_TMPDIR/empty.mp4"
+    assert_match "$stderr" "the file is empty"
+}
+
+# ---- YouTube ----
+
+@test "youtube: a dead access token is refreshed once, saved 0600, and the upload is whole" {
+    fake youtube --processing=1
+    creds youtube
+    video 700000
+    run --separate-stderr pub --platform youtube --chunk-size 256K \
+        --title "My clip" --privacy unlisted --for-kids no "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete youtube)
+    assert_eq "$(jq -r '[.state, .bytes, .resumes, .refreshes] | @tsv' <<< "$d")" \
+        "processed	700000	0	1"
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.youtube.com/watch\?v=v[0-9a-f]+$'
+    # exactly one refresh, then the call that got 401 again
+    assert_eq "$(jq -r 'select(.p == "/token") | .grant' "$LOG_youtube")" refresh_token
+    assert_eq "$(jq -c 'select(.m == "POST" and (.p | startswith("/upload/"))) | [.st, .title, .privacy, .kids]' "$LOG_youtube" | paste -sd' ')" \
+        '[401,null,null,null] [200,"My clip","unlisted",false]'
+    # what the server stored is the file
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_youtube")" "$SHA"
+    # the new access token is on disk, the file still 0600
+    assert_eq "$(stat -c %a "$CREDS")" 600
+    assert_match "$(jq -r .youtube.access_token "$CREDS")" '^at-'
+    assert_eq "$(jq -r .youtube.refresh_token "$CREDS")" r0
+}
+
+@test "youtube: a cut mid-upload resumes where Range says, never re-sending what the server confirmed" {
+    fake youtube --access=a0 --cut=100000 --short-range
+    creds youtube
+    video 1300000
+    run --separate-stderr pub --platform youtube --chunk-size 256K \
+        --processing-wait 0 "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete youtube)
+    assert_eq "$(jq -r '[.bytes, .resumes] | @tsv' <<< "$d")" "1300000	1"
+    # the cut request, then the query: "bytes */1300000" -> 308 Range 0-99999
+    assert_eq "$(jq -c 'select(.m == "PUT") | [.st, .start, .stored, .query]' "$LOG_youtube" | head -3 | paste -sd' ')" \
+        '["cut",0,null,null] [308,null,100000,1] [308,100000,100000,null]'
+    # every chunk starts at what the last 308 said; the short Range (256 KiB
+    # less than sent) is the one place bytes go twice
+    assert_eq "$(jq -r 'select(.sha256) | .resent' "$LOG_youtube")" 0
+    assert_eq "$(jq -s 'map(select(.m == "PUT") | .n) | add' "$LOG_youtube")" \
+        $((1300000 + 262144))
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_youtube")" "$SHA"
+}
+
+@test "youtube: 503s are retried, a lost session starts again, and the file arrives whole" {
+    fake youtube --access=a0 --503=2 --gone
+    creds youtube
+    video 600000
+    run --separate-stderr pub --platform youtube --chunk-size 256K \
+        --processing-wait 0 "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -s 'map(select(.st == 503)) | length' "$LOG_youtube")" 2
+    # the query after the first 503 finds the session gone: a second insert
+    assert_eq "$(jq -s 'map(select(.m == "POST" and .st == 200)) | length' "$LOG_youtube")" 2
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_youtube")" "$SHA"
+}
+
+@test "youtube: quotaExceeded and uploadLimitExceeded are told as such, exit 1" {
+    fake youtube --access=a0 --quota
+    creds youtube
+    video 1000
+    run -1 --separate-stderr pub --platform youtube "$VIDEO"
+    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "ELIMIT	quotaExceeded"
+    assert_match "$stderr" "youtube: starting the upload: 403 quotaExceeded: The request cannot be completed because you have exceeded your quota."
+    kill "${PIDS##* }"
+    PIDS=
+    fake youtube --access=a0 --upload-limit
+    run -1 --separate-stderr pub --platform youtube "$VIDEO"
+    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "ELIMIT	uploadLimitExceeded"
+}
+
+@test "youtube: processing that fails is a failure with the platform's reason" {
+    fake youtube --access=a0 --fail-processing
+    creds youtube
+    video 1000
+    run -1 --separate-stderr pub --platform youtube "$VIDEO"
+    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "EFORMAT	codec"
+    assert_match "$stderr" "youtube: processing failed: codec"
+}
+
+@test "youtube: the thumbnail is set on the new video" {
+    fake youtube --access=a0
+    creds youtube
+    video 1000
+    head -c 5000 /dev/urandom > "$BATS_TEST_TMPDIR/t.jpg"
+    run --separate-stderr pub --platform youtube --thumbnail "$BATS_TEST_TMPDIR/t.jpg" \
+        --processing-wait 0 "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -r 'select(.thumb) | .thumb' "$LOG_youtube")" 5000
+}
+
+@test "status: a YouTube video's state, views and comments as one JSON" {
+    fake youtube --access=a0
+    creds youtube
+    video 1000
+    run --separate-stderr pub --platform youtube --processing-wait 0 "$VIDEO"
+    id=$(event publish.complete youtube | jq -r .id)
+    run --separate-stderr pub status "youtube:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .state, .views, .comments]' <<< "$output")" \
+        '["youtube","processed",7,2]'
+    run -1 --separate-stderr pub status youtube:nosuch
+    assert_match "$stderr" "youtube: no video 'nosuch'"
+}
+
+# ---- Vimeo ----
+
+@test "vimeo: tus upload; a cut PATCH is followed by HEAD and the rest from Upload-Offset" {
+    fake vimeo --access=a0 --cut=150000 --processing=1
+    creds vimeo
+    video 1000000
+    run --separate-stderr pub --platform vimeo --chunk-size 400K --privacy public "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete vimeo)
+    assert_eq "$(jq -r '[.id, .url, .state, .resumes] | @tsv' <<< "$d")" \
+        "100000	https://vimeo.com/100000	available	1"
+    assert_eq "$(jq -r 'select(.m == "POST") | .view' "$LOG_vimeo")" anybody
+    assert_eq "$(jq -c 'select(.m != "GET" and .m != "POST") | [.m, .st, .start // .stored]' "$LOG_vimeo" | paste -sd' ')" \
+        '["PATCH","cut",0] ["HEAD",200,150000] ["PATCH",204,150000] ["PATCH",204,559600] ["PATCH",204,969200]'
+    # tus keeps what arrived before the cut: no byte is sent twice
+    assert_eq "$(jq -s 'map(select(.m == "PATCH") | .n) | add' "$LOG_vimeo")" 1000000
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_vimeo")" "$SHA"
+}
+
+@test "vimeo: a token Vimeo refuses is not refreshed (there is no refresh): run auth" {
+    fake vimeo
+    creds vimeo
+    video 1000
+    run -1 --separate-stderr pub --platform vimeo "$VIDEO"
+    assert_eq "$(event error vimeo | jq -r .code)" EAUTH
+    assert_match "$stderr" "vimeo: creating the video: 401 "
+    assert_eq "$(jq -s 'map(select(.p == "/oauth/access_token")) | length' "$LOG_vimeo")" 0
+}
+
+# ---- TikTok ----
+
+@test "tiktok: chunks by the floor rule, a cut chunk sent again alone, the rotated refresh token kept" {
+    fake tiktok --rotate --cut=1000000 --processing=1
+    creds tiktok
+    video 12000000
+    cp "$CREDS" "$BATS_TEST_TMPDIR/old.json"
+    run --separate-stderr pub --platform tiktok --chunk-size 5M --title "hello tiktok" "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete tiktok)
+    assert_eq "$(jq -r '[.state, .chunk_size, .chunks, .resumes, .url] | @tsv' <<< "$d")" \
+        "PUBLISH_COMPLETE	5242880	2	1	https://www.tiktok.com/@svtest/video/7300000000000000001"
+    # 12000000 / 5242880 = 2 chunks, the last takes the remainder
+    assert_eq "$(jq -c 'select(.m == "PUT") | [.chunk, .st, .n]' "$LOG_tiktok" | paste -sd' ')" \
+        '[1,"cut",1000000] [1,206,5242880] [2,201,6757120]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_tiktok")" "$SHA"
+    # the refresh replaced r0, which is dead now
+    new=$(jq -r .tiktok.refresh_token "$CREDS")
+    assert_match "$new" '^rt-'
+    cp "$BATS_TEST_TMPDIR/old.json" "$CREDS"
+    run -1 --separate-stderr pub --platform tiktok "$VIDEO"
+    assert_match "$stderr" "refreshing the token: 400 invalid_grant: refresh token is invalid \(the refresh token is dead: run 'sv-publish auth tiktok'\)"
+}
+
+@test "tiktok: a privacy level the creator does not offer is refused before init" {
+    fake tiktok --access=a0 --no-public
+    creds tiktok
+    video 1000
+    run -1 --separate-stderr pub --platform tiktok --privacy public "$VIDEO"
+    assert_eq "$(event error tiktok | jq -r .reason)" privacy_level_option_mismatch
+    assert_eq "$(jq -s 'map(select(.p == "/v2/post/publish/video/init/")) | length' "$LOG_tiktok")" 0
+}
+
+# ---- Dailymotion ----
+
+@test "dailymotion: upload URL, one multipart POST, then the video published with channel and kids flag" {
+    fake dailymotion --access=a0 --processing=1
+    creds dailymotion
+    video 300000
+    run --separate-stderr pub --platform dailymotion --set dailymotion.category=news \
+        --for-kids no --privacy public --title "DM clip" "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete dailymotion)
+    assert_eq "$(jq -r '.state' <<< "$d")" published
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.dailymotion.com/video/x'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_dailymotion")" "$SHA"
+    assert_eq "$(jq -c 'select(.channel) | [.channel, .kids, .private, .title]' "$LOG_dailymotion")" \
+        '["news","false","false","DM clip"]'
+}
+
+# ---- several at once ----
+
+@test "four platforms at once: one failing never stops the others, exit 3, one result each" {
+    fake youtube --access=a0
+    fake vimeo
+    fake tiktok --access=a0
+    fake dailymotion --access=a0
+    creds youtube vimeo tiktok dailymotion
+    video 400000
+    run -3 --separate-stderr pub --platform youtube,vimeo,tiktok,dailymotion \
+        --set dailymotion.category=news --for-kids no --processing-wait 0 "$VIDEO"
+    assert_eq "$(jq -r 'select(.event == "publish.complete" or .event == "error") | .data.platform' <<< "$output" | sort | paste -sd' ')" \
+        "dailymotion tiktok vimeo youtube"
+    assert_eq "$(jq -r 'select(.event == "error") | .data.platform' <<< "$output")" vimeo
+    assert_match "$stderr" "1 of 4 platforms failed"
+    for f in "$LOG_youtube" "$LOG_tiktok" "$LOG_dailymotion"; do
+        assert_eq "$(jq -r 'select(.sha256) | .sha256' "$f")" "$SHA"
+    done
+}
+
+# ---- auth ----
+
+# auth_run NAME [ARGS]: sv-publish auth in the background, its stderr in
+# $BATS_TEST_TMPDIR/auth.err
+auth_bg() {
+    sv-publish --credentials "$CREDS" --api "$1=$2" --timeout 20s auth "${@:3}" "$1" \
+        2> "$BATS_TEST_TMPDIR/auth.err" &
+    AUTH_PID=$!
+}
+
+@test "auth: the loopback redirect with PKCE stores the tokens (TikTok's client_key)" {
+    fake tiktok --pkce
+    CREDS=$BATS_TEST_TMPDIR/new/creds.json
+    mkdir -p "$BATS_TEST_TMPDIR/new"
+    export SV_TIKTOK_CLIENT_ID=cid SV_TIKTOK_CLIENT_SECRET=csecret
+    auth_bg tiktok "$API_tiktok"
+    wait_for grep -q '^http://127.0.0.1:.*/v2/auth/authorize/?' "$BATS_TEST_TMPDIR/auth.err"
+    url=$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")
+    assert_match "$url" 'client_key=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]+%2F&response_type=code&scope=user.info.basic%2Cvideo.publish%2Cvideo.upload&state=[A-Za-z0-9_-]+&code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256$'
+    # the "browser": consent is given at once, the redirect is followed
+    run curl -sfL "$url"
+    [ "$status" -eq 0 ]
+    assert_match "$output" "sv-publish: done"
+    wait "$AUTH_PID"
+    assert_eq "$(jq -r 'select(.p == "/v2/oauth/token/") | [.st, .grant] | @tsv' "$LOG_tiktok")" "200	authorization_code"
+    assert_eq "$(stat -c %a "$CREDS")" 600
+    assert_match "$(jq -r '.tiktok | .access_token + " " + .refresh_token' "$CREDS")" '^at-[0-9a-f]+ rt-[0-9a-f]+$'
+    # secrets from the environment are not written to the file
+    assert_eq "$(jq -r '.tiktok.client_secret' "$CREDS")" null
+}
+
+@test "auth: a redirect with another state is refused" {
+    fake youtube
+    creds youtube
+    auth_bg youtube "$API_youtube"
+    wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
+    port=$(grep -o 'redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]*' "$BATS_TEST_TMPDIR/auth.err" | grep -o '[0-9]*$')
+    curl -s "http://127.0.0.1:$port/?code=stolen&state=forged" > /dev/null
+    # wait, not run wait: the subshell of run has no such child
+    st=0
+    wait "$AUTH_PID" || st=$?
+    assert_eq "$st" 1
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "the redirect's state does not match"
+}
+
+@test "auth --device: the device flow polls until the grant" {
+    fake youtube
+    creds youtube
+    run --separate-stderr sv-publish --credentials "$CREDS" --api "youtube=$API_youtube" auth --device youtube
+    [ "$status" -eq 0 ]
+    assert_match "$stderr" "open https://example.test/device and enter the code ABCD-EFGH"
+    assert_eq "$(jq -r 'select(.p == "/token") | .st' "$LOG_youtube" | paste -sd' ')" "428 200"
+    assert_match "$(jq -r .youtube.access_token "$CREDS")" '^at-'
+}

@@ -44,6 +44,7 @@ struct hconn {
     size_t len;
     int closing;
     int refs;                   /* the handle, an --auth-url request */
+    int continued;              /* a 100 Continue went out */
     char remote[80];
 };
 
@@ -1145,14 +1146,16 @@ handle(struct hconn *c, const struct req *r)
 }
 
 /* one request from c->buf, when it is all there: its length, 0 when more
- * is needed, -1 when the connection must go (an answer was sent) */
+ * is needed, -1 when the connection must go (an answer was sent).  The
+ * head is parsed in a copy: c->buf stays as it came until it is used. */
 static long
 parse_one(struct hconn *c)
 {
+    static char h[HEAD_MAX + 1];
     struct req r;
     char *end, *line, *next, *sp, *sp2;
     size_t head, clen = 0;
-    int have_clen = 0;
+    int expect = 0;
 
     end = memmem(c->buf, c->len, "\r\n\r\n", 4);
     if (end == NULL) {
@@ -1164,9 +1167,15 @@ parse_one(struct hconn *c)
         return 0;
     }
     head = (size_t)(end - c->buf) + 4;
+    if (head - 4 > HEAD_MAX) {
+        reply_text(c, 431, "Request Header Fields Too Large", "the "
+                   "request head is too large", NULL, 1);
+        return -1;
+    }
+    memcpy(h, c->buf, head - 4);
+    h[head - 4] = '\0';
     memset(&r, 0, sizeof(r));
-    *end = '\0';
-    line = c->buf;
+    line = h;
     next = strstr(line, "\r\n");
     if (next != NULL)
         *next = '\0';
@@ -1205,7 +1214,6 @@ parse_one(struct hconn *c)
             char *e;
 
             clen = strtoul(v, &e, 10);
-            have_clen = 1;
             if (e == v || clen > BODY_MAX) {
                 reply_text(c, 413, "Content Too Large", "the body is too "
                            "large", NULL, 1);
@@ -1223,11 +1231,21 @@ parse_one(struct hconn *c)
             r.auth_len = vl;
         } else if (strcasecmp(line, "Connection") == 0) {
             r.close = strncasecmp(v, "close", 5) == 0;
+        } else if (strcasecmp(line, "Expect") == 0) {
+            expect = strncasecmp(v, "100-continue", 12) == 0;
         }
     }
-    (void)have_clen;
-    if (c->len - head < clen)
-        return 0;       /* the body is still coming */
+    if (c->len - head < clen) {
+        /* the body is still coming; a client that waits is told to go on */
+        if (expect && !c->continued && c->len == head) {
+            uv_buf_t b = uv_buf_init("HTTP/1.1 100 Continue\r\n\r\n", 25);
+
+            c->continued = 1;
+            uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        }
+        return 0;
+    }
+    c->continued = 0;
     r.body = c->buf + head;
     r.body_len = clen;
     handle(c, &r);

@@ -322,15 +322,34 @@ ts_us(struct wsess *s, int track, uint32_t ts)
     return s->ts_base_us[track] + s->ts_ext[track] * 1000000 / clock;
 }
 
+/* whether an access unit (4-byte lengths) carries an SPS */
+static int
+has_sps(const uint8_t *au, size_t len)
+{
+    size_t off = 0, n;
+
+    while (len - off >= 5) {
+        n = (size_t)au[off] << 24 | (size_t)au[off + 1] << 16 |
+            (size_t)au[off + 2] << 8 | au[off + 3];
+        if (n == 0 || n > len - off - 4)
+            return 0;
+        if ((au[off + 4] & 0x1f) == 7)
+            return 1;
+        off += 4 + n;
+    }
+    return 0;
+}
+
 static void
 on_au(void *ud, const uint8_t *au, size_t len, uint32_t ts, int key)
 {
     struct wsess *s = ud;
     struct sv_ingest_pkt p;
+    uint8_t *with_ps = NULL;
 
     if (s->dead || s->src.st == NULL)
         return;
-    if (key) {
+    if (key && !s->video_conf) {
         uint8_t avcc[600];
         int n = sv_h264_avcc(s->h264.sps, s->h264.sps_len, s->h264.pps,
                              s->h264.pps_len, avcc, sizeof(avcc));
@@ -342,7 +361,6 @@ on_au(void *ud, const uint8_t *au, size_t len, uint32_t ts, int key)
         t.codec = SV_CODEC_H264;
         t.extra = avcc;
         t.extra_len = (size_t)n;
-        /* the same parameter sets again change nothing */
         sv__stream_config(s->src.st, SV_TRACK_VIDEO, &t);
         s->video_conf = 1;
         if (s->dead || s->src.st == NULL)
@@ -350,6 +368,27 @@ on_au(void *ud, const uint8_t *au, size_t len, uint32_t ts, int key)
     }
     if (!s->video_conf)
         return;
+    /* the track is configured once: a later SPS (WebRTC encoders change
+     * resolution as bandwidth goes) travels in-band before its IDR, which
+     * decoders follow, instead of restarting the pipeline's muxer */
+    if (key && !has_sps(au, len)) {
+        size_t sl = s->h264.sps_len, pl = s->h264.pps_len;
+
+        with_ps = malloc(len + 8 + sl + pl);
+        if (with_ps == NULL)
+            return;
+        with_ps[0] = with_ps[1] = 0;
+        with_ps[2] = (uint8_t)(sl >> 8);
+        with_ps[3] = (uint8_t)sl;
+        memcpy(with_ps + 4, s->h264.sps, sl);
+        with_ps[4 + sl] = with_ps[5 + sl] = 0;
+        with_ps[6 + sl] = (uint8_t)(pl >> 8);
+        with_ps[7 + sl] = (uint8_t)pl;
+        memcpy(with_ps + 8 + sl, s->h264.pps, pl);
+        memcpy(with_ps + 8 + sl + pl, au, len);
+        au = with_ps;
+        len += 8 + sl + pl;
+    }
     memset(&p, 0, sizeof(p));
     p.track = SV_TRACK_VIDEO;
     p.pts = p.dts = ts_us(s, SV_TRACK_VIDEO, ts);
@@ -357,6 +396,7 @@ on_au(void *ud, const uint8_t *au, size_t len, uint32_t ts, int key)
     p.data = au;
     p.size = len;
     sv__stream_packet(s->src.st, &p);
+    free(with_ps);
 }
 
 static void

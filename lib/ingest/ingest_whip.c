@@ -33,6 +33,9 @@
 #define PLI_EVERY_MS 1000
 #define RR_EVERY_MS 1000
 #define MAX_CAND 8
+/* the bandwidth estimate we report (REMB): the sender's own controller
+ * decides below it; without one, browsers stay at their start rate */
+#define REMB_BPS 8000000
 
 struct sv_wlisten;
 
@@ -272,6 +275,12 @@ send_feedback(struct wsess *s, int pli)
     for (i = 0, k = 0; i < SV_TRACKS; i++)
         if (s->rs[i].started)
             s->rs[i] = rs[k++];     /* the priors it updated */
+    if (s->have_ssrc[SV_TRACK_VIDEO]) {
+        k = sv_rtcp_remb(buf + w, 512 - (size_t)w, s->our_ssrc, REMB_BPS,
+                         &s->ssrc[SV_TRACK_VIDEO], 1);
+        if (k > 0)
+            w += k;
+    }
     if (pli && s->have_ssrc[SV_TRACK_VIDEO]) {
         k = sv_rtcp_pli(buf + w, 512 - (size_t)w, s->our_ssrc,
                         s->ssrc[SV_TRACK_VIDEO]);

@@ -357,6 +357,34 @@ sv_rtcp_nack(uint8_t *out, size_t size, uint32_t our_ssrc,
 }
 
 int
+sv_rtcp_remb(uint8_t *out, size_t size, uint32_t our_ssrc, uint64_t bps,
+             const uint32_t *ssrcs, int n)
+{
+    size_t len = 20 + 4 * (size_t)n;
+    unsigned exp = 0;
+    int i;
+
+    if (n < 1 || n > 255 || size < len)
+        return SV_ELIMIT;
+    while (bps >= (1u << 18)) {
+        bps >>= 1;
+        exp++;
+    }
+    out[0] = 0x8f;
+    out[1] = 206;
+    wr16(out + 2, (unsigned)(len / 4 - 1));
+    wr32(out + 4, our_ssrc);
+    wr32(out + 8, 0);
+    memcpy(out + 12, "REMB", 4);
+    out[16] = (uint8_t)n;
+    out[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
+    wr16(out + 18, (unsigned)(bps & 0xffff));
+    for (i = 0; i < n; i++)
+        wr32(out + 20 + 4 * i, ssrcs[i]);
+    return (int)len;
+}
+
+int
 sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
 {
     size_t off = 0;
@@ -404,6 +432,10 @@ sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
             info->pli++;
         } else if (pt == 206 && fmt == 4 && n >= 20) {
             info->fir++;
+        } else if (pt == 206 && fmt == 15 && n >= 20 &&
+                   memcmp(q + 12, "REMB", 4) == 0) {
+            info->remb_bps = ((uint64_t)(q[17] & 3) << 16 | rd16(q + 18))
+                             << (q[17] >> 2);
         }
         off += n;
     }

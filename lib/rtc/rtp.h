@@ -107,11 +107,17 @@ int sv_rtcp_pli(uint8_t *out, size_t size, uint32_t our_ssrc,
 int sv_rtcp_nack(uint8_t *out, size_t size, uint32_t our_ssrc,
                  uint32_t media_ssrc, const uint16_t *seqs, int n);
 
+/* Receiver Estimated Max Bitrate (PSFB 15, draft-alvestrand-rmcat-remb)
+ * for the media ssrcs.  Returns the length or SV_ELIMIT. */
+int sv_rtcp_remb(uint8_t *out, size_t size, uint32_t our_ssrc,
+                 uint64_t bps, const uint32_t *ssrcs, int n);
+
 struct sv_rtcp_info {
     int sr;                     /* a Sender Report was seen */
     uint32_t sr_ssrc, sr_rtp;
     uint64_t sr_ntp;
     int pli, fir, bye;
+    uint64_t remb_bps;          /* 0: none */
     int nacks;                  /* sequence numbers asked for */
     uint16_t nack_seq[64];      /* the first of them */
     int packets;

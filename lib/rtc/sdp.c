@@ -421,6 +421,8 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
             put(&o, "a=rtcp-fb:%d nack pli\r\n", cd->pt);
             if (cd->fb & SV_SDP_FB_FIR)
                 put(&o, "a=rtcp-fb:%d ccm fir\r\n", cd->pt);
+            if (cd->fb & SV_SDP_FB_REMB)
+                put(&o, "a=rtcp-fb:%d goog-remb\r\n", cd->pt);
         }
         for (k = 0; k < c->ncand; k++)
             put(&o, "a=candidate:%d 1 udp %u %s %d typ host\r\n", k + 1,

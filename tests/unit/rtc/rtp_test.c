@@ -99,8 +99,13 @@ rtcp_builds_and_parses(void)
     n = sv_rtcp_nack(out + w, sizeof(out) - (size_t)w, 99, 7, seqs, 4);
     CHECK_INT(n, 20);       /* 10 with 11 and 13 in its mask; 30 alone */
     w += n;
+    n = sv_rtcp_remb(out + w, sizeof(out) - (size_t)w, 99, 8000000, &s.ssrc,
+                     1);
+    CHECK_INT(n, 24);
+    w += n;
     CHECK_INT(sv_rtcp_parse(out, (size_t)w, &info), 0);
-    CHECK_INT(info.packets, 3);
+    CHECK_INT(info.packets, 4);
+    CHECK_INT(info.remb_bps, 8000000);
     CHECK_INT(info.pli, 1);
     CHECK_INT(info.nacks, 4);
     CHECK_INT(info.nack_seq[0], 10);

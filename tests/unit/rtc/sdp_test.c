@@ -145,6 +145,7 @@ builds_ice_lite_answer(void)
                  "packetization-mode=1;profile-level-id=42e01f\r\n") != NULL);
     CHECK(strstr(out, "a=rtcp-fb:106 nack pli\r\n") != NULL);
     CHECK(strstr(out, "a=rtcp-fb:106 ccm fir\r\n") != NULL);
+    CHECK(strstr(out, "a=rtcp-fb:106 goog-remb\r\n") == NULL);
     CHECK(strstr(out, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n") != NULL);
     CHECK(strstr(out, "a=rtpmap:111 opus/48000/2\r\n") != NULL);
     CHECK(strstr(out, "a=setup:passive\r\n") != NULL);

@@ -145,5 +145,6 @@ header() {
 
 @test "a bad whip:// address is a usage error at start" {
     run -2 --separate-stderr sv-ingest --listen whip://nohost:1 --discard
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-ingest: bad listen address 'whip://nohost:1'"
 }

@@ -19,7 +19,7 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 timeout 60 node "$(dirname "$0")/whip-publish.js" \
-    "http://127.0.0.1:$port/whip/live" cam1 "$secs" ${SIZE:-1280x720} \
+    "http://127.0.0.1:$port/whip/live" cam1 "$secs" "${SIZE:-1280x720}" \
     > "$dir/publish.json" 2> "$dir/publish.err"
 rc=$?
 sleep 0.5

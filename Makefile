@@ -20,7 +20,8 @@ BUILD ?= build
 CC ?= cc
 
 PKGS := libavformat libavcodec libavfilter libswscale libswresample \
-        libavutil jansson openssl libcurl libuv libarchive srt libh2o cairo
+        libavutil jansson openssl libcurl libuv libarchive srt libh2o cairo \
+        libsrtp2
 # The packages' flags are read from $(BUILD)/config.mk, which is made by
 # running scripts/setup first.  make re-reads itself after remaking an
 # included file, so on a bare machine the flags are taken after the -dev

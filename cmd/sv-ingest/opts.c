@@ -22,9 +22,10 @@ static int
 listen_url(const struct sv_opt *o, const char *arg)
 {
     if (strncmp(arg, "rtmp://", 7) != 0 && strncmp(arg, "rtmps://", 8) != 0 &&
-        strncmp(arg, "srt://", 6) != 0)
+        strncmp(arg, "srt://", 6) != 0 && strncmp(arg, "whip://", 7) != 0)
         return sv_opt_usage_error("bad --listen '%s': expected rtmp://, "
-                                  "rtmps:// or srt://addr:port", arg);
+                                  "rtmps://, srt:// or whip://addr:port",
+                                  arg);
     return 0;
 }
 
@@ -40,7 +41,8 @@ http_url(const struct sv_opt *o, const char *arg)
 static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Sources"),
     { SV_OPT_LIST("listen", 'l', "<url>", "listen on rtmp://addr:port, "
-                  "rtmps://addr:port or srt://addr:port", C.listen,
+                  "rtmps://addr:port, srt://addr:port or whip://addr:port "
+                  "(HTTP on TCP, WebRTC media on UDP)", C.listen,
                   &C.nlisten, SV_INGEST_MAX_LISTEN), .cb = listen_url },
     { SV_OPT_LIST("pull", 'p', "<[name=]url>", "pull a stream from any URL "
                   "libavformat opens (rtsp, srt, hls, http)", C.pull,
@@ -50,6 +52,10 @@ static const struct sv_opt rows[] = {
       .complete = "@file" },
     { SV_OPT_STRING("tls-key", 0, "<file>", "PEM private key of --tls-cert",
                     NULL, &C.tls_key), .complete = "@file" },
+    { SV_OPT_LIST("rtc-address", 0, "<addr>", "address WHIP answers "
+                  "advertise as the media candidate (default: the listen "
+                  "address)", C.rtc_address, &C.nrtc_address,
+                  SV_INGEST_MAX_RTC_ADDR) },
     { SV_OPT_DURATION("srt-latency", 0, "SRT receiver latency", "120ms", 0,
                       INT64_MAX, &C.srt_latency_ms), .flags = SV_OPT_MS },
     { SV_OPT_DURATION("timeout", 0, "drop a publisher or pulled source "
@@ -113,7 +119,8 @@ static const struct sv_opt rows[] = {
 
 const struct sv_tool sv_ingest_tool = {
     "sv-ingest",
-    "live ingest server: RTMP, SRT and pulled streams to one pipeline each",
+    "live ingest server: RTMP, SRT, WHIP and pulled streams to one pipeline "
+    "each",
     usage,
     NULL,
     rows,

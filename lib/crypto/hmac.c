@@ -23,3 +23,15 @@ sv_ct_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;
 }
+
+int
+sv_hmac_sha1(const void *key, size_t keylen, const void *msg, size_t len,
+             unsigned char out[SV_HMAC_SHA1_LEN])
+{
+    unsigned int outlen = 0;
+
+    if (HMAC(EVP_sha1(), key, (int)keylen, msg, len, out, &outlen) == NULL ||
+        outlen != SV_HMAC_SHA1_LEN)
+        return SV_EINTERNAL;
+    return 0;
+}

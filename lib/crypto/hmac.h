@@ -19,4 +19,10 @@ int sv_hmac_sha256(const void *key, size_t keylen, const void *msg,
  */
 int sv_ct_equal(const void *a, const void *b, size_t n);
 
+#define SV_HMAC_SHA1_LEN 20
+
+/* HMAC-SHA1 (STUN's MESSAGE-INTEGRITY), as sv_hmac_sha256. */
+int sv_hmac_sha1(const void *key, size_t keylen, const void *msg,
+                 size_t len, unsigned char out[SV_HMAC_SHA1_LEN]);
+
 #endif

@@ -85,6 +85,7 @@ begin_stop(struct sv_ingest *ing)
         return;
     ing->stopping = 1;
     sv__rtmp_close_all(ing);
+    sv__whip_close_all(ing);
     sv__threads_stop(ing);
     for (st = ing->streams; st != NULL; st = next) {
         next = st->next;
@@ -161,8 +162,11 @@ start_sources(struct sv_ingest *ing)
             rc = sv__rtmp_listen(ing, u, 1);
         else if (strncmp(u, "srt://", 6) == 0)
             rc = sv__srt_listen(ing, u);
+        else if (strncmp(u, "whip://", 7) == 0)
+            rc = sv__whip_listen(ing, u);
         else {
-            sv_log_error("cannot listen on '%s': not rtmp:// or srt://", u);
+            sv_log_error("cannot listen on '%s': not rtmp://, srt:// or "
+                         "whip://", u);
             rc = SV_EUSAGE;
         }
     }

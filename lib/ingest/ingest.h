@@ -7,13 +7,14 @@
 
 #define SV_INGEST_MAX_LISTEN 16
 #define SV_INGEST_MAX_PULL 64
+#define SV_INGEST_MAX_RTC_ADDR 8
 /* the least bytes SV_INGEST_HMAC_SECRET may have (as sv-drm's keys) */
 #define SV_INGEST_HMAC_MIN 32
 
 enum { SV_DUP_REFUSE = 0, SV_DUP_TAKEOVER = 1 };
 
 struct sv_ingest_conf {
-    const char *listen[SV_INGEST_MAX_LISTEN];   /* rtmp://, rtmps://, srt:// */
+    const char *listen[SV_INGEST_MAX_LISTEN];   /* rtmp://, rtmps://, srt://, whip:// */
     int nlisten;
     const char *pull[SV_INGEST_MAX_PULL];       /* [name=]url */
     int npull;
@@ -35,6 +36,8 @@ struct sv_ingest_conf {
     int max_conns_per_ip;       /* open RTMP connections per address, 0 any */
     int64_t pull_retries;       /* -1: forever */
     int64_t timeout_us;         /* idle publisher or source */
+    const char *rtc_address[SV_INGEST_MAX_RTC_ADDR];   /* WHIP candidates */
+    int nrtc_address;
 };
 
 /*

@@ -16,6 +16,7 @@ struct sv_istream;
 struct sv_isource;
 struct sv_iauth;
 struct sv_rconn;
+struct sv_wlisten;
 
 /* where a stream comes from: an RTMP connection, an SRT caller, a pull */
 struct sv_isource_ops {
@@ -144,6 +145,7 @@ struct sv_ingest {
     int nlisteners;
     struct sv_ithread *threads;
     struct sv_rconn *rconns;        /* open RTMP connections */
+    struct sv_wlisten *whips;          /* WHIP listeners */
     char *hmac_secret;
 };
 
@@ -197,6 +199,10 @@ int sv__auth_url(const struct sv_ingest_conf *conf,
 int sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls);
 void sv__rtmp_close_all(struct sv_ingest *ing);
 void sv__rtmp_sweep(struct sv_ingest *ing);
+
+/* ingest_whip.c */
+int sv__whip_listen(struct sv_ingest *ing, const char *url);
+void sv__whip_close_all(struct sv_ingest *ing);
 
 /* ingest_thread.c */
 int sv__srt_listen(struct sv_ingest *ing, const char *url);

@@ -106,7 +106,7 @@ Try 'sv-ingest --help' for more information."
 @test "a listen URL of another scheme is a usage error" {
     run --separate-stderr sv-ingest --listen http://127.0.0.1:80 --exec cat
     [ "$status" -eq 2 ]
-    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps:// or srt://addr:port"
+    assert_eq "${stderr%%$'\n'*}" "sv-ingest: bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps://, srt:// or whip://addr:port"
 }
 
 @test "a bad --on-duplicate is a usage error" {
@@ -903,7 +903,7 @@ Try 'sv-ingest --help' for more information."
 
 @test "usage: bad strings and too many of a list" {
     local i args=()
-    ingest_usage "bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps:// or srt://addr:port" \
+    ingest_usage "bad --listen 'http://127.0.0.1:80': expected rtmp://, rtmps://, srt:// or whip://addr:port" \
         --listen http://127.0.0.1:80
     ingest_usage "bad --auth-url 'ftp://x': expected an http:// or https:// URL" \
         --exec cat --auth-url ftp://x

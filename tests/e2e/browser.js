@@ -14,16 +14,17 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
               '--autoplay-policy=no-user-gesture-required'];
 
 // Starts Chromium with a fresh profile (a temporary directory whose name
-// starts with `name`).  Resolves to { context, page, close }: page is the
-// context's first tab, close() ends Chromium and removes the profile.
-async function launch(name) {
+// starts with `name`) and ARGS plus extra.  Resolves to { context, page,
+// close }: page is the context's first tab, close() ends Chromium and
+// removes the profile.
+async function launch(name, extra = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), name + '-'));
   let context;
   try {
     context = await chromium.launchPersistentContext(dir, {
       executablePath: '/usr/bin/chromium',
       ignoreHTTPSErrors: true,    // the tests' throwaway certificates
-      args: ARGS,
+      args: ARGS.concat(extra),
     });
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -247,9 +247,8 @@ verify(const struct sv_drm_opts *o, const char *path)
         sv_log_warn("ledger '%s' verifies up to record %" PRIu64 ", the "
                     "last complete one, but was not closed (a server still "
                     "writing it, one stopped by a crash, or records cut "
-                    "off); records %" PRIu64 " to %" PRIu64 " follow the "
-                    "last checkpoint", path, r.records,
-                    r.last_checkpoint + 1, r.records);
+                    "off); %" PRIu64 " records follow the last checkpoint",
+                    path, r.records, r.records - r.last_checkpoint);
         break;
     case SV_LEDGER_TORN:
         st = SV_DRM_EXIT_TORN;

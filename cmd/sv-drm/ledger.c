@@ -227,9 +227,12 @@ verify(const struct sv_drm_opts *o, const char *path)
                     "last_checkpoint", (json_int_t)r.last_checkpoint);
     if (out != NULL && r.state == SV_LEDGER_BAD)
         json_object_set_new(out, "first_bad", json_integer((json_int_t)r.bad));
-    if (out != NULL && r.state == SV_LEDGER_TORN)
+    if (out != NULL && r.state == SV_LEDGER_TORN) {
+        json_object_set_new(out, "good_bytes",
+                            json_integer((json_int_t)r.good_bytes));
         json_object_set_new(out, "torn_bytes",
                             json_integer((json_int_t)r.torn_bytes));
+    }
     if (out != NULL && r.have_key) {
         sv_drm_hex_encode(r.key, sizeof(r.key), hex);
         json_object_set_new(out, "key", json_string(hex));

@@ -286,6 +286,38 @@ refuses_a_second_writer_and_a_torn_ledger(void)
     cleanup();
 }
 
+static void
+signs_a_checkpoint_after_the_interval(void)
+{
+    struct sv_ledger_conf c = { NULL, seed, 0, 20 };
+    struct sv_ledger_issue r;
+    struct sv_ledger_report rep;
+    struct sv_ledger *l;
+    struct count cnt = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                         0, 0, 0 };
+    char err[256];
+    int tries;
+
+    fresh();
+    c.path = path;
+    CHECK_INT(sv_ledger_open(&c, &l, err, sizeof(err)), 0);
+    memset(&r, 0, sizeof(r));
+    r.route = "hls";
+    r.kids = kid;
+    r.nkids = 1;
+    r.client = "::1";
+    CHECK_INT(sv_ledger_issue(l, &r, on_done, &cnt), 0);
+    /* start, issued, then the checkpoint the 20 ms interval brings */
+    for (tries = 0; tries < 500 && file_lines() < 3; tries++)
+        usleep(10000);
+    CHECK_INT(sv_ledger_verify_file(path, pub, &rep, NULL, NULL, err,
+                                    sizeof(err)), 0);
+    CHECK_INT(rep.state, SV_LEDGER_OPEN);
+    CHECK_INT(rep.last_checkpoint, 3);
+    CHECK_INT(sv_ledger_close(l), 0);
+    cleanup();
+}
+
 int
 main(void)
 {
@@ -294,5 +326,6 @@ main(void)
     RUN(writes_a_closed_ledger_that_verifies);
     RUN(locates_tampering);
     RUN(refuses_a_second_writer_and_a_torn_ledger);
+    RUN(signs_a_checkpoint_after_the_interval);
     return DONE();
 }

@@ -41,21 +41,22 @@ print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))
 
 stop_ledger() {
     kill "$(cat serve.pid)"
+    # status ignored: a server stopped by SIGTERM; verify checks the ledger
     wait "$(cat serve.pid)" || true
     rm -f serve.pid
 }
 
-# load N SUB: N ClearKey requests, 16 at a time, from one curl; prints
+# issue_many N SUB: N ClearKey requests, 16 at a time, from one curl; prints
 # one HTTP status per line
-load() {
-    local n=$1 sub=$2 tok i
+issue_many() {
+    local n=$1 sub=$2 tok
     tok=$(sv-drm token sign --content-id movie --sub "$sub")
     {
         echo "header = \"Authorization: Bearer $tok\""
         echo "header = \"Content-Type: application/json\""
         echo "data = \"{\\\"kids\\\":[\\\"$K64\\\"]}\""
-        echo 'write-out = "%{http_code}\n"'
-        for i in $(seq "$n"); do
+        printf '%s\n' 'write-out = "%{http_code}\n"'
+        for _ in $(seq "$n"); do
             echo "url = \"$URL/license\""
             echo "output = /dev/null"
         done
@@ -67,10 +68,10 @@ load() {
     start_ledger --checkpoint-every 500
     sv-drm ledger pubkey --store ks > pub.pem
     # four clients at once, each its own token subject
-    load 2500 alice > a.codes & local p1=$!
-    load 2500 bob > b.codes & local p2=$!
-    load 2500 carol > c.codes & local p3=$!
-    load 2500 dave > d.codes
+    issue_many 2500 alice > a.codes & local p1=$!
+    issue_many 2500 bob > b.codes & local p2=$!
+    issue_many 2500 carol > c.codes & local p3=$!
+    issue_many 2500 dave > d.codes
     wait "$p1" "$p2" "$p3"
     stop_ledger
     assert_eq "$(cat ./*.codes | sort | uniq -c | awk '{print $1, $2}')" "10000 200"
@@ -94,7 +95,7 @@ setup_file() {
     keys
     mkdir -p "$BATS_FILE_TMPDIR/small" && cd "$BATS_FILE_TMPDIR/small"
     start_ledger --checkpoint-every 5
-    load 12 alice > codes
+    issue_many 12 alice > codes
     stop_ledger
 }
 
@@ -112,6 +113,7 @@ verify_bad() {
     small_ledger
     sed '4s/"sub":"alice"/"sub":"mallory"/' led.jsonl > e.jsonl
     verify_bad e.jsonl
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-drm: ledger 'e.jsonl': record 4 was changed: its SHA-256 is not the one record 5 holds"
     assert_eq "$(jq .first_bad <<<"$output")" 4
 }
@@ -217,11 +219,13 @@ PY
 
 @test "ledger: kill -9 during issuance leaves a ledger that verifies up to its last record and says so" {
     start_ledger --checkpoint-every 100
-    load 3000 alice > codes &
+    issue_many 3000 alice > codes &
     local loader=$!
+    # shellcheck disable=SC2016 # expanded by sh -c, on every try
     wait_for sh -c '[ "$(wc -l < led.jsonl)" -gt 300 ]'
     kill -9 "$(cat serve.pid)"
     rm -f serve.pid
+    # status ignored: curl's own, after its server was killed under it
     wait "$loader" || true
     run -3 --separate-stderr sv-drm ledger verify led.jsonl
     local n; n=$(jq .records <<<"$output")
@@ -232,7 +236,7 @@ PY
     [ "$ok" -le "$(grep -c '"type":"issued"' led.jsonl)" ]
     # the next server goes on from there, and closes it
     start_ledger
-    load 5 bob > codes
+    issue_many 5 bob > codes
     stop_ledger
     run -0 sv-drm ledger verify led.jsonl
     assert_eq "$(grep -c '"type":"start"' led.jsonl)" 2

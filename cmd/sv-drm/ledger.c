@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/afile.h"
 #include "core/err.h"
@@ -65,7 +66,7 @@ read_pubkey(const char *path, uint8_t key[SV_ED25519_PUB])
     return 0;
 }
 
-/* text to -o (a new file, mode 0644) or stdout */
+/* text to -o (a new file, mode 0600, as keygen -o) or stdout */
 static int
 put_text(const struct sv_drm_opts *o, const char *text)
 {
@@ -74,15 +75,18 @@ put_text(const struct sv_drm_opts *o, const char *text)
 
     if (o->output == NULL || strcmp(o->output, "-") == 0)
         return fputs(text, stdout) < 0 || fflush(stdout) != 0 ? -EIO : 0;
-    rc = sv_afile_open(&f, o->output, 0644);
+    rc = sv_afile_open(&f, o->output, 0600);
     if (rc == 0)
         rc = sv_afile_write(&f, text, strlen(text));
-    if (rc == 0)
-        rc = sv_afile_commit(&f, 1);
-    if (rc < 0) {
-        sv_afile_abort(&f);
-        sv_log_error("cannot write '%s': %s", o->output, sv_strerror(rc));
-    }
+    if (rc == 0 && fsync(f.fd) < 0)
+        rc = -errno;
+    /* never replace a file: an older checkpoint may be the published one */
+    if (rc == 0 && link(f.tmp, f.path) < 0)
+        rc = errno == EEXIST ? SV_EEXIST : -errno;
+    sv_afile_abort(&f);
+    if (rc < 0)
+        sv_log_error("cannot write '%s': %s", o->output,
+                     rc == SV_EEXIST ? "file exists" : sv_strerror(rc));
     return rc;
 }
 

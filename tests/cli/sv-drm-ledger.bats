@@ -177,6 +177,9 @@ PY
 @test "ledger: truncation is caught: a torn record, and cut records against a checkpoint" {
     small_ledger
     sv-drm ledger checkpoint led.jsonl -o cp.json
+    assert_eq "$(stat -c %a cp.json)" 600
+    run -1 --separate-stderr sv-drm ledger checkpoint led.jsonl -o cp.json
+    assert_eq "$stderr" "sv-drm: cannot write 'cp.json': file exists"
     # cut inside the last record
     head -c -30 led.jsonl > t.jsonl
     run -4 --separate-stderr sv-drm ledger verify t.jsonl

@@ -222,7 +222,7 @@ PY
 
 @test "ledger: kill -9 during issuance leaves a ledger that verifies up to its last record and says so" {
     start_ledger --checkpoint-every 100
-    issue_many 3000 alice > codes &
+    issue_many 1500 alice > codes &
     local loader=$!
     # shellcheck disable=SC2016 # expanded by sh -c, on every try
     wait_for sh -c '[ "$(wc -l < led.jsonl)" -gt 300 ]'

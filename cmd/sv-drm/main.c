@@ -18,6 +18,7 @@ static const struct {
     { "encrypt", sv_drm_cmd_encrypt },
     { "decrypt", sv_drm_cmd_decrypt },
     { "serve", sv_drm_cmd_serve },
+    { "ledger", sv_drm_cmd_ledger },
 };
 
 int

@@ -73,7 +73,8 @@ static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Keys"),
     { SV_OPT_STRING("store", 0, "<file>", "keystore (encrypted under "
                     "$SV_DRM_MASTER_KEY)", NULL, &O.store),
-      .complete = "@file", .cmds = "keygen keys cpix encrypt decrypt serve" },
+      .complete = "@file",
+      .cmds = "keygen keys cpix encrypt decrypt serve ledger" },
     { SV_OPT_STRING("key", 0, "<file>", "key document (JSON, as keygen "
                     "prints)", NULL, &O.key_file),
       .complete = "@file", .cmds = "keys encrypt decrypt serve" },
@@ -92,7 +93,7 @@ static const struct sv_opt rows[] = {
                       "1h", 1, INT64_MAX, &O.period_us), .cmds = "keygen" },
     { SV_OPT_STRING("output", 'o', "<file>", "write to a new file (mode "
                     "0600), not stdout", NULL, &O.output),
-      .complete = "@file", .cmds = "keygen keys cpix" },
+      .complete = "@file", .cmds = "keygen keys cpix ledger" },
     SV_OPT_SECTION("Tokens"),
     { SV_OPT_WORD("alg", 0, "<alg>", "JWT signature algorithm", NULL,
                   "HS256 ES256", &O.alg), .cmds = "token" },
@@ -155,6 +156,25 @@ static const struct sv_opt rows[] = {
                       "in flight", "10s", 1, INT64_MAX, &O.stop_timeout_us),
       .cmds = "serve" },
     { SV_OPT_EVENTS("-", &O.events), .cmds = "serve" },
+    SV_OPT_SECTION("Ledger"),
+    { SV_OPT_STRING("ledger", 0, "<file>", "append every key handed out to "
+                    "this ledger (needs --store)", NULL, &O.ledger),
+      .complete = "@file", .cmds = "serve" },
+    { SV_OPT_INT("checkpoint-every", 0, "<n>", "a signed checkpoint every n "
+                 "records", "1000", 1, 100000000, &O.checkpoint_every),
+      .cmds = "serve" },
+    { SV_OPT_DURATION("checkpoint-interval", 0, "and at most this long "
+                      "after a record", "10s", 1000, INT64_MAX,
+                      &O.checkpoint_us), .cmds = "serve" },
+    { SV_OPT_STRING("pubkey", 0, "<pem>", "verify: check checkpoints with "
+                    "this Ed25519 public key", NULL, &O.pubkey),
+      .complete = "@file", .cmds = "ledger" },
+    { SV_OPT_STRING("checkpoint", 0, "<file>", "verify: a checkpoint "
+                    "exported earlier, which the ledger must hold", NULL,
+                    &O.checkpoint), .complete = "@file", .cmds = "ledger" },
+    { SV_OPT_STRING("since", 0, "<seq|time>", "show: records from this seq "
+                    "or UTC time (2026-11-21T16:23)", NULL, &O.since),
+      .cmds = "ledger" },
     SV_OPT_END,
 };
 
@@ -176,8 +196,10 @@ static const struct sv_subcmd cmds[] = {
       "encrypt a package (CENC cenc/cbcs or HLS AES-128)" },
     { "decrypt", "(--key <file> | --store <file>) <dir>",
       "decrypt a package sv-drm encrypted" },
-    { "serve", "(--store <file> | --key <file>)",
+    { "serve", "(--store <file> | --key <file>) [--ledger <file>]",
       "ClearKey license and HLS key server gated by JWTs" },
+    { "ledger", "verify | show | checkpoint <ledger> | pubkey --store <file>",
+      "check, list or seal the licence ledger serve writes" },
     { NULL, NULL, NULL },
 };
 

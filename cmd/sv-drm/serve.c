@@ -9,6 +9,7 @@
 #include "core/opt.h"
 #include "drm/cidr.h"
 #include "drm/key.h"
+#include "drm/ledger.h"
 #include "drm/license_server.h"
 #include "verbs.h"
 
@@ -39,6 +40,9 @@ check(const struct sv_drm_opts *o)
                                   "and --tls-key");
     if (!https && o->tls_cert != NULL)
         return sv_opt_usage_error("--tls-cert needs an https:// --listen");
+    if (o->ledger != NULL && o->store == NULL)
+        return sv_opt_usage_error("--ledger needs --store (the keystore "
+                                  "keeps its signing key)");
     return 0;
 }
 
@@ -48,6 +52,7 @@ sv_drm_cmd_serve(struct sv_drm_opts *o)
     struct sv_license_conf c;
     struct sv_drm_jwt_keys keys;
     struct sv_drm_geo *geo;
+    struct sv_ledger *ledger = NULL;
     int rc;
 
     if (check(o) < 0)
@@ -55,7 +60,28 @@ sv_drm_cmd_serve(struct sv_drm_opts *o)
     rc = sv__drm_token_setup(o, &keys, &geo);
     if (rc != 0)
         return rc;
+    if (o->ledger != NULL) {
+        struct sv_ledger_conf lc;
+        uint8_t seed[32];
+        char err[512];
+
+        rc = sv__drm_ledger_key(o, seed);
+        if (rc != 0)
+            goto done;
+        lc.path = o->ledger;
+        lc.seed = seed;
+        lc.every = (uint64_t)o->checkpoint_every;
+        lc.interval_ms = (o->checkpoint_us + 999) / 1000;
+        rc = sv_ledger_open(&lc, &ledger, err, sizeof(err));
+        explicit_bzero(seed, sizeof(seed));
+        if (rc < 0) {
+            sv_log_error("%s", err);
+            rc = SV_EXIT_FAIL;
+            goto done;
+        }
+    }
     if (sv_opt_events_open(o->events) < 0) {
+        sv_ledger_close(ledger);
         rc = SV_EXIT_USAGE;
         goto done;
     }
@@ -72,6 +98,7 @@ sv_drm_cmd_serve(struct sv_drm_opts *o)
     c.geo = geo;
     c.load = load;
     c.ud = (void *)o;
+    c.ledger = ledger;      /* the server closes it */
     /* load and listen failures say what went wrong themselves */
     rc = sv_license_serve(&c);
     rc = rc == SV_EUSAGE ? SV_EXIT_USAGE : rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;

@@ -62,6 +62,14 @@ struct sv_drm_opts {
     int64_t rate;               /* requests per second per client */
     int64_t workers;            /* event loops */
     const char *events;
+
+    /* ledger */
+    const char *ledger;         /* serve --ledger: the ledger file */
+    int64_t checkpoint_every;   /* records between checkpoints */
+    int64_t checkpoint_us;      /* time between checkpoints */
+    const char *pubkey;         /* verify --pubkey: PEM */
+    const char *checkpoint;     /* verify --checkpoint: exported JSON */
+    const char *since;          /* show --since SEQ|TIME */
 };
 
 /* the table's rows point into this */
@@ -79,6 +87,11 @@ int sv_drm_cmd_cpix(struct sv_drm_opts *o);
 int sv_drm_cmd_encrypt(struct sv_drm_opts *o);
 int sv_drm_cmd_decrypt(struct sv_drm_opts *o);
 int sv_drm_cmd_serve(struct sv_drm_opts *o);
+int sv_drm_cmd_ledger(struct sv_drm_opts *o);
+
+/* ledger verify: intact but not closed (3), ending in a torn record (4) */
+#define SV_DRM_EXIT_OPEN 3
+#define SV_DRM_EXIT_TORN 4
 
 /* ---- shared.c: helpers of several commands ---- */
 
@@ -120,5 +133,11 @@ struct sv_drm_geo;
 int sv__drm_token_setup(const struct sv_drm_opts *o,
                         struct sv_drm_jwt_keys *keys,
                         struct sv_drm_geo **geo);
+
+/*
+ * The ledger's signing key from the keystore o->store (created there when
+ * it has none).  Logs what went wrong; returns 0 or an exit status.
+ */
+int sv__drm_ledger_key(const struct sv_drm_opts *o, uint8_t seed[32]);
 
 #endif

@@ -329,4 +329,6 @@ sv_drm_keydoc_wipe_unshared(json_t *doc, const json_t *keep)
         wipe_string(k, "key");
         wipe_string(k, "iv");
     }
+    /* the keystore's ledger signing key is never shared with a selection */
+    wipe_string(doc, "ledger_key");
 }

@@ -13,6 +13,7 @@
 #include "core/slurp.h"
 #include "core/textenc.h"
 #include "crypto/cipher.h"
+#include "crypto/ed25519.h"
 #include "drm/key.h"
 #include "drm/keystore.h"
 
@@ -357,6 +358,102 @@ done:
         /* the added keys are shared with the caller's document: wipe only
          * those read from the store */
         sv_drm_keydoc_wipe_unshared(doc, add);
+        json_decref(doc);
+    }
+    close(fd);
+    return rc;
+}
+
+/* The ledger key of doc into seed: 0, -ENOENT, or SV_EFORMAT. */
+static int
+ledger_key_of(const json_t *doc, uint8_t seed[32])
+{
+    const char *hex = json_string_value(json_object_get(doc, "ledger_key"));
+
+    if (hex == NULL)
+        return -ENOENT;
+    return sv_drm_hex_decode(hex, seed, 32) < 0 || strlen(hex) != 64 ?
+           SV_EFORMAT : 0;
+}
+
+int
+sv_drm_keystore_ledger_key(const char *path, const uint8_t master[32],
+                           int create, uint8_t seed[32], char *err,
+                           size_t size)
+{
+    struct sv_afile f = SV_AFILE_INIT;
+    json_t *doc = NULL;
+    char *text = NULL, hex[65];
+    uint8_t s[32];
+    int fd, rc;
+
+    rc = lock_store(path, &fd);
+    if (rc == -ENOENT && create) {
+        doc = json_pack("{s:i,s:[]}", "v", 1, "keys");
+        if (doc == NULL)
+            return -ENOMEM;
+        rc = sv_ed25519_generate(s);
+        sv_drm_hex_encode(s, 32, hex);
+        if (rc == 0)
+            rc = json_object_set_new(doc, "ledger_key", json_string(hex)) ?
+                 -ENOMEM : 0;
+        if (rc == 0)
+            rc = create_store(path, master, doc, err, size);
+        explicit_bzero(hex, sizeof(hex));
+        sv_drm_keydoc_wipe(doc);
+        json_decref(doc);
+        doc = NULL;
+        if (rc == 0) {
+            memcpy(seed, s, 32);
+            explicit_bzero(s, sizeof(s));
+            return 0;
+        }
+        explicit_bzero(s, sizeof(s));
+        if (rc != -EEXIST)
+            return rc;
+        rc = lock_store(path, &fd);     /* lost a race with a creator */
+    }
+    if (rc < 0) {
+        snprintf(err, size, "cannot open '%s': %s", path, sv_strerror(rc));
+        return rc;
+    }
+    rc = load_fd(fd, path, master, &doc, err, size);
+    if (rc < 0)
+        goto done;
+    rc = ledger_key_of(doc, s);
+    if (rc == SV_EFORMAT)
+        snprintf(err, size, "keystore '%s' holds a bad ledger key", path);
+    if (rc == -ENOENT && !create)
+        snprintf(err, size, "keystore '%s' has no ledger key", path);
+    if (rc != -ENOENT || !create)
+        goto done;
+    rc = sv_ed25519_generate(s);
+    sv_drm_hex_encode(s, 32, hex);
+    if (rc == 0)
+        rc = json_object_set_new(doc, "ledger_key", json_string(hex)) ?
+             -ENOMEM : 0;
+    explicit_bzero(hex, sizeof(hex));
+    if (rc == 0)
+        rc = seal(doc, master, &text);
+    if (rc == 0)
+        rc = sv_afile_open(&f, path, 0600);
+    if (rc == 0)
+        rc = sv_afile_write(&f, text, strlen(text));
+    if (rc == 0)
+        rc = sv_afile_write(&f, "\n", 1);
+    if (rc == 0)
+        rc = sv_afile_commit(&f, 1);
+    if (rc < 0) {
+        sv_afile_abort(&f);
+        snprintf(err, size, "cannot write '%s': %s", path, sv_strerror(rc));
+    }
+done:
+    if (rc == 0)
+        memcpy(seed, s, 32);
+    explicit_bzero(s, sizeof(s));
+    free(text);
+    if (doc != NULL) {
+        sv_drm_keydoc_wipe(doc);
         json_decref(doc);
     }
     close(fd);

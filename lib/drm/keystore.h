@@ -43,4 +43,16 @@ int sv_drm_keystore_load(const char *path, const uint8_t master[32],
 int sv_drm_keystore_add(const char *path, const uint8_t master[32],
                         const json_t *add, char *err, size_t size);
 
+/*
+ * The Ed25519 private key that signs the licence ledger's checkpoints,
+ * kept in the keystore's document as "ledger_key" (64 hex digits).  When
+ * the store has none (or does not exist) and create is set, a new one is
+ * made and the store rewritten (created) as keystore_add does; otherwise
+ * that is -ENOENT.  Returns 0 with the key in seed, or a negative code
+ * with a message in err.
+ */
+int sv_drm_keystore_ledger_key(const char *path, const uint8_t master[32],
+                               int create, uint8_t seed[32], char *err,
+                               size_t size);
+
 #endif

@@ -13,17 +13,46 @@
 #include "core/log.h"
 #include "core/textenc.h"
 #include "drm/key.h"
+#include "drm/ledger.h"
 #include "drm/license.h"
 #include "drm/license_server.h"
 #include "http/endpoint.h"
 #include "http/http_server.h"
 #include "http/limit.h"
 
+struct lworker;
+
 struct lserver {
     const struct sv_license_conf *c;
     struct sv_limit *limit;
     pthread_rwlock_t lock;
     json_t *keys;                   /* under lock */
+    struct lworker *workers;        /* with a ledger: one per worker */
+    unsigned nworkers;
+};
+
+/*
+ * With a ledger an answer waits for its record: the ledger's thread hands
+ * it back (done list, async wake-up) to the worker loop that owns the
+ * request, which sends it unless the client has gone meanwhile.
+ */
+struct pend {
+    struct lserver *s;
+    struct lworker *w;
+    h2o_req_t *req;                 /* NULL once the request is disposed */
+    struct pend **slot;             /* in the request's pool: points here */
+    const char *ctype;
+    char *body;                     /* key material: wiped when freed */
+    size_t len;
+    int rc;                         /* the ledger's verdict */
+    struct pend *next;
+};
+
+struct lworker {
+    uv_async_t wake;
+    pthread_mutex_t mu;
+    struct pend *done;              /* under mu */
+    int closed;                     /* under mu: the loop has ended */
 };
 
 /* ---- responses -------------------------------------------------------- */
@@ -146,6 +175,169 @@ refuse(struct lserver *s, h2o_req_t *req, int rc, const char *why)
                       "internal error");
 }
 
+/* ---- answers that wait for the ledger --------------------------------- */
+
+static void
+pend_free(struct pend *p)
+{
+    if (p->body != NULL)
+        explicit_bzero(p->body, p->len);
+    free(p->body);
+    free(p);
+}
+
+/* the request's pool is going: nothing to answer any more */
+static void
+slot_dispose(void *ptr)
+{
+    struct pend **slot = ptr;
+
+    if (*slot != NULL)
+        (*slot)->req = NULL;
+}
+
+/* the ledger's thread: the record is on disk (rc 0) or is not */
+static void
+on_recorded(void *ud, int rc)
+{
+    struct pend *p = ud;
+    struct lworker *w = p->w;
+
+    p->rc = rc;
+    pthread_mutex_lock(&w->mu);
+    if (w->closed) {
+        pthread_mutex_unlock(&w->mu);
+        pend_free(p);
+        return;
+    }
+    p->next = w->done;
+    w->done = p;
+    pthread_mutex_unlock(&w->mu);
+    uv_async_send(&w->wake);
+}
+
+static int send_error(struct lserver *s, h2o_req_t *req, int status,
+                      const char *reason, const char *msg);
+
+/* the worker loop: answer what the ledger has recorded */
+static void
+on_wake(uv_async_t *a)
+{
+    struct lworker *w = a->data;
+    struct pend *p, *next;
+
+    pthread_mutex_lock(&w->mu);
+    p = w->done;
+    w->done = NULL;
+    pthread_mutex_unlock(&w->mu);
+    for (; p != NULL; p = next) {
+        next = p->next;
+        if (p->req != NULL) {
+            *p->slot = NULL;
+            if (p->rc == 0)
+                send_body(p->s, p->req, 200, "OK", p->ctype, p->body,
+                          p->len);
+            else
+                send_error(p->s, p->req, 500, "Internal Server Error",
+                           "cannot record the license");
+        }
+        pend_free(p);
+    }
+}
+
+/*
+ * Records what req was given in the ledger and answers once it is on disk.
+ * Takes body (the answer, key material) in every case.
+ */
+static int
+record(struct lserver *s, h2o_req_t *req, const char *route,
+       const uint8_t (*kids)[16], size_t nkids, const json_t *claims,
+       const char *tok, size_t toklen, const char *client,
+       const char *ctype, char *body, size_t len)
+{
+    struct sv_http_worker *hw = sv_http_worker_of(req);
+    struct sv_ledger_issue li;
+    const json_t *k;
+    struct pend *p;
+    int rc;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        explicit_bzero(body, len);
+        free(body);
+        return send_error(s, req, 500, "Internal Server Error",
+                          "out of memory");
+    }
+    p->s = s;
+    p->w = hw->data;
+    p->req = req;
+    p->ctype = ctype;
+    p->body = body;
+    p->len = len;
+    p->slot = h2o_mem_alloc_shared(&req->pool, sizeof(*p->slot),
+                                   slot_dispose);
+    *p->slot = p;
+    memset(&li, 0, sizeof(li));
+    li.route = route;
+    li.kids = kids;
+    li.nkids = nkids;
+    pthread_rwlock_rdlock(&s->lock);
+    k = sv_drm_keydoc_find(s->keys, kids[0]);
+    li.content_id = json_string_value(json_object_get(k, "content_id"));
+    li.sub = json_string_value(json_object_get(claims, "sub"));
+    li.jti = json_string_value(json_object_get(claims, "jti"));
+    li.token = tok;
+    li.toklen = toklen;
+    li.client = client;
+    rc = sv_ledger_issue(s->c->ledger, &li, on_recorded, p);
+    pthread_rwlock_unlock(&s->lock);
+    if (rc < 0) {
+        *p->slot = NULL;
+        pend_free(p);
+        return send_error(s, req, 500, "Internal Server Error",
+                          "cannot record the license");
+    }
+    return 0;
+}
+
+static int
+worker_init(void *ud, struct sv_http_worker *hw)
+{
+    struct lserver *s = ud;
+    struct lworker *w;
+
+    if (s->workers == NULL)
+        return 0;
+    if (hw->id >= s->nworkers)
+        return SV_EINTERNAL;
+    w = &s->workers[hw->id];
+    pthread_mutex_init(&w->mu, NULL);
+    if (uv_async_init(&hw->loop, &w->wake, on_wake) < 0)
+        return SV_EINTERNAL;
+    w->wake.data = w;
+    hw->data = w;
+    return 0;
+}
+
+static void
+worker_release(void *ud, struct sv_http_worker *hw)
+{
+    struct lworker *w = hw->data;
+    struct pend *p, *next;
+
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->closed = 1;
+    p = w->done;
+    w->done = NULL;
+    pthread_mutex_unlock(&w->mu);
+    for (; p != NULL; p = next) {
+        next = p->next;
+        pend_free(p);
+    }
+}
+
 /* ---- routes ----------------------------------------------------------- */
 
 static int
@@ -178,6 +370,13 @@ clearkey(struct lserver *s, h2o_req_t *req, const uint8_t addr[16],
         for (i = 0; i < lr.nkids; i++)
             issued(claims, s->keys, lr.kids[i], client, "clearkey");
     pthread_rwlock_unlock(&s->lock);
+    if (rc == 0 && s->c->ledger != NULL) {
+        rc = record(s, req, "clearkey", (const uint8_t (*)[16])lr.kids,
+                    lr.nkids, claims, tok, toklen, client,
+                    "application/json", body, len);
+        json_decref(claims);
+        return rc;
+    }
     json_decref(claims);
     if (rc < 0)
         return refuse(s, req, rc, err);
@@ -214,6 +413,23 @@ hls_key(struct lserver *s, h2o_req_t *req, const char *kidtext,
     if (rc == 0)
         issued(claims, s->keys, kid[0], client, "hls");
     pthread_rwlock_unlock(&s->lock);
+    if (rc == 0 && s->c->ledger != NULL) {
+        char *body = malloc(16);
+
+        if (body != NULL)
+            memcpy(body, k.key, 16);
+        explicit_bzero(&k, sizeof(k));
+        if (body == NULL) {
+            json_decref(claims);
+            return send_error(s, req, 500, "Internal Server Error",
+                              "out of memory");
+        }
+        rc = record(s, req, "hls", (const uint8_t (*)[16])kid, 1, claims,
+                    tok, toklen, client, "application/octet-stream", body,
+                    16);
+        json_decref(claims);
+        return rc;
+    }
     json_decref(claims);
     if (rc < 0)
         return refuse(s, req, rc, err);
@@ -322,6 +538,14 @@ sv_license_serve(const struct sv_license_conf *c)
         if (rc < 0)
             goto out;
     }
+    if (c->ledger != NULL) {
+        s.nworkers = c->workers > 0 ? c->workers : 1;
+        s.workers = calloc(s.nworkers, sizeof(*s.workers));
+        if (s.workers == NULL) {
+            rc = -ENOMEM;
+            goto out;
+        }
+    }
     memset(&hc, 0, sizeof(hc));
     hc.name = "sv-drm";
     hc.listen = c->listen;
@@ -335,8 +559,27 @@ sv_license_serve(const struct sv_license_conf *c)
     hc.setup = setup;
     hc.reload = reload;
     hc.started = started;
+    hc.worker_init = worker_init;
+    hc.worker_release = worker_release;
     rc = sv_http_server_run(&hc);
 out:
+    if (c->ledger != NULL) {
+        /* after the writer thread ends: it calls back into the workers */
+        int lrc = sv_ledger_close(c->ledger);
+
+        if (lrc < 0) {
+            sv_log_error("cannot write the ledger: %s", sv_strerror(lrc));
+            if (rc == 0)
+                rc = lrc;
+        }
+    }
+    if (s.workers != NULL) {
+        unsigned i;
+
+        for (i = 0; i < s.nworkers; i++)
+            pthread_mutex_destroy(&s.workers[i].mu);
+        free(s.workers);
+    }
     sv_limit_free(s.limit);
     sv_drm_keydoc_wipe(s.keys);
     json_decref(s.keys);

@@ -9,6 +9,8 @@
 #include "drm/cidr.h"
 #include "drm/jwt.h"
 
+struct sv_ledger;
+
 /* Loads the key document (at start and on SIGHUP): 0 or a negative code. */
 typedef int (*sv_license_load_fn)(void *ud, json_t **doc);
 
@@ -24,6 +26,7 @@ struct sv_license_conf {
     const struct sv_drm_geo *geo;       /* NULL: no country table */
     sv_license_load_fn load;
     void *ud;
+    struct sv_ledger *ledger;           /* NULL: none; closed at the end */
 };
 
 /*
@@ -34,7 +37,9 @@ struct sv_license_conf {
  * Each needs a JWT ("Authorization: Bearer" or "?token="): 401 when it is
  * missing, bad or expired, 403 when it does not grant the key, 400 for a
  * bad request, 404 for an unknown key, 429 past the rate.  Emits one
- * drm.key.issued event per key handed out.  SIGHUP reloads the keys.
+ * drm.key.issued event per key handed out.  With a ledger, every answer
+ * that hands out keys waits until its record is on disk (a 500 when it
+ * cannot be written).  SIGHUP reloads the keys.
  * Returns 0 after a stop, or a negative code when it could not start.
  */
 int sv_license_serve(const struct sv_license_conf *c);

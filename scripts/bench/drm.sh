@@ -3,9 +3,13 @@
 #   encryption of a package: sv-drm encrypt --scheme cenc and cbcs against
 #   `cp -r` of the same package (the ceiling for a rewrite on disk) and
 #   ffmpeg's own -encryption_scheme cenc-aes-ctr remux of the same media;
-#   licenses: `sv-drm serve` ClearKey requests per second and p99 with wrk.
+#   licenses: `sv-drm serve` ClearKey requests per second and p99 with wrk;
+#   the same with the licence ledger on (--ledger: a record fdatasync'd
+#   before each answer, group-committed) against off.
 # Goals (issue 6): at least half of cp's speed, 3x ffmpeg's, 20,000
-# licenses/s on two cores with p99 under 5 ms.
+# licenses/s on two cores with p99 under 5 ms; (issue 17) the ledger costs
+# at most 10% of the licences per second.
+#   LEDGER_ONLY=1 skips the encryption part (no media made).
 #   BUILD=build DURATION=600 SIZE=1920x1080 scripts/bench/drm.sh
 set -eu
 BUILD=${BUILD:-build}
@@ -29,6 +33,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
 
 cd "$work"
+if [ "${LEDGER_ONLY:-0}" = 1 ]; then
+    "$bin/sv-drm" keygen > key.json
+    kid=$(jq -r '.keys[0].kid' key.json)
+else
 echo "making ${DURATION}s of ${SIZE} H.264/AAC (once)..." >&2
 ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=$SIZE:rate=30" \
     -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$DURATION" \
@@ -78,6 +86,7 @@ for c in aes-128-ctr aes-128-cbc; do
     [ -n "$kbs" ] && printf 'openssl speed %s: %.0f MiB/s on one core (ceiling)\n' \
         "$c" "$(div "$kbs" 1024)"
 done
+fi
 
 # ---- licenses ----
 command -v wrk >/dev/null || { echo "wrk not installed: no license figures"; exit 0; }
@@ -108,3 +117,44 @@ wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s post.lua \
 rps=$(awk '/^Requests\/sec/ { print $2 }' wrk.txt)
 p99=$(awk '$1 == "99%" { print $2 }' wrk.txt)
 echo "licenses: $rps requests/s, p99 $p99 (wrk -t2 -c$WRK_CONNS, goal >= 20000/s, p99 < 5ms)"
+kill "$server"; wait "$server" 2>/dev/null || true; server=
+
+# ---- the ledger: the same load from a keystore, ledger off then on ----
+export SV_DRM_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+"$bin/sv-drm" keygen --store ks --content-id bench > ks.json
+kid=$(jq -r '.keys[0].kid' ks.json)
+tok=$("$bin/sv-drm" token sign --kid "$kid" --ttl 1h)
+kid64=$(python3 -c 'import base64, sys
+print(base64.urlsafe_b64encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))' "$kid")
+cat > post-ks.lua <<LUA
+wrk.method = "POST"
+wrk.body = '{"kids":["$kid64"],"type":"temporary"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $tok"
+LUA
+# run_ledger NAME ARGS...: licences/s of one server (printed), p99 in $p99
+run_ledger() {
+    name=$1; shift
+    "$bin/sv-drm" serve --store ks --listen "127.0.0.1:$port" --rate 0 \
+        --workers 2 --events /dev/null "$@" 2>/dev/null &
+    server=$!
+    i=0
+    until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+        i=$((i + 1)); [ $i -lt 50 ] || { echo "server did not start" >&2; exit 1; }
+        sleep 0.1
+    done
+    wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s post-ks.lua \
+        "http://127.0.0.1:$port/license" > "wrk-$name.txt"
+    kill "$server"; wait "$server" 2>/dev/null || true; server=
+    awk '/^Requests\/sec/ { print $2 }' "wrk-$name.txt"
+}
+off=$(run_ledger off)
+on=$(run_ledger on --ledger "$work/ledger.jsonl")
+p99_off=$(awk '$1 == "99%" { print $2 }' wrk-off.txt)
+p99_on=$(awk '$1 == "99%" { print $2 }' wrk-on.txt)
+"$bin/sv-drm" ledger verify "$work/ledger.jsonl" > verify.json ||
+    { echo "the bench ledger does not verify"; exit 1; }
+issued=$(grep -c '"type":"issued"' "$work/ledger.jsonl")
+echo "ledger off: $off licences/s, p99 $p99_off"
+echo "ledger on:  $on licences/s, p99 $p99_on ($issued records, verified; $(df -T "$work" | awk 'NR == 2 { print $2 }') at $work)"
+echo "ledger on vs off: $(ratio "$on" "$off")x (goal >= 0.90)"

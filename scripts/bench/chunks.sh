@@ -22,9 +22,9 @@ export CHUNKS=${CHUNKS:-6}
 opts=(--ladder "720p:2800k,360p:800k" --gop 2s)
 
 bats_require_minimum_version() { :; }
-# shellcheck source=tests/helpers.bash
+# shellcheck disable=SC1091 # sourced from the tree
 . "$top/tests/helpers.bash"
-# shellcheck source=tests/e2e/chunks-hosts.bash
+# shellcheck disable=SC1091 # sourced from the tree
 . "$top/tests/e2e/chunks-hosts.bash"
 why=$(hosts_can)
 [ -z "$why" ] || { echo "chunks.sh: $why" >&2; exit 1; }

@@ -7,7 +7,7 @@ load ../helpers
 bats_require_minimum_version 1.5.0
 
 T=sv-transcode
-L=(--ladder 360p:800k,240p:300k --gop 1s)
+L=(--ladder "360p:800k,240p:300k" --gop 1s)
 
 # a 14 s title: cuts at 5 s and 10 s (on the 1 s grid), a tone throughout
 setup_file() {
@@ -79,6 +79,7 @@ chunks() {
 
 @test "rejects a --chunk index outside --chunks" {
     run -2 --separate-stderr $T "$IN" --chunks 7 --chunk 7 -o parts
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr_lines
     assert_eq "${stderr_lines[0]}" "sv-transcode: bad --chunk 7: --chunks 7 has chunks 0 to 6"
     run -2 --separate-stderr $T "$IN" --chunks 0 --chunk 0 -o parts
     assert_match "${stderr_lines[0]}" "^sv-transcode: bad --chunks '0'"
@@ -223,6 +224,7 @@ parts_of() {
     parts_of 7 parts
     rm parts/360p.chunk-000120-000180.mp4
     run -1 --separate-stderr $T --join parts -o joined
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-transcode: cannot join rung 360p: missing chunk: frames 120-179 (4s-6s) are in no file of 'parts'"
     [ ! -e joined ] || [ -z "$(ls -A joined)" ] || fail "left: $(ls -A joined)"
 }

@@ -65,14 +65,14 @@ hosts_down() {
     local d=$1 p ns
     if [ -f "$d/pids" ]; then
         while read -r p; do
-            kill "$p" 2>/dev/null || :
-            wait "$p" 2>/dev/null || :
+            kill "$p" 2>/dev/null || :   # status ignored: may be gone
+            wait "$p" 2>/dev/null || :   # status ignored: killed on purpose
         done < "$d/pids"
         rm -f "$d/pids"
     fi
     if [ -f "$d/netns" ]; then
         while read -r ns; do
-            ip netns del "$ns" 2>/dev/null || :
+            ip netns del "$ns" 2>/dev/null || :  # status ignored: may be gone
         done < "$d/netns"
         rm -f "$d/netns"
     fi

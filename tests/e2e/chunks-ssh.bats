@@ -12,7 +12,7 @@ bats_require_minimum_version 1.5.0
 T=sv-transcode
 # a cap the quality target stays under: with a binding cap, each chunk's
 # VBV buffer starts fuller than the whole run's was there (see the report)
-L=(--ladder 240p:1200k --gop 1s)
+L=(--ladder 240p:1200k --gop 1s --threads 1)
 
 # a 12 s low-res title with cuts at 4 s and 8 s, a tone throughout
 setup_file() {

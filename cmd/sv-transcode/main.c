@@ -11,11 +11,54 @@
 #include "media/transcode.h"
 #include "opts.h"
 
+/* The chunk options: which go together, and what a chunk run needs. */
+static int
+check_chunks(struct sv_transcode_args *c, const struct sv_opt_result *res)
+{
+    int chunks = sv_opt_given(res, "chunks"), chunk = sv_opt_given(res, "chunk");
+    int range = sv_opt_given(res, "range");
+
+    if (sv_opt_conflict(c->join, "join", chunks, "chunks") < 0 ||
+        sv_opt_conflict(c->join, "join", chunk, "chunk") < 0 ||
+        sv_opt_conflict(c->join, "join", range, "range") < 0 ||
+        sv_opt_conflict(c->join, "join", c->split_plan, "split-plan") < 0 ||
+        sv_opt_conflict(c->split_plan, "split-plan", chunk, "chunk") < 0 ||
+        sv_opt_conflict(c->split_plan, "split-plan", range, "range") < 0 ||
+        sv_opt_conflict(range, "range", chunks, "chunks") < 0 ||
+        sv_opt_conflict(range, "range", chunk, "chunk") < 0)
+        return SV_EUSAGE;
+    if (c->join || c->split_plan)
+        return 0;
+    if (chunks && !chunk)
+        return sv_opt_usage_error("--chunks needs --chunk <i> (or "
+                                  "--split-plan)");
+    if (chunk && !chunks)
+        return sv_opt_usage_error("--chunk needs --chunks <n>");
+    if (chunk && c->o.chunk >= c->o.chunks)
+        return sv_opt_usage_error("bad --chunk %d: --chunks %d has chunks 0 "
+                                  "to %d", c->o.chunk, c->o.chunks,
+                                  c->o.chunks - 1);
+    if (!chunks && !range)
+        return 0;
+    if (c->o.outdir == NULL)
+        return sv_opt_usage_error("a chunk is written as files: use "
+                                  "-o <dir>");
+    if (strcmp(c->o.input, "-") == 0)
+        return sv_opt_usage_error("a chunk is read from its place in the "
+                                  "input; it cannot read stdin");
+    if (c->o.scene)
+        return sv_opt_usage_error("chunks need --keyframes gop (scene "
+                                  "keyframes depend on all the frames "
+                                  "before)");
+    return 0;
+}
+
 /* Combinations the table cannot express. */
 static int
 check(struct sv_transcode_args *c, const struct sv_opt_result *res)
 {
     int webm = c->o.codec == SV_CODEC_VP9 || c->o.codec == SV_CODEC_AV1;
+    int rc;
 
     if (res->argc < 1)
         return sv_opt_usage_error("missing input (a file, a URL or '-')");
@@ -48,7 +91,10 @@ check(struct sv_transcode_args *c, const struct sv_opt_result *res)
                                   "cannot be used with --hw %s",
                                   c->o.hw == SV_HW_NVENC ? "nvenc"
                                   : c->o.hw == SV_HW_VAAPI ? "vaapi" : "qsv");
-    if (c->o.outdir == NULL && isatty(STDOUT_FILENO))
+    rc = check_chunks(c, res);
+    if (rc < 0)
+        return rc;
+    if (c->o.outdir == NULL && isatty(STDOUT_FILENO) && !c->split_plan)
         return sv_opt_usage_error("refusing to write media to a terminal; "
                                   "redirect stdout or use -o <dir>");
     return 0;
@@ -78,7 +124,12 @@ main(int argc, char **argv)
     if (c->events != NULL && sv_opt_events_open(c->events) < 0)
         return SV_EXIT_USAGE;
     sv_sig_install();
-    rc = sv_transcode_run(&c->o);
+    if (c->split_plan)
+        rc = sv_transcode_split_plan(&c->o);
+    else if (c->join)
+        rc = sv_transcode_join(&c->o);
+    else
+        rc = sv_transcode_run(&c->o);
     sv_event_close();
     if (rc == SV_EINTR)
         sv_log_info("stopped by signal; outputs finalized");

@@ -3,11 +3,15 @@
 #include <stdlib.h>
 
 #include "core/opt.h"
+#include "media/chunk.h"
 #include "media/ladder.h"
 #include "opts.h"
 
 /* --crf: -1 until given, the codec then picks (its default is prose) */
-struct sv_transcode_args sv_transcode_args = { .o.crf = -1 };
+struct sv_transcode_args sv_transcode_args = {
+    .o.crf = -1,
+    .o.range = { -1, -1 },
+};
 
 #define A sv_transcode_args
 #define O sv_transcode_args.o
@@ -16,6 +20,10 @@ static const char *const usage[] = {
     "<input> [options] > out.ts",
     "<input> -o <dir> [options]",
     "--list-hw",
+    "<input> --chunks <n> --chunk <i> -o <dir> [options]",
+    "<input> --range <start-end> -o <dir> [options]",
+    "<input> --split-plan [--chunks <n>] [options]",
+    "--join <dir> [-o <dir>] [options] > out.ts",
     NULL,
 };
 
@@ -41,6 +49,18 @@ threshold(const struct sv_opt *o, const char *arg)
         return sv_opt_usage_error("bad --%s '%s': expected a number in "
                                   "(0, 1]", o->name, arg);
     *(double *)o->dest = v;
+    return 0;
+}
+
+/* --range START-END in seconds */
+static int
+range(const struct sv_opt *o, const char *arg)
+{
+    double *r = o->dest;
+    char err[128];
+
+    if (sv_chunk_range_parse(arg, &r[0], &r[1], err, sizeof(err)) < 0)
+        return sv_opt_usage_error("bad --range '%s': %s", arg, err);
     return 0;
 }
 
@@ -100,6 +120,23 @@ static const struct sv_opt rows[] = {
                     &O.hw) },
     { SV_OPT_FLAG("list-hw", 0, "print usable hardware encoders and decoders "
                   "as JSON and exit", &A.list_hw) },
+    SV_OPT_SECTION("Chunked encoding"),
+    { SV_OPT_INT("chunks", 0, "<n>", "cut the title into n parts on the "
+                 "keyframe grid (with --chunk or --split-plan)", NULL, 1,
+                 SV_CHUNK_MAX, &O.chunks) },
+    { SV_OPT_INT("chunk", 0, "<i>", "encode part i (from 0) of --chunks "
+                 "into chunk files under -o", NULL, 0, SV_CHUNK_MAX - 1,
+                 &O.chunk) },
+    { SV_OPT_CALLBACK("range", 0, "<start-end>", "encode the part from "
+                      "start to end seconds (on the keyframe grid; no end: "
+                      "to the end) into chunk files", NULL, range,
+                      &O.range) },
+    { SV_OPT_FLAG("split-plan", 0, "print the chunk boundaries (keyframe "
+                  "grid, at scene cuts where near) as JSON and exit",
+                  &A.split_plan) },
+    { SV_OPT_FLAG("join", 0, "join the chunk files in the input directory "
+                  "into one stream, or one file per rung with -o",
+                  &A.join) },
     SV_OPT_SECTION("Input"),
     { SV_OPT_FLAG("strict", 0, "fail on damaged input data instead of "
                   "skipping it", &O.strict) },

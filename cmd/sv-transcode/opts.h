@@ -9,6 +9,8 @@ struct sv_transcode_args {
     struct sv_transcode_opts o;
     const char *events;
     int list_hw;
+    int split_plan;
+    int join;
 };
 
 /* the table's rows point into this */

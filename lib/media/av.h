@@ -171,11 +171,13 @@ int sv__mux_global_header(const char *format);
 /*
  * Opens the outputs: a pipe (format on stdout, every rung and the audio in
  * one stream), or one file per rung under dir (container mp4/ts/mkv) named
- * after the rung, each with a copy of the audio.  Writes the headers.
+ * after the rung, each with a copy of the audio.  chunk, when not NULL, is
+ * a chunk's [start, end) in frames: the files get sv_chunk_name()s.
+ * Writes the headers.
  */
 int sv__mux_open(struct sv__mux *m, const char *dir, const char *format,
                  const struct sv_ladder *l, AVCodecContext **venc,
-                 AVCodecContext *aenc);
+                 AVCodecContext *aenc, const int64_t *chunk);
 
 /* Writes a rung's packet (rung -1: audio); pkt is consumed.  Thread-safe. */
 int sv__mux_write(struct sv__mux *m, int rung, AVPacket *pkt,

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "media/av.h"
+#include "media/chunk.h"
 
 static const char *
 format_of(const char *container)
@@ -97,7 +98,7 @@ free_out(struct sv__out *o)
 int
 sv__mux_open(struct sv__mux *m, const char *dir, const char *format,
              const struct sv_ladder *l, AVCodecContext **venc,
-             AVCodecContext *aenc)
+             AVCodecContext *aenc, const int64_t *chunk)
 {
     char path[4096];
     int i, rc;
@@ -122,7 +123,14 @@ sv__mux_open(struct sv__mux *m, const char *dir, const char *format,
     for (i = 0; i < l->n; i++) {
         struct sv__out *o = &m->out[i];
 
-        snprintf(path, sizeof(path), "%s/%s.%s", dir, l->r[i].name, format);
+        char name[256];
+
+        if (chunk != NULL)
+            sv_chunk_name(name, sizeof(name), l->r[i].name, chunk[0],
+                          chunk[1], format);
+        else
+            snprintf(name, sizeof(name), "%s.%s", l->r[i].name, format);
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
         rc = sv_afile_open(&o->af, path, 0644);
         if (rc < 0) {
             sv_log_error("cannot create '%s': %s", path, sv_strerror(rc));

@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "media/av.h"
+#include "media/chunk.h"
 #include "media/queue.h"
 #include "media/scene.h"
 
@@ -56,6 +57,13 @@ struct job {
     int early_dropped;
     int64_t t0, last_event;
     int global_header;
+    /* a chunk (--chunks, --range): frames [r_start, r_end) at the output
+     * rate, r_end SV_CHUNK_OPEN for the rest of the title */
+    int ranged;
+    int64_t r_start, r_end;
+    int64_t r_from;             /* encoding starts here: the pre-roll */
+    int64_t r_to;               /* and ends here (the post-roll), or open */
+    int vdone;                  /* the chunk's last frame has gone by */
 };
 
 /* --- transcode.c --- */
@@ -67,6 +75,18 @@ void sv__job_fail(struct job *j, int rc);
 
 /* How an input is named in messages ("stdin" for "-"). */
 const char *sv__shown(const char *url);
+
+/* --- chunk_range.c: the part of the title a chunk run encodes --- */
+
+/*
+ * Turns --chunks/--chunk or --range into j's frame range, on the keyframe
+ * grid of a whole run, once the input is open.  Logs and returns SV_EUSAGE
+ * when the range does not fit the title or its grid.
+ */
+int sv__chunk_resolve(struct job *j);
+
+/* Seeks the input to the keyframe at or before the chunk's first frame. */
+int sv__chunk_seek(struct job *j);
 
 /* --- rung.c: one encoder thread per rung --- */
 

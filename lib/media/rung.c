@@ -24,6 +24,13 @@ sv__drain_packets(struct job *j, AVCodecContext *enc, int rung, int64_t *bytes,
         }
         if (rc < 0)
             break;
+        if (rung >= 0 && j->ranged && (pkt->pts < j->r_start ||
+            (j->r_end != SV_CHUNK_OPEN && pkt->pts >= j->r_end))) {
+            /* pre- and post-roll: encoded so the rate control sees what
+             * a whole run sees around the chunk, not kept */
+            av_packet_unref(pkt);
+            continue;
+        }
         *bytes += pkt->size;
         (*frames)++;
         if (j->pass == 1) {

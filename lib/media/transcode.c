@@ -152,6 +152,7 @@ setup(struct job *j, const AVFrame *first)
     AVCodecContext *venc[SV_LADDER_MAX];
     AVRational sar = first->sample_aspect_ratio;
     struct sv__venc_cfg pc;
+    int64_t span[2] = { j->r_start, j->r_end };
     char err[256];
     int w = first->width, h = first->height, i, rc, deint = o->deint;
 
@@ -208,7 +209,7 @@ setup(struct job *j, const AVFrame *first)
         venc[i] = j->r[i].enc;
     rc = sv__mux_open(&j->mux, o->outdir,
                       o->outdir ? o->container : o->format, &j->lad, venc,
-                      j->aenc);
+                      j->aenc, j->ranged ? span : NULL);
     if (rc < 0) {
         if (rc == AVERROR(EPIPE))
             j->mux.epipe = 1;
@@ -254,6 +255,7 @@ drain_video(struct job *j)
     AVFrame *f[SV_LADDER_MAX] = { NULL };
     const AVFrame *small;
     double score = 0;
+    int64_t pts;
     int i, k, rc, key;
 
     for (;;) {
@@ -271,6 +273,16 @@ drain_video(struct job *j)
                     rc = 0;
                 goto fail;
             }
+        }
+        pts = f[0]->pts;
+        if (j->ranged && (pts < j->r_from ||
+                          (j->r_to != SV_CHUNK_OPEN && pts >= j->r_to))) {
+            /* outside the chunk: the grid below still counts from 0 */
+            if (pts >= j->r_start)
+                j->vdone = 1;
+            for (k = 0; k < j->vg.n; k++)
+                av_frame_free(&f[k]);
+            continue;
         }
         /* one decision for every rung keeps keyframes aligned */
         if (j->o->scene) {
@@ -463,7 +475,14 @@ read_all(struct job *j)
             rc = j->o->strict ? SV_ECORRUPT : 0;
             break;
         }
-        if (pkt->stream_index == j->in.vidx)
+        if (j->vdone && j->in.aidx < 0) {
+            /* a chunk with no audio to carry: nothing more to read */
+            av_packet_unref(pkt);
+            break;
+        }
+        if (pkt->stream_index == j->in.vidx && j->vdone)
+            rc = 0;             /* past the chunk; the audio goes on */
+        else if (pkt->stream_index == j->in.vidx)
             rc = sv__input_decode(&j->in, j->in.vdec, pkt, j->o->strict,
                                   on_video, j);
         else if (pkt->stream_index == j->in.aidx)
@@ -532,8 +551,17 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
     if (rc < 0)
         goto out;
     /* NVDEC decodes for NVENC; other backends decode in software */
-    rc = sv__input_open(&j->in, o->input, !o->no_audio && pass != 1,
+    /* a chunk after the first carries no audio: the first carries the
+     * title's, encoded once */
+    rc = sv__input_open(&j->in, o->input, !o->no_audio && pass != 1 &&
+                        !(o->chunks > 0 && o->chunk > 0) &&
+                        !(o->range[0] > 0),
                         j->hw == &sv__hw_nvenc ? j->hwdev : NULL);
+    if (rc < 0)
+        goto out;
+    rc = sv__chunk_resolve(j);
+    if (rc >= 0)
+        rc = sv__chunk_seek(j);
     if (rc < 0)
         goto out;
     rc = read_all(j);
@@ -545,6 +573,10 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
                      ? " (an MP4 on a pipe needs its index first: "
                        "-movflags +faststart)" : "");
         rc = j->in.errors > 0 ? SV_EFORMAT : SV_ENOMEDIA;
+    } else if (rc == 0 && j->ranged && j->vframes == 0) {
+        sv_log_error("cannot use '%s': no video frame falls in the chunk",
+                     sv__shown(o->input));
+        rc = SV_ENOMEDIA;
     }
     rc2 = finish(j, rc >= 0);
     if (rc >= 0)

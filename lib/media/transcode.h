@@ -29,6 +29,11 @@ struct sv_transcode_opts {
     int two_pass;               /* VOD: two passes at the rungs' bitrates */
     int strict;                 /* decode errors are fatal */
     int threads;                /* encoder threads per rung; 0: auto */
+    /* chunked encoding (chunk.h): the part of the title to encode */
+    int chunks;                 /* --chunks N; 0: not cut */
+    int chunk;                  /* --chunk I of N */
+    double range[2];            /* --range in seconds; [1] < 0: to the end;
+                                 * [0] < 0: no range */
 };
 
 /* codec names as options spell them, indexed by enum sv_codec */
@@ -42,6 +47,22 @@ extern const char *const sv_codec_names[];
  * returns SV_EINTR).
  */
 int sv_transcode_run(const struct sv_transcode_opts *o);
+
+/*
+ * --split-plan: decodes the video once and prints the chunk boundaries
+ * (keyframe grid, scene-aware; o->chunks parts, or about a minute each) as
+ * one JSON object on stdout.  Returns 0 or a negative code (logged).
+ */
+int sv_transcode_split_plan(const struct sv_transcode_opts *o);
+
+/*
+ * --join: joins the chunk files in directory o->input into one stream on
+ * stdout (o->format, the rungs in ladder order plus the audio of the first
+ * chunk) or one file per rung under o->outdir, copying packets.  Fails,
+ * naming the frames, when a chunk is missing, overlaps another or holds
+ * other frames than its name says.  Returns 0 or a negative code (logged).
+ */
+int sv_transcode_join(const struct sv_transcode_opts *o);
 
 /* Prints the JSON of usable hardware (--list-hw) on stdout. */
 int sv_transcode_list_hw(void);

@@ -130,7 +130,8 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
     struct sv_audience_conf c;
     struct sv_agg *agg = NULL;
     struct sv_clickhouse *ch = NULL;
-    char *text = NULL;
+    struct sv_drm_geo *geo = NULL;
+    char *text = NULL, gerr[512];
     size_t len = 0;
     int rc, partial = 0;
 
@@ -148,9 +149,15 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
     ac.max_sessions = (size_t)o->max_sessions;
     ac.list_sessions = o->sessions;
     ac.follow = o->follow;
+    if (o->geo != NULL && sv_drm_geo_load(o->geo, &geo, gerr,
+                                          sizeof(gerr)) < 0) {
+        sv_log_error("%s", gerr);
+        return SV_EXIT_FAIL;
+    }
     rc = sv_agg_new(&ac, &agg);
     if (rc < 0) {
         sv_log_error("cannot start: %s", sv_strerror(rc));
+        sv_drm_geo_free(geo);
         return SV_EXIT_FAIL;
     }
     if (o->clickhouse != NULL) {
@@ -165,6 +172,7 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
     c.npaths = o->nargs;
     c.agg = agg;
     c.ch = ch;
+    c.geo = geo;
     c.window_ms = o->interval_ms;
     c.out = stdout;
     c.prometheus = o->prometheus;
@@ -174,6 +182,7 @@ sv_stats_cmd_logs(struct sv_stats_opts *o)
         if (rc == SV_EUSAGE) {
             sv_agg_free(agg);
             sv_clickhouse_free(ch);
+            sv_drm_geo_free(geo);
             return SV_EXIT_USAGE;
         }
         if (rc < 0)
@@ -201,11 +210,13 @@ done:
                     (unsigned long long)sv_clickhouse_sent(ch));
     sv_clickhouse_free(ch);
     sv_agg_free(agg);
+    sv_drm_geo_free(geo);
     return partial ? SV_EXIT_PARTIAL : SV_EXIT_OK;
 fail:
     if (rc != SV_EPROTO)
         sv_log_error("logs failed: %s", sv_strerror(rc));
     sv_clickhouse_free(ch);
     sv_agg_free(agg);
+    sv_drm_geo_free(geo);
     return SV_EXIT_FAIL;
 }

@@ -48,6 +48,10 @@ static const struct sv_opt rows[] = {
     { SV_OPT_WORD("group-by", 0, "<key>", "add a table of groups by this key",
                   NULL, "title rendition country hour", &O.group_by),
       .cmds = "logs" },
+    { SV_OPT_STRING("geo", 0, "<file>", "country of each line that names "
+                    "none, from its address: lines 'CC CIDR', as sv-drm "
+                    "--geo reads", NULL, &O.geo), .cmds = "logs",
+      .complete = "@file" },
     { SV_OPT_DURATION("interval", 0, "step of the series, and the window of "
                       "--follow", "60s", 1000000, 86400000000LL,
                       &O.interval_ms), .flags = SV_OPT_MS, .cmds = "logs" },

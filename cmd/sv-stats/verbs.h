@@ -25,6 +25,7 @@ struct sv_stats_opts {
     /* ---- logs (logs.c) ---- */
     const char *since, *until;  /* ISO 8601 or seconds since the epoch */
     const char *group_by;       /* title | rendition | country | hour */
+    const char *geo;            /* --geo FILE: a country table */
     int64_t interval_ms;        /* series step, --follow window */
     int64_t session_timeout_ms;
     int64_t top;

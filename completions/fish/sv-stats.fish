@@ -12,6 +12,7 @@ complete -c sv-stats -n '__fish_seen_subcommand_from quality' -l per-frame -d 'i
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l since -x -d 'only lines at or after this time (ISO 8601, or seconds since the epoch)'
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l until -x -d 'only lines before this time'
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l group-by -x -a 'title rendition country hour' -d 'add a table of groups by this key'
+complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l geo -r -F -d 'country of each line that names none, from its address: lines '\''CC CIDR'\'', as sv-drm --geo reads'
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l interval -x -d 'step of the series, and the window of --follow'
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l session-timeout -x -d 'a gap that ends a session without a CMCD session id'
 complete -c sv-stats -n '__fish_seen_subcommand_from logs' -l top -x -d 'rows of top content'

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,14 @@ one_line(const struct sv_audience_conf *c, const char *line, size_t len)
     if (kind < 0) {
         sv_agg_bad_line(c->agg);    /* counted as skipped, not a failure */
         return 0;
+    }
+    if (c->geo != NULL && r.country[0] == '\0' && r.addr[0] != '\0') {
+        uint8_t a[16];
+        const char *cc;
+
+        if (sv_drm_addr_parse(r.addr, a) == 0 &&
+            (cc = sv_drm_geo_country(c->geo, a)) != NULL)
+            snprintf(r.country, sizeof(r.country), "%s", cc);
     }
     rc = sv_agg_add(c->agg, &r);
     if (rc < 0)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drm/cidr.h"
 #include "stats/agg.h"
 #include "stats/clickhouse.h"
 
@@ -13,6 +14,8 @@ struct sv_audience_conf {
     int npaths;
     struct sv_agg *agg;
     struct sv_clickhouse *ch;   /* or NULL */
+    const struct sv_drm_geo *geo;   /* country of a line that names none,
+                                       from its address; or NULL */
     /* --follow */
     int64_t window_ms;
     FILE *out;                  /* one JSON line per window */

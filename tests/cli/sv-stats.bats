@@ -1040,6 +1040,31 @@ PY
 2026-12-02T14:00:00Z,360,3600,1,,0"
 }
 
+@test "logs: --geo gives lines without a country one from their address" {
+    printf 'FR 192.0.2.0/24\nDE 198.51.100.0/24\nUS 2001:db8::/32\n' \
+        > "$BATS_TEST_TMPDIR/geo.txt"
+    local a
+    for a in 192.0.2.7 192.0.2.8 198.51.100.1 2001:db8::5 203.0.113.9; do
+        echo "$a - - [02/Dec/2026:12:00:00 +0000] \"GET /vod/t/720p/seg-1.m4s HTTP/1.1\" 200 10 \"-\" \"a\""
+    done > "$BATS_TEST_TMPDIR/a.log"
+    run sv-stats logs --geo "$BATS_TEST_TMPDIR/geo.txt" --group-by country \
+        --format csv "$BATS_TEST_TMPDIR/a.log"
+    [ "$status" -eq 0 ]
+    assert_eq "$(sort <<< "$output")" "-,1,10,1
+DE,1,10,1
+FR,2,20,2
+US,1,10,1
+key,requests,bytes,viewers"
+    # a table that cannot be read, or a bad line in it: status 1, said
+    run -1 --separate-stderr sv-stats logs --geo "$BATS_TEST_TMPDIR/nope" \
+        "$BATS_TEST_TMPDIR/a.log"
+    assert_eq "$stderr" "sv-stats: cannot open '$BATS_TEST_TMPDIR/nope': no such file or directory"
+    echo 'XX bad' > "$BATS_TEST_TMPDIR/geo.txt"
+    run -1 --separate-stderr sv-stats logs --geo "$BATS_TEST_TMPDIR/geo.txt" \
+        "$BATS_TEST_TMPDIR/a.log"
+    assert_eq "$stderr" "sv-stats: $BATS_TEST_TMPDIR/geo.txt:1: bad range 'bad'"
+}
+
 @test "logs: --format prometheus writes the text exposition format" {
     clf 10 > "$BATS_TEST_TMPDIR/a.log"
     run sv-stats logs --format prometheus "$BATS_TEST_TMPDIR/a.log"

@@ -49,6 +49,7 @@ cors_header() {
         sed -n 's/^access-control-allow-origin: //Ip'
 }
 
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
 @test "a VOD package published with --acl public-read --cors plays in hls.js from the bucket" {
     local pkg=$BATS_TEST_TMPDIR/pkg
     sv-package -q -s 2 -o "$pkg" "$(fixture ladder_360p.ts)"

@@ -124,6 +124,11 @@ Try 'sv-package --help' for more information."
 }
 
 @test "the mapped MPEG-TS reader's memory does not grow with the input" {
+    # under AddressSanitizer freed memory sits in quarantine: RSS says
+    # nothing about the reader there
+    if ldd "$(command -v sv-package)" | grep -q libasan; then
+        skip "peak RSS is not the reader's under AddressSanitizer"
+    fi
     # 3 s of 1080p, and the same looped to 27 s (about 8 times the bytes,
     # more than the reader ever keeps mapped); 1 s segments keep the queue
     # the same size in both

@@ -3,37 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "rtc/rtp.h"
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-wr16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 int
 sv_rtp_is_rtcp(const uint8_t *p, size_t len)
@@ -52,7 +24,7 @@ sv_rtp_parse(const uint8_t *p, size_t len, struct sv_rtp *r)
     if (p[0] & 0x10) {
         if (len < off + 4)
             return SV_EFORMAT;
-        off += 4 + (size_t)rd16(p + off + 2) * 4;
+        off += 4 + (size_t)sv_be16(p + off + 2) * 4;
     }
     if (p[0] & 0x20) {
         pad = p[len - 1];
@@ -63,9 +35,9 @@ sv_rtp_parse(const uint8_t *p, size_t len, struct sv_rtp *r)
         return SV_EFORMAT;
     r->marker = p[1] >> 7;
     r->pt = p[1] & 0x7f;
-    r->seq = rd16(p + 2);
-    r->ts = rd32(p + 4);
-    r->ssrc = rd32(p + 8);
+    r->seq = sv_be16(p + 2);
+    r->ts = sv_be32(p + 4);
+    r->ssrc = sv_be32(p + 8);
     r->payload = p + off;
     r->len = len - off - pad;
     return 0;
@@ -77,9 +49,9 @@ sv_rtp_header(uint8_t *out, int marker, int pt, uint16_t seq, uint32_t ts,
 {
     out[0] = 0x80;
     out[1] = (uint8_t)((marker ? 0x80 : 0) | (pt & 0x7f));
-    wr16(out + 2, seq);
-    wr32(out + 4, ts);
-    wr32(out + 8, ssrc);
+    sv_put_be16(out + 2, seq);
+    sv_put_be32(out + 4, ts);
+    sv_put_be32(out + 8, ssrc);
     return 12;
 }
 
@@ -276,8 +248,8 @@ sv_rtcp_rr(uint8_t *out, size_t size, uint32_t our_ssrc,
         return SV_ELIMIT;
     out[0] = (uint8_t)(0x80 | n);
     out[1] = 201;
-    wr16(out + 2, (unsigned)(len / 4 - 1));
-    wr32(out + 4, our_ssrc);
+    sv_put_be16(out + 2, (unsigned)(len / 4 - 1));
+    sv_put_be32(out + 4, our_ssrc);
     for (i = 0; i < n; i++) {
         struct sv_rtp_recv *s = &srcs[i];
         uint8_t *b = out + 8 + 24 * i;
@@ -299,13 +271,13 @@ sv_rtcp_rr(uint8_t *out, size_t size, uint32_t our_ssrc,
         s->received_prior = s->received;
         if (s->lsr != 0)
             dlsr = (uint32_t)((now_ms - s->lsr_ms) * 65536 / 1000);
-        wr32(b, s->ssrc);
-        wr32(b + 4, (frac > 255 ? 255 : frac) << 24 |
+        sv_put_be32(b, s->ssrc);
+        sv_put_be32(b + 4, (frac > 255 ? 255 : frac) << 24 |
                     ((uint32_t)lost & 0xffffff));
-        wr32(b + 8, ext);
-        wr32(b + 12, (uint32_t)s->jitter);
-        wr32(b + 16, s->lsr);
-        wr32(b + 20, dlsr);
+        sv_put_be32(b + 8, ext);
+        sv_put_be32(b + 12, (uint32_t)s->jitter);
+        sv_put_be32(b + 16, s->lsr);
+        sv_put_be32(b + 20, dlsr);
     }
     return (int)len;
 }
@@ -318,9 +290,9 @@ sv_rtcp_pli(uint8_t *out, size_t size, uint32_t our_ssrc,
         return SV_ELIMIT;
     out[0] = 0x81;
     out[1] = 206;
-    wr16(out + 2, 2);
-    wr32(out + 4, our_ssrc);
-    wr32(out + 8, media_ssrc);
+    sv_put_be16(out + 2, 2);
+    sv_put_be32(out + 4, our_ssrc);
+    sv_put_be32(out + 8, media_ssrc);
     return 12;
 }
 
@@ -344,15 +316,15 @@ sv_rtcp_nack(uint8_t *out, size_t size, uint32_t our_ssrc,
         }
         if (w + 4 > size)
             return SV_ELIMIT;
-        wr16(out + w, pid);
-        wr16(out + w + 2, blp);
+        sv_put_be16(out + w, pid);
+        sv_put_be16(out + w + 2, blp);
         w += 4;
     }
     out[0] = 0x81;
     out[1] = 205;
-    wr16(out + 2, (unsigned)(w / 4 - 1));
-    wr32(out + 4, our_ssrc);
-    wr32(out + 8, media_ssrc);
+    sv_put_be16(out + 2, (unsigned)(w / 4 - 1));
+    sv_put_be32(out + 4, our_ssrc);
+    sv_put_be32(out + 8, media_ssrc);
     return (int)w;
 }
 
@@ -372,15 +344,15 @@ sv_rtcp_remb(uint8_t *out, size_t size, uint32_t our_ssrc, uint64_t bps,
     }
     out[0] = 0x8f;
     out[1] = 206;
-    wr16(out + 2, (unsigned)(len / 4 - 1));
-    wr32(out + 4, our_ssrc);
-    wr32(out + 8, 0);
+    sv_put_be16(out + 2, (unsigned)(len / 4 - 1));
+    sv_put_be32(out + 4, our_ssrc);
+    sv_put_be32(out + 8, 0);
     memcpy(out + 12, "REMB", 4);
     out[16] = (uint8_t)n;
     out[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
-    wr16(out + 18, (unsigned)(bps & 0xffff));
+    sv_put_be16(out + 18, (unsigned)(bps & 0xffff));
     for (i = 0; i < n; i++)
-        wr32(out + 20 + 4 * i, ssrcs[i]);
+        sv_put_be32(out + 20 + 4 * i, ssrcs[i]);
     return (int)len;
 }
 
@@ -399,7 +371,7 @@ sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
 
         if (len - off < 4 || (q[0] & 0xc0) != 0x80)
             return SV_EFORMAT;
-        n = ((size_t)rd16(q + 2) + 1) * 4;
+        n = ((size_t)sv_be16(q + 2) + 1) * 4;
         if (n > len - off)
             return SV_EFORMAT;
         pt = q[1];
@@ -407,16 +379,16 @@ sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
         info->packets++;
         if (pt == 200 && n >= 28) {
             info->sr = 1;
-            info->sr_ssrc = rd32(q + 4);
-            info->sr_ntp = (uint64_t)rd32(q + 8) << 32 | rd32(q + 12);
-            info->sr_rtp = rd32(q + 16);
+            info->sr_ssrc = sv_be32(q + 4);
+            info->sr_ntp = (uint64_t)sv_be32(q + 8) << 32 | sv_be32(q + 12);
+            info->sr_rtp = sv_be32(q + 16);
         } else if (pt == 203) {
             info->bye = 1;
         } else if (pt == 205 && fmt == 1 && n >= 16) {
             size_t k;
 
             for (k = 12; k + 4 <= n; k += 4) {
-                uint16_t pid = rd16(q + k), blp = rd16(q + k + 2);
+                uint16_t pid = sv_be16(q + k), blp = sv_be16(q + k + 2);
                 int b;
 
                 for (b = -1; b < 16; b++) {
@@ -434,7 +406,7 @@ sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
             info->fir++;
         } else if (pt == 206 && fmt == 15 && n >= 20 &&
                    memcmp(q + 12, "REMB", 4) == 0) {
-            info->remb_bps = ((uint64_t)(q[17] & 3) << 16 | rd16(q + 18))
+            info->remb_bps = ((uint64_t)(q[17] & 3) << 16 | sv_be16(q + 18))
                              << (q[17] >> 2);
         }
         off += n;

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "crypto/hmac.h"
 #include "rtc/stun.h"
@@ -15,35 +16,6 @@ enum {
     A_XOR_MAPPED = 0x0020, A_PRIORITY = 0x0024, A_USE_CANDIDATE = 0x0025,
     A_FINGERPRINT = 0x8028, A_CONTROLLED = 0x8029, A_CONTROLLING = 0x802A,
 };
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-wr16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 uint32_t
 sv_stun_crc32(const uint8_t *p, size_t len)
@@ -69,7 +41,7 @@ sv_stun_crc32(const uint8_t *p, size_t len)
 int
 sv_stun_is(const uint8_t *p, size_t len)
 {
-    return len >= 20 && p[0] < 4 && rd32(p + 4) == COOKIE;
+    return len >= 20 && p[0] < 4 && sv_be32(p + 4) == COOKIE;
 }
 
 static int
@@ -81,8 +53,8 @@ parse_xaddr(const uint8_t *v, size_t n, const uint8_t *hdr,
         struct sockaddr_in *a = (struct sockaddr_in *)ss;
 
         a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)(rd16(v + 2) ^ (COOKIE >> 16)));
-        a->sin_addr.s_addr = htonl(rd32(v + 4) ^ COOKIE);
+        a->sin_port = htons((uint16_t)(sv_be16(v + 2) ^ (COOKIE >> 16)));
+        a->sin_addr.s_addr = htonl(sv_be32(v + 4) ^ COOKIE);
         return 0;
     }
     if (n == 20 && v[1] == 2) {
@@ -90,7 +62,7 @@ parse_xaddr(const uint8_t *v, size_t n, const uint8_t *hdr,
         int i;
 
         a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)(rd16(v + 2) ^ (COOKIE >> 16)));
+        a->sin6_port = htons((uint16_t)(sv_be16(v + 2) ^ (COOKIE >> 16)));
         for (i = 0; i < 16; i++)
             a->sin6_addr.s6_addr[i] = v[4 + i] ^ hdr[4 + i];
         return 0;
@@ -105,11 +77,11 @@ sv_stun_parse(const uint8_t *p, size_t len, struct sv_stun_msg *m)
 
     if (!sv_stun_is(p, len))
         return SV_EFORMAT;
-    mlen = rd16(p + 2);
+    mlen = sv_be16(p + 2);
     if (mlen % 4 != 0 || mlen + 20 != len)
         return SV_EFORMAT;
     memset(m, 0, sizeof(*m));
-    m->type = rd16(p);
+    m->type = sv_be16(p);
     memcpy(m->txid, p + 8, 12);
     for (off = 20; off < len;) {
         unsigned t, n;
@@ -117,8 +89,8 @@ sv_stun_parse(const uint8_t *p, size_t len, struct sv_stun_msg *m)
 
         if (len - off < 4)
             return SV_EFORMAT;
-        t = rd16(p + off);
-        n = rd16(p + off + 2);
+        t = sv_be16(p + off);
+        n = sv_be16(p + off + 2);
         v = p + off + 4;
         if (len - off - 4 < n)
             return SV_EFORMAT;
@@ -131,7 +103,7 @@ sv_stun_parse(const uint8_t *p, size_t len, struct sv_stun_msg *m)
                 return SV_EFORMAT;
             /* over the message up to it, the length counting it */
             crc = sv_stun_crc32(p, off);
-            if ((rd32(v) ^ FP_XOR) != crc)
+            if ((sv_be32(v) ^ FP_XOR) != crc)
                 return SV_EFORMAT;
             m->has_fingerprint = 1;
         } else if (m->integrity_off != 0) {
@@ -148,9 +120,9 @@ sv_stun_parse(const uint8_t *p, size_t len, struct sv_stun_msg *m)
         } else if (t == A_USE_CANDIDATE) {
             m->use_candidate = 1;
         } else if (t == A_PRIORITY && n == 4) {
-            m->priority = rd32(v);
+            m->priority = sv_be32(v);
         } else if ((t == A_CONTROLLING || t == A_CONTROLLED) && n == 8) {
-            m->tiebreaker = (uint64_t)rd32(v) << 32 | rd32(v + 4);
+            m->tiebreaker = (uint64_t)sv_be32(v) << 32 | sv_be32(v + 4);
             if (t == A_CONTROLLING)
                 m->controlling = 1;
             else
@@ -176,7 +148,7 @@ integrity(const uint8_t *p, size_t off, const void *key, size_t keylen,
     if (off > sizeof(buf))
         return SV_ELIMIT;
     memcpy(buf, p, off);
-    wr16(buf + 2, (unsigned)(off + 24 - 20));
+    sv_put_be16(buf + 2, (unsigned)(off + 24 - 20));
     return sv_hmac_sha1(key, keylen, buf, off, out);
 }
 
@@ -201,25 +173,25 @@ finish(uint8_t *out, size_t size, size_t w, const void *key, size_t keylen)
 
     if (size < w + 24 + 8)
         return SV_ELIMIT;
-    wr16(out + w, A_INTEGRITY);
-    wr16(out + w + 2, 20);
+    sv_put_be16(out + w, A_INTEGRITY);
+    sv_put_be16(out + w + 2, 20);
     if (integrity(out, w, key, keylen, out + w + 4) < 0)
         return SV_EINTERNAL;
     w += 24;
-    wr16(out + 2, (unsigned)(w + 8 - 20));
+    sv_put_be16(out + 2, (unsigned)(w + 8 - 20));
     crc = sv_stun_crc32(out, w) ^ FP_XOR;
-    wr16(out + w, A_FINGERPRINT);
-    wr16(out + w + 2, 4);
-    wr32(out + w + 4, crc);
+    sv_put_be16(out + w, A_FINGERPRINT);
+    sv_put_be16(out + w + 2, 4);
+    sv_put_be32(out + w + 4, crc);
     return (int)(w + 8);
 }
 
 static void
 header(uint8_t *out, unsigned type, const uint8_t txid[12])
 {
-    wr16(out, type);
-    wr16(out + 2, 0);
-    wr32(out + 4, COOKIE);
+    sv_put_be16(out, type);
+    sv_put_be16(out + 2, 0);
+    sv_put_be32(out + 4, COOKIE);
     memcpy(out + 8, txid, 12);
 }
 
@@ -237,21 +209,21 @@ sv_stun_binding_response(uint8_t *out, size_t size, const uint8_t txid[12],
     if (addr->sa_family == AF_INET) {
         const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
 
-        wr16(out + w, A_XOR_MAPPED);
-        wr16(out + w + 2, 8);
+        sv_put_be16(out + w, A_XOR_MAPPED);
+        sv_put_be16(out + w + 2, 8);
         out[w + 4] = 0;
         out[w + 5] = 1;
-        wr16(out + w + 6, ntohs(a->sin_port) ^ (COOKIE >> 16));
-        wr32(out + w + 8, ntohl(a->sin_addr.s_addr) ^ COOKIE);
+        sv_put_be16(out + w + 6, ntohs(a->sin_port) ^ (COOKIE >> 16));
+        sv_put_be32(out + w + 8, ntohl(a->sin_addr.s_addr) ^ COOKIE);
         w += 12;
     } else if (addr->sa_family == AF_INET6) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)addr;
 
-        wr16(out + w, A_XOR_MAPPED);
-        wr16(out + w + 2, 20);
+        sv_put_be16(out + w, A_XOR_MAPPED);
+        sv_put_be16(out + w + 2, 20);
         out[w + 4] = 0;
         out[w + 5] = 2;
-        wr16(out + w + 6, ntohs(a->sin6_port) ^ (COOKIE >> 16));
+        sv_put_be16(out + w + 6, ntohs(a->sin6_port) ^ (COOKIE >> 16));
         for (i = 0; i < 16; i++)
             out[w + 8 + i] = a->sin6_addr.s6_addr[i] ^ out[4 + i];
         w += 24;
@@ -272,23 +244,23 @@ sv_stun_binding_request(uint8_t *out, size_t size, const uint8_t txid[12],
     if (n > 513 || size < 20 + 4 + pad + 8 + 12 + 4 + 32)
         return SV_ELIMIT;
     header(out, SV_STUN_BINDING_REQUEST, txid);
-    wr16(out + w, A_USERNAME);
-    wr16(out + w + 2, (unsigned)n);
+    sv_put_be16(out + w, A_USERNAME);
+    sv_put_be16(out + w + 2, (unsigned)n);
     memset(out + w + 4, 0, pad);
     memcpy(out + w + 4, username, n);
     w += 4 + pad;
-    wr16(out + w, A_PRIORITY);
-    wr16(out + w + 2, 4);
-    wr32(out + w + 4, priority);
+    sv_put_be16(out + w, A_PRIORITY);
+    sv_put_be16(out + w + 2, 4);
+    sv_put_be32(out + w + 4, priority);
     w += 8;
-    wr16(out + w, A_CONTROLLING);
-    wr16(out + w + 2, 8);
-    wr32(out + w + 4, (uint32_t)(tiebreaker >> 32));
-    wr32(out + w + 8, (uint32_t)tiebreaker);
+    sv_put_be16(out + w, A_CONTROLLING);
+    sv_put_be16(out + w + 2, 8);
+    sv_put_be32(out + w + 4, (uint32_t)(tiebreaker >> 32));
+    sv_put_be32(out + w + 8, (uint32_t)tiebreaker);
     w += 12;
     if (use_candidate) {
-        wr16(out + w, A_USE_CANDIDATE);
-        wr16(out + w + 2, 0);
+        sv_put_be16(out + w, A_USE_CANDIDATE);
+        sv_put_be16(out + w + 2, 0);
         w += 4;
     }
     return finish(out, size, w, key, keylen);

@@ -135,6 +135,24 @@ token_post(struct sv_plat_job *j, const char *form, const char *basic,
     return sv__plat_call(j, &q, 0, r);
 }
 
+/* Posts form to the token endpoint and wipes it (it holds the client's
+ * secret): 0 with r and *o (the reply's JSON, or NULL) for the caller to
+ * release, or a negative code with nothing held. */
+static int
+token_call(struct sv_plat_job *j, char *form, size_t fsize, const char *basic,
+           struct sv_http_reply *r, json_t **o)
+{
+    int rc = token_post(j, form, basic, r);
+
+    explicit_bzero(form, fsize);
+    if (rc < 0) {
+        sv_http_reply_release(r);
+        return rc;
+    }
+    *o = sv__plat_json(r);
+    return 0;
+}
+
 int
 sv__oauth_refresh(struct sv_plat_job *j)
 {
@@ -164,13 +182,9 @@ sv__oauth_refresh(struct sv_plat_job *j)
         return j->err[0] != '\0' ? rc : sv__plat_fail(j, rc, "refresh "
                                                        "form too long");
     }
-    rc = token_post(j, form, basic, &r);
-    explicit_bzero(form, sizeof(form));
-    if (rc < 0) {
-        sv_http_reply_release(&r);
+    rc = token_call(j, form, sizeof(form), basic, &r, &o);
+    if (rc < 0)
         return rc;
-    }
-    o = sv__plat_json(&r);
     if (r.status != 200 || json_is_string(json_object_get(o, "error"))) {
         if (r.status == 200)
             r.status = 400;     /* TikTok: an error in a 200 body */
@@ -405,18 +419,15 @@ auth_loopback(struct sv_plat_job *j)
     if (rc < 0)
         return j->err[0] != '\0' ? rc : sv__plat_fail(j, rc, "form too "
                                                        "long");
-    rc = token_post(j, form, basic, &r);
-    explicit_bzero(form, sizeof(form));
-    if (rc < 0) {
-        sv_http_reply_release(&r);
+    rc = token_call(j, form, sizeof(form), basic, &r, &o);
+    if (rc < 0)
         return rc;
-    }
-    o = sv__plat_json(&r);
-    if (r.status != 200 || json_is_string(json_object_get(o, "error")))
-        rc = sv__plat_http_fail(j, "exchanging the code", &r) < 0 ?
-            SV_EAUTH : SV_EAUTH;
-    else
+    if (r.status != 200 || json_is_string(json_object_get(o, "error"))) {
+        sv__plat_http_fail(j, "exchanging the code", &r);
+        rc = SV_EAUTH;
+    } else {
         rc = save_tokens(j, o);
+    }
     json_decref(o);
     sv_http_reply_release(&r);
     return rc;
@@ -495,12 +506,9 @@ auth_device(struct sv_plat_job *j)
             rc = sv__plat_form(form, sizeof(form), "device_code", dc);
         if (rc < 0)
             return rc;
-        rc = token_post(j, form, basic, &r);
-        if (rc < 0) {
-            sv_http_reply_release(&r);
+        rc = token_call(j, form, sizeof(form), basic, &r, &o);
+        if (rc < 0)
             return rc;
-        }
-        o = sv__plat_json(&r);
         if (r.status == 200 && json_is_string(json_object_get(o,
                                                              "access_token"))) {
             rc = save_tokens(j, o);
@@ -515,8 +523,7 @@ auth_device(struct sv_plat_job *j)
                 interval += 5;
             if (e == NULL || (strcmp(e, "authorization_pending") != 0 &&
                               strcmp(e, "slow_down") != 0)) {
-                rc = sv__plat_http_fail(j, "waiting for the device grant",
-                                        &r);
+                sv__plat_http_fail(j, "waiting for the device grant", &r);
                 json_decref(o);
                 sv_http_reply_release(&r);
                 return SV_EAUTH;

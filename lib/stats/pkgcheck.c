@@ -121,6 +121,21 @@ sv__pkg_load(const char *where, struct sv_buf *b, char *err, size_t size)
     return rc;
 }
 
+int
+sv__pkg_fetch(const char *url, const char *what, const char *rend,
+              int64_t seg, struct sv_buf *b, json_t *faults)
+{
+    char err[512] = "";
+    int rc = sv__pkg_load(url, b, err, sizeof(err));
+
+    if (rc == -ENOENT)
+        sv__pkg_fault(faults, "missing_file", rend, seg, "missing %s '%s'",
+                      what, url);
+    else if (rc < 0)
+        sv__pkg_fault(faults, "unreadable", rend, seg, "%s", err);
+    return rc;
+}
+
 void
 sv__pkg_resolve(const char *base, const char *ref, char *out, size_t size)
 {

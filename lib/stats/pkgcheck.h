@@ -65,6 +65,15 @@ void sv__pkg_fault(json_t *faults, const char *rule, const char *rend,
 json_t *sv__pkg_stats(const double *v, size_t n);
 
 /*
+ * Loads the file a manifest names (what: "segment", "init segment",
+ * "file") into b; a missing or unreadable one is a fault of rendition
+ * rend (segment seg, -1 for none).  Returns 0, or the negative code after
+ * the fault was recorded.
+ */
+int sv__pkg_fetch(const char *url, const char *what, const char *rend,
+                  int64_t seg, struct sv_buf *b, json_t *faults);
+
+/*
  * Checks an HLS playlist (multivariant or media) at where (a path or URL):
  * fills root's "renditions" and appends to its "faults".  With media, the
  * segments are read too (missing ones, keyframes, gaps, alignment by

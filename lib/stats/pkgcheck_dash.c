@@ -325,18 +325,12 @@ check_media(struct drep *r, json_t *faults)
     struct sv__pkg_init init;
     struct sv__pkg_seg ms;
     struct sv_buf b;
-    char rel[MAX_URI], url[MAX_URI], err[512];
-    int have_init = 0, rc;
+    char rel[MAX_URI], url[MAX_URI];
+    int have_init = 0;
 
     sv_buf_init(&b, SV__PKG_MAX_FILE);
     if (r->single) {
-        err[0] = '\0';
-        rc = sv__pkg_load(r->base, &b, err, sizeof(err));
-        if (rc == -ENOENT)
-            sv__pkg_fault(faults, "missing_file", r->key, -1,
-                          "missing file '%s'", r->base);
-        else if (rc < 0)
-            sv__pkg_fault(faults, "unreadable", r->key, -1, "%s", err);
+        sv__pkg_fetch(r->base, "file", r->key, -1, &b, faults);
         sv_buf_release(&b);
         return;
     }
@@ -346,18 +340,14 @@ check_media(struct drep *r, json_t *faults)
                           "bad @initialization '%s'", r->init);
         } else {
             sv__pkg_resolve(r->base, rel, url, sizeof(url));
-            err[0] = '\0';
-            rc = sv__pkg_load(url, &b, err, sizeof(err));
-            if (rc == -ENOENT)
-                sv__pkg_fault(faults, "missing_file", r->key, -1,
-                              "missing init segment '%s'", url);
-            else if (rc < 0)
-                sv__pkg_fault(faults, "unreadable", r->key, -1, "%s", err);
-            else if (sv__pkg_init_parse(&init, b.data, b.len) < 0)
-                sv__pkg_fault(faults, "bad_init", r->key, -1,
-                              "init segment '%s' is not fMP4", url);
-            else
-                have_init = 1;
+            if (sv__pkg_fetch(url, "init segment", r->key, -1, &b,
+                              faults) == 0) {
+                if (sv__pkg_init_parse(&init, b.data, b.len) < 0)
+                    sv__pkg_fault(faults, "bad_init", r->key, -1,
+                                  "init segment '%s' is not fMP4", url);
+                else
+                    have_init = 1;
+            }
         }
     }
     for (size_t i = 0; i < r->nseg; i++) {
@@ -370,18 +360,9 @@ check_media(struct drep *r, json_t *faults)
             break;
         }
         sv__pkg_resolve(r->base, rel, url, sizeof(url));
-        err[0] = '\0';
-        rc = sv__pkg_load(url, &b, err, sizeof(err));
-        if (rc == -ENOENT) {
-            sv__pkg_fault(faults, "missing_file", r->key, (int64_t)i,
-                          "missing segment '%s'", url);
+        if (sv__pkg_fetch(url, "segment", r->key, (int64_t)i, &b,
+                          faults) < 0)
             continue;
-        }
-        if (rc < 0) {
-            sv__pkg_fault(faults, "unreadable", r->key, (int64_t)i, "%s",
-                          err);
-            continue;
-        }
         if (!have_init || sv__pkg_seg_parse(&ms, &init, b.data, b.len) < 0)
             continue;
         s->mstart = (double)((int64_t)ms.tfdt + ms.cto) / init.timescale;

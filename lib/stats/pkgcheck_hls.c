@@ -173,20 +173,14 @@ check_media(struct plist *p, json_t *faults)
     struct sv__pkg_init init;
     struct sv__pkg_seg ms;
     struct sv_buf b;
-    char url[MAX_URI], err[512];
+    char url[MAX_URI];
     int have_init = 0, have_prev = 0, rc;
     double prev_end = 0;
 
     sv_buf_init(&b, SV__PKG_MAX_FILE);
     if (p->map[0] != '\0') {
-        err[0] = '\0';
-        rc = sv__pkg_load(p->map, &b, err, sizeof(err));
-        if (rc == -ENOENT)
-            sv__pkg_fault(faults, "missing_file", p->id, -1,
-                          "missing init segment '%s'", p->map);
-        else if (rc < 0)
-            sv__pkg_fault(faults, "unreadable", p->id, -1, "%s", err);
-        else
+        rc = sv__pkg_fetch(p->map, "init segment", p->id, -1, &b, faults);
+        if (rc == 0)
             have_init = !p->byterange &&
                         sv__pkg_init_parse(&init, b.data, b.len) == 0;
     }
@@ -197,18 +191,10 @@ check_media(struct plist *p, json_t *faults)
         /* byte ranges of one file: reading it once says it is there */
         if (p->byterange && i > 0)
             continue;
-        err[0] = '\0';
-        rc = sv__pkg_load(url, &b, err, sizeof(err));
+        rc = sv__pkg_fetch(url, "segment", p->id, (int64_t)i, &b, faults);
         have_prev = have_prev && rc == 0;
-        if (rc == -ENOENT) {
-            sv__pkg_fault(faults, "missing_file", p->id, (int64_t)i,
-                          "missing segment '%s'", url);
+        if (rc < 0)
             continue;
-        }
-        if (rc < 0) {
-            sv__pkg_fault(faults, "unreadable", p->id, (int64_t)i, "%s", err);
-            continue;
-        }
         if (!have_init || sv__pkg_seg_parse(&ms, &init, b.data, b.len) < 0) {
             have_prev = 0;
             continue;

@@ -12,6 +12,12 @@ sv_be16(const uint8_t *p)
 }
 
 static inline uint32_t
+sv_be24(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+static inline uint32_t
 sv_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |

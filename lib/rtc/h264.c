@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "rtc/h264.h"
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 int
 sv_h264_depack_init(struct sv_h264_depack *d, sv_h264_au_fn fn, void *ud)
@@ -82,7 +74,7 @@ append_nal(struct sv_h264_depack *d, const uint8_t *nal, size_t n)
         d->broken = 1;
         return SV_EFORMAT;
     }
-    wr32(d->au + d->len, (uint32_t)n);
+    sv_put_be32(d->au + d->len, (uint32_t)n);
     memcpy(d->au + d->len + 4, nal, n);
     d->len += 4 + n;
     saw_nal(d, nal, n);
@@ -213,7 +205,7 @@ sv_h264_depack_push(struct sv_h264_depack *d, const uint8_t *p, size_t len,
         if (end) {
             size_t n = d->len - d->fu_at - 4;
 
-            wr32(d->au + d->fu_at, (uint32_t)n);
+            sv_put_be32(d->au + d->fu_at, (uint32_t)n);
             saw_nal(d, d->au + d->fu_at + 4, n);
             d->fu_open = 0;
         }

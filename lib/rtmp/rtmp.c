@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "rtmp/amf0.h"
@@ -327,13 +328,6 @@ on_aggregate(struct sv_rtmp_sess *s, uint32_t ts, const uint8_t *p,
     return 0;
 }
 
-static uint32_t
-be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
 static int
 on_message(struct sv_rtmp_sess *s, const struct sv_rtmp_msg *m)
 {
@@ -343,7 +337,7 @@ on_message(struct sv_rtmp_sess *s, const struct sv_rtmp_msg *m)
     case MSG_SET_CHUNK_SIZE:
         if (m->len < 4)
             return SV_EPROTO;
-        v = be32(m->data) & 0x7fffffff;
+        v = sv_be32(m->data) & 0x7fffffff;
         if (v < 1)
             return SV_EPROTO;
         if (v > SV_RTMP_MAX_CHUNK_SIZE)
@@ -353,17 +347,17 @@ on_message(struct sv_rtmp_sess *s, const struct sv_rtmp_msg *m)
     case MSG_ABORT:
         if (m->len < 4)
             return SV_EPROTO;
-        sv_rtmp_reader_abort(&s->rd, be32(m->data));
+        sv_rtmp_reader_abort(&s->rd, sv_be32(m->data));
         return 0;
     case MSG_WINDOW_ACK:
         if (m->len < 4)
             return SV_EPROTO;
-        s->peer_window = be32(m->data);
+        s->peer_window = sv_be32(m->data);
         return 0;
     case MSG_USER_CONTROL:
         /* a ping request gets its pong */
         if (m->len >= 6 && m->data[0] == 0 && m->data[1] == 6)
-            return send_user_control(s, 7, be32(m->data + 2));
+            return send_user_control(s, 7, sv_be32(m->data + 2));
         return 0;
     case MSG_AUDIO:
     case MSG_VIDEO:

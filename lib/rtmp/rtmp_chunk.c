@@ -1,6 +1,7 @@
 /* rtmp_chunk.c -- chunk stream reassembly (all four header types) */
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "rtmp/rtmp_chunk.h"
 
@@ -63,18 +64,6 @@ find_cs(struct sv_rtmp_reader *r, uint32_t csid)
     c->csid = csid;
     sv_buf_init(&c->payload, SV_RTMP_MAX_MESSAGE);
     return c;
-}
-
-static uint32_t
-be24(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | be24(p + 1);
 }
 
 /*
@@ -155,9 +144,9 @@ sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
     if (fmt != 0 && fmt != 3 && !fresh)
         return SV_EPROTO;   /* a new header in the middle of a message */
     if (fmt <= 2)
-        field = be24(p + off);
+        field = sv_be24(p + off);
     if (fmt <= 1) {
-        uint32_t mlen = be24(p + off + 3);
+        uint32_t mlen = sv_be24(p + off + 3);
 
         if (mlen > length_cap(r, p[off + 6]))
             return SV_ELIMIT;
@@ -176,7 +165,7 @@ sv_rtmp_reader_chunk(struct sv_rtmp_reader *r, const uint8_t *p, size_t len,
     if (fmt <= 2 ? field == 0xffffff : c->ext) {
         if (len < off + 4)
             return 0;
-        field = be32(p + off);
+        field = sv_be32(p + off);
         off += 4;
     } else if (fmt == 3) {
         field = c->ts_field;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "core/time.h"
 #include "crypto/cipher.h"
@@ -299,13 +300,6 @@ on_command(struct sv_rtmp_client *c, const uint8_t *p, size_t len,
     return rc;
 }
 
-static uint32_t
-be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
 static int
 on_message(struct sv_rtmp_client *c, const struct sv_rtmp_msg *m,
            struct sv_buf *wire)
@@ -316,18 +310,18 @@ on_message(struct sv_rtmp_client *c, const struct sv_rtmp_msg *m,
     case MSG_SET_CHUNK_SIZE:
         if (m->len < 4)
             return SV_EPROTO;
-        v = be32(m->data) & 0x7fffffff;
+        v = sv_be32(m->data) & 0x7fffffff;
         if (v < 1 || v > SV_RTMP_MAX_CHUNK_SIZE)
             return SV_EPROTO;
         c->rd.chunk_size = v;
         return 0;
     case MSG_ABORT:
         if (m->len >= 4)
-            sv_rtmp_reader_abort(&c->rd, be32(m->data));
+            sv_rtmp_reader_abort(&c->rd, sv_be32(m->data));
         return 0;
     case MSG_WINDOW_ACK:
         if (m->len >= 4)
-            c->window = be32(m->data);
+            c->window = sv_be32(m->data);
         return 0;
     case MSG_USER_CONTROL:
         if (m->len >= 6 && m->data[0] == 0 && m->data[1] == 6) {

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "crypto/cipher.h"
 #include "crypto/hmac.h"
@@ -84,15 +85,6 @@ sv_rtmp_handshake_sign(uint8_t *blk, int scheme, const uint8_t *key,
     return block_digest(blk, off, key, klen, blk + off);
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 int
 sv_rtmp_handshake_reply(const uint8_t *c0c1, uint8_t *out, int *variant)
 {
@@ -107,7 +99,7 @@ sv_rtmp_handshake_reply(const uint8_t *c0c1, uint8_t *out, int *variant)
     rc = sv_drm_random(s1, SV_RTMP_HS_SIZE);
     if (rc < 0)
         return rc;
-    put_be32(s1, (uint32_t)time(NULL));
+    sv_put_be32(s1, (uint32_t)time(NULL));
     /* a zero version field in C1 means the plain handshake */
     if (c1[4] | c1[5] | c1[6] | c1[7])
         off = sv_rtmp_handshake_find_digest(c1, sv_rtmp_fp_key, 30, &scheme);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # stats-logs.bats -- `sv-stats logs` against logs real servers wrote: sv-serve
 # (JSON access log with CMCD, beacon log) and nginx (combined log) serving
-# the same requests made by curl; rotations compressed by gzip, xz and zstd;
+# the same requests made by curl, and hls.js, dash.js and Shaka Player
+# playing through each with CMCD; rotations compressed by gzip, xz and zstd;
 # --follow over a rotated log; a real Prometheus scraping --prometheus and a
 # real ClickHouse taking --clickhouse rows.  Everything binds 127.0.0.1 and
 # is stopped by PID.
@@ -203,8 +204,10 @@ session_of() {
     done
 }
 
-@test "nginx's combined log of the same requests gives the same counts" {
-    local ng=$BATS_TEST_TMPDIR/nginx port
+# start_nginx DIR: nginx serving $WWW on a free port (BASE, NGINX_PID), its
+# combined log with the CMCD headers at DIR/access.log; CORS for the players
+start_nginx() {
+    local ng=$1 port
     mkdir -p "$ng"
     port=$(free_port)
     BASE=http://127.0.0.1:$port
@@ -215,6 +218,8 @@ pid $ng/nginx.pid;
 error_log $ng/error.log warn;
 events { worker_connections 64; }
 http {
+    include /etc/nginx/mime.types;
+    types { application/vnd.apple.mpegurl m3u8; application/dash+xml mpd; }
     log_format sv '\$remote_addr - \$remote_user [\$time_local] "\$request" '
                   '\$status \$body_bytes_sent "\$http_referer" '
                   '"\$http_user_agent" "\$http_cmcd_session" '
@@ -228,17 +233,27 @@ http {
     server {
         listen 127.0.0.1:$port;
         root $WWW;
+        add_header Access-Control-Allow-Origin * always;
     }
 }
 NGINX
     bg nginx -p "$ng" -c "$ng/nginx.conf" -g 'daemon off;'
-    local pid=$!
+    NGINX_PID=$!
     wait_for curl -sf "$BASE/vod/t1/master.m3u8" || fail "nginx did not start"
+}
+
+stop_nginx() {
+    kill "$NGINX_PID"
+    wait "$NGINX_PID" || true   # status ignored: nginx exits 0 or by signal
+}
+
+@test "nginx's combined log of the same requests gives the same counts" {
+    local ng=$BATS_TEST_TMPDIR/nginx
+    start_nginx "$ng"
     local polls
     polls=$(wc -l < "$ng/access.log")
     play_all
-    kill "$pid"
-    wait "$pid" || true     # status ignored: nginx exits 0 or by signal
+    stop_nginx
     local n b
     read -r n b <<< "$(served)"
     run --separate-stderr sv-stats logs "$ng/access.log" --sessions
@@ -257,6 +272,43 @@ NGINX
 sB $(served B) 0"
     run jq -c '[.renditions[] | [.name, .requests]]' "$BATS_TEST_TMPDIR/r.json"
     assert_eq "$output" '[["360p",5],["540p",2],["720p",2]]'
+}
+
+@test "nginx's log of hls.js, dash.js and Shaka Player playing with CMCD: one session each, as nginx logged them" {
+    [ -x /usr/bin/chromium ] || skip "chromium is not installed"
+    [ -d "$SV_TOP/tests/e2e/node_modules/hls.js" ] || skip "no node_modules"
+    local ng=$BATS_TEST_TMPDIR/nginx p url log polls n b
+    log=$ng/access.log
+    sv-package -q -s 2 -o "$WWW/ladder-ng" "$(fixture ladder_360p.ts)"
+    start_nginx "$ng"
+    polls=$(wc -l < "$log")
+    for p in hls dash shaka; do
+        url=$BASE/ladder-ng/master.m3u8
+        [ "$p" = dash ] && url=$BASE/ladder-ng/manifest.mpd
+        run node "$SV_TOP/tests/e2e/play.js" "$p" "$url" --seconds 4 \
+            --cmcd "sid-$p" --timeout 60
+        [ "$status" -eq 0 ] || fail "$p: $output"
+    done
+    stop_nginx
+    run --separate-stderr sv-stats logs "$log" --sessions
+    [ "$status" -eq 0 ]
+    echo "$output" > "$BATS_TEST_TMPDIR/r.json"
+    # every line nginx wrote is counted, with its bytes; none skipped
+    read -r n b <<< "$(awk '{ n++; b += $10 } END { printf "%d %d\n", n, b }' "$log")"
+    assert_eq "$(jq .requests "$BATS_TEST_TMPDIR/r.json")" "$n"
+    assert_eq "$(jq .bytes "$BATS_TEST_TMPDIR/r.json")" "$b"
+    assert_eq "$(jq .skipped "$BATS_TEST_TMPDIR/r.json")" 0
+    # the three players by their CMCD session, the start-up polls by
+    # address and agent
+    assert_eq "$(jq .sessions.count "$BATS_TEST_TMPDIR/r.json")" 4
+    for p in hls dash shaka; do
+        read -r n b <<< "$(grep -F "sid%3D%22sid-$p%22" "$log" |
+            awk '{ n++; b += $10 } END { printf "%d %d\n", n, b }')"
+        [ "$n" -gt 2 ] || fail "$p: $n requests with its sid in $log"
+        assert_eq "$(jq -r --arg s "sid-$p" '.session_list[] | select(.id == $s) |
+                     "\(.requests) \(.bytes)"' "$BATS_TEST_TMPDIR/r.json")" "$n $b"
+    done
+    [ "$polls" -ge 1 ]
 }
 
 # jsonl N [START]: N sv-serve request lines of 1000 bytes each, one second

@@ -91,6 +91,26 @@ at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
     assert_eq "$(header vod/package.json x-amz-meta-sha256)" "$(sha256sum "$PKG/package.json" | cut -d' ' -f1)"
 }
 
+@test "--addressing virtual: bucket.host/key, as radosgw with a DNS name reads it" {
+    local port=${RGW##*:}
+    run --separate-stderr sv-publish --endpoint "http://localhost:$port" \
+        --addressing virtual s3://svtest/vhost "$PKG"
+    [ "$status" -eq 0 ] || fail "$stderr"
+    local f
+    while IFS= read -r f; do
+        same_object "vhost/${f#"$PKG"/}" "$f"
+    done < <(find "$PKG" -type f)
+    # radosgw's log: the requests named the bucket in the Host, not the path
+    grep -q 'PUT /vhost/master.m3u8 ' "$RGWDIR/log/client.rgw.test.log" ||
+        fail "no virtual-host PUT in radosgw's log"
+    run ! grep -q 'PUT /svtest/vhost/' "$RGWDIR/log/client.rgw.test.log"
+    # a second run lists the bucket the same way and sends nothing
+    run --separate-stderr sv-publish --endpoint "http://localhost:$port" \
+        --addressing virtual s3://svtest/vhost "$PKG"
+    [ "$status" -eq 0 ]
+    assert_eq "$(complete | jq .uploaded)" 0
+}
+
 @test "puts every media file before the playlists and manifests that name them" {
     run --separate-stderr sv-publish --endpoint "$PX" -j 4 s3://svtest/order "$PKG"
     [ "$status" -eq 0 ]

@@ -2,7 +2,9 @@
 # start-rgw.sh DIR -- a throw-away one-node Ceph on 127.0.0.1 for the S3
 # tests: ceph-mon, a memstore ceph-osd and radosgw (beast), no cephx, no mgr.
 # Prints RGW_PORT=<port>; writes DIR/{mon,osd,rgw}.pid for stop-rgw.sh and
-# DIR/log/client.rgw.test.log (one "beast:" line per request).  The user
+# DIR/log/client.rgw.test.log (one "beast:" line per request).  Its DNS
+# name is localhost: BUCKET.localhost:PORT is virtual-host style, which
+# curl (and so libcurl in sv-publish) resolves to 127.0.0.1 itself.  The user
 # tester has access key accessKey1 and secret verySecretKey1.
 set -eu
 D=$1
@@ -44,6 +46,7 @@ osd data = $D/osd/\$cluster-\$id
 ms mon client mode = crc secure
 rgw frontends = beast endpoint=127.0.0.1:$P
 rgw data = $D/rgw
+rgw dns name = localhost
 rgw gc obj min wait = 5
 rgw gc processor period = 5
 debug rgw = 1

@@ -95,6 +95,7 @@ at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
     local port=${RGW##*:}
     run --separate-stderr sv-publish --endpoint "http://localhost:$port" \
         --addressing virtual s3://svtest/vhost "$PKG"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     [ "$status" -eq 0 ] || fail "$stderr"
     local f
     while IFS= read -r f; do

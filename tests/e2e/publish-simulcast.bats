@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # publish-simulcast.bats -- sv-publish --simulcast to three real receivers
 # on 127.0.0.1 at once: sv-ingest over RTMP (its own server), nginx with
-# its RTMP module recording FLV, and sv-ingest over SRT (libsrt).  What
-# they recorded is counted with ffprobe against the input.
+# its RTMP module recording FLV, and sv-ingest over SRT (libsrt); and over
+# RTMPS to sv-ingest with a certificate made by the test.  What they
+# recorded is counted with ffprobe against the input.
 
 load ../helpers
 bats_require_minimum_version 1.5.0
@@ -208,4 +209,43 @@ cut_part() {
         # and every frame decodes: the switches are clean
         assert_eq "$(ffmpeg -nostdin -v error -i "$f" -f null - 2>&1)" ""
     done
+}
+
+# start_rtmps: sv-ingest on rtmps:// with a certificate for 127.0.0.1 made
+# here; sets RTMPS_URL and CA
+start_rtmps() {
+    local p
+    p=$(free_port)
+    CA=$W/cert.pem
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$W/key.pem" -out "$CA" 2> /dev/null
+    sv-ingest --listen "rtmps://127.0.0.1:$p" --tls-cert "$CA" \
+        --tls-key "$W/key.pem" --exec "cat > $W/rec/\$SV_PROTO.ts" \
+        2> "$W/ingest.err" &
+    INGEST=$!
+    PIDS+=("$INGEST")
+    wait_for grep -q 'listening on rtmps' "$W/ingest.err" ||
+        fail "sv-ingest did not start: $(cat "$W/ingest.err")"
+    RTMPS_URL=rtmps://127.0.0.1:$p/live/tls
+}
+
+@test "simulcast over RTMPS: verified against --rtmps-ca, every frame; an unknown certificate is refused" {
+    live_ts 3 "$W/in.ts"
+    start_rtmps
+    # the system's roots do not know the certificate: a clear error
+    run --separate-stderr sv-publish --simulcast "$RTMPS_URL" \
+        --simulcast-timeout 5s --simulcast-retry-max 1s < "$W/in.ts"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *certificate* ]] || fail "no certificate error: $stderr"
+    run --separate-stderr bash -c "ffmpeg -nostdin -loglevel error -re \
+        -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast '$RTMPS_URL' \
+        --rtmps-ca '$CA' --events '$EV'"
+    [ "$status" -eq 0 ] || fail "status $status: $stderr"
+    kill -TERM "$INGEST"
+    wait "$INGEST"
+    local rec
+    rec=$(ls "$W"/rec/*.ts)
+    assert_eq "$(counts "$rec")" "$(counts "$W/in.ts")"
+    assert_eq "$(event live.simulcast.connected | jq -r .url)" "${RTMPS_URL%/*}/…"
 }

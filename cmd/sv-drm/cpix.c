@@ -44,7 +44,7 @@ build(const struct sv_drm_opts *o, struct sv_cpix_req *req, char *err,
     n = o->nkids > 0 ? o->nkids : o->nlabels > 0 ? o->nlabels : 1;
     for (i = 0; i < n; i++) {
         if (o->nkids > 0)
-            sv_drm_uuid_parse(o->kids[i], req->keys[i].kid);
+            sv_uuid_parse(o->kids[i], req->keys[i].kid);
         else if (sv_drm_random(req->keys[i].kid, 16) < 0)
             return SV_EINTERNAL;
         req->keys[i].label = o->nlabels > 0 ? o->labels[i] : NULL;

@@ -238,7 +238,7 @@ verify(const struct sv_drm_opts *o, const char *path)
                             json_integer((json_int_t)r.torn_bytes));
     }
     if (out != NULL && r.have_key) {
-        sv_drm_hex_encode(r.key, sizeof(r.key), hex);
+        sv_hex_encode(r.key, sizeof(r.key), hex);
         json_object_set_new(out, "key", json_string(hex));
     }
     print_json(out);
@@ -391,7 +391,7 @@ export(const struct sv_drm_opts *o, const char *path)
         sv_log_error("ledger '%s' has no checkpoint yet", path);
         return SV_EXIT_FAIL;
     }
-    sv_drm_hex_encode(r.key, sizeof(r.key), hex);
+    sv_hex_encode(r.key, sizeof(r.key), hex);
     json_object_set_new(last, "key", json_string(hex));
     text = json_dumps(last, JSON_INDENT(2));
     json_decref(last);

@@ -44,7 +44,7 @@ kid(const struct sv_opt *o, const char *arg)
 {
     uint8_t b[16];
 
-    if (sv_drm_uuid_parse(arg, b) < 0)
+    if (sv_uuid_parse(arg, b) < 0)
         return sv_opt_usage_error("bad --kid '%s': expected 32 hex digits "
                                   "or a UUID", arg);
     return 0;

@@ -151,8 +151,8 @@ sign(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys)
     if (o->nkids > 0) {
         arr = json_array();
         for (i = 0; i < o->nkids; i++) {
-            sv_drm_uuid_parse(o->kids[i], kid);
-            sv_drm_hex_encode(kid, 16, hex);
+            sv_uuid_parse(o->kids[i], kid);
+            sv_hex_encode(kid, 16, hex);
             json_array_append_new(arr, json_string(hex));
         }
         json_object_set_new(claims, "kids", arr);
@@ -223,7 +223,7 @@ verify(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
     memset(&w, 0, sizeof(w));
     w.content_id = o->content_id;
     for (i = 0; i < o->nkids; i++)
-        sv_drm_uuid_parse(o->kids[i], kids[i]);
+        sv_uuid_parse(o->kids[i], kids[i]);
     w.kids = (const uint8_t (*)[16])kids;
     w.nkids = (size_t)o->nkids;
     if (o->client != NULL) {

@@ -12,7 +12,7 @@ static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 void
-sv_drm_hex_encode(const uint8_t *in, size_t n, char *out)
+sv_hex_encode(const uint8_t *in, size_t n, char *out)
 {
     size_t i;
 
@@ -24,7 +24,7 @@ sv_drm_hex_encode(const uint8_t *in, size_t n, char *out)
 }
 
 int
-sv_drm_hex_decode(const char *s, uint8_t *out, size_t n)
+sv_hex_decode(const char *s, uint8_t *out, size_t n)
 {
     uint8_t tmp[64];
     size_t i;
@@ -44,11 +44,11 @@ sv_drm_hex_decode(const char *s, uint8_t *out, size_t n)
 }
 
 void
-sv_drm_uuid_format(const uint8_t in[16], char out[37])
+sv_uuid_format(const uint8_t in[16], char out[37])
 {
     char h[33];
 
-    sv_drm_hex_encode(in, 16, h);
+    sv_hex_encode(in, 16, h);
     memcpy(out, h, 8);
     out[8] = '-';
     memcpy(out + 9, h + 8, 4);
@@ -62,13 +62,13 @@ sv_drm_uuid_format(const uint8_t in[16], char out[37])
 }
 
 int
-sv_drm_uuid_parse(const char *s, uint8_t out[16])
+sv_uuid_parse(const char *s, uint8_t out[16])
 {
     char h[33];
     size_t len = strlen(s), i, j = 0;
 
     if (len == 32)
-        return sv_drm_hex_decode(s, out, 16);
+        return sv_hex_decode(s, out, 16);
     if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' ||
         s[23] != '-')
         return SV_EFORMAT;
@@ -76,11 +76,11 @@ sv_drm_uuid_parse(const char *s, uint8_t out[16])
         if (i != 8 && i != 13 && i != 18 && i != 23)
             h[j++] = s[i];
     h[j] = '\0';
-    return sv_drm_hex_decode(h, out, 16);
+    return sv_hex_decode(h, out, 16);
 }
 
 size_t
-sv_drm_b64_len(size_t n, int url)
+sv_b64_len(size_t n, int url)
 {
     if (url)
         return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
@@ -88,7 +88,7 @@ sv_drm_b64_len(size_t n, int url)
 }
 
 void
-sv_drm_b64_encode(const uint8_t *in, size_t n, char *out, int url)
+sv_b64_encode(const uint8_t *in, size_t n, char *out, int url)
 {
     const char *a = url ? b64url : b64std;
     size_t i, o = 0;
@@ -140,7 +140,7 @@ b64val(int c, int url)
 }
 
 long
-sv_drm_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
+sv_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
                   int url)
 {
     uint32_t acc = 0;

@@ -41,7 +41,7 @@ sv_cpix_request(const struct sv_cpix_req *req, char **out, size_t *len)
     rc = rc ? rc : sv_buf_printf(&b, "\" version=\"2.3\">\n"
                                  "  <cpix:ContentKeyList>\n");
     for (i = 0; i < req->nkeys && rc == 0; i++) {
-        sv_drm_uuid_format(req->keys[i].kid, uuid);
+        sv_uuid_format(req->keys[i].kid, uuid);
         rc = sv_buf_printf(&b, "    <cpix:ContentKey kid=\"%s\" "
                            "commonEncryptionScheme=\"%s\"/>\n", uuid,
                            req->scheme);
@@ -49,7 +49,7 @@ sv_cpix_request(const struct sv_cpix_req *req, char **out, size_t *len)
     rc = rc ? rc : sv_buf_printf(&b, "  </cpix:ContentKeyList>\n"
                                  "  <cpix:DRMSystemList>\n");
     for (i = 0; i < req->nkeys && rc == 0; i++) {
-        sv_drm_uuid_format(req->keys[i].kid, uuid);
+        sv_uuid_format(req->keys[i].kid, uuid);
         for (s = sv_drm_systems; s->name != NULL && rc == 0; s++) {
             if (!(req->systems & s->bit))
                 continue;
@@ -69,7 +69,7 @@ sv_cpix_request(const struct sv_cpix_req *req, char **out, size_t *len)
     for (i = 0; i < req->nkeys && rc == 0; i++) {
         const char *tt = track_type(req->keys[i].label);
 
-        sv_drm_uuid_format(req->keys[i].kid, uuid);
+        sv_uuid_format(req->keys[i].kid, uuid);
         rc = sv_buf_printf(&b, "    <cpix:ContentKeyUsageRule kid=\"%s\"",
                            uuid);
         if (rc == 0 && tt != NULL)
@@ -127,7 +127,7 @@ content_key(const struct sv_xml_node *n, const char *content_id,
     json_t *o;
 
     s = sv_xml_attr(n, "kid");
-    if (s == NULL || sv_drm_uuid_parse(s, kid) < 0)
+    if (s == NULL || sv_uuid_parse(s, kid) < 0)
         return fail(err, size, "ContentKey has no valid kid%s", "");
     d = sv_xml_child(n, SV_CPIX_NS, "Data");
     sec = d != NULL ? sv_xml_child(d, SV_PSKC_NS, "Secret") : NULL;
@@ -140,7 +140,7 @@ content_key(const struct sv_xml_node *n, const char *content_id,
     if (v == NULL)
         return fail(err, size, "no PlainValue for kid %s", s);
     iv64 = trimmed(v, &len);
-    k = sv_drm_b64_decode(iv64, len, key, sizeof(key), 0);
+    k = sv_b64_decode(iv64, len, key, sizeof(key), 0);
     if (k != 16) {
         explicit_bzero(key, sizeof(key));
         return fail(err, size, "key for kid %s is not 16 bytes", s);
@@ -148,19 +148,19 @@ content_key(const struct sv_xml_node *n, const char *content_id,
     o = json_object();
     if (o == NULL)
         return -ENOMEM;
-    sv_drm_hex_encode(kid, 16, hex);
+    sv_hex_encode(kid, 16, hex);
     json_object_set_new(o, "kid", json_string(hex));
-    sv_drm_hex_encode(key, 16, hex);
+    sv_hex_encode(key, 16, hex);
     explicit_bzero(key, sizeof(key));
     json_object_set_new(o, "key", json_string(hex));
     explicit_bzero(hex, sizeof(hex));
     iv64 = sv_xml_attr(n, "explicitIV");
     if (iv64 != NULL) {
-        if (sv_drm_b64_decode(iv64, strlen(iv64), iv, sizeof(iv), 0) != 16) {
+        if (sv_b64_decode(iv64, strlen(iv64), iv, sizeof(iv), 0) != 16) {
             json_decref(o);
             return fail(err, size, "explicitIV of kid %s is not 16 bytes", s);
         }
-        sv_drm_hex_encode(iv, 16, hex);
+        sv_hex_encode(iv, 16, hex);
         json_object_set_new(o, "iv", json_string(hex));
     }
     scheme = sv_xml_attr(n, "commonEncryptionScheme");
@@ -192,13 +192,13 @@ signal_text(const struct sv_xml_node *n, const char *sysid, int pssh)
     buf = malloc(len);
     if (buf == NULL)
         return NULL;
-    k = sv_drm_b64_decode(s, len, buf, len, 0);
+    k = sv_b64_decode(s, len, buf, len, 0);
     if (k <= 0)
         goto done;
     if (pssh) {
         uint32_t size;
 
-        if (k < 32 || sv_drm_uuid_parse(sysid, sid) < 0)
+        if (k < 32 || sv_uuid_parse(sysid, sid) < 0)
             goto done;
         size = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
                (uint32_t)buf[2] << 8 | buf[3];
@@ -224,11 +224,11 @@ drm_system(const struct sv_xml_node *n, json_t *keys, char *err, size_t size)
     char hex[33];
     size_t i;
 
-    if (kid == NULL || sv_drm_uuid_parse(kid, kb) < 0 || sid == NULL ||
+    if (kid == NULL || sv_uuid_parse(kid, kb) < 0 || sid == NULL ||
         strlen(sid) != 36)
         return fail(err, size, "DRMSystem without a valid kid and systemId%s",
                     "");
-    sv_drm_hex_encode(kb, 16, hex);
+    sv_hex_encode(kb, 16, hex);
     json_array_foreach(keys, i, k) {
         if (strcmp(json_string_value(json_object_get(k, "kid")), hex) == 0)
             key = k;
@@ -286,7 +286,7 @@ answers(const struct sv_cpix_req *req, json_t *keys, char *err, size_t size)
     for (i = 0; i < req->nkeys; i++) {
         int found = 0;
 
-        sv_drm_hex_encode(req->keys[i].kid, 16, hex);
+        sv_hex_encode(req->keys[i].kid, 16, hex);
         json_array_foreach(keys, j, k) {
             if (strcmp(json_string_value(json_object_get(k, "kid")),
                        hex) == 0) {
@@ -297,7 +297,7 @@ answers(const struct sv_cpix_req *req, json_t *keys, char *err, size_t size)
             }
         }
         if (!found) {
-            sv_drm_uuid_format(req->keys[i].kid, uuid);
+            sv_uuid_format(req->keys[i].kid, uuid);
             return fail(err, size, "no key for kid %s in the reply", uuid);
         }
     }

@@ -18,9 +18,9 @@ b64url_json(const json_t *j)
     if (s == NULL)
         return NULL;
     n = strlen(s);
-    o = malloc(sv_drm_b64_len(n, 1) + 1);
+    o = malloc(sv_b64_len(n, 1) + 1);
     if (o != NULL)
-        sv_drm_b64_encode((uint8_t *)s, n, o, 1);
+        sv_b64_encode((uint8_t *)s, n, o, 1);
     free(s);
     return o;
 }
@@ -48,7 +48,7 @@ sv_drm_jwt_sign(const char *alg, const struct sv_drm_jwt_keys *keys,
     if (h == NULL || c == NULL)
         goto done;
     n = strlen(h) + 1 + strlen(c);
-    tok = malloc(n + 1 + sv_drm_b64_len(64, 1) + 1);
+    tok = malloc(n + 1 + sv_b64_len(64, 1) + 1);
     if (tok == NULL)
         goto done;
     snprintf(tok, n + 1, "%s.%s", h, c);
@@ -62,7 +62,7 @@ sv_drm_jwt_sign(const char *alg, const struct sv_drm_jwt_keys *keys,
     if (rc < 0)
         goto done;
     tok[n] = '.';
-    sv_drm_b64_encode(sig, siglen, tok + n + 1, 1);
+    sv_b64_encode(sig, siglen, tok + n + 1, 1);
     *out = tok;
     tok = NULL;
     rc = 0;
@@ -82,7 +82,7 @@ part_json(const char *s, size_t len)
     json_t *j;
     long n;
 
-    n = sv_drm_b64_decode(s, len, buf, sizeof(buf), 1);
+    n = sv_b64_decode(s, len, buf, sizeof(buf), 1);
     if (n < 0)
         return NULL;
     j = json_loadb((const char *)buf, (size_t)n, JSON_REJECT_DUPLICATES, &je);
@@ -144,7 +144,7 @@ sv_drm_jwt_verify(const char *token, size_t len,
         snprintf(err, size, "token header has no alg");
         goto fail;
     }
-    n = sv_drm_b64_decode(d2 + 1, len - (size_t)(d2 + 1 - token), sig,
+    n = sv_b64_decode(d2 + 1, len - (size_t)(d2 + 1 - token), sig,
                           sizeof(sig), 1);
     rc = SV_EAUTH;
     if (strcmp(alg, "HS256") == 0 && keys->secret != NULL) {
@@ -199,7 +199,7 @@ grants_kid(const json_t *kids, const uint8_t kid[16])
     size_t i;
 
     json_array_foreach(kids, i, v) {
-        if (json_is_string(v) && sv_drm_uuid_parse(json_string_value(v),
+        if (json_is_string(v) && sv_uuid_parse(json_string_value(v),
                                                    b) == 0 &&
             memcmp(b, kid, 16) == 0)
             return 1;

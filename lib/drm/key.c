@@ -16,7 +16,7 @@ hexstr(const uint8_t *p, size_t n)
 {
     char h[65];
 
-    sv_drm_hex_encode(p, n, h);
+    sv_hex_encode(p, n, h);
     return json_string(h);
 }
 
@@ -102,7 +102,7 @@ hexfield(const json_t *obj, const char *name, uint8_t out[16], char *err,
         snprintf(err, size, "key has no \"%s\" string", name);
         return SV_EFORMAT;
     }
-    if (sv_drm_uuid_parse(json_string_value(v), out) < 0) {
+    if (sv_uuid_parse(json_string_value(v), out) < 0) {
         snprintf(err, size, "key \"%s\" is not 16 bytes of hex", name);
         return SV_EFORMAT;
     }
@@ -243,7 +243,7 @@ sv_drm_keydoc_select(const json_t *doc, const char *content_id,
     json_t *out, *sel, *k;
     size_t i;
 
-    if (kid != NULL && sv_drm_uuid_parse(kid, kb) < 0)
+    if (kid != NULL && sv_uuid_parse(kid, kb) < 0)
         memset(kb, 0xff, sizeof(kb));   /* matches no generated key */
     out = json_object();
     sel = json_array();
@@ -270,7 +270,7 @@ sv_drm_keydoc_find(const json_t *doc, const uint8_t kid[16])
     size_t i;
 
     /* keys we write carry lower-case hex ids: compare text first */
-    sv_drm_hex_encode(kid, 16, hex);
+    sv_hex_encode(kid, 16, hex);
     json_array_foreach(keys, i, k) {
         const char *s = json_string_value(json_object_get(k, "kid"));
 

@@ -30,7 +30,7 @@ sv_drm_master_key(uint8_t key[32], char *err, size_t size)
                  SV_DRM_MASTER_ENV);
         return SV_EUSAGE;
     }
-    if (sv_drm_hex_decode(s, key, 32) < 0) {
+    if (sv_hex_decode(s, key, 32) < 0) {
         snprintf(err, size, "%s is not 64 hex digits", SV_DRM_MASTER_ENV);
         return SV_EUSAGE;
     }
@@ -44,7 +44,7 @@ b64field(const json_t *env, const char *name, uint8_t *out, size_t cap)
 
     if (!json_is_string(v))
         return SV_EFORMAT;
-    return sv_drm_b64_decode(json_string_value(v), json_string_length(v),
+    return sv_b64_decode(json_string_value(v), json_string_length(v),
                              out, cap, 0);
 }
 
@@ -184,12 +184,12 @@ seal(const json_t *doc, const uint8_t master[32], char **out)
     if (rc < 0)
         goto done;
     rc = -ENOMEM;
-    b64 = malloc(sv_drm_b64_len(n, 0) + 1);
+    b64 = malloc(sv_b64_len(n, 0) + 1);
     if (b64 == NULL)
         goto done;
-    sv_drm_b64_encode((uint8_t *)plain, n, b64, 0);
-    sv_drm_b64_encode(nonce, sizeof(nonce), nb, 0);
-    sv_drm_b64_encode(tag, sizeof(tag), tb, 0);
+    sv_b64_encode((uint8_t *)plain, n, b64, 0);
+    sv_b64_encode(nonce, sizeof(nonce), nb, 0);
+    sv_b64_encode(tag, sizeof(tag), tb, 0);
     env = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s}", "format", "sv-drm-keystore",
                     "v", 1, "cipher", "AES-256-GCM", "nonce", nb, "tag", tb,
                     "data", b64);
@@ -372,7 +372,7 @@ ledger_key_of(const json_t *doc, uint8_t seed[32])
 
     if (hex == NULL)
         return -ENOENT;
-    return sv_drm_hex_decode(hex, seed, 32) < 0 || strlen(hex) != 64 ?
+    return sv_hex_decode(hex, seed, 32) < 0 || strlen(hex) != 64 ?
            SV_EFORMAT : 0;
 }
 
@@ -393,7 +393,7 @@ sv_drm_keystore_ledger_key(const char *path, const uint8_t master[32],
         if (doc == NULL)
             return -ENOMEM;
         rc = sv_ed25519_generate(s);
-        sv_drm_hex_encode(s, 32, hex);
+        sv_hex_encode(s, 32, hex);
         if (rc == 0)
             rc = json_object_set_new(doc, "ledger_key", json_string(hex)) ?
                  -ENOMEM : 0;
@@ -428,7 +428,7 @@ sv_drm_keystore_ledger_key(const char *path, const uint8_t master[32],
     if (rc != -ENOENT || !create)
         goto done;
     rc = sv_ed25519_generate(s);
-    sv_drm_hex_encode(s, 32, hex);
+    sv_hex_encode(s, 32, hex);
     if (rc == 0)
         rc = json_object_set_new(doc, "ledger_key", json_string(hex)) ?
              -ENOMEM : 0;

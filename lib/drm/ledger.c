@@ -63,7 +63,7 @@ check_sig(const char *ledger, uint64_t seq, const char *time,
     n = sv_ledger_signed_text(ledger, seq, time, prev, text, sizeof(text));
     if (n < 0)
         return SV_EFORMAT;
-    if (sv_drm_b64_decode(sig64, strlen(sig64), sig, sizeof(sig), 0) !=
+    if (sv_b64_decode(sig64, strlen(sig64), sig, sizeof(sig), 0) !=
         SV_ED25519_SIG)
         return SV_EFORMAT;
     return sv_ed25519_verify(key, text, (size_t)n, sig);
@@ -110,7 +110,7 @@ check_fields(struct sv_ledger_report *r, uint64_t i, const json_t *rec,
     }
     if (strcmp(type, "start") == 0) {
         if (!is_hex(id, 32) || !is_hex(kh, 64) ||
-            sv_drm_hex_decode(kh, k, sizeof(k)) < 0) {
+            sv_hex_decode(kh, k, sizeof(k)) < 0) {
             bad(r, i, "start record %" PRIu64 " has no ledger id or key", i);
             return;
         }
@@ -261,7 +261,7 @@ sv_ledger_verify_buf(const char *data, size_t len, const uint8_t *key,
         rc = sv_sha256(line, n, h1);
         if (rc < 0)
             return rc;
-        sv_drm_hex_encode(h1, 32, hex1);
+        sv_hex_encode(h1, 32, hex1);
         r->records = i;
         off += n + 1;
         r->good_bytes = off;
@@ -429,7 +429,7 @@ commit(struct sv_ledger *l, struct sv_buf *rec)
         l->failed = rc;
         return rc;
     }
-    sv_drm_hex_encode(h, 32, l->head);
+    sv_hex_encode(h, 32, l->head);
     return 0;
 }
 
@@ -450,7 +450,7 @@ checkpoint(struct sv_ledger *l)
     if (rc == 0)
         rc = sv_ed25519_sign(l->seed, text, (size_t)n, sig);
     if (rc == 0) {
-        sv_drm_b64_encode(sig, sizeof(sig), s64, 0);
+        sv_b64_encode(sig, sizeof(sig), s64, 0);
         rc = sv_buf_printf(&b, ",\"ledger\":\"%s\",\"sig\":\"%s\"", l->id,
                            s64);
     }
@@ -527,7 +527,7 @@ sv_ledger_issue(struct sv_ledger *l, const struct sv_ledger_issue *r,
     if (rc == 0)
         rc = sv_buf_printf(&b, ",\"route\":\"%s\",\"kids\":[", r->route);
     for (i = 0; rc == 0 && i < r->nkids; i++) {
-        sv_drm_hex_encode(r->kids[i], 16, hex);
+        sv_hex_encode(r->kids[i], 16, hex);
         rc = sv_buf_printf(&b, "%s\"%s\"", i ? "," : "", hex);
     }
     if (rc == 0)
@@ -544,7 +544,7 @@ sv_ledger_issue(struct sv_ledger *l, const struct sv_ledger_issue *r,
         rc = sv_buf_printf(&b, ",\"jti\":");
     if (rc == 0 && r->jti != NULL)
         rc = put_str(&b, r->jti);
-    sv_drm_hex_encode(th, 32, hex);
+    sv_hex_encode(th, 32, hex);
     if (rc == 0)
         rc = sv_buf_printf(&b, ",\"token_sha256\":\"%s\",\"client\":", hex);
     if (rc == 0)
@@ -666,7 +666,7 @@ random_id(char id[33])
     int rc = sv_drm_random(b, sizeof(b));
 
     if (rc == 0)
-        sv_drm_hex_encode(b, sizeof(b), id);
+        sv_hex_encode(b, sizeof(b), id);
     return rc;
 }
 
@@ -696,7 +696,7 @@ resume(struct sv_ledger *l, const char *path, const uint8_t pub[32],
         return random_id(l->id);
     memcpy(l->id, r.ledger, sizeof(l->id));
     l->seq = r.records;
-    sv_drm_hex_encode(r.head, 32, l->head);
+    sv_hex_encode(r.head, 32, l->head);
     return 0;
 }
 
@@ -724,7 +724,7 @@ sv_ledger_open(const struct sv_ledger_conf *c, struct sv_ledger **out,
         snprintf(err, size, "cannot derive the ledger's public key");
         goto fail;
     }
-    sv_drm_hex_encode(pub, sizeof(pub), l->key);
+    sv_hex_encode(pub, sizeof(pub), l->key);
     fd = open(c->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
               0644);
     if (fd >= 0)

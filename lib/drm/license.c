@@ -45,7 +45,7 @@ sv_drm_license_parse(const char *body, size_t len,
         uint8_t b[20];
 
         if (!json_is_string(v) ||
-            sv_drm_b64_decode(json_string_value(v), json_string_length(v),
+            sv_b64_decode(json_string_value(v), json_string_length(v),
                               b, sizeof(b), 1) != 16) {
             snprintf(err, size, "kid %zu is not 16 bytes of base64url",
                      i + 1);
@@ -155,8 +155,8 @@ sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
             rc = -ENOENT;
             break;
         }
-        sv_drm_b64_encode(k.key, 16, k64, 1);
-        sv_drm_b64_encode(kids[i], 16, kid64, 1);
+        sv_b64_encode(k.key, 16, k64, 1);
+        sv_b64_encode(kids[i], 16, kid64, 1);
         explicit_bzero(&k, sizeof(k));
         rc = json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kty",
                                                   "oct", "kid", kid64, "k",

@@ -152,7 +152,7 @@ issued(json_t *claims, const json_t *keys, const uint8_t kid[16],
     char hex[33];
     json_t *d;
 
-    sv_drm_hex_encode(kid, 16, hex);
+    sv_hex_encode(kid, 16, hex);
     d = json_pack("{s:s,s:s,s:s}", "kid", hex, "client", client, "route",
                   route);
     if (d != NULL && cid != NULL)
@@ -399,7 +399,7 @@ hls_key(struct lserver *s, h2o_req_t *req, const char *kidtext,
     int rc;
 
     tok = token_of(req, &toklen);
-    if (sv_drm_uuid_parse(kidtext, kid[0]) < 0)
+    if (sv_uuid_parse(kidtext, kid[0]) < 0)
         return send_error(s, req, 400, "Bad Request", "bad key id");
     pthread_rwlock_rdlock(&s->lock);
     rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok,

@@ -281,7 +281,7 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     }
     kobj = sv_drm_keydoc_find(j->p->keys, t.kid);
     if (kobj == NULL) {
-        sv_drm_uuid_format(t.kid, uuid);
+        sv_uuid_format(t.kid, uuid);
         snprintf(j->err, j->size, "no key for key id %s (rendition %s)",
                  uuid, r->id);
         rc = SV_EUSAGE;
@@ -363,7 +363,7 @@ aes_rendition(struct job *j, struct sv_model_rend *r, const json_t *enc)
                 uint8_t kid[16];
                 const char *h = json_string_value(json_object_get(k, "kid"));
 
-                k = h != NULL && sv_drm_uuid_parse(h, kid) == 0
+                k = h != NULL && sv_uuid_parse(h, kid) == 0
                     ? sv_drm_keydoc_find(j->p->keys, kid) : NULL;
                 if (k == NULL) {
                     snprintf(j->err, j->size, "no key for key id %s",
@@ -439,8 +439,8 @@ aes_prepare(struct job *j, json_t *enc)
         rc = load_key(j, json_array_get(keys, k), &key);
         if (rc < 0)
             goto done;
-        sv_drm_hex_encode(key.kid, 16, kid);
-        sv_drm_hex_encode(key.iv, 16, iv);
+        sv_hex_encode(key.kid, 16, kid);
+        sv_hex_encode(key.iv, 16, iv);
         explicit_bzero(&key, sizeof(key));
         sv_drm_key_uri(p->key_uri, kid, uri, sizeof(uri));
         json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "kid", kid,

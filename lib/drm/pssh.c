@@ -52,7 +52,7 @@ playready(struct sv_buf *d, const uint8_t kid[16], int cbcs)
     guid[0] = kid[3]; guid[1] = kid[2]; guid[2] = kid[1]; guid[3] = kid[0];
     guid[4] = kid[5]; guid[5] = kid[4]; guid[6] = kid[7]; guid[7] = kid[6];
     memcpy(guid + 8, kid + 8, 8);
-    sv_drm_b64_encode(guid, 16, k64, 0);
+    sv_b64_encode(guid, 16, k64, 0);
     if (cbcs)
         n = (size_t)snprintf(xml, sizeof(xml),
             "<WRMHEADER xmlns=\"http://schemas.microsoft.com/DRM/2007/03/"
@@ -94,7 +94,7 @@ sv_drm_pssh(struct sv_buf *out, const struct sv_drm_system *s,
 
     if (!s->pssh)
         return SV_EUSAGE;
-    if (sv_drm_uuid_parse(s->uuid, sid) < 0)
+    if (sv_uuid_parse(s->uuid, sid) < 0)
         return SV_EINTERNAL;
     if (strcmp(s->name, "widevine") == 0)
         rc = widevine(&data, kid, content_id, cbcs);

@@ -73,7 +73,7 @@ pssh_boxes(const struct sv_drm_signal *p, const json_t *kobj,
         start = boxes->len;
         if (given != NULL) {
             uint8_t tmp[1 << 16], sid[16];
-            long n = sv_drm_b64_decode(given, strlen(given), tmp,
+            long n = sv_b64_decode(given, strlen(given), tmp,
                                        sizeof(tmp), 0);
 
             if (n < 0 || sv_drm_pssh_check(tmp, (size_t)n, sid) < 0)
@@ -84,10 +84,10 @@ pssh_boxes(const struct sv_drm_signal *p, const json_t *kobj,
         }
         if (rc < 0)
             return rc;
-        b64 = malloc(sv_drm_b64_len(boxes->len - start, 0) + 1);
+        b64 = malloc(sv_b64_len(boxes->len - start, 0) + 1);
         if (b64 == NULL)
             return -ENOMEM;
-        sv_drm_b64_encode(boxes->data + start, boxes->len - start, b64, 0);
+        sv_b64_encode(boxes->data + start, boxes->len - start, b64, 0);
         json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "system",
                                               s->name, "system_id", s->uuid,
                                               "data", b64));
@@ -124,7 +124,7 @@ cenc_hls_attrs(const struct sv_drm_signal *p, const json_t *kobj,
         if (given != NULL) {
             /* the key server's own EXT-X-KEY line, minus its tag name */
             uint8_t line[2048];
-            long n = sv_drm_b64_decode(given, strlen(given), line,
+            long n = sv_b64_decode(given, strlen(given), line,
                                        sizeof(line) - 1, 0);
             const char *c;
 
@@ -160,7 +160,7 @@ cenc_hls_attrs(const struct sv_drm_signal *p, const json_t *kobj,
             /* PlayReady wants its PlayReady Object, the pssh data */
             uint8_t raw[1 << 16];
             char *pro;
-            long n = sv_drm_b64_decode(box, strlen(box), raw, sizeof(raw),
+            long n = sv_b64_decode(box, strlen(box), raw, sizeof(raw),
                                        0);
 
             size_t off = 28;
@@ -172,10 +172,10 @@ cenc_hls_attrs(const struct sv_drm_signal *p, const json_t *kobj,
             off += 4;                       /* DataSize */
             if (n < 32 || off > (size_t)n)
                 return SV_EFORMAT;
-            pro = malloc(sv_drm_b64_len((size_t)n - off, 0) + 1);
+            pro = malloc(sv_b64_len((size_t)n - off, 0) + 1);
             if (pro == NULL)
                 return -ENOMEM;
-            sv_drm_b64_encode(raw + off, (size_t)n - off, pro, 0);
+            sv_b64_encode(raw + off, (size_t)n - off, pro, 0);
             rc = sv_buf_printf(out, "METHOD=%s,URI=\"data:text/plain;"
                                "charset=UTF-16;base64,%s\",KEYFORMAT=\"com."
                                "microsoft.playready\",KEYFORMATVERSIONS="
@@ -417,7 +417,7 @@ sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
         snprintf(err, size, "cannot make pssh boxes: %s", sv_strerror(rc));
         goto done;
     }
-    sv_drm_hex_encode(key.kid, 16, kidhex);
+    sv_hex_encode(key.kid, 16, kidhex);
     entry = json_pack("{s:s,s:s}", "kid", kidhex, "rendition", rend);
     rc = cenc_hls_attrs(sg, kobj, kidhex, pssh, sg->cbcs, &attrs);
     if (rc == 0)
@@ -428,7 +428,7 @@ sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
                  sv_strerror(rc));
         goto done;
     }
-    sv_drm_uuid_format(key.kid, uuid);
+    sv_uuid_format(key.kid, uuid);
     if (json_object_get(enc, "pssh") == NULL) {
         /* the first rendition's key is the default the manifests name */
         json_object_set_new(enc, "default_kid", json_string(uuid));

@@ -15,11 +15,11 @@
 static int
 b64_encode(const unsigned char *in, size_t n, char *out, size_t outsz)
 {
-    size_t len = sv_drm_b64_len(n, 1);
+    size_t len = sv_b64_len(n, 1);
 
     if (len + 1 > outsz)
         return SV_ELIMIT;
-    sv_drm_b64_encode(in, n, out, 1);
+    sv_b64_encode(in, n, out, 1);
     return (int)len;
 }
 
@@ -29,7 +29,7 @@ b64_decode(const char *in, size_t n, unsigned char *out, size_t outsz)
 {
     if (memchr(in, '=', n) != NULL)
         return SV_EFORMAT;
-    return (int)sv_drm_b64_decode(in, n, out, outsz, 1);
+    return (int)sv_b64_decode(in, n, out, outsz, 1);
 }
 
 /* Appends "&k=<value percent-encoded>" to out at *n. */

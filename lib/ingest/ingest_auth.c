@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/textenc.h"
 #include "crypto/hmac.h"
 #include "http/client.h"
 #include "ingest/ingest_int.h"
@@ -160,19 +161,6 @@ sv__auth_free(struct sv_iauth *a)
     free(a);
 }
 
-static void
-hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static int
 signature(const char *secret, const char *app, const char *name, int64_t exp,
           char out[65])
@@ -185,7 +173,7 @@ signature(const char *secret, const char *app, const char *name, int64_t exp,
     rc = sv_hmac_sha256(secret, strlen(secret), msg, strlen(msg), mac);
     if (rc < 0)
         return rc;
-    hex(mac, sizeof(mac), out);
+    sv_hex_encode(mac, sizeof(mac), out);
     return 0;
 }
 

@@ -64,10 +64,10 @@ client_form(struct sv_plat_job *j, char *form, size_t fsize, char *basic,
         break;
     case SV_PLAT_CLIENT_BASIC:
         snprintf(both, sizeof(both), "%s:%s", id, secret);
-        if (bsize < sv_drm_b64_len(strlen(both), 0) + 24)
+        if (bsize < sv_b64_len(strlen(both), 0) + 24)
             return SV_ELIMIT;
         strcpy(basic, "Authorization: Basic ");
-        sv_drm_b64_encode((const uint8_t *)both, strlen(both),
+        sv_b64_encode((const uint8_t *)both, strlen(both),
                           basic + strlen(basic), 0);
         explicit_bzero(both, sizeof(both));
         rc = 0;
@@ -338,7 +338,7 @@ random_b64url(char *out, size_t n)
     uint8_t raw[48];
 
     sv_drm_random(raw, n);
-    sv_drm_b64_encode(raw, n, out, 1);
+    sv_b64_encode(raw, n, out, 1);
 }
 
 static int
@@ -367,7 +367,7 @@ auth_loopback(struct sv_plat_job *j)
     random_b64url(state, 16);
     random_b64url(verifier, 32);
     sv_sha256(verifier, strlen(verifier), h);
-    sv_drm_b64_encode(h, sizeof(h), challenge, 1);
+    sv_b64_encode(h, sizeof(h), challenge, 1);
     snprintf(scope, sizeof(scope), "%s", j->ops->scope);
     for (i = 0; scope[i] != '\0'; i++)
         if (scope[i] == ' ')

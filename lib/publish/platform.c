@@ -17,6 +17,7 @@
 #include "core/sig.h"
 #include "core/time.h"
 #include "publish/platform_int.h"
+#include "publish/sigv4.h"
 
 #define MAX_REPLY (4 << 20)
 #define MAX_BACKOFF_US 8000000
@@ -226,30 +227,9 @@ sv__plat_http_fail(struct sv_plat_job *j, const char *what,
 int
 sv__plat_pct(const char *s, char *out, size_t size)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = 0;
+    int rc = sv_sigv4_encode(s, 0, out, size);
 
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-            ch == '_' || ch == '~') {
-            if (n + 1 >= size)
-                return SV_ELIMIT;
-            out[n++] = (char)ch;
-        } else {
-            if (n + 3 >= size)
-                return SV_ELIMIT;
-            out[n++] = '%';
-            out[n++] = hex[ch >> 4];
-            out[n++] = hex[ch & 15];
-        }
-    }
-    if (n >= size)
-        return SV_ELIMIT;
-    out[n] = '\0';
-    return 0;
+    return rc < 0 ? rc : 0;
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/hex.h"
+#include "core/textenc.h"
 #include "crypto/digest.h"
 #include "publish/s3.h"
 #include "publish/s3xml.h"
@@ -62,19 +63,6 @@ sv_s3_init(struct sv_s3 *s, const char *endpoint, const char *bucket,
     return 0;
 }
 
-static void
-hexify(const unsigned char *p, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hex[p[i] >> 4];
-        out[2 * i + 1] = hex[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 int
 sv_s3_call(const struct sv_s3 *s, struct sv_s3_call *c, const char *method,
            const char *key, const char *const *q, const char *const *h,
@@ -110,7 +98,7 @@ sv_s3_call(const struct sv_s3 *s, struct sv_s3_call *c, const char *method,
         rc = sv_sha256(body != NULL ? body : "", body != NULL ? len : 0, d);
         if (rc < 0)
             return rc;
-        hexify(d, sizeof(d), c->sha);
+        sv_hex_encode(d, sizeof(d), c->sha);
     }
     sv_sigv4_date(now, date);
 

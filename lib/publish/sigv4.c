@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/textenc.h"
 #include "crypto/digest.h"
 #include "crypto/hmac.h"
 #include "publish/sigv4.h"
@@ -128,19 +129,6 @@ hdr_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static void
-to_hex(const unsigned char *p, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hex[p[i] >> 4];
-        out[2 * i + 1] = hex[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static int
 hmac(const unsigned char *key, size_t klen, const char *msg,
      unsigned char out[SV_HMAC_SHA256_LEN])
@@ -189,7 +177,7 @@ sv_sigv4_sign(const struct sv_sigv4_key *k, const char *method,
     rc = sv_sha256(cr.data, cr.len, d);
     if (rc < 0)
         goto out;
-    to_hex(d, sizeof(d), hexd);
+    sv_hex_encode(d, sizeof(d), hexd);
     if (snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256\n%s\n%s\n%s", date,
                  scope, hexd) >= (int)sizeof(sts)) {
         rc = SV_ELIMIT;
@@ -213,7 +201,7 @@ sv_sigv4_sign(const struct sv_sigv4_key *k, const char *method,
         rc = hmac(kk, sizeof(kk), sts, d);
     if (rc < 0)
         goto out;
-    to_hex(d, sizeof(d), hexd);
+    sv_hex_encode(d, sizeof(d), hexd);
     if (snprintf(auth, size, "AWS4-HMAC-SHA256 Credential=%s/%s, "
                  "SignedHeaders=%s, Signature=%s", k->access, scope,
                  (char *)sh.data, hexd) >= (int)size)

@@ -98,19 +98,6 @@ now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-hexify(const unsigned char *p, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hex[p[i] >> 4];
-        out[2 * i + 1] = hex[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* ---- targets ---- */
 
 int
@@ -484,7 +471,7 @@ s3_resume(struct pub *p, struct job *j, char *err, size_t size)
                      sv_strerror(rc));
             return rc;
         }
-        hexify(md5, sizeof(md5), hex);
+        sv_hex_encode(md5, sizeof(md5), hex);
         if (strcmp(hex, have[i].etag) != 0)
             continue;
         pt->state = P_DONE;
@@ -621,7 +608,7 @@ job_start(struct job *j)
         job_fail(j, rc, err);
         return rc;
     }
-    hexify(sha, sizeof(sha), j->sha);
+    sv_hex_encode(sha, sizeof(sha), j->sha);
     rc = j->restarts == 0 ? s3_resume(p, j, err, sizeof(err)) : 0;
     if (rc == 0)
         rc = s3_create(p, j, err, sizeof(err));
@@ -725,7 +712,7 @@ part_request(struct part *pt, char *err, size_t size)
             free(c);
             return rc;
         }
-        hexify(sha, sizeof(sha), hex);
+        sv_hex_encode(sha, sizeof(sha), hex);
         if (pt->number == 0) {
             const char *h[OBJ_HDRS];
 
@@ -1159,7 +1146,7 @@ multipart_etag(const char *path, int64_t size, int64_t ps, char *out)
     rc = sv_digest_final(&d, md5);
     if (rc < 0)
         return rc;
-    hexify(md5, sizeof(md5), out);
+    sv_hex_encode(md5, sizeof(md5), out);
     sprintf(out + 32, "-%d", n);
     return 0;
 }
@@ -1185,7 +1172,7 @@ s3_same(struct pub *p, const struct sv_publish_file *f, const char *key,
         close(fd);
         if (rc < 0)
             return 0;
-        hexify(d, SV_MD5_LEN, mine);
+        sv_hex_encode(d, SV_MD5_LEN, mine);
         return strcmp(mine, r->etag) == 0;
     }
     if (dash != NULL && p->c->part_size > 0 &&
@@ -1207,7 +1194,7 @@ s3_same(struct pub *p, const struct sv_publish_file *f, const char *key,
     if (meta != NULL) {
         fd = open(f->path, O_RDONLY | O_CLOEXEC);
         if (fd >= 0 && sv_digest_fd(fd, 0, f->size, d, NULL) == 0) {
-            hexify(d, SV_SHA256_LEN, hex);
+            sv_hex_encode(d, SV_SHA256_LEN, hex);
             same = strcmp(hex, meta) == 0;
         }
         if (fd >= 0)
@@ -1290,7 +1277,7 @@ s3_put_cors(struct pub *p, char *err, size_t size)
     rc = sv_md5(xml, n, md5);
     if (rc < 0)
         return rc;
-    sv_drm_b64_encode(md5, sizeof(md5), b64, 0);
+    sv_b64_encode(md5, sizeof(md5), b64, 0);
     rc = s3_simple(p, "PUT", NULL, q, h, xml, n, &r, err, size);
     if (rc < 0)
         return rc;
@@ -1441,7 +1428,7 @@ sv__pub_put(struct pub *p, const char *rel, const char *path,
         snprintf(err, size, "cannot read '%.600s': %s", path, sv_strerror(rc));
         goto out;
     }
-    hexify(sha, sizeof(sha), hex);
+    sv_hex_encode(sha, sizeof(sha), hex);
     if (p->t.kind == SV_PUBLISH_S3) {
         const char *h[OBJ_HDRS];
 

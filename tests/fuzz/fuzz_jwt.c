@@ -43,15 +43,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the input as the claims of a correctly signed token */
     if (size > SV_DRM_JWT_MAX)
         return 0;
-    tok = malloc(h + sv_drm_b64_len(size, 1) + 2 + sv_drm_b64_len(32, 1) + 1);
+    tok = malloc(h + sv_b64_len(size, 1) + 2 + sv_b64_len(32, 1) + 1);
     if (tok == NULL)
         return 0;
     memcpy(tok, hdr, h);
-    sv_drm_b64_encode(data, size, tok + h, 1);
+    sv_b64_encode(data, size, tok + h, 1);
     n = strlen(tok);
     sv_hmac_sha256(secret, sizeof(secret) - 1, tok, n, mac);
     tok[n] = '.';
-    sv_drm_b64_encode(mac, 32, tok + n + 1, 1);
+    sv_b64_encode(mac, 32, tok + n + 1, 1);
     check(tok, strlen(tok));
     free(tok);
     return 0;

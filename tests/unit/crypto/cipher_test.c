@@ -9,7 +9,7 @@
 static void
 unhex(const char *s, uint8_t *out)
 {
-    sv_drm_hex_decode(s, out, strlen(s) / 2);
+    sv_hex_decode(s, out, strlen(s) / 2);
 }
 
 static const char *
@@ -17,7 +17,7 @@ hex(const uint8_t *p, size_t n)
 {
     static char s[129];
 
-    sv_drm_hex_encode(p, n, s);
+    sv_hex_encode(p, n, s);
     return s;
 }
 

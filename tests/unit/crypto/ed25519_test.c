@@ -22,9 +22,9 @@ rfc8032_vector(void)
 {
     uint8_t seed[32], pub[32], want[32], sig[64], wsig[64];
 
-    CHECK(sv_drm_hex_decode(seed_hex, seed, 32) == 0);
-    CHECK(sv_drm_hex_decode(pub_hex, want, 32) == 0);
-    CHECK(sv_drm_hex_decode(sig_hex, wsig, 64) == 0);
+    CHECK(sv_hex_decode(seed_hex, seed, 32) == 0);
+    CHECK(sv_hex_decode(pub_hex, want, 32) == 0);
+    CHECK(sv_hex_decode(sig_hex, wsig, 64) == 0);
     CHECK_INT(sv_ed25519_public(seed, pub), 0);
     CHECK(memcmp(pub, want, 32) == 0);
     CHECK_INT(sv_ed25519_sign(seed, "", 0, sig), 0);

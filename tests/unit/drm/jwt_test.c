@@ -26,7 +26,7 @@ verifies_rfc7515_example(void)
     json_t *c = NULL;
     long n;
 
-    n = sv_drm_b64_decode(key64, strlen(key64), secret, sizeof(secret), 1);
+    n = sv_b64_decode(key64, strlen(key64), secret, sizeof(secret), 1);
     CHECK_INT(n, 64);
     k.secret = secret;
     k.secret_len = (size_t)n;
@@ -99,7 +99,7 @@ allow_checks_content_keys_address_country(void)
 
     CHECK_INT(sv_drm_geo_parse(table, strlen(table), "t", &geo, err,
                                sizeof(err)), 0);
-    sv_drm_uuid_parse("00112233445566778899aabbccddeeff", kid[0]);
+    sv_uuid_parse("00112233445566778899aabbccddeeff", kid[0]);
     w.content_id = "movie";
     w.kids = (const uint8_t (*)[16])kid;
     w.nkids = 1;

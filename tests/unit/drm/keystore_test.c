@@ -168,7 +168,7 @@ round_trip_keeps_every_key(void)
 static void
 bytes_of(const char *s, uint8_t out[16])
 {
-    if (s == NULL || sv_drm_hex_decode(s, out, 16) < 0)
+    if (s == NULL || sv_hex_decode(s, out, 16) < 0)
         memset(out, 0, 16);
 }
 
@@ -183,7 +183,7 @@ sealed_data(const char *text, size_t *n)
 
     if (b64 != NULL) {
         out = calloc(1, strlen(b64) + 1);
-        r = out != NULL ? sv_drm_b64_decode(b64, strlen(b64),
+        r = out != NULL ? sv_b64_decode(b64, strlen(b64),
                                             (uint8_t *)out, strlen(b64), 0)
                         : -1;
         if (r < 0) {

@@ -16,7 +16,7 @@ hex(const uint8_t *p, size_t n)
 {
     static char s[1024];
 
-    sv_drm_hex_encode(p, n < 500 ? n : 500, s);
+    sv_hex_encode(p, n < 500 ? n : 500, s);
     return s;
 }
 

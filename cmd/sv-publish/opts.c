@@ -51,7 +51,8 @@ static const struct sv_opt rows[] = {
                       "often", "200ms", 10000, 10000000, &O.poll_us) },
     SV_OPT_SECTION("Live simulcast"),
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
-                  "to this rtmp://, rtmps:// or srt:// destination",
+                  "to this rtmp://, rtmps:// or srt:// destination, or to a "
+                  "platform's live ingest by name (youtube, twitch)",
                   O.simulcast, &O.nsimulcast, MAX) },
     { SV_OPT_DURATION("slate-after", 0, "send the slate to every destination "
                       "once the input stalls this long (0: never)", "2s",

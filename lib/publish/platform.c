@@ -28,6 +28,7 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_vimeo,
     &sv__plat_tiktok,
     &sv__plat_dailymotion,
+    &sv__plat_twitch,
     NULL,
 };
 
@@ -51,7 +52,7 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion";
+    return "youtube vimeo tiktok dailymotion twitch";
 }
 
 /* ---- helpers for the adapters ---- */
@@ -210,6 +211,9 @@ sv__plat_http_fail(struct sv_plat_job *j, const char *what,
             msg = json_string_value(json_object_get(o,
                                                     "error_description"));
     }
+    /* Twitch and Kick: {"error":"Unauthorized","status":401,"message"} */
+    if (msg == NULL && json_is_object(o))
+        msg = json_string_value(json_object_get(o, "message"));
     if (reason != NULL)
         snprintf(j->reason, sizeof(j->reason), "%s", reason);
     if (reason != NULL && msg != NULL)

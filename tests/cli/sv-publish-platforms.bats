@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok=''
-LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion=''
+LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -53,7 +53,7 @@ video() {
 # pub ARGS...: sv-publish with the fakes' --api and fast polls
 pub() {
     local a=() n v
-    for n in youtube vimeo tiktok dailymotion; do
+    for n in youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram odysee; do
         v=API_$n
         [ -z "${!v:-}" ] || a+=(--api "$n=${!v}")
     done
@@ -74,7 +74,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -98,6 +98,8 @@ Try 'sv-publish --help' for more information."
     assert_match "$stderr" "dailymotion: publishing needs --for-kids yes\|no"
     run -2 --separate-stderr sv-publish --platform youtube "$VIDEO" "$VIDEO"
     assert_match "$stderr" "--platform uploads one file, not 2 operands"
+    run -2 --separate-stderr sv-publish --platform youtube,twitch "$VIDEO"
+    assert_match "$stderr" "twitch has no upload API: use --simulcast twitch for live"
     run -2 --separate-stderr sv-publish auth
     run -2 --separate-stderr sv-publish auth nosuch
     assert_match "$stderr" "unknown platform 'nosuch'"
@@ -376,4 +378,30 @@ auth_bg() {
     assert_match "$stderr" "open https://example.test/device and enter the code ABCD-EFGH"
     assert_eq "$(jq -r 'select(.p == "/token") | .st' "$LOG_youtube" | paste -sd' ')" "428 200"
     assert_match "$(jq -r .youtube.access_token "$CREDS")" '^at-'
+}
+
+# ---- Twitch (live only) ----
+
+@test "twitch: validate (refreshing a dead token), the key from Helix with Client-Id, the default ingest" {
+    fake twitch --key=live_1_abc --ingest=rtmp://127.0.0.1:9/app --429=1
+    creds twitch
+    # a stream that cannot connect: what matters is where it was sent
+    run -1 --separate-stderr pub --simulcast twitch --simulcast-timeout 1s \
+        --title "Live now" < /dev/null
+    assert_eq "$(jq -c '[.p, .st] | @text' "$LOG_twitch" | jq -r . | paste -sd' ')" \
+        '["/oauth2/validate",401] ["/oauth2/token",200] ["/oauth2/validate",200] ["/helix/streams/key?broadcaster_id=44322889",429] ["/helix/streams/key?broadcaster_id=44322889",200] ["/helix/channels?broadcaster_id=44322889",204] ["/ingests",200]'
+    assert_eq "$(jq -r 'select(.title) | .title' "$LOG_twitch")" "Live now"
+    assert_match "$stderr" "twitch: pushing to its live ingest"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/app/…"
+    # the key never shows in what sv-publish says
+    run ! grep -q 'live_1_abc' <<< "$stderr"
+}
+
+@test "twitch: a token without channel:read:stream_key is a clear failure, no push" {
+    fake twitch --access=a0 --no-scope
+    creds twitch
+    run -1 --separate-stderr pub --simulcast twitch < /dev/null
+    assert_match "$stderr" "twitch: reading the stream key: 401 Unauthorized: Missing scope: channel:read:stream_key"
+    assert_eq "$(jq -s 'map(select(.p == "/ingests")) | length' "$LOG_twitch")" 0
 }

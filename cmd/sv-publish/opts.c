@@ -52,7 +52,7 @@ static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Live simulcast"),
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
                   "to this rtmp://, rtmps:// or srt:// destination, or to a "
-                  "platform's live ingest by name (youtube, twitch)",
+                  "platform's live ingest by name (youtube, twitch, kick)",
                   O.simulcast, &O.nsimulcast, MAX) },
     { SV_OPT_DURATION("slate-after", 0, "send the slate to every destination "
                       "once the input stalls this long (0: never)", "2s",

@@ -29,6 +29,7 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_tiktok,
     &sv__plat_dailymotion,
     &sv__plat_twitch,
+    &sv__plat_kick,
     NULL,
 };
 
@@ -52,7 +53,7 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion twitch";
+    return "youtube vimeo tiktok dailymotion twitch kick";
 }
 
 /* ---- helpers for the adapters ---- */

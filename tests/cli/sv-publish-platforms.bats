@@ -7,8 +7,9 @@ bats_require_minimum_version 1.5.0
 
 FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
-API_youtube='' API_tiktok=''
+API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
+LOG_kick=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -74,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -404,4 +405,49 @@ auth_bg() {
     run -1 --separate-stderr pub --simulcast twitch < /dev/null
     assert_match "$stderr" "twitch: reading the stream key: 401 Unauthorized: Missing scope: channel:read:stream_key"
     assert_eq "$(jq -s 'map(select(.p == "/ingests")) | length' "$LOG_twitch")" 0
+}
+
+# ---- Kick (live only) ----
+
+@test "kick: a dead token refreshed (the rotated refresh token kept), the channel's stream url and key, the title set" {
+    fake kick --pkce --rotate --url=rtmp://127.0.0.1:9/app --key=sk_kick_1
+    creds kick
+    cp "$CREDS" "$BATS_TEST_TMPDIR/old.json"
+    run -1 --separate-stderr pub --simulcast kick --simulcast-timeout 1s \
+        --title "Kick live" < /dev/null
+    assert_eq "$(jq -r '[.m, .p, .st] | @tsv' "$LOG_kick" | paste -sd' ')" \
+        "GET	/public/v1/channels	401 POST	/oauth/token	200 GET	/public/v1/channels	200 PATCH	/public/v1/channels	204"
+    assert_eq "$(jq -r 'select(.title) | .title' "$LOG_kick")" "Kick live"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/app/…"
+    run ! grep -q 'sk_kick_1' <<< "$stderr"
+    assert_match "$(jq -r .kick.refresh_token "$CREDS")" '^rt-'
+    # r0 died with the refresh
+    cp "$BATS_TEST_TMPDIR/old.json" "$CREDS"
+    run -1 --separate-stderr pub --simulcast kick < /dev/null
+    assert_match "$stderr" "400 invalid_grant"
+}
+
+@test "kick: a token without streamkey:read gets no key: a clear failure, no push" {
+    fake kick --access=a0 --no-key-scope
+    creds kick
+    run -1 --separate-stderr pub --simulcast kick < /dev/null
+    assert_match "$stderr" "kick: channels: no stream url and key \(the token lacks streamkey:read"
+    run ! grep -q 'live.simulcast' <<< "$output"
+}
+
+@test "auth kick: the loopback redirect carries S256 PKCE (mandatory on Kick) and the Kick scopes" {
+    fake kick --pkce --rotate
+    CREDS=$BATS_TEST_TMPDIR/new/creds.json
+    mkdir -p "$BATS_TEST_TMPDIR/new"
+    export SV_KICK_CLIENT_ID=cid SV_KICK_CLIENT_SECRET=csecret
+    auth_bg kick "$API_kick"
+    wait_for grep -q '^http://127.0.0.1:.*/oauth/authorize?' "$BATS_TEST_TMPDIR/auth.err"
+    url=$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")
+    assert_match "$url" 'scope=user%3Aread%20channel%3Aread%20channel%3Awrite%20streamkey%3Aread&.*code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256$'
+    run curl -sfL "$url"
+    [ "$status" -eq 0 ]
+    wait "$AUTH_PID"
+    assert_eq "$(jq -r 'select(.p == "/oauth/token") | [.st, .grant] | @tsv' "$LOG_kick")" "200	authorization_code"
+    assert_match "$(jq -r '.kick.refresh_token' "$CREDS")" '^rt-'
 }

@@ -30,6 +30,7 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_dailymotion,
     &sv__plat_twitch,
     &sv__plat_kick,
+    &sv__plat_rumble,
     NULL,
 };
 
@@ -53,7 +54,7 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion twitch kick";
+    return "youtube vimeo tiktok dailymotion twitch kick rumble";
 }
 
 /* ---- helpers for the adapters ---- */
@@ -699,6 +700,12 @@ sv_platform_auth(const struct sv_plat_conf *c, const char *name, char *err,
     if (ops == NULL) {
         snprintf(err, size, "unknown platform '%s' (known: %s)", name,
                  sv_platform_names());
+        return SV_EUSAGE;
+    }
+    if (ops->token_url == NULL) {
+        snprintf(err, size, "%s has no OAuth flow: put its access_token "
+                 "in the credentials file or SV_<PLATFORM>_ACCESS_TOKEN",
+                 name);
         return SV_EUSAGE;
     }
     if (c->device && !(ops->caps & SV_PLAT_DEVICE)) {

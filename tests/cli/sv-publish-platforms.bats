@@ -9,7 +9,7 @@ FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
-LOG_kick=''
+LOG_kick='' LOG_rumble=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -75,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -450,4 +450,58 @@ auth_bg() {
     wait "$AUTH_PID"
     assert_eq "$(jq -r 'select(.p == "/oauth/token") | [.st, .grant] | @tsv' "$LOG_kick")" "200	authorization_code"
     assert_match "$(jq -r '.kick.refresh_token' "$CREDS")" '^rt-'
+}
+
+# ---- Rumble ----
+
+# rumble_creds [TOKEN]: the static 40-character token Rumble hands out
+rumble_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"rumble":{"access_token":"%s"}}\n' "${1:-$(printf 'a%.0s' {1..40})}" > "$CREDS")
+}
+
+@test "rumble: one multipart POST with thumb; a cut sends the whole file again (no resume exists)" {
+    fake rumble --cut=100000
+    rumble_creds
+    video 400000
+    head -c 3000 /dev/urandom > "$BATS_TEST_TMPDIR/t.jpg"
+    run --separate-stderr pub --platform rumble --description "about it" \
+        --set rumble.license_type=6 --thumbnail "$BATS_TEST_TMPDIR/t.jpg" \
+        --title "Rumble clip" "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete rumble)
+    assert_eq "$(jq -r '[.id, .url, .embed_url, .resumes, .bytes] | @tsv' <<< "$d")" \
+        "v4c0001	https://rumble.com/v4c0001-clip.html	https://rumble.com/embed/v4c0001/	1	400000"
+    assert_eq "$(jq -c '[.st, .title, .license, .thumb]' "$LOG_rumble" | paste -sd' ')" \
+        '["cut",null,null,null] [200,"Rumble clip","6",3000]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_rumble")" "$SHA"
+    # the sent count is the cut part plus the whole second body
+    [ "$(jq -r .sent <<< "$d")" -gt $((400000 + 100000)) ]
+}
+
+@test "rumble: 200 with success false is a failure with the field and code; 500 is retried; 403 is a bad token" {
+    fake rumble --fail --list-errors --500=1
+    rumble_creds
+    video 1000
+    run -1 --separate-stderr pub --platform rumble --description d "$VIDEO"
+    assert_eq "$(event error rumble | jq -r '[.code, .reason] | @tsv')" "EPROTO	SOMETHING_WENT_WRONG"
+    assert_match "$stderr" "rumble: uploading: success false: _: SOMETHING_WENT_WRONG: Something went wrong"
+    assert_eq "$(jq -r .st "$LOG_rumble" | paste -sd' ')" "500 200"
+    rumble_creds "$(printf 'b%.0s' {1..40})"
+    run -1 --separate-stderr pub --platform rumble --description d "$VIDEO"
+    assert_eq "$(event error rumble | jq -r .code)" EAUTH
+    assert_match "$stderr" "rumble: uploading: 403: the token is not valid or the account is banned"
+}
+
+@test "rumble: rules known before any request: description, license_type, the token's form; no OAuth" {
+    rumble_creds short
+    video 1000
+    run -2 --separate-stderr sv-publish --platform rumble "$VIDEO"
+    assert_match "$stderr" "rumble: an upload needs --description"
+    run -2 --separate-stderr sv-publish --platform rumble --description d --set rumble.license_type=3 "$VIDEO"
+    assert_match "$stderr" "rumble: license_type is 0 \(not for sale\) or 6 \(Rumble only\), not '3'"
+    run -1 --separate-stderr sv-publish --credentials "$CREDS" --platform rumble --description d "$VIDEO"
+    assert_match "$stderr" "the Rumble access token is 40 characters"
+    run -2 --separate-stderr sv-publish --credentials "$CREDS" auth rumble
+    assert_match "$stderr" "rumble has no OAuth flow"
 }

@@ -38,36 +38,42 @@ get_id(json_t *v, struct sv_trk_id *id)
     return 0;
 }
 
+/* v is the string lit exactly (with JSON_ALLOW_NUL a string may hold a 0) */
+static int
+str_is(json_t *v, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return json_is_string(v) && json_string_length(v) == n &&
+           memcmp(json_string_value(v), lit, n) == 0;
+}
+
 /* {type: want, sdp: "..."}, more keys allowed (relayed opaquely) */
 static int
 sdp_ok(json_t *v, const char *want)
 {
     json_t *type = json_object_get(v, "type");
 
-    return json_is_object(v) && json_is_string(type) &&
-           strcmp(json_string_value(type), want) == 0 &&
+    return json_is_object(v) && str_is(type, want) &&
            json_is_string(json_object_get(v, "sdp"));
 }
 
 static int
 parse_event(json_t *v, enum sv_trk_event *ev)
 {
-    const char *s;
-
     if (v == NULL || json_is_null(v)) {
         *ev = SV_TRK_UPDATE;
         return 0;
     }
     if (!json_is_string(v))
         return -1;
-    s = json_string_value(v);
-    if (strcmp(s, "started") == 0)
+    if (str_is(v, "started"))
         *ev = SV_TRK_STARTED;
-    else if (strcmp(s, "stopped") == 0)
+    else if (str_is(v, "stopped"))
         *ev = SV_TRK_STOPPED;
-    else if (strcmp(s, "completed") == 0)
+    else if (str_is(v, "completed"))
         *ev = SV_TRK_COMPLETED;
-    else if (strcmp(s, "update") == 0 || s[0] == '\0')
+    else if (str_is(v, "update") || str_is(v, ""))
         *ev = SV_TRK_UPDATE;
     else
         return -1;
@@ -90,7 +96,7 @@ parse(struct sv_trk_msg *m, size_t max_offers, const char **why)
     v = json_object_get(r, "action");
     if (!json_is_string(v))
         return fail(m, why, "invalid action");
-    if (strcmp(json_string_value(v), "announce") != 0)
+    if (!str_is(v, "announce"))
         return fail(m, why, "unsupported action");
     if (get_id(json_object_get(r, "info_hash"), &m->info_hash) < 0)
         return fail(m, why, "invalid info_hash");
@@ -149,7 +155,9 @@ sv_trk_msg_parse(const char *data, size_t len, size_t max_offers,
 
     memset(m, 0, sizeof(*m));
     *why = NULL;
-    m->root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    /* JSON_ALLOW_NUL: ids are 20 random bytes, so \u0000 turns up in them */
+    m->root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                         &err);
     if (m->root == NULL || !json_is_object(m->root)) {
         json_decref(m->root);
         m->root = NULL;

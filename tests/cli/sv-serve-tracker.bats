@@ -55,6 +55,18 @@ metric_is() { [ "$(metric "$1")" = "$2" ]; }
     assert_eq "$(metric sv_serve_tracker_swarms)" 0
 }
 
+@test "an offer_id holding code point 0 (\\u0000) is relayed, not a reason to close" {
+    # bittorrent-tracker's offer ids are 20 random bytes; Chromium pages
+    # with p2p-media-loader lost their socket (1008) on every third announce
+    start_serve
+    run -0 ws nul
+    assert_eq "$(jq -r .answer_to_b <<<"$output")" "v=0 answer nul"
+    assert_eq "$(jq -c '[.b_reply.incomplete, (.offer_id | length)]' \
+        <<<"$output")" "[2,20]"
+    assert_eq "$(metric sv_serve_tracker_offers_total)" 1
+    assert_eq "$(metric sv_serve_tracker_answers_total)" 1
+}
+
 @test "stopped removes the peer: no more offers reach it" {
     start_serve
     run -0 ws stopped

@@ -191,6 +191,28 @@ def sc_relay(port):
                       "interval": rb.get("interval")}))
 
 
+def sc_nul(port):
+    """Offer ids as bittorrent-tracker makes them: 20 random bytes, so a
+    code point 0 (sent as \\u0000) turns up in about one announce in three."""
+    a, b = WS(port), WS(port)
+    announce(a, peer_id(1), numwant=0, event="started")
+    a.recv()
+    oid = "\x00" + bin20("nul")[1:19] + "\x00"
+    announce(b, peer_id(2), numwant=1, event="started",
+             offers=[{"offer_id": oid,
+                      "offer": {"type": "offer", "sdp": "v=0 offer nul"}}])
+    rb = b.recv()
+    got = a.recv()
+    check(got["offer_id"] == oid, "offer_id not relayed as sent")
+    a.send({"action": "announce", "info_hash": INFO, "peer_id": peer_id(1),
+            "to_peer_id": peer_id(2), "offer_id": oid,
+            "answer": {"type": "answer", "sdp": "v=0 answer nul"}})
+    ans = b.recv()
+    check(ans["offer_id"] == oid, ans)
+    print(json.dumps({"b_reply": rb, "offer_id": got["offer_id"],
+                      "answer_to_b": ans["answer"]["sdp"]}))
+
+
 def sc_stopped(port):
     a, b, c = WS(port), WS(port), WS(port)
     for ws, n in ((a, 1), (b, 2)):
@@ -304,7 +326,7 @@ def sc_idle(port):
 
 
 SCENARIOS = {
-    "relay": sc_relay, "stopped": sc_stopped, "counts": sc_counts,
+    "relay": sc_relay, "nul": sc_nul, "stopped": sc_stopped, "counts": sc_counts,
     "max-offers": sc_max_offers, "bad": sc_bad, "failure": sc_failure,
     "origin": sc_origin, "conns": sc_conns, "idle": sc_idle,
 }

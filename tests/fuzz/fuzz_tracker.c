@@ -17,7 +17,7 @@ static void
 on_send(void *ud, const char *msg, size_t len)
 {
     json_error_t err;
-    json_t *j = json_loadb(msg, len, 0, &err);
+    json_t *j = json_loadb(msg, len, JSON_ALLOW_NUL, &err);
 
     if (j == NULL || !json_is_object(j))
         __builtin_trap();

@@ -27,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 www=$tmp/www
 mkdir -p "$www/vod"
-cp "$E2E/p2p-player.html" "$NM/hls.js/dist/hls.min.js" "$www/"
+cp "$PWD/examples/p2p-player.html" "$NM/hls.js/dist/hls.min.js" "$www/"
 cp "$NM/p2p-media-loader-core/dist/p2p-media-loader-core.es.min.js" \
     "$www/p2pml-core.js"
 cp "$NM/p2p-media-loader-hlsjs/dist/p2p-media-loader-hlsjs.es.min.js" \

@@ -5,7 +5,7 @@
 # segments over WebRTC data channels, inside a network namespace holding
 # only loopback.  Bytes from peers against bytes from the origin: the
 # pages' p2p-media-loader events, and sv-serve's access log as the
-# independent count.
+# independent count.  The page is the demo one, examples/p2p-player.html.
 
 load ../helpers
 
@@ -19,7 +19,7 @@ setup() {
         skip "cannot make a network namespace (unshare -n needs root)"
     WWW=$BATS_TEST_TMPDIR/www
     mkdir -p "$WWW/vod"
-    cp "$E2E/p2p-player.html" "$E2E/node_modules/hls.js/dist/hls.min.js" \
+    cp "$SV_TOP/examples/p2p-player.html" "$E2E/node_modules/hls.js/dist/hls.min.js" \
         "$WWW/"
     cp "$E2E/node_modules/p2p-media-loader-core/dist/p2p-media-loader-core.es.min.js" \
         "$WWW/p2pml-core.js"
@@ -36,8 +36,8 @@ setup() {
 
 metric() { awk -v n="$1" '$1 == n { print $2 }' "$BATS_TEST_TMPDIR/metrics.txt"; }
 
-@test "4 Chromium viewers with p2p-media-loader share segments through sv-serve's tracker" {
-    local d=$BATS_TEST_TMPDIR n=4 out origin total share
+@test "5 Chromium viewers with p2p-media-loader share segments through sv-serve's tracker" {
+    local d=$BATS_TEST_TMPDIR n=5 out origin total share
     run unshare -n bash "$E2E/p2p-netns.bash" "$d" "$WWW" "$n" 4 12 100
     out=$(cat "$d/play.json")
     [ "$status" -eq 0 ] || fail "viewers: $output $out $(tail -5 "$d/play.err") $(tail -5 "$d/serve.err")"

@@ -62,7 +62,7 @@ metric() { awk -v n="$1" '$1 == n { print $2 }' "$BATS_TEST_TMPDIR/metrics.txt";
     total=$(jq '.http + .p2p' <<< "$out")
     share=$(jq -n --argjson o "$origin" --argjson t "$total" \
         '(1 - $o / $t) * 1000 | round / 10')
-    echo "# $n viewers: $total bytes played-in, $origin from the origin" \
+    echo "# $n viewers: $total bytes received, $origin from the origin" \
          "(access log), offload ${share}%;" \
          "p2p-media-loader says p2p share $(jq .p2p_share <<< "$out")" >&3
     # the origin sent at least what the pages fetched over HTTP (aborted

@@ -42,6 +42,7 @@ ffmpeg -nostdin -hide_banner -loglevel error -y \
 
 printf '%-8s %-12s %-12s %-9s %-9s %-9s\n' viewers received origin offload \
     p2pml bound
+rc=0
 for n in $VIEWERS; do
     d=$tmp/n$n
     mkdir -p "$d"
@@ -49,6 +50,7 @@ for n in $VIEWERS; do
     if ! unshare -n bash "$E2E/p2p-netns.bash" "$d" "$www" "$n" "$STAGGER" \
             "$PLAY" "$limit"; then
         echo "p2p.sh: $n viewers did not all play: $(head -c 600 "$d/play.json")" >&2
+        rc=1
         continue
     fi
     origin=$(jq -s '[.[].data | select(.path | test("^/vod/.*\\.(m4s|mp4)$"))
@@ -60,3 +62,4 @@ for n in $VIEWERS; do
         "$(jq -r '.p2p_share * 1000 | round / 10 | tostring + "%"' "$d/play.json")" \
         "$(jq -n --argjson n "$n" '(1 - 1 / $n) * 1000 | round / 10 | tostring + "%"' -r)"
 done
+exit $rc

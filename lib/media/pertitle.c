@@ -57,21 +57,27 @@ cross(const struct sv_pt_point *a, const struct sv_pt_point *b,
 /* Marks the upper convex hull, from the cheapest point up to the best
  * PSNR (past it, more bits buy nothing). */
 static int
-mark_hull(struct sv_pt_point *pt, int n)
+mark_hull(struct sv_pt_point *pt, int n, int max_res)
 {
     struct sv_pt_point **s, **h;
-    int i, m = 0, best = 0;
+    int i, k, m = 0, best = 0;
 
     s = calloc((size_t)n * 2, sizeof(*s));
     if (s == NULL)
         return -ENOMEM;
     h = s + n;
-    for (i = 0; i < n; i++) {
+    /* sizes over the cap are not rungs: the hull is of the rest */
+    for (i = 0, k = 0; i < n; i++) {
         pt[i].hull = 0;
-        s[i] = &pt[i];
+        if (pt[i].res <= max_res)
+            s[k++] = &pt[i];
     }
-    qsort(s, (size_t)n, sizeof(*s), cmp_kbps);
-    for (i = 0; i < n; i++)
+    if (k == 0) {
+        free(s);
+        return 0;
+    }
+    qsort(s, (size_t)k, sizeof(*s), cmp_kbps);
+    for (i = 0; i < k; i++)
         if (s[i]->psnr > s[best]->psnr)
             best = i;
     for (i = 0; i <= best; i++) {
@@ -166,7 +172,7 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
 
     if (n < 1)
         return SV_ELADDER;
-    rc = mark_hull(pt, n);
+    rc = mark_hull(pt, n, caps->max_res);
     if (rc < 0)
         return rc;
     /* the top: where the hull crosses top_psnr (more is not seen), else

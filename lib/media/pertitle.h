@@ -25,7 +25,8 @@ struct sv_pt_point {
 
 /*
  * The choice from a set of points (pure; no media).  Marks pt[].hull: the
- * upper convex hull of all points in (kbps, PSNR), up to the best PSNR.
+ * upper convex hull of the points under max_res in (kbps, PSNR), up to
+ * the best PSNR.
  * The top rung's bitrate is where the hull reaches top_psnr (or its best
  * point), within [min_bps, max_bps]; lower targets follow in steps of
  * step (1.5x) down to min_bps.  Each target takes the size whose curve

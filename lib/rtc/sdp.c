@@ -424,6 +424,11 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
             if (cd->fb & SV_SDP_FB_REMB)
                 put(&o, "a=rtcp-fb:%d goog-remb\r\n", cd->pt);
         }
+        if (c->send_ssrc != NULL && c->send_ssrc[i] != 0) {
+            put(&o, "a=msid:sv %s\r\n", kind);
+            put(&o, "a=ssrc:%u cname:sv\r\na=ssrc:%u msid:sv %s\r\n",
+                c->send_ssrc[i], c->send_ssrc[i], kind);
+        }
         for (k = 0; k < c->ncand; k++)
             put(&o, "a=candidate:%d 1 udp %u %s %d typ host\r\n", k + 1,
                 2130706431u - (unsigned)k, c->cand_addr[k], c->port);

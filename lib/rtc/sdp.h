@@ -79,6 +79,9 @@ struct sv_sdp_answer_conf {
     int port;                       /* the one UDP port */
     int dir;                        /* ours: SV_SDP_RECVONLY for WHIP */
     uint64_t session_id;
+    /* SV_SDP_SENDONLY (WHEP): the SSRC we send on each offered media
+     * (indexed as offer->m), 0 for none; NULL: no a=ssrc lines */
+    const uint32_t *send_ssrc;
 };
 
 /*

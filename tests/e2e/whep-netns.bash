@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# whep-netns.bash -- run inside `unshare -n` by whep-chromium.bats and
+# scripts/bench/webrtc.sh: a namespace holding only loopback, so no WebRTC
+# traffic can leave 127.0.0.1.  Starts sv-ingest with a WHIP listener (its
+# pipeline writes DIR/<stream>.ts), runs whep-play.js (Chromium publishes
+# over WHIP and plays over WHEP), stops sv-ingest, and leaves in DIR:
+# events.jsonl, ingest.err, play.json (the player's report).
+#   whep-netns.bash DIR FRAMES [VIEWERS]
+set -u
+dir=$1 frames=$2 viewers=${3:-1}
+ip link set lo up || exit 2
+port=8443
+sv-ingest -v --listen "whip://127.0.0.1:$port" \
+    --exec "cat > $dir/\$SV_STREAM.ts" > "$dir/events.jsonl" \
+    2> "$dir/ingest.err" &
+pid=$!
+for _ in $(seq 50); do
+    grep -q 'listening on' "$dir/ingest.err" && break
+    sleep 0.1
+done
+timeout 170 node "$(dirname "$0")/whep-play.js" "http://127.0.0.1:$port" \
+    cam1 "$frames" "${SIZE:-1280x720}" "$viewers" \
+    > "$dir/play.json" 2> "$dir/play.err"
+rc=$?
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+exit $rc

@@ -31,6 +31,7 @@ struct sv_sdp_media {
     char mid[32];
     int dir;                /* SV_SDP_SENDRECV... */
     int rtcp_mux, rtcp_rsize;
+    int bundle_only;        /* a=bundle-only (its port is 0) */
     /* media level, or the session's when the media has none */
     char ufrag[64], pwd[128];
     char fp_alg[16], fp[128];

@@ -5,9 +5,9 @@
 # pipeline writes DIR/<stream>.ts), runs whep-play.js (Chromium publishes
 # over WHIP and plays over WHEP), stops sv-ingest, and leaves in DIR:
 # events.jsonl, ingest.err, play.json (the player's report).
-#   whep-netns.bash DIR FRAMES [VIEWERS]
+#   whep-netns.bash DIR FRAMES [VIEWERS [DIRECT_FRAMES]]
 set -u
-dir=$1 frames=$2 viewers=${3:-1}
+dir=$1 frames=$2 viewers=${3:-1} direct=${4:-$2}
 ip link set lo up || exit 2
 port=8443
 sv-ingest -v --listen "whip://127.0.0.1:$port" \
@@ -19,7 +19,7 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 timeout 170 node "$(dirname "$0")/whep-play.js" "http://127.0.0.1:$port" \
-    cam1 "$frames" "${SIZE:-1280x720}" "$viewers" \
+    cam1 "$frames" "${SIZE:-1280x720}" "$viewers" "$direct" \
     > "$dir/play.json" 2> "$dir/play.err"
 rc=$?
 sleep 0.5

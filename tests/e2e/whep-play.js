@@ -9,19 +9,23 @@
 // max, frames read, frames whose pattern did not decode) and the viewer's
 // getStats() decomposition.
 //   node whep-play.js WHIP_BASE TOKEN FRAMES [WIDTHxHEIGHT] [VIEWERS]
+//                     [DIRECT_FRAMES]
 // WHIP_BASE is http://host:port: publishing goes to /whip/live, playback
-// to /whep/live/TOKEN.  FRAMES: frames measured per path (>= 300 for a
-// p95 worth the name).  Run it inside `unshare -n` (loopback only).
+// to /whep/live/TOKEN.  FRAMES: frames measured per viewer (>= 300 for a
+// p95 worth the name); DIRECT_FRAMES (default FRAMES, 0: skip) for the
+// no-server floor.  Run it inside `unshare -n` (loopback only).
 const { launch, servePage } = require('./browser');
 
 const base = process.argv[2], token = process.argv[3];
 const frames = parseInt(process.argv[4] || '300', 10);
 const [w, h] = (process.argv[5] || '1280x720').split('x').map(Number);
 const viewers = parseInt(process.argv[6] || '1', 10);
+const directFrames = parseInt(process.argv[7] || String(frames), 10);
 
 const html = `<!doctype html><body><canvas id="c" width="${w}" height="${h}">
 </canvas><script>
-const W = ${w}, H = ${h}, CELL = 32, COLS = 20, ROWS = 2;
+const W = ${w}, H = ${h}, COLS = 20, ROWS = 2;
+const CELL = Math.min(32, Math.floor(W / (COLS + 2)) & ~1);
 const r = window.result = {};
 // the stamp: 32 bits of performance.now() in ms and an 8-bit sum, in
 // cells inside a grey guard border
@@ -210,9 +214,9 @@ async function inbound(pc) {
   });
   return s;
 }
-async function run(base, token, n, nviewers) {
+async function run(base, token, n, nviewers, nd) {
   startCanvas();
-  r.direct = await direct(n);
+  r.direct = nd > 0 ? await direct(nd) : { lat: [], bad: 0, repeats: 0 };
   await publish(base, token);
   const url = base + '/whep/live/' + token;
   const vs = [];
@@ -257,8 +261,8 @@ function summary(x) {
     const page = chromium.page;
     page.setDefaultTimeout((frames / 30 + 60) * 1000 * 3);
     await page.goto(server.url);
-    await page.evaluate(([b, t, n, k]) => run(b, t, n, k),
-                        [base, token, frames, viewers]);
+    await page.evaluate(([b, t, n, k, d]) => run(b, t, n, k, d),
+                        [base, token, frames, viewers, directFrames]);
     const r = await page.evaluate(() => window.result);
     out.whip_post = r.whip_post;
     out.whip_delete = r.whip_delete;

@@ -4,7 +4,8 @@
 # traffic can leave 127.0.0.1.  Starts sv-ingest with a WHIP listener (its
 # pipeline writes DIR/<stream>.ts), runs whep-play.js (Chromium publishes
 # over WHIP and plays over WHEP), stops sv-ingest, and leaves in DIR:
-# events.jsonl, ingest.err, play.json (the player's report).
+# events.jsonl, ingest.err, play.json (the player's report), ingest.ticks
+# (sv-ingest's CPU time in clock ticks).
 #   whep-netns.bash DIR FRAMES [VIEWERS [DIRECT_FRAMES]]
 set -u
 dir=$1 frames=$2 viewers=${3:-1} direct=${4:-$2}
@@ -22,6 +23,9 @@ timeout 170 node "$(dirname "$0")/whep-play.js" "http://127.0.0.1:$port" \
     cam1 "$frames" "${SIZE:-1280x720}" "$viewers" "$direct" \
     > "$dir/play.json" 2> "$dir/play.err"
 rc=$?
+# sv-ingest's CPU over its life (clock ticks of user + system time), for
+# scripts/bench/webrtc.sh
+awk '{ print $14 + $15 }' "/proc/$pid/stat" > "$dir/ingest.ticks"
 sleep 0.5
 kill -TERM "$pid"
 wait "$pid"

@@ -405,7 +405,9 @@ want_key(struct wsess *pub)
 {
     uint64_t now = now_ms(pub->l);
 
-    if (pub->dead || pub->tx == NULL || !pub->have_ssrc[SV_TRACK_VIDEO]) {
+    if (pub->dead || pub->pt[SV_TRACK_VIDEO] < 0)
+        return;     /* no video: no keyframes */
+    if (pub->tx == NULL || !pub->have_ssrc[SV_TRACK_VIDEO]) {
         pub->pli_wanted = 1;
         return;
     }
@@ -948,7 +950,8 @@ on_tick(uv_timer_t *t)
             for (i = 0; i < SV_TRACKS; i++)
                 send_nacks(s, i);
         }
-        if (s->pli_wanted && now - s->last_pli_ms >= FWD_PLI_MS) {
+        if (s->pli_wanted && s->have_ssrc[SV_TRACK_VIDEO] &&
+            now - s->last_pli_ms >= FWD_PLI_MS) {
             want_key(s);
         } else if (s->pt[SV_TRACK_VIDEO] >= 0 && s->h264.waiting &&
             s->have_ssrc[SV_TRACK_VIDEO] &&

@@ -40,8 +40,8 @@ for r in $(seq "$RUNS"); do
     fi
     end=$(date +%s.%N)
     jq -r --arg run "$r" --argjson ticks "$(cat "$d/ingest.ticks")" \
-        --argjson hz "$hz" --argjson start "$start" \
-        --argjson end "$end" '($end - $start) as $secs |
+        --argjson hz "$hz" --argjson t0 "$start" \
+        --argjson t1 "$end" '($t1 - $t0) as $secs |
         .direct as $f | .viewers[0].latency as $s |
         "run \($run): direct p50 \($f.p50_ms) p95 \($f.p95_ms) max \($f.max_ms) ms (\($f.frames) frames) | " +
         "sv-ingest p50 \($s.p50_ms) p95 \($s.p95_ms) max \($s.max_ms) ms (\($s.frames) frames, \($s.undecoded) unreadable) | " +

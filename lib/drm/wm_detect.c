@@ -18,12 +18,18 @@
  * few percent (a crop) a small part of a cell. */
 #define DW 128
 #define DH 72
+#define RW (2 * DW)               /* the variants, before the crop */
+#define RH (2 * DH)
+#define CROP_MAX 16             /* crops tried: 0 to 8% a side, 0.5% steps */
+#define CROP_STEP 0.005
+#define REG_FRAMES 12           /* frames the crop is judged on */
 #define CAPTURE_MAX 36000       /* frames: 20 minutes at 30 per second */
 #define PKG_MAX (64 << 20)
 #define SEG_MAX (256 << 20)
 
 struct frames {
-    uint8_t *pix;               /* n pictures of DW x DH */
+    uint8_t *pix;               /* n pictures of w x h */
+    int w, h;
     double *time;
     size_t n, cap, max;
 };
@@ -37,7 +43,7 @@ keep_frame(void *ud, struct sv_av_luma *l)
         return f->max == CAPTURE_MAX ? SV_ELIMIT : 0;
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
-        uint8_t *p = realloc(f->pix, cap * DW * DH);
+        uint8_t *p = realloc(f->pix, cap * (size_t)(l->width * l->height));
         double *t;
 
         if (p == NULL)
@@ -49,8 +55,12 @@ keep_frame(void *ud, struct sv_av_luma *l)
         f->time = t;
         f->cap = cap;
     }
-    for (int y = 0; y < DH; y++)
-        memcpy(f->pix + f->n * DW * DH + y * DW, l->y + y * l->stride, DW);
+    f->w = l->width;
+    f->h = l->height;
+    for (int y = 0; y < l->height; y++)
+        memcpy(f->pix + f->n * (size_t)(l->width * l->height) +
+               (size_t)(y * l->width), l->y + y * l->stride,
+               (size_t)l->width);
     f->time[f->n++] = l->time;
     return 0;
 }
@@ -86,7 +96,7 @@ nearest(const struct frames *c, double t, double tol)
     return best;
 }
 
-/* Decodes variant v of a segment at DW x DH into f. */
+/* Decodes variant v of a segment at RW x RH into f. */
 static int
 variant_frames(const char *dir, const char *init, const char *seg, int v,
                struct frames *f, char *err, size_t size)
@@ -110,7 +120,7 @@ variant_frames(const char *dir, const char *init, const char *seg, int v,
         goto done;
     f->n = 0;
     f->max = CAPTURE_MAX;
-    rc = sv_av_luma_scan(b, NULL, buf.data, buf.len, DW, DH, keep_frame, f);
+    rc = sv_av_luma_scan(b, NULL, buf.data, buf.len, RW, RH, keep_frame, f);
     if (rc < 0)
         snprintf(err, size, "cannot decode '%s/%s': %s", dir, b,
                  sv_strerror(rc));
@@ -119,40 +129,141 @@ done:
     return rc;
 }
 
-/* rho of one segment: corr(C - (A+B)/2, A - B), frame means removed. */
-static double
-segment_rho(const struct frames *cap, const struct frames *fa,
-            const struct frames *fb, double start, double fps, int *used)
+/*
+ * What the capture shows of a reference picture: a crop of cx, cy (the
+ * fraction of width and height taken off, half on each side) scaled to
+ * DW x DH, bilinearly.
+ */
+static void
+warp(const uint8_t *src, double cx, double cy, double *out)
 {
-    double srd = 0, srr = 0, sdd = 0;
-    size_t n = fa->n < fb->n ? fa->n : fb->n;
+    for (int j = 0; j < DH; j++) {
+        double y = (cy / 2 + (j + 0.5) / DH * (1 - cy)) * RH - 0.5;
+        int y0 = y < 0 ? 0 : (int)y, y1 = y0 + 1 < RH ? y0 + 1 : RH - 1;
+        double wy = y < 0 ? 0 : y - y0;
 
-    *used = 0;
-    for (size_t k = 0; k < n; k++) {
-        long ci = nearest(cap, start + (double)k / fps, 0.5 / fps);
-        const uint8_t *c, *a, *b;
-        double mr = 0, md = 0;
+        for (int i = 0; i < DW; i++) {
+            double x = (cx / 2 + (i + 0.5) / DW * (1 - cx)) * RW - 0.5;
+            int x0 = x < 0 ? 0 : (int)x, x1 = x0 + 1 < RW ? x0 + 1 : RW - 1;
+            double wx = x < 0 ? 0 : x - x0;
+
+            out[j * DW + i] =
+                (1 - wy) * ((1 - wx) * src[y0 * RW + x0] +
+                            wx * src[y0 * RW + x1]) +
+                wy * ((1 - wx) * src[y1 * RW + x0] + wx * src[y1 * RW + x1]);
+        }
+    }
+}
+
+/* A segment's frames as the capture should show them, crop applied. */
+struct seg {
+    const struct frames *fa, *fb;
+    double start, fps;
+};
+
+/* Squared difference of the capture from (A+B)/2 under a crop. */
+static double
+misfit(const struct frames *cap, const struct seg *sg, double cx, double cy,
+       double *wa, double *wb)
+{
+    double sse = 0;
+    size_t n = sg->fa->n < sg->fb->n ? sg->fa->n : sg->fb->n;
+
+    for (size_t k = 0; k < n && k < REG_FRAMES; k++) {
+        long ci = nearest(cap, sg->start + (double)k / sg->fps,
+                          0.5 / sg->fps);
+        const uint8_t *c;
+        double mc = 0, mm = 0;
 
         if (ci < 0)
             continue;
         c = cap->pix + (size_t)ci * DW * DH;
-        a = fa->pix + k * DW * DH;
-        b = fb->pix + k * DW * DH;
+        warp(sg->fa->pix + k * RW * RH, cx, cy, wa);
+        warp(sg->fb->pix + k * RW * RH, cx, cy, wb);
         for (int i = 0; i < DW * DH; i++) {
-            mr += c[i] - (a[i] + b[i]) / 2.0;
-            md += a[i] - b[i];
+            mc += c[i];
+            mm += (wa[i] + wb[i]) / 2;
+        }
+        mc /= DW * DH;
+        mm /= DW * DH;
+        for (int i = 0; i < DW * DH; i++) {
+            double d = c[i] - mc - ((wa[i] + wb[i]) / 2 - mm);
+
+            sse += d * d;
+        }
+    }
+    return sse;
+}
+
+/* The crop that fits the capture best, tried on one segment. */
+static void
+register_crop(const struct frames *cap, const struct seg *sg, double *cx,
+              double *cy, double *wa, double *wb)
+{
+    double best = INFINITY, e;
+
+    *cx = *cy = 0;
+    for (int x = 0; x <= CROP_MAX; x++)
+        for (int y = 0; y <= CROP_MAX; y++) {
+            e = misfit(cap, sg, x * CROP_STEP * 2, y * CROP_STEP * 2, wa, wb);
+            if (e < best) {
+                best = e;
+                *cx = x * CROP_STEP * 2;
+                *cy = y * CROP_STEP * 2;
+            }
+        }
+}
+
+/*
+ * rho of one segment: corr(sum_k (C_k - (A_k+B_k)/2), sum_k (A_k - B_k)),
+ * each frame's mean removed, over LP x LP block means.  The pattern is the
+ * same in every frame of a segment and low in frequency: summing frames
+ * and blocks adds it up coherently, while coding noise and what is left of
+ * the content after registration mostly cancel.
+ */
+#define LP 4
+static double
+segment_rho(const struct frames *cap, const struct seg *sg, double cx,
+            double cy, double *wa, double *wb, int *used)
+{
+    static const int bw = DW / LP, bh = DH / LP;
+    double sr[(DW / LP) * (DH / LP)], sd[(DW / LP) * (DH / LP)];
+    double srd = 0, srr = 0, sdd = 0, mr, md;
+    size_t n = sg->fa->n < sg->fb->n ? sg->fa->n : sg->fb->n;
+
+    memset(sr, 0, sizeof(sr));
+    memset(sd, 0, sizeof(sd));
+    *used = 0;
+    for (size_t k = 0; k < n; k++) {
+        long ci = nearest(cap, sg->start + (double)k / sg->fps,
+                          0.5 / sg->fps);
+        const uint8_t *c;
+
+        if (ci < 0)
+            continue;
+        c = cap->pix + (size_t)ci * DW * DH;
+        warp(sg->fa->pix + k * RW * RH, cx, cy, wa);
+        warp(sg->fb->pix + k * RW * RH, cx, cy, wb);
+        mr = md = 0;
+        for (int i = 0; i < DW * DH; i++) {
+            mr += c[i] - (wa[i] + wb[i]) / 2;
+            md += wa[i] - wb[i];
         }
         mr /= DW * DH;
         md /= DW * DH;
-        for (int i = 0; i < DW * DH; i++) {
-            double r = c[i] - (a[i] + b[i]) / 2.0 - mr;
-            double d = a[i] - b[i] - md;
+        for (int y = 0; y < DH; y++)
+            for (int x = 0; x < DW; x++) {
+                int i = y * DW + x, b = (y / LP) * bw + x / LP;
 
-            srd += r * d;
-            srr += r * r;
-            sdd += d * d;
-        }
+                sr[b] += c[i] - (wa[i] + wb[i]) / 2 - mr;
+                sd[b] += wa[i] - wb[i] - md;
+            }
         (*used)++;
+    }
+    for (int b = 0; b < bw * bh; b++) {
+        srd += sr[b] * sd[b];
+        srr += sr[b] * sr[b];
+        sdd += sd[b] * sd[b];
     }
     if (*used == 0 || srr <= 0 || sdd <= 0)
         return 0;
@@ -163,7 +274,8 @@ segment_rho(const struct frames *cap, const struct frames *fa,
 static int
 rendition_rhos(const struct sv_wmark_detect *e, const json_t *r,
                const struct frames *cap, double *rho, uint64_t *numbers,
-               size_t *n, size_t maxn, char *err, size_t size)
+               size_t *n, size_t maxn, double *crop_x, double *crop_y,
+               char *err, size_t size)
 {
     const char *init = json_string_value(json_object_get(r, "init"));
     json_t *segs = json_object_get(r, "segments"), *sg;
@@ -171,8 +283,10 @@ rendition_rhos(const struct sv_wmark_detect *e, const json_t *r,
     double ts = (double)json_integer_value(json_object_get(r, "timescale"));
     double start = 0, t0 = 0;
     struct frames fa = { 0 }, fb = { 0 };
+    struct seg sgm;
+    double cx = 0, cy = 0, wa[DW * DH], wb[DW * DH];
     size_t i;
-    int rc = 0, used;
+    int rc = 0, used, registered = 0;
 
     *n = 0;
     if (init == NULL || !json_is_array(segs) || fps <= 0 || ts <= 0) {
@@ -198,7 +312,17 @@ rendition_rhos(const struct sv_wmark_detect *e, const json_t *r,
             rc = variant_frames(e->dir, init, uri, 'b', &fb, err, size);
         if (rc < 0)
             break;
-        rho[*n] = segment_rho(cap, &fa, &fb, t0 + start, fps, &used);
+        sgm.fa = &fa;
+        sgm.fb = &fb;
+        sgm.start = t0 + start;
+        sgm.fps = fps;
+        if (!registered) {
+            register_crop(cap, &sgm, &cx, &cy, wa, wb);
+            *crop_x = cx;
+            *crop_y = cy;
+            registered = 1;
+        }
+        rho[*n] = segment_rho(cap, &sgm, cx, cy, wa, wb, &used);
         numbers[*n] = (uint64_t)json_integer_value(json_object_get(sg,
                                                    "number"));
         if (used > 0)
@@ -215,9 +339,10 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                     char *err, size_t size)
 {
     char path[PATH_MAX], kid[33], *seq = NULL;
-    json_t *root = NULL, *wm, *rends, *r, *ids, *out = NULL, *scores;
+    json_t *root = NULL, *wm, *rends, *r, *ids, *out = NULL, *scores, *rhos;
     struct frames cap = { 0 };
     double *rho = NULL, *best_rho = NULL, lp, best_ev = -1;
+    double cx = 0, cy = 0, best_cx = 0, best_cy = 0;
     uint64_t *num = NULL, *best_num = NULL;
     uint8_t **codes = NULL;
     const char *best_id = NULL;
@@ -283,7 +408,8 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                 marked = 1;
         if (!marked)
             continue;
-        rc = rendition_rhos(e, r, &cap, rho, num, &n, maxn, err, size);
+        rc = rendition_rhos(e, r, &cap, rho, num, &n, maxn, &cx, &cy, err,
+                            size);
         if (rc < 0)
             goto done;
         for (j = 0; j < n; j++)
@@ -292,6 +418,8 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
             best_ev = ev / (double)n;
             best_id = id;
             best_n = n;
+            best_cx = cx;
+            best_cy = cy;
             memcpy(best_rho, rho, n * sizeof(*rho));
             memcpy(best_num, num, n * sizeof(*num));
         }
@@ -322,6 +450,14 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
     lp = sv_wmark_score(best_rho, best_n, e->threshold,
                         (const uint8_t *const *)codes, e->nviewers, &best,
                         &agree, &known);
+    {
+        json_t *rj = json_array();
+
+        for (size_t j = 0; j < best_n; j++)
+            json_array_append_new(rj, json_real(round(best_rho[j] * 1000) /
+                                                1000));
+        rhos = rj;
+    }
     scores = json_array();
     for (size_t v = 0; v < e->nviewers; v++) {
         int a = 0;
@@ -345,6 +481,9 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                         "agree", named ? agree : 0,
                         "rendition", best_id, "sequence", seq,
                         "scores", scores, "max_false", e->max_false);
+        json_object_set_new(out, "rho", rhos);
+        json_object_set_new(out, "crop", json_pack("[f,f]", best_cx,
+                                                   best_cy));
         if (!named && best >= 0 && known > 0)
             json_object_set_new(out, "best_candidate", json_pack(
                 "{s:s,s:i,s:f}", "viewer", e->viewers[best], "agree", agree,

@@ -27,6 +27,7 @@ struct sv_serve_conf {
     size_t max_headers;             /* largest header block */
     size_t beacon_max;              /* largest beacon body */
     const char *steering_policy;    /* JSON policy for /steering, or NULL */
+    const char *watermark_key_file; /* A/B variants by token subject */
 };
 
 /*

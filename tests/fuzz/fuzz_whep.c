@@ -26,7 +26,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         info.nack_ssrc != (size >= 12 ? (uint32_t)data[8] << 24 |
                            (uint32_t)data[9] << 16 | data[10] << 8 | data[11]
                            : 0) &&
-        data[1] == 205)
+        data[1] == 205 && (data[0] & 0x1f) == 1 &&
+        ((size_t)(data[2] << 8 | data[3]) + 1) * 4 >= 16)
         abort();    /* a first NACK's media SSRC is where RFC 4585 puts it */
     if (d == NULL || out == NULL)
         goto done;

@@ -64,6 +64,13 @@ struct job {
     int64_t r_from;             /* encoding starts here: the pre-roll */
     int64_t r_to;               /* and ends here (the post-roll), or open */
     int vdone;                  /* the chunk's last frame has gone by */
+    const char *trf;            /* --stabilize: the analysis pass's file */
+    struct {
+        int ten_bit, tagged;
+        enum AVColorPrimaries prim;
+        enum AVColorTransferCharacteristic trc;
+        enum AVColorSpace space;
+    } color;                    /* of every rung (enhance_setup) */
 };
 
 /* --- transcode.c --- */

@@ -244,6 +244,12 @@ setup(struct job *j, const AVFrame *first)
     rc = open_encoders(j);
     if (rc < 0)
         return rc;
+    if (j->pass != 1 && (o->thumbs_dir != NULL || o->scenes != NULL)) {
+        rc = sv_thumbs_new(&j->thumbs, o->thumbs_dir, o->thumb_interval_us,
+                           o->scenes, o->scene_threshold, j->vg.tb);
+        if (rc < 0)
+            return rc;
+    }
     if (j->pass == 1)
         return sv__rungs_start(j);
     if (j->in.adec != NULL) {
@@ -301,6 +307,23 @@ feed_early(struct job *j)
 
 /* --- the video path --- */
 
+/* The smallest rung is analysed and cut into cells, the largest is the
+ * poster's candidate. */
+static int
+thumbs_frame(struct job *j, AVFrame **f)
+{
+    AVFrame *small = f[0], *big = f[0];
+    int i;
+
+    for (i = 1; i < j->vg.n; i++) {
+        if (f[i]->height < small->height)
+            small = f[i];
+        if (f[i]->height > big->height)
+            big = f[i];
+    }
+    return sv_thumbs_frame(j->thumbs, small, big);
+}
+
 /* Hands the frames the graph has ready to the encoders, one per rung. */
 static int
 drain_video(struct job *j)
@@ -350,6 +373,11 @@ drain_video(struct job *j)
                 rc = AVERROR(ENOMEM);
                 goto fail;
             }
+        }
+        if (j->thumbs != NULL) {
+            rc = thumbs_frame(j, f);
+            if (rc < 0)
+                goto fail;
         }
         key = sv_kf_decide(&j->kf, f[0]->pts, score);
         j->vframes++;
@@ -645,6 +673,13 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp,
         if (rc2 == AVERROR(EPIPE))
             j->mux.epipe = 1;
     }
+    if (rc >= 0 && j->thumbs != NULL && !j->mux.epipe) {
+        rc2 = sv_thumbs_finish(j->thumbs, av_rescale_q(j->pos_us,
+                                                       AV_TIME_BASE_Q,
+                                                       j->vg.tb));
+        if (rc2 < 0)
+            rc = rc2;
+    }
     if (j->mux.epipe) {
         /* the reader went away: a quiet stop, not a failure */
         rc = 1;
@@ -677,6 +712,7 @@ out:
     avcodec_free_context(&j->aenc);
     sv__vgraph_free(&j->vg);
     sv__agraph_free(&j->ag);
+    sv_thumbs_free(j->thumbs);
     free_early(j);
     sv_scene_release(&j->scene);
     sv__input_close(&j->in);

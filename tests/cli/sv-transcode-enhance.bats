@@ -52,6 +52,7 @@ usage() {
     shift
     run -2 --separate-stderr sv-transcode "$@"
     assert_eq "$output" ""
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
     assert_eq "$stderr" "sv-transcode: $msg
 Try 'sv-transcode --help' for more information."
 }
@@ -150,7 +151,7 @@ frame_at() {
 }
 
 @test "thumbnails: the WebVTT cues are valid and each cell is the frame at its time" {
-    local n i a b x y w h prev here next
+    local n i x y w h prev here next
     _ff -f lavfi -i "$(_v 640x360 8)" -c:v libx264 -crf 16 -pix_fmt yuv420p \
         in.mp4
     sv-transcode in.mp4 -l 360p:1500k,240p:600k -o o -q --thumbnails th \

@@ -39,7 +39,8 @@ SAN ?=
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE \
     -DSV_VERSION='"$(VERSION)"' -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
-LIBS := $(PKG_LIBS) -lm -lpthread
+# wslay (h2o's WebSocket framing, lib/http/ws.c) ships no pkg-config file
+LIBS := $(PKG_LIBS) -lwslay -lm -lpthread
 
 LIB_SRCS := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -202,5 +203,6 @@ clean:
 distclean: clean
 	rm -rf tests/e2e/node_modules
 
--include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d) \
+    $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)
 -include $(wildcard $(BUILD)/cmd/*/*.d)

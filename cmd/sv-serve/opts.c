@@ -54,9 +54,38 @@ static const struct sv_opt rows[] = {
     { SV_OPT_STRING("token-key", 0, "<file>", "require signed URL tokens "
                     "made with the key in this file", NULL,
                     &C.token_key_file), .complete = "@file" },
+    { SV_OPT_STRING("watermark-key", 0, "<file>", "with --token-key: send "
+                    "each token subject its A/B watermark variants (sv-drm "
+                    "watermark)", NULL, &C.watermark_key_file),
+      .complete = "@file" },
     { SV_OPT_STRING("steering-policy", 0, "<file>", "answer /steering "
                     "(HLS and DASH content steering) from this JSON policy",
                     NULL, &C.steering_policy), .complete = "@file" },
+    SV_OPT_SECTION("P2P tracker"),
+    { SV_OPT_STRING("tracker", 0, "<path>", "serve a WebTorrent WebSocket "
+                    "tracker on this path (e.g. /announce) for "
+                    "p2p-media-loader peers; its swarms live on one event "
+                    "loop, so it needs --workers 1", NULL, &C.tracker) },
+    { SV_OPT_LIST("tracker-origin", 0, "<origin>", "accept tracker sockets "
+                  "only from pages of this Origin (none given: any; * for "
+                  "any Origin header)", A.tracker_origins,
+                  &A.ntracker_origins, 32) },
+    { SV_OPT_SIZE("tracker-max-msg", 0, "largest tracker message (larger: "
+                  "closed with 1009)", "64K", 256, 1 << 20,
+                  &C.tracker_max_msg) },
+    { SV_OPT_INT("tracker-max-offers", 0, "<n>", "offers relayed per "
+                 "announce, to as many random peers of the swarm", "10", 1,
+                 64, &C.tracker_max_offers) },
+    { SV_OPT_INT("tracker-max-conns", 0, "<n>", "tracker sockets per client "
+                 "address (0: no limit; --max-conns still applies)", "64", 0,
+                 1000000, &C.tracker_max_conns) },
+    { SV_OPT_DURATION("tracker-interval", 0, "announce interval told to "
+                      "peers", "120s", 1000, INT64_MAX,
+                      &C.tracker_interval_ms), .flags = SV_OPT_MS },
+    { SV_OPT_DURATION("tracker-idle", 0, "a tracker socket silent this long "
+                      "is closed and its peers leave (longer than "
+                      "--tracker-interval)", "240s", 1, INT64_MAX,
+                      &C.tracker_idle_ms), .flags = SV_OPT_MS },
     SV_OPT_SECTION("Logs"),
     { SV_OPT_STRING("access-log", 0, "<path|fd:N|->", "write serve.request "
                     "JSON lines here", NULL, &C.access_log),

@@ -13,6 +13,8 @@ struct sv_serve_args {
     int nlisten;
     const char *cors[32];
     int ncors;
+    const char *tracker_origins[32];
+    int ntracker_origins;
     int64_t rate, burst;    /* whole numbers; the engine takes doubles */
 };
 

@@ -24,6 +24,7 @@ static const char *const usage[] = {
     "<input> --range <start-end> -o <dir> [options]",
     "<input> --split-plan [--chunks <n>] [options]",
     "--join <dir> [-o <dir>] [options] > out.ts",
+    "<input> --per-title [--ladder-out <file>] [options] > out.ts",
     NULL,
 };
 
@@ -103,9 +104,18 @@ static const struct sv_opt rows[] = {
     { SV_OPT_EVENTS(NULL, &A.events) },
     SV_OPT_SECTION("Ladder and encoding"),
     { SV_OPT_STRING("ladder", 'l', "<spec>", "rungs like "
-                    "1080p:5000k,720p:2800k, or a preset: default, live, "
-                    "mobile, hd, uhd, sd", "default", &O.ladder),
+                    "1080p:5000k,720p:2800k, a preset (default, live, "
+                    "mobile, hd, uhd, sd) or @file.json from --ladder-out",
+                    "default", &O.ladder),
       .complete = "default live mobile hd uhd sd", .cb = ladder },
+    { SV_OPT_FLAG("per-title", 0, "fit the ladder to the content: trial "
+                  "encodes of samples, rungs from the rate-quality hull, "
+                  "capped by --ladder", &A.per_title) },
+    { SV_OPT_STRING("ladder-out", 0, "<file>", "with --per-title: write the "
+                    "ladder, its curves and the trial cost as JSON; '-' "
+                    "writes it to stdout and encodes nothing", NULL,
+                    &A.ladder_out),
+      .complete = "@file" },
     /* the words are sv_codec_names, in enum sv_codec's order */
     { SV_OPT_CHOICE("codec", 'c', "<codec>", "video codec: h264, hevc, vp9 "
                     "or av1", "h264", "h264 hevc vp9 av1", &O.codec) },

@@ -82,6 +82,15 @@ int64_t sv__now_us(void);
 /* Records the job's first error (from any thread); later ones are lost. */
 void sv__job_fail(struct job *j, int rc);
 
+/*
+ * Picks the encoder hardware o->hw asks for (auto: the first usable,
+ * else software with a video.transcoding.fallback event).  On success
+ * *hw is the backend or NULL for software, *dev a new device reference.
+ * Returns 0 or SV_ENOHW (logged) when --hw names one that is not usable.
+ */
+int sv__hw_pick(const struct sv_transcode_opts *o, const struct sv__hw **hw,
+                AVBufferRef **dev);
+
 /* How an input is named in messages ("stdin" for "-"). */
 const char *sv__shown(const char *url);
 

@@ -48,11 +48,11 @@ sv__shown(const char *url)
 
 /* --- setup on the first decoded video frame --- */
 
-static int
-pick_hw(struct job *j)
+int
+sv__hw_pick(const struct sv_transcode_opts *o, const struct sv__hw **out,
+            AVBufferRef **dev)
 {
     static const enum sv_hw order[] = { SV_HW_NVENC, SV_HW_VAAPI, SV_HW_QSV };
-    const struct sv_transcode_opts *o = j->o;
     char why[256], all[800] = "";
     size_t i;
 
@@ -62,18 +62,18 @@ pick_hw(struct job *j)
     if (o->hw != SV_HW_AUTO) {
         const struct sv__hw *hw = sv__hw_get(o->hw);
 
-        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) < 0) {
+        if (sv__hw_probe(hw, o->codec, dev, why, sizeof(why)) < 0) {
             sv_log_error("cannot use --hw %s: %s", hw->name, why);
             return SV_ENOHW;
         }
-        j->hw = hw;
+        *out = hw;
         return 0;
     }
     for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         const struct sv__hw *hw = sv__hw_get(order[i]);
 
-        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) == 0) {
-            j->hw = hw;
+        if (sv__hw_probe(hw, o->codec, dev, why, sizeof(why)) == 0) {
+            *out = hw;
             sv_log_debug("--hw auto: using %s", hw->name);
             return 0;
         }
@@ -87,6 +87,12 @@ pick_hw(struct job *j)
     json_object_set_new(d, "reason", json_string(all));
     sv_event_emit("video.transcoding.fallback", d);
     return 0;
+}
+
+static int
+pick_hw(struct job *j)
+{
+    return sv__hw_pick(j->o, &j->hw, &j->hwdev);
 }
 
 static int

@@ -28,6 +28,9 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_vimeo,
     &sv__plat_tiktok,
     &sv__plat_dailymotion,
+    &sv__plat_twitch,
+    &sv__plat_kick,
+    &sv__plat_rumble,
     NULL,
 };
 
@@ -51,7 +54,7 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion";
+    return "youtube vimeo tiktok dailymotion twitch kick rumble";
 }
 
 /* ---- helpers for the adapters ---- */
@@ -210,6 +213,9 @@ sv__plat_http_fail(struct sv_plat_job *j, const char *what,
             msg = json_string_value(json_object_get(o,
                                                     "error_description"));
     }
+    /* Twitch and Kick: {"error":"Unauthorized","status":401,"message"} */
+    if (msg == NULL && json_is_object(o))
+        msg = json_string_value(json_object_get(o, "message"));
     if (reason != NULL)
         snprintf(j->reason, sizeof(j->reason), "%s", reason);
     if (reason != NULL && msg != NULL)
@@ -694,6 +700,12 @@ sv_platform_auth(const struct sv_plat_conf *c, const char *name, char *err,
     if (ops == NULL) {
         snprintf(err, size, "unknown platform '%s' (known: %s)", name,
                  sv_platform_names());
+        return SV_EUSAGE;
+    }
+    if (ops->token_url == NULL) {
+        snprintf(err, size, "%s has no OAuth flow: put its access_token "
+                 "in the credentials file or SV_<PLATFORM>_ACCESS_TOKEN",
+                 name);
         return SV_EUSAGE;
     }
     if (c->device && !(ops->caps & SV_PLAT_DEVICE)) {

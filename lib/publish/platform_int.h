@@ -168,6 +168,9 @@ extern const struct sv_plat_ops sv__plat_youtube;
 extern const struct sv_plat_ops sv__plat_vimeo;
 extern const struct sv_plat_ops sv__plat_tiktok;
 extern const struct sv_plat_ops sv__plat_dailymotion;
+extern const struct sv_plat_ops sv__plat_twitch;
+extern const struct sv_plat_ops sv__plat_kick;
+extern const struct sv_plat_ops sv__plat_rumble;
 
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);

@@ -76,12 +76,19 @@ serve_healthz(struct sv__server *srv, h2o_req_t *req, const char *addr)
 static void
 serve_metrics(struct sv__server *srv, h2o_req_t *req, const char *addr)
 {
-    size_t len = 0;
-    char *text = sv_metrics_render(&len);
+    size_t len = 0, tlen;
+    char *text = sv_metrics_render(&len), *all;
 
     if (text == NULL) {
         sv__serve_fail(req, 500, "Internal Server Error");
         return;
+    }
+    /* the tracker's counters: read on its own (the one) worker */
+    all = realloc(text, len + 2048);
+    if (all != NULL) {
+        text = all;
+        tlen = sv__tracker_metrics(srv, text + len, 2048);
+        len += tlen;
     }
     sv_http_res_header(req, "cache-control", "no-store");
     sv_http_reply(req, 200, "OK", "text/plain; version=0.0.4", NULL, text,

@@ -328,6 +328,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                        st == 414 ? "URI Too Long" : "Not Found");
         return 0;
     }
+    if (srv->conf->tracker != NULL && strcmp(path, srv->conf->tracker) == 0) {
+        sv__tracker_serve(srv, req);
+        return 0;
+    }
     if (sv_http_req_method_is(req, "OPTIONS")) {
         preflight(srv, req);
         return 0;
@@ -357,6 +361,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                                 t.expires - (int64_t)time(NULL),
                                 srv->conf->tls_cert != NULL ? "; Secure" :
                                 "");
+        if (sv__wmark_route(srv, req, path, t.subject))
+            return 0;
     }
     return sv__files_serve(hd, req, path, raw, plen);
 }

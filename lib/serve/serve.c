@@ -19,6 +19,7 @@ setup(void *ud, h2o_pathconf_t *pc)
 static int
 worker_init(void *ud, struct sv_http_worker *w)
 {
+    struct sv__server *srv = ud;
     struct sv_llhls *r;
     int rc;
 
@@ -26,6 +27,9 @@ worker_init(void *ud, struct sv_http_worker *w)
     if (rc < 0)
         return rc;
     w->data = r;
+    /* main.c allows --tracker with one worker only */
+    if (srv->conf->tracker != NULL && w->id == 0)
+        return sv__tracker_open(srv, w);
     return 0;
 }
 
@@ -33,6 +37,8 @@ static void
 worker_stop(void *ud, struct sv_http_worker *w)
 {
     sv_llhls_release_all(w->data);
+    if (w->id == 0)
+        sv__tracker_stop(ud);
 }
 
 static void
@@ -40,6 +46,8 @@ worker_release(void *ud, struct sv_http_worker *w)
 {
     sv_llhls_free(w->data);
     w->data = NULL;
+    if (w->id == 0)
+        sv__tracker_close(ud);
 }
 
 static void
@@ -115,6 +123,9 @@ sv_serve_run(const struct sv_serve_conf *conf)
     rc = sv__steer_open(&srv);
     if (rc < 0)
         goto out;
+    rc = sv__wmark_load(&srv);
+    if (rc < 0)
+        goto out;
 
     memset(&hc, 0, sizeof(hc));
     hc.name = "sv-serve";
@@ -138,6 +149,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
     rc = sv_http_server_run(&hc);
 out:
     sv__steer_close(&srv);
+    sv__wmark_free(&srv);
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);

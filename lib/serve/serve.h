@@ -27,6 +27,15 @@ struct sv_serve_conf {
     size_t max_headers;             /* largest header block */
     size_t beacon_max;              /* largest beacon body */
     const char *steering_policy;    /* JSON policy for /steering, or NULL */
+    const char *tracker;            /* WebSocket tracker path, or NULL */
+    const char **tracker_origins;   /* allowed Origin values (none: any) */
+    size_t ntracker_origins;
+    size_t tracker_max_msg;         /* largest tracker message */
+    unsigned tracker_max_offers;    /* offers relayed per announce */
+    unsigned tracker_max_conns;     /* tracker sockets per address, 0: any */
+    uint64_t tracker_interval_ms;   /* announce interval told to peers */
+    uint64_t tracker_idle_ms;       /* silent sockets are closed after */
+    const char *watermark_key_file; /* A/B variants by token subject */
 };
 
 /*

@@ -7,8 +7,9 @@ bats_require_minimum_version 1.5.0
 
 FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
-API_youtube='' API_tiktok=''
-LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion=''
+API_youtube='' API_tiktok='' API_kick=''
+LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
+LOG_kick='' LOG_rumble=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -53,7 +54,7 @@ video() {
 # pub ARGS...: sv-publish with the fakes' --api and fast polls
 pub() {
     local a=() n v
-    for n in youtube vimeo tiktok dailymotion; do
+    for n in youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram odysee; do
         v=API_$n
         [ -z "${!v:-}" ] || a+=(--api "$n=${!v}")
     done
@@ -74,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -98,6 +99,8 @@ Try 'sv-publish --help' for more information."
     assert_match "$stderr" "dailymotion: publishing needs --for-kids yes\|no"
     run -2 --separate-stderr sv-publish --platform youtube "$VIDEO" "$VIDEO"
     assert_match "$stderr" "--platform uploads one file, not 2 operands"
+    run -2 --separate-stderr sv-publish --platform youtube,twitch "$VIDEO"
+    assert_match "$stderr" "twitch has no upload API: use --simulcast twitch for live"
     run -2 --separate-stderr sv-publish auth
     run -2 --separate-stderr sv-publish auth nosuch
     assert_match "$stderr" "unknown platform 'nosuch'"
@@ -376,4 +379,129 @@ auth_bg() {
     assert_match "$stderr" "open https://example.test/device and enter the code ABCD-EFGH"
     assert_eq "$(jq -r 'select(.p == "/token") | .st' "$LOG_youtube" | paste -sd' ')" "428 200"
     assert_match "$(jq -r .youtube.access_token "$CREDS")" '^at-'
+}
+
+# ---- Twitch (live only) ----
+
+@test "twitch: validate (refreshing a dead token), the key from Helix with Client-Id, the default ingest" {
+    fake twitch --key=live_1_abc --ingest=rtmp://127.0.0.1:9/app --429=1
+    creds twitch
+    # a stream that cannot connect: what matters is where it was sent
+    run -1 --separate-stderr pub --simulcast twitch --simulcast-timeout 1s \
+        --title "Live now" < /dev/null
+    assert_eq "$(jq -c '[.p, .st] | @text' "$LOG_twitch" | jq -r . | paste -sd' ')" \
+        '["/oauth2/validate",401] ["/oauth2/token",200] ["/oauth2/validate",200] ["/helix/streams/key?broadcaster_id=44322889",429] ["/helix/streams/key?broadcaster_id=44322889",200] ["/helix/channels?broadcaster_id=44322889",204] ["/ingests",200]'
+    assert_eq "$(jq -r 'select(.title) | .title' "$LOG_twitch")" "Live now"
+    assert_match "$stderr" "twitch: pushing to its live ingest"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/app/…"
+    # the key never shows in what sv-publish says
+    run ! grep -q 'live_1_abc' <<< "$stderr"
+}
+
+@test "twitch: a token without channel:read:stream_key is a clear failure, no push" {
+    fake twitch --access=a0 --no-scope
+    creds twitch
+    run -1 --separate-stderr pub --simulcast twitch < /dev/null
+    assert_match "$stderr" "twitch: reading the stream key: 401 Unauthorized: Missing scope: channel:read:stream_key"
+    assert_eq "$(jq -s 'map(select(.p == "/ingests")) | length' "$LOG_twitch")" 0
+}
+
+# ---- Kick (live only) ----
+
+@test "kick: a dead token refreshed (the rotated refresh token kept), the channel's stream url and key, the title set" {
+    fake kick --pkce --rotate --url=rtmp://127.0.0.1:9/app --key=sk_kick_1
+    creds kick
+    cp "$CREDS" "$BATS_TEST_TMPDIR/old.json"
+    run -1 --separate-stderr pub --simulcast kick --simulcast-timeout 1s \
+        --title "Kick live" < /dev/null
+    assert_eq "$(jq -r '[.m, .p, .st] | @tsv' "$LOG_kick" | paste -sd' ')" \
+        "GET	/public/v1/channels	401 POST	/oauth/token	200 GET	/public/v1/channels	200 PATCH	/public/v1/channels	204"
+    assert_eq "$(jq -r 'select(.title) | .title' "$LOG_kick")" "Kick live"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/app/…"
+    run ! grep -q 'sk_kick_1' <<< "$stderr"
+    assert_match "$(jq -r .kick.refresh_token "$CREDS")" '^rt-'
+    # r0 died with the refresh
+    cp "$BATS_TEST_TMPDIR/old.json" "$CREDS"
+    run -1 --separate-stderr pub --simulcast kick < /dev/null
+    assert_match "$stderr" "400 invalid_grant"
+}
+
+@test "kick: a token without streamkey:read gets no key: a clear failure, no push" {
+    fake kick --access=a0 --no-key-scope
+    creds kick
+    run -1 --separate-stderr pub --simulcast kick < /dev/null
+    assert_match "$stderr" "kick: channels: no stream url and key \(the token lacks streamkey:read"
+    run ! grep -q 'live.simulcast' <<< "$output"
+}
+
+@test "auth kick: the loopback redirect carries S256 PKCE (mandatory on Kick) and the Kick scopes" {
+    fake kick --pkce --rotate
+    CREDS=$BATS_TEST_TMPDIR/new/creds.json
+    mkdir -p "$BATS_TEST_TMPDIR/new"
+    export SV_KICK_CLIENT_ID=cid SV_KICK_CLIENT_SECRET=csecret
+    auth_bg kick "$API_kick"
+    wait_for grep -q '^http://127.0.0.1:.*/oauth/authorize?' "$BATS_TEST_TMPDIR/auth.err"
+    url=$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")
+    assert_match "$url" 'scope=user%3Aread%20channel%3Aread%20channel%3Awrite%20streamkey%3Aread&.*code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256$'
+    run curl -sfL "$url"
+    [ "$status" -eq 0 ]
+    wait "$AUTH_PID"
+    assert_eq "$(jq -r 'select(.p == "/oauth/token") | [.st, .grant] | @tsv' "$LOG_kick")" "200	authorization_code"
+    assert_match "$(jq -r '.kick.refresh_token' "$CREDS")" '^rt-'
+}
+
+# ---- Rumble ----
+
+# rumble_creds [TOKEN]: the static 40-character token Rumble hands out
+rumble_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"rumble":{"access_token":"%s"}}\n' "${1:-$(printf 'a%.0s' {1..40})}" > "$CREDS")
+}
+
+@test "rumble: one multipart POST with thumb; a cut sends the whole file again (no resume exists)" {
+    fake rumble --cut=100000
+    rumble_creds
+    video 400000
+    head -c 3000 /dev/urandom > "$BATS_TEST_TMPDIR/t.jpg"
+    run --separate-stderr pub --platform rumble --description "about it" \
+        --set rumble.license_type=6 --thumbnail "$BATS_TEST_TMPDIR/t.jpg" \
+        --title "Rumble clip" "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete rumble)
+    assert_eq "$(jq -r '[.id, .url, .embed_url, .resumes, .bytes] | @tsv' <<< "$d")" \
+        "v4c0001	https://rumble.com/v4c0001-clip.html	https://rumble.com/embed/v4c0001/	1	400000"
+    assert_eq "$(jq -c '[.st, .title, .license, .thumb]' "$LOG_rumble" | paste -sd' ')" \
+        '["cut",null,null,null] [200,"Rumble clip","6",3000]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_rumble")" "$SHA"
+    # the sent count is the cut part plus the whole second body
+    [ "$(jq -r .sent <<< "$d")" -gt $((400000 + 100000)) ]
+}
+
+@test "rumble: 200 with success false is a failure with the field and code; 500 is retried; 403 is a bad token" {
+    fake rumble --fail --list-errors --500=1
+    rumble_creds
+    video 1000
+    run -1 --separate-stderr pub --platform rumble --description d "$VIDEO"
+    assert_eq "$(event error rumble | jq -r '[.code, .reason] | @tsv')" "EPROTO	SOMETHING_WENT_WRONG"
+    assert_match "$stderr" "rumble: uploading: success false: _: SOMETHING_WENT_WRONG: Something went wrong"
+    assert_eq "$(jq -r .st "$LOG_rumble" | paste -sd' ')" "500 200"
+    rumble_creds "$(printf 'b%.0s' {1..40})"
+    run -1 --separate-stderr pub --platform rumble --description d "$VIDEO"
+    assert_eq "$(event error rumble | jq -r .code)" EAUTH
+    assert_match "$stderr" "rumble: uploading: 403: the token is not valid or the account is banned"
+}
+
+@test "rumble: rules known before any request: description, license_type, the token's form; no OAuth" {
+    rumble_creds short
+    video 1000
+    run -2 --separate-stderr sv-publish --platform rumble "$VIDEO"
+    assert_match "$stderr" "rumble: an upload needs --description"
+    run -2 --separate-stderr sv-publish --platform rumble --description d --set rumble.license_type=3 "$VIDEO"
+    assert_match "$stderr" "rumble: license_type is 0 \(not for sale\) or 6 \(Rumble only\), not '3'"
+    run -1 --separate-stderr sv-publish --credentials "$CREDS" --platform rumble --description d "$VIDEO"
+    assert_match "$stderr" "the Rumble access token is 40 characters"
+    run -2 --separate-stderr sv-publish --credentials "$CREDS" auth rumble
+    assert_match "$stderr" "rumble has no OAuth flow"
 }

@@ -62,3 +62,49 @@ counts() {
     # the key never shows whole in what sv-publish says
     run ! grep -q 'yt-key-7' <<< "$stderr"
 }
+
+@test "--simulcast youtube, twitch and kick at once: each key read through its fake API, every receiver gets every frame" {
+    local p port k said
+    p=$(free_port)
+    ffmpeg -nostdin -hide_banner -loglevel error -y \
+        -f lavfi -i "testsrc2=size=320x240:rate=25:duration=3" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=3" \
+        -c:v libx264 -preset veryfast -g 25 -pix_fmt yuv420p -c:a aac \
+        -b:a 64k -shortest -f mpegts "$W/in.ts"
+    printf '%s\n' live2/yt-key-7 app/live_4711_tw app/sk_kick_9 > "$W/keys"
+    sv-ingest --listen "rtmp://127.0.0.1:$p" --keys "$W/keys" \
+        --exec "cat > $W/rec/\$SV_STREAM.ts" --events "$W/ingest.jsonl" \
+        2> "$W/ingest.err" &
+    PIDS+=("$!")
+    python3 "$SV_TOP/tests/platforms/youtube.py" "$W/yt.port" "$W/yt.log" \
+        --access=a0 --key=yt-key-7 --ingest="rtmp://127.0.0.1:$p/live2" &
+    PIDS+=("$!")
+    python3 "$SV_TOP/tests/platforms/twitch.py" "$W/tw.port" "$W/tw.log" \
+        --access=a0 --key=live_4711_tw --ingest="rtmp://127.0.0.1:$p/app" &
+    PIDS+=("$!")
+    python3 "$SV_TOP/tests/platforms/kick.py" "$W/kk.port" "$W/kk.log" \
+        --access=a0 --key=sk_kick_9 --url="rtmp://127.0.0.1:$p/app/" &
+    PIDS+=("$!")
+    for port in yt tw kk; do wait_for test -s "$W/$port.port"; done
+    wait_for grep -q 'listening on rtmp' "$W/ingest.err" ||
+        fail "sv-ingest did not start: $(cat "$W/ingest.err")"
+    (umask 077 && echo '{"youtube":{"access_token":"a0"},"twitch":{"access_token":"a0","client_id":"cid"},"kick":{"access_token":"a0"}}' > "$W/creds.json")
+    run --separate-stderr bash -c "ffmpeg -nostdin -loglevel error -re \
+        -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast youtube \
+        --simulcast twitch --simulcast kick --credentials '$W/creds.json' \
+        --api youtube=http://127.0.0.1:$(cat "$W/yt.port") \
+        --api twitch=http://127.0.0.1:$(cat "$W/tw.port") \
+        --api kick=http://127.0.0.1:$(cat "$W/kk.port") --events '$W/ev.jsonl'"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+    [ "$status" -eq 0 ] || fail "status $status: $stderr"
+    said=$stderr
+    assert_eq "$(jq -r 'select(.st == 200) | .p | sub("\\?.*"; "")' "$W/tw.log" | paste -sd' ')" \
+        "/oauth2/validate /helix/streams/key /ingests"
+    assert_eq "$(jq -r 'select(.st == 200) | .p' "$W/kk.log")" /public/v1/channels
+    kill -TERM "${PIDS[0]}"
+    wait "${PIDS[0]}"
+    for k in yt-key-7 live_4711_tw sk_kick_9; do
+        assert_eq "$(counts "$W/rec/$k.ts")" "$(counts "$W/in.ts")"
+        run ! grep -q "$k" <<< "$said"
+    done
+}

@@ -22,7 +22,7 @@ import threading
 import urllib.parse
 
 import fakebase
-from fakebase import Base, new_id
+from fakebase import Base, multipart, new_id
 
 files = {}
 uploads = {}
@@ -34,35 +34,6 @@ CHANNELS = ('news', 'music', 'sport', 'tech', 'videogames', 'fun')
 def derr(code, typ, msg):
     return {'error': {'code': code, 'message': msg, 'type': typ,
                       'more_info': '', 'error_data': {}}}
-
-
-def multipart(ctype, data):
-    """{name: (filename, bytes)} of a multipart/form-data body."""
-    b = None
-    for p in ctype.split(';'):
-        p = p.strip()
-        if p.startswith('boundary='):
-            b = p[9:].strip('"').encode()
-    if b is None:
-        return None
-    out = {}
-    for part in data.split(b'--' + b)[1:]:
-        if part.startswith(b'--'):
-            break
-        head, _, body = part.partition(b'\r\n\r\n')
-        body = body[:-2] if body.endswith(b'\r\n') else body
-        name = fn = None
-        for line in head.decode('latin-1').split('\r\n'):
-            if line.lower().startswith('content-disposition:'):
-                for kv in line.split(';')[1:]:
-                    k, _, v = kv.strip().partition('=')
-                    if k == 'name':
-                        name = v.strip('"')
-                    if k == 'filename':
-                        fn = v.strip('"')
-        if name is not None:
-            out[name] = (fn, body)
-    return out
 
 
 class H(Base):

@@ -237,6 +237,35 @@ class Base(http.server.BaseHTTPRequestHandler):
                          'expires_in': 60, 'interval': 1}, n=len(data))
 
 
+def multipart(ctype, data):
+    """{name: (filename, bytes)} of a multipart/form-data body."""
+    b = None
+    for p in ctype.split(';'):
+        p = p.strip()
+        if p.startswith('boundary='):
+            b = p[9:].strip('"').encode()
+    if b is None:
+        return None
+    out = {}
+    for part in data.split(b'--' + b)[1:]:
+        if part.startswith(b'--'):
+            break
+        head, _, body = part.partition(b'\r\n\r\n')
+        body = body[:-2] if body.endswith(b'\r\n') else body
+        name = fn = None
+        for line in head.decode('latin-1').split('\r\n'):
+            if line.lower().startswith('content-disposition:'):
+                for kv in line.split(';')[1:]:
+                    k, _, v = kv.strip().partition('=')
+                    if k == 'name':
+                        name = v.strip('"')
+                    if k == 'filename':
+                        fn = v.strip('"')
+        if name is not None:
+            out[name] = (fn, body)
+    return out
+
+
 def serve(handler, argv):
     global S
     S = State(argv)

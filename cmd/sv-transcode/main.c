@@ -52,6 +52,13 @@ check_chunks(struct sv_transcode_args *c, const struct sv_opt_result *res)
     if (strcmp(c->o.input, "-") == 0)
         return sv_opt_usage_error("a chunk is read from its place in the "
                                   "input; it cannot read stdin");
+    if (c->o.enh.stabilize)
+        return sv_opt_usage_error("--stabilize smooths the motion of the "
+                                  "whole title; it cannot encode a chunk");
+    if (c->o.thumbs_dir != NULL || c->o.scenes != NULL)
+        return sv_opt_usage_error("--%s covers the whole title; it cannot "
+                                  "be used with a chunk", c->o.thumbs_dir
+                                  ? "thumbnails" : "scenes");
     if (c->o.scene)
         return sv_opt_usage_error("chunks need --keyframes gop (scene "
                                   "keyframes depend on all the frames "
@@ -122,6 +129,12 @@ check(struct sv_transcode_args *c, const struct sv_opt_result *res)
                                   "cannot be used with --hw %s",
                                   c->o.hw == SV_HW_NVENC ? "nvenc"
                                   : c->o.hw == SV_HW_VAAPI ? "vaapi" : "qsv");
+    if (sv_opt_given(res, "thumbnail-interval") && c->o.thumbs_dir == NULL)
+        return sv_opt_usage_error("--thumbnail-interval needs --thumbnails "
+                                  "<dir>");
+    if (c->o.enh.stabilize && strcmp(c->o.input, "-") == 0)
+        return sv_opt_usage_error("--stabilize reads the input twice; it "
+                                  "cannot read stdin");
     rc = check_chunks(c, res);
     if (rc == 0)
         rc = check_per_title(c, res);

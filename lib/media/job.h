@@ -9,6 +9,7 @@
 #include "media/chunk.h"
 #include "media/queue.h"
 #include "media/scene.h"
+#include "media/thumbs.h"
 
 #define RUNG_QUEUE 8            /* frames waiting per encoder */
 
@@ -64,6 +65,14 @@ struct job {
     int64_t r_from;             /* encoding starts here: the pre-roll */
     int64_t r_to;               /* and ends here (the post-roll), or open */
     int vdone;                  /* the chunk's last frame has gone by */
+    struct sv_thumbs *thumbs;   /* --thumbnails, --scenes; NULL: none */
+    const char *trf;            /* --stabilize: the analysis pass's file */
+    struct {
+        int ten_bit, tagged;
+        enum AVColorPrimaries prim;
+        enum AVColorTransferCharacteristic trc;
+        enum AVColorSpace space;
+    } color;                    /* of every rung (enhance_setup) */
 };
 
 /* --- transcode.c --- */

@@ -203,5 +203,6 @@ clean:
 distclean: clean
 	rm -rf tests/e2e/node_modules
 
--include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d) \
+    $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)
 -include $(wildcard $(BUILD)/cmd/*/*.d)

@@ -19,6 +19,7 @@ static const struct {
     { "decrypt", sv_drm_cmd_decrypt },
     { "serve", sv_drm_cmd_serve },
     { "ledger", sv_drm_cmd_ledger },
+    { "watermark", sv_drm_cmd_watermark },
 };
 
 int

@@ -1,5 +1,7 @@
 /* opts.c -- the option table of sv-drm, pointing into sv_drm_opts */
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/opt.h"
@@ -67,6 +69,33 @@ path(const struct sv_opt *o, const char *arg)
         return sv_opt_usage_error("bad --path '%s': expected an absolute "
                                   "path", arg);
     return 0;
+}
+
+/* a decimal number in [lo, hi] */
+static int
+number(const struct sv_opt *o, const char *arg, double lo, double hi)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(v >= lo && v <= hi))
+        return sv_opt_usage_error("bad --%s '%s': expected a number from "
+                                  "%g to %g", o->name, arg, lo, hi);
+    return 0;
+}
+
+static int
+amplitude(const struct sv_opt *o, const char *arg)
+{
+    return number(o, arg, 0.1, 16);
+}
+
+static int
+fraction(const struct sv_opt *o, const char *arg)
+{
+    return number(o, arg, 0, 1);
 }
 
 static const struct sv_opt rows[] = {
@@ -175,6 +204,32 @@ static const struct sv_opt rows[] = {
     { SV_OPT_STRING("since", 0, "<seq|time>", "show: records from this seq "
                     "or UTC time (2026-11-21T16:23)", NULL, &O.since),
       .cmds = "ledger" },
+    SV_OPT_SECTION("Watermark"),
+    { SV_OPT_STRING("watermark-key", 0, "<file>", "the mark's secret (at "
+                    "least 16 bytes; else $SV_WATERMARK_KEY_FILE)", NULL,
+                    &O.wm_key), .complete = "@file", .cmds = "watermark" },
+    { SV_OPT_STRING("amplitude", 0, "<levels>", "embed: luma levels the "
+                    "pattern adds or takes", "1.5", &O.wm_amplitude),
+      .cmds = "watermark", .cb = amplitude },
+    { SV_OPT_INT("crf", 0, "<n>", "embed: x264 CRF of the variants", "16",
+                 0, 51, &O.wm_crf), .cmds = "watermark" },
+    { SV_OPT_WORD("preset", 0, "<name>", "embed: x264 preset of the "
+                  "variants", "veryfast", "ultrafast superfast veryfast "
+                  "faster fast medium slow slower veryslow", &O.wm_preset),
+      .cmds = "watermark" },
+    { SV_OPT_STRING("package", 0, "<dir>", "detect: the marked package",
+                    NULL, &O.package), .complete = "@dir",
+      .cmds = "watermark" },
+    { SV_OPT_STRING("viewers", 0, "<file>", "detect: candidate subjects, "
+                    "one a line", NULL, &O.viewers), .complete = "@file",
+      .cmds = "watermark" },
+    { SV_OPT_STRING("threshold", 0, "<rho>", "detect: a segment's "
+                    "correlation at or below this says nothing", "0.05",
+                    &O.wm_threshold), .cmds = "watermark", .cb = fraction },
+    { SV_OPT_STRING("max-false", 0, "<p>", "detect: name a viewer only when "
+                    "an innocent one is at most this likely to match",
+                    "1e-6", &O.wm_max_false), .cmds = "watermark",
+      .cb = fraction },
     SV_OPT_END,
 };
 
@@ -200,6 +255,9 @@ static const struct sv_subcmd cmds[] = {
       "ClearKey license and HLS key server gated by JWTs" },
     { "ledger", "verify | show | checkpoint <ledger> | pubkey --store <file>",
       "check, list or seal the licence ledger serve writes" },
+    { "watermark", "embed <dir> | detect <capture> --package <dir> "
+      "--viewers <file>",
+      "A/B forensic watermark: mark a package, name a capture's viewer" },
     { NULL, NULL, NULL },
 };
 

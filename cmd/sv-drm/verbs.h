@@ -70,6 +70,16 @@ struct sv_drm_opts {
     const char *pubkey;         /* verify --pubkey: PEM */
     const char *checkpoint;     /* verify --checkpoint: exported JSON */
     const char *since;          /* show --since SEQ|TIME */
+
+    /* watermark */
+    const char *wm_key;         /* --watermark-key: the mark's secret */
+    const char *wm_amplitude;   /* luma levels (a number) */
+    int64_t wm_crf;
+    const char *wm_preset;
+    const char *package;        /* detect --package */
+    const char *viewers;        /* detect --viewers: candidates */
+    const char *wm_threshold;   /* |rho| at or below: bit unknown */
+    const char *wm_max_false;   /* name a viewer only this sure */
 };
 
 /* the table's rows point into this */
@@ -88,6 +98,10 @@ int sv_drm_cmd_encrypt(struct sv_drm_opts *o);
 int sv_drm_cmd_decrypt(struct sv_drm_opts *o);
 int sv_drm_cmd_serve(struct sv_drm_opts *o);
 int sv_drm_cmd_ledger(struct sv_drm_opts *o);
+int sv_drm_cmd_watermark(struct sv_drm_opts *o);
+
+/* the watermark key file when --watermark-key is not given */
+#define SV_DRM_WM_KEY_ENV "SV_WATERMARK_KEY_FILE"
 
 /* ledger verify: intact but not closed (3), ending in a torn record (4) */
 #define SV_DRM_EXIT_OPEN 3

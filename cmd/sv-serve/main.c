@@ -81,6 +81,14 @@ main(int argc, char **argv)
     a->c.burst = (double)a->burst;
     if (a->c.token_key_file == NULL)
         a->c.token_key = getenv("SV_TOKEN_KEY");
+    if (a->c.watermark_key_file == NULL)
+        a->c.watermark_key_file = getenv("SV_WATERMARK_KEY_FILE");
+    if (a->c.watermark_key_file != NULL && a->c.token_key_file == NULL &&
+        a->c.token_key == NULL) {
+        sv_opt_usage_error("--watermark-key needs --token-key (viewers are "
+                           "told apart by their tokens)");
+        return SV_EXIT_USAGE;
+    }
     rc = sv_serve_run(&a->c);
     if (rc == SV_EUSAGE)
         return SV_EXIT_USAGE;

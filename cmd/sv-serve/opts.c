@@ -54,6 +54,10 @@ static const struct sv_opt rows[] = {
     { SV_OPT_STRING("token-key", 0, "<file>", "require signed URL tokens "
                     "made with the key in this file", NULL,
                     &C.token_key_file), .complete = "@file" },
+    { SV_OPT_STRING("watermark-key", 0, "<file>", "with --token-key: send "
+                    "each token subject its A/B watermark variants (sv-drm "
+                    "watermark)", NULL, &C.watermark_key_file),
+      .complete = "@file" },
     { SV_OPT_STRING("steering-policy", 0, "<file>", "answer /steering "
                     "(HLS and DASH content steering) from this JSON policy",
                     NULL, &C.steering_policy), .complete = "@file" },

@@ -1,13 +1,19 @@
 /* main.c -- sv-transcode: parse options, run the job, map the exit status */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/afile.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/exit.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sig.h"
+#include "media/pertitle.h"
 #include "media/transcode.h"
 #include "opts.h"
 
@@ -46,10 +52,42 @@ check_chunks(struct sv_transcode_args *c, const struct sv_opt_result *res)
     if (strcmp(c->o.input, "-") == 0)
         return sv_opt_usage_error("a chunk is read from its place in the "
                                   "input; it cannot read stdin");
+    if (c->o.enh.stabilize)
+        return sv_opt_usage_error("--stabilize smooths the motion of the "
+                                  "whole title; it cannot encode a chunk");
+    if (c->o.thumbs_dir != NULL || c->o.scenes != NULL)
+        return sv_opt_usage_error("--%s covers the whole title; it cannot "
+                                  "be used with a chunk", c->o.thumbs_dir
+                                  ? "thumbnails" : "scenes");
     if (c->o.scene)
         return sv_opt_usage_error("chunks need --keyframes gop (scene "
                                   "keyframes depend on all the frames "
                                   "before)");
+    return 0;
+}
+
+/* --per-title and --ladder-out: what they go with. */
+static int
+check_per_title(struct sv_transcode_args *c, const struct sv_opt_result *res)
+{
+    int chunked = sv_opt_given(res, "chunks") || sv_opt_given(res, "range");
+
+    if (c->ladder_out != NULL && !c->per_title)
+        return sv_opt_usage_error("--ladder-out needs --per-title");
+    if (!c->per_title)
+        return 0;
+    if (sv_opt_conflict(c->per_title, "per-title", c->join, "join") < 0 ||
+        sv_opt_conflict(c->per_title, "per-title", c->split_plan,
+                        "split-plan") < 0 ||
+        sv_opt_conflict(c->per_title, "per-title", chunked, "chunks") < 0)
+        return SV_EUSAGE;
+    if (c->o.ladder != NULL && c->o.ladder[0] == '@')
+        return sv_opt_usage_error("--per-title chooses the ladder; --ladder "
+                                  "'%s' reuses one (give a preset or spec "
+                                  "as the caps)", c->o.ladder);
+    if (strcmp(c->o.input, "-") == 0)
+        return sv_opt_usage_error("--per-title reads the input more than "
+                                  "once; it cannot read stdin");
     return 0;
 }
 
@@ -91,13 +129,65 @@ check(struct sv_transcode_args *c, const struct sv_opt_result *res)
                                   "cannot be used with --hw %s",
                                   c->o.hw == SV_HW_NVENC ? "nvenc"
                                   : c->o.hw == SV_HW_VAAPI ? "vaapi" : "qsv");
+    if (sv_opt_given(res, "thumbnail-interval") && c->o.thumbs_dir == NULL)
+        return sv_opt_usage_error("--thumbnail-interval needs --thumbnails "
+                                  "<dir>");
+    if (c->o.enh.stabilize && strcmp(c->o.input, "-") == 0)
+        return sv_opt_usage_error("--stabilize reads the input twice; it "
+                                  "cannot read stdin");
     rc = check_chunks(c, res);
+    if (rc == 0)
+        rc = check_per_title(c, res);
     if (rc < 0)
         return rc;
-    if (c->o.outdir == NULL && isatty(STDOUT_FILENO) && !c->split_plan)
+    if (c->o.outdir == NULL && isatty(STDOUT_FILENO) && !c->split_plan &&
+        !(c->ladder_out != NULL && strcmp(c->ladder_out, "-") == 0))
         return sv_opt_usage_error("refusing to write media to a terminal; "
                                   "redirect stdout or use -o <dir>");
     return 0;
+}
+
+/* --per-title: the trials, the JSON, then (unless it went to stdout)
+ * the encode with the chosen ladder. */
+static int
+per_title(struct sv_transcode_args *c)
+{
+    static char spec[SV_LADDER_MAX * 32];
+    json_t *lj = NULL;
+    char *text;
+    size_t len;
+    int rc, to_stdout = c->ladder_out && strcmp(c->ladder_out, "-") == 0;
+
+    rc = sv_pertitle_run(&c->o, &lj, spec, sizeof(spec));
+    if (rc < 0)
+        return rc;
+    /* figures to 10 digits, not the 17 of a double's round trip */
+    text = json_dumps(lj, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                      JSON_REAL_PRECISION(10));
+    if (text == NULL) {
+        json_decref(lj);
+        return -ENOMEM;
+    }
+    len = strlen(text);
+    text[len] = '\n';
+    if (to_stdout) {
+        rc = fwrite(text, 1, len + 1, stdout) == len + 1 &&
+             fflush(stdout) == 0 ? 0 : -EIO;
+        if (rc < 0)
+            sv_log_error("cannot write the ladder to stdout");
+    } else if (c->ladder_out != NULL) {
+        rc = sv_afile_put(c->ladder_out, text, len + 1, 0644);
+        if (rc < 0)
+            sv_log_error("cannot write '%s': %s", c->ladder_out,
+                         sv_strerror(rc));
+    }
+    free(text);
+    json_decref(lj);
+    if (rc < 0 || to_stdout)
+        return rc;
+    sv_log_info("per-title ladder: %s", spec);
+    c->o.ladder = spec;
+    return sv_transcode_run(&c->o);
 }
 
 int
@@ -128,6 +218,8 @@ main(int argc, char **argv)
         rc = sv_transcode_split_plan(&c->o);
     else if (c->join)
         rc = sv_transcode_join(&c->o);
+    else if (c->per_title)
+        rc = per_title(c);
     else
         rc = sv_transcode_run(&c->o);
     sv_event_close();

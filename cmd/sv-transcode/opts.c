@@ -24,6 +24,7 @@ static const char *const usage[] = {
     "<input> --range <start-end> -o <dir> [options]",
     "<input> --split-plan [--chunks <n>] [options]",
     "--join <dir> [-o <dir>] [options] > out.ts",
+    "<input> --per-title [--ladder-out <file>] [options] > out.ts",
     NULL,
 };
 
@@ -64,6 +65,31 @@ range(const struct sv_opt *o, const char *arg)
     return 0;
 }
 
+/* --denoise hqdn3d|nlmeans[:STRENGTH] */
+static int
+denoise(const struct sv_opt *o, const char *arg)
+{
+    char err[128];
+
+    if (sv_enhance_denoise_parse(arg, o->dest, err, sizeof(err)) < 0)
+        return sv_opt_usage_error("bad --denoise '%s': %s", arg, err);
+    return 0;
+}
+
+/* --sharpen[=AMOUNT]: unsharp's luma amount, 1 when not given */
+static int
+sharpen(const struct sv_opt *o, const char *arg)
+{
+    char *end;
+    double v = arg != NULL ? strtod(arg, &end) : 1.0;
+
+    if (arg != NULL && (*arg == '\0' || *end != '\0' || !(v > 0) || v > 5))
+        return sv_opt_usage_error("bad --sharpen '%s': expected a number "
+                                  "in (0, 5]", arg);
+    *(double *)o->dest = v;
+    return 0;
+}
+
 static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Output"),
     { SV_OPT_STRING("output", 'o', "<dir>", "write one file per rung into "
@@ -78,9 +104,18 @@ static const struct sv_opt rows[] = {
     { SV_OPT_EVENTS(NULL, &A.events) },
     SV_OPT_SECTION("Ladder and encoding"),
     { SV_OPT_STRING("ladder", 'l', "<spec>", "rungs like "
-                    "1080p:5000k,720p:2800k, or a preset: default, live, "
-                    "mobile, hd, uhd, sd", "default", &O.ladder),
+                    "1080p:5000k,720p:2800k, a preset (default, live, "
+                    "mobile, hd, uhd, sd) or @file.json from --ladder-out",
+                    "default", &O.ladder),
       .complete = "default live mobile hd uhd sd", .cb = ladder },
+    { SV_OPT_FLAG("per-title", 0, "fit the ladder to the content: trial "
+                  "encodes of samples, rungs from the rate-quality hull, "
+                  "capped by --ladder", &A.per_title) },
+    { SV_OPT_STRING("ladder-out", 0, "<file>", "with --per-title: write the "
+                    "ladder, its curves and the trial cost as JSON; '-' "
+                    "writes it to stdout and encodes nothing", NULL,
+                    &A.ladder_out),
+      .complete = "@file" },
     /* the words are sv_codec_names, in enum sv_codec's order */
     { SV_OPT_CHOICE("codec", 'c', "<codec>", "video codec: h264, hevc, vp9 "
                     "or av1", "h264", "h264 hevc vp9 av1", &O.codec) },
@@ -113,6 +148,31 @@ static const struct sv_opt rows[] = {
                      "vp9 and av1)", "128k", 8000, 512000,
                      &O.audio_bitrate) },
     { SV_OPT_FLAG("no-audio", 0, "leave the audio out", &O.no_audio) },
+    SV_OPT_SECTION("Enhancement"),
+    { SV_OPT_CALLBACK("denoise", 0, "<filter[:strength]>", "denoise with "
+                      "hqdn3d (fast, temporal; strength 4) or nlmeans "
+                      "(slower, better; strength 1)", NULL, denoise,
+                      &O.enh),
+      .complete = "hqdn3d nlmeans" },
+    { SV_OPT_CALLBACK("sharpen", 0, "<amount>", "sharpen the luma (unsharp "
+                      "mask, amount in (0, 5]; 1 when not given)", NULL,
+                      sharpen,
+                      &O.enh.sharpen),
+      .flags = SV_OPT_OPTARG },
+    { SV_OPT_FLAG("stabilize", 0, "stabilize shaky video (vid.stab: a "
+                  "motion analysis pass, then the transform); not with "
+                  "chunks", &O.enh.stabilize) },
+    { SV_OPT_FLAG("tonemap", 0, "tone map HDR10/HLG BT.2020 to SDR BT.709 "
+                  "(zscale, hable), tagged BT.709", &O.enh.tonemap) },
+    { SV_OPT_STRING("thumbnails", 0, "<dir>", "write sprite sheets, a WebVTT "
+                    "thumbnail track and a poster into dir", NULL,
+                    &O.thumbs_dir),
+      .complete = "@dir" },
+    { SV_OPT_DURATION("thumbnail-interval", 0, "time between thumbnails",
+                      "5s", 200000, 600000000, &O.thumb_interval_us) },
+    { SV_OPT_STRING("scenes", 0, "<file>", "write the scene cuts (usable as "
+                    "chapters) as JSON into file", NULL, &O.scenes),
+      .complete = "@file" },
     SV_OPT_SECTION("Hardware"),
     /* the words in enum sv_hw's order */
     { SV_OPT_CHOICE("hw", 0, "<name>", "encoder hardware: auto, none, nvenc, "

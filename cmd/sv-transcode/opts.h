@@ -11,6 +11,8 @@ struct sv_transcode_args {
     int list_hw;
     int split_plan;
     int join;
+    int per_title;
+    const char *ladder_out;
 };
 
 /* the table's rows point into this */

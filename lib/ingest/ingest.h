@@ -38,6 +38,7 @@ struct sv_ingest_conf {
     int64_t timeout_us;         /* idle publisher or source */
     const char *rtc_address[SV_INGEST_MAX_RTC_ADDR];   /* WHIP candidates */
     int nrtc_address;
+    int whep_max_viewers;       /* WHEP viewers per stream, 0: none */
 };
 
 /*

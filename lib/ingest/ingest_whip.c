@@ -1,6 +1,9 @@
 /* ingest_whip.c -- WHIP (RFC 9725): HTTP signalling, ICE-lite, DTLS-SRTP,
  * RTP to the stream registry; one TCP port for HTTP, the same UDP port for
- * every session's media */
+ * every session's media.  WHEP viewers of a WHIP stream are sessions of the
+ * same listener: the publisher's RTP goes out to each as it arrives,
+ * re-protected with the viewer's SRTP keys, with the SSRCs and payload
+ * types the viewer negotiated. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <sys/random.h>
 
 #include "core/err.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "crypto/dtls.h"
 #include "ingest/ingest_int.h"
@@ -22,7 +26,7 @@
 #define HEAD_MAX (16 << 10)
 #define BODY_MAX (64 << 10)
 #define MAX_HCONNS 128
-#define MAX_SESSIONS 256
+#define MAX_SESSIONS 1024
 /* ICE consent (RFC 7675): no check for this long ends a session */
 #define CONSENT_MS 30000
 /* a session that never completes DTLS is dropped after this long */
@@ -36,6 +40,17 @@
 /* the bandwidth estimate we report (REMB): the sender's own controller
  * decides below it; without one, browsers stay at their start rate */
 #define REMB_BPS 8000000
+/* the video packets a stream keeps for its viewers' NACKs */
+#define RING_SLOTS 512
+/* a viewer's PLI or FIR reaches the publisher at most this often */
+#define FWD_PLI_MS 300
+
+struct ring_slot {
+    uint16_t seq, len;
+    uint32_t ts;
+    uint8_t marker, used;
+    uint8_t payload[SV_REORDER_MTU];
+};
 
 struct sv_wlisten;
 
@@ -83,6 +98,19 @@ struct wsess {
     uint64_t last_pli_ms, last_nack_ms, last_rr_ms;
     uint64_t start_us;
     uint64_t nacks, plis, srtp_fail;
+    /* WHEP */
+    int viewer;                 /* a WHEP viewer, not a WHIP publisher */
+    struct wsess *pub;          /* viewer: the publisher it watches */
+    struct wsess *vnext;        /* viewer: the next of pub's */
+    struct wsess *viewers;      /* publisher: its viewers */
+    int nviewers;
+    struct ring_slot *ring;     /* publisher: the last video packets */
+    int pli_wanted;             /* publisher: a viewer waits for a key */
+    uint32_t vssrc[SV_TRACKS];  /* viewer: the SSRCs we send it */
+    int key_seen;               /* viewer: its video began at a keyframe */
+    int joined;                 /* viewer: live.viewer.joined went out */
+    uint64_t joined_ms;
+    uint64_t sent_pkts, sent_bytes, rtx, rtx_miss, plis_in;
 };
 
 struct sv_wlisten {
@@ -202,12 +230,18 @@ dtls_send(void *ud, const uint8_t *p, size_t len)
     return udp_send(ud, p, len);
 }
 
+static void viewer_left(struct wsess *v, const char *why);
+
 static void
 sess_kill(struct wsess *s, const char *why)
 {
     if (s->dead)
         return;
     s->dead = 1;
+    if (s->viewer)
+        viewer_left(s, why);
+    while (s->viewers != NULL)
+        sess_kill(s->viewers, "stream-ended");
     if (s->src.st != NULL)
         sv__stream_detach(&s->src, why);
 }
@@ -223,6 +257,7 @@ sess_free(struct wsess *s)
     for (i = 0; i < SV_TRACKS; i++)
         sv_reorder_release(&s->ro[i]);
     sv_h264_depack_release(&s->h264);
+    free(s->ring);
     free(s);
 }
 
@@ -246,6 +281,7 @@ src_stats(struct sv_isource *src, json_t *data)
         "lost", (json_int_t)(s->ro[0].lost + s->ro[1].lost),
         "late", (json_int_t)(s->ro[0].late + s->ro[1].late),
         "frames_dropped", (json_int_t)s->h264.dropped));
+    json_object_set_new(data, "whep_viewers", json_integer(s->nviewers));
 }
 
 static const struct sv_isource_ops whip_ops = { src_close, src_stats };
@@ -311,6 +347,197 @@ send_nacks(struct wsess *s, int track)
         return;
     s->nacks += (uint64_t)n;
     send_rtcp(s, buf, (size_t)(w + r));
+}
+
+/* ---- WHEP: the publisher's packets to its viewers ---- */
+
+static json_t *
+viewer_json(const struct wsess *v)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:i}", "app", v->sid.app,
+                     "stream", v->sid.name, "viewer", v->id,
+                     "remote", v->src.remote,
+                     "viewers", v->pub != NULL ? v->pub->nviewers : 0);
+}
+
+/* a viewer goes: out of its publisher's list, live.viewer.left */
+static void
+viewer_left(struct wsess *v, const char *why)
+{
+    struct wsess **pp;
+    json_t *data;
+
+    if (v->pub != NULL) {
+        for (pp = &v->pub->viewers; *pp != NULL; pp = &(*pp)->vnext)
+            if (*pp == v) {
+                *pp = v->vnext;
+                v->pub->nviewers--;
+                break;
+            }
+    }
+    if (v->joined) {
+        data = viewer_json(v);
+        json_object_set_new(data, "why", json_string(why));
+        json_object_set_new(data, "duration_ms", json_integer(
+            (json_int_t)(now_ms(v->l) - v->joined_ms)));
+        json_object_set_new(data, "packets", json_integer(
+            (json_int_t)v->sent_pkts));
+        json_object_set_new(data, "bytes", json_integer(
+            (json_int_t)v->sent_bytes));
+        json_object_set_new(data, "retransmitted", json_integer(
+            (json_int_t)v->rtx));
+        json_object_set_new(data, "nack_misses", json_integer(
+            (json_int_t)v->rtx_miss));
+        json_object_set_new(data, "keyframe_requests", json_integer(
+            (json_int_t)v->plis_in));
+        sv_event_emit("live.viewer.left", data);
+        sv_log_info("whep viewer %s of %s/%s left (%s)", v->id, v->sid.app,
+                    v->sid.name, why);
+    }
+    v->pub = NULL;
+    v->vnext = NULL;
+}
+
+/* a viewer needs a keyframe: a PLI to the publisher now, or as soon as
+ * FWD_PLI_MS since the last one has passed */
+static void
+want_key(struct wsess *pub)
+{
+    uint64_t now = now_ms(pub->l);
+
+    if (pub->dead || pub->pt[SV_TRACK_VIDEO] < 0)
+        return;     /* no video: no keyframes */
+    if (pub->tx == NULL || !pub->have_ssrc[SV_TRACK_VIDEO]) {
+        pub->pli_wanted = 1;
+        return;
+    }
+    if (now - pub->last_pli_ms < FWD_PLI_MS) {
+        pub->pli_wanted = 1;
+        return;
+    }
+    pub->pli_wanted = 0;
+    pub->last_pli_ms = now;
+    pub->last_rr_ms = now;
+    send_feedback(pub, 1);
+}
+
+/* one packet to a viewer: its payload type and SSRC, the publisher's
+ * sequence number and timestamp (so NACKs name the ring's packets) */
+static void
+viewer_send(struct wsess *v, int track, int marker, uint16_t seq,
+            uint32_t ts, const uint8_t *payload, size_t len)
+{
+    uint8_t buf[12 + SV_REORDER_MTU + SV_SRTP_TRAILER];
+    size_t n = 12 + len;
+
+    if (v->tx == NULL || v->pt[track] < 0 || len > SV_REORDER_MTU)
+        return;
+    sv_rtp_header(buf, marker, v->pt[track], seq, ts, v->vssrc[track]);
+    memcpy(buf + 12, payload, len);
+    if (sv_srtp_protect(v->tx, buf, &n) < 0)
+        return;
+    udp_send(v, buf, n);
+    v->sent_pkts++;
+    v->sent_bytes += n;
+}
+
+/* a publisher's packet, as it came (before reordering: no added delay),
+ * to every viewer; video is kept for NACKs and starts each viewer at a
+ * keyframe */
+static void
+fan_out(struct wsess *s, int track, const struct sv_rtp *r)
+{
+    struct wsess *v;
+    int key = 0;
+
+    if (s->viewers == NULL || r->len > SV_REORDER_MTU)
+        return;
+    if (track == SV_TRACK_VIDEO) {
+        struct ring_slot *sl = &s->ring[r->seq % RING_SLOTS];
+
+        sl->seq = r->seq;
+        sl->ts = r->ts;
+        sl->marker = (uint8_t)r->marker;
+        sl->len = (uint16_t)r->len;
+        sl->used = 1;
+        memcpy(sl->payload, r->payload, r->len);
+        key = sv_h264_payload_key(r->payload, r->len);
+    }
+    for (v = s->viewers; v != NULL; v = v->vnext) {
+        if (v->tx == NULL)
+            continue;
+        if (track == SV_TRACK_VIDEO && !v->key_seen) {
+            if (!key)
+                continue;
+            v->key_seen = 1;
+        }
+        viewer_send(v, track, r->marker, r->seq, r->ts, r->payload, r->len);
+    }
+}
+
+/* a viewer's NACK: the packets again from the ring */
+static void
+viewer_nack(struct wsess *v, const struct sv_rtcp_info *info)
+{
+    struct wsess *p = v->pub;
+    int i;
+
+    if (p == NULL || p->ring == NULL || !v->key_seen ||
+        info->nack_ssrc != v->vssrc[SV_TRACK_VIDEO])
+        return;
+    for (i = 0; i < info->nacks && i < 64; i++) {
+        const struct ring_slot *sl = &p->ring[info->nack_seq[i] % RING_SLOTS];
+
+        if (!sl->used || sl->seq != info->nack_seq[i]) {
+            v->rtx_miss++;
+            continue;
+        }
+        viewer_send(v, SV_TRACK_VIDEO, sl->marker, sl->seq, sl->ts,
+                    sl->payload, sl->len);
+        v->rtx++;
+    }
+}
+
+/* RTCP from a viewer: keyframe requests and NACKs; it also keeps the
+ * viewer alive (a receiver sends reports, no media) */
+static void
+viewer_rtcp(struct wsess *v, uint8_t *p, size_t len)
+{
+    struct sv_rtcp_info info;
+
+    if (v->rx == NULL || !sv_rtp_is_rtcp(p, len))
+        return;
+    if (sv_srtp_unprotect_rtcp(v->rx, p, &len) < 0) {
+        v->srtp_fail++;
+        return;
+    }
+    v->last_media_ms = now_ms(v->l);
+    if (sv_rtcp_parse(p, len, &info) < 0)
+        return;
+    if ((info.pli > 0 || info.fir > 0) && v->pub != NULL) {
+        v->plis_in++;
+        want_key(v->pub);
+    }
+    if (info.nacks > 0)
+        viewer_nack(v, &info);
+}
+
+/* the publisher's Sender Report, as each viewer's: the timestamps are
+ * the publisher's, so its NTP mapping holds */
+static void
+fan_out_sr(struct wsess *s, int track, const struct sv_rtcp_info *info)
+{
+    uint8_t buf[28 + SV_SRTP_TRAILER];
+    struct wsess *v;
+
+    for (v = s->viewers; v != NULL; v = v->vnext) {
+        if (v->tx == NULL || v->pt[track] < 0)
+            continue;
+        if (sv_rtcp_sr(buf, 28, v->vssrc[track], info->sr_ntp, info->sr_rtp,
+                       (uint32_t)v->sent_pkts, (uint32_t)v->sent_bytes) < 0)
+            continue;
+        send_rtcp(v, buf, 28);
+    }
 }
 
 /* an RTP timestamp to microseconds, both tracks on the arrival clock */
@@ -475,6 +702,10 @@ on_rtp(struct wsess *s, uint8_t *p, size_t len)
     struct sv_rtp r;
     int track;
 
+    if (s->viewer) {
+        viewer_rtcp(s, p, len);
+        return;
+    }
     if (s->rx == NULL)
         return;
     if (sv_rtp_is_rtcp(p, len)) {
@@ -489,6 +720,7 @@ on_rtp(struct wsess *s, uint8_t *p, size_t len)
                 if (s->have_ssrc[track] && s->ssrc[track] == info.sr_ssrc) {
                     s->rs[track].lsr = (uint32_t)(info.sr_ntp >> 16);
                     s->rs[track].lsr_ms = now_ms(s->l);
+                    fan_out_sr(s, track, &info);
                 }
         return;
     }
@@ -510,6 +742,7 @@ on_rtp(struct wsess *s, uint8_t *p, size_t len)
         return;
     }
     s->last_media_ms = now_ms(s->l);
+    fan_out(s, track, &r);
     sv_rtp_recv_update(&s->rs[track], r.ssrc, r.seq, r.ts,
                        (uint32_t)(uv_hrtime() / 1000 *
                                   (track == SV_TRACK_VIDEO ? 90 : 48) /
@@ -547,6 +780,15 @@ dtls_done(struct wsess *s)
         return;
     }
     sv_log_debug("whip session %s: DTLS done, SRTP ready", s->id);
+    if (s->viewer && s->pub != NULL) {
+        s->joined = 1;
+        s->joined_ms = now_ms(s->l);
+        sv_event_emit("live.viewer.joined", viewer_json(s));
+        sv_log_info("whep viewer %s of %s/%s joined from %s (%d watching)",
+                    s->id, s->sid.app, s->sid.name, s->src.remote,
+                    s->pub->nviewers);
+        want_key(s->pub);       /* it starts at the next keyframe: now */
+    }
 }
 
 static struct wsess *
@@ -697,6 +939,8 @@ on_tick(uv_timer_t *t)
             sess_kill(s, "timeout");
             continue;
         }
+        if (s->viewer)
+            continue;       /* it sends nothing that needs timers */
         for (i = 0; i < SV_TRACKS && !s->dead; i++)
             drain(s, i);
         if (s->dead)
@@ -706,7 +950,10 @@ on_tick(uv_timer_t *t)
             for (i = 0; i < SV_TRACKS; i++)
                 send_nacks(s, i);
         }
-        if (s->pt[SV_TRACK_VIDEO] >= 0 && s->h264.waiting &&
+        if (s->pli_wanted && s->have_ssrc[SV_TRACK_VIDEO] &&
+            now - s->last_pli_ms >= FWD_PLI_MS) {
+            want_key(s);
+        } else if (s->pt[SV_TRACK_VIDEO] >= 0 && s->h264.waiting &&
             s->have_ssrc[SV_TRACK_VIDEO] &&
             now - s->last_pli_ms >= PLI_EVERY_MS) {
             /* a keyframe is needed (start, loss): ask, once a second */
@@ -870,7 +1117,8 @@ by_id(struct sv_wlisten *l, const char *app, const char *id)
     struct wsess *s;
 
     for (s = l->sessions; s != NULL; s = s->next)
-        if (!s->dead && strcmp(s->id, id) == 0 && strcmp(s->app, app) == 0)
+        if (!s->dead && !s->viewer && strcmp(s->id, id) == 0 &&
+            strcmp(s->app, app) == 0)
             return s;
     return NULL;
 }
@@ -902,6 +1150,63 @@ refuse_http(struct hconn *c, const struct sv_streamid *sid, int code,
     reply_text(c, status, reasons[ri], why, NULL, 0);
 }
 
+/* an offered media's ICE and DTLS parameters: 0, or SV_EFORMAT */
+static int
+media_creds_ok(const struct sv_sdp_media *m)
+{
+    if (m->ufrag[0] == '\0' || m->pwd[0] == '\0' ||
+        strcasecmp(m->fp_alg, "sha-256") != 0 ||
+        strcmp(m->setup, "passive") == 0)
+        return SV_EFORMAT;
+    return 0;
+}
+
+static const char creds_why[] = "the offer lacks ICE credentials or a "
+                                "sha-256 fingerprint, or asks us to be the "
+                                "DTLS client";
+
+/* what publisher and viewer sessions share: an id, ICE credentials, a
+ * DTLS server; rnd (16 bytes) gets the randomness used.  0 or < 0. */
+static int
+sess_setup(struct wsess *s, struct sv_wlisten *l, uint8_t rnd[16])
+{
+    int i;
+
+    s->l = l;
+    if (getrandom(rnd, 16, 0) != 16)
+        return SV_EINTERNAL;
+    for (i = 0; i < 16; i++)
+        snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
+    random_text(s->lufrag, 8);
+    random_text(s->lpwd, 24);
+    memcpy(&s->our_ssrc, rnd, 4);
+    s->created_ms = s->last_stun_ms = s->last_media_ms = now_ms(l);
+    s->start_us = uv_hrtime() / 1000;
+    return sv_dtls_new(&s->dtls, l->dtls, 1, dtls_send, s);
+}
+
+/* our answer to offer (chosen), sending or receiving */
+static int
+make_answer(struct sv_wlisten *l, const struct wsess *s,
+            const struct sv_sdp *offer, int dir, const uint32_t *ssrcs,
+            const uint8_t rnd[16], char *out, size_t size)
+{
+    struct sv_sdp_answer_conf ac;
+
+    memset(&ac, 0, sizeof(ac));
+    ac.ufrag = s->lufrag;
+    ac.pwd = s->lpwd;
+    ac.fingerprint = sv_dtls_ctx_fingerprint(l->dtls);
+    ac.cand_addr = l->candp;
+    ac.ncand = l->ncand;
+    ac.port = l->port;
+    ac.dir = dir;
+    ac.send_ssrc = ssrcs;
+    ac.session_id = ((uint64_t)rnd[4] << 24 | rnd[5] << 16 | rnd[6] << 8 |
+                     rnd[7]) + 1;
+    return sv_sdp_answer(offer, &ac, out, size);
+}
+
 /* the offer is allowed: a session, its answer */
 static void
 start_session(struct hconn *c, const struct sv_streamid *sid,
@@ -910,7 +1215,6 @@ start_session(struct hconn *c, const struct sv_streamid *sid,
     struct sv_wlisten *l = c->l;
     struct sv_ingest *ing = l->ing;
     struct sv_sdp *offer = NULL;
-    struct sv_sdp_answer_conf ac;
     struct wsess *s = NULL;
     char why[256], extra[600], *answer = NULL;
     uint8_t rnd[16];
@@ -943,12 +1247,8 @@ start_session(struct hconn *c, const struct sv_streamid *sid,
             m->chosen = -1;     /* one track of each kind, sent to us */
             continue;
         }
-        if (m->ufrag[0] == '\0' || m->pwd[0] == '\0' ||
-            strcasecmp(m->fp_alg, "sha-256") != 0 ||
-            strcmp(m->setup, "passive") == 0) {
-            refuse_http(c, sid, SV_EFORMAT, "the offer lacks ICE "
-                        "credentials or a sha-256 fingerprint, or asks us "
-                        "to be the DTLS client");
+        if (media_creds_ok(m) < 0) {
+            refuse_http(c, sid, SV_EFORMAT, creds_why);
             goto out;
         }
         s->pt[track] = m->codecs[m->chosen].pt;
@@ -962,21 +1262,9 @@ start_session(struct hconn *c, const struct sv_streamid *sid,
     s->src.ops = &whip_ops;
     s->src.proto = "whip";
     snprintf(s->src.remote, sizeof(s->src.remote), "%s", c->remote);
-    s->l = l;
     s->sid = *sid;
     snprintf(s->app, sizeof(s->app), "%s", app);
-    if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-        reply_text(c, 500, "Internal Server Error", "no randomness", NULL, 0);
-        goto out;
-    }
-    for (i = 0; i < 16; i++)
-        snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
-    random_text(s->lufrag, 8);
-    random_text(s->lpwd, 24);
-    memcpy(&s->our_ssrc, rnd, 4);
-    s->created_ms = s->last_stun_ms = s->last_media_ms = now_ms(l);
-    s->start_us = uv_hrtime() / 1000;
-    rc = sv_dtls_new(&s->dtls, l->dtls, 1, dtls_send, s);
+    rc = sess_setup(s, l, rnd);
     for (i = 0; i < SV_TRACKS && rc == 0; i++)
         rc = sv_reorder_init(&s->ro[i], REORDER_WAIT_MS);
     if (rc == 0)
@@ -994,17 +1282,7 @@ start_session(struct hconn *c, const struct sv_streamid *sid,
         refuse_http(c, sid, rc, why);
         goto out;
     }
-    memset(&ac, 0, sizeof(ac));
-    ac.ufrag = s->lufrag;
-    ac.pwd = s->lpwd;
-    ac.fingerprint = sv_dtls_ctx_fingerprint(l->dtls);
-    ac.cand_addr = l->candp;
-    ac.ncand = l->ncand;
-    ac.port = l->port;
-    ac.dir = SV_SDP_RECVONLY;
-    ac.session_id = ((uint64_t)rnd[4] << 24 | rnd[5] << 16 | rnd[6] << 8 |
-                     rnd[7]) + 1;
-    n = sv_sdp_answer(offer, &ac, answer, 16384);
+    n = make_answer(l, s, offer, SV_SDP_RECVONLY, NULL, rnd, answer, 16384);
     if (n < 0) {
         sv__stream_detach(&s->src, "error");
         reply_text(c, 500, "Internal Server Error", "answer too large", NULL,
@@ -1147,12 +1425,272 @@ on_post(struct hconn *c, const struct req *r, const char *app)
     }
 }
 
+/* ---- WHEP (draft-ietf-wish-whep): viewers of a WHIP stream ---- */
+
+/* "/whep/<app>/<stream>[/<session>]": 0, or SV_EFORMAT */
+static int
+split_whep(const char *path, char *app, char *name, char *sess, size_t size)
+{
+    char *part[3] = { app, name, sess };
+    const char *p = path + 6, *slash;
+    size_t n;
+    int i;
+
+    if (strncmp(path, "/whep/", 6) != 0)
+        return SV_EFORMAT;
+    sess[0] = '\0';
+    for (i = 0; i < 3 && *p != '\0'; i++) {
+        slash = strchr(p, '/');
+        n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+        if (n == 0 || n >= size)
+            return SV_EFORMAT;
+        memcpy(part[i], p, n);
+        part[i][n] = '\0';
+        p += n + (slash != NULL);
+        if (slash != NULL && *p == '\0')
+            return SV_EFORMAT;
+    }
+    if (i < 2 || *p != '\0')
+        return SV_EFORMAT;
+    return sv_streamid_name_ok(app) && sv_streamid_name_ok(name)
+           ? 0 : SV_EFORMAT;
+}
+
+static struct wsess *
+whip_publisher(struct sv_wlisten *l, const char *app, const char *name)
+{
+    struct wsess *s;
+
+    for (s = l->sessions; s != NULL; s = s->next)
+        if (!s->dead && !s->viewer && strcmp(s->sid.app, app) == 0 &&
+            strcmp(s->sid.name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static int
+stream_live(struct sv_ingest *ing, const char *app, const char *name)
+{
+    struct sv_istream *st;
+    char key[200];
+
+    snprintf(key, sizeof(key), "%s/%s", app, name);
+    for (st = ing->streams; st != NULL; st = st->next)
+        if (st->state != ST_ENDED && strcmp(st->key, key) == 0)
+            return 1;
+    return 0;
+}
+
+static void
+whep_post(struct hconn *c, const struct req *r, const char *app,
+          const char *name)
+{
+    struct sv_wlisten *l = c->l;
+    int max = l->ing->conf->whep_max_viewers;
+    struct sv_sdp *offer = NULL;
+    struct wsess *pub, *s = NULL;
+    uint32_t ssrcs[SV_SDP_MAX_MEDIA];
+    char msg[300], extra[600], *answer = NULL;
+    uint8_t rnd[16];
+    int i, n, rc;
+
+    if (!ctype_is(r, "application/sdp")) {
+        reply_text(c, 415, "Unsupported Media Type", "an offer is "
+                   "application/sdp", "Accept-Post: application/sdp\r\n", 0);
+        return;
+    }
+    if (max == 0) {
+        reply_text(c, 403, "Forbidden", "WHEP playback is off "
+                   "(--whep-max-viewers 0)", NULL, 0);
+        return;
+    }
+    pub = whip_publisher(l, app, name);
+    if (pub == NULL) {
+        if (stream_live(l->ing, app, name))
+            snprintf(msg, sizeof(msg), "stream %s/%s is not published over "
+                     "WHIP: WHEP plays WebRTC (WHIP) publishers only", app,
+                     name);
+        else
+            snprintf(msg, sizeof(msg), "no live stream %s/%s", app, name);
+        reply_text(c, stream_live(l->ing, app, name) ? 409 : 404,
+                   stream_live(l->ing, app, name) ? "Conflict" : "Not Found",
+                   msg, NULL, 0);
+        return;
+    }
+    if (pub->nviewers >= max || l->nsessions >= MAX_SESSIONS) {
+        if (pub->nviewers >= max)
+            snprintf(msg, sizeof(msg), "stream %s/%s has %d viewers, its "
+                     "limit (--whep-max-viewers)", app, name, max);
+        else
+            snprintf(msg, sizeof(msg), "too many WebRTC sessions (%d)",
+                     MAX_SESSIONS);
+        sv_log_warn("whep viewer from %s refused: %s", c->remote, msg);
+        reply_text(c, 503, "Service Unavailable", msg, "Retry-After: 5\r\n",
+                   0);
+        return;
+    }
+    offer = malloc(sizeof(*offer));
+    answer = malloc(16384);
+    s = calloc(1, sizeof(*s));
+    if (offer == NULL || answer == NULL || s == NULL) {
+        reply_text(c, 500, "Internal Server Error", "out of memory", NULL,
+                   0);
+        goto out;
+    }
+    if (sv_sdp_parse(r->body, r->body_len, offer) < 0 ||
+        sv_sdp_choose(offer) == 0) {
+        reply_text(c, 400, "Bad Request", "the offer has no media we send "
+                   "(H.264 packetization-mode=1 or Opus, BUNDLE, rtcp-mux, "
+                   "DTLS-SRTP)", NULL, 0);
+        goto out;
+    }
+    s->viewer = 1;
+    s->pt[0] = s->pt[1] = -1;
+    memset(ssrcs, 0, sizeof(ssrcs));
+    for (i = 0; i < offer->nmedia; i++) {
+        struct sv_sdp_media *m = &offer->m[i];
+        int track = m->codec == SV_SDP_H264 ? SV_TRACK_VIDEO
+                    : SV_TRACK_AUDIO;
+
+        if (m->chosen < 0)
+            continue;
+        /* one track of each kind, received by the viewer, that the
+         * publisher sends */
+        if (s->pt[track] >= 0 || pub->pt[track] < 0 ||
+            m->dir == SV_SDP_SENDONLY || m->dir == SV_SDP_INACTIVE) {
+            m->chosen = -1;
+            continue;
+        }
+        if (media_creds_ok(m) < 0) {
+            reply_text(c, 400, "Bad Request", creds_why, NULL, 0);
+            goto out;
+        }
+        s->pt[track] = m->codecs[m->chosen].pt;
+        snprintf(s->rufrag, sizeof(s->rufrag), "%s", m->ufrag);
+        snprintf(s->rfp, sizeof(s->rfp), "%s", m->fp);
+    }
+    if (s->pt[0] < 0 && s->pt[1] < 0) {
+        snprintf(msg, sizeof(msg), "the offer receives none of what %s/%s "
+                 "sends (%s%s)", app, name,
+                 pub->pt[SV_TRACK_VIDEO] >= 0 ? "H.264 " : "",
+                 pub->pt[SV_TRACK_AUDIO] >= 0 ? "Opus" : "");
+        reply_text(c, 400, "Bad Request", msg, NULL, 0);
+        goto out;
+    }
+    if (pub->ring == NULL) {
+        pub->ring = calloc(RING_SLOTS, sizeof(*pub->ring));
+        if (pub->ring == NULL) {
+            reply_text(c, 500, "Internal Server Error", "out of memory",
+                       NULL, 0);
+            goto out;
+        }
+    }
+    s->src.proto = "whep";
+    snprintf(s->src.remote, sizeof(s->src.remote), "%s", c->remote);
+    s->sid = pub->sid;
+    snprintf(s->app, sizeof(s->app), "%s", app);
+    rc = sess_setup(s, l, rnd);
+    if (rc < 0) {
+        reply_text(c, 500, "Internal Server Error", sv_strerror(rc), NULL, 0);
+        goto out;
+    }
+    for (i = 0; i < SV_TRACKS; i++) {
+        /* our SSRCs: random, distinct, not the publisher's */
+        do
+            rc = getrandom(&s->vssrc[i], 4, 0);
+        while (rc == 4 && (s->vssrc[i] == 0 || (i > 0 && s->vssrc[i] ==
+                                                s->vssrc[0])));
+    }
+    for (i = 0; i < offer->nmedia; i++)
+        if (offer->m[i].chosen >= 0)
+            ssrcs[i] = s->vssrc[offer->m[i].codec == SV_SDP_H264
+                                ? SV_TRACK_VIDEO : SV_TRACK_AUDIO];
+    n = make_answer(l, s, offer, SV_SDP_SENDONLY, ssrcs, rnd, answer, 16384);
+    if (n < 0) {
+        reply_text(c, 500, "Internal Server Error", "answer too large", NULL,
+                   0);
+        goto out;
+    }
+    s->next = l->sessions;
+    l->sessions = s;
+    l->nsessions++;
+    s->pub = pub;
+    s->vnext = pub->viewers;
+    pub->viewers = s;
+    pub->nviewers++;
+    snprintf(extra, sizeof(extra), "Location: /whep/%s/%s/%s\r\n"
+             "ETag: \"%s\"\r\n"
+             "Accept-Patch: application/trickle-ice-sdpfrag\r\n", app, name,
+             s->id, s->id);
+    sv_log_info("whep session %s: a viewer of %s/%s from %s", s->id, app,
+                name, c->remote);
+    reply(c, 201, "Created", "application/sdp", extra, answer, (size_t)n, 0);
+    s = NULL;
+out:
+    if (s != NULL)
+        sess_free(s);
+    free(offer);
+    free(answer);
+}
+
+static void
+handle_whep(struct hconn *c, const struct req *r)
+{
+    char app[64], name[64], id[64];
+    struct wsess *s;
+
+    if (split_whep(r->path, app, name, id, sizeof(app)) < 0) {
+        reply_text(c, 404, "Not Found", "WHEP lives at /whep/<app>/<stream>",
+                   NULL, r->close);
+        return;
+    }
+    if (strcmp(r->method, "OPTIONS") == 0) {
+        reply(c, 204, "No Content", NULL, "Accept-Post: application/sdp\r\n",
+              NULL, 0, r->close);
+        return;
+    }
+    if (id[0] == '\0') {
+        if (strcmp(r->method, "POST") == 0)
+            whep_post(c, r, app, name);
+        else
+            reply_text(c, 405, "Method Not Allowed", "POST an offer here",
+                       "Allow: POST, OPTIONS\r\n", r->close);
+        return;
+    }
+    for (s = c->l->sessions; s != NULL; s = s->next)
+        if (!s->dead && s->viewer && strcmp(s->id, id) == 0 &&
+            strcmp(s->sid.app, app) == 0 && strcmp(s->sid.name, name) == 0)
+            break;
+    if (strcmp(r->method, "DELETE") == 0 || strcmp(r->method, "PATCH") == 0) {
+        if (s == NULL) {
+            reply_text(c, 404, "Not Found", "no such session", NULL,
+                       r->close);
+        } else if (r->method[0] == 'D') {
+            sv_log_info("whep session %s: ended by DELETE", s->id);
+            sess_kill(s, "deleted");
+            reply(c, 200, "OK", NULL, NULL, NULL, 0, r->close);
+        } else if (!ctype_is(r, "application/trickle-ice-sdpfrag")) {
+            reply_text(c, 415, "Unsupported Media Type", "a PATCH is "
+                       "application/trickle-ice-sdpfrag", NULL, r->close);
+        } else {
+            reply(c, 204, "No Content", NULL, NULL, NULL, 0, r->close);
+        }
+        return;
+    }
+    reply_text(c, 405, "Method Not Allowed", "a session takes PATCH and "
+               "DELETE", "Allow: PATCH, DELETE, OPTIONS\r\n", r->close);
+}
+
 static void
 handle(struct hconn *c, const struct req *r)
 {
     char app[64], id[64];
     struct wsess *s;
 
+    if (strncmp(r->path, "/whep/", 6) == 0) {
+        handle_whep(c, r);
+        return;
+    }
     if (split_path(r->path, app, sizeof(app), id, sizeof(id)) < 0) {
         reply_text(c, 404, "Not Found", "WHIP lives at /whip/<app>", NULL,
                    r->close);

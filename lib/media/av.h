@@ -60,13 +60,15 @@ struct sv__vgraph {
 };
 
 /*
- * Builds source -> [deinterlace] -> [rotate] -> fps -> split -> scale per
- * rung -> format out_fmt, for frames like first.  deint: apply bwdif
- * (to frames marked interlaced, or to all with SV_DEINT_ON).
+ * Builds source -> [deinterlace] -> [rotate] -> fps -> [chain] -> split ->
+ * scale per rung -> format out_fmt, for frames like first.  deint: apply
+ * bwdif (to frames marked interlaced, or to all with SV_DEINT_ON).  chain:
+ * NULL, or filters each followed by a comma (enhance.c's).
  */
 int sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first,
                      AVRational tb, AVRational fps, int rotation, int deint,
-                     const struct sv_ladder *l, enum AVPixelFormat out_fmt);
+                     const struct sv_ladder *l, enum AVPixelFormat out_fmt,
+                     const char *chain);
 void sv__vgraph_free(struct sv__vgraph *vg);
 
 struct sv__agraph {
@@ -78,6 +80,31 @@ struct sv__agraph {
 int sv__agraph_build(struct sv__agraph *ag, const AVCodecContext *dec,
                      AVRational tb, const AVCodecContext *enc);
 void sv__agraph_free(struct sv__agraph *ag);
+
+/* --- the clean-up chain (enhance.c) --- */
+
+struct sv_buf;
+struct sv_enhance;
+
+/* Whether frames like f are HDR: PQ or HLG transfer. */
+int sv__enhance_is_hdr(const AVFrame *f);
+
+/*
+ * Appends e's filters for frames like first to d, each followed by a comma
+ * (nothing when e has none); trf is the vid.stab transforms file of the
+ * analysis pass.  Sets *tonemapped when the chain ends in SDR BT.709.
+ * Returns 0 or a negative code.
+ */
+int sv__enhance_chain(const struct sv_enhance *e, const AVFrame *first,
+                      const char *trf, struct sv_buf *d, int *tonemapped);
+
+/*
+ * --stabilize's first pass: decodes o->input's video and writes vid.stab's
+ * transforms for the frames the ladder graph will see into trf.  Returns
+ * 0 or a negative code (logged).
+ */
+int sv__enhance_stab_analyse(const struct sv_transcode_opts *o,
+                             const char *trf);
 
 /* --- hardware (hw.c, hw_nvenc.c, hw_vaapi.c, hw_qsv.c) --- */
 
@@ -135,6 +162,11 @@ struct sv__venc_cfg {
     int pass;                   /* 0: one pass; 1, 2: two-pass */
     const char *stats_path;     /* x264/x265 statistics file */
     const char *stats_in;       /* libvpx/libaom statistics (pass 2) */
+    int ten_bit;                /* software: 4:2:0 10-bit (HDR kept) */
+    int tagged;                 /* set the colour tags below */
+    enum AVColorPrimaries prim;
+    enum AVColorTransferCharacteristic trc;
+    enum AVColorSpace space;
 };
 
 /* The pixel format the ladder graph must produce for cfg. */

@@ -23,7 +23,9 @@ static const char *const default_presets[] = {
 enum AVPixelFormat
 sv__venc_pix_fmt(const struct sv__venc_cfg *cfg)
 {
-    return cfg->hw != NULL ? cfg->hw->sw_fmt : AV_PIX_FMT_YUV420P;
+    if (cfg->hw != NULL)
+        return cfg->hw->sw_fmt;
+    return cfg->ten_bit ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
 }
 
 static void
@@ -140,10 +142,16 @@ sv__venc_open(AVCodecContext **out, const struct sv__venc_cfg *cfg)
     c->sample_aspect_ratio = (AVRational){ 1, 1 };
     c->time_base = cfg->tb;
     c->framerate = cfg->fps;
-    c->pix_fmt = AV_PIX_FMT_YUV420P;
+    c->pix_fmt = cfg->hw ? AV_PIX_FMT_YUV420P : sv__venc_pix_fmt(cfg);
     c->gop_size = cfg->gop;
     c->thread_count = cfg->threads;
     c->color_range = AVCOL_RANGE_MPEG;
+    if (cfg->tagged) {
+        /* the encoders write these into the VUI / sequence header */
+        c->color_primaries = cfg->prim;
+        c->color_trc = cfg->trc;
+        c->colorspace = cfg->space;
+    }
     if (cfg->global_header)
         c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (cfg->hw != NULL) {

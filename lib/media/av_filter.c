@@ -71,7 +71,8 @@ rotate_filters(int rotation)
 int
 sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first, AVRational tb,
                  AVRational fps, int rotation, int deint,
-                 const struct sv_ladder *l, enum AVPixelFormat out_fmt)
+                 const struct sv_ladder *l, enum AVPixelFormat out_fmt,
+                 const char *chain)
 {
     struct sv_buf d = SV_BUF_INIT(8192);
     char args[256];
@@ -111,8 +112,9 @@ sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first, AVRational tb,
         rc = sv_buf_printf(&d, "bwdif=mode=send_frame:deint=%s,",
                            deint == SV_DEINT_ON ? "all" : "interlaced");
     if (rc == 0)
-        rc = sv_buf_printf(&d, "%sfps=fps=%d/%d,split=%d",
-                           rotate_filters(rotation), fps.num, fps.den, l->n);
+        rc = sv_buf_printf(&d, "%sfps=fps=%d/%d,%ssplit=%d",
+                           rotate_filters(rotation), fps.num, fps.den,
+                           chain ? chain : "", l->n);
     for (i = 0; rc == 0 && i < l->n; i++)
         rc = sv_buf_printf(&d, "[s%d]", i);
     for (i = 0; rc == 0 && i < l->n; i++)

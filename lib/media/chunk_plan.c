@@ -102,7 +102,7 @@ on_frame(void *ud, AVFrame *f)
         if (l.r[0].height < 2)
             l.r[0].height = 2;
         rc = sv__vgraph_build(&p->vg, f, st->time_base, p->in.fps, 0,
-                              SV_DEINT_OFF, &l, AV_PIX_FMT_GRAY8);
+                              SV_DEINT_OFF, &l, AV_PIX_FMT_GRAY8, NULL);
         if (rc < 0)
             goto done;
     }

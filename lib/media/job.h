@@ -9,6 +9,7 @@
 #include "media/chunk.h"
 #include "media/queue.h"
 #include "media/scene.h"
+#include "media/thumbs.h"
 
 #define RUNG_QUEUE 8            /* frames waiting per encoder */
 
@@ -64,6 +65,14 @@ struct job {
     int64_t r_from;             /* encoding starts here: the pre-roll */
     int64_t r_to;               /* and ends here (the post-roll), or open */
     int vdone;                  /* the chunk's last frame has gone by */
+    struct sv_thumbs *thumbs;   /* --thumbnails, --scenes; NULL: none */
+    const char *trf;            /* --stabilize: the analysis pass's file */
+    struct {
+        int ten_bit, tagged;
+        enum AVColorPrimaries prim;
+        enum AVColorTransferCharacteristic trc;
+        enum AVColorSpace space;
+    } color;                    /* of every rung (enhance_setup) */
 };
 
 /* --- transcode.c --- */
@@ -72,6 +81,15 @@ int64_t sv__now_us(void);
 
 /* Records the job's first error (from any thread); later ones are lost. */
 void sv__job_fail(struct job *j, int rc);
+
+/*
+ * Picks the encoder hardware o->hw asks for (auto: the first usable,
+ * else software with a video.transcoding.fallback event).  On success
+ * *hw is the backend or NULL for software, *dev a new device reference.
+ * Returns 0 or SV_ENOHW (logged) when --hw names one that is not usable.
+ */
+int sv__hw_pick(const struct sv_transcode_opts *o, const struct sv__hw **hw,
+                AVBufferRef **dev);
 
 /* How an input is named in messages ("stdin" for "-"). */
 const char *sv__shown(const char *url);

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/parse.h"
+#include "core/slurp.h"
 #include "media/ladder.h"
 
 const char *const sv_ladder_presets[] = {
@@ -97,6 +99,82 @@ bad_size:
     return SV_EUSAGE;
 }
 
+#define LADDER_JSON_MAX (4 << 20)    /* the curves make it long */
+
+int
+sv_ladder_parse_json(const char *text, size_t len, struct sv_ladder *out,
+                     char *err, size_t size)
+{
+    char spec[SV_LADDER_MAX * 32] = "";
+    json_error_t je;
+    json_t *root, *rungs, *r;
+    size_t i, n;
+    int rc = SV_EUSAGE;
+
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL) {
+        snprintf(err, size, "not JSON: %s (line %d)", je.text, je.line);
+        return SV_EUSAGE;
+    }
+    rungs = json_object_get(root, "ladder");
+    if (!json_is_array(rungs) || json_array_size(rungs) == 0) {
+        snprintf(err, size, "no \"ladder\" array of rungs");
+        goto out;
+    }
+    n = json_array_size(rungs);
+    if (n > SV_LADDER_MAX) {
+        snprintf(err, size, "more than %d rungs", SV_LADDER_MAX);
+        goto out;
+    }
+    json_array_foreach(rungs, i, r) {
+        json_t *res = json_object_get(r, "res");
+        json_t *br = json_object_get(r, "bitrate");
+
+        if (!json_is_integer(res) || !json_is_integer(br) ||
+            json_integer_value(res) < 16 ||
+            json_integer_value(res) > SV_LADDER_MAX_DIM ||
+            json_integer_value(br) < 16000 ||
+            json_integer_value(br) > 500000000) {
+            snprintf(err, size, "rung %zu: want \"res\" (16 to %d) and "
+                     "\"bitrate\" (16000 to 500000000) as integers", i,
+                     SV_LADDER_MAX_DIM);
+            goto out;
+        }
+        snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec),
+                 "%s%lldp:%lld", i ? "," : "",
+                 (long long)json_integer_value(res),
+                 (long long)json_integer_value(br));
+    }
+    rc = sv_ladder_parse(spec, out, err, size);
+out:
+    json_decref(root);
+    return rc;
+}
+
+/* --ladder @FILE */
+static int
+parse_file(const char *path, struct sv_ladder *out, char *err, size_t size)
+{
+    char *text, why[200];
+    size_t len;
+    int rc;
+
+    if (*path == '\0') {
+        snprintf(err, size, "'@' needs a file name");
+        return SV_EUSAGE;
+    }
+    rc = sv_slurp(path, LADDER_JSON_MAX, &text, &len);
+    if (rc < 0) {
+        snprintf(err, size, "cannot read '%s': %s", path, sv_strerror(rc));
+        return SV_EUSAGE;
+    }
+    rc = sv_ladder_parse_json(text, len, out, why, sizeof(why));
+    if (rc < 0)
+        snprintf(err, size, "'%s': %s", path, why);
+    free(text);
+    return rc;
+}
+
 int
 sv_ladder_parse(const char *spec, struct sv_ladder *out, char *err,
                 size_t size)
@@ -105,6 +183,8 @@ sv_ladder_parse(const char *spec, struct sv_ladder *out, char *err,
     const char *p, *comma, *preset;
     int i, rc;
 
+    if (spec[0] == '@')
+        return parse_file(spec + 1, out, err, size);
     memset(&l, 0, sizeof(l));
     preset = sv_ladder_preset_spec(spec);
     if (preset != NULL) {

@@ -26,11 +26,21 @@ struct sv_ladder {
 /*
  * Parses "1080p:5000k,720p:2800k" or "1280x720:2800k,..." (a WxH rung is a
  * box the picture is fitted into), or a preset name.  Rungs keep the order
- * given.  On failure writes a message into err (size bytes) and returns
- * SV_EUSAGE; out is written only on success.
+ * given.  "@FILE" reads the ladder JSON that --ladder-out writes (see
+ * sv_ladder_parse_json()).  On failure writes a message into err (size
+ * bytes) and returns SV_EUSAGE; out is written only on success.
  */
 int sv_ladder_parse(const char *spec, struct sv_ladder *out, char *err,
                     size_t size);
+
+/*
+ * Parses the text of a ladder JSON file (len bytes, untrusted): an object
+ * whose "ladder" array holds rungs {"res": short side in pixels,
+ * "bitrate": bits per second, ...}, other members ignored.  The rungs are
+ * checked as a spec's are.  Returns 0 or SV_EUSAGE with a message in err.
+ */
+int sv_ladder_parse_json(const char *text, size_t len, struct sv_ladder *out,
+                         char *err, size_t size);
 
 /* The preset names, NULL-terminated, and the spec of one (NULL if none). */
 extern const char *const sv_ladder_presets[];

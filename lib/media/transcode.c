@@ -12,6 +12,7 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
@@ -47,11 +48,11 @@ sv__shown(const char *url)
 
 /* --- setup on the first decoded video frame --- */
 
-static int
-pick_hw(struct job *j)
+int
+sv__hw_pick(const struct sv_transcode_opts *o, const struct sv__hw **out,
+            AVBufferRef **dev)
 {
     static const enum sv_hw order[] = { SV_HW_NVENC, SV_HW_VAAPI, SV_HW_QSV };
-    const struct sv_transcode_opts *o = j->o;
     char why[256], all[800] = "";
     size_t i;
 
@@ -61,18 +62,18 @@ pick_hw(struct job *j)
     if (o->hw != SV_HW_AUTO) {
         const struct sv__hw *hw = sv__hw_get(o->hw);
 
-        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) < 0) {
+        if (sv__hw_probe(hw, o->codec, dev, why, sizeof(why)) < 0) {
             sv_log_error("cannot use --hw %s: %s", hw->name, why);
             return SV_ENOHW;
         }
-        j->hw = hw;
+        *out = hw;
         return 0;
     }
     for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         const struct sv__hw *hw = sv__hw_get(order[i]);
 
-        if (sv__hw_probe(hw, o->codec, &j->hwdev, why, sizeof(why)) == 0) {
-            j->hw = hw;
+        if (sv__hw_probe(hw, o->codec, dev, why, sizeof(why)) == 0) {
+            *out = hw;
             sv_log_debug("--hw auto: using %s", hw->name);
             return 0;
         }
@@ -86,6 +87,12 @@ pick_hw(struct job *j)
     json_object_set_new(d, "reason", json_string(all));
     sv_event_emit("video.transcoding.fallback", d);
     return 0;
+}
+
+static int
+pick_hw(struct job *j)
+{
+    return sv__hw_pick(j->o, &j->hw, &j->hwdev);
 }
 
 static int
@@ -116,6 +123,11 @@ open_encoders(struct job *j)
     cfg.global_header = j->global_header;
     cfg.hw = j->hw;
     cfg.hwdev = j->hwdev;
+    cfg.ten_bit = j->color.ten_bit;
+    cfg.tagged = j->color.tagged;
+    cfg.prim = j->color.prim;
+    cfg.trc = j->color.trc;
+    cfg.space = j->color.space;
     for (i = 0; i < j->lad.n; i++)
         pixels += (double)j->lad.r[i].width * j->lad.r[i].height;
     for (i = 0; i < j->lad.n; i++) {
@@ -144,6 +156,46 @@ open_encoders(struct job *j)
     return 0;
 }
 
+/*
+ * The clean-up chain and the colour of the rungs: tone mapped to SDR
+ * BT.709 and tagged so; HDR kept in 10-bit HEVC/AV1 with the source's
+ * tags; otherwise as before (8-bit, untagged).
+ */
+static int
+enhance_setup(struct job *j, const AVFrame *first, struct sv_buf *chain)
+{
+    const struct sv_transcode_opts *o = j->o;
+    int rc, tonemapped, hdr = sv__enhance_is_hdr(first);
+
+    rc = sv__enhance_chain(&o->enh, first, j->trf, chain, &tonemapped);
+    if (rc == 0 && chain->len > 0)
+        rc = sv_buf_u8(chain, 0);
+    if (rc < 0)
+        return rc;
+    memset(&j->color, 0, sizeof(j->color));
+    if (tonemapped) {
+        j->color.tagged = 1;
+        j->color.prim = AVCOL_PRI_BT709;
+        j->color.trc = AVCOL_TRC_BT709;
+        j->color.space = AVCOL_SPC_BT709;
+    } else if (hdr && j->hw == NULL && (o->codec == SV_CODEC_HEVC ||
+                                        o->codec == SV_CODEC_AV1)) {
+        j->color.tagged = 1;
+        j->color.ten_bit = 1;
+        j->color.prim = first->color_primaries;
+        j->color.trc = first->color_trc;
+        j->color.space = first->colorspace;
+        sv_log_debug("'%s' is HDR: kept in 10-bit %s", sv__shown(o->input),
+                     sv_codec_names[o->codec]);
+    } else if (hdr) {
+        sv_log_warn("'%s' is HDR, and 8-bit %s%s cannot keep it: use "
+                    "--tonemap, or --codec hevc or av1 in software",
+                    sv__shown(o->input), sv_codec_names[o->codec],
+                    j->hw ? " in hardware" : "");
+    }
+    return 0;
+}
+
 static int
 setup(struct job *j, const AVFrame *first)
 {
@@ -152,6 +204,7 @@ setup(struct job *j, const AVFrame *first)
     AVCodecContext *venc[SV_LADDER_MAX];
     AVRational sar = first->sample_aspect_ratio;
     struct sv__venc_cfg pc;
+    struct sv_buf chain = SV_BUF_INIT(4096);
     int64_t span[2] = { j->r_start, j->r_end };
     char err[256];
     int w = first->width, h = first->height, i, rc, deint = o->deint;
@@ -181,16 +234,28 @@ setup(struct job *j, const AVFrame *first)
     }
     if (deint != SV_DEINT_OFF)
         sv_log_debug("deinterlacing '%s' (bwdif)", sv__shown(o->input));
+    rc = enhance_setup(j, first, &chain);
+    if (rc < 0)
+        return rc;
     memset(&pc, 0, sizeof(pc));
     pc.hw = j->hw;
+    pc.ten_bit = j->color.ten_bit;
     rc = sv__vgraph_build(&j->vg, first, st->time_base, j->in.fps,
                           j->in.rotation, deint, &j->lad,
-                          sv__venc_pix_fmt(&pc));
+                          sv__venc_pix_fmt(&pc),
+                          chain.len > 0 ? (char *)chain.data : NULL);
+    sv_buf_release(&chain);
     if (rc < 0)
         return rc;
     rc = open_encoders(j);
     if (rc < 0)
         return rc;
+    if (j->pass != 1 && (o->thumbs_dir != NULL || o->scenes != NULL)) {
+        rc = sv_thumbs_new(&j->thumbs, o->thumbs_dir, o->thumb_interval_us,
+                           o->scenes, o->scene_threshold, j->vg.tb);
+        if (rc < 0)
+            return rc;
+    }
     if (j->pass == 1)
         return sv__rungs_start(j);
     if (j->in.adec != NULL) {
@@ -248,6 +313,23 @@ feed_early(struct job *j)
 
 /* --- the video path --- */
 
+/* The smallest rung is analysed and cut into cells, the largest is the
+ * poster's candidate. */
+static int
+thumbs_frame(struct job *j, AVFrame **f)
+{
+    AVFrame *small = f[0], *big = f[0];
+    int i;
+
+    for (i = 1; i < j->vg.n; i++) {
+        if (f[i]->height < small->height)
+            small = f[i];
+        if (f[i]->height > big->height)
+            big = f[i];
+    }
+    return sv_thumbs_frame(j->thumbs, small, big);
+}
+
 /* Hands the frames the graph has ready to the encoders, one per rung. */
 static int
 drain_video(struct job *j)
@@ -297,6 +379,11 @@ drain_video(struct job *j)
                 rc = AVERROR(ENOMEM);
                 goto fail;
             }
+        }
+        if (j->thumbs != NULL) {
+            rc = thumbs_frame(j, f);
+            if (rc < 0)
+                goto fail;
         }
         key = sv_kf_decide(&j->kf, f[0]->pts, score);
         j->vframes++;
@@ -527,7 +614,8 @@ finish(struct job *j, int ok)
 }
 
 static int
-run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
+run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp,
+         const char *trf)
 {
     struct job *j;
     char err[256];
@@ -539,6 +627,7 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
     j->o = o;
     j->pass = pass;
     j->tp = tp;
+    j->trf = trf;
     j->t0 = j->last_event = sv__now_us();
     j->global_header = sv__mux_global_header(o->outdir ? o->container
                                                       : o->format);
@@ -590,6 +679,13 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp)
         if (rc2 == AVERROR(EPIPE))
             j->mux.epipe = 1;
     }
+    if (rc >= 0 && j->thumbs != NULL && !j->mux.epipe) {
+        rc2 = sv_thumbs_finish(j->thumbs, av_rescale_q(j->pos_us,
+                                                       AV_TIME_BASE_Q,
+                                                       j->vg.tb));
+        if (rc2 < 0)
+            rc = rc2;
+    }
     if (j->mux.epipe) {
         /* the reader went away: a quiet stop, not a failure */
         rc = 1;
@@ -622,6 +718,7 @@ out:
     avcodec_free_context(&j->aenc);
     sv__vgraph_free(&j->vg);
     sv__agraph_free(&j->ag);
+    sv_thumbs_free(j->thumbs);
     free_early(j);
     sv_scene_release(&j->scene);
     sv__input_close(&j->in);
@@ -655,27 +752,58 @@ twopass_release(struct twopass *tp)
     rmdir(tp->dir);
 }
 
+/* Removes --stabilize's transforms file and its directory. */
+static void
+stab_release(char *dir, const char *trf)
+{
+    unlink(trf);
+    rmdir(dir);
+}
+
 int
 sv_transcode_run(const struct sv_transcode_opts *o)
 {
     struct twopass tp;
     const char *tmp = getenv("TMPDIR");
+    char sdir[64], trf[96];
     int rc;
 
-    if (!o->two_pass)
-        return run_pass(o, 0, NULL);
+    if (tmp == NULL || strlen(tmp) >= 40)
+        tmp = "/tmp";
+    trf[0] = '\0';
+    if (o->enh.stabilize) {
+        snprintf(sdir, sizeof(sdir), "%s/sv-stabilize.XXXXXX", tmp);
+        if (mkdtemp(sdir) == NULL) {
+            rc = -errno;
+            sv_log_error("cannot create a directory for --stabilize in "
+                         "'%s': %s", tmp, sv_strerror(rc));
+            return rc;
+        }
+        snprintf(trf, sizeof(trf), "%s/transforms.trf", sdir);
+        rc = sv__enhance_stab_analyse(o, trf);
+        if (rc < 0) {
+            stab_release(sdir, trf);
+            return rc;
+        }
+    }
+    if (!o->two_pass) {
+        rc = run_pass(o, 0, NULL, trf[0] ? trf : NULL);
+        goto out;
+    }
     memset(&tp, 0, sizeof(tp));
-    snprintf(tp.dir, sizeof(tp.dir), "%s/sv-transcode.XXXXXX",
-             tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp");
+    snprintf(tp.dir, sizeof(tp.dir), "%s/sv-transcode.XXXXXX", tmp);
     if (mkdtemp(tp.dir) == NULL) {
         rc = -errno;
         sv_log_error("cannot create a directory for two-pass statistics in "
-                     "'%s': %s", tmp ? tmp : "/tmp", sv_strerror(rc));
-        return rc;
+                     "'%s': %s", tmp, sv_strerror(rc));
+        goto out;
     }
-    rc = run_pass(o, 1, &tp);
+    rc = run_pass(o, 1, &tp, trf[0] ? trf : NULL);
     if (rc == 0)
-        rc = run_pass(o, 2, &tp);
+        rc = run_pass(o, 2, &tp, trf[0] ? trf : NULL);
     twopass_release(&tp);
+out:
+    if (trf[0])
+        stab_release(sdir, trf);
     return rc;
 }

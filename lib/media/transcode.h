@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "media/enhance.h"
+
 enum sv_codec { SV_CODEC_H264, SV_CODEC_HEVC, SV_CODEC_VP9, SV_CODEC_AV1 };
 enum sv_rate { SV_RATE_CRF, SV_RATE_CBR };
 enum sv_deint { SV_DEINT_AUTO, SV_DEINT_ON, SV_DEINT_OFF };
@@ -34,6 +36,10 @@ struct sv_transcode_opts {
     int chunk;                  /* --chunk I of N */
     double range[2];            /* --range in seconds; [1] < 0: to the end;
                                  * [0] < 0: no range */
+    struct sv_enhance enh;      /* clean-up filters (enhance.h) */
+    const char *thumbs_dir;     /* --thumbnails: sprites, VTT, poster */
+    int64_t thumb_interval_us;
+    const char *scenes;         /* --scenes: scene cuts as JSON */
 };
 
 /* codec names as options spell them, indexed by enum sv_codec */

@@ -332,3 +332,29 @@ sv_h264_packetize(const uint8_t *au, size_t len, size_t mtu,
     }
     return 0;
 }
+
+int
+sv_h264_payload_key(const uint8_t *p, size_t len)
+{
+    size_t off, n;
+    int type;
+
+    if (len < 1)
+        return 0;
+    type = p[0] & 0x1f;
+    if (type == 5 || type == 7)
+        return 1;
+    if (type == 28)     /* FU-A: start bit, the fragment's type */
+        return len >= 2 && (p[1] & 0x80) && (p[1] & 0x1f) == 5;
+    if (type != 24)
+        return 0;
+    for (off = 1; len - off >= 2; off += 2 + n) {
+        n = sv_be16(p + off);
+        if (n == 0 || n > len - off - 2)
+            return 0;
+        type = p[off + 2] & 0x1f;
+        if (type == 5 || type == 7)
+            return 1;
+    }
+    return 0;
+}

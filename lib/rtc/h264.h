@@ -54,6 +54,13 @@ void sv_h264_depack_loss(struct sv_h264_depack *d);
 int sv_h264_avcc(const uint8_t *sps, size_t sps_len, const uint8_t *pps,
                  size_t pps_len, uint8_t *out, size_t size);
 
+/*
+ * Nonzero when an RTP payload can start a keyframe for a decoder joining
+ * here: an SPS or IDR alone, a STAP-A holding one, or the first fragment
+ * of an IDR in FU-A.  Bounded: a malformed STAP-A is 0.
+ */
+int sv_h264_payload_key(const uint8_t *p, size_t len);
+
 /* one RTP payload of an access unit; marker on the unit's last */
 typedef int (*sv_h264_pay_fn)(void *ud, const uint8_t *p, size_t len,
                               int marker);

@@ -357,6 +357,24 @@ sv_rtcp_remb(uint8_t *out, size_t size, uint32_t our_ssrc, uint64_t bps,
 }
 
 int
+sv_rtcp_sr(uint8_t *out, size_t size, uint32_t ssrc, uint64_t ntp,
+           uint32_t rtp_ts, uint32_t packets, uint32_t octets)
+{
+    if (size < 28)
+        return SV_ELIMIT;
+    out[0] = 0x80;
+    out[1] = 200;
+    sv_put_be16(out + 2, 6);
+    sv_put_be32(out + 4, ssrc);
+    sv_put_be32(out + 8, (uint32_t)(ntp >> 32));
+    sv_put_be32(out + 12, (uint32_t)ntp);
+    sv_put_be32(out + 16, rtp_ts);
+    sv_put_be32(out + 20, packets);
+    sv_put_be32(out + 24, octets);
+    return 28;
+}
+
+int
 sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
 {
     size_t off = 0;
@@ -387,6 +405,8 @@ sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info)
         } else if (pt == 205 && fmt == 1 && n >= 16) {
             size_t k;
 
+            if (info->nacks == 0)
+                info->nack_ssrc = sv_be32(q + 8);
             for (k = 12; k + 4 <= n; k += 4) {
                 uint16_t pid = sv_be16(q + k), blp = sv_be16(q + k + 2);
                 int b;

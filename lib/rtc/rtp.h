@@ -120,8 +120,15 @@ struct sv_rtcp_info {
     uint64_t remb_bps;          /* 0: none */
     int nacks;                  /* sequence numbers asked for */
     uint16_t nack_seq[64];      /* the first of them */
+    uint32_t nack_ssrc;         /* the media SSRC of the first NACK */
     int packets;
 };
+
+/* a Sender Report of ssrc (no report blocks): the NTP time and the RTP
+ * timestamp it maps to, packets and octets sent.  Returns 28 or
+ * SV_ELIMIT. */
+int sv_rtcp_sr(uint8_t *out, size_t size, uint32_t ssrc, uint64_t ntp,
+               uint32_t rtp_ts, uint32_t packets, uint32_t octets);
 
 /* Walks a compound RTCP packet.  Returns 0 or SV_EFORMAT. */
 int sv_rtcp_parse(const uint8_t *p, size_t len, struct sv_rtcp_info *info);

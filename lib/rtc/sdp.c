@@ -210,6 +210,8 @@ sv_sdp_parse(const char *text, size_t len, struct sv_sdp *out)
             m->rtcp_mux = 1;
         else if (n == 12 && memcmp(s, "a=rtcp-rsize", 12) == 0)
             m->rtcp_rsize = 1;
+        else if (n == 13 && memcmp(s, "a=bundle-only", 13) == 0)
+            m->bundle_only = 1;
         else if (n == 10 && memcmp(s, "a=sendonly", 10) == 0)
             m->dir = SV_SDP_SENDONLY;
         else if (n == 10 && memcmp(s, "a=recvonly", 10) == 0)
@@ -308,7 +310,9 @@ sv_sdp_choose(struct sv_sdp *offer)
 
         m->chosen = -1;
         m->codec = 0;
-        if (m->port == 0 || !m->rtcp_mux ||
+        /* port 0 with a=bundle-only (RFC 8843 7.5.2) rides the
+         * bundle's transport: taken, as webrtcbin's max-bundle sends */
+        if ((m->port == 0 && !m->bundle_only) || !m->rtcp_mux ||
             strcmp(m->proto, "UDP/TLS/RTP/SAVPF") != 0)
             continue;
         for (j = 0; j < m->ncodecs; j++) {
@@ -423,6 +427,11 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
                 put(&o, "a=rtcp-fb:%d ccm fir\r\n", cd->pt);
             if (cd->fb & SV_SDP_FB_REMB)
                 put(&o, "a=rtcp-fb:%d goog-remb\r\n", cd->pt);
+        }
+        if (c->send_ssrc != NULL && c->send_ssrc[i] != 0) {
+            put(&o, "a=msid:sv %s\r\n", kind);
+            put(&o, "a=ssrc:%u cname:sv\r\na=ssrc:%u msid:sv %s\r\n",
+                c->send_ssrc[i], c->send_ssrc[i], kind);
         }
         for (k = 0; k < c->ncand; k++)
             put(&o, "a=candidate:%d 1 udp %u %s %d typ host\r\n", k + 1,

@@ -31,6 +31,7 @@ struct sv_sdp_media {
     char mid[32];
     int dir;                /* SV_SDP_SENDRECV... */
     int rtcp_mux, rtcp_rsize;
+    int bundle_only;        /* a=bundle-only (its port is 0) */
     /* media level, or the session's when the media has none */
     char ufrag[64], pwd[128];
     char fp_alg[16], fp[128];
@@ -79,6 +80,9 @@ struct sv_sdp_answer_conf {
     int port;                       /* the one UDP port */
     int dir;                        /* ours: SV_SDP_RECVONLY for WHIP */
     uint64_t session_id;
+    /* SV_SDP_SENDONLY (WHEP): the SSRC we send on each offered media
+     * (indexed as offer->m), 0 for none; NULL: no a=ssrc lines */
+    const uint32_t *send_ssrc;
 };
 
 /*

@@ -27,6 +27,8 @@ struct sv__server {
     size_t keylen;
     struct sv__steer *steer;        /* /steering, NULL: no policy */
     struct sv__tracker *tracker;    /* the one worker's, NULL: none */
+    uint8_t *wmkey;                 /* A/B watermark key, NULL: none */
+    size_t wmkeylen;
 };
 
 /* sv-serve's request handler: runs before h2o's file handler */
@@ -168,6 +170,24 @@ void sv__tracker_serve(struct sv__server *srv, h2o_req_t *req);
 /* Appends the tracker's counters in Prometheus text to buf (size bytes);
  * returns the bytes written (0 without a tracker). */
 size_t sv__tracker_metrics(struct sv__server *srv, char *buf, size_t size);
+
+/* ---- wm_route.c: A/B watermark variants ---- */
+
+/* Reads conf->watermark_key_file (none: 0); 0 or a negative code. */
+int sv__wmark_load(struct sv__server *srv);
+
+/* Wipes and frees the key; NULL-safe. */
+void sv__wmark_free(struct sv__server *srv);
+
+/*
+ * For a viewer with a token subject: a request of a file that has A/B
+ * variants ("dir/name" beside "dir/a/name") is redirected (302) to the
+ * viewer's variant, the query kept; a request of a variant by name that
+ * is not the viewer's is refused (403).  Returns 1 when req was answered,
+ * 0 when it is for the file handler.
+ */
+int sv__wmark_route(struct sv__server *srv, h2o_req_t *req,
+                    const char *path, const char *subject);
 
 /* Loads (or reloads) the token key; returns 0 or a negative code. */
 int sv__http_load_key(struct sv__server *srv);

@@ -361,6 +361,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                                 t.expires - (int64_t)time(NULL),
                                 srv->conf->tls_cert != NULL ? "; Secure" :
                                 "");
+        if (sv__wmark_route(srv, req, path, t.subject))
+            return 0;
     }
     return sv__files_serve(hd, req, path, raw, plen);
 }

@@ -123,6 +123,9 @@ sv_serve_run(const struct sv_serve_conf *conf)
     rc = sv__steer_open(&srv);
     if (rc < 0)
         goto out;
+    rc = sv__wmark_load(&srv);
+    if (rc < 0)
+        goto out;
 
     memset(&hc, 0, sizeof(hc));
     hc.name = "sv-serve";
@@ -146,6 +149,7 @@ sv_serve_run(const struct sv_serve_conf *conf)
     rc = sv_http_server_run(&hc);
 out:
     sv__steer_close(&srv);
+    sv__wmark_free(&srv);
     sv_jsonlog_close(srv.access);
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);

@@ -35,6 +35,7 @@ struct sv_serve_conf {
     unsigned tracker_max_conns;     /* tracker sockets per address, 0: any */
     uint64_t tracker_interval_ms;   /* announce interval told to peers */
     uint64_t tracker_idle_ms;       /* silent sockets are closed after */
+    const char *watermark_key_file; /* A/B variants by token subject */
 };
 
 /*

@@ -174,11 +174,38 @@ refuses_bad_payloads(void)
     sv_h264_depack_release(&d);
 }
 
+static void
+tells_keyframe_starts(void)
+{
+    static const uint8_t idr[] = { 0x65, 0x88 };
+    static const uint8_t sps[] = { 0x67, 0x42 };
+    static const uint8_t p_slice[] = { 0x41, 0x9a };
+    static const uint8_t stap_sps[] = { 0x18, 0, 2, 0x67, 0x42, 0, 1, 0x68 };
+    static const uint8_t stap_sei[] = { 0x18, 0, 1, 0x06, 0, 1, 0x09 };
+    static const uint8_t stap_bad[] = { 0x18, 0, 9, 0x67 };
+    static const uint8_t fu_idr_start[] = { 0x7c, 0x85, 0 };
+    static const uint8_t fu_idr_mid[] = { 0x7c, 0x05, 0 };
+    static const uint8_t fu_p_start[] = { 0x7c, 0x81, 0 };
+
+    CHECK(sv_h264_payload_key(idr, sizeof(idr)));
+    CHECK(sv_h264_payload_key(sps, sizeof(sps)));
+    CHECK(!sv_h264_payload_key(p_slice, sizeof(p_slice)));
+    CHECK(sv_h264_payload_key(stap_sps, sizeof(stap_sps)));
+    CHECK(!sv_h264_payload_key(stap_sei, sizeof(stap_sei)));
+    CHECK(!sv_h264_payload_key(stap_bad, sizeof(stap_bad)));
+    CHECK(sv_h264_payload_key(fu_idr_start, sizeof(fu_idr_start)));
+    CHECK(!sv_h264_payload_key(fu_idr_mid, sizeof(fu_idr_mid)));
+    CHECK(!sv_h264_payload_key(fu_p_start, sizeof(fu_p_start)));
+    CHECK(!sv_h264_payload_key(fu_idr_start, 1));
+    CHECK(!sv_h264_payload_key(NULL, 0));
+}
+
 int
 main(void)
 {
     RUN(round_trip_stap_and_fua);
     RUN(waits_for_keyframe_and_drops_after_loss);
     RUN(refuses_bad_payloads);
+    RUN(tells_keyframe_starts);
     return DONE();
 }

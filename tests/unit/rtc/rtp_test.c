@@ -118,6 +118,30 @@ rtcp_builds_and_parses(void)
 }
 
 static void
+sender_report_and_nack_ssrc(void)
+{
+    uint8_t out[64];
+    struct sv_rtcp_info info;
+    uint16_t seqs[2] = { 7, 9 };
+    int w;
+
+    CHECK_INT(sv_rtcp_sr(out, 27, 1, 2, 3, 4, 5), SV_ELIMIT);
+    CHECK_INT(sv_rtcp_sr(out, sizeof(out), 0xabcdef01u,
+                         0x1122334455667788ull, 90000, 12, 3400), 28);
+    CHECK(sv_rtp_is_rtcp(out, 28));
+    CHECK_INT(sv_rtcp_parse(out, 28, &info), 0);
+    CHECK(info.sr);
+    CHECK_INT(info.sr_ssrc, 0xabcdef01u);
+    CHECK(info.sr_ntp == 0x1122334455667788ull);
+    CHECK_INT(info.sr_rtp, 90000);
+    w = sv_rtcp_nack(out, sizeof(out), 1, 0x5eed, seqs, 2);
+    CHECK(w > 0);
+    CHECK_INT(sv_rtcp_parse(out, (size_t)w, &info), 0);
+    CHECK_INT(info.nacks, 2);
+    CHECK_INT(info.nack_ssrc, 0x5eed);
+}
+
+static void
 opus_durations(void)
 {
     static const uint8_t celt20[] = { 0xfc, 0 };     /* config 31, 1 frame */
@@ -137,6 +161,7 @@ main(void)
     RUN(header_round_trip);
     RUN(reorders_and_waits_for_gaps);
     RUN(rtcp_builds_and_parses);
+    RUN(sender_report_and_nack_ssrc);
     RUN(opus_durations);
     return DONE();
 }

@@ -156,6 +156,48 @@ builds_ice_lite_answer(void)
 }
 
 static void
+builds_sendonly_answer_with_ssrcs(void)
+{
+    static const char *const cands[] = { "127.0.0.1" };
+    static const uint32_t ssrcs[SV_SDP_MAX_MEDIA] = { 4242, 0 };
+    struct sv_sdp_answer_conf c = { "uf", "pw", "AB:CD", cands, 1, 8443,
+                                    SV_SDP_SENDONLY, 7, ssrcs };
+    struct sv_sdp d;
+    char out[4096];
+
+    CHECK_INT(sv_sdp_parse(offer, sizeof(offer) - 1, &d), 0);
+    sv_sdp_choose(&d);
+    CHECK(sv_sdp_answer(&d, &c, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "a=sendonly\r\n") != NULL);
+    CHECK(strstr(out, "a=recvonly\r\n") == NULL);
+    CHECK(strstr(out, "a=msid:sv video\r\na=ssrc:4242 cname:sv\r\n"
+                 "a=ssrc:4242 msid:sv video\r\n") != NULL);
+    /* no SSRC for the audio: no a=ssrc there */
+    CHECK(strstr(strstr(out, "m=audio"), "a=ssrc:") == NULL);
+}
+
+/* webrtcbin's max-bundle: the second m-line has port 0 and bundle-only */
+static void
+takes_bundle_only(void)
+{
+    static const char o[] =
+        "v=0\r\na=group:BUNDLE v a\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:v\r\na=rtcp-mux\r\n"
+        "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n"
+        "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=mid:a\r\na=bundle-only\r\n"
+        "a=rtcp-mux\r\na=rtpmap:111 OPUS/48000/2\r\n"
+        "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=mid:x\r\na=rtcp-mux\r\n"
+        "a=rtpmap:111 opus/48000/2\r\n";
+    struct sv_sdp d;
+
+    CHECK_INT(sv_sdp_parse(o, sizeof(o) - 1, &d), 0);
+    CHECK(d.m[1].bundle_only);
+    CHECK_INT(sv_sdp_choose(&d), 2);
+    CHECK_INT(d.m[1].codec, SV_SDP_OPUS);
+    CHECK_INT(d.m[2].chosen, -1);   /* port 0 alone: refused */
+}
+
+static void
 refuses(void)
 {
     static const char vp8[] =
@@ -187,6 +229,8 @@ main(void)
     RUN(chooses_h264_mode1_baseline_and_opus);
     RUN(takes_high_when_alone);
     RUN(builds_ice_lite_answer);
+    RUN(builds_sendonly_answer_with_ssrcs);
+    RUN(takes_bundle_only);
     RUN(refuses);
     return DONE();
 }

@@ -1,10 +1,10 @@
-/* quality_math_test.c -- lib/stats/quality_math.c: PSNR, SSIM, MS-SSIM and
+/* quality_math_test.c -- lib/media/quality_math.c: PSNR, SSIM, MS-SSIM and
  * pooling against figures worked out by hand */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 
-#include "stats/quality.h"
+#include "media/quality_math.h"
 #include "t.h"
 
 #define W 64

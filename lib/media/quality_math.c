@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats/quality.h"
+#include "media/quality_math.h"
 
 double
 sv_quality_mse(const struct sv_plane8 *a, const struct sv_plane8 *b)

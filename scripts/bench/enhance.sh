@@ -1,0 +1,47 @@
+#!/bin/sh
+# enhance.sh -- the cost of each clean-up filter in sv-transcode against the
+# ffmpeg CLI running the same filter and encode: frames per second of each
+# and their ratio (sv / ffmpeg; 1.0 is parity), one 720p30 rung, libx264
+# veryfast crf 23, no audio.
+#   scripts/bench/enhance.sh            (SECONDS_LONG=10)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${BUILD:-$top/build}/bin/sv-transcode
+dir=${SV_BENCH_DIR:-/tmp/sv-bench}
+len=${SECONDS_LONG:-10}
+mkdir -p "$dir"
+src=$dir/src720p30_${len}s_grain.mkv
+
+ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
+
+if [ ! -s "$src" ]; then
+    ff -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=$len,noise=alls=10:allf=t" \
+        -c:v libx264 -preset veryfast -crf 16 -pix_fmt yuv420p "$src.tmp.mkv"
+    mv "$src.tmp.mkv" "$src"
+fi
+frames=$((len * 30))
+
+# secs CMD...: wall seconds of one run
+secs() {
+    t0=$(date +%s.%N)
+    "$@" > /dev/null 2>&1
+    t1=$(date +%s.%N)
+    echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }'
+}
+
+printf '%-10s %10s %10s %8s\n' filter sv_fps ffmpeg_fps ratio
+# name | sv-transcode options | the ffmpeg filter chain doing the same
+while IFS='|' read -r name opts chain; do
+    # shellcheck disable=SC2086 # the options are words
+    s=$(secs "$bin" "$src" --hw none --no-audio -l 720p:20000k -o "$dir/e" $opts)
+    f=$(secs ffmpeg -nostdin -y -i "$src" -an -vf "fps=30,${chain}scale=1280:720:flags=bicubic,format=yuv420p" \
+        -c:v libx264 -preset veryfast -crf 23 -x264-params scenecut=0 \
+        "$dir/e.mp4")
+    echo "$name $s $f $frames" | awk '{ a = $4 / $2; b = $4 / $3;
+        printf "%-10s %10.1f %10.1f %8.2f\n", $1, a, b, a / b }'
+done <<'LIST'
+none| |
+hqdn3d|--denoise hqdn3d|hqdn3d=4:3:6:4.5,
+nlmeans|--denoise nlmeans|nlmeans=s=1,
+sharpen|--sharpen|unsharp=5:5:1:5:5:0,
+LIST

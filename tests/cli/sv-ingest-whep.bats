@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# sv-ingest-whep.bats -- WHEP playback of WHIP streams: the HTTP side with
+# curl (answers, Location, DELETE, 404/409/503), and real media from
+# GStreamer's webrtcbin publishing over WHIP to webrtcbin viewers over WHEP
+# (an independent WebRTC stack).  Chromium is in tests/e2e/whep-chromium.bats.
+
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    EV=$BATS_TEST_TMPDIR/events.jsonl
+    ERR=$BATS_TEST_TMPDIR/stderr.txt
+    OFFER=$SV_TOP/tests/fuzz/corpus/sdp/chromium-offer
+    # a viewer's offer: Chromium's, receiving
+    VOFFER=$BATS_TEST_TMPDIR/viewer-offer
+    sed -e 's/^a=sendonly/a=recvonly/' -e '/^a=ssrc:/d' "$OFFER" > "$VOFFER"
+    PORT=$(free_port)
+    BASE=http://127.0.0.1:$PORT
+    PIDS=()
+}
+
+teardown() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+}
+
+start_whip() {
+    sv-ingest --listen "whip://127.0.0.1:$PORT" --discard "$@" \
+        > "$EV" 2> "$ERR" &
+    PIDS+=($!)
+    wait_for grep -q '^sv-ingest: listening on whip' "$ERR" ||
+        fail "sv-ingest did not start: $(cat "$ERR")"
+}
+
+# status CURL-ARGS...: prints the HTTP status; body and head kept
+status() {
+    curl -s -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/head" \
+        -w '%{http_code}' "$@"
+}
+
+header() {
+    tr -d '\r' < "$BATS_TEST_TMPDIR/head" | sed -n "s/^$1: //Ip"
+}
+
+# publish: a WHIP session for live/cam1 (its media never comes: it holds
+# the stream for the 15 s DTLS setup allowance)
+publish() {
+    run status -X POST -H 'Content-Type: application/sdp' \
+        -H 'Authorization: Bearer cam1' --data-binary "@$OFFER" \
+        "$BASE/whip/live"
+    assert_eq "$output" 201
+    PUBLOC=$(header Location)
+}
+
+# view [URL]: a WHEP offer; prints the status
+view() {
+    status -X POST -H 'Content-Type: application/sdp' \
+        --data-binary "@$VOFFER" "${1:-$BASE/whep/live/cam1}"
+}
+
+@test "a WHEP offer for a WHIP stream gets 201, a sendonly answer with our SSRCs and a Location" {
+    local body loc v a
+    start_whip
+    publish
+    run status -X OPTIONS "$BASE/whep/live/cam1"
+    assert_eq "$output" 204
+    assert_eq "$(header Access-Control-Allow-Origin)" '*'
+    assert_eq "$(header Accept-Post)" application/sdp
+    run view
+    assert_eq "$output" 201
+    body=$BATS_TEST_TMPDIR/body
+    assert_eq "$(header Content-Type)" application/sdp
+    assert_eq "$(header Accept-Patch)" application/trickle-ice-sdpfrag
+    loc=$(header Location)
+    [[ $loc =~ ^/whep/live/cam1/[0-9a-f]{32}$ ]] || fail "Location: $loc"
+    assert_eq "$(header ETag)" "\"${loc##*/}\""
+    grep -qx $'a=ice-lite\r' "$body"
+    grep -qx $'a=group:BUNDLE 0 1\r' "$body"
+    # the payload types the viewer offered first for H.264 and Opus
+    grep -qx $'m=video 9 UDP/TLS/RTP/SAVPF 106\r' "$body"
+    grep -qx $'m=audio 9 UDP/TLS/RTP/SAVPF 111\r' "$body"
+    assert_eq "$(grep -c $'^a=sendonly\r$' "$body")" 2
+    run ! grep -q '^a=recvonly' "$body"
+    grep -qx $'a=setup:passive\r' "$body"
+    grep -qx $'a=rtcp-fb:106 nack\r' "$body"
+    grep -qx $'a=rtcp-fb:106 nack pli\r' "$body"
+    # one SSRC per media, distinct, none of the publisher's
+    v=$(sed -n 's/^a=ssrc:\([0-9]*\) cname:sv\r$/\1/p' "$body" | head -1)
+    a=$(sed -n 's/^a=ssrc:\([0-9]*\) cname:sv\r$/\1/p' "$body" | tail -1)
+    [ -n "$v" ]
+    [ -n "$a" ]
+    [ "$v" != "$a" ]
+    [ "$v" != 1111 ]
+    [ "$v" != 2222 ]
+    grep -qx "a=ssrc:$v msid:sv video"$'\r' "$body"
+    grep -qx "a=ssrc:$a msid:sv audio"$'\r' "$body"
+    # trickle is accepted, DELETE ends it, a second DELETE finds nothing
+    run status -X PATCH -H 'Content-Type: application/trickle-ice-sdpfrag' \
+        --data-binary $'a=end-of-candidates\r\n' "$BASE$loc"
+    assert_eq "$output" 204
+    run status -X DELETE "$BASE$loc"
+    assert_eq "$output" 200
+    run status -X DELETE "$BASE$loc"
+    assert_eq "$output" 404
+    # a WHIP session's id is not a WHEP one, nor the other way round
+    run status -X DELETE "$BASE/whep/live/cam1/${PUBLOC##*/}"
+    assert_eq "$output" 404
+}
+
+@test "WHEP: 404 for an unknown stream, 400 for a bad offer, 405 and 415 as HTTP says" {
+    start_whip
+    run view "$BASE/whep/live/nobody"
+    assert_eq "$output" 404
+    grep -q 'no live stream live/nobody' "$BATS_TEST_TMPDIR/body"
+    run view "$BASE/whep/live"
+    assert_eq "$output" 404
+    run view "$BASE/whep/live/a/b/c"
+    assert_eq "$output" 404
+    run view "$BASE/whep/live/..%2f"
+    assert_eq "$output" 404
+    publish
+    run status -X POST -H 'Content-Type: text/plain' --data-binary x \
+        "$BASE/whep/live/cam1"
+    assert_eq "$output" 415
+    run status -X POST -H 'Content-Type: application/sdp' \
+        --data-binary hello "$BASE/whep/live/cam1"
+    assert_eq "$output" 400
+    # an offer that only sends gets nothing to receive
+    run status -X POST -H 'Content-Type: application/sdp' \
+        --data-binary "@$OFFER" "$BASE/whep/live/cam1"
+    assert_eq "$output" 400
+    grep -q 'the offer receives none of what live/cam1 sends' \
+        "$BATS_TEST_TMPDIR/body"
+    run status "$BASE/whep/live/cam1"
+    assert_eq "$output" 405
+    assert_eq "$(header Allow)" 'POST, OPTIONS'
+}
+
+@test "--whep-max-viewers: the next viewer gets 503 with Retry-After; a leaving one makes room; 0 turns WHEP off" {
+    local loc
+    start_whip --whep-max-viewers 2
+    publish
+    run view
+    assert_eq "$output" 201
+    loc=$(header Location)
+    run view
+    assert_eq "$output" 201
+    run view
+    assert_eq "$output" 503
+    assert_eq "$(header Retry-After)" 5
+    grep -q 'stream live/cam1 has 2 viewers, its limit (--whep-max-viewers)' \
+        "$BATS_TEST_TMPDIR/body"
+    run status -X DELETE "$BASE$loc"
+    assert_eq "$output" 200
+    run view
+    assert_eq "$output" 201
+    # the publisher's end takes its viewers with it
+    loc=$(header Location)
+    run status -X DELETE "$BASE$PUBLOC"
+    assert_eq "$output" 200
+    run status -X DELETE "$BASE$loc"
+    assert_eq "$output" 404
+    run view
+    assert_eq "$output" 404
+    kill "${PIDS[0]}"
+    wait "${PIDS[0]}" || true   # status ignored: it was killed
+    PIDS=()
+    start_whip --whep-max-viewers 0
+    publish
+    run view
+    assert_eq "$output" 403
+    grep -q 'WHEP playback is off' "$BATS_TEST_TMPDIR/body"
+}
+
+@test "WHEP of a stream published over RTMP is a 409 that says why" {
+    local rport
+    rport=$(free_port)
+    sv-ingest --listen "whip://127.0.0.1:$PORT" \
+        --listen "rtmp://127.0.0.1:$rport" --discard > "$EV" 2> "$ERR" &
+    PIDS+=($!)
+    wait_for grep -q "listening on rtmp" "$ERR"
+    timeout 30 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+        -i "$(_v 320x240 20)" -c:v libx264 -g 30 -f flv \
+        "rtmp://127.0.0.1:$rport/live/cam1" &
+    PIDS+=($!)
+    wait_for grep -q '"live.stream.started"' "$EV"
+    run view
+    assert_eq "$output" 409
+    grep -q 'stream live/cam1 is not published over WHIP' \
+        "$BATS_TEST_TMPDIR/body"
+}
+
+@test "webrtcbin viewers over WHEP receive and decode what webrtcbin publishes over WHIP" {
+    local d=$BATS_TEST_TMPDIR i frames
+    /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' \
+        2> /dev/null || skip "no GStreamer WebRTC introspection (scripts/setup)"
+    gst-inspect-1.0 nicesrc > /dev/null 2>&1 || skip "no gstreamer1.0-nice"
+    unshare -n true 2> /dev/null ||
+        skip "cannot make a network namespace (unshare -n needs root)"
+    run unshare -n bash "$SV_TOP/tests/cli/whep_gst.bash" "$d" 5 2
+    [ "$status" -eq 0 ] || fail "gst: $output $(cat "$d"/*.json "$d"/*.err)"
+    jq -e '.post == 201 and .delete == 200' "$d/pub.json"
+    for i in 1 2; do
+        jq -e '.post == 201 and .delete == 200 and .answer_sendonly and
+               .frames >= 60 and .audio >= 100' "$d/view$i.json"
+        # what arrived is H.264 that decodes, frame for frame
+        run ffprobe -v error -count_frames -show_entries \
+            stream=codec_name,width,nb_read_frames -of json "$d/view$i.h264"
+        [ "$status" -eq 0 ]
+        jq -e '.streams[0] | .codec_name == "h264" and .width == 640' \
+            <<< "$output"
+        frames=$(jq -r '.streams[0].nb_read_frames' <<< "$output")
+        echo "# viewer $i: $frames frames" >&3
+        [ "$frames" -ge 60 ]
+        run ffmpeg -nostdin -v error -i "$d/view$i.h264" -f null -
+        [ -z "$output" ]
+    done
+    jq -e -s '[.[] | select(.event == "live.viewer.joined")] | length == 2'\
+        "$d/events.jsonl"
+    jq -e -s '[.[] | select(.event == "live.viewer.left") | .data] |
+              length == 2 and all(.why == "deleted" and .packets > 100)' \
+        "$d/events.jsonl"
+    jq -e -s '[.[] | select(.event == "live.stream.stats") |
+               .data.whep_viewers] | max == 2' "$d/events.jsonl"
+}

@@ -1,0 +1,154 @@
+/* pertitle_test.c -- lib/media/pertitle.c: the hull and the rungs chosen
+ * from it, against a ladder worked out by hand, and the ladder JSON of
+ * lib/media/ladder.c that --ladder @file reads */
+#include <math.h>
+
+#include "core/err.h"
+#include "media/pertitle.h"
+#include "t.h"
+
+/* two sizes: 720p tops out higher, 360p is as good below ~1.2 Mbit/s */
+static int
+points(struct sv_pt_point *pt)
+{
+    static const struct { int res, crf; double kbps, psnr; } v[] = {
+        { 720, 28, 1000, 40 }, { 720, 23, 2000, 44 }, { 720, 18, 4000, 47 },
+        { 360, 28, 300, 34 }, { 360, 23, 600, 38 }, { 360, 18, 1200, 40 },
+    };
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        memset(&pt[i], 0, sizeof(pt[i]));
+        pt[i].res = v[i].res;
+        pt[i].crf = v[i].crf;
+        pt[i].kbps = v[i].kbps;
+        pt[i].psnr = v[i].psnr;
+        pt[i].ssim = v[i].psnr / 50;
+    }
+    return 6;
+}
+
+static const struct sv_pt_caps wide = { 1080, 200000, 5000000, 4, 1.5, 45 };
+
+static void
+hull_leaves_out_the_point_under_it(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+
+    CHECK_INT(sv_pt_choose(pt, points(pt), &wide, &l, NULL, NULL, NULL), 0);
+    /* 360p at 1200k (40 dB) is under the line from 720p's 1000k to 2000k */
+    CHECK_INT(pt[5].hull, 0);
+    CHECK_INT(pt[0].hull + pt[1].hull + pt[2].hull, 3);
+    CHECK_INT(pt[3].hull + pt[4].hull, 2);
+}
+
+static void
+rungs_by_hand(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+    double psnr[SV_LADDER_MAX], ssim[SV_LADDER_MAX];
+    int crf[SV_LADDER_MAX];
+
+    CHECK_INT(sv_pt_choose(pt, points(pt), &wide, &l, psnr, ssim, crf), 0);
+    /* top: the hull passes 45 dB a third of the way from 2000k to 4000k;
+     * 1778k is 720p's (43.1 dB; 360p's 40 is over 1 dB worse); 1185k
+     * goes to 360p (39.95 dB, within 1 dB of 720p's 40.74); nothing is
+     * smaller than 360p, so that is the ladder */
+    CHECK_INT(l.n, 2);
+    CHECK_INT(l.r[0].req_h, 720);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK(fabs(psnr[0] - 45.0) < 0.01);
+    CHECK_INT(crf[0], 21);
+    CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[1].bitrate, 1185000);
+    CHECK(fabs(psnr[1] - 39.95) < 0.01);
+    CHECK(fabs(ssim[1] - 39.95 / 50) < 0.001);
+    CHECK_INT(crf[1], 18);
+}
+
+static void
+caps_bound_the_rungs(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+    struct sv_pt_caps c = wide;
+
+    c.max_bps = 2000000;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.r[0].bitrate, 2000000);
+    CHECK_INT(l.r[0].req_h, 720);
+    /* a size cap: 720p is out, 360p's own curve tops at 1200k */
+    c = wide;
+    c.max_res = 480;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.n, 1);
+    CHECK_INT(l.r[0].req_h, 360);
+    CHECK_INT(l.r[0].bitrate, 1200000);
+    CHECK_INT(pt[5].hull, 1);
+    CHECK_INT(pt[0].hull, 0);
+    /* one rung at most */
+    c = wide;
+    c.max_rungs = 1;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.n, 1);
+    /* a floor over every target below the top leaves the top alone */
+    c = wide;
+    c.min_bps = 2000000;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.n, 1);
+}
+
+static void
+nothing_to_choose_from(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+    struct sv_pt_caps c = wide;
+
+    CHECK_INT(sv_pt_choose(pt, 0, &wide, &l, NULL, NULL, NULL), SV_ELADDER);
+    c.max_res = 240;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL),
+              SV_ELADDER);
+}
+
+static void
+ladder_json_round_trip(void)
+{
+    static const char ok[] = "{\"version\":1,\"ladder\":["
+        "{\"name\":\"720p\",\"res\":720,\"bitrate\":2667000},"
+        "{\"res\":360,\"bitrate\":1185000}],\"curves\":[]}";
+    struct sv_ladder l;
+    char err[256];
+
+    CHECK_INT(sv_ladder_parse_json(ok, sizeof(ok) - 1, &l, err,
+                                   sizeof(err)), 0);
+    CHECK_INT(l.n, 2);
+    CHECK_INT(l.r[0].req_h, 720);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(sv_ladder_parse_json("[]", 2, &l, err, sizeof(err)),
+              SV_EUSAGE);
+    CHECK_STR(err, "no \"ladder\" array of rungs");
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":1.5}]}", 37, &l, err,
+                                   sizeof(err)), SV_EUSAGE);
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":9000}]}", 38, &l, err,
+                                   sizeof(err)), SV_EUSAGE);
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":", 10, &l, err,
+                                   sizeof(err)), SV_EUSAGE);
+    CHECK(strncmp(err, "not JSON: ", 10) == 0);
+}
+
+int
+main(void)
+{
+    RUN(hull_leaves_out_the_point_under_it);
+    RUN(rungs_by_hand);
+    RUN(caps_bound_the_rungs);
+    RUN(nothing_to_choose_from);
+    RUN(ladder_json_round_trip);
+    return DONE();
+}

@@ -252,3 +252,29 @@ hdr() {
         --package "$D/www/p" --watermark-key other.key --viewers "$D/viewers"
     assert_match "$stderr" "was marked under another key"
 }
+
+@test "detect refuses an unsafe package.json and a viewers file that is not text, before decoding" {
+    mkdir bad
+    jq '.renditions[0].segments[2].uri = "../../x.m4s"' "$D/www/p/package.json" \
+        > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad segment 2 of rendition 'v0' in the package"
+    jq 'del(.renditions[0].segments[5].number)' "$D/www/p/package.json" \
+        > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad segment 5 of rendition 'v0' in the package"
+    jq '.renditions[0].frame_rate = 0' "$D/www/p/package.json" > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad rendition 'v0' in the package"
+    printf 'alice\0bob\n' > nul.viewers
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" \
+        --package "$D/www/p" --watermark-key "$D/wm.key" --viewers nul.viewers
+    assert_eq "$stderr" "sv-drm: bad --viewers 'nul.viewers': not text"
+    printf '# nobody\n\n' > none.viewers
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" \
+        --package "$D/www/p" --watermark-key "$D/wm.key" --viewers none.viewers
+    assert_eq "$stderr" "sv-drm: bad --viewers 'none.viewers': no viewer in it"
+}

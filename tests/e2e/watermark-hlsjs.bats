@@ -57,6 +57,7 @@ setup_file() {
         echo $! > "$d/play-$who.pid"
     done
     for who in alice bob anon; do
+        # status ignored: the tests read each player's report (played)
         wait "$(cat "$d/play-$who.pid")" || true
     done
 }

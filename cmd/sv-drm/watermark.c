@@ -72,14 +72,13 @@ embed(struct sv_drm_opts *o)
     return rc < 0 ? SV_EXIT_FAIL : SV_EXIT_OK;
 }
 
-/* --viewers: one subject a line, blank lines and '#' comments skipped;
- * the names point into *text */
+/* --viewers: one subject a line (sv_wmark_viewers_parse); the names point
+ * into *text */
 static int
 read_viewers(const char *path, char **text, const char ***list, size_t *n)
 {
-    size_t len, cap = 0;
-    char *p, *line, *save = NULL;
-    const char **v = NULL, **nv;
+    char err[256];
+    size_t len;
     int rc;
 
     *n = 0;
@@ -88,33 +87,10 @@ read_viewers(const char *path, char **text, const char ***list, size_t *n)
         sv_log_error("cannot read '%s': %s", path, sv_strerror(rc));
         return rc;
     }
-    if (memchr(*text, '\0', len) != NULL) {
-        sv_log_error("bad --viewers '%s': not text", path);
-        return SV_EFORMAT;
-    }
-    for (p = *text; (line = strtok_r(p, "\r\n", &save)) != NULL; p = NULL) {
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (*line == '\0' || *line == '#')
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, cap * sizeof(*v));
-            if (nv == NULL) {
-                free(v);
-                return -ENOMEM;
-            }
-            v = nv;
-        }
-        v[(*n)++] = line;
-    }
-    if (*n == 0) {
-        sv_log_error("bad --viewers '%s': no viewer in it", path);
-        free(v);
-        return SV_EFORMAT;
-    }
-    *list = v;
-    return 0;
+    rc = sv_wmark_viewers_parse(*text, len, list, n, err, sizeof(err));
+    if (rc < 0)
+        sv_log_error("bad --viewers '%s': %s", path, err);
+    return rc;
 }
 
 static int

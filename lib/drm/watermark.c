@@ -210,3 +210,47 @@ sv_wmark_key_id(const void *key, size_t keylen, char out[33])
     sv_hex_encode(d, 16, out);
     return 0;
 }
+
+int
+sv_wmark_viewers_parse(char *text, size_t len, const char ***list, size_t *n,
+                       char *err, size_t size)
+{
+    char *p, *line, *save = NULL;
+    const char **v = NULL, **nv;
+    size_t cap = 0;
+
+    *n = 0;
+    *list = NULL;
+    if (memchr(text, '\0', len) != NULL) {
+        snprintf(err, size, "not text");
+        return SV_EFORMAT;
+    }
+    for (p = text; (line = strtok_r(p, "\r\n", &save)) != NULL; p = NULL) {
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (*line == '\0' || *line == '#')
+            continue;
+        if (*n == SV_WMARK_VIEWERS_MAX) {
+            snprintf(err, size, "more than %d viewers", SV_WMARK_VIEWERS_MAX);
+            free(v);
+            return SV_ELIMIT;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, cap * sizeof(*v));
+            if (nv == NULL) {
+                free(v);
+                return -ENOMEM;
+            }
+            v = nv;
+        }
+        v[(*n)++] = line;
+    }
+    if (*n == 0) {
+        snprintf(err, size, "no viewer in it");
+        free(v);
+        return SV_EFORMAT;
+    }
+    *list = v;
+    return 0;
+}

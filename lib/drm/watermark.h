@@ -41,6 +41,7 @@
 #define SV_WMARK_GY 9
 #define SV_WMARK_KEY_MIN 16             /* bytes of key, at least */
 #define SV_WMARK_SCHEME "sv-ab1"
+#define SV_WMARK_VIEWERS_MAX 65536      /* candidates for one detect */
 
 /* The pattern of segment number s: GX*GY cells of +1 or -1. */
 int sv_wmark_pattern(const void *key, size_t keylen, uint64_t s,
@@ -76,6 +77,16 @@ int sv_wmark_key_read(const char *path, uint8_t **key, size_t *len,
 
 /* The key's id: the first 16 bytes of SHA-256(key), as 32 hex digits. */
 int sv_wmark_key_id(const void *key, size_t keylen, char out[33]);
+
+/*
+ * Parses a list of candidate viewers: one subject a line, leading blanks
+ * dropped, blank lines and '#' comments skipped.  text (len bytes, with a
+ * NUL at text[len]) is cut in place; *list (malloc'd, free it) points into
+ * it.  At most SV_WMARK_VIEWERS_MAX.  0 or a negative code with the reason
+ * in err.
+ */
+int sv_wmark_viewers_parse(char *text, size_t len, const char ***list,
+                           size_t *n, char *err, size_t size);
 
 /* ---- embedding (wm_embed.c) ---- */
 
@@ -122,6 +133,20 @@ struct sv_wmark_detect {
  */
 int sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                         char *err, size_t size);
+
+/*
+ * What detection relies on in a package.json (root) before it decodes
+ * anything: a watermark record under this key (SV_EUSAGE when the package
+ * was marked under another), and for every marked rendition an init
+ * segment and segments with safe relative names (no "..", not absolute)
+ * whose variant names fit a path under dir, a positive frame rate,
+ * timescale and duration (ticks) and a segment number.  *segments: the
+ * marked renditions' segments, all together.  0 or a negative code with
+ * the reason in err.
+ */
+int sv_wmark_package_check(const json_t *root, const char *dir,
+                           const uint8_t *key, size_t keylen,
+                           size_t *segments, char *err, size_t size);
 
 /*
  * The scoring on its own: rho[0..n) as above, codes[v][0..n) the bits of

@@ -270,6 +270,96 @@ segment_rho(const struct frames *cap, const struct seg *sg, double cx,
     return srd / sqrt(srr * sdd);
 }
 
+/* A file name of the package that is safe to open under dir, with its
+ * variants' names fitting a path there. */
+static int
+name_ok(const char *dir, const char *uri)
+{
+    char v[PATH_MAX];
+    int n;
+
+    if (uri == NULL || uri[0] == '\0' || uri[0] == '/' ||
+        strstr(uri, "..") != NULL)
+        return 0;
+    if (sv__wmark_variant_uri(uri, 'a', v, sizeof(v)) < 0)
+        return 0;
+    n = snprintf(NULL, 0, "%s/%s", dir, v);
+    return n > 0 && n < PATH_MAX;
+}
+
+/* Whether rendition id is among the marked ones. */
+static int
+is_marked(const json_t *ids, const char *id)
+{
+    const json_t *x;
+    size_t j;
+
+    json_array_foreach(ids, j, x)
+        if (id != NULL && json_string_value(x) != NULL &&
+            strcmp(id, json_string_value(x)) == 0)
+            return 1;
+    return 0;
+}
+
+int
+sv_wmark_package_check(const json_t *root, const char *dir,
+                       const uint8_t *key, size_t keylen, size_t *segments,
+                       char *err, size_t size)
+{
+    const json_t *wm, *rends, *ids, *r, *segs, *sg;
+    const char *kid_there, *id;
+    char kid[33];
+    double fps;
+    size_t i, j;
+    int rc;
+
+    *segments = 0;
+    wm = json_object_get(root, "watermark");
+    rends = json_object_get(root, "renditions");
+    ids = json_object_get(wm, "renditions");
+    if (!json_is_object(wm) || !json_is_array(ids) || !json_is_array(rends)) {
+        snprintf(err, size, "package '%s' is not watermarked", dir);
+        return SV_EFORMAT;
+    }
+    rc = sv_wmark_key_id(key, keylen, kid);
+    if (rc < 0)
+        return rc;
+    kid_there = json_string_value(json_object_get(wm, "key_id"));
+    if (kid_there == NULL || strcmp(kid_there, kid) != 0) {
+        snprintf(err, size, "package '%s' was marked under another key "
+                 "(key id %.32s, this key %s)", dir,
+                 kid_there != NULL ? kid_there : "none", kid);
+        return SV_EUSAGE;
+    }
+    json_array_foreach(rends, i, r) {
+        id = json_string_value(json_object_get(r, "id"));
+        if (!is_marked(ids, id))
+            continue;
+        segs = json_object_get(r, "segments");
+        fps = json_number_value(json_object_get(r, "frame_rate"));
+        if (!name_ok(dir, json_string_value(json_object_get(r, "init"))) ||
+            !json_is_array(segs) || !isfinite(fps) || fps <= 0 ||
+            fps > 1000 ||
+            json_integer_value(json_object_get(r, "timescale")) <= 0) {
+            snprintf(err, size, "bad rendition '%.64s' in the package", id);
+            return SV_EFORMAT;
+        }
+        json_array_foreach(segs, j, sg) {
+            const json_t *num = json_object_get(sg, "number");
+
+            if (!name_ok(dir, json_string_value(json_object_get(sg, "uri"))) ||
+                json_integer_value(json_object_get(sg, "ticks")) <= 0 ||
+                !json_is_integer(num) || json_integer_value(num) < 0) {
+                snprintf(err, size, "bad segment %zu of rendition '%.64s' "
+                         "in the package", j, id);
+                return SV_EFORMAT;
+            }
+        }
+        *segments += json_array_size(segs);
+    }
+    return 0;
+}
+
 /* The rho of every segment of rendition r that the capture covers. */
 static int
 rendition_rhos(const struct sv_wmark_detect *e, const json_t *r,
@@ -288,23 +378,15 @@ rendition_rhos(const struct sv_wmark_detect *e, const json_t *r,
     size_t i;
     int rc = 0, used, registered = 0;
 
-    *n = 0;
-    if (init == NULL || !json_is_array(segs) || fps <= 0 || ts <= 0) {
-        snprintf(err, size, "bad rendition in the package");
-        return SV_EFORMAT;
-    }
+    *n = 0;     /* its fields: checked by sv_wmark_package_check */
     if (cap->n > 0)
         t0 = cap->time[0];
     json_array_foreach(segs, i, sg) {
         const char *uri = json_string_value(json_object_get(sg, "uri"));
         json_int_t ticks = json_integer_value(json_object_get(sg, "ticks"));
 
-        if (uri == NULL || ticks <= 0 || *n == maxn) {
-            rc = uri == NULL || ticks <= 0 ? SV_EFORMAT : 0;
-            if (rc < 0)
-                snprintf(err, size, "bad segment %zu in the package", i);
+        if (uri == NULL || ticks <= 0 || *n == maxn)
             break;
-        }
         if (cap->n == 0 || start + t0 > cap->time[cap->n - 1])
             break;
         rc = variant_frames(e->dir, init, uri, 'a', &fa, err, size);
@@ -338,8 +420,8 @@ int
 sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                     char *err, size_t size)
 {
-    char path[PATH_MAX], kid[33], *seq = NULL;
-    json_t *root = NULL, *wm, *rends, *r, *ids, *out = NULL, *scores, *rhos;
+    char path[PATH_MAX], *seq = NULL;
+    json_t *root = NULL, *rends, *r, *ids, *out = NULL, *scores, *rhos;
     struct frames cap = { 0 };
     double *rho = NULL, *best_rho = NULL, lp, best_ev = -1;
     double cx = 0, cy = 0, best_cx = 0, best_cy = 0;
@@ -354,27 +436,12 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
     rc = sv_json_read_file(path, PKG_MAX, &root, err, size);
     if (rc < 0)
         return rc;
-    wm = json_object_get(root, "watermark");
-    rends = json_object_get(root, "renditions");
-    ids = json_object_get(wm, "renditions");
-    if (!json_is_object(wm) || !json_is_array(ids) || !json_is_array(rends)) {
-        snprintf(err, size, "package '%s' is not watermarked", e->dir);
-        rc = SV_EFORMAT;
-        goto done;
-    }
-    rc = sv_wmark_key_id(e->key, e->keylen, kid);
+    rc = sv_wmark_package_check(root, e->dir, e->key, e->keylen, &maxn, err,
+                                size);
     if (rc < 0)
         goto done;
-    if (json_string_value(json_object_get(wm, "key_id")) == NULL ||
-        strcmp(json_string_value(json_object_get(wm, "key_id")), kid) != 0) {
-        snprintf(err, size, "package '%s' was marked under another key "
-                 "(key id %s, this key %s)", e->dir,
-                 json_string_value(json_object_get(wm, "key_id")) ?
-                 json_string_value(json_object_get(wm, "key_id")) : "none",
-                 kid);
-        rc = SV_EUSAGE;
-        goto done;
-    }
+    rends = json_object_get(root, "renditions");
+    ids = json_object_get(json_object_get(root, "watermark"), "renditions");
     cap.max = CAPTURE_MAX;
     rc = sv_av_luma_scan(e->capture, e->capture, NULL, 0, DW, DH, keep_frame,
                          &cap);
@@ -383,9 +450,6 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                  sv_strerror(rc));
         goto done;
     }
-    maxn = 0;
-    json_array_foreach(rends, i, r)
-        maxn += json_array_size(json_object_get(r, "segments"));
     rho = calloc(maxn + 1, sizeof(*rho));
     best_rho = calloc(maxn + 1, sizeof(*rho));
     num = calloc(maxn + 1, sizeof(*num));
@@ -397,16 +461,10 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
     /* the capture is of one rendition: the one that explains it best */
     json_array_foreach(rends, i, r) {
         const char *id = json_string_value(json_object_get(r, "id"));
-        json_t *x;
         size_t j;
-        int marked = 0;
         double ev = 0;
 
-        json_array_foreach(ids, j, x)
-            if (id != NULL && json_string_value(x) != NULL &&
-                strcmp(id, json_string_value(x)) == 0)
-                marked = 1;
-        if (!marked)
+        if (!is_marked(ids, id))
             continue;
         rc = rendition_rhos(e, r, &cap, rho, num, &n, maxn, &cx, &cy, err,
                             size);

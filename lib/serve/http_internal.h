@@ -173,7 +173,8 @@ size_t sv__tracker_metrics(struct sv__server *srv, char *buf, size_t size);
 
 /* ---- wm_route.c: A/B watermark variants ---- */
 
-/* Reads conf->watermark_key_file (none: 0); 0 or a negative code. */
+/* Reads (or, on SIGHUP, reloads) conf->watermark_key_file (none: 0);
+ * 0 or a negative code, the key in place kept on failure. */
 int sv__wmark_load(struct sv__server *srv);
 
 /* Wipes and frees the key; NULL-safe. */

@@ -61,6 +61,8 @@ reload(void *ud)
         sv_log_error("cannot reopen a log: %s", strerror(errno));
     if (sv__http_load_key(srv) < 0)
         sv_log_error("cannot reload the token key; keeping the old one");
+    if (sv__wmark_load(srv) < 0)
+        sv_log_error("cannot reload the watermark key; keeping the old one");
     sv__steer_reload(srv);
 }
 

@@ -1,6 +1,7 @@
 /* wm_route.c -- sv-serve's A/B watermark: each viewer's variant per
  * segment, from the token's subject, with no state kept per viewer */
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +19,29 @@ sv__wmark_load(struct sv__server *srv)
 {
     const char *path = srv->conf->watermark_key_file;
     char err[512];
+    uint8_t *key, *old;
+    size_t len, oldlen;
     int rc;
 
     if (path == NULL)
         return 0;
-    rc = sv_wmark_key_read(path, &srv->wmkey, &srv->wmkeylen, err,
-                           sizeof(err));
-    if (rc < 0)
+    rc = sv_wmark_key_read(path, &key, &len, err, sizeof(err));
+    if (rc < 0) {
         sv_log_error("%s", err);
-    return rc;
+        return rc;
+    }
+    /* a reload (SIGHUP) swaps it under the lock the token key has */
+    pthread_rwlock_wrlock(&srv->key_lock);
+    old = srv->wmkey;
+    oldlen = srv->wmkeylen;
+    srv->wmkey = key;
+    srv->wmkeylen = len;
+    pthread_rwlock_unlock(&srv->key_lock);
+    if (old != NULL) {
+        explicit_bzero(old, oldlen);
+        free(old);
+    }
+    return 0;
 }
 
 void
@@ -69,7 +84,10 @@ variant_of(struct sv__server *srv, const char *subject, const char *name)
 
     if (n < 0)
         return 'a';
-    bit = sv_wmark_bit(srv->wmkey, srv->wmkeylen, subject, (uint64_t)n);
+    pthread_rwlock_rdlock(&srv->key_lock);
+    bit = srv->wmkey == NULL ? -1 :
+          sv_wmark_bit(srv->wmkey, srv->wmkeylen, subject, (uint64_t)n);
+    pthread_rwlock_unlock(&srv->key_lock);
     return bit < 0 ? -1 : SV_WMARK_VARIANT(bit);
 }
 
@@ -93,7 +111,10 @@ sv__wmark_route(struct sv__server *srv, h2o_req_t *req, const char *path,
     size_t dirlen, qlen;
     int v, n;
 
-    if (srv->wmkey == NULL || subject == NULL || *subject == '\0')
+    /* with a key file the key is there from the start (variant_of reads
+     * it under the lock: SIGHUP swaps it) */
+    if (srv->conf->watermark_key_file == NULL || subject == NULL ||
+        *subject == '\0')
         return 0;
     slash = strrchr(path, '/');
     if (slash == NULL)

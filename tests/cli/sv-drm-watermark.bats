@@ -37,11 +37,12 @@ teardown() {
 }
 
 # start_serve: sv-serve on $D/www with tokens and the watermark key
+# ($WMKEY, else $D/wm.key)
 start_serve() {
     PORT=$(free_port)
     URL=http://127.0.0.1:$PORT
     sv-serve "$D/www" --listen "127.0.0.1:$PORT" --token-key "$D/url.key" \
-        --watermark-key "$D/wm.key" 2> serve.err &
+        --watermark-key "${WMKEY:-$D/wm.key}" 2> serve.err &
     SERVE_PID=$!
     wait_for curl -sf "$URL/healthz" ||
         fail "sv-serve did not start: $(cat serve.err)"
@@ -251,4 +252,65 @@ hdr() {
     run -2 --separate-stderr sv-drm watermark detect "$D/src.mp4" \
         --package "$D/www/p" --watermark-key other.key --viewers "$D/viewers"
     assert_match "$stderr" "was marked under another key"
+}
+
+@test "detect refuses an unsafe package.json and a viewers file that is not text, before decoding" {
+    mkdir bad
+    jq '.renditions[0].segments[2].uri = "../../x.m4s"' "$D/www/p/package.json" \
+        > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad segment 2 of rendition 'v0' in the package"
+    jq 'del(.renditions[0].segments[5].number)' "$D/www/p/package.json" \
+        > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad segment 5 of rendition 'v0' in the package"
+    jq '.renditions[0].frame_rate = 0' "$D/www/p/package.json" > bad/package.json
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" --package bad \
+        --watermark-key "$D/wm.key" --viewers "$D/viewers"
+    assert_eq "$stderr" "sv-drm: bad rendition 'v0' in the package"
+    printf 'alice\0bob\n' > nul.viewers
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" \
+        --package "$D/www/p" --watermark-key "$D/wm.key" --viewers nul.viewers
+    assert_eq "$stderr" "sv-drm: bad --viewers 'nul.viewers': not text"
+    printf '# nobody\n\n' > none.viewers
+    run -1 --separate-stderr sv-drm watermark detect "$D/src.mp4" \
+        --package "$D/www/p" --watermark-key "$D/wm.key" --viewers none.viewers
+    assert_eq "$stderr" "sv-drm: bad --viewers 'none.viewers': no viewer in it"
+}
+
+# sequence WHO: the variants sv-serve redirects WHO to for segments 1..24
+sequence() {
+    local t i s=
+    t=$(tok "$1")
+    for i in $(seq 1 24); do
+        s+=$(curl -s -o /dev/null -w '%{redirect_url}' \
+            "$URL/p/v0/seg-$i.m4s?token=$t" | sed -E 's|.*/v0/([ab])/.*|\1|')
+    done
+    echo "$s"
+}
+
+@test "sv-serve rereads the watermark key file on SIGHUP, and keeps it when the new one is bad" {
+    cp "$D/wm.key" wm.key
+    WMKEY=$PWD/wm.key start_serve
+    local old new
+    old=$(sequence alice)
+    assert_match "$old" '^[ab]{24}$'
+    printf 'another-watermark-key-0123456789\n' > wm.key.new
+    mv wm.key.new wm.key
+    kill -HUP "$SERVE_PID"
+    wait_for test "$(sequence alice)" != "$old"
+    new=$(sequence alice)
+    assert_match "$new" '^[ab]{24}$'
+    # a key too short to use: logged, the one in place kept
+    printf 'short\n' > wm.key
+    kill -HUP "$SERVE_PID"
+    wait_for grep -q 'cannot reload the watermark key; keeping the old one' serve.err
+    grep -q "watermark key '$PWD/wm.key' is too short" serve.err
+    assert_eq "$(sequence alice)" "$new"
+    # the first key again: the first sequence again (nothing kept per viewer)
+    cp "$D/wm.key" wm.key
+    kill -HUP "$SERVE_PID"
+    wait_for test "$(sequence alice)" = "$old"
 }

@@ -31,6 +31,7 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_twitch,
     &sv__plat_kick,
     &sv__plat_rumble,
+    &sv__plat_facebook,
     NULL,
 };
 
@@ -54,7 +55,7 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion twitch kick rumble";
+    return "youtube vimeo tiktok dailymotion twitch kick rumble facebook";
 }
 
 /* ---- helpers for the adapters ---- */

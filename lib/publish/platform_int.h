@@ -171,6 +171,20 @@ extern const struct sv_plat_ops sv__plat_dailymotion;
 extern const struct sv_plat_ops sv__plat_twitch;
 extern const struct sv_plat_ops sv__plat_kick;
 extern const struct sv_plat_ops sv__plat_rumble;
+extern const struct sv_plat_ops sv__plat_facebook;
+
+/* plat_facebook.c: the Graph API (Facebook, Instagram) */
+/* A Graph error reply r: j->err and j->reason ("code" or "code/subcode");
+ * *transient when another try may work.  Returns the code. */
+int sv__graph_fail(struct sv_plat_job *j, const char *what,
+                   const struct sv_http_reply *r, int *transient);
+/* Sends q (no auth header added), retrying cuts and transient errors
+ * c->retries times (each counted in *resumes when not NULL); on 200 *out
+ * is the JSON object.  Returns 0 or a code with j->err. */
+int sv__graph_call(struct sv_plat_job *j, struct sv_http_req *q,
+                   const char *what, int *resumes, json_t **out);
+/* A Graph number that may come as a string; -1 when it is neither. */
+int64_t sv__graph_int(json_t *v);
 
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);

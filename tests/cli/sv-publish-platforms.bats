@@ -505,3 +505,66 @@ rumble_creds() {
     run -2 --separate-stderr sv-publish --credentials "$CREDS" auth rumble
     assert_match "$stderr" "rumble has no OAuth flow"
 }
+
+# ---- Facebook Pages ----
+
+# fb_creds [TOKEN]: the Page token and page id (Facebook has no refresh)
+fb_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"facebook":{"access_token":"%s","page_id":"1234567890"}}\n' "${1:-pt0}" > "$CREDS")
+}
+
+@test "facebook: start, transfer in the server's chunks, finish; a cut chunk and a transient error go again at the same offset" {
+    fake facebook --access=pt0 --chunk=1048576 --cut=500000 --transient=1 --processing=1
+    fb_creds
+    video 2621440
+    run --separate-stderr pub --platform facebook --title "FB clip" \
+        --description "about it" --privacy public --processing-wait 5s "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete facebook)
+    assert_eq "$(jq -r '[.state, .bytes, .resumes] | @tsv' <<< "$d")" "ready	2621440	2"
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.facebook.com/1234567890/videos/[0-9]+$'
+    # the phases in order; each offset stored once, the cut one sent again
+    assert_eq "$(jq -c 'select(.m == "POST") | [.st, .phase, .start, .stored]' "$LOG_facebook" | paste -sd' ')" \
+        '[200,"start",null,null] ["cut",null,null,null] [500,"transfer",null,null] [200,"transfer",0,1048576] [200,"transfer",1048576,2097152] [200,"transfer",2097152,2621440] [200,"finish",null,null]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_facebook")" "$SHA"
+    assert_eq "$(jq -r 'select(.phase == "finish") | [.title, .description, .published] | @tsv' "$LOG_facebook")" \
+        "FB clip	about it	true"
+    # what was confirmed was never sent twice: the file once, plus the two
+    # tries of the first chunk that nobody kept (cut, then answered 500)
+    assert_eq "$(jq -r .sent <<< "$d")" $((2621440 + 2 * 1048576))
+}
+
+@test "facebook: a dead Page token (190) is a clear auth failure, not refreshed; processing that fails is a failure" {
+    fake facebook --access=pt0 --fail-processing
+    fb_creds stale
+    video 1000
+    run -1 --separate-stderr pub --platform facebook "$VIDEO"
+    assert_eq "$(event error facebook | jq -r '[.code, .reason] | @tsv')" "EAUTH	190/463"
+    assert_match "$stderr" "facebook: starting the upload: 400 error 190/463: Error validating access token"
+    assert_eq "$(jq -s length "$LOG_facebook")" 1
+    fb_creds
+    run -1 --separate-stderr pub --platform facebook --processing-wait 5s "$VIDEO"
+    assert_eq "$(event error facebook | jq -r '[.code, .reason] | @tsv')" "EFORMAT	1363008"
+    assert_match "$stderr" "facebook: processing failed: Video format is not supported"
+    run -2 --separate-stderr sv-publish --platform facebook --privacy unlisted "$VIDEO"
+    assert_match "$stderr" "facebook: privacy is public \(published\) or private \(unpublished\), not 'unlisted'"
+}
+
+@test "facebook: status reads the video's state and comment count; live creates a live_video and pushes to its stream URL" {
+    fake facebook --access=pt0 --ingest=rtmp://127.0.0.1:9/rtmp
+    fb_creds
+    video 1000
+    run --separate-stderr pub --platform facebook "$VIDEO"
+    [ "$status" -eq 0 ]
+    id=$(event publish.complete facebook | jq -r .id)
+    run --separate-stderr pub status "facebook:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .state, .comments, .url]' <<< "$output")" \
+        "[\"facebook\",\"ready\",2,\"/1234567890/videos/$id/\"]"
+    run -1 --separate-stderr pub --simulcast facebook --simulcast-timeout 1s \
+        --title "Live on FB" < /dev/null
+    assert_eq "$(jq -r 'select(.live) | [.title, .status] | @tsv' "$LOG_facebook")" "Live on FB	LIVE_NOW"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/rtmp/…"
+}

@@ -9,7 +9,7 @@ FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
-LOG_kick='' LOG_rumble=''
+LOG_kick='' LOG_rumble='' LOG_facebook=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -75,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"

@@ -26,7 +26,7 @@
  * fbtrace_id}}; 1, 2, 4, 17, 32, 613 or is_transient are worth another try.
  */
 
-#define GRAPH_V "/v21.0"
+#define GRAPH_V SV_GRAPH_V
 
 /* ---- Graph API helpers (Facebook, Instagram) ---- */
 
@@ -158,9 +158,8 @@ check(const struct sv_plat_conf *c, char *err, size_t size)
     return 0;
 }
 
-/* a form POST to path on the upload host (1) or the API host (0) */
-static int
-form_post(struct sv_plat_job *j, int upload, const char *path,
+int
+sv__graph_post(struct sv_plat_job *j, int upload, const char *path,
           const char *form, const char *what, json_t **out)
 {
     const char *hdrs[2] = { "Content-Type: application/x-www-form-urlencoded",
@@ -198,7 +197,7 @@ start(struct sv_plat_job *j)
     if (rc < 0)
         return sv__plat_fail(j, rc, "facebook: the token is too long");
     snprintf(path, sizeof(path), GRAPH_V "/%s/videos", page);
-    rc = form_post(j, 1, path, form, "starting the upload", &o);
+    rc = sv__graph_post(j, 1, path, form, "starting the upload", &o);
     explicit_bzero(form, sizeof(form));
     if (rc < 0)
         return rc;
@@ -323,7 +322,7 @@ finish(struct sv_plat_job *j)
     if (rc < 0)
         return sv__plat_fail(j, rc, "facebook: the metadata is too long");
     snprintf(path, sizeof(path), GRAPH_V "/%s/videos", page);
-    rc = form_post(j, 1, path, form, "finishing the upload", &o);
+    rc = sv__graph_post(j, 1, path, form, "finishing the upload", &o);
     explicit_bzero(form, sizeof(form));
     if (rc < 0)
         return rc;
@@ -337,10 +336,9 @@ finish(struct sv_plat_job *j)
     return 0;
 }
 
-/* GET /{id}?fields=... with the token */
-static int
-get_node(struct sv_plat_job *j, const char *id, const char *fields,
-         json_t **out)
+int
+sv__graph_get(struct sv_plat_job *j, const char *id, const char *fields,
+              json_t **out)
 {
     struct sv_http_req q = { 0 };
     char path[512], tok[4200], url[6000];
@@ -354,7 +352,7 @@ get_node(struct sv_plat_job *j, const char *id, const char *fields,
     explicit_bzero(tok, sizeof(tok));
     q.url = url;
     q.sent = &(int64_t){ 0 };
-    return sv__graph_call(j, &q, "reading the video", NULL, out);
+    return sv__graph_call(j, &q, "reading the item", NULL, out);
 }
 
 static int
@@ -364,7 +362,7 @@ poll_processing(struct sv_plat_job *j, int *done)
     const char *vs, *ps;
     int rc;
 
-    rc = get_node(j, j->id, "status", &o);
+    rc = sv__graph_get(j, j->id, "status", &o);
     if (rc < 0)
         return rc;
     st = json_object_get(o, "status");
@@ -398,7 +396,7 @@ status(struct sv_plat_job *j, const char *id, json_t **out)
     json_t *o, *res;
     int rc;
 
-    rc = get_node(j, id, "status,permalink_url,"
+    rc = sv__graph_get(j, id, "status,permalink_url,"
                   "comments.limit(0).summary(true)", &o);
     if (rc < 0)
         return rc;
@@ -438,7 +436,7 @@ live(struct sv_plat_job *j, char *url, size_t size)
     if (rc < 0)
         return sv__plat_fail(j, rc, "facebook: the metadata is too long");
     snprintf(path, sizeof(path), GRAPH_V "/%s/live_videos", page);
-    rc = form_post(j, 0, path, form, "creating the live video", &o);
+    rc = sv__graph_post(j, 0, path, form, "creating the live video", &o);
     explicit_bzero(form, sizeof(form));
     if (rc < 0)
         return rc;

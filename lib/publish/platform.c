@@ -32,6 +32,7 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_kick,
     &sv__plat_rumble,
     &sv__plat_facebook,
+    &sv__plat_instagram,
     NULL,
 };
 
@@ -55,7 +56,8 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion twitch kick rumble facebook";
+    return "youtube vimeo tiktok dailymotion twitch kick rumble facebook "
+        "instagram";
 }
 
 /* ---- helpers for the adapters ---- */

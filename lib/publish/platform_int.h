@@ -185,6 +185,15 @@ int sv__graph_call(struct sv_plat_job *j, struct sv_http_req *q,
                    const char *what, int *resumes, json_t **out);
 /* A Graph number that may come as a string; -1 when it is neither. */
 int64_t sv__graph_int(json_t *v);
+/* the Graph API version in every path */
+#define SV_GRAPH_V "/v21.0"
+/* A form POST to path on the upload host (1) or the API host (0). */
+int sv__graph_post(struct sv_plat_job *j, int upload, const char *path,
+                   const char *form, const char *what, json_t **out);
+/* GET /v21.0/{id}?fields=...&access_token=... on the API host. */
+int sv__graph_get(struct sv_plat_job *j, const char *id, const char *fields,
+                  json_t **out);
+extern const struct sv_plat_ops sv__plat_instagram;
 
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);

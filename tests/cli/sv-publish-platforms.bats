@@ -9,7 +9,7 @@ FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
-LOG_kick='' LOG_rumble='' LOG_facebook=''
+LOG_kick='' LOG_rumble='' LOG_facebook='' LOG_instagram=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -75,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -567,4 +567,71 @@ fb_creds() {
     assert_eq "$(jq -r 'select(.live) | [.title, .status] | @tsv' "$LOG_facebook")" "Live on FB	LIVE_NOW"
     assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
         "rtmp://127.0.0.1:9/rtmp/…"
+}
+
+# ---- Instagram (Reels) ----
+
+# ig_creds [TOKEN]: the token and the Instagram user (no refresh grant)
+ig_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"instagram":{"access_token":"%s","ig_user_id":"17841400000000001"}}\n' "${1:-it0}" > "$CREDS")
+}
+
+@test "instagram: a REELS container, rupload resumed from the offset the server holds after a cut, FINISHED polled, then media_publish" {
+    fake instagram --access=it0 --cut=300000 --processing=2
+    ig_creds
+    video 1000000
+    run --separate-stderr pub --platform instagram --description "reel #one #two" \
+        --set instagram.share_to_feed=true "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete instagram)
+    # sent: the cut body (handed to the socket whole) and then only the
+    # 700000 bytes after the 300000 the server held
+    assert_eq "$(jq -r '[.state, .bytes, .resumes, .sent] | @tsv' <<< "$d")" "PUBLISHED	1000000	1	1700000"
+    assert_match "$(jq -r .id <<< "$d")" '^179[0-9]+$'
+    assert_match "$(jq -r .container <<< "$d")" '^180[0-9]+$'
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.instagram.com/reel/R[0-9]+/$'
+    assert_eq "$(jq -r 'select(.caption) | [.caption, .share] | @tsv' "$LOG_instagram")" "reel #one #two	true"
+    # the cut, the offset asked, the rest from there; the file is whole
+    assert_eq "$(jq -c 'select(.p | startswith("/ig-api-upload/")) | [.m, .st, .start, .stored]' "$LOG_instagram" | paste -sd' ')" \
+        '["POST","cut",0,null] ["GET",200,null,300000] ["POST",200,300000,1000000]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_instagram")" "$SHA"
+    # published only once the container said FINISHED
+    assert_eq "$(jq -r 'select(.code or .publish) | (.code // "publish")' "$LOG_instagram" | paste -sd' ')" \
+        "IN_PROGRESS IN_PROGRESS FINISHED publish"
+}
+
+@test "instagram: an ERROR or EXPIRED container is never published; 190 is an auth failure; caption rules known before any request" {
+    fake instagram --access=it0 --fail-processing
+    ig_creds
+    video 1000
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "EFORMAT	ERROR"
+    assert_match "$stderr" "instagram: the container is ERROR: Error: 2207026"
+    assert_eq "$(jq -s 'map(select(.publish)) | length' "$LOG_instagram")" 0
+    fake instagram --access=it0 --expire
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "ETIMEDOUT	EXPIRED"
+    assert_eq "$(jq -s 'map(select(.publish)) | length' "$LOG_instagram")" 0
+    ig_creds dead
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "EAUTH	190/463"
+    long=$(printf '#t%.0s' {1..31})
+    run -2 --separate-stderr sv-publish --platform instagram --description "$long" "$VIDEO"
+    assert_match "$stderr" "instagram: the caption has 31 hashtags, more than 30"
+    run -2 --separate-stderr sv-publish --platform instagram --publish-at 2030-01-01T00:00:00Z "$VIDEO"
+    assert_match "$stderr" "instagram: the API has no scheduled publishing"
+}
+
+@test "instagram: status reads the media's permalink, likes and comments" {
+    fake instagram --access=it0
+    ig_creds
+    video 1000
+    run --separate-stderr pub --platform instagram "$VIDEO"
+    [ "$status" -eq 0 ]
+    id=$(event publish.complete instagram | jq -r .id)
+    run --separate-stderr pub status "instagram:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .likes, .comments]' <<< "$output")" \
+        '["instagram",5,3]'
 }

@@ -22,6 +22,7 @@ enum {
     SV_PLAT_PKCE = 1 << 7,      /* authorization code flow with S256 PKCE */
     SV_PLAT_DEVICE = 1 << 8,    /* RFC 8628 device flow */
     SV_PLAT_STATUS = 1 << 9,    /* reads back state and counts */
+    SV_PLAT_NOTOKEN = 1 << 10,  /* no access token (a local daemon) */
 };
 
 /* How the token endpoint wants the client named. */
@@ -194,6 +195,7 @@ int sv__graph_post(struct sv_plat_job *j, int upload, const char *path,
 int sv__graph_get(struct sv_plat_job *j, const char *id, const char *fields,
                   json_t **out);
 extern const struct sv_plat_ops sv__plat_instagram;
+extern const struct sv_plat_ops sv__plat_odysee;
 
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);

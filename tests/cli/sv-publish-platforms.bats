@@ -9,7 +9,7 @@ FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
-LOG_kick='' LOG_rumble='' LOG_facebook='' LOG_instagram=''
+LOG_kick='' LOG_rumble='' LOG_facebook='' LOG_instagram='' LOG_odysee=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -75,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram odysee)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -637,4 +637,49 @@ ig_creds() {
     [ "$status" -eq 0 ]
     assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .likes, .comments]' <<< "$output")" \
         '["instagram",5,3]'
+}
+
+# ---- Odysee (lbrynet) ----
+
+@test "odysee: publish through lbrynet's JSON-RPC with the file's path, the claim and its URL reported; status by claim_search" {
+    fake odysee
+    creds
+    video 5000
+    run --separate-stderr pub --platform odysee --title "An Odysee clip" \
+        --tags a,b --set odysee.bid=0.5 "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete odysee)
+    id=$(jq -r .id <<< "$d")
+    assert_match "$id" '^[0-9a-f]{40}$'
+    assert_eq "$(jq -r '[.url, .permanent_url, .state] | @tsv' <<< "$d")" \
+        "https://odysee.com/clip:$id	lbry://clip#$id	published"
+    # the daemon read the very file, under the name from its base name
+    assert_eq "$(jq -c 'select(.method == "publish") | [.name, .bid, .title, .tags, .update]' "$LOG_odysee")" \
+        '["clip","0.5","An Odysee clip",["a","b"],false]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_odysee")" "$SHA"
+    run --separate-stderr pub status "odysee:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.state, .confirmations]' <<< "$output")" \
+        '["confirmed",6]'
+}
+
+@test "odysee: the daemon's errors are failures (bid for a new claim, funds, two claims); an existing claim is updated without a bid" {
+    fake odysee --balance=1 --claimed=taken --twice=dup
+    creds
+    video 1000
+    run -1 --separate-stderr pub --platform odysee "$VIDEO"
+    assert_eq "$(event error odysee | jq -r '[.code, .reason] | @tsv')" "EPROTO	-32500"
+    assert_match "$stderr" "odysee: publish: error -32500: 'bid' is a required argument for new publishes."
+    run -1 --separate-stderr pub --platform odysee --set odysee.bid=5 "$VIDEO"
+    assert_eq "$(event error odysee | jq -r .code)" ELIMIT
+    assert_match "$stderr" "Not enough funds"
+    run -1 --separate-stderr pub --platform odysee --set odysee.name=dup "$VIDEO"
+    assert_match "$stderr" "There are 2 claims for 'dup'"
+    run --separate-stderr pub --platform odysee --set odysee.name=taken "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.ok) | [.name, .bid, .update]' "$LOG_odysee")" '["taken",null,true]'
+    run -2 --separate-stderr sv-publish --platform odysee --set odysee.name=no_way "$VIDEO"
+    assert_match "$stderr" "odysee: the claim name 'no_way' may have only letters, digits and '-'"
+    run -2 --separate-stderr sv-publish --platform odysee --set odysee.bid=-1 "$VIDEO"
+    assert_match "$stderr" "odysee: bid is an amount of LBC above 0"
 }

@@ -91,10 +91,11 @@ static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Platforms"),
     { SV_OPT_STRING("platform", 0, "<list>", "upload the file to these "
                     "platforms at once (comma-separated: youtube, vimeo, "
-                    "tiktok, dailymotion, rumble, facebook, instagram)",
+                    "tiktok, dailymotion, rumble, facebook, instagram, "
+                    "odysee)",
                     NULL, &O.platform),
       .complete = "youtube vimeo tiktok dailymotion rumble facebook "
-                  "instagram" },
+                  "instagram odysee" },
     { SV_OPT_STRING("credentials", 0, "<file>", "the platforms' tokens "
                     "(mode 0600); default: $SV_PUBLISH_CREDENTIALS, else "
                     "~/.config/sv/credentials.json", NULL, &O.credentials),

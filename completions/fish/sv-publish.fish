@@ -25,7 +25,7 @@ complete -c sv-publish -l rtmps-insecure -d 'do not verify rtmps:// certificates
 complete -c sv-publish -l srt-latency -x -d 'SRT latency, unless the URL has ?latency='
 complete -c sv-publish -l purge -x -d 'tell this cache to drop the paths: varnish://host:port, cloudflare://ZONE, fastly://SERVICE, cloudfront://DISTRIBUTION (see PURGE)'
 complete -c sv-publish -l purge-site -x -d 'where viewers fetch the paths (https://cdn.example.com), for Cloudflare and Fastly'
-complete -c sv-publish -l platform -x -a 'youtube vimeo tiktok dailymotion rumble facebook instagram' -d 'upload the file to these platforms at once (comma-separated: youtube, vimeo, tiktok, dailymotion, rumble, facebook, instagram)'
+complete -c sv-publish -l platform -x -a 'youtube vimeo tiktok dailymotion rumble facebook instagram odysee' -d 'upload the file to these platforms at once (comma-separated: youtube, vimeo, tiktok, dailymotion, rumble, facebook, instagram, odysee)'
 complete -c sv-publish -l credentials -r -F -d 'the platforms'\'' tokens (mode 0600); default: $SV_PUBLISH_CREDENTIALS, else ~/.config/sv/credentials.json'
 complete -c sv-publish -l api -x -d 'send all of a platform'\''s API calls to this http(s) host instead (a proxy, a test server)'
 complete -c sv-publish -l title -x -d 'the video'\''s title (default: the file'\''s name)'

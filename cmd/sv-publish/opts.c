@@ -52,7 +52,8 @@ static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Live simulcast"),
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
                   "to this rtmp://, rtmps:// or srt:// destination, or to a "
-                  "platform's live ingest by name (youtube, twitch, kick)",
+                  "platform's live ingest by name (youtube, twitch, kick, "
+                  "facebook)",
                   O.simulcast, &O.nsimulcast, MAX) },
     { SV_OPT_DURATION("slate-after", 0, "send the slate to every destination "
                       "once the input stalls this long (0: never)", "2s",
@@ -90,8 +91,11 @@ static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Platforms"),
     { SV_OPT_STRING("platform", 0, "<list>", "upload the file to these "
                     "platforms at once (comma-separated: youtube, vimeo, "
-                    "tiktok, dailymotion, rumble)", NULL, &O.platform),
-      .complete = "youtube vimeo tiktok dailymotion rumble" },
+                    "tiktok, dailymotion, rumble, facebook, instagram, "
+                    "odysee)",
+                    NULL, &O.platform),
+      .complete = "youtube vimeo tiktok dailymotion rumble facebook "
+                  "instagram odysee" },
     { SV_OPT_STRING("credentials", 0, "<file>", "the platforms' tokens "
                     "(mode 0600); default: $SV_PUBLISH_CREDENTIALS, else "
                     "~/.config/sv/credentials.json", NULL, &O.credentials),

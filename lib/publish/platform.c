@@ -31,6 +31,9 @@ static const struct sv_plat_ops *const adapters[] = {
     &sv__plat_twitch,
     &sv__plat_kick,
     &sv__plat_rumble,
+    &sv__plat_facebook,
+    &sv__plat_instagram,
+    &sv__plat_odysee,
     NULL,
 };
 
@@ -54,7 +57,8 @@ sv_platform_known(const char *name)
 const char *
 sv_platform_names(void)
 {
-    return "youtube vimeo tiktok dailymotion twitch kick rumble";
+    return "youtube vimeo tiktok dailymotion twitch kick rumble facebook "
+        "instagram odysee";
 }
 
 /* ---- helpers for the adapters ---- */
@@ -433,6 +437,8 @@ job_token(struct sv_plat_job *j)
     int64_t exp;
     int rc;
 
+    if (j->ops->caps & SV_PLAT_NOTOKEN)
+        return 0;
     rc = sv_creds_get(j->creds, j->ops->name, "access_token", j->token,
                       sizeof(j->token));
     exp = sv_creds_get_int(j->creds, j->ops->name, "expires_at");

@@ -22,6 +22,7 @@ enum {
     SV_PLAT_PKCE = 1 << 7,      /* authorization code flow with S256 PKCE */
     SV_PLAT_DEVICE = 1 << 8,    /* RFC 8628 device flow */
     SV_PLAT_STATUS = 1 << 9,    /* reads back state and counts */
+    SV_PLAT_NOTOKEN = 1 << 10,  /* no access token (a local daemon) */
 };
 
 /* How the token endpoint wants the client named. */
@@ -171,6 +172,30 @@ extern const struct sv_plat_ops sv__plat_dailymotion;
 extern const struct sv_plat_ops sv__plat_twitch;
 extern const struct sv_plat_ops sv__plat_kick;
 extern const struct sv_plat_ops sv__plat_rumble;
+extern const struct sv_plat_ops sv__plat_facebook;
+
+/* plat_facebook.c: the Graph API (Facebook, Instagram) */
+/* A Graph error reply r: j->err and j->reason ("code" or "code/subcode");
+ * *transient when another try may work.  Returns the code. */
+int sv__graph_fail(struct sv_plat_job *j, const char *what,
+                   const struct sv_http_reply *r, int *transient);
+/* Sends q (no auth header added), retrying cuts and transient errors
+ * c->retries times (each counted in *resumes when not NULL); on 200 *out
+ * is the JSON object.  Returns 0 or a code with j->err. */
+int sv__graph_call(struct sv_plat_job *j, struct sv_http_req *q,
+                   const char *what, int *resumes, json_t **out);
+/* A Graph number that may come as a string; -1 when it is neither. */
+int64_t sv__graph_int(json_t *v);
+/* the Graph API version in every path */
+#define SV_GRAPH_V "/v21.0"
+/* A form POST to path on the upload host (1) or the API host (0). */
+int sv__graph_post(struct sv_plat_job *j, int upload, const char *path,
+                   const char *form, const char *what, json_t **out);
+/* GET /v21.0/{id}?fields=...&access_token=... on the API host. */
+int sv__graph_get(struct sv_plat_job *j, const char *id, const char *fields,
+                  json_t **out);
+extern const struct sv_plat_ops sv__plat_instagram;
+extern const struct sv_plat_ops sv__plat_odysee;
 
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);

@@ -9,7 +9,7 @@ FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
 API_youtube='' API_tiktok='' API_kick=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
-LOG_kick='' LOG_rumble=''
+LOG_kick='' LOG_rumble='' LOG_facebook='' LOG_instagram='' LOG_odysee=''
 
 # fake NAME [FLAGS...]: starts the fake of NAME (valid refresh token r0);
 # sets API_NAME=http://127.0.0.1:PORT and LOG_NAME
@@ -75,7 +75,7 @@ event() {
     video 1000
     run -2 --separate-stderr sv-publish --platform youtube,myspace "$VIDEO"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
-    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble)
+    assert_eq "$stderr" "sv-publish: unknown platform 'myspace' (known: youtube vimeo tiktok dailymotion twitch kick rumble facebook instagram odysee)
 Try 'sv-publish --help' for more information."
     run -2 --separate-stderr sv-publish --platform youtube,youtube "$VIDEO"
     assert_match "$stderr" "platform 'youtube' is named twice"
@@ -504,4 +504,182 @@ rumble_creds() {
     assert_match "$stderr" "the Rumble access token is 40 characters"
     run -2 --separate-stderr sv-publish --credentials "$CREDS" auth rumble
     assert_match "$stderr" "rumble has no OAuth flow"
+}
+
+# ---- Facebook Pages ----
+
+# fb_creds [TOKEN]: the Page token and page id (Facebook has no refresh)
+fb_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"facebook":{"access_token":"%s","page_id":"1234567890"}}\n' "${1:-pt0}" > "$CREDS")
+}
+
+@test "facebook: start, transfer in the server's chunks, finish; a cut chunk and a transient error go again at the same offset" {
+    fake facebook --access=pt0 --chunk=1048576 --cut=500000 --transient=1 --processing=1
+    fb_creds
+    video 2621440
+    run --separate-stderr pub --platform facebook --title "FB clip" \
+        --description "about it" --privacy public --processing-wait 5s "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete facebook)
+    assert_eq "$(jq -r '[.state, .bytes, .resumes] | @tsv' <<< "$d")" "ready	2621440	2"
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.facebook.com/1234567890/videos/[0-9]+$'
+    # the phases in order; each offset stored once, the cut one sent again
+    assert_eq "$(jq -c 'select(.m == "POST") | [.st, .phase, .start, .stored]' "$LOG_facebook" | paste -sd' ')" \
+        '[200,"start",null,null] ["cut",null,null,null] [500,"transfer",null,null] [200,"transfer",0,1048576] [200,"transfer",1048576,2097152] [200,"transfer",2097152,2621440] [200,"finish",null,null]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_facebook")" "$SHA"
+    assert_eq "$(jq -r 'select(.phase == "finish") | [.title, .description, .published] | @tsv' "$LOG_facebook")" \
+        "FB clip	about it	true"
+    # what was confirmed was never sent twice: the file once, plus the two
+    # tries of the first chunk that nobody kept: the one answered 500 whole,
+    # the cut one from the 500000 bytes the server read up to all of it
+    s=$(jq -r .sent <<< "$d")
+    [ "$s" -ge $((2621440 + 1048576 + 500000)) ]
+    [ "$s" -le $((2621440 + 2 * 1048576)) ]
+}
+
+@test "facebook: a dead Page token (190) is a clear auth failure, not refreshed; processing that fails is a failure" {
+    fake facebook --access=pt0 --fail-processing
+    fb_creds stale
+    video 1000
+    run -1 --separate-stderr pub --platform facebook "$VIDEO"
+    assert_eq "$(event error facebook | jq -r '[.code, .reason] | @tsv')" "EAUTH	190/463"
+    assert_match "$stderr" "facebook: starting the upload: 400 error 190/463: Error validating access token"
+    assert_eq "$(jq -s length "$LOG_facebook")" 1
+    fb_creds
+    run -1 --separate-stderr pub --platform facebook --processing-wait 5s "$VIDEO"
+    assert_eq "$(event error facebook | jq -r '[.code, .reason] | @tsv')" "EFORMAT	1363008"
+    assert_match "$stderr" "facebook: processing failed: Video format is not supported"
+    run -2 --separate-stderr sv-publish --platform facebook --privacy unlisted "$VIDEO"
+    assert_match "$stderr" "facebook: privacy is public \(published\) or private \(unpublished\), not 'unlisted'"
+}
+
+@test "facebook: status reads the video's state and comment count; live creates a live_video and pushes to its stream URL" {
+    fake facebook --access=pt0 --ingest=rtmp://127.0.0.1:9/rtmp
+    fb_creds
+    video 1000
+    run --separate-stderr pub --platform facebook "$VIDEO"
+    [ "$status" -eq 0 ]
+    id=$(event publish.complete facebook | jq -r .id)
+    run --separate-stderr pub status "facebook:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .state, .comments, .url]' <<< "$output")" \
+        "[\"facebook\",\"ready\",2,\"/1234567890/videos/$id/\"]"
+    run -1 --separate-stderr pub --simulcast facebook --simulcast-timeout 1s \
+        --title "Live on FB" < /dev/null
+    assert_eq "$(jq -r 'select(.live) | [.title, .status] | @tsv' "$LOG_facebook")" "Live on FB	LIVE_NOW"
+    assert_eq "$(jq -r 'select(.event == "live.simulcast.stats") | .data.url' <<< "$output" | head -1)" \
+        "rtmp://127.0.0.1:9/rtmp/…"
+}
+
+# ---- Instagram (Reels) ----
+
+# ig_creds [TOKEN]: the token and the Instagram user (no refresh grant)
+ig_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && printf '{"instagram":{"access_token":"%s","ig_user_id":"17841400000000001"}}\n' "${1:-it0}" > "$CREDS")
+}
+
+@test "instagram: a REELS container, rupload resumed from the offset the server holds after a cut, FINISHED polled, then media_publish" {
+    fake instagram --access=it0 --cut=300000 --processing=2
+    ig_creds
+    video 1000000
+    run --separate-stderr pub --platform instagram --description "reel #one #two" \
+        --set instagram.share_to_feed=true "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete instagram)
+    # sent: the cut body (handed to the socket whole) and then only the
+    # 700000 bytes after the 300000 the server held
+    assert_eq "$(jq -r '[.state, .bytes, .resumes, .sent] | @tsv' <<< "$d")" "PUBLISHED	1000000	1	1700000"
+    assert_match "$(jq -r .id <<< "$d")" '^179[0-9]+$'
+    assert_match "$(jq -r .container <<< "$d")" '^180[0-9]+$'
+    assert_match "$(jq -r .url <<< "$d")" '^https://www.instagram.com/reel/R[0-9]+/$'
+    assert_eq "$(jq -r 'select(.caption) | [.caption, .share] | @tsv' "$LOG_instagram")" "reel #one #two	true"
+    # the cut, the offset asked, the rest from there; the file is whole
+    assert_eq "$(jq -c 'select(.p | startswith("/ig-api-upload/")) | [.m, .st, .start, .stored]' "$LOG_instagram" | paste -sd' ')" \
+        '["POST","cut",0,null] ["GET",200,null,300000] ["POST",200,300000,1000000]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_instagram")" "$SHA"
+    # published only once the container said FINISHED
+    assert_eq "$(jq -r 'select(.code or .publish) | (.code // "publish")' "$LOG_instagram" | paste -sd' ')" \
+        "IN_PROGRESS IN_PROGRESS FINISHED publish"
+}
+
+@test "instagram: an ERROR or EXPIRED container is never published; 190 is an auth failure; caption rules known before any request" {
+    fake instagram --access=it0 --fail-processing
+    ig_creds
+    video 1000
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "EFORMAT	ERROR"
+    assert_match "$stderr" "instagram: the container is ERROR: Error: 2207026"
+    assert_eq "$(jq -s 'map(select(.publish)) | length' "$LOG_instagram")" 0
+    fake instagram --access=it0 --expire
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "ETIMEDOUT	EXPIRED"
+    assert_eq "$(jq -s 'map(select(.publish)) | length' "$LOG_instagram")" 0
+    ig_creds dead
+    run -1 --separate-stderr pub --platform instagram "$VIDEO"
+    assert_eq "$(event error instagram | jq -r '[.code, .reason] | @tsv')" "EAUTH	190/463"
+    long=$(printf '#t%.0s' {1..31})
+    run -2 --separate-stderr sv-publish --platform instagram --description "$long" "$VIDEO"
+    assert_match "$stderr" "instagram: the caption has 31 hashtags, more than 30"
+    run -2 --separate-stderr sv-publish --platform instagram --publish-at 2030-01-01T00:00:00Z "$VIDEO"
+    assert_match "$stderr" "instagram: the API has no scheduled publishing"
+}
+
+@test "instagram: status reads the media's permalink, likes and comments" {
+    fake instagram --access=it0
+    ig_creds
+    video 1000
+    run --separate-stderr pub --platform instagram "$VIDEO"
+    [ "$status" -eq 0 ]
+    id=$(event publish.complete instagram | jq -r .id)
+    run --separate-stderr pub status "instagram:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.platform, .likes, .comments]' <<< "$output")" \
+        '["instagram",5,3]'
+}
+
+# ---- Odysee (lbrynet) ----
+
+@test "odysee: publish through lbrynet's JSON-RPC with the file's path, the claim and its URL reported; status by claim_search" {
+    fake odysee
+    creds
+    video 5000
+    run --separate-stderr pub --platform odysee --title "An Odysee clip" \
+        --tags a,b --set odysee.bid=0.5 "$VIDEO"
+    [ "$status" -eq 0 ]
+    d=$(event publish.complete odysee)
+    id=$(jq -r .id <<< "$d")
+    assert_match "$id" '^[0-9a-f]{40}$'
+    assert_eq "$(jq -r '[.url, .permanent_url, .state] | @tsv' <<< "$d")" \
+        "https://odysee.com/clip:$id	lbry://clip#$id	published"
+    # the daemon read the very file, under the name from its base name
+    assert_eq "$(jq -c 'select(.method == "publish") | [.name, .bid, .title, .tags, .update]' "$LOG_odysee")" \
+        '["clip","0.5","An Odysee clip",["a","b"],false]'
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_odysee")" "$SHA"
+    run --separate-stderr pub status "odysee:$id"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.event == "publish.status") | .data | [.state, .confirmations]' <<< "$output")" \
+        '["confirmed",6]'
+}
+
+@test "odysee: the daemon's errors are failures (bid for a new claim, funds, two claims); an existing claim is updated without a bid" {
+    fake odysee --balance=1 --claimed=taken --twice=dup
+    creds
+    video 1000
+    run -1 --separate-stderr pub --platform odysee "$VIDEO"
+    assert_eq "$(event error odysee | jq -r '[.code, .reason] | @tsv')" "EPROTO	-32500"
+    assert_match "$stderr" "odysee: publish: error -32500: 'bid' is a required argument for new publishes."
+    run -1 --separate-stderr pub --platform odysee --set odysee.bid=5 "$VIDEO"
+    assert_eq "$(event error odysee | jq -r .code)" ELIMIT
+    assert_match "$stderr" "Not enough funds"
+    run -1 --separate-stderr pub --platform odysee --set odysee.name=dup "$VIDEO"
+    assert_match "$stderr" "There are 2 claims for 'dup'"
+    run --separate-stderr pub --platform odysee --set odysee.name=taken "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c 'select(.ok) | [.name, .bid, .update]' "$LOG_odysee")" '["taken",null,true]'
+    run -2 --separate-stderr sv-publish --platform odysee --set odysee.name=no_way "$VIDEO"
+    assert_match "$stderr" "odysee: the claim name 'no_way' may have only letters, digits and '-'"
+    run -2 --separate-stderr sv-publish --platform odysee --set odysee.bid=-1 "$VIDEO"
+    assert_match "$stderr" "odysee: bid is an amount of LBC above 0"
 }

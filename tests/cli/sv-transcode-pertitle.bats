@@ -40,9 +40,13 @@ hull_ok() {
       ([.ladder[].res] | . == (sort | reverse) and length == (unique | length)) and
       # neighbours at least 1.5x apart
       ([.ladder[].bitrate] as $b | [range(1; $b | length) | $b[. - 1] / $b[.] >= 1.499] | all) and
-      # within the caps
-      (.caps.max_bitrate as $hi | .caps.min_bitrate as $lo |
-        [.ladder[] | .bitrate <= $hi and .bitrate >= $lo] | all) and
+      # within the caps: the floor is their lowest bitrate, lowered in
+      # proportion when the top is under their highest
+      (.caps.max_bitrate as $hi | .caps.min_bitrate as $min |
+        .caps.floor_bitrate as $lo | .ladder[0].bitrate as $top |
+        ($lo <= $min) and
+        (if $top < $hi then ($lo - $top * $min / $hi | fabs) < 1000 else $lo == $min end) and
+        [.ladder[] | .bitrate <= $hi and .bitrate >= $lo - 500] | all) and
       # the hull climbs: more bits, more quality
       ([.hull[].kbps] | . == sort) and ([.hull[].psnr] | . == sort) and
       # every hull point is a marked point of some curve

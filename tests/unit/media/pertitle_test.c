@@ -93,11 +93,31 @@ caps_bound_the_rungs(void)
     c.max_rungs = 1;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 1);
-    /* a floor over every target below the top leaves the top alone */
+    /* a floor over every target below the top leaves the top alone
+     * (the top at the caps' highest: the floor is not lowered) */
     c = wide;
     c.min_bps = 2000000;
+    c.max_bps = 2667000;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 1);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+}
+
+static void
+floor_follows_a_low_top(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+    struct sv_pt_caps c = wide;
+
+    /* the top (2667k) is under the caps' 5000k, so the 1500k floor is
+     * lowered to 800k, and 1185k (360p) is a rung again */
+    c.min_bps = 1500000;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.n, 2);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[1].bitrate, 1185000);
 }
 
 static void
@@ -128,6 +148,16 @@ ladder_json_round_trip(void)
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2667000);
     CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[0].crf, -1);
+    /* the quality a rung was chosen at goes with it */
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":900000,\"crf\":26}]}", 50,
+                                   &l, err, sizeof(err)), 0);
+    CHECK_INT(l.r[0].crf, 26);
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":900000,\"crf\":64}]}", 50,
+                                   &l, err, sizeof(err)), SV_EUSAGE);
+    CHECK_STR(err, "rung 0: \"crf\" wants an integer 0 to 63");
     CHECK_INT(sv_ladder_parse_json("[]", 2, &l, err, sizeof(err)),
               SV_EUSAGE);
     CHECK_STR(err, "no \"ladder\" array of rungs");
@@ -148,6 +178,7 @@ main(void)
     RUN(hull_leaves_out_the_point_under_it);
     RUN(rungs_by_hand);
     RUN(caps_bound_the_rungs);
+    RUN(floor_follows_a_low_top);
     RUN(nothing_to_choose_from);
     RUN(ladder_json_round_trip);
     return DONE();

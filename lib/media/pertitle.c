@@ -806,7 +806,8 @@ caps_of(const char *spec, struct sv_pt_caps *c)
 static int
 pick_sizes(struct pt *p, int max_res)
 {
-    static const int grid[] = { 2160, 1440, 1080, 720, 540, 360, 240, 144 };
+    static const int grid[] = { 2160, 1440, 1080, 720, 540, 432, 360, 288,
+                                240, 180, 144 };
     int short_side = p->W < p->H ? p->W : p->H, top, n = 0, i;
     char spec[SV_PT_MAX_RES * 16] = "", err[256];
 

@@ -64,13 +64,13 @@ hull_ok() {
     assert_eq "$(jq -r .codec "$j")" h264
     assert_eq "$(jq -r '.source | "\(.width)x\(.height) \(.frames)"' "$j")" "640x360 96"
     # the sizes tried: the source's and the grid under it
-    assert_eq "$(jq -c '[.curves[].res]' "$j")" "[360,240,144]"
+    assert_eq "$(jq -c '[.curves[].res]' "$j")" "[360,288,240,180,144]"
     # four settings each, every point measured
-    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 12
+    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 20
     jq -e '[.curves[].points[] | (.kbps > 0) and (.psnr > 20) and (.ssim > 0.5) and (.ssim <= 1)] | all' "$j"
     # samples spread over the title
     assert_eq "$(jq -c '[.samples[].start]' "$j")" "[0,1,2,3]"
-    jq -e '.cost | (.trials == 48) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 48)' "$j"
+    jq -e '.cost | (.trials == 80) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 80)' "$j"
     # the spec says what the ladder array says
     assert_eq "$(jq -r '[.ladder[] | "\(.res)p:\(.kbps)k"] | join(",")' "$j")" "$(jq -r .spec "$j")"
     hull_ok "$j"
@@ -125,7 +125,7 @@ hull_ok() {
 @test "--per-title reports progress and completion as events" {
     sv-transcode "$D/flat.mp4" --per-title "${CAPS[@]}" --ladder-out - \
         --events ev.jsonl > /dev/null
-    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 48
+    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 80
     assert_eq "$(jq -r 'select(.event == "video.pertitle.complete") | .data.ladder' ev.jsonl)" \
         "$(jq -r .spec "$D/flat.json")"
 }

@@ -179,7 +179,8 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
              struct sv_ladder *l, double *psnr, double *ssim, int *crfs)
 {
     struct sv_ladder out;
-    double top, t, lo, best_q, top_q, q, crf, best_crf = 0, last_q = INFINITY;
+    double top, t, lo, step, best_q, top_q, q, crf, best_crf = 0;
+    double last_q = INFINITY;
     int i, k, rc, best, last_res = 1 << 30, cs[SV_LADDER_MAX];
     char spec[SV_LADDER_MAX * 32] = "", err[128];
     double qs[SV_LADDER_MAX], ss[SV_LADDER_MAX];
@@ -201,9 +202,14 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
     lo = floor_kbps(caps, top);
     if (lo < 16)
         lo = 16;
+    /* the rungs spread from the top to the floor, at least step apart */
+    step = caps->step;
+    if (caps->max_rungs > 1 && top > lo &&
+        pow(top / lo, 1.0 / (caps->max_rungs - 1)) > step)
+        step = pow(top / lo, 1.0 / (caps->max_rungs - 1));
     memset(&out, 0, sizeof(out));
-    for (t = top; t >= lo - 1e-9 &&
-         out.n < caps->max_rungs; t /= caps->step) {
+    for (t = top; t >= lo * (1 - 1e-6) &&
+         out.n < caps->max_rungs; t /= step) {
         /* the best size at t, and the best below the last rung's size:
          * one rung a size, so the smaller is taken when it is nearly as
          * good and otherwise t is passed over */

@@ -53,19 +53,21 @@ rungs_by_hand(void)
 
     CHECK_INT(sv_pt_choose(pt, points(pt), &wide, &l, psnr, ssim, crf), 0);
     /* top: the hull passes 45 dB a third of the way from 2000k to 4000k;
-     * 1778k is 720p's (43.1 dB; 360p's 40 is over 1 dB worse); 1185k
-     * goes to 360p (39.95 dB, within 1 dB of 720p's 40.74); nothing is
-     * smaller than 360p, so that is the ladder */
+     * that is under the 5000k cap, so the 200k floor follows it down to
+     * 2667k * 200 / 5000 = 107k, and the 4 rungs spread from the top to
+     * it, 25^(1/3) = 2.92x apart: 912k goes to 360p (720p's curve starts
+     * at 1000k; 360p's is 39.04 dB there, at crf 20.4); 312k and 107k
+     * have no size smaller than 360p left, so that is the ladder */
     CHECK_INT(l.n, 2);
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2667000);
     CHECK(fabs(psnr[0] - 45.0) < 0.01);
     CHECK_INT(crf[0], 21);
     CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 1185000);
-    CHECK(fabs(psnr[1] - 39.95) < 0.01);
-    CHECK(fabs(ssim[1] - 39.95 / 50) < 0.001);
-    CHECK_INT(crf[1], 18);
+    CHECK_INT(l.r[1].bitrate, 912000);
+    CHECK(fabs(psnr[1] - 39.04) < 0.01);
+    CHECK(fabs(ssim[1] - 39.04 / 50) < 0.001);
+    CHECK_INT(crf[1], 20);
 }
 
 static void

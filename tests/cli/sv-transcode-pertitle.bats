@@ -46,7 +46,7 @@ hull_ok() {
         .caps.floor_bitrate as $lo | .ladder[0].bitrate as $top |
         ($lo <= $min) and
         (if $top < $hi then ($lo - $top * $min / $hi | fabs) < 1000 else $lo == $min end) and
-        [.ladder[] | .bitrate <= $hi and .bitrate >= $lo - 500] | all) and
+        ([.ladder[] | .bitrate <= $hi and .bitrate >= $lo - 500] | all)) and
       # the hull climbs: more bits, more quality
       ([.hull[].kbps] | . == sort) and ([.hull[].psnr] | . == sort) and
       # every hull point is a marked point of some curve
@@ -119,6 +119,9 @@ hull_ok() {
         assert_eq "$(frames "b/$r.mp4" v:0)" "$(frames "a/$r.mp4" v:0)"
         # the same rungs at the same caps encode to the same bits
         cmp "a/$r.mp4" "b/$r.mp4"
+        # each rung at the CRF of its hull point (x264 names it in its SEI)
+        assert_eq "$(grep -ao 'crf=[0-9]*' "a/$r.mp4" | head -1)" \
+            "crf=$(jq -r --arg r "$r" '.ladder[] | select(.name == $r) | .crf' l.json)"
     done
 }
 

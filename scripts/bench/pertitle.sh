@@ -99,11 +99,12 @@ echo "per-title vs fixed ladder $ladder; sources ${size}@$fps ${len}s;" \
     "$(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 for k in $kinds; do
     mkdir -p "$dir/$k"
-    [ -s "$dir/$k/src.mp4" ] && [ -s "$dir/$k/src.id" ] &&
-        [ "$(cat "$dir/$k/src.id")" = "$size $len" ] || {
+    # the sources are kept between runs of the same size and length
+    if [ ! -s "$dir/$k/src.mp4" ] ||
+        [ "$(cat "$dir/$k/src.id" 2>/dev/null)" != "$size $len" ]; then
         make_source "$k" "$dir/$k/src.mp4"
         echo "$size $len" > "$dir/$k/src.id"
-    }
+    fi
     rm -rf "$dir/$k/fixed" "$dir/$k/pt"
     /usr/bin/time -f "%U %S" -o "$dir/$k/fixed.t" \
         "$bin/sv-transcode" "$dir/$k/src.mp4" -q --hw none --no-audio \

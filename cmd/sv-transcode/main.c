@@ -181,13 +181,20 @@ per_title(struct sv_transcode_args *c)
             sv_log_error("cannot write '%s': %s", c->ladder_out,
                          sv_strerror(rc));
     }
-    free(text);
     json_decref(lj);
-    if (rc < 0 || to_stdout)
+    if (rc < 0 || to_stdout) {
+        free(text);
         return rc;
+    }
     sv_log_info("per-title ladder: %s", spec);
+    /* the rungs with the quality each was chosen at */
+    text[len] = '\0';
     c->o.ladder = spec;
-    return sv_transcode_run(&c->o);
+    c->o.ladder_json = text;
+    rc = sv_transcode_run(&c->o);
+    c->o.ladder_json = NULL;
+    free(text);
+    return rc;
 }
 
 int

@@ -61,6 +61,7 @@ parse_rung(const char *s, size_t len, struct sv_rung *r, char *err,
     const char *colon, *x, *end;
 
     memset(r, 0, sizeof(*r));
+    r->crf = -1;
     if (len == 0) {
         snprintf(err, size, "empty rung");
         return SV_EUSAGE;
@@ -146,6 +147,21 @@ sv_ladder_parse_json(const char *text, size_t len, struct sv_ladder *out,
                  (long long)json_integer_value(br));
     }
     rc = sv_ladder_parse(spec, out, err, size);
+    /* the quality each rung was chosen at, when the file has it */
+    json_array_foreach(rungs, i, r) {
+        json_t *crf = json_object_get(r, "crf");
+
+        if (rc < 0 || crf == NULL)
+            continue;
+        if (!json_is_integer(crf) || json_integer_value(crf) < 0 ||
+            json_integer_value(crf) > 63) {
+            snprintf(err, size, "rung %zu: \"crf\" wants an integer 0 to 63",
+                     i);
+            rc = SV_EUSAGE;
+            break;
+        }
+        out->r[i].crf = (int)json_integer_value(crf);
+    }
 out:
     json_decref(root);
     return rc;

@@ -14,6 +14,7 @@ struct sv_rung {
     int width;          /* output size, set by sv_ladder_fit() */
     int height;
     int64_t bitrate;    /* target (VOD: the cap), bits per second */
+    int crf;            /* --rate crf quality from a ladder JSON; -1: none */
     char name[24];      /* "720p", used for file names and events */
 };
 
@@ -36,8 +37,8 @@ int sv_ladder_parse(const char *spec, struct sv_ladder *out, char *err,
 /*
  * Parses the text of a ladder JSON file (len bytes, untrusted): an object
  * whose "ladder" array holds rungs {"res": short side in pixels,
- * "bitrate": bits per second, ...}, other members ignored.  The rungs are
- * checked as a spec's are.  Returns 0 or SV_EUSAGE with a message in err.
+ * "bitrate": bits per second, optional "crf": 0 to 63, ...}, other members
+ * ignored.  The rungs are checked as a spec's are.  Returns 0 or SV_EUSAGE with a message in err.
  */
 int sv_ladder_parse_json(const char *text, size_t len, struct sv_ladder *out,
                          char *err, size_t size);

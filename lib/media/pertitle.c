@@ -160,12 +160,27 @@ hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
 /* Within this many dB of the best size, a smaller picture is as good. */
 #define NEAR_TIE 1.0
 
+/* The lowest rung's bitrate (kbps): the caps' lowest, or, when the top
+ * rung is under the caps' highest (the content needs fewer bits), that
+ * lowered in proportion, so the ladder spans the bitrate range the caps
+ * span and the bottom rung stays as far under the top. */
+static double
+floor_kbps(const struct sv_pt_caps *caps, double top)
+{
+    double lo = caps->min_bps / 1000.0, hi = caps->max_bps / 1000.0;
+
+    if (hi > 0 && top < hi && top * lo / hi < lo)
+        return top * lo / hi;
+    return lo;
+}
+
 int
 sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
              struct sv_ladder *l, double *psnr, double *ssim, int *crfs)
 {
     struct sv_ladder out;
-    double top, t, best_q, top_q, q, crf, best_crf = 0, last_q = INFINITY;
+    double top, t, lo, step, best_q, top_q, q, crf, best_crf = 0;
+    double last_q = INFINITY;
     int i, k, rc, best, last_res = 1 << 30, cs[SV_LADDER_MAX];
     char spec[SV_LADDER_MAX * 32] = "", err[128];
     double qs[SV_LADDER_MAX], ss[SV_LADDER_MAX];
@@ -182,11 +197,19 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
         return SV_ELADDER;
     if (top > caps->max_bps / 1000.0)
         top = caps->max_bps / 1000.0;
-    if (top < caps->min_bps / 1000.0)
-        top = caps->min_bps / 1000.0;
+    if (top < 16)
+        top = 16;
+    lo = floor_kbps(caps, top);
+    if (lo < 16)
+        lo = 16;
+    /* the rungs spread from the top to the floor, at least step apart */
+    step = caps->step;
+    if (caps->max_rungs > 1 && top > lo &&
+        pow(top / lo, 1.0 / (caps->max_rungs - 1)) > step)
+        step = pow(top / lo, 1.0 / (caps->max_rungs - 1));
     memset(&out, 0, sizeof(out));
-    for (t = top; t >= caps->min_bps / 1000.0 - 1e-9 &&
-         out.n < caps->max_rungs; t /= caps->step) {
+    for (t = top; t >= lo * (1 - 1e-6) &&
+         out.n < caps->max_rungs; t /= step) {
         /* the best size at t, and the best below the last rung's size:
          * one rung a size, so the smaller is taken when it is nearly as
          * good and otherwise t is passed over */
@@ -789,7 +812,8 @@ caps_of(const char *spec, struct sv_pt_caps *c)
 static int
 pick_sizes(struct pt *p, int max_res)
 {
-    static const int grid[] = { 2160, 1440, 1080, 720, 540, 360, 240, 144 };
+    static const int grid[] = { 2160, 1440, 1080, 720, 540, 432, 360, 288,
+                                240, 180, 144 };
     int short_side = p->W < p->H ? p->W : p->H, top, n = 0, i;
     char spec[SV_PT_MAX_RES * 16] = "", err[256];
 
@@ -944,6 +968,8 @@ build_json(struct pt *p, const struct sv_pt_caps *caps,
     json_object_set_new(cj, "ladder", json_string(p->o->ladder));
     json_object_set_new(cj, "max_res", json_integer(caps->max_res));
     json_object_set_new(cj, "min_bitrate", json_integer(caps->min_bps));
+    json_object_set_new(cj, "floor_bitrate", json_integer(
+        (long long)(floor_kbps(caps, l->r[0].bitrate / 1000.0) * 1000)));
     json_object_set_new(cj, "max_bitrate", json_integer(caps->max_bps));
     json_object_set_new(cj, "max_rungs", json_integer(caps->max_rungs));
     json_object_set_new(cj, "step", json_real(caps->step));

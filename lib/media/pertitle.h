@@ -28,8 +28,9 @@ struct sv_pt_point {
  * upper convex hull of the points under max_res in (kbps, PSNR), up to
  * the best PSNR.
  * The top rung's bitrate is where the hull reaches top_psnr (or its best
- * point), within [min_bps, max_bps]; lower targets follow in steps of
- * step (1.5x) down to min_bps.  Each target takes the size whose curve
+ * point), at most max_bps; lower targets follow down to a floor (min_bps,
+ * lowered in proportion when the top is under max_bps), spread evenly in
+ * log rate over max_rungs and at least step (1.5x) apart.  Each target takes the size whose curve
  * gives the best PSNR there; one rung a size, each smaller than the one
  * above, so a target whose best size is taken already goes to a smaller
  * one within 1 dB of it or is passed over, as is one less than 0.5 dB

@@ -134,6 +134,9 @@ open_encoders(struct job *j)
         cfg.width = j->lad.r[i].width;
         cfg.height = j->lad.r[i].height;
         cfg.bitrate = j->lad.r[i].bitrate;
+        /* a per-title rung keeps the quality its hull point was at */
+        cfg.crf = j->lad.r[i].crf >= 0 ? j->lad.r[i].crf :
+                  o->crf >= 0 ? o->crf : default_crf[o->codec];
         if (o->threads == 0)
             cfg.threads = sv__rung_threads(cfg.width, cfg.height, pixels);
         if (j->pass != 0) {
@@ -631,7 +634,10 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp,
     j->t0 = j->last_event = sv__now_us();
     j->global_header = sv__mux_global_header(o->outdir ? o->container
                                                       : o->format);
-    rc = sv_ladder_parse(o->ladder, &j->lad, err, sizeof(err));
+    rc = o->ladder_json != NULL ?
+         sv_ladder_parse_json(o->ladder_json, strlen(o->ladder_json),
+                              &j->lad, err, sizeof(err)) :
+         sv_ladder_parse(o->ladder, &j->lad, err, sizeof(err));
     if (rc < 0) {
         sv_log_error("bad ladder '%s': %s", o->ladder, err);
         goto out;

@@ -17,6 +17,8 @@ struct sv_transcode_opts {
     const char *format;         /* pipe format: mpegts, nut, matroska */
     const char *container;      /* outdir files: mp4, ts, mkv */
     const char *ladder;         /* spec or preset name */
+    const char *ladder_json;    /* not NULL: a ladder JSON's text, used
+                                 * in place of ladder (--per-title) */
     enum sv_codec codec;
     enum sv_rate rate;
     int crf;                    /* -1: the codec's default */

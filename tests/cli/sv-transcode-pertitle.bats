@@ -40,9 +40,13 @@ hull_ok() {
       ([.ladder[].res] | . == (sort | reverse) and length == (unique | length)) and
       # neighbours at least 1.5x apart
       ([.ladder[].bitrate] as $b | [range(1; $b | length) | $b[. - 1] / $b[.] >= 1.499] | all) and
-      # within the caps
-      (.caps.max_bitrate as $hi | .caps.min_bitrate as $lo |
-        [.ladder[] | .bitrate <= $hi and .bitrate >= $lo] | all) and
+      # within the caps: the floor is their lowest bitrate, lowered in
+      # proportion when the top is under their highest
+      (.caps.max_bitrate as $hi | .caps.min_bitrate as $min |
+        .caps.floor_bitrate as $lo | .ladder[0].bitrate as $top |
+        ($lo <= $min) and
+        (if $top < $hi then ($lo - $top * $min / $hi | fabs) < 1000 else $lo == $min end) and
+        ([.ladder[] | .bitrate <= $hi and .bitrate >= $lo - 500] | all)) and
       # the hull climbs: more bits, more quality
       ([.hull[].kbps] | . == sort) and ([.hull[].psnr] | . == sort) and
       # every hull point is a marked point of some curve
@@ -60,13 +64,13 @@ hull_ok() {
     assert_eq "$(jq -r .codec "$j")" h264
     assert_eq "$(jq -r '.source | "\(.width)x\(.height) \(.frames)"' "$j")" "640x360 96"
     # the sizes tried: the source's and the grid under it
-    assert_eq "$(jq -c '[.curves[].res]' "$j")" "[360,240,144]"
+    assert_eq "$(jq -c '[.curves[].res]' "$j")" "[360,288,240,180,144]"
     # four settings each, every point measured
-    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 12
+    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 20
     jq -e '[.curves[].points[] | (.kbps > 0) and (.psnr > 20) and (.ssim > 0.5) and (.ssim <= 1)] | all' "$j"
     # samples spread over the title
     assert_eq "$(jq -c '[.samples[].start]' "$j")" "[0,1,2,3]"
-    jq -e '.cost | (.trials == 48) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 48)' "$j"
+    jq -e '.cost | (.trials == 80) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 80)' "$j"
     # the spec says what the ladder array says
     assert_eq "$(jq -r '[.ladder[] | "\(.res)p:\(.kbps)k"] | join(",")' "$j")" "$(jq -r .spec "$j")"
     hull_ok "$j"
@@ -115,13 +119,16 @@ hull_ok() {
         assert_eq "$(frames "b/$r.mp4" v:0)" "$(frames "a/$r.mp4" v:0)"
         # the same rungs at the same caps encode to the same bits
         cmp "a/$r.mp4" "b/$r.mp4"
+        # each rung at the CRF of its hull point (x264 names it in its SEI)
+        assert_eq "$(grep -ao 'crf=[0-9]*' "a/$r.mp4" | head -1)" \
+            "crf=$(jq -r --arg r "$r" '.ladder[] | select(.name == $r) | .crf' l.json)"
     done
 }
 
 @test "--per-title reports progress and completion as events" {
     sv-transcode "$D/flat.mp4" --per-title "${CAPS[@]}" --ladder-out - \
         --events ev.jsonl > /dev/null
-    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 48
+    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 80
     assert_eq "$(jq -r 'select(.event == "video.pertitle.complete") | .data.ladder' ev.jsonl)" \
         "$(jq -r .spec "$D/flat.json")"
 }

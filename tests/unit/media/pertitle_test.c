@@ -53,19 +53,21 @@ rungs_by_hand(void)
 
     CHECK_INT(sv_pt_choose(pt, points(pt), &wide, &l, psnr, ssim, crf), 0);
     /* top: the hull passes 45 dB a third of the way from 2000k to 4000k;
-     * 1778k is 720p's (43.1 dB; 360p's 40 is over 1 dB worse); 1185k
-     * goes to 360p (39.95 dB, within 1 dB of 720p's 40.74); nothing is
-     * smaller than 360p, so that is the ladder */
+     * that is under the 5000k cap, so the 200k floor follows it down to
+     * 2667k * 200 / 5000 = 107k, and the 4 rungs spread from the top to
+     * it, 25^(1/3) = 2.92x apart: 912k goes to 360p (720p's curve starts
+     * at 1000k; 360p's is 39.04 dB there, at crf 20.4); 312k and 107k
+     * have no size smaller than 360p left, so that is the ladder */
     CHECK_INT(l.n, 2);
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2667000);
     CHECK(fabs(psnr[0] - 45.0) < 0.01);
     CHECK_INT(crf[0], 21);
     CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 1185000);
-    CHECK(fabs(psnr[1] - 39.95) < 0.01);
-    CHECK(fabs(ssim[1] - 39.95 / 50) < 0.001);
-    CHECK_INT(crf[1], 18);
+    CHECK_INT(l.r[1].bitrate, 912000);
+    CHECK(fabs(psnr[1] - 39.04) < 0.01);
+    CHECK(fabs(ssim[1] - 39.04 / 50) < 0.001);
+    CHECK_INT(crf[1], 20);
 }
 
 static void
@@ -93,11 +95,31 @@ caps_bound_the_rungs(void)
     c.max_rungs = 1;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 1);
-    /* a floor over every target below the top leaves the top alone */
+    /* a floor over every target below the top leaves the top alone
+     * (the top at the caps' highest: the floor is not lowered) */
     c = wide;
     c.min_bps = 2000000;
+    c.max_bps = 2667000;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 1);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+}
+
+static void
+floor_follows_a_low_top(void)
+{
+    struct sv_pt_point pt[6];
+    struct sv_ladder l;
+    struct sv_pt_caps c = wide;
+
+    /* the top (2667k) is under the caps' 5000k, so the 1500k floor is
+     * lowered to 800k, and 1185k (360p) is a rung again */
+    c.min_bps = 1500000;
+    CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
+    CHECK_INT(l.n, 2);
+    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[1].bitrate, 1185000);
 }
 
 static void
@@ -128,6 +150,16 @@ ladder_json_round_trip(void)
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2667000);
     CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[0].crf, -1);
+    /* the quality a rung was chosen at goes with it */
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":900000,\"crf\":26}]}", 50,
+                                   &l, err, sizeof(err)), 0);
+    CHECK_INT(l.r[0].crf, 26);
+    CHECK_INT(sv_ladder_parse_json("{\"ladder\":[{\"res\":360,"
+                                   "\"bitrate\":900000,\"crf\":64}]}", 50,
+                                   &l, err, sizeof(err)), SV_EUSAGE);
+    CHECK_STR(err, "rung 0: \"crf\" wants an integer 0 to 63");
     CHECK_INT(sv_ladder_parse_json("[]", 2, &l, err, sizeof(err)),
               SV_EUSAGE);
     CHECK_STR(err, "no \"ladder\" array of rungs");
@@ -148,6 +180,7 @@ main(void)
     RUN(hull_leaves_out_the_point_under_it);
     RUN(rungs_by_hand);
     RUN(caps_bound_the_rungs);
+    RUN(floor_follows_a_low_top);
     RUN(nothing_to_choose_from);
     RUN(ladder_json_round_trip);
     return DONE();

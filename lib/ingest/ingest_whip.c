@@ -1633,6 +1633,35 @@ out:
     free(answer);
 }
 
+/* A request on a session's Location (WHIP or WHEP, s NULL: none such):
+ * DELETE ends it (why: the reason its events give), PATCH takes trickled
+ * candidates, anything else is 405. */
+static void
+session_request(struct hconn *c, const struct req *r, struct wsess *s,
+                const char *kind, const char *why)
+{
+    if (strcmp(r->method, "DELETE") == 0 || strcmp(r->method, "PATCH") == 0) {
+        if (s == NULL) {
+            reply_text(c, 404, "Not Found", "no such session", NULL,
+                       r->close);
+        } else if (r->method[0] == 'D') {
+            sv_log_info("%s session %s: ended by DELETE", kind, s->id);
+            sess_kill(s, why);
+            reply(c, 200, "OK", NULL, NULL, NULL, 0, r->close);
+        } else if (!ctype_is(r, "application/trickle-ice-sdpfrag")) {
+            reply_text(c, 415, "Unsupported Media Type", "a PATCH is "
+                       "application/trickle-ice-sdpfrag", NULL, r->close);
+        } else {
+            /* ICE-lite learns the peer's address from its checks: the
+             * candidates need no action (ICE restarts are not offered) */
+            reply(c, 204, "No Content", NULL, NULL, NULL, 0, r->close);
+        }
+        return;
+    }
+    reply_text(c, 405, "Method Not Allowed", "a session takes PATCH and "
+               "DELETE", "Allow: PATCH, DELETE, OPTIONS\r\n", r->close);
+}
+
 static void
 handle_whep(struct hconn *c, const struct req *r)
 {
@@ -1661,31 +1690,13 @@ handle_whep(struct hconn *c, const struct req *r)
         if (!s->dead && s->viewer && strcmp(s->id, id) == 0 &&
             strcmp(s->sid.app, app) == 0 && strcmp(s->sid.name, name) == 0)
             break;
-    if (strcmp(r->method, "DELETE") == 0 || strcmp(r->method, "PATCH") == 0) {
-        if (s == NULL) {
-            reply_text(c, 404, "Not Found", "no such session", NULL,
-                       r->close);
-        } else if (r->method[0] == 'D') {
-            sv_log_info("whep session %s: ended by DELETE", s->id);
-            sess_kill(s, "deleted");
-            reply(c, 200, "OK", NULL, NULL, NULL, 0, r->close);
-        } else if (!ctype_is(r, "application/trickle-ice-sdpfrag")) {
-            reply_text(c, 415, "Unsupported Media Type", "a PATCH is "
-                       "application/trickle-ice-sdpfrag", NULL, r->close);
-        } else {
-            reply(c, 204, "No Content", NULL, NULL, NULL, 0, r->close);
-        }
-        return;
-    }
-    reply_text(c, 405, "Method Not Allowed", "a session takes PATCH and "
-               "DELETE", "Allow: PATCH, DELETE, OPTIONS\r\n", r->close);
+    session_request(c, r, s, "whep", "deleted");
 }
 
 static void
 handle(struct hconn *c, const struct req *r)
 {
     char app[64], id[64];
-    struct wsess *s;
 
     if (strncmp(r->path, "/whep/", 6) == 0) {
         handle_whep(c, r);
@@ -1709,27 +1720,7 @@ handle(struct hconn *c, const struct req *r)
                        "Allow: POST, OPTIONS\r\n", r->close);
         return;
     }
-    s = by_id(c->l, app, id);
-    if (strcmp(r->method, "DELETE") == 0 || strcmp(r->method, "PATCH") == 0) {
-        if (s == NULL) {
-            reply_text(c, 404, "Not Found", "no such session", NULL,
-                       r->close);
-        } else if (r->method[0] == 'D') {
-            sv_log_info("whip session %s: ended by DELETE", s->id);
-            sess_kill(s, "unpublished");
-            reply(c, 200, "OK", NULL, NULL, NULL, 0, r->close);
-        } else if (!ctype_is(r, "application/trickle-ice-sdpfrag")) {
-            reply_text(c, 415, "Unsupported Media Type", "a PATCH is "
-                       "application/trickle-ice-sdpfrag", NULL, r->close);
-        } else {
-            /* ICE-lite learns the peer's address from its checks: the
-             * candidates need no action (ICE restarts are not offered) */
-            reply(c, 204, "No Content", NULL, NULL, NULL, 0, r->close);
-        }
-        return;
-    }
-    reply_text(c, 405, "Method Not Allowed", "a session takes PATCH and "
-               "DELETE", "Allow: PATCH, DELETE, OPTIONS\r\n", r->close);
+    session_request(c, r, by_id(c->l, app, id), "whip", "unpublished");
 }
 
 /* one request from c->buf, when it is all there: its length, 0 when more

@@ -1633,6 +1633,25 @@ out:
     free(answer);
 }
 
+/* What WHIP and WHEP answer alike before an offer or a session request:
+ * the CORS preflight, and 405 for anything but POST on the endpoint (id
+ * empty).  Returns 1 when r was answered. */
+static int
+answered_before_post(struct hconn *c, const struct req *r, const char *id)
+{
+    if (strcmp(r->method, "OPTIONS") == 0) {
+        reply(c, 204, "No Content", NULL, "Accept-Post: application/sdp\r\n",
+              NULL, 0, r->close);
+        return 1;
+    }
+    if (id[0] == '\0' && strcmp(r->method, "POST") != 0) {
+        reply_text(c, 405, "Method Not Allowed", "POST an offer here",
+                   "Allow: POST, OPTIONS\r\n", r->close);
+        return 1;
+    }
+    return 0;
+}
+
 /* A request on a session's Location (WHIP or WHEP, s NULL: none such):
  * DELETE ends it (why: the reason its events give), PATCH takes trickled
  * candidates, anything else is 405. */
@@ -1673,17 +1692,10 @@ handle_whep(struct hconn *c, const struct req *r)
                    NULL, r->close);
         return;
     }
-    if (strcmp(r->method, "OPTIONS") == 0) {
-        reply(c, 204, "No Content", NULL, "Accept-Post: application/sdp\r\n",
-              NULL, 0, r->close);
+    if (answered_before_post(c, r, id))
         return;
-    }
     if (id[0] == '\0') {
-        if (strcmp(r->method, "POST") == 0)
-            whep_post(c, r, app, name);
-        else
-            reply_text(c, 405, "Method Not Allowed", "POST an offer here",
-                       "Allow: POST, OPTIONS\r\n", r->close);
+        whep_post(c, r, app, name);
         return;
     }
     for (s = c->l->sessions; s != NULL; s = s->next)
@@ -1707,17 +1719,10 @@ handle(struct hconn *c, const struct req *r)
                    r->close);
         return;
     }
-    if (strcmp(r->method, "OPTIONS") == 0) {
-        reply(c, 204, "No Content", NULL, "Accept-Post: application/sdp\r\n",
-              NULL, 0, r->close);
+    if (answered_before_post(c, r, id))
         return;
-    }
     if (id[0] == '\0') {
-        if (strcmp(r->method, "POST") == 0)
-            on_post(c, r, app);
-        else
-            reply_text(c, 405, "Method Not Allowed", "POST an offer here",
-                       "Allow: POST, OPTIONS\r\n", r->close);
+        on_post(c, r, app);
         return;
     }
     session_request(c, r, by_id(c->l, app, id), "whip", "unpublished");

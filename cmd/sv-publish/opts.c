@@ -53,7 +53,7 @@ static const struct sv_opt rows[] = {
     { SV_OPT_LIST("simulcast", 0, "<url>", "push the live MPEG-TS on stdin "
                   "to this rtmp://, rtmps:// or srt:// destination, or to a "
                   "platform's live ingest by name (youtube, twitch, kick, "
-                  "facebook)",
+                  "facebook); a comma list of these is several",
                   O.simulcast, &O.nsimulcast, MAX) },
     { SV_OPT_DURATION("slate-after", 0, "send the slate to every destination "
                       "once the input stalls this long (0: never)", "2s",

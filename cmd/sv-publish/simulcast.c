@@ -20,14 +20,26 @@ sv_publish_cmd_simulcast(struct sv_publish_opts *o)
 {
     struct sv_simulcast_cfg cfg = { 0 };
     struct sv_simulcast_result res;
+    static char bufs[SV_PUBLISH_MAX_REPEAT][2048];
+    const char *dests[SV_PUBLISH_MAX_REPEAT + 1];
     char err[512];
-    int i, rc;
+    int i, n = 0, rc;
 
     if (o->nargs > 0) {
         sv_opt_usage_error("--simulcast takes no operands (the live "
                            "MPEG-TS comes on stdin): '%s'", o->args[0]);
         return SV_EXIT_USAGE;
     }
+    /* each value may be a comma list: youtube,twitch,rtmp://... */
+    for (i = 0; i < o->nsimulcast; i++)
+        if (sv_platform_cast_split(o->simulcast[i], bufs[i], sizeof(bufs[i]),
+                                   dests, SV_PUBLISH_MAX_REPEAT, &n, err,
+                                   sizeof(err)) < 0) {
+            sv_opt_usage_error("%s", err);
+            return SV_EXIT_USAGE;
+        }
+    memcpy(o->simulcast, dests, (size_t)n * sizeof(dests[0]));
+    o->nsimulcast = n;
     for (i = 0; i < o->nsimulcast; i++) {
         /* a platform's name: its live API says where to push */
         if (strstr(o->simulcast[i], "://") == NULL &&

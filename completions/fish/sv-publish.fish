@@ -13,7 +13,7 @@ complete -c sv-publish -l acl -x -d 'S3 canned ACL of every object sent (private
 complete -c sv-publish -l cors -x -d 'first set the S3 bucket'\''s CORS rule so that pages from this origin (or *) may GET and HEAD it, as web players need'
 complete -c sv-publish -l live -d 'follow a live package directory as it is written and push it until it ends'
 complete -c sv-publish -l poll -x -d 'with --live: look at the directory this often'
-complete -c sv-publish -l simulcast -x -d 'push the live MPEG-TS on stdin to this rtmp://, rtmps:// or srt:// destination, or to a platform'\''s live ingest by name (youtube, twitch, kick, facebook)'
+complete -c sv-publish -l simulcast -x -d 'push the live MPEG-TS on stdin to this rtmp://, rtmps:// or srt:// destination, or to a platform'\''s live ingest by name (youtube, twitch, kick, facebook); a comma list of these is several'
 complete -c sv-publish -l slate-after -x -d 'send the slate to every destination once the input stalls this long (0: never)'
 complete -c sv-publish -l slate -r -F -d 'the slate'\''s picture (PNG, JPEG; scaled to the stream), instead of colour bars'
 complete -c sv-publish -l simulcast-queue -x -d 'media one destination may hold before its queue is dropped to the next keyframe'

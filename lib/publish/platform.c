@@ -61,6 +61,66 @@ sv_platform_names(void)
         "instagram odysee";
 }
 
+/* Nonzero when s starts a new --simulcast item: a scheme, or a platform
+ * name that runs to a comma or the end. */
+static int
+cast_item_start(const char *s)
+{
+    static const char *const schemes[] = { "rtmp://", "rtmps://", "srt://",
+                                           NULL };
+    const char *comma = strchr(s, ',');
+    char nm[32];
+    size_t len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+    int i;
+
+    for (i = 0; schemes[i] != NULL; i++)
+        if (strncmp(s, schemes[i], strlen(schemes[i])) == 0)
+            return 1;
+    if (len == 0)
+        return 1;               /* an empty item: refused by the caller */
+    if (len >= sizeof(nm))
+        return 0;
+    memcpy(nm, s, len);
+    nm[len] = '\0';
+    return find(nm) != NULL;
+}
+
+int
+sv_platform_cast_split(const char *arg, char *buf, size_t bufsize,
+                       const char **list, int max, int *n, char *err,
+                       size_t size)
+{
+    size_t len = strlen(arg);
+    char *p, *q;
+
+    if (len >= bufsize) {
+        snprintf(err, size, "--simulcast value is too long");
+        return SV_EUSAGE;
+    }
+    memcpy(buf, arg, len + 1);
+    for (p = buf;;) {
+        /* the item ends at the first comma that starts another one */
+        for (q = strchr(p, ','); q != NULL && !cast_item_start(q + 1);
+             q = strchr(q + 1, ','))
+            ;
+        if (q != NULL)
+            *q = '\0';
+        if (*p == '\0') {
+            snprintf(err, size, "bad --simulcast '%s': an empty item", arg);
+            return SV_EUSAGE;
+        }
+        if (*n >= max) {
+            snprintf(err, size, "more than %d --simulcast destinations",
+                     max);
+            return SV_EUSAGE;
+        }
+        list[(*n)++] = p;
+        if (q == NULL)
+            return 0;
+        p = q + 1;
+    }
+}
+
 /* ---- helpers for the adapters ---- */
 
 void

@@ -43,6 +43,18 @@ int sv_platform_known(const char *name);
 const char *sv_platform_names(void);
 
 /*
+ * Splits one --simulcast value, a comma list of platform names and
+ * rtmp://, rtmps:// and srt:// URLs, into list (pointers into buf, at most
+ * max, appended at *n).  A comma splits only where a platform name (up to
+ * the next comma or the end) or a URL scheme follows, so a comma inside a
+ * URL (SRT's streamid "#!::r=live,m=publish") stays in it.  Returns 0 or
+ * SV_EUSAGE with a message in err (an empty item, too many).
+ */
+int sv_platform_cast_split(const char *arg, char *buf, size_t bufsize,
+                           const char **list, int max, int *n, char *err,
+                           size_t size);
+
+/*
  * Checks a comma-separated platform list and the metadata against each
  * platform's documented rules before any request; returns 0 or SV_EUSAGE
  * with a message in err.  names receives pointers into buf (the list split,

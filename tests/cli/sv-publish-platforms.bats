@@ -399,6 +399,24 @@ auth_bg() {
     run ! grep -q 'live_1_abc' <<< "$stderr"
 }
 
+@test "--simulcast: a comma list mixes platform names and URLs; a comma inside an SRT streamid stays in it" {
+    fake twitch --access=a0 --key=live_1_abc --ingest=rtmp://127.0.0.1:9/app
+    fake kick --access=a0 --url=rtmp://127.0.0.1:9/app --key=sk_kick_1
+    creds twitch kick
+    run -1 --separate-stderr pub --simulcast-timeout 1s \
+        --simulcast 'twitch,srt://127.0.0.1:9?streamid=#!::r=live,m=publish,kick' \
+        --simulcast rtmp://127.0.0.1:9/live/k2 < /dev/null
+    assert_match "$stderr" "twitch: pushing to its live ingest"
+    assert_match "$stderr" "kick: pushing to its live ingest"
+    # in the order given, each destination once
+    assert_eq "$(jq -r 'select(.data.dest != null) | "\(.data.dest) \(.data.url)"' <<< "$output" | sort -u | paste -sd,)" \
+        "0 rtmp://127.0.0.1:9/app/…,1 srt://127.0.0.1:9?…,2 rtmp://127.0.0.1:9/app/…,3 rtmp://127.0.0.1:9/live/…"
+    run -2 --separate-stderr sv-publish --simulcast 'twitch,,kick' < /dev/null
+    assert_match "$stderr" "bad --simulcast 'twitch,,kick': an empty item"
+    run -2 --separate-stderr sv-publish --simulcast 'twitch,myspace' < /dev/null
+    assert_match "$stderr" "bad --simulcast: 'twitch,myspace' is not an rtmp://"
+}
+
 @test "twitch: a token without channel:read:stream_key is a clear failure, no push" {
     fake twitch --access=a0 --no-scope
     creds twitch

@@ -63,7 +63,7 @@ counts() {
     run ! grep -q 'yt-key-7' <<< "$stderr"
 }
 
-@test "--simulcast youtube, twitch and kick at once: each key read through its fake API, every receiver gets every frame" {
+@test "--simulcast youtube,twitch,kick at once: each key read through its fake API, every receiver gets every frame" {
     local p port k said
     p=$(free_port)
     ffmpeg -nostdin -hide_banner -loglevel error -y \
@@ -90,8 +90,8 @@ counts() {
         fail "sv-ingest did not start: $(cat "$W/ingest.err")"
     (umask 077 && echo '{"youtube":{"access_token":"a0"},"twitch":{"access_token":"a0","client_id":"cid"},"kick":{"access_token":"a0"}}' > "$W/creds.json")
     run --separate-stderr bash -c "ffmpeg -nostdin -loglevel error -re \
-        -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast youtube \
-        --simulcast twitch --simulcast kick --credentials '$W/creds.json' \
+        -i '$W/in.ts' -c copy -f mpegts - | sv-publish --simulcast youtube,twitch,kick \
+        --credentials '$W/creds.json' \
         --api youtube=http://127.0.0.1:$(cat "$W/yt.port") \
         --api twitch=http://127.0.0.1:$(cat "$W/tw.port") \
         --api kick=http://127.0.0.1:$(cat "$W/kk.port") --events '$W/ev.jsonl'"

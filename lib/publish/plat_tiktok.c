@@ -1,4 +1,5 @@
-/* plat_tiktok.c -- TikTok Content Posting API v2: FILE_UPLOAD chunks */
+/* plat_tiktok.c -- TikTok Content Posting API v2: FILE_UPLOAD chunks, or
+ * PULL_FROM_URL from a verified domain */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -77,7 +78,21 @@ check(const struct sv_plat_conf *c, char *err, size_t size)
                  "(--publish-at)");
         return SV_EUSAGE;
     }
+    t = sv__plat_meta(c, "tiktok", "video_url", NULL);
+    if (t != NULL && strncmp(t, "https://", 8) != 0 &&
+        strncmp(t, "http://", 7) != 0) {
+        snprintf(err, size, "tiktok: video_url is a URL TikTok can fetch "
+                 "(http:// or https://), not '%s'", t);
+        return SV_EUSAGE;
+    }
     return 0;
+}
+
+/* PULL_FROM_URL: TikTok fetches the file from this URL itself */
+static const char *
+pull_url(const struct sv_plat_job *j)
+{
+    return sv__plat_meta(j->c, "tiktok", "video_url", NULL);
 }
 
 /* chunk size and count as the guide says: floor(), the last takes the
@@ -168,10 +183,12 @@ start(struct sv_plat_job *j)
     size_t i;
     int rc;
 
-    rc = plan(j, &chunk, &count);
-    if (rc < 0)
-        return rc;
-    j->chunk = chunk;
+    if (pull_url(j) == NULL) {
+        rc = plan(j, &chunk, &count);
+        if (rc < 0)
+            return rc;
+        j->chunk = chunk;
+    }
     /* the creator's own choices bound ours: privacy must be among them */
     rc = api(j, "/v2/post/publish/creator_info/query/", json_object(), &d);
     if (rc < 0)
@@ -199,16 +216,36 @@ start(struct sv_plat_job *j)
         json_object_set_new(pi, "disable_comment", json_boolean(strcmp(
                 sv__plat_meta(c, "tiktok", "disable_comment", NULL),
                 "true") == 0));
-    rc = api(j, "/v2/post/publish/video/init/",
-             json_pack("{s:o,s:{s:s,s:I,s:I,s:I}}", "post_info", pi,
-                       "source_info", "source", "FILE_UPLOAD",
-                       "video_size", (json_int_t)j->size,
-                       "chunk_size", (json_int_t)chunk,
-                       "total_chunk_count", (json_int_t)count), &d);
+    if (pull_url(j) != NULL)
+        rc = api(j, "/v2/post/publish/video/init/",
+                 json_pack("{s:o,s:{s:s,s:s}}", "post_info", pi,
+                           "source_info", "source", "PULL_FROM_URL",
+                           "video_url", pull_url(j)), &d);
+    else
+        rc = api(j, "/v2/post/publish/video/init/",
+                 json_pack("{s:o,s:{s:s,s:I,s:I,s:I}}", "post_info", pi,
+                           "source_info", "source", "FILE_UPLOAD",
+                           "video_size", (json_int_t)j->size,
+                           "chunk_size", (json_int_t)chunk,
+                           "total_chunk_count", (json_int_t)count), &d);
+    if (rc < 0 && strcmp(j->reason, "url_ownership_unverified") == 0)
+        /* the media transfer guide: pulls come only from a domain or URL
+         * prefix the app has verified */
+        snprintf(j->err + strlen(j->err), sizeof(j->err) - strlen(j->err),
+                 " (TikTok pulls only from a domain or URL prefix verified "
+                 "for this app in its developer portal)");
     if (rc < 0)
         return rc;
     pid = json_string_value(json_object_get(d, "publish_id"));
     up = json_string_value(json_object_get(d, "upload_url"));
+    if (pid != NULL && pull_url(j) != NULL) {
+        /* nothing to send: TikTok downloads it */
+        snprintf(j->id, sizeof(j->id), "%s", pid);
+        j->extra = json_pack("{s:s,s:s}", "publish_id", pid, "source",
+                             "PULL_FROM_URL");
+        json_decref(d);
+        return 0;
+    }
     if (pid == NULL || up == NULL) {
         json_decref(d);
         return sv__plat_fail(j, SV_EPROTO, "init: no publish_id or "
@@ -231,6 +268,10 @@ send_file(struct sv_plat_job *j)
     const char *hdrs[3] = { type, cr, NULL };
     int rc;
 
+    if (pull_url(j) != NULL) {
+        snprintf(j->state, sizeof(j->state), "PROCESSING_DOWNLOAD");
+        return 0;
+    }
     if (count < 1)
         count = 1;
     snprintf(type, sizeof(type), "Content-Type: %s", sv__plat_type(j->file));
@@ -324,6 +365,10 @@ poll_processing(struct sv_plat_job *j, int *done)
             snprintf(j->url, sizeof(j->url),
                      "https://www.tiktok.com/@%.64s/video/%.64s", j->aux, j->id);
         }
+        if (pull_url(j) != NULL &&
+            json_is_integer(json_object_get(d, "downloaded_bytes")))
+            json_object_set(j->extra, "downloaded",
+                            json_object_get(d, "downloaded_bytes"));
         *done = 1;
     }
     json_decref(d);

@@ -289,6 +289,29 @@ Try 'sv-publish --help' for more information."
     assert_eq "$(jq -s 'map(select(.p == "/v2/post/publish/video/init/")) | length' "$LOG_tiktok")" 0
 }
 
+@test "tiktok: PULL_FROM_URL sends no bytes, TikTok fetches the URL; an unverified URL prefix is refused as TikTok refuses it" {
+    local p
+    video 300000
+    p=$(free_port)
+    python3 -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR" "$p" > /dev/null 2>&1 3>&- &
+    PIDS="${PIDS:-} $!"
+    wait_for curl -sfo /dev/null "http://127.0.0.1:$p/clip.mp4"
+    fake tiktok --access=a0 --verified="http://127.0.0.1:$p/"
+    creds tiktok
+    run --separate-stderr pub --platform tiktok --set "tiktok.video_url=http://127.0.0.1:$p/clip.mp4" "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(event publish.complete tiktok | jq -r '[.state, .source, .downloaded, .sent] | @tsv')" \
+        "PUBLISH_COMPLETE	PULL_FROM_URL	300000	0"
+    assert_eq "$(jq -s 'map(select(.m == "PUT")) | length' "$LOG_tiktok")" 0
+    # what TikTok downloaded is the file
+    assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_tiktok")" "$SHA"
+    run -1 --separate-stderr pub --platform tiktok --set "tiktok.video_url=http://127.0.0.1:$((p + 1))/clip.mp4" "$VIDEO"
+    assert_eq "$(event error tiktok | jq -r '[.code, .reason] | @tsv')" "EAUTH	url_ownership_unverified"
+    assert_match "$stderr" "403 url_ownership_unverified: Please review our URL ownership verification rules. \(TikTok pulls only from a domain or URL prefix verified for this app"
+    run -2 --separate-stderr pub --platform tiktok --set tiktok.video_url=/tmp/x.mp4 "$VIDEO"
+    assert_match "$stderr" "tiktok: video_url is a URL TikTok can fetch"
+}
+
 # ---- Dailymotion ----
 
 @test "dailymotion: upload URL, one multipart POST, then the video published with channel and kids flag" {

@@ -16,12 +16,18 @@ section 3.  It refuses what those documents say TikTok refuses: bad chunk
 plans (invalid_params), a privacy level the creator does not offer
 (privacy_level_option_mismatch), more than 6 inits a minute per token
 (rate_limit_exceeded), chunks out of order or of the wrong size (416), a
-dead token (access_token_invalid).
+dead token (access_token_invalid), and a PULL_FROM_URL video_url outside
+the app's verified domains and URL prefixes (403 url_ownership_unverified,
+as the direct post reference's error table has it).  A pull is a real
+download of video_url by this server: PROCESSING_DOWNLOAD until it is
+done, downloaded_bytes counting what arrived.
 
   tiktok.py PORTFILE LOG [flags]    (fakebase.py has the common flags)
   --processing=N     N status polls say PROCESSING_DOWNLOAD before complete
   --fail-processing  the post ends FAILED
   --no-public        the creator's options leave out PUBLIC_TO_EVERYONE
+  --verified=P,...   URL prefixes verified for PULL_FROM_URL (none: every
+                     pull is refused)
 """
 import hashlib
 import json
@@ -29,6 +35,7 @@ import re
 import sys
 import threading
 import time
+import urllib.request
 
 import fakebase
 from fakebase import Base, new_id
@@ -62,6 +69,27 @@ def plan_ok(size, chunk, count):
     if count != size // chunk or not 1 <= count <= 1000:
         return False
     return size - (count - 1) * chunk <= 128 * MB
+
+
+def pull(p, url):
+    """Downloads url as TikTok would (bounded), into the post p."""
+    h = hashlib.sha256()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            while True:
+                b = r.read(65536)
+                if not b:
+                    break
+                h.update(b)
+                with mu:
+                    p['downloaded'] += len(b)
+                if p['downloaded'] > 4 << 30:
+                    raise ValueError('over 4 GB')
+        with mu:
+            p['pulled'] = h.hexdigest()
+    except (OSError, ValueError):
+        with mu:
+            p['pulled'] = False
 
 
 class H(Base):
@@ -113,6 +141,8 @@ class H(Base):
                                                 'too many inits'))
                 inits[tok].append(now)
             pi, si = b.get('post_info', {}), b.get('source_info', {})
+            if si.get('source') == 'PULL_FROM_URL':
+                return self.pull_init(pi, si)
             if si.get('source') != 'FILE_UPLOAD':
                 return self.reply(400, terr('invalid_params', 'source'))
             size, chunk, count = (si.get('video_size'), si.get('chunk_size'),
@@ -148,6 +178,8 @@ class H(Base):
             if p is None:
                 return self.reply(400, terr('invalid_params',
                                             'publish_id'))
+            if 'url' in p:
+                return self.pull_status(p)
             u = ups[p['up']]
             d = {'uploaded_bytes': len(u['data'])}
             if u['next'] < u['count']:
@@ -167,6 +199,45 @@ class H(Base):
                                  7300000000000000000 + len(posts)])
             return self.reply(200, ok(d), state=d['status'])
         self.reply(404, terr('invalid_params', 'no such call'))
+
+    def pull_init(self, pi, si):
+        url = si.get('video_url')
+        ver = [v for v in (fakebase.state().flag('verified') or '').split(',')
+               if v]
+        if not isinstance(url, str) or not url:
+            return self.reply(400, terr('invalid_params', 'video_url'))
+        if not any(url.startswith(v) for v in ver):
+            return self.reply(403, terr(
+                'url_ownership_unverified', 'Please review our URL '
+                'ownership verification rules.'), source='PULL_FROM_URL')
+        if pi.get('privacy_level') not in self.options():
+            return self.reply(400, terr('privacy_level_option_mismatch',
+                                        'privacy level'))
+        pid = new_id('v_pub_url~v2-1.')
+        p = {'url': url, 'polls': 0, 'downloaded': 0, 'pulled': None}
+        posts[pid] = p
+        threading.Thread(target=pull, args=(p, url), daemon=True).start()
+        self.reply(200, ok({'publish_id': pid}), source='PULL_FROM_URL',
+                   url=url)
+
+    def pull_status(self, p):
+        S = fakebase.state()
+        with mu:
+            got, n = p['pulled'], p['downloaded']
+            if got:
+                p['polls'] += 1
+            left = int(S.flag('processing', '0')) - p['polls']
+        d = {'downloaded_bytes': n}
+        if got is None or (got and left >= 0):
+            d['status'] = 'PROCESSING_DOWNLOAD'
+        elif got is False:
+            d.update(status='FAILED', fail_reason='video_pull_failed')
+        else:
+            d.update(status='PUBLISH_COMPLETE',
+                     publicaly_available_post_id=[
+                         7300000000000000000 + len(posts)])
+        self.reply(200, ok(d), state=d['status'],
+                   sha256=got if got else None)
 
     def do_PUT(self):
         u = ups.get(self.query().get('upload_id'))

@@ -25,6 +25,7 @@ static const struct {
     { SV_EAUTH, "EAUTH", "not authorised" },
     { SV_EEXIST, "EEXIST", "already exists" },
     { SV_EINTERNAL, "EINTERNAL", "internal error" },
+    { SV_EQUOTA, "EQUOTA", "quota spent" },
 };
 
 /* errno names worth a symbol in events; keep sorted by errno value */

@@ -22,6 +22,8 @@ enum {
     SV_EAUTH     = -0x5f5f000b,  /* refused by authentication */
     SV_EEXIST    = -0x5f5f000c,  /* the output already exists */
     SV_EINTERNAL = -0x5f5f000d,  /* a bug: an invariant did not hold */
+    SV_EQUOTA    = -0x5f5f000e,  /* a service's quota for the period is
+                                    spent */
 };
 
 typedef const char *(*sv_strerror_fn)(int code, char *buf, unsigned size);

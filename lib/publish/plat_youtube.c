@@ -8,8 +8,106 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "publish/platform_int.h"
+#include "publish/ytquota.h"
 
 #define CHUNK_UNIT (256 * 1024)     /* chunks are multiples of 256 KiB */
+
+/* ---- quota: every call's cost, kept per project and Pacific day ---- */
+
+/* the state file beside the credentials */
+static void
+quota_path(struct sv_plat_job *j, char *out, size_t size)
+{
+    const char *cp = sv_creds_path(j->creds), *slash = strrchr(cp, '/');
+
+    snprintf(out, size, "%.*syoutube-quota.json",
+             slash != NULL ? (int)(slash - cp + 1) : 0, cp);
+}
+
+static int
+costs_of(struct sv_plat_job *j, struct sv_ytq_costs *k, char *err,
+         size_t size)
+{
+    int rc = sv_ytq_costs(j->c, k, err, size);
+
+    /* the OAuth client belongs to one Google Cloud project */
+    if (rc == 0 && k->project[0] == '\0' &&
+        sv_creds_get(j->creds, "youtube", "client_id", k->project,
+                     sizeof(k->project)) < 0)
+        k->project[0] = '\0';
+    return rc;
+}
+
+/* the units and uploads of n calls */
+static void
+price(const struct sv_ytq_costs *k, enum sv_ytq_call call, int64_t n,
+      int64_t *units, int64_t *uploads)
+{
+    if (call == SV_YTQ_INSERT && k->uploads > 0)
+        *uploads += n * k->cost[call];  /* its own bucket of calls */
+    else
+        *units += n * k->cost[call];
+}
+
+/*
+ * Counts a call that reached the API (invalid ones cost too).  After a
+ * quotaExceeded the server is right: the day's bucket is marked spent, so
+ * the next run is refused before it asks.
+ */
+static void
+charge(struct sv_plat_job *j, enum sv_ytq_call call, long status)
+{
+    struct sv_ytq_costs k;
+    int64_t units = 0, uploads = 0;
+    char path[1200], err[512];
+
+    if (costs_of(j, &k, err, sizeof(err)) < 0)
+        return;
+    if (status == 403 && strcmp(j->reason, "quotaExceeded") == 0) {
+        if (call == SV_YTQ_INSERT && k.uploads > 0)
+            uploads = k.uploads;
+        else
+            units = k.units;
+    } else {
+        price(&k, call, 1, &units, &uploads);
+    }
+    quota_path(j, path, sizeof(path));
+    if (sv_ytq_account(path, &k, units, uploads, 1, err, sizeof(err)) < 0)
+        sv_log_warn("youtube: %s", err);
+}
+
+/* Refuses, before any request, a run that today's quota cannot pay. */
+static int
+quota(struct sv_plat_job *j, int what)
+{
+    struct sv_ytq_costs k;
+    int64_t units = 0, uploads = 0;
+    char path[1200];
+    int rc;
+
+    rc = costs_of(j, &k, j->err, sizeof(j->err));
+    if (rc < 0)
+        return rc;
+    if (what == SV_PLAT_Q_UPLOAD) {
+        price(&k, SV_YTQ_INSERT, 1, &units, &uploads);
+        if (j->c->meta.thumbnail != NULL)
+            price(&k, SV_YTQ_THUMB, 1, &units, &uploads);
+        if (j->c->wait_us > 0)      /* one look at processing at least */
+            price(&k, SV_YTQ_LIST, 1, &units, &uploads);
+    } else if (what == SV_PLAT_Q_STATUS) {
+        price(&k, SV_YTQ_LIST, 1, &units, &uploads);
+    } else {
+        price(&k, SV_YTQ_BROADCAST, 1, &units, &uploads);
+        price(&k, SV_YTQ_STREAM, 1, &units, &uploads);
+        price(&k, SV_YTQ_BIND, 1, &units, &uploads);
+    }
+    quota_path(j, path, sizeof(path));
+    rc = sv_ytq_account(path, &k, units, uploads, 0, j->err,
+                        sizeof(j->err));
+    if (rc == SV_EQUOTA)
+        snprintf(j->reason, sizeof(j->reason), "quotaWouldExceed");
+    return rc;
+}
 
 static int
 check(const struct sv_plat_conf *c, char *err, size_t size)
@@ -47,6 +145,13 @@ check(const struct sv_plat_conf *c, char *err, size_t size)
         snprintf(err, size, "youtube: --publish-at needs --privacy private "
                  "(YouTube makes it public at that time)");
         return SV_EUSAGE;
+    }
+    {
+        struct sv_ytq_costs k;
+        int rc = sv_ytq_costs(c, &k, err, size);
+
+        if (rc < 0)
+            return rc;
     }
     if (c->chunk_size > 0 && c->chunk_size % CHUNK_UNIT != 0) {
         snprintf(err, size, "youtube: --chunk-size must be a multiple of "
@@ -133,6 +238,8 @@ start(struct sv_plat_job *j)
     free(body);
     if (rc == 0 && r.status != 200 && r.status != 201)
         rc = sv__plat_http_fail(j, "starting the upload", &r);
+    if (r.status > 0)
+        charge(j, SV_YTQ_INSERT, r.status);
     loc = rc == 0 ? sv_http_reply_header(&r, "Location") : NULL;
     if (rc == 0 && loc == NULL)
         rc = sv__plat_fail(j, SV_EPROTO, "starting the upload: no "
@@ -339,6 +446,8 @@ thumbnail(struct sv_plat_job *j)
     fclose(fp);
     if (rc == 0 && r.status != 200)
         rc = sv__plat_http_fail(j, "setting the thumbnail", &r);
+    if (r.status > 0)
+        charge(j, SV_YTQ_THUMB, r.status);
     sv_http_reply_release(&r);
     return rc;
 }
@@ -362,6 +471,8 @@ get_video(struct sv_plat_job *j, const char *id, const char *parts,
     rc = sv__plat_call(j, &q, SV_PLAT_AUTH, &r);
     if (rc == 0 && r.status != 200)
         rc = sv__plat_http_fail(j, "reading the video", &r);
+    if (r.status > 0)
+        charge(j, SV_YTQ_LIST, r.status);
     if (rc < 0) {
         sv_http_reply_release(&r);
         return rc;
@@ -449,7 +560,8 @@ status(struct sv_plat_job *j, const char *id, json_t **out)
 
 /* POST path with a JSON body; the answer's object in *out */
 static int
-post_json(struct sv_plat_job *j, const char *path, json_t *body, json_t **out)
+post_json(struct sv_plat_job *j, enum sv_ytq_call call, const char *path,
+          json_t *body, json_t **out)
 {
     const char *hdrs[2] = { "Content-Type: application/json", NULL };
     struct sv_http_req q = { 0 };
@@ -472,6 +584,8 @@ post_json(struct sv_plat_job *j, const char *path, json_t *body, json_t **out)
     free(text);
     if (rc == 0 && r.status != 200)
         rc = sv__plat_http_fail(j, path, &r);
+    if (r.status > 0)
+        charge(j, call, r.status);
     if (rc == 0) {
         *out = sv__plat_json(&r);
         if (*out == NULL)
@@ -492,7 +606,8 @@ live(struct sv_plat_job *j, char *url, size_t size)
     int rc;
 
     (void)tbuf;
-    rc = post_json(j, "/youtube/v3/liveBroadcasts?part=snippet,status,"
+    rc = post_json(j, SV_YTQ_BROADCAST,
+                   "/youtube/v3/liveBroadcasts?part=snippet,status,"
                    "contentDetails",
                    json_pack("{s:{s:s,s:s},s:{s:s},s:{s:b,s:b}}",
                              "snippet", "title", t, "scheduledStartTime",
@@ -508,7 +623,7 @@ live(struct sv_plat_job *j, char *url, size_t size)
              json_string_value(json_object_get(o, "id")) ?
              json_string_value(json_object_get(o, "id")) : "");
     json_decref(o);
-    rc = post_json(j, "/youtube/v3/liveStreams?part=snippet,cdn",
+    rc = post_json(j, SV_YTQ_STREAM, "/youtube/v3/liveStreams?part=snippet,cdn",
                    json_pack("{s:{s:s},s:{s:s,s:s,s:s}}", "snippet", "title",
                              t, "cdn", "ingestionType", "rtmp",
                              "resolution", "variable", "frameRate",
@@ -529,7 +644,7 @@ live(struct sv_plat_job *j, char *url, size_t size)
     json_decref(o);
     snprintf(path, sizeof(path), "/youtube/v3/liveBroadcasts/bind?id=%s"
              "&streamId=%s&part=id,contentDetails", bid, sid);
-    rc = post_json(j, path, NULL, &o);
+    rc = post_json(j, SV_YTQ_BIND, path, NULL, &o);
     if (rc == 0)
         json_decref(o);
     snprintf(j->id, sizeof(j->id), "%s", bid);
@@ -558,4 +673,5 @@ const struct sv_plat_ops sv__plat_youtube = {
     .poll = poll_processing,
     .live = live,
     .status = status,
+    .quota = quota,
 };

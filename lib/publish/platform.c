@@ -236,6 +236,9 @@ sv__plat_fail(struct sv_plat_job *j, int code, const char *fmt, ...)
 static int
 code_of(long status, const char *reason)
 {
+    /* a quota for the day (YouTube's quotaExceeded) is not a rate */
+    if (reason != NULL && strstr(reason, "uotaExceeded") != NULL)
+        return SV_EQUOTA;
     if (status == 401 || status == 403) {
         if (reason != NULL && (strstr(reason, "uota") != NULL ||
                                strstr(reason, "imit") != NULL))
@@ -595,7 +598,9 @@ job_run(void *ud)
     j->size = sb.st_size;
     j->chunk = j->c->chunk_size > 0 ? j->c->chunk_size
         : j->ops->chunk_default;
-    rc = job_token(j);
+    rc = j->ops->quota != NULL ? j->ops->quota(j, SV_PLAT_Q_UPLOAD) : 0;
+    if (rc == 0)
+        rc = job_token(j);
     if (rc == 0)
         rc = j->ops->start(j);
     if (rc == 0 && j->ops->send != NULL)
@@ -687,7 +692,9 @@ status_run(void *ud)
     json_t *out = NULL;
     int rc;
 
-    rc = job_token(j);
+    rc = j->ops->quota != NULL ? j->ops->quota(j, SV_PLAT_Q_STATUS) : 0;
+    if (rc == 0)
+        rc = job_token(j);
     if (rc == 0)
         rc = j->ops->status(j, j->id, &out);
     j->rc = rc;
@@ -809,7 +816,9 @@ sv_platform_live_url(const struct sv_plat_conf *c, const char *name,
     if (rc < 0)
         return rc;
     job_init(&j, c, ops, creds);
-    rc = job_token(&j);
+    rc = ops->quota != NULL ? ops->quota(&j, SV_PLAT_Q_LIVE) : 0;
+    if (rc == 0)
+        rc = job_token(&j);
     if (rc == 0)
         rc = ops->live(&j, url, usize);
     if (rc < 0)

@@ -74,6 +74,16 @@ struct sv_plat_ops {
     int (*live)(struct sv_plat_job *j, char *url, size_t size);
     /* status of id: stolen object into *out */
     int (*status)(struct sv_plat_job *j, const char *id, json_t **out);
+    /* before any request: refuses a run (SV_PLAT_Q_*) that the platform's
+     * quota left for today cannot pay for */
+    int (*quota)(struct sv_plat_job *j, int what);
+};
+
+/* what the quota hook is asked about */
+enum {
+    SV_PLAT_Q_UPLOAD,
+    SV_PLAT_Q_STATUS,
+    SV_PLAT_Q_LIVE,
 };
 
 /* One platform's run; the driver owns it, the adapter fills the middle. */

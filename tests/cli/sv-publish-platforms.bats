@@ -179,18 +179,60 @@ Try 'sv-publish --help' for more information."
     assert_eq "$(jq -r 'select(.sha256) | .sha256' "$LOG_youtube")" "$SHA"
 }
 
-@test "youtube: quotaExceeded and uploadLimitExceeded are told as such, exit 1" {
-    fake youtube --access=a0 --quota
+@test "youtube: quotaExceeded is EQUOTA and marks the day spent, so the next run is refused before any request; uploadLimitExceeded is ELIMIT" {
+    local q=$BATS_TEST_TMPDIR/youtube-quota.json day n
+    fake youtube --access=a0 --uploads=1
     creds youtube
     video 1000
+    run --separate-stderr pub --platform youtube "$VIDEO"
+    [ "$status" -eq 0 ]
+    # Google's day is the Pacific one
+    day=$(TZ=America/Los_Angeles date +%F)
+    assert_eq "$(jq -c .cid "$q")" "{\"day\":\"$day\",\"units\":1,\"uploads\":1}"
+    assert_eq "$(stat -c %a "$q")" 600
+    # the fake's bucket of one upload is spent; sv-publish thought 100
     run -1 --separate-stderr pub --platform youtube "$VIDEO"
-    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "ELIMIT	quotaExceeded"
-    assert_match "$stderr" "youtube: starting the upload: 403 quotaExceeded: The request cannot be completed because you have exceeded your quota."
+    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "EQUOTA	quotaExceeded"
+    assert_match "$stderr" 'youtube: starting the upload: 403 quotaExceeded: The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.'
+    assert_eq "$(jq -c .cid "$q")" "{\"day\":\"$day\",\"units\":1,\"uploads\":101}"
+    n=$(wc -l < "$LOG_youtube")
+    run -1 --separate-stderr pub --platform youtube "$VIDEO"
+    assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "EQUOTA	quotaWouldExceed"
+    assert_match "$stderr" "youtube: the quota would not last: project 'cid' has 9999 of 10000 units left today \(this needs 1\), and 0 of 100 videos.insert calls \(this needs 1\); it resets at midnight Pacific time, in [0-9]+h[0-9]{2}m"
+    assert_eq "$(wc -l < "$LOG_youtube")" "$n"
     kill "${PIDS##* }"
     PIDS=
+    rm "$q"
     fake youtube --access=a0 --upload-limit
     run -1 --separate-stderr pub --platform youtube "$VIDEO"
     assert_eq "$(event error youtube | jq -r '[.code, .reason] | @tsv')" "ELIMIT	uploadLimitExceeded"
+}
+
+@test "youtube: quota costs are configurable (the older 1600-unit videos.insert); another day is nothing spent; other projects are kept" {
+    local q=$BATS_TEST_TMPDIR/youtube-quota.json day
+    fake youtube --access=a0 --cost-insert=1600 --units=3000
+    creds youtube
+    video 1000
+    day=$(TZ=America/Los_Angeles date +%F)
+    (umask 077 && printf '{"cid":{"day":"2000-01-01","units":2999,"uploads":100},"p2":{"day":"%s","units":5,"uploads":0}}' "$day" > "$q")
+    set -- --set youtube.quota=3000 --set youtube.quota_uploads=0 \
+        --set youtube.cost.videos.insert=1600
+    run --separate-stderr pub --platform youtube "$@" "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c '[.cid, .p2]' "$q")" "[{\"day\":\"$day\",\"units\":1601,\"uploads\":0},{\"day\":\"$day\",\"units\":5,\"uploads\":0}]"
+    run -1 --separate-stderr pub --platform youtube "$@" "$VIDEO"
+    assert_match "$stderr" "project 'cid' has 1399 of 3000 units left today \(this needs 1601\); it resets"
+    # another project (another fake) has its own
+    kill "${PIDS##* }"
+    PIDS=
+    fake youtube --access=a0 --cost-insert=1600 --units=3000
+    run --separate-stderr pub --platform youtube "$@" --set youtube.project=p3 --processing-wait 0 "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(jq -c .p3.units "$q")" 1600
+    run -2 --separate-stderr sv-publish --platform youtube --set youtube.cost.videos.delete=50 "$VIDEO"
+    assert_match "$stderr" "youtube: no cost for 'videos.delete'"
+    run -2 --separate-stderr sv-publish --platform youtube --set youtube.quota=lots "$VIDEO"
+    assert_match "$stderr" "youtube: quota is a count of units a day, not 'lots'"
 }
 
 @test "youtube: processing that fails is a failure with the platform's reason" {

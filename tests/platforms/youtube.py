@@ -8,13 +8,24 @@ Follows developers.google.com/youtube/v3/guides/using_resumable_upload_protocol
 .../youtube/v3/live/docs/liveBroadcasts and liveStreams, the errors of
 .../youtube/data/reference/rest/v3/errors and Google OAuth 2.0 (token,
 loopback authorize, device code) as summed up in shared/platforms.md
-section 1.  Like the real service it refuses: a missing or dead access
+section 1.  Quota as youtube/data/determine_quota_cost tells it: each call
+that gets past authentication is charged, one that would overdraw the day
+answers 403 with the documented body (domain youtube.quota, reason
+quotaExceeded).  Like the real service it refuses: a missing or dead access
 token (401 authError), a chunk that is not a multiple of 256 KiB and not
 the last, a chunk that does not start where the stored bytes end, a title
 over 100 characters or with < >, a bad privacyStatus.
 
   youtube.py PORTFILE LOG [flags]   (fakebase.py has the common flags)
-  --quota            videos.insert answers 403 quotaExceeded
+  --quota            the day's quota is spent: every call answers 403
+                     quotaExceeded
+  --units=N          the project's units a day (default 10000)
+  --uploads=N        videos.insert calls a day, in their own bucket
+                     (default 100)
+  --cost-insert=N    videos.insert costs N units instead (the older table,
+                     1600); the other costs are determine_quota_cost's:
+                     videos.list 1, thumbnails.set 50, liveBroadcasts.insert,
+                     liveStreams.insert and liveBroadcasts.bind 50
   --upload-limit     videos.insert answers 400 uploadLimitExceeded
   --short-range      the first chunk's 308 says 256 KiB less than was sent
   --503=N            the first N chunk PUTs answer 503 (nothing kept)
@@ -37,6 +48,8 @@ sessions = {}
 videos = {}
 mu = threading.Lock()
 counts = {'503': 0, 'gone': 0, 'short': 0}
+spent = {'units': 0, 'uploads': 0}
+COSTS = {'list': 1, 'thumb': 50, 'live': 50}
 
 
 def yt_error(code, reason, msg, domain='youtube.video'):
@@ -50,6 +63,33 @@ class H(Base):
         self.reply(401, yt_error(401, 'authError', 'Invalid Credentials',
                                  'global'), n=n)
 
+    def spend(self, call, n=0):
+        """Charges call; False after answering quotaExceeded."""
+        S = fakebase.state()
+        units, uploads = 0, 0
+        if call == 'insert' and S.flag('cost-insert') is None:
+            uploads = 1
+        elif call == 'insert':
+            units = int(S.flag('cost-insert'))
+        else:
+            units = COSTS[call]
+        with mu:
+            over = S.flag('quota') or \
+                spent['units'] + units > int(S.flag('units', '10000')) or \
+                spent['uploads'] + uploads > int(S.flag('uploads', '100'))
+            if not over:
+                spent['units'] += units
+                spent['uploads'] += uploads
+            used = dict(spent)
+        if over:
+            self.reply(403, yt_error(
+                403, 'quotaExceeded', 'The request cannot be completed '
+                'because you have exceeded your <a href="/youtube/v3/'
+                'getting-started#quota">quota</a>.', 'youtube.quota'),
+                n=n, quota=used)
+            return False
+        return True
+
     def do_GET(self):
         S = fakebase.state()
         r = self.route()
@@ -58,6 +98,8 @@ class H(Base):
         if r == '/youtube/v3/videos':
             if self.bearer() is None:
                 return self.denied()
+            if not self.spend('list'):
+                return
             q = self.query()
             v = videos.get(q.get('id'))
             items = []
@@ -101,6 +143,8 @@ class H(Base):
             data, _ = self.body()
             if self.bearer() is None:
                 return self.denied(len(data))
+            if not self.spend('thumb', len(data)):
+                return
             ct = self.headers.get('Content-Type', '')
             if ct not in ('image/jpeg', 'image/png') or len(data) > 2 << 20:
                 return self.reply(400, yt_error(400, 'invalidImage',
@@ -122,6 +166,8 @@ class H(Base):
         data, _ = self.body()
         if self.bearer() is None:
             return self.denied(len(data))
+        if not self.spend('live', len(data)):
+            return
         if r == '/youtube/v3/liveBroadcasts':
             b = json.loads(data or b'{}')
             if not b.get('snippet', {}).get('title'):
@@ -151,11 +197,8 @@ class H(Base):
         if q.get('uploadType') != 'resumable':
             return self.reply(400, yt_error(400, 'badRequest',
                                             'uploadType'), n=len(data))
-        if S.flag('quota'):
-            return self.reply(403, yt_error(
-                403, 'quotaExceeded', 'The request cannot be completed '
-                'because you have exceeded your quota.', 'youtube.quota'),
-                n=len(data))
+        if not self.spend('insert', len(data)):
+            return
         if S.flag('upload-limit'):
             return self.reply(400, yt_error(
                 400, 'uploadLimitExceeded', 'The user has exceeded the '

@@ -23,8 +23,8 @@
 #define FORM_MAX 8192
 
 /* the token endpoint, moved to --api's host when there is one */
-static void
-endpoint(const struct sv_plat_job *j, const char *full, char *out,
+void
+sv__oauth_endpoint(const struct sv_plat_job *j, const char *full, char *out,
          size_t size)
 {
     const char *path;
@@ -123,7 +123,7 @@ token_post(struct sv_plat_job *j, const char *form, const char *basic,
     struct sv_http_req q = { 0 };
     char url[1024];
 
-    endpoint(j, j->ops->token_url, url, sizeof(url));
+    sv__oauth_endpoint(j, j->ops->token_url, url, sizeof(url));
     if (basic != NULL && basic[0] != '\0')
         hdrs[1] = basic;
     q.method = "POST";
@@ -204,8 +204,8 @@ sv__oauth_refresh(struct sv_plat_job *j)
 
 /* ---- the loopback redirect (RFC 8252) ---- */
 
-static int
-listen_loopback(int *port)
+int
+sv__oauth_listen(int *port)
 {
     struct sockaddr_in a = { 0 };
     socklen_t len = sizeof(a);
@@ -267,9 +267,9 @@ query_get(const char *line, const char *k, char *out, size_t size)
 }
 
 /* waits for the browser's redirect; code into code */
-static int
-wait_redirect(struct sv_plat_job *j, int lfd, const char *state, char *code,
-              size_t size)
+int
+sv__oauth_wait(struct sv_plat_job *j, int lfd, const char *state, char *code,
+               size_t size)
 {
     static const char msg[] = "sv-publish: done, you may close this "
         "page now.\n";
@@ -332,8 +332,8 @@ wait_redirect(struct sv_plat_job *j, int lfd, const char *state, char *code,
     }
 }
 
-static void
-random_b64url(char *out, size_t n)
+void
+sv__oauth_random(char *out, size_t n)
 {
     uint8_t raw[48];
 
@@ -359,20 +359,20 @@ auth_loopback(struct sv_plat_job *j)
                              "SV_%s_CLIENT_ID or put it in '%s')",
                              j->ops->name, j->ops->name,
                              sv_creds_path(j->creds));
-    lfd = listen_loopback(&port);
+    lfd = sv__oauth_listen(&port);
     if (lfd < 0)
         return sv__plat_fail(j, lfd, "cannot listen on 127.0.0.1: %s",
                              sv_strerror(lfd));
     snprintf(redirect, sizeof(redirect), "http://127.0.0.1:%d/", port);
-    random_b64url(state, 16);
-    random_b64url(verifier, 32);
+    sv__oauth_random(state, 16);
+    sv__oauth_random(verifier, 32);
     sv_sha256(verifier, strlen(verifier), h);
     sv_b64_encode(h, sizeof(h), challenge, 1);
     snprintf(scope, sizeof(scope), "%s", j->ops->scope);
     for (i = 0; scope[i] != '\0'; i++)
         if (scope[i] == ' ')
             scope[i] = j->ops->scope_sep[0];
-    endpoint(j, j->ops->auth_url, endp, sizeof(endp));
+    sv__oauth_endpoint(j, j->ops->auth_url, endp, sizeof(endp));
     snprintf(url, sizeof(url), "%s?", endp);
     {
         char qs[3000] = "";
@@ -402,7 +402,7 @@ auth_loopback(struct sv_plat_job *j)
                 j->ops->name);
     fprintf(stderr, "%s\n", url);
     fflush(stderr);
-    rc = wait_redirect(j, lfd, state, code, sizeof(code));
+    rc = sv__oauth_wait(j, lfd, state, code, sizeof(code));
     close(lfd);
     if (rc < 0)
         return rc;
@@ -452,7 +452,7 @@ auth_device(struct sv_plat_job *j)
         rc = sv__plat_form(form, sizeof(form), "scope", j->ops->scope);
     if (rc < 0)
         return rc;
-    endpoint(j, j->ops->device_url, url, sizeof(url));
+    sv__oauth_endpoint(j, j->ops->device_url, url, sizeof(url));
     q.method = "POST";
     q.url = url;
     q.headers = hdrs;
@@ -537,7 +537,8 @@ auth_device(struct sv_plat_job *j)
 int
 sv__oauth_auth(struct sv_plat_job *j)
 {
-    int rc = j->c->device ? auth_device(j) : auth_loopback(j);
+    int rc = j->ops->auth != NULL ? j->ops->auth(j) : j->c->device ?
+        auth_device(j) : auth_loopback(j);
 
     if (rc == 0)
         sv_log_info("%s: tokens saved in '%s'", j->ops->name,

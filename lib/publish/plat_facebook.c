@@ -54,10 +54,11 @@ sv__graph_fail(struct sv_plat_job *j, const char *what,
                  (long long)sub);
     else
         snprintf(j->reason, sizeof(j->reason), "%lld", (long long)code);
-    snprintf(j->err, sizeof(j->err), "%s: %ld error %s: %s%s", what,
+    snprintf(j->err, sizeof(j->err), "%s: %ld error %s: %s%s%s%s", what,
              r->status, j->reason, msg != NULL ? msg : "(no message)",
-             code == 190 ? " (the token is no longer valid: put a new one "
-             "in the credentials file)" : "");
+             code == 190 ? " (the token is no longer valid: run "
+             "'sv-publish auth " : "", code == 190 ? j->ops->name : "",
+             code == 190 ? "')" : "");
     if (code == 190 || code == 102 || code == 10 ||
         (code >= 200 && code <= 299))
         rc = SV_EAUTH;
@@ -472,4 +473,5 @@ const struct sv_plat_ops sv__plat_facebook = {
     .poll = poll_processing,
     .live = live,
     .status = status,
+    .auth = sv__graph_auth,
 };

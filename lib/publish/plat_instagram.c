@@ -334,4 +334,5 @@ const struct sv_plat_ops sv__plat_instagram = {
     .poll = poll_container,
     .publish = publish,
     .status = status,
+    .auth = sv__graph_auth,
 };

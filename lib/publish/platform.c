@@ -775,7 +775,7 @@ sv_platform_auth(const struct sv_plat_conf *c, const char *name, char *err,
                  sv_platform_names());
         return SV_EUSAGE;
     }
-    if (ops->token_url == NULL) {
+    if (ops->token_url == NULL && ops->auth == NULL) {
         snprintf(err, size, "%s has no OAuth flow: put its access_token "
                  "in the credentials file or SV_<PLATFORM>_ACCESS_TOKEN",
                  name);

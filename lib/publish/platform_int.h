@@ -74,6 +74,8 @@ struct sv_plat_ops {
     int (*live)(struct sv_plat_job *j, char *url, size_t size);
     /* status of id: stolen object into *out */
     int (*status)(struct sv_plat_job *j, const char *id, json_t **out);
+    /* sv-publish auth, where the platform's flow is not plain OAuth */
+    int (*auth)(struct sv_plat_job *j);
     /* before any request: refuses a run (SV_PLAT_Q_*) that the platform's
      * quota left for today cannot pay for */
     int (*quota)(struct sv_plat_job *j, int what);
@@ -210,5 +212,26 @@ extern const struct sv_plat_ops sv__plat_odysee;
 /* oauth.c */
 int sv__oauth_refresh(struct sv_plat_job *j);
 int sv__oauth_auth(struct sv_plat_job *j);
+/* full URL full on --api's host when there is one (paths unchanged) */
+void sv__oauth_endpoint(const struct sv_plat_job *j, const char *full,
+                        char *out, size_t size);
+/* a listening socket on 127.0.0.1, its port in *port; or -errno */
+int sv__oauth_listen(int *port);
+/* the browser's redirect to lfd: its code (state checked) or a code */
+int sv__oauth_wait(struct sv_plat_job *j, int lfd, const char *state,
+                   char *code, size_t size);
+/* n random bytes as base64url into out (4n/3 + 1 bytes) */
+void sv__oauth_random(char *out, size_t n);
+
+/* graph_auth.c: Facebook Login for a Page (facebook) or the Instagram
+ * business account of a Page (instagram) */
+int sv__graph_auth(struct sv_plat_job *j);
+/*
+ * Picks the Page of /me/accounts' answer o: the one whose id is want, else
+ * the only one.  Copies its id and access token.  Returns 0, or -ENOENT /
+ * SV_EAUTH with a message in err (none, several, no CREATE_CONTENT task).
+ */
+int sv__graph_pick_page(json_t *o, const char *want, char *id, size_t isize,
+                        char *token, size_t tsize, char *err, size_t size);
 
 #endif

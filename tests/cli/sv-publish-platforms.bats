@@ -722,6 +722,99 @@ ig_creds() {
         '["instagram",5,3]'
 }
 
+# ---- Facebook Login (auth facebook, auth instagram) ----
+
+# meta_creds: the Meta app's id and secret only
+meta_creds() {
+    CREDS=$BATS_TEST_TMPDIR/creds.json
+    (umask 077 && echo '{"facebook":{"client_id":"cid","client_secret":"csecret"}}' > "$CREDS")
+}
+
+@test "auth facebook: the Login redirect, the code made a long-lived user token, the Page's token from me/accounts stored; an upload then uses it" {
+    fake facebook --pages='1234567890:Test Page,555:Other Page'
+    meta_creds
+    auth_bg facebook "$API_facebook" --set facebook.page_id=1234567890
+    wait_for grep -q '^http://127.0.0.1:.*/v21.0/dialog/oauth?' "$BATS_TEST_TMPDIR/auth.err"
+    url=$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")
+    assert_match "$url" 'client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]+%2F&state=[A-Za-z0-9_-]+&response_type=code&scope=pages_show_list%2Cpages_read_engagement%2Cpages_manage_posts$'
+    run curl -sfL "$url"
+    [ "$status" -eq 0 ]
+    wait "$AUTH_PID"
+    # the code, then fb_exchange_token with the short token, then the Pages
+    assert_eq "$(jq -r 'select(.p | test("oauth/access_token|me/accounts")) | [.st, (.grant // .pages)] | @tsv' "$LOG_facebook" | paste -sd' ')" \
+        "200	authorization_code 200	fb_exchange_token 200	2"
+    assert_eq "$(jq -r '.facebook | [.page_id, .expires_at, (.access_token | test("^EAAP")), (.user_access_token | test("^EAAL")), (.user_expires_at > 0)] | @tsv' "$CREDS")" \
+        "1234567890	0	true	true	true"
+    assert_eq "$(stat -c %a "$CREDS")" 600
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "facebook: Page 1234567890"
+    # a code works once, as on Facebook
+    code=$(jq -r 'select(.grant == "authorization_code") | .p | capture("code=(?<c>[^&]+)").c' "$LOG_facebook")
+    redir=$(jq -r 'select(.grant == "authorization_code") | .p | capture("redirect_uri=(?<r>[^&]+)").r' "$LOG_facebook")
+    run curl -s "$API_facebook/v21.0/oauth/access_token?client_id=cid&client_secret=csecret&redirect_uri=$redir&code=$code"
+    assert_eq "$(jq -r '.error | [.code, .error_subcode, .message] | @tsv' <<< "$output")" "100	36009	This authorization code has been used."
+    video 3000
+    run --separate-stderr pub --platform facebook --processing-wait 0 "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_match "$(event publish.complete facebook | jq -r .url)" '^https://www.facebook.com/1234567890/videos/'
+}
+
+@test "auth facebook: a code issued for another redirect_uri is refused as Facebook refuses it; several Pages need page_id" {
+    local port other
+    fake facebook --pages='1:One,2:Two'
+    meta_creds
+    cp "$CREDS" "$BATS_TEST_TMPDIR/before.json"
+    auth_bg facebook "$API_facebook"
+    wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
+    port=$(grep -o 'redirect_uri=http%3A%2F%2F127.0.0.1%3A[0-9]*' "$BATS_TEST_TMPDIR/auth.err" | grep -o '[0-9]*$')
+    state=$(grep -o 'state=[A-Za-z0-9_-]*' "$BATS_TEST_TMPDIR/auth.err" | cut -d= -f2)
+    # the dialog asked with another redirect_uri; its code comes to ours
+    other=$(curl -s -o /dev/null -w '%{redirect_url}' "$API_facebook/v21.0/dialog/oauth?client_id=cid&response_type=code&state=$state&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2F")
+    curl -s "http://127.0.0.1:$port/?${other#*\?}" > /dev/null
+    st=0
+    wait "$AUTH_PID" || st=$?
+    assert_eq "$st" 1
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "exchanging the code: 400 error 100/36008: Error validating verification code. Please make sure your redirect_uri is identical"
+    cmp "$CREDS" "$BATS_TEST_TMPDIR/before.json"
+    auth_bg facebook "$API_facebook"
+    wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
+    curl -sfL "$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")" > /dev/null
+    st=0
+    wait "$AUTH_PID" || st=$?
+    assert_eq "$st" 1
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "facebook: the user has several Pages \(1 2\): say which with --set facebook.page_id=ID"
+    run -2 --separate-stderr sv-publish --credentials "$CREDS" auth --device facebook
+    assert_match "$stderr" "facebook has no device flow"
+}
+
+@test "auth instagram: Facebook Login for Business, the Page's instagram_business_account stored as ig_user_id; a Page without one is a clear failure" {
+    fake instagram --pages='777:Shop' --ig=777:17841400000000001
+    meta_creds
+    auth_bg instagram "$API_instagram"
+    wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
+    url=$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")
+    assert_match "$url" '&scope=instagram_basic%2Cinstagram_content_publish%2Cpages_read_engagement%2Cpages_show_list$'
+    curl -sfL "$url" > /dev/null
+    wait "$AUTH_PID"
+    assert_eq "$(jq -r '.instagram | [.ig_user_id, .page_id, (.access_token | test("^EAAL")), (.expires_at > 0)] | @tsv' "$CREDS")" \
+        "17841400000000001	777	true	true"
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "instagram: account 17841400000000001 \(through Page 777\); the token lasts 59 days"
+    video 3000
+    run --separate-stderr pub --platform instagram --description "hi" "$VIDEO"
+    [ "$status" -eq 0 ]
+    assert_eq "$(event publish.complete instagram | jq -r .state)" PUBLISHED
+    kill "${PIDS##* }"
+    PIDS=
+    fake instagram --pages='778:No IG'
+    meta_creds
+    auth_bg instagram "$API_instagram"
+    wait_for grep -q '^http://' "$BATS_TEST_TMPDIR/auth.err"
+    curl -sfL "$(grep '^http://' "$BATS_TEST_TMPDIR/auth.err")" > /dev/null
+    st=0
+    wait "$AUTH_PID" || st=$?
+    assert_eq "$st" 1
+    assert_match "$(cat "$BATS_TEST_TMPDIR/auth.err")" "instagram: Page 778 has no Instagram professional account linked"
+}
+
 # ---- Odysee (lbrynet) ----
 
 @test "odysee: publish through lbrynet's JSON-RPC with the file's path, the claim and its URL reported; status by claim_search" {

@@ -28,6 +28,7 @@ import sys
 import threading
 
 import fakebase
+import graphlogin
 from fakebase import Base, new_id
 
 sessions = {}
@@ -172,6 +173,8 @@ class H(Base):
         S = fakebase.state()
         r = self.route()
         q = self.query()
+        if graphlogin.serve(self):
+            return
         if not self.token_ok(q.get('access_token')):
             return self.dead()
         vid = r[len(V) + 1:] if r.startswith(V + '/') else ''

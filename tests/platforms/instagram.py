@@ -27,6 +27,7 @@ import sys
 import threading
 
 import fakebase
+import graphlogin
 from fakebase import Base, new_id
 
 containers = {}
@@ -48,7 +49,9 @@ class H(Base):
                              'expired', 190, sub=463), n=n)
 
     def ok(self, tok):
-        return tok is not None and tok in fakebase.state().access
+        # a Page's token, or the long-lived user token of Facebook Login
+        return tok is not None and (tok in fakebase.state().access or
+                                    graphlogin.long_lived(tok))
 
     def oauth_header(self):
         h = self.headers.get('Authorization') or ''
@@ -154,6 +157,8 @@ class H(Base):
     def do_GET(self):
         S = fakebase.state()
         r = self.route()
+        if graphlogin.serve(self):
+            return
         if r.startswith('/ig-api-upload' + V + '/'):
             c = containers.get(r.rsplit('/', 1)[-1])
             if not self.ok(self.oauth_header()):

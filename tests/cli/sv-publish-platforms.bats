@@ -7,7 +7,7 @@ bats_require_minimum_version 1.5.0
 
 FAKES=$SV_TOP/tests/platforms
 # set by fake() for the platforms it starts
-API_youtube='' API_tiktok='' API_kick=''
+API_youtube='' API_tiktok='' API_kick='' API_facebook='' API_instagram=''
 LOG_youtube='' LOG_vimeo='' LOG_tiktok='' LOG_dailymotion='' LOG_twitch=''
 LOG_kick='' LOG_rumble='' LOG_facebook='' LOG_instagram='' LOG_odysee=''
 

@@ -177,27 +177,44 @@ put_part() {
 
 size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 
-@test "a low-latency DASH segment streams through Varnish chunk by chunk, then is a cache hit" {
-    local o="http://127.0.0.1:$PORT"
+@test "a low-latency DASH segment streams through Varnish chunk by chunk to two viewers, then is a cache hit" {
+    local o="http://127.0.0.1:$PORT" i
     mkdir -p "$WWW/lla/v0"
     printf '{"version":1,"type":"live","ll_dash":true,"ended":false,"target_duration":1}\n' \
         > "$WWW/lla/package.json"
     : > "$BATS_TEST_TMPDIR/expect"
-    curl -sN -o "$BATS_TEST_TMPDIR/b1" "$EDGE/lla/v0/seg-3.m4s" &
+    curl -sN -o "$BATS_TEST_TMPDIR/b1" -w '%{http_code}' "$EDGE/lla/v0/seg-3.m4s" \
+        > "$BATS_TEST_TMPDIR/c1" &
     PLAYER_PIDS+=("$!")
     wait_for eval "curl -s $o/metrics | grep -qx 'sv_serve_llhls_held 1'"
     put_part seg-3.0.m4s 3000
     # the viewer has the first part while the segment is not complete
     wait_for size_is "$BATS_TEST_TMPDIR/b1" 3000
+    # a second viewer joins the object Varnish is streaming
+    curl -sN -o "$BATS_TEST_TMPDIR/b2" -w '%{http_code}' "$EDGE/lla/v0/seg-3.m4s" \
+        > "$BATS_TEST_TMPDIR/c2" &
+    PLAYER_PIDS+=("$!")
     put_part seg-3.1.m4s 5000
     wait_for size_is "$BATS_TEST_TMPDIR/b1" 8000
+    # the rest comes later than three target durations after the request
+    # (a cut here once made Varnish answer a joining viewer 503)
+    for i in 2 3 4; do
+        sleep 1.1
+        put_part "seg-3.$i.m4s" 2000
+    done
     cp "$BATS_TEST_TMPDIR/expect" "$WWW/lla/v0/.seg-3.m4s.tmp"
     mv "$WWW/lla/v0/.seg-3.m4s.tmp" "$WWW/lla/v0/seg-3.m4s"
     wait "${PLAYER_PIDS[@]}"
     PLAYER_PIDS=()
-    cmp "$BATS_TEST_TMPDIR/b1" "$WWW/lla/v0/seg-3.m4s"
+    for i in 1 2; do
+        assert_eq "$(cat "$BATS_TEST_TMPDIR/c$i")" 200
+        cmp "$BATS_TEST_TMPDIR/b$i" "$WWW/lla/v0/seg-3.m4s"
+    done
     # the next viewer gets the whole segment from the cache
-    curl -s -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/b2" "$EDGE/lla/v0/seg-3.m4s"
-    cmp "$BATS_TEST_TMPDIR/b2" "$WWW/lla/v0/seg-3.m4s"
+    curl -s -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/b3" "$EDGE/lla/v0/seg-3.m4s"
+    cmp "$BATS_TEST_TMPDIR/b3" "$WWW/lla/v0/seg-3.m4s"
     grep -qx 'X-Cache: HIT' <(tr -d '\r' < "$BATS_TEST_TMPDIR/h")
+    # one request reached the origin for the three viewers
+    assert_eq "$(jq -r 'select(.data.path == "/lla/v0/seg-3.m4s") | .data.status' \
+        "$BATS_TEST_TMPDIR/access.jsonl")" 200
 }

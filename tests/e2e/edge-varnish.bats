@@ -49,7 +49,7 @@ live_source() {
         -pix_fmt yuv420p -movflags +empty_moov+default_base_moof \
         -frag_duration 250000 -f mp4 "$BATS_TEST_TMPDIR/src.mp4"
     python3 "$E2E/serve-llhls-writer.py" "$BATS_TEST_TMPDIR/src.mp4" \
-        "$WWW/live" --stop-after "$1" &
+        "$WWW/live" --stop-after "$1" --log "$BATS_TEST_TMPDIR/writer.jsonl" &
     WRITER_PID=$!
     wait_for test -s "$WWW/live/live.m3u8"
 }
@@ -67,7 +67,8 @@ live_source() {
     node "$E2E/serve-play.js" "$EDGE/serve-player.html?src=live/master.m3u8&ll=1" \
         8 60 > "$BATS_TEST_TMPDIR/page2.json" &
     PLAYER_PIDS+=("$!")
-    run node "$E2E/edge-llhls-player.js" "$EDGE/live/live.m3u8" 20 12 "$WWW/live"
+    run node "$E2E/edge-llhls-player.js" "$EDGE/live/live.m3u8" 20 12 \
+        "$BATS_TEST_TMPDIR/writer.jsonl"
     echo "# scripted: $output" >&3
     [ "$status" -eq 0 ]
     # how many depends on the machine's load; none may fail

@@ -87,7 +87,10 @@ pids+=("$!")
 up "http://127.0.0.1:$EP/healthz" ||
     { echo "edge.sh: varnishd did not start" >&2; cat "$DIR/edge/varnishd.log" >&2; exit 1; }
 EDGE=http://127.0.0.1:$EP
-varnishncsa -n "$DIR/edge/work" -F '%U%q %s %{Varnish:handling}x' \
+# URL, status, hit/miss/pass, when the request came and when its answer
+# was delivered (epoch s)
+varnishncsa -n "$DIR/edge/work" \
+    -F '%U%q %s %{Varnish:handling}x %{VSL:Timestamp:Start[1]}x %{VSL:Timestamp:Resp[1]}x' \
     -w "$DIR/edge/ncsa.log" &
 pids+=("$!")
 
@@ -145,8 +148,23 @@ done
 echo "segments and parts: edge $ed requests, origin $od: $(awk -v e="$ed" -v o="$od" 'BEGIN { printf "%.1f", e ? 100 - 100 * o / e : 0 }')% answered by the cache (goal >= 90%)"
 echo "edge answers >= 500: $fails"
 echo "blocking reloads: edge $er requests for $eu URLs, origin $or requests for $ou URLs"
-echo "reload answered after its part's rename (part 250 ms), edge: $(jq -c .reload_after_part_ms "$se")"
-echo "reload answered after its part's rename (part 250 ms), direct: $(jq -c .reload_after_part_ms "$sd")"
+echo "reload answered at the player after its part's rename (part 250 ms), edge: $(jq -c '.reload_after_part_ms + {held: .reloads_held}' "$se")"
+echo "reload answered at the player after its part's rename (part 250 ms), direct: $(jq -c '.reload_after_part_ms + {held: .reloads_held}' "$sd")"
+# the edge's own view, free of the players' load: from the part's rename
+# (or the request, if later) to Varnish having delivered the reload (msn M,
+# part P names sM.pP.m4s)
+jq -r '"\(.part) \(.renamed_ms)"' "$DIR/writer.jsonl" > "$DIR/renamed"
+sed -n -E 's|^/live/live\.m3u8\?_HLS_msn=([0-9]+)&_HLS_part=([0-9]+) 200 [a-z]+ ([0-9.]+) ([0-9.]+)$|s\1.p\2.m4s \3 \4|p' "$ncsa" |
+    awk 'NR == FNR { r[$1] = $2; next }
+         ($1 in r) { a = $2 * 1000; if (a < r[$1]) a = r[$1]; print $3 * 1000 - a }' \
+        "$DIR/renamed" - |
+    sort -n > "$DIR/edge-reload-delays"
+echo "reload delivered by Varnish after its part's rename: $(awk '
+    function q(f,  i) { i = int(NR * f) + 1; if (i > NR) i = NR; return d[i] }
+    { d[NR] = $1 }
+    END { if (NR) printf "{\"median\":%d,\"p95\":%d,\"max\":%d,\"samples\":%d}", q(0.5), q(0.95), d[NR], NR }' \
+    "$DIR/edge-reload-delays")"
 echo "scripted latency (part end captured -> received), edge: $(jq -c .part_latency_ms "$se") direct: $(jq -c .part_latency_ms "$sd")"
 echo "hls.js latency median, edge: $(for i in $(seq "$PAGES"); do lat "$DIR/page-edge-$i.json"; done | tr '\n' ' ')ms, direct: $(lat "$DIR/page-direct.json") ms"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 exit "$st"

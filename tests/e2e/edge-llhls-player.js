@@ -7,8 +7,9 @@
 // "reload_after_part_ms":{"median":..,"p95":..,"max":..,"samples":..},
 // "part_latency_ms":{...}}.  With WRITER_LOG (serve-llhls-writer.py --log,
 // read at the end) the first is, for each blocking reload, the time from
-// the rename of its part at the origin to the reload's answer at the
-// player, and the second, for each part, from the capture time of its end
+// the rename of its part at the origin (or from the request, when the part
+// was there before it) to the reload's answer at the player
+// (reloads_held: how many were asked before their part), and the second, for each part, from the capture time of its end
 // to the player having all of it: the player's own view of the live edge.
 // Exit 0 when every player kept up (no errors), 1 otherwise.
 const http = require('http');
@@ -16,7 +17,8 @@ const fs = require('fs');
 
 const [url, nArg, secArg, wlog] = process.argv.slice(2);
 const N = parseInt(nArg, 10), until = Date.now() + parseFloat(secArg) * 1000;
-const seen = [], errors = [];   // seen: [part name, reload ms, part ms]
+// seen: [part name, asked ms, reload answered ms, part received ms]
+const seen = [], errors = [];
 let reloads = 0, parts = 0;
 
 function get(agent, u) {
@@ -63,14 +65,14 @@ async function player(i) {
       const want = numbers(pl.hint);
       if (!want) throw new Error('hint not a part name: ' + pl.hint);
       const q = `?_HLS_msn=${want[0]}&_HLS_part=${want[1]}`;
-      const at = r => { r.t = Date.now(); return r; };
+      const asked = Date.now(), at = r => { r.t = Date.now(); return r; };
       const [reload, part] = await Promise.all([get(agent, url + q).then(at),
                                                 get(agent, base + pl.hint).then(at)]);
       if (reload.status !== 200 || part.status !== 200)
         throw new Error(`status ${reload.status}/${part.status} for ${pl.hint}`);
       reloads++;
       parts++;
-      seen.push([pl.hint, reload.t, part.t]);
+      seen.push([pl.hint, asked, reload.t, part.t]);
       pl = parse(reload.body.toString());
     }
   } catch (e) {
@@ -88,10 +90,14 @@ async function player(i) {
       if (l) { const o = JSON.parse(l); parts_at.set(o.part, o); }
   }
   const reloadDelay = [], latency = [];
-  for (const [name, tr, tp] of seen) {
+  let held = 0;
+  for (const [name, ta, tr, tp] of seen) {
     const w = parts_at.get(name);
     if (!w) continue;
-    reloadDelay.push(tr - w.renamed_ms);
+    // a reload asked after its part was there (a player that joined or
+    // fell behind) waits from its own request on
+    if (ta < w.renamed_ms) held++;
+    reloadDelay.push(tr - Math.max(ta, w.renamed_ms));
     latency.push(tp - w.end_ms);
   }
   const stats = d => {
@@ -101,7 +107,8 @@ async function player(i) {
   };
   console.log(JSON.stringify({
     players: N, reloads, parts, errors: errors.slice(0, 10),
-    reload_after_part_ms: stats(reloadDelay), part_latency_ms: stats(latency),
+    reload_after_part_ms: stats(reloadDelay), reloads_held: held,
+    part_latency_ms: stats(latency),
   }));
   process.exit(errors.length ? 1 : 0);
 })();

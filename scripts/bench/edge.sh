@@ -147,7 +147,7 @@ echo "players: $PLAYERS scripted + $PAGES hls.js through the edge, $DIRECT scrip
 echo "scripted edge:   $(jq -c '{reloads, parts, errors}' "$se")"
 echo "scripted direct: $(jq -c '{reloads, parts, errors}' "$sd")"
 for f in "$DIR"/page-*.json; do
-    echo "hls.js $(basename "$f" .json): $(jq -c '{played, fatal, parts, latency_ms}' "$f" 2>/dev/null || echo none)"
+    echo "hls.js $(basename "$f" .json): $(jq -c '{played, fatal, parts, latency_ms, hls_latency, target, ahead}' "$f" 2>/dev/null || echo none)"
 done
 echo "segments and parts: edge $ed requests, origin $od: $(awk -v e="$ed" -v o="$od" 'BEGIN { printf "%.1f", e ? 100 - 100 * o / e : 0 }')% answered by the cache (goal >= 90%)"
 echo "edge answers >= 500: $fails"

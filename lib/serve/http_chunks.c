@@ -6,7 +6,9 @@
  * segment, which is the parts' bytes one after the other.  A request for
  * NAME.m4s that is not there yet gets 200 at once when part 0 is there (or
  * when it appears): each part is sent as it appears, and once the whole
- * segment is there its bytes past those sent finish the response.  Two holds
+ * segment is there its bytes past those sent finish the response.  Each file
+ * is waited for up to the timeout from the one before it (the response as a
+ * whole may take longer: a segment asked for early).  Two holds
  * of the LL-HLS registry (the next part, the whole segment) wait for files:
  * no thread and no polling per request.
  */
@@ -33,7 +35,8 @@ struct chunks {
     int started, sending, finished, held;
     int next;                   /* the part to send next */
     uint64_t sent;
-    uint64_t deadline;          /* loop time (ms) */
+    uint64_t deadline;          /* loop time (ms) the next file is due */
+    uint64_t timeout_ms;        /* how long each file is waited for */
     char *buf;
     char dir[PATH_MAX];
     char stem[256];             /* NAME */
@@ -237,12 +240,18 @@ pump(struct chunks *c)
     }
     snprintf(c->part, sizeof(c->part), "%s.%d.m4s", c->stem, c->next);
     rc = read_from(c, c->part, 0, &len);
+    now = uv_now(&sv_http_worker_of(c->req)->loop);
     if (rc == 0) {
+        /*
+         * The bound is on each wait, not on the whole response: a viewer
+         * that asked a segment early (and a cache's one request for all
+         * its viewers) waits for part 0, then a whole segment duration.
+         */
         c->next++;
+        c->deadline = now + c->timeout_ms;
         send_bytes(c, len, H2O_SEND_STATE_IN_PROGRESS);
         return;
     }
-    now = uv_now(&sv_http_worker_of(c->req)->loop);
     if (rc != -ENOENT || now >= c->deadline ||
         hold_both(c, c->deadline - now) < 0)
         give_up(c);
@@ -270,6 +279,7 @@ sv__chunks_serve(h2o_req_t *req, struct sv_llhls *reg, int dirfd,
     memcpy(c->stem, name, n - 4);
     memcpy(c->seg, name, n + 1);
     memcpy(c->dir, dir, strlen(dir) + 1);
+    c->timeout_ms = timeout_ms;
     c->deadline = uv_now(&sv_http_worker_of(req)->loop) + timeout_ms;
     pump(c);
     return 0;

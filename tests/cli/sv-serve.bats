@@ -611,6 +611,28 @@ size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
     cmp "$BATS_TEST_TMPDIR/body" "$WWW/llh/v0/seg-2.m4s"
 }
 
+@test "a streamed segment whose parts take longer than three target durations in all is not cut" {
+    lldash lli
+    start_serve
+    curl -sN -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' \
+        "$URL/lli/v0/seg-4.m4s" > "$BATS_TEST_TMPDIR/code" &
+    BG_PIDS=$!
+    wait_for held 1
+    : > "$BATS_TEST_TMPDIR/expect"
+    # asked early, as a CDN asks once for its viewers: 4 parts 1.1 s apart
+    # (the timeout is 3 s of target duration per wait, not per response)
+    local i
+    for i in 0 1 2 3; do
+        sleep 1.1
+        put lli/v0 "seg-4.$i.m4s" 1000
+    done
+    cp "$BATS_TEST_TMPDIR/expect" "$WWW/lli/v0/.seg-4.m4s.tmp"
+    mv "$WWW/lli/v0/.seg-4.m4s.tmp" "$WWW/lli/v0/seg-4.m4s"
+    wait "$BG_PIDS"
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/code")" 200
+    cmp "$BATS_TEST_TMPDIR/body" "$WWW/lli/v0/seg-4.m4s"
+}
+
 @test "cuts a streamed segment when its next part does not come in three target durations" {
     lldash llc
     : > "$BATS_TEST_TMPDIR/expect"

@@ -2,19 +2,23 @@
 // the LL-HLS specification (blocking playlist reloads for the next part,
 // the preload-hinted part requested at once), each with its own
 // connections, as an audience behind a CDN edge would be.
-//   node edge-llhls-player.js PLAYLIST_URL N SECONDS [WWW_DIR]
+//   node edge-llhls-player.js PLAYLIST_URL N SECONDS [WRITER_LOG]
 // Prints one JSON line: {"players":N,"reloads":..,"parts":..,"errors":[..],
-// "reload_after_part_ms":{"median":..,"p95":..,"max":..}} where the last
-// is, for each blocking reload, the time from its part's file appearing in
-// WWW_DIR (its mtime) to the reload's answer.  Exit 0 when every player
-// kept up (no errors), 1 otherwise.
+// "reload_after_part_ms":{"median":..,"p95":..,"max":..,"samples":..},
+// "part_latency_ms":{...}}.  With WRITER_LOG (serve-llhls-writer.py --log,
+// read at the end) the first is, for each blocking reload, the time from
+// the rename of its part at the origin (or from the request, when the part
+// was there before it) to the reload's answer at the player
+// (reloads_held: how many were asked before their part), and the second, for each part, from the capture time of its end
+// to the player having all of it: the player's own view of the live edge.
+// Exit 0 when every player kept up (no errors), 1 otherwise.
 const http = require('http');
 const fs = require('fs');
-const path = require('path');
 
-const [url, nArg, secArg, www] = process.argv.slice(2);
+const [url, nArg, secArg, wlog] = process.argv.slice(2);
 const N = parseInt(nArg, 10), until = Date.now() + parseFloat(secArg) * 1000;
-const delays = [], errors = [];
+// seen: [part name, asked ms, reload answered ms, part received ms]
+const seen = [], errors = [];
 let reloads = 0, parts = 0;
 
 function get(agent, u) {
@@ -61,19 +65,14 @@ async function player(i) {
       const want = numbers(pl.hint);
       if (!want) throw new Error('hint not a part name: ' + pl.hint);
       const q = `?_HLS_msn=${want[0]}&_HLS_part=${want[1]}`;
-      const [reload, part] = await Promise.all([get(agent, url + q),
-                                                get(agent, base + pl.hint)]);
-      const t = Date.now();
+      const asked = Date.now(), at = r => { r.t = Date.now(); return r; };
+      const [reload, part] = await Promise.all([get(agent, url + q).then(at),
+                                                get(agent, base + pl.hint).then(at)]);
       if (reload.status !== 200 || part.status !== 200)
         throw new Error(`status ${reload.status}/${part.status} for ${pl.hint}`);
       reloads++;
       parts++;
-      if (www) {
-        try {
-          const st = fs.statSync(path.join(www, pl.hint));
-          delays.push(t - st.mtimeMs);
-        } catch (e) { /* left the window already */ }
-      }
+      seen.push([pl.hint, asked, reload.t, part.t]);
       pl = parse(reload.body.toString());
     }
   } catch (e) {
@@ -85,12 +84,31 @@ async function player(i) {
 
 (async () => {
   await Promise.all([...Array(N).keys()].map(player));
-  delays.sort((a, b) => a - b);
-  const q = f => delays.length ? Math.round(delays[Math.min(delays.length - 1,
-                                            Math.floor(delays.length * f))]) : null;
+  const parts_at = new Map();    // part name -> the writer's log line
+  if (wlog) {
+    for (const l of fs.readFileSync(wlog, 'utf8').split('\n'))
+      if (l) { const o = JSON.parse(l); parts_at.set(o.part, o); }
+  }
+  const reloadDelay = [], latency = [];
+  let held = 0;
+  for (const [name, ta, tr, tp] of seen) {
+    const w = parts_at.get(name);
+    if (!w) continue;
+    // a reload asked after its part was there (a player that joined or
+    // fell behind) waits from its own request on
+    if (ta < w.renamed_ms) held++;
+    reloadDelay.push(tr - Math.max(ta, w.renamed_ms));
+    latency.push(tp - w.end_ms);
+  }
+  const stats = d => {
+    d.sort((a, b) => a - b);
+    const q = f => Math.round(d[Math.min(d.length - 1, Math.floor(d.length * f))]);
+    return d.length ? { median: q(0.5), p95: q(0.95), max: q(1), samples: d.length } : null;
+  };
   console.log(JSON.stringify({
     players: N, reloads, parts, errors: errors.slice(0, 10),
-    reload_after_part_ms: { median: q(0.5), p95: q(0.95), max: q(1), samples: delays.length },
+    reload_after_part_ms: stats(reloadDelay), reloads_held: held,
+    part_latency_ms: stats(latency),
   }));
   process.exit(errors.length ? 1 : 0);
 })();

@@ -9,11 +9,17 @@ EXT-X-PART, EXT-X-PRELOAD-HINT, EXT-X-SERVER-CONTROL (blocking reload,
 delta updates) and EXT-X-PROGRAM-DATE-TIME (capture time of each segment)
 so a player's latency can be measured.
 
+With --log PATH it writes one JSON line per part once it is renamed into
+place: {"part": NAME, "renamed_ms": wall clock, "end_ms": capture time of
+the part's end}, for players to measure against.
+
 usage: serve-llhls-writer.py SRC.mp4 OUTDIR [--parts N] [--part-dur S]
                              [--window N] [--preroll N] [--stop-after S]
+                             [--log PATH]
 """
 import argparse
 import datetime
+import json
 import os
 import struct
 import time
@@ -53,7 +59,9 @@ def main():
                     help="segments published at once, captured in the past")
     ap.add_argument("--stop-after", type=float, default=0,
                     help="end the stream after this many seconds")
+    ap.add_argument("--log", help="JSON lines: when each part was renamed")
     a = ap.parse_args()
+    log = open(a.log, "a", buffering=1) if a.log else None
 
     data = open(a.src, "rb").read()
     init, frags, cur = b"", [], b""
@@ -92,6 +100,11 @@ def main():
             time.sleep(due - now)
         name = "s%d.p%d.m4s" % (s, p)
         put(os.path.join(a.out, name), frags[k])
+        if log:
+            log.write(json.dumps({"part": name,
+                                  "renamed_ms": round(time.time() * 1000, 1),
+                                  "end_ms": round((t0 + (k + 1) * pd) * 1000,
+                                                  1)}) + "\n")
         open_parts.append(name)
         if p == n - 1:
             put(os.path.join(a.out, "s%d.m4s" % s),

@@ -29,6 +29,9 @@ const { launch, poll } = require('./browser');
     fatal: st ? st.fatal : 'no stats', errors: st ? st.errors.slice(0, 10) : [],
     parts: st ? st.parts : 0, frags: st ? st.frags : 0,
     level: st ? st.level : null,
+    // hls.js's own latency, its target and the buffer ahead at the end (s)
+    hls_latency: st && st.hlsLatency.length ? st.hlsLatency[st.hlsLatency.length - 1] : null,
+    target: st ? st.target : null, ahead: st ? st.ahead : null,
     latency_ms: l.length ? { median: Math.round(l[l.length >> 1]),
                              min: Math.round(l[0]),
                              max: Math.round(l[l.length - 1]),

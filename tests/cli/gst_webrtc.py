@@ -7,7 +7,7 @@ ours and of Chromium's, for the tests.
   gst_webrtc.py whep URL SECONDS OUT.h264  writes the H.264 it received
 
 Prints one JSON line: the HTTP statuses, the Location, and for whep the
-frames decoded and the audio buffers received.  Offers go without
+frames and the audio buffers decoded.  Offers go without
 candidates: an ICE-lite server learns the address from the checks.  Run it in a namespace holding only loopback.
 """
 import json
@@ -160,7 +160,8 @@ def whep(url, seconds, out):
                     "signal-handoffs=true")
             key = "frames"
         else:
-            desc = "rtpopusdepay ! fakesink name=asink signal-handoffs=true"
+            desc = ("rtpopusdepay ! opusdec ! "
+                    "fakesink name=asink signal-handoffs=true")
             key = "audio"
         bin_ = Gst.parse_bin_from_description(desc, True)
         p.pipe.add(bin_)

@@ -33,8 +33,9 @@ src=(-f lavfi -i "testsrc2=size=320x240:rate=30"
      -g 30 -pix_fmt yuv420p -c:a aac -b:a 64k)
 case $source in
 whip)
+    # its start (ICE, DTLS, a keyframe) takes a second or two more
     /usr/bin/python3 "$here/gst_webrtc.py" whip "$base/whip/live" cam1 \
-        $((secs + 4)) > "$dir/pub.json" 2> "$dir/pub.err" &
+        $((secs + 6)) > "$dir/pub.json" 2> "$dir/pub.err" &
     pub=$! ;;
 rtmp)
     timeout $((secs + 20)) ffmpeg -nostdin -hide_banner -loglevel error -re \

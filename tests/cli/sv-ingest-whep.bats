@@ -283,3 +283,29 @@ gst_view() {
     jq -e -s '[.[] | select(.event == "live.stream.stats") |
                .data.whep_viewers] | max == 2' "$d/events.jsonl"
 }
+
+@test "churn: 100 WHEP viewers join and leave, 100 WHIP publishers come and go; open files equal, memory flat" {
+    local d=$BATS_TEST_TMPDIR r
+    /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' \
+        2> /dev/null || skip "no GStreamer WebRTC introspection (scripts/setup)"
+    gst-inspect-1.0 nicesrc > /dev/null 2>&1 || skip "no gstreamer1.0-nice"
+    unshare -n true 2> /dev/null ||
+        skip "cannot make a network namespace (unshare -n needs root)"
+    # 5 of each with ICE and DTLS (webrtcbin), 95 by offer and DELETE
+    run unshare -n bash "$SV_TOP/tests/cli/whep_churn.bash" "$d" 5 100
+    [ "$status" -eq 0 ] || fail "churn: $output $(cat "$d"/*.err)"
+    r=${lines[-1]}
+    echo "# $r" >&3
+    jq -e '.whep_gst == 5 and .whep_http == 95 and .whip_gst == 5 and
+           .whip_http == 95 and .fds1 == .fds0' <<< "$r"
+    # resident memory: within 4 MiB after 200 sessions (each holds more
+    # than 1 MiB while it lives); ASan's quarantine keeps what is freed
+    if ! ldd "$(command -v sv-ingest)" | grep -q libasan; then
+        jq -e '.rss1_kb - .rss0_kb < 4096' <<< "$r"
+    fi
+    # every webrtcbin viewer joined and left, warm-up included
+    jq -e -s '[.[] | select(.event == "live.viewer.joined")] | length == 6' \
+        "$d/events.jsonl"
+    jq -e -s '[.[] | select(.event == "live.viewer.left") | .data.why] |
+              length == 6 and all(. == "deleted")' "$d/events.jsonl"
+}

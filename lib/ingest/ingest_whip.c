@@ -261,8 +261,9 @@ sess_kill(struct wsess *s, const char *why)
         s->fst->whep = NULL;
         s->fst = NULL;
     }
+    /* a feed says why its stream went (ended, reconfigured, shutdown) */
     while (s->viewers != NULL)
-        sess_kill(s->viewers, "stream-ended");
+        sess_kill(s->viewers, s->feed ? why : "stream-ended");
     if (s->src.st != NULL)
         sv__stream_detach(&s->src, why);
 }

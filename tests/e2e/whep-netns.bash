@@ -27,6 +27,7 @@ done
 mode=
 if [ "${SOURCE:-whip}" = rtmp ]; then
     mode=wall
+    # shellcheck disable=SC2016 # expanded by the inner shell
     timeout 170 bash -c '/usr/bin/python3 "$1/stamp-source.py" "$2" "$3" 30 |
         ffmpeg -nostdin -hide_banner -loglevel error \
             -f rawvideo -pix_fmt gray -s "$2x$3" -r 30 -i - \

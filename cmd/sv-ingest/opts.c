@@ -107,9 +107,10 @@ static const struct sv_opt rows[] = {
     { SV_OPT_INT("max-conns-per-ip", 0, "<n>", "RTMP connections one "
                  "address may hold open (0: no limit)", "16", 0, 1000000,
                  &C.max_conns_per_ip) },
-    { SV_OPT_INT("whep-max-viewers", 0, "<n>", "WHEP viewers one WHIP "
-                 "stream may have at /whep/<app>/<stream> on the whip:// "
-                 "listener (0: WHEP off)", "64", 0, 1024,
+    { SV_OPT_INT("whep-max-viewers", 0, "<n>", "WHEP viewers one live "
+                 "stream (WHIP, RTMP, SRT, pull) may have at "
+                 "/whep/<app>/<stream> on the whip:// listener (0: WHEP "
+                 "off)", "64", 0, 1024,
                  &C.whep_max_viewers) },
 
     SV_OPT_SECTION("Keys"),

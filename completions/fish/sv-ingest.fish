@@ -22,7 +22,7 @@ complete -c sv-ingest -l on-duplicate -x -a 'refuse takeover' -d 'a second publi
 complete -c sv-ingest -l reconnect-window -x -d 'keep a stream'\''s pipeline this long for its publisher to come back'
 complete -c sv-ingest -l max-streams -x -d 'refuse publishers beyond this many streams (0: no limit)'
 complete -c sv-ingest -l max-conns-per-ip -x -d 'RTMP connections one address may hold open (0: no limit)'
-complete -c sv-ingest -l whep-max-viewers -x -d 'WHEP viewers one WHIP stream may have at /whep/<app>/<stream> on the whip:// listener (0: WHEP off)'
+complete -c sv-ingest -l whep-max-viewers -x -d 'WHEP viewers one live stream (WHIP, RTMP, SRT, pull) may have at /whep/<app>/<stream> on the whip:// listener (0: WHEP off)'
 complete -c sv-ingest -l sign-key -x -d 'print a key for app/name signed with SV_INGEST_HMAC_SECRET and exit'
 complete -c sv-ingest -l expires -x -d 'how long a key from --sign-key stays valid'
 complete -c sv-ingest -s q -l quiet -d 'print errors only'

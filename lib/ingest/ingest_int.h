@@ -106,6 +106,8 @@ struct sv_istream {
     int resumed;                /* sources attached after the first */
     uint64_t started_ms;
     char *ended_why;
+    void *whep;                 /* WebRTC viewers' feed (ingest_whip.c) */
+    int bframes;                /* video pts and dts have differed */
 };
 
 /* a message from a source thread (SRT caller, pull) to the loop */
@@ -203,6 +205,11 @@ void sv__rtmp_sweep(struct sv_ingest *ing);
 /* ingest_whip.c */
 int sv__whip_listen(struct sv_ingest *ing, const char *url);
 void sv__whip_close_all(struct sv_ingest *ing);
+/* WHEP viewers of streams from RTMP, SRT and pulls: each packet, the
+ * stream gone (detached, ended, reconfigured: its viewers end), stats */
+void sv__whep_packet(struct sv_istream *st, const struct sv_ingest_pkt *p);
+void sv__whep_gone(struct sv_istream *st, const char *why);
+void sv__whep_stats(struct sv_istream *st, json_t *data);
 
 /* ingest_thread.c */
 int sv__srt_listen(struct sv_ingest *ing, const char *url);

@@ -293,6 +293,8 @@ sv__stream_tracks(struct sv_istream *st, const struct sv_ingest_track *tracks)
 {
     int i;
 
+    if (st->whep != NULL)
+        sv__whep_gone(st, "configuration-changed");
     sv_av_mux_free(st->mux, 1);
     st->mux = NULL;
     if (st->state == ST_LIVE)
@@ -318,6 +320,8 @@ sv__stream_config(struct sv_istream *st, int track,
 
     if (cur->codec != SV_CODEC_NONE && sv_av_track_same(cur, t))
         return;     /* a repeated sequence header */
+    if (st->whep != NULL)
+        sv__whep_gone(st, "configuration-changed");
     if (st->state == ST_LIVE) {
         /* a new configuration mid-stream: new headers, same timeline */
         sv_log_info("stream '%s': %s configuration changed", st->key,
@@ -502,6 +506,10 @@ sv__stream_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
 
     st->stats.bytes_window += p->size;
     st->stats.bytes += p->size;
+    if (p->track == SV_TRACK_VIDEO && p->pts != p->dts)
+        st->bframes = 1;
+    if (st->whep != NULL)
+        sv__whep_packet(st, p);
     if (st->state == ST_LIVE) {
         push(st, p);
         return;
@@ -534,6 +542,8 @@ sv__stream_detach(struct sv_isource *src, const char *why)
         return;
     src->st = NULL;
     st->src = NULL;
+    if (st->whep != NULL)
+        sv__whep_gone(st, why);
     if (st->state == ST_ENDED)
         return;
     if (win > 0 && st->started && !st->ing->stopping && !st->sink.failed) {
@@ -561,6 +571,8 @@ sv__stream_end(struct sv_istream *st, const char *why)
     if (st->state == ST_ENDED)
         return;
     st->state = ST_ENDED;
+    if (st->whep != NULL)
+        sv__whep_gone(st, why);
     if (src != NULL) {
         src->st = NULL;
         st->src = NULL;
@@ -659,6 +671,8 @@ sv__stream_stats(struct sv_istream *st)
     }
     if (st->src != NULL && st->src->ops->stats != NULL)
         st->src->ops->stats(st->src, data);
+    if (st->whep != NULL)
+        sv__whep_stats(st, data);
     sv_event_emit("live.stream.stats", data);
     st->stats.bytes_window = 0;
     st->stats.frames_window = 0;

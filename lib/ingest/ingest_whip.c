@@ -12,11 +12,13 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "core/bytes.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "crypto/dtls.h"
 #include "ingest/ingest_int.h"
+#include "media/av_opus.h"
 #include "rtc/h264.h"
 #include "rtc/rtp.h"
 #include "rtc/sdp.h"
@@ -111,6 +113,21 @@ struct wsess {
     int joined;                 /* viewer: live.viewer.joined went out */
     uint64_t joined_ms;
     uint64_t sent_pkts, sent_bytes, rtx, rtx_miss, plis_in;
+    /* a feed: the WebRTC side of a stream from RTMP, SRT or a pull, the
+     * "publisher" its viewers watch; no peer, no DTLS */
+    int feed;
+    struct sv_istream *fst;     /* its stream; NULL once gone */
+    struct sv_av_opus *opus;    /* the stream's audio to Opus, once */
+    int opus_failed;
+    uint16_t fseq[SV_TRACKS];
+    int have_base;
+    int64_t base_us;            /* the first packet's pts */
+    uint8_t ps[600];            /* SPS and PPS, 4-byte lengths */
+    size_t ps_len;
+    int nal_len;                /* the stream's NAL length size, 0 Annex B */
+    uint8_t *au;                /* an access unit, rewritten */
+    size_t au_cap;
+    uint64_t fed_frames, fed_audio;
 };
 
 struct sv_wlisten {
@@ -240,8 +257,13 @@ sess_kill(struct wsess *s, const char *why)
     s->dead = 1;
     if (s->viewer)
         viewer_left(s, why);
+    if (s->feed && s->fst != NULL) {
+        s->fst->whep = NULL;
+        s->fst = NULL;
+    }
+    /* a feed says why its stream went (ended, reconfigured, shutdown) */
     while (s->viewers != NULL)
-        sess_kill(s->viewers, "stream-ended");
+        sess_kill(s->viewers, s->feed ? why : "stream-ended");
     if (s->src.st != NULL)
         sv__stream_detach(&s->src, why);
 }
@@ -257,6 +279,8 @@ sess_free(struct wsess *s)
     for (i = 0; i < SV_TRACKS; i++)
         sv_reorder_release(&s->ro[i]);
     sv_h264_depack_release(&s->h264);
+    sv_av_opus_free(s->opus);
+    free(s->au);
     free(s->ring);
     free(s);
 }
@@ -819,7 +843,7 @@ on_stun(struct sv_wlisten *l, const uint8_t *p, size_t len,
     colon = memchr(m.username, ':', m.username_len);
     ul = colon != NULL ? (size_t)(colon - m.username) : m.username_len;
     for (s = l->sessions; s != NULL; s = s->next)
-        if (!s->dead && strlen(s->lufrag) == ul &&
+        if (!s->dead && !s->feed && strlen(s->lufrag) == ul &&
             memcmp(s->lufrag, m.username, ul) == 0)
             break;
     if (s == NULL || !sv_stun_integrity_ok(p, len, &m, s->lpwd,
@@ -915,7 +939,7 @@ on_tick(uv_timer_t *t)
     int i;
 
     for (s = l->sessions; s != NULL; s = s->next) {
-        if (s->dead)
+        if (s->dead || s->feed)
             continue;
         if (s->dtls != NULL && !sv_dtls_done(s->dtls) &&
             sv_dtls_timeout_ms(s->dtls) == 0 &&
@@ -1425,7 +1449,259 @@ on_post(struct hconn *c, const struct req *r, const char *app)
     }
 }
 
-/* ---- WHEP (draft-ietf-wish-whep): viewers of a WHIP stream ---- */
+/* ---- feeds: WHEP viewers of streams from RTMP, SRT and pulls ---- */
+
+/* the payload size of what a feed packetizes: under any path's MTU */
+#define FEED_MTU 1200
+#define FEED_PT_VIDEO 96
+#define FEED_PT_AUDIO 111
+
+/* the stream's video codec configuration: its parameter sets, and how
+ * its NALs are framed (avcC from RTMP; Annex B from MPEG-TS) */
+static void
+feed_video_config(struct wsess *f, const struct sv_ingest_track *t)
+{
+    uint8_t sps[256], pps[256];
+    size_t sl = sizeof(sps), pl = sizeof(pps);
+    int nal_len, has;
+
+    f->ps_len = 0;
+    f->nal_len = 0;
+    if (t->extra_len > 0 && t->extra[0] == 1 &&
+        sv_h264_avcc_parse(t->extra, t->extra_len, sps, &sl, pps, &pl,
+                           &nal_len) == 0) {
+        f->nal_len = nal_len;
+        sv_put_be32(f->ps, (uint32_t)sl);
+        memcpy(f->ps + 4, sps, sl);
+        sv_put_be32(f->ps + 4 + sl, (uint32_t)pl);
+        memcpy(f->ps + 8 + sl, pps, pl);
+        f->ps_len = 8 + sl + pl;
+    } else if (t->extra_len > 0 && t->extra_len <= 512) {
+        int n = sv_h264_to_len4(t->extra, t->extra_len, 0, f->ps,
+                                sizeof(f->ps), &has);
+
+        f->ps_len = n > 0 && has ? (size_t)n : 0;
+    }
+}
+
+/* What a stream offers WebRTC viewers: its feed in *out, or a status and
+ * message (404, 409, 422) in msg. */
+static int
+feed_for(struct sv_wlisten *l, struct sv_istream *st, struct wsess **out,
+         char *msg, size_t size)
+{
+    const struct sv_ingest_track *v = &st->tracks[SV_TRACK_VIDEO];
+    const struct sv_ingest_track *a = &st->tracks[SV_TRACK_AUDIO];
+    struct wsess *f;
+
+    if (st->whep != NULL) {
+        *out = st->whep;
+        return 0;
+    }
+    if (st->bframes) {
+        snprintf(msg, size, "stream %s has B-frames, which WebRTC does not "
+                 "carry: publish it without them (x264: -tune zerolatency "
+                 "or -bf 0), or publish a transcoded rendition back",
+                 st->key);
+        return 422;
+    }
+    if (v->codec != SV_CODEC_NONE && v->codec != SV_CODEC_H264) {
+        snprintf(msg, size, "stream %s has %s video; WebRTC viewers get "
+                 "H.264: publish a transcoded rendition back", st->key,
+                 sv_av_codec_name(v));
+        return 422;
+    }
+    if (v->codec == SV_CODEC_NONE && a->codec == SV_CODEC_NONE) {
+        snprintf(msg, size, "stream %s has no media yet", st->key);
+        return 409;
+    }
+    f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        snprintf(msg, size, "out of memory");
+        return 500;
+    }
+    f->l = l;
+    f->feed = 1;
+    f->fst = st;
+    f->sid = st->sid;
+    f->pt[SV_TRACK_VIDEO] = v->codec == SV_CODEC_H264 ? FEED_PT_VIDEO : -1;
+    f->pt[SV_TRACK_AUDIO] = a->codec != SV_CODEC_NONE ? FEED_PT_AUDIO : -1;
+    if (v->codec == SV_CODEC_H264)
+        feed_video_config(f, v);
+    f->created_ms = now_ms(l);
+    snprintf(f->id, sizeof(f->id), "feed");
+    f->next = l->sessions;
+    l->sessions = f;
+    l->nsessions++;
+    st->whep = f;
+    sv_log_debug("whep: a feed for %s (%s)", st->key,
+                 st->src != NULL ? st->src->proto : "-");
+    *out = f;
+    return 0;
+}
+
+struct feed_pay {
+    struct wsess *f;
+    uint32_t ts;
+};
+
+static int
+feed_video_payload(void *ud, const uint8_t *p, size_t len, int marker)
+{
+    struct feed_pay *fp = ud;
+    struct sv_rtp r;
+
+    memset(&r, 0, sizeof(r));
+    r.marker = marker;
+    r.pt = FEED_PT_VIDEO;
+    r.seq = fp->f->fseq[SV_TRACK_VIDEO]++;
+    r.ts = fp->ts;
+    r.payload = p;
+    r.len = len;
+    fan_out(fp->f, SV_TRACK_VIDEO, &r);
+    return 0;
+}
+
+static uint32_t
+feed_ts(struct wsess *f, int64_t pts_us, int64_t clock)
+{
+    if (!f->have_base) {
+        f->have_base = 1;
+        f->base_us = pts_us;
+    }
+    return (uint32_t)((pts_us - f->base_us) * clock / 1000000);
+}
+
+/* one access unit, packetized once for every viewer */
+static void
+feed_video(struct wsess *f, const struct sv_ingest_pkt *p)
+{
+    struct feed_pay fp;
+    size_t need;
+    int n, has_sps = 0;
+
+    if (p->size == 0 || p->size > SV_H264_AU_MAX)
+        return;
+    need = 4 * p->size + sizeof(f->ps) + 16;
+    if (need > f->au_cap) {
+        uint8_t *b = realloc(f->au, need);
+
+        if (b == NULL)
+            return;
+        f->au = b;
+        f->au_cap = need;
+    }
+    /* room for the parameter sets first, the unit after them */
+    n = sv_h264_to_len4(p->data, p->size, f->nal_len, f->au + f->ps_len,
+                        f->au_cap - f->ps_len, &has_sps);
+    if (n < 0)
+        return;
+    fp.f = f;
+    fp.ts = feed_ts(f, p->pts, 90000);
+    f->fed_frames++;
+    if (p->key && !has_sps && f->ps_len > 0) {
+        memcpy(f->au, f->ps, f->ps_len);
+        sv_h264_packetize(f->au, f->ps_len + (size_t)n, FEED_MTU,
+                          feed_video_payload, &fp);
+    } else {
+        sv_h264_packetize(f->au + f->ps_len, (size_t)n, FEED_MTU,
+                          feed_video_payload, &fp);
+    }
+}
+
+static void
+feed_opus_packet(void *ud, const uint8_t *p, size_t len, uint32_t ts)
+{
+    struct wsess *f = ud;
+    struct sv_rtp r;
+
+    if (len > FEED_MTU)
+        return;
+    memset(&r, 0, sizeof(r));
+    r.pt = FEED_PT_AUDIO;
+    r.seq = f->fseq[SV_TRACK_AUDIO]++;
+    r.ts = ts;
+    r.payload = p;
+    r.len = len;
+    f->fed_audio++;
+    fan_out(f, SV_TRACK_AUDIO, &r);
+}
+
+/* the stream's audio, transcoded once to Opus (RFC 7587: a packet is a
+ * payload) */
+static void
+feed_audio(struct wsess *f, const struct sv_ingest_pkt *p)
+{
+    int rc;
+
+    if (f->opus == NULL) {
+        if (f->opus_failed)
+            return;
+        rc = sv_av_opus_new(&f->opus, &f->fst->tracks[SV_TRACK_AUDIO],
+                            feed_opus_packet, f);
+        if (rc < 0) {
+            f->opus_failed = 1;
+            sv_log_warn("stream '%s': no Opus for WebRTC viewers: %s",
+                        f->fst->key, sv_strerror(rc));
+            return;
+        }
+    }
+    /* Opus timestamps from the same origin as the video's */
+    (void)feed_ts(f, p->pts, 48000);
+    rc = sv_av_opus_push(f->opus, p->data, p->size, p->pts - f->base_us);
+    if (rc < 0) {
+        sv_log_warn("stream '%s': Opus for WebRTC viewers stopped: %s",
+                    f->fst->key, sv_strerror(rc));
+        sv_av_opus_free(f->opus);
+        f->opus = NULL;
+        f->opus_failed = 1;
+    }
+}
+
+void
+sv__whep_packet(struct sv_istream *st, const struct sv_ingest_pkt *p)
+{
+    struct wsess *f = st->whep;
+
+    if (f->viewers == NULL || f->pt[p->track] < 0)
+        return;     /* no one watches: no work */
+    if (p->track == SV_TRACK_VIDEO && st->bframes) {
+        struct wsess *v;
+
+        sv_log_warn("stream '%s' has B-frames: its WebRTC viewers end",
+                    st->key);
+        while ((v = f->viewers) != NULL)
+            sess_kill(v, "unsupported-bframes");
+        sess_kill(f, "unsupported-bframes");
+        return;
+    }
+    if (p->track == SV_TRACK_VIDEO)
+        feed_video(f, p);
+    else
+        feed_audio(f, p);
+}
+
+void
+sv__whep_gone(struct sv_istream *st, const char *why)
+{
+    struct wsess *f = st->whep;
+
+    sess_kill(f, strcmp(why, "configuration-changed") == 0
+                 ? why : "stream-ended");
+}
+
+void
+sv__whep_stats(struct sv_istream *st, json_t *data)
+{
+    const struct wsess *f = st->whep;
+
+    json_object_set_new(data, "whep_viewers", json_integer(f->nviewers));
+    json_object_set_new(data, "whep", json_pack("{s:I,s:I}",
+        "frames_sent", (json_int_t)f->fed_frames,
+        "opus_sent", (json_int_t)f->fed_audio));
+}
+
+/* ---- WHEP (draft-ietf-wish-whep): viewers of any live stream ---- */
 
 /* "/whep/<app>/<stream>[/<session>]": 0, or SV_EFORMAT */
 static int
@@ -1468,7 +1744,8 @@ whip_publisher(struct sv_wlisten *l, const char *app, const char *name)
     return NULL;
 }
 
-static int
+/* the live stream app/name (not ended, its publisher there), or NULL */
+static struct sv_istream *
 stream_live(struct sv_ingest *ing, const char *app, const char *name)
 {
     struct sv_istream *st;
@@ -1476,9 +1753,10 @@ stream_live(struct sv_ingest *ing, const char *app, const char *name)
 
     snprintf(key, sizeof(key), "%s/%s", app, name);
     for (st = ing->streams; st != NULL; st = st->next)
-        if (st->state != ST_ENDED && strcmp(st->key, key) == 0)
-            return 1;
-    return 0;
+        if (st->state != ST_ENDED && st->src != NULL &&
+            strcmp(st->key, key) == 0)
+            return st;
+    return NULL;
 }
 
 static void
@@ -1490,7 +1768,7 @@ whep_post(struct hconn *c, const struct req *r, const char *app,
     struct sv_sdp *offer = NULL;
     struct wsess *pub, *s = NULL;
     uint32_t ssrcs[SV_SDP_MAX_MEDIA];
-    char msg[300], extra[600], *answer = NULL;
+    char msg[512], extra[600], *answer = NULL;
     uint8_t rnd[16];
     int i, n, rc;
 
@@ -1506,16 +1784,24 @@ whep_post(struct hconn *c, const struct req *r, const char *app,
     }
     pub = whip_publisher(l, app, name);
     if (pub == NULL) {
-        if (stream_live(l->ing, app, name))
-            snprintf(msg, sizeof(msg), "stream %s/%s is not published over "
-                     "WHIP: WHEP plays WebRTC (WHIP) publishers only", app,
-                     name);
-        else
+        struct sv_istream *st = stream_live(l->ing, app, name);
+        static const char *const reason[] = {
+            "Not Found", "Conflict", "Unprocessable Content",
+            "Internal Server Error" };
+        int code;
+
+        if (st == NULL) {
             snprintf(msg, sizeof(msg), "no live stream %s/%s", app, name);
-        reply_text(c, stream_live(l->ing, app, name) ? 409 : 404,
-                   stream_live(l->ing, app, name) ? "Conflict" : "Not Found",
-                   msg, NULL, 0);
-        return;
+            code = 404;
+        } else {
+            code = feed_for(l, st, &pub, msg, sizeof(msg));
+        }
+        if (code != 0) {
+            reply_text(c, code, reason[code == 404 ? 0 : code == 409 ? 1
+                                       : code == 422 ? 2 : 3],
+                       msg, NULL, 0);
+            return;
+        }
     }
     if (pub->nviewers >= max || l->nsessions >= MAX_SESSIONS) {
         if (pub->nviewers >= max)

@@ -358,3 +358,124 @@ sv_h264_payload_key(const uint8_t *p, size_t len)
     }
     return 0;
 }
+
+/* one NAL into out behind a 4-byte length; 0, or SV_ELIMIT */
+static int
+put_nal(const uint8_t *nal, size_t n, uint8_t *out, size_t cap, size_t *w,
+        int *has_sps)
+{
+    uint8_t type;
+
+    while (n > 0 && nal[n - 1] == 0)
+        n--;    /* trailing zeros belong to the next start code */
+    if (n == 0)
+        return 0;
+    type = nal[0] & 0x1f;
+    if (type == 9)
+        return 0;   /* an access unit delimiter: RTP has none */
+    if (n > UINT32_MAX || cap - *w < 4 || cap - *w - 4 < n)
+        return SV_ELIMIT;
+    if (type == 7)
+        *has_sps = 1;
+    sv_put_be32(out + *w, (uint32_t)n);
+    memcpy(out + *w + 4, nal, n);
+    *w += 4 + n;
+    return 0;
+}
+
+int
+sv_h264_to_len4(const uint8_t *in, size_t len, int nal_len, uint8_t *out,
+                size_t cap, int *has_sps)
+{
+    size_t off = 0, w = 0, n, start;
+    int rc, sps = 0, i;
+
+    if (nal_len != 0 && nal_len != 1 && nal_len != 2 && nal_len != 4)
+        return SV_EFORMAT;
+    if (nal_len > 0) {
+        while (off < len) {
+            if (len - off < (size_t)nal_len)
+                return SV_EFORMAT;
+            for (i = 0, n = 0; i < nal_len; i++)
+                n = n << 8 | in[off + (size_t)i];
+            off += (size_t)nal_len;
+            if (n > len - off)
+                return SV_EFORMAT;
+            rc = put_nal(in + off, n, out, cap, &w, &sps);
+            if (rc < 0)
+                return rc;
+            off += n;
+        }
+    } else {
+        /* the first start code: 00 00 01 (a leading 00 is trailing zero) */
+        while (off + 3 <= len && !(in[off] == 0 && in[off + 1] == 0 &&
+                                   in[off + 2] == 1))
+            off++;
+        if (off + 3 > len)
+            return SV_EFORMAT;
+        off += 3;
+        while (off < len) {
+            start = off;
+            while (off + 3 <= len && !(in[off] == 0 && in[off + 1] == 0 &&
+                                       in[off + 2] == 1))
+                off++;
+            if (off + 3 > len)
+                off = len;
+            rc = put_nal(in + start, off - start, out, cap, &w, &sps);
+            if (rc < 0)
+                return rc;
+            if (off < len)
+                off += 3;
+        }
+    }
+    if (w == 0 || w > INT32_MAX)
+        return SV_EFORMAT;
+    *has_sps = sps;
+    return (int)w;
+}
+
+int
+sv_h264_avcc_parse(const uint8_t *avcc, size_t len, uint8_t *sps,
+                   size_t *sps_len, uint8_t *pps, size_t *pps_len,
+                   int *nal_len)
+{
+    size_t off = 6, sl, pl, first = 0;
+    int nsps, npps, i;
+
+    if (len < 7 || avcc[0] != 1 || (avcc[4] & 3) == 2)
+        return SV_EFORMAT;
+    nsps = avcc[5] & 0x1f;
+    if (nsps < 1)
+        return SV_EFORMAT;
+    sl = 0;
+    for (i = 0; i < nsps; i++) {
+        if (len - off < 2)
+            return SV_EFORMAT;
+        sl = sv_be16(avcc + off);
+        if (sl == 0 || sl > len - off - 2)
+            return SV_EFORMAT;
+        if (i == 0) {
+            if (sl > *sps_len)
+                return SV_EFORMAT;
+            memcpy(sps, avcc + off + 2, sl);
+            first = sl;
+        }
+        off += 2 + sl;
+    }
+    sl = first;
+    if (len - off < 1)
+        return SV_EFORMAT;
+    npps = avcc[off++];
+    if (npps < 1)
+        return SV_EFORMAT;
+    if (len - off < 2)
+        return SV_EFORMAT;
+    pl = sv_be16(avcc + off);
+    if (pl == 0 || pl > len - off - 2 || pl > *pps_len)
+        return SV_EFORMAT;
+    memcpy(pps, avcc + off + 2, pl);
+    *sps_len = sl;
+    *pps_len = pl;
+    *nal_len = (avcc[4] & 3) + 1;
+    return 0;
+}

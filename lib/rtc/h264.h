@@ -73,4 +73,25 @@ typedef int (*sv_h264_pay_fn)(void *ud, const uint8_t *p, size_t len,
 int sv_h264_packetize(const uint8_t *au, size_t len, size_t mtu,
                       sv_h264_pay_fn fn, void *ud);
 
+/* ---- access units from other sources (RTMP, MPEG-TS) ---- */
+
+/*
+ * Rewrites an access unit into 4-byte length prefixed NALs in out (cap
+ * bytes; len + 4 * NALs at most is enough): from Annex B start codes
+ * when nal_len is 0, or from nal_len-byte (1, 2 or 4) length prefixes.
+ * Access unit delimiters and empty NALs are left out.  Sets *has_sps when
+ * an SPS is among them.  Returns the length, or SV_EFORMAT / SV_ELIMIT.
+ */
+int sv_h264_to_len4(const uint8_t *in, size_t len, int nal_len,
+                    uint8_t *out, size_t cap, int *has_sps);
+
+/*
+ * The first SPS and PPS of an avcC record, and its NAL length size (1, 2
+ * or 4).  Returns 0, or SV_EFORMAT (malformed, or a set over the size
+ * given in *sps_len / *pps_len), setting the lengths only on success.
+ */
+int sv_h264_avcc_parse(const uint8_t *avcc, size_t len, uint8_t *sps,
+                       size_t *sps_len, uint8_t *pps, size_t *pps_len,
+                       int *nal_len);
+
 #endif

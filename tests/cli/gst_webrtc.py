@@ -5,13 +5,21 @@ ours and of Chromium's, for the tests.
 
   gst_webrtc.py whip URL TOKEN SECONDS     videotestsrc (x264) + a tone
   gst_webrtc.py whep URL SECONDS OUT.h264  writes the H.264 it received
+  gst_webrtc.py churn BASE PID OFFER REAL TOTAL
+      TOTAL WHEP viewers of live/cam1 join and leave, then TOTAL WHIP
+      publishers come and go, one after another: REAL of each with
+      webrtcbin to ICE+DTLS connected, the rest by an offer (OFFER, and
+      its recvonly twin for WHEP) and a DELETE; after a warm-up round,
+      process PID's open files and resident memory before and after
 
 Prints one JSON line: the HTTP statuses, the Location, and for whep the
-frames decoded and the audio buffers received.  Offers go without
+frames and the audio buffers decoded.  Offers go without
 candidates: an ICE-lite server learns the address from the checks.  Run it in a namespace holding only loopback.
 """
 import json
+import os
 import sys
+import time
 import threading
 import urllib.error
 import urllib.request
@@ -160,7 +168,8 @@ def whep(url, seconds, out):
                     "signal-handoffs=true")
             key = "frames"
         else:
-            desc = "rtpopusdepay ! fakesink name=asink signal-handoffs=true"
+            desc = ("rtpopusdepay ! opusdec ! "
+                    "fakesink name=asink signal-handoffs=true")
             key = "audio"
         bin_ = Gst.parse_bin_from_description(desc, True)
         p.pipe.add(bin_)
@@ -185,8 +194,108 @@ def whep(url, seconds, out):
     OUT.update(counts)
 
 
+WHIP_DESC = ("webrtcbin name=wb bundle-policy=max-bundle "
+             "videotestsrc is-live=true ! "
+             "video/x-raw,width=160,height=120,framerate=30/1 ! "
+             "x264enc tune=zerolatency speed-preset=ultrafast bframes=0 ! "
+             "rtph264pay config-interval=-1 ! "
+             "application/x-rtp,media=video,encoding-name=H264,payload=96 ! "
+             "wb.")
+
+
+def gst_cycles(kind, url, n):
+    """n webrtcbin sessions in turn: each until ICE and DTLS are
+    connected, then DELETE.  Returns how many got that far and ended."""
+    ok = 0
+    for i in range(n):
+        OUT.clear()
+        if kind == "whip":
+            p = Peer(WHIP_DESC, url, {"Authorization": "Bearer pub%d" % i})
+        else:
+            p = Peer(None, url, {})
+            caps = Gst.Caps.from_string(
+                "application/x-rtp,media=video,encoding-name=H264,"
+                "clock-rate=90000,payload=102,"
+                "packetization-mode=(string)1")
+            p.wb.emit("add-transceiver",
+                      GstWebRTC.WebRTCRTPTransceiverDirection.RECVONLY, caps)
+
+            def on_pad(wb, pad, pipe=p.pipe):
+                if pad.get_direction() != Gst.PadDirection.SRC:
+                    return
+                sink = Gst.ElementFactory.make("fakesink")
+                pipe.add(sink)
+                sink.sync_state_with_parent()
+                pad.link(sink.get_static_pad("sink"))
+            p.wb.connect("pad-added", on_pad)
+        state = {"up": False}
+
+        def on_state(wb, _, p=p, state=state):
+            if wb.get_property("connection-state") == \
+                    GstWebRTC.WebRTCPeerConnectionState.CONNECTED and \
+                    not state["up"]:
+                state["up"] = True
+                GLib.timeout_add(100, p.loop.quit)
+        p.wb.connect("notify::connection-state", on_state)
+        p.run(2)
+        if state["up"] and OUT.get("delete") == 200:
+            ok += 1
+        elif "error" in OUT:
+            sys.stderr.write("%s session %d: %s\n" % (kind, i, OUT["error"]))
+    return ok
+
+
+def http_cycles(kind, url, sdp, n):
+    """n offers, each ended by DELETE: how many got 201 and then 200"""
+    ok = 0
+    base = url.split("/wh")[0]
+    for i in range(n):
+        head = {"Content-Type": "application/sdp"}
+        if kind == "whip":
+            head["Authorization"] = "Bearer pub%d" % i
+        status, h, _ = http("POST", url, sdp, head)
+        if status == 201 and http("DELETE", base + h["Location"])[0] == 200:
+            ok += 1
+    return ok
+
+
+def snap(pid):
+    with open("/proc/%d/status" % pid) as f:
+        rss = [int(x.split()[1]) for x in f if x.startswith("VmRSS:")][0]
+    return len(os.listdir("/proc/%d/fd" % pid)), rss
+
+
+def churn(base, pid, offer_file, real, total):
+    with open(offer_file, "rb") as f:
+        offer = f.read()
+    voffer = b"\n".join(
+        line.replace(b"a=sendonly", b"a=recvonly")
+        for line in offer.split(b"\n") if not line.startswith(b"a=ssrc:"))
+    whep_url, whip_url = base + "/whep/live/cam1", base + "/whip/live"
+    # the warm-up: what is made once is not counted
+    gst_cycles("whep", whep_url, 1)
+    gst_cycles("whip", whip_url, 1)
+    http_cycles("whep", whep_url, voffer, 3)
+    http_cycles("whip", whip_url, offer, 3)
+    time.sleep(0.2)     # dead sessions go on the next 20 ms tick
+    fds0, rss0 = snap(pid)
+    res = {"whep_gst": gst_cycles("whep", whep_url, real),
+           "whep_http": http_cycles("whep", whep_url, voffer, total - real),
+           "whip_gst": gst_cycles("whip", whip_url, real),
+           "whip_http": http_cycles("whip", whip_url, offer, total - real)}
+    time.sleep(0.2)
+    fds1, rss1 = snap(pid)
+    OUT.clear()
+    OUT.update(res, fds0=fds0, fds1=fds1, rss0_kb=rss0, rss1_kb=rss1)
+    OUT["post"] = 201 if res["whep_gst"] + res["whep_http"] == total and \
+        res["whip_gst"] + res["whip_http"] == total else 0
+
+
 def main():
-    if sys.argv[1] == "whip":
+    if sys.argv[1] == "churn":
+        churn(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]),
+              int(sys.argv[6]))
+    elif sys.argv[1] == "whip":
         whip(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         whep(sys.argv[2], float(sys.argv[3]), sys.argv[4])

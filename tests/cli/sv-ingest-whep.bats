@@ -173,22 +173,83 @@ view() {
     grep -q 'WHEP playback is off' "$BATS_TEST_TMPDIR/body"
 }
 
-@test "WHEP of a stream published over RTMP is a 409 that says why" {
+@test "WHEP of an RTMP stream: 201 without B-frames, 422 that says why with them, 404 once it ends" {
     local rport
     rport=$(free_port)
     sv-ingest --listen "whip://127.0.0.1:$PORT" \
-        --listen "rtmp://127.0.0.1:$rport" --discard > "$EV" 2> "$ERR" &
+        --listen "rtmp://127.0.0.1:$rport" --discard --stats-interval 1s \
+        > "$EV" 2> "$ERR" &
     PIDS+=($!)
     wait_for grep -q "listening on rtmp" "$ERR"
+    # x264's defaults have B-frames (known from the first frames: a stats
+    # event that counts some; x264's lookahead holds them back a second)
     timeout 30 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
         -i "$(_v 320x240 20)" -c:v libx264 -g 30 -f flv \
         "rtmp://127.0.0.1:$rport/live/cam1" &
     PIDS+=($!)
-    wait_for grep -q '"live.stream.started"' "$EV"
+    wait_for grep -q '"live.stream.stats".*"packets":[1-9]' "$EV"
     run view
-    assert_eq "$output" 409
-    grep -q 'stream live/cam1 is not published over WHIP' \
+    assert_eq "$output" 422
+    grep -q 'stream live/cam1 has B-frames, which WebRTC does not carry' \
         "$BATS_TEST_TMPDIR/body"
+    # zerolatency has none: an answer sending H.264 (no audio published)
+    timeout 30 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+        -i "$(_v 320x240 3)" -c:v libx264 -tune zerolatency -g 30 -f flv \
+        "rtmp://127.0.0.1:$rport/live/cam2" &
+    PIDS+=($!)
+    wait_for grep -q '"live.stream.started".*cam2' "$EV"
+    run view "$BASE/whep/live/cam2"
+    assert_eq "$output" 201
+    grep -qx $'m=video 9 UDP/TLS/RTP/SAVPF 106\r' "$BATS_TEST_TMPDIR/body"
+    grep -qx $'a=sendonly\r' "$BATS_TEST_TMPDIR/body"
+    grep -qx $'m=audio 0 UDP/TLS/RTP/SAVPF 111\r' "$BATS_TEST_TMPDIR/body"
+    # the stream's end takes its viewers with it
+    wait_for grep -q '"live.stream.ended".*cam2' "$EV"
+    run view "$BASE/whep/live/cam2"
+    assert_eq "$output" 404
+}
+
+# gst_view SOURCE: webrtcbin viewers of a stream from SOURCE (rtmp, srt)
+gst_view() {
+    local d=$BATS_TEST_TMPDIR frames
+    /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' \
+        2> /dev/null || skip "no GStreamer WebRTC introspection (scripts/setup)"
+    gst-inspect-1.0 nicesrc > /dev/null 2>&1 || skip "no gstreamer1.0-nice"
+    unshare -n true 2> /dev/null ||
+        skip "cannot make a network namespace (unshare -n needs root)"
+    run unshare -n bash "$SV_TOP/tests/cli/whep_gst.bash" "$d" 4 1 "$1"
+    [ "$status" -eq 0 ] || fail "gst: $output $(cat "$d"/*.json "$d"/*.err)"
+    # 4 s at 30 fps from the first keyframe (one a second): video frames
+    # decoded, and 20 ms Opus frames decoded; at least a second of each
+    # (a loaded machine starts GStreamer slowly)
+    jq -e '.post == 201 and .delete == 200 and .answer_sendonly and
+           .frames >= 30 and .audio >= 50' "$d/view1.json" ||
+        fail "viewer: $(cat "$d/view1.json" "$d/view1.err")"
+    run ffprobe -v error -count_frames -show_entries \
+        stream=codec_name,width,height,nb_read_frames -of json "$d/view1.h264"
+    [ "$status" -eq 0 ]
+    jq -e '.streams[0] | .codec_name == "h264" and .width == 320 and
+           .height == 240' <<< "$output"
+    frames=$(jq -r '.streams[0].nb_read_frames' <<< "$output")
+    echo "# $1 viewer: $frames frames, $(jq .audio "$d/view1.json") Opus" >&3
+    [ "$frames" -ge 30 ]
+    run ffmpeg -nostdin -v error -i "$d/view1.h264" -f null -
+    [ -z "$output" ]
+    jq -e -s '[.[] | select(.event == "live.viewer.left") | .data] |
+              length == 1 and all(.why == "deleted" and .packets > 100)' \
+        "$d/events.jsonl"
+    jq -e -s '[.[] | select(.event == "live.stream.stats") | .data] |
+              (map(.whep_viewers // 0) | max == 1) and
+              (map(.whep.opus_sent // 0) | max > 50)' "$d/events.jsonl"
+}
+
+@test "a webrtcbin viewer over WHEP decodes H.264 and Opus (from AAC) of a stream ffmpeg publishes over RTMP" {
+    gst_view rtmp
+}
+
+@test "a webrtcbin viewer over WHEP decodes H.264 and Opus (from AAC) of a stream published over SRT (srt-live-transmit)" {
+    command -v srt-live-transmit > /dev/null || skip "no srt-tools (scripts/setup)"
+    gst_view srt
 }
 
 @test "webrtcbin viewers over WHEP receive and decode what webrtcbin publishes over WHIP" {
@@ -203,7 +264,8 @@ view() {
     jq -e '.post == 201 and .delete == 200' "$d/pub.json"
     for i in 1 2; do
         jq -e '.post == 201 and .delete == 200 and .answer_sendonly and
-               .frames >= 60 and .audio >= 100' "$d/view$i.json"
+               .frames >= 60 and .audio >= 100' "$d/view$i.json" ||
+            fail "viewer $i: $(cat "$d/view$i.json" "$d/view$i.err")"
         # what arrived is H.264 that decodes, frame for frame
         run ffprobe -v error -count_frames -show_entries \
             stream=codec_name,width,nb_read_frames -of json "$d/view$i.h264"
@@ -223,4 +285,30 @@ view() {
         "$d/events.jsonl"
     jq -e -s '[.[] | select(.event == "live.stream.stats") |
                .data.whep_viewers] | max == 2' "$d/events.jsonl"
+}
+
+@test "churn: 100 WHEP viewers join and leave, 100 WHIP publishers come and go; open files equal, memory flat" {
+    local d=$BATS_TEST_TMPDIR r
+    /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0")' \
+        2> /dev/null || skip "no GStreamer WebRTC introspection (scripts/setup)"
+    gst-inspect-1.0 nicesrc > /dev/null 2>&1 || skip "no gstreamer1.0-nice"
+    unshare -n true 2> /dev/null ||
+        skip "cannot make a network namespace (unshare -n needs root)"
+    # 5 of each with ICE and DTLS (webrtcbin), 95 by offer and DELETE
+    run unshare -n bash "$SV_TOP/tests/cli/whep_churn.bash" "$d" 5 100
+    [ "$status" -eq 0 ] || fail "churn: $output $(cat "$d"/*.err)"
+    r=${lines[-1]}
+    echo "# $r" >&3
+    jq -e '.whep_gst == 5 and .whep_http == 95 and .whip_gst == 5 and
+           .whip_http == 95 and .fds1 == .fds0' <<< "$r"
+    # resident memory: within 4 MiB after 200 sessions (each holds more
+    # than 1 MiB while it lives); ASan's quarantine keeps what is freed
+    if ! ldd "$(command -v sv-ingest)" | grep -q libasan; then
+        jq -e '.rss1_kb - .rss0_kb < 4096' <<< "$r"
+    fi
+    # every webrtcbin viewer joined and left, warm-up included
+    jq -e -s '[.[] | select(.event == "live.viewer.joined")] | length == 6' \
+        "$d/events.jsonl"
+    jq -e -s '[.[] | select(.event == "live.viewer.left") | .data.why] |
+              length == 6 and all(. == "deleted")' "$d/events.jsonl"
 }

@@ -74,3 +74,25 @@ report() {
     jq -e -s '[.[] | select(.event == "live.viewer.left")] | length == 3' \
         "$d/events.jsonl"
 }
+
+@test "Chromium plays over WHEP a stream ffmpeg publishes over RTMP (x264 zerolatency, AAC to Opus); the pipeline gets it too" {
+    local d=$BATS_TEST_TMPDIR
+    # stamp-source.py writes the wall clock into each frame's cells; the
+    # page reads them back against its own wall clock (one machine)
+    run unshare -n env SOURCE=rtmp SIZE=640x360 bash \
+        "$SV_TOP/tests/e2e/whep-netns.bash" "$d" 300 1 0
+    [ "$status" -eq 0 ] || fail "play: $output $(cat "$d/play.err" \
+        "$d/play.json" "$d/pub.err") $(tail -5 "$d/ingest.err")"
+    report "$d/play.json"
+    jq -e '.viewers[0] | .post == 201 and .delete == 200 and
+           .answer_sendonly and .latency.frames == 300 and
+           .latency.undecoded <= 3 and .stats.framesDecoded >= 300 and
+           .stats.width == 640 and .stats.audioPackets > 100' \
+        "$d/play.json"
+    jq -e -s '[.[] | select(.event == "live.viewer.left")][0].data |
+              .why == "deleted" and .packets > 300' "$d/events.jsonl"
+    # the same stream reached its pipeline meanwhile, AAC kept there
+    run ffprobe -v error -show_entries stream=codec_name -of json \
+        "$d/cam1.ts"
+    jq -e '[.streams[].codec_name] == ["h264", "aac"]' <<< "$output"
+}

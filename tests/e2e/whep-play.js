@@ -9,11 +9,14 @@
 // max, frames read, frames whose pattern did not decode) and the viewer's
 // getStats() decomposition.
 //   node whep-play.js WHIP_BASE TOKEN FRAMES [WIDTHxHEIGHT] [VIEWERS]
-//                     [DIRECT_FRAMES]
+//                     [DIRECT_FRAMES] [wall]
 // WHIP_BASE is http://host:port: publishing goes to /whip/live, playback
 // to /whep/live/TOKEN.  FRAMES: frames measured per viewer (>= 300 for a
 // p95 worth the name); DIRECT_FRAMES (default FRAMES, 0: skip) for the
-// no-server floor.  Run it inside `unshare -n` (loopback only).
+// no-server floor.  With "wall" the page publishes nothing: live/TOKEN
+// comes from elsewhere (RTMP from tests/e2e/stamp-source.py and ffmpeg)
+// with stamps of the wall clock, read against Date-based time here.  Run
+// it inside `unshare -n` (loopback only).
 const { launch, servePage } = require('./browser');
 
 const base = process.argv[2], token = process.argv[3];
@@ -21,10 +24,12 @@ const frames = parseInt(process.argv[4] || '300', 10);
 const [w, h] = (process.argv[5] || '1280x720').split('x').map(Number);
 const viewers = parseInt(process.argv[6] || '1', 10);
 const directFrames = parseInt(process.argv[7] || String(frames), 10);
+const wall = process.argv[8] === 'wall';
 
 const html = `<!doctype html><body><canvas id="c" width="${w}" height="${h}">
 </canvas><script>
-const W = ${w}, H = ${h}, COLS = 20, ROWS = 2;
+const W = ${w}, H = ${h}, COLS = 20, ROWS = 2, WALL = ${wall};
+const WRAP = 4294967296;
 const CELL = Math.min(32, Math.floor(W / (COLS + 2)) & ~1);
 const r = window.result = {};
 // the stamp: 32 bits of performance.now() in ms and an 8-bit sum, in
@@ -118,7 +123,9 @@ function collect(video, n) {
   return new Promise(done => {
     const stop = setTimeout(() => done(out), (n / 30 + 20) * 1000);
     const cb = (now, meta) => {
-      const t = performance.now();
+      // wall: the stamp is the epoch's milliseconds, low 32 bits
+      const t = WALL ? (performance.timeOrigin + performance.now()) % WRAP
+                     : performance.now();
       if (meta.rtpTimestamp === last) { out.repeats++; }
       else {
         last = meta.rtpTimestamp;
@@ -126,7 +133,11 @@ function collect(video, n) {
         const v = readStamp(g.getImageData(0, 0, (COLS + 2) * CELL,
                                            (ROWS + 2) * CELL));
         if (v === null) out.bad++;
-        else out.lat.push(t - v);
+        else if (!WALL) out.lat.push(t - v);
+        // a stamp from the future or over a minute old is a misread that
+        // the 8-bit sum let through (1 in 256 of the damaged ones)
+        else if ((t - v + WRAP) % WRAP > 60000) out.bad++;
+        else out.lat.push((t - v + WRAP) % WRAP);
       }
       if (out.lat.length >= n) { clearTimeout(stop); return done(out); }
       video.requestVideoFrameCallback(cb);
@@ -215,9 +226,10 @@ async function inbound(pc) {
   return s;
 }
 async function run(base, token, n, nviewers, nd) {
-  startCanvas();
-  r.direct = nd > 0 ? await direct(nd) : { lat: [], bad: 0, repeats: 0 };
-  await publish(base, token);
+  if (!WALL) startCanvas();
+  r.direct = nd > 0 && !WALL ? await direct(nd)
+                             : { lat: [], bad: 0, repeats: 0 };
+  if (!WALL) await publish(base, token);
   const url = base + '/whep/live/' + token;
   const vs = [];
   for (let i = 0; i < nviewers; i++) vs.push(await play(url));
@@ -235,6 +247,7 @@ async function run(base, token, n, nviewers, nd) {
     v.pc.close();
     r.viewers.push(x);
   }
+  if (WALL) return;
   const del = await fetch(new URL(r.whip_location, base),
                           { method: 'DELETE' });
   r.whip_delete = del.status;
@@ -269,7 +282,8 @@ function summary(x) {
     out.direct = summary(r.direct);
     out.viewers = r.viewers.map(v => Object.assign(v, {
       latency: summary(v.latency) }));
-    out.ok = r.whip_post === 201 && out.viewers.length === viewers &&
+    out.ok = (wall || r.whip_post === 201) &&
+             out.viewers.length === viewers &&
              out.viewers.every(v => v.post === 201 && v.delete === 200 &&
                                     v.latency.frames > 0);
   } catch (e) {

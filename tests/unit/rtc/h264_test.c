@@ -200,6 +200,77 @@ tells_keyframe_starts(void)
     CHECK(!sv_h264_payload_key(NULL, 0));
 }
 
+static void
+rewrites_annexb_and_lengths(void)
+{
+    /* AUD, SPS, PPS (4-byte start codes), IDR (3-byte), trailing zero */
+    static const uint8_t annexb[] = {
+        0, 0, 0, 1, 0x09, 0xf0,
+        0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e,
+        0, 0, 0, 1, 0x68, 0xce,
+        0, 0, 1, 0x65, 0x88, 0x84, 0x00 };
+    static const uint8_t want[] = {
+        0, 0, 0, 4, 0x67, 0x42, 0xc0, 0x1e,
+        0, 0, 0, 2, 0x68, 0xce,
+        0, 0, 0, 3, 0x65, 0x88, 0x84 };
+    /* 2-byte lengths, a P slice */
+    static const uint8_t len2[] = { 0, 3, 0x41, 0x9a, 0x01 };
+    static const uint8_t want2[] = { 0, 0, 0, 3, 0x41, 0x9a, 0x01 };
+    static const uint8_t cut[] = { 0, 0, 0, 9, 0x65 };
+    static const uint8_t nostart[] = { 0x65, 0x88 };
+    uint8_t out[64];
+    int has = -1;
+
+    CHECK_INT(sv_h264_to_len4(annexb, sizeof(annexb), 0, out, sizeof(out),
+                              &has), sizeof(want));
+    CHECK(memcmp(out, want, sizeof(want)) == 0);
+    CHECK_INT(has, 1);
+    CHECK_INT(sv_h264_to_len4(len2, sizeof(len2), 2, out, sizeof(out), &has),
+              sizeof(want2));
+    CHECK(memcmp(out, want2, sizeof(want2)) == 0);
+    CHECK_INT(has, 0);
+    CHECK_INT(sv_h264_to_len4(cut, sizeof(cut), 4, out, sizeof(out), &has),
+              SV_EFORMAT);
+    CHECK_INT(sv_h264_to_len4(nostart, sizeof(nostart), 0, out, sizeof(out),
+                              &has), SV_EFORMAT);
+    CHECK_INT(sv_h264_to_len4(len2, sizeof(len2), 3, out, sizeof(out), &has),
+              SV_EFORMAT);
+    CHECK_INT(sv_h264_to_len4(annexb, sizeof(annexb), 0, out, 10, &has),
+              SV_ELIMIT);
+}
+
+static void
+parses_avcc(void)
+{
+    static const uint8_t sps[] = { 0x67, 0x42, 0xc0, 0x1e };
+    static const uint8_t pps[] = { 0x68, 0xce };
+    uint8_t avcc[64], s[8], p[8];
+    size_t sl = sizeof(s), pl = sizeof(p);
+    int n, nal = 0;
+
+    n = sv_h264_avcc(sps, sizeof(sps), pps, sizeof(pps), avcc, sizeof(avcc));
+    CHECK(n > 0);
+    CHECK_INT(sv_h264_avcc_parse(avcc, (size_t)n, s, &sl, p, &pl, &nal), 0);
+    CHECK_INT(sl, sizeof(sps));
+    CHECK_INT(pl, sizeof(pps));
+    CHECK(memcmp(s, sps, sizeof(sps)) == 0 && memcmp(p, pps, 2) == 0);
+    CHECK_INT(nal, 4);
+    /* cut short anywhere: refused, lengths untouched */
+    for (; n > 0; n--) {
+        sl = sizeof(s);
+        pl = sizeof(p);
+        CHECK_INT(sv_h264_avcc_parse(avcc, (size_t)n - 1, s, &sl, p, &pl,
+                                     &nal), SV_EFORMAT);
+        CHECK_INT(sl, sizeof(s));
+    }
+    /* a parameter set larger than the room given */
+    n = sv_h264_avcc(sps, sizeof(sps), pps, sizeof(pps), avcc, sizeof(avcc));
+    sl = 3;
+    pl = sizeof(p);
+    CHECK_INT(sv_h264_avcc_parse(avcc, (size_t)n, s, &sl, p, &pl, &nal),
+              SV_EFORMAT);
+}
+
 int
 main(void)
 {
@@ -207,5 +278,7 @@ main(void)
     RUN(waits_for_keyframe_and_drops_after_loss);
     RUN(refuses_bad_payloads);
     RUN(tells_keyframe_starts);
+    RUN(rewrites_annexb_and_lengths);
+    RUN(parses_avcc);
     return DONE();
 }

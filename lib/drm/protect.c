@@ -496,8 +496,6 @@ manifests(struct job *j, const json_t *enc)
         sv_buf_reset(&a);
         rc = sv_dash_mpd(&j->m, &a);
         if (rc == 0)
-            rc = sv_drm_mpd_keys(&j->m, enc, &a);
-        if (rc == 0)
             rc = put(j, SV_MODEL_MPD, a.data, a.len);
     } else if (rc == 0) {
         char path[PATH_MAX];
@@ -657,8 +655,7 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         if (strcmp(scheme, "aes-128") == 0)
             rc = aes_rendition(&j, r, p->encrypt ? enc : old);
         else if (p->encrypt)
-            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r->video,
-                                                      r->id), enc);
+            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r, -1), enc);
         else
             rc = cenc_decrypt_rendition(&j, r);
     }

@@ -105,6 +105,63 @@ cenc:default_KID=\"$akid\""
     cmp clear/a0/seg-2.m4s pkg/a0/seg-2.m4s
 }
 
+# tenc_kid INIT: the key id the tenc box of an init segment names
+tenc_kid() {
+    python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+t = b.find(b"tenc")
+print(b[t + 12:t + 28].hex())
+PY
+}
+
+@test "SD, HD and audio keys (issue 17): each rung its own key id, tenc, MPD Representation and variant" {
+    sv-package "$(fixture ladder_sd_hd.ts)" -o ladder -s 2s -q
+    cp -r ladder lpkg
+    sv-drm keygen --content-id movie --label sd --label hd --label audio \
+        > cls.json
+    run --separate-stderr sv-drm encrypt --scheme cenc \
+        --systems clearkey,widevine --key cls.json lpkg
+    [ "$status" -eq 0 ]
+    local r label kid key uuid
+    for r in v0:hd v1:sd a0:audio; do
+        label=${r#*:} r=${r%:*}
+        kid=$(jq -r --arg l "$label" '.keys[] | select(.label == $l) | .kid' \
+            cls.json)
+        key=$(jq -r --arg l "$label" '.keys[] | select(.label == $l) | .key' \
+            cls.json)
+        assert_eq "$(tenc_kid lpkg/$r/init.mp4)" "$kid"
+        assert_eq "$(frames_of lpkg $r "$key" | md5sum)" \
+            "$(frames_of ladder $r | md5sum)"
+        uuid="${kid:0:8}-${kid:8:4}-${kid:12:4}-${kid:16:4}-${kid:20:12}"
+        # the variant playlist names its key (Widevine pssh with the kid)
+        grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,' lpkg/$r.m3u8
+        python3 - lpkg/$r.m3u8 "$kid" <<'PY'
+import base64, re, sys
+uri = re.search(r'URI="data:text/plain;base64,([^"]*)"',
+                open(sys.argv[1]).read()).group(1)
+assert bytes.fromhex(sys.argv[2]) in base64.b64decode(uri)
+PY
+        # the MPD: SD and HD in one AdaptationSet, each Representation
+        # with its key; audio on its AdaptationSet
+        case $r in
+        a0) sed -n '/contentType="audio"/,/<Representation/p' \
+                lpkg/manifest.mpd | grep -q "cenc:default_KID=\"$uuid\"" ;;
+        *)  grep -A1 "<Representation id=\"$r\"" lpkg/manifest.mpd |
+                grep -q "cenc:default_KID=\"$uuid\"" ;;
+        esac
+    done
+    # three different key ids, signalled once each
+    assert_eq "$(for r in v0 v1 a0; do tenc_kid lpkg/$r/init.mp4; done |
+        sort -u | wc -l)" 3
+    assert_eq "$(grep -c 'cenc:default_KID' lpkg/manifest.mpd)" 3
+    assert_eq "$(grep -c '^#EXT-X-SESSION-KEY' lpkg/master.m3u8)" 3
+    # decrypt finds each rung's key by its tenc
+    run sv-drm decrypt --key cls.json lpkg
+    [ "$status" -eq 0 ]
+    cmp ladder/v1/seg-2.m4s lpkg/v1/seg-2.m4s
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg

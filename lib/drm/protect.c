@@ -194,8 +194,10 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
 {
     const struct sv_drm_protect *p = j->p;
     struct sv_buf boxes = SV_BUF_INIT(1 << 20), out = SV_BUF_INIT(FILE_MAX);
+    struct sv_buf mboxes = SV_BUF_INIT(1 << 20);
     struct sv_drm_signal sg = { strcmp(p->scheme, "cbcs") == 0, p->systems,
                                 p->key_uri };
+    int64_t every = p->crypto_period;
     struct sv_cenc_track t;
     uint8_t *buf = NULL;
     size_t len, s;
@@ -224,6 +226,26 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
     sv_buf_reset(&out);
     r->bytes = 0;
     for (s = 0; s < r->nseg; s++) {
+        if (every > 0 && s % (size_t)every == 0) {
+            int64_t per = (int64_t)(s / (size_t)every);
+            const json_t *pk = sv_drm_key_for(p->keys, r, per);
+
+            if (pk == NULL) {
+                snprintf(j->err, j->size, "no key for crypto period %lld "
+                         "of rendition %s (segment %zu): the key document "
+                         "needs keys with \"period\" 0 to %zu (sv-drm "
+                         "keygen --periods)", (long long)per, r->id, s + 1,
+                         (r->nseg - 1) / (size_t)every);
+                rc = SV_EUSAGE;
+                goto done;
+            }
+            rc = sv_drm_cenc_period(&sg, pk, r->id, (int64_t)s, &t,
+                                    &mboxes, enc, j->err, j->size);
+            if (rc < 0)
+                goto done;
+            t.moof_pssh = mboxes.data;
+            t.moof_pssh_len = mboxes.len;
+        }
         sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
         rc = get(j, rel, &buf, &len);
         if (rc == 0)
@@ -246,13 +268,52 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         free(buf);
         buf = NULL;
     }
-    rc = 0;
+    rc = every > 0 ? sv_drm_cenc_rotation_end(r->id, enc, j->err, j->size)
+                   : 0;
 done:
     explicit_bzero(&t, sizeof(t));
     free(buf);
     sv_buf_release(&boxes);
+    sv_buf_release(&mboxes);
     sv_buf_release(&out);
     return rc;
+}
+
+/* Rotation: the key of the segment's seig group, when it names one. */
+static int
+period_key(struct job *j, const struct sv_model_rend *r, const char *rel,
+           const uint8_t *buf, size_t len, struct sv_cenc_track *t)
+{
+    struct sv_cenc_seig g;
+    struct sv_drm_key key;
+    const json_t *kobj;
+    char uuid[37];
+    int rc;
+
+    rc = sv_cenc_seig(buf, len, &g);
+    if (rc < 0) {
+        snprintf(j->err, j->size, "%s/%s: bad seig sample group", j->p->dir,
+                 rel);
+        return rc;
+    }
+    if (rc == 0 || memcmp(g.kid, t->kid, 16) == 0)
+        return 0;
+    kobj = sv_drm_keydoc_find(j->p->keys, g.kid);
+    if (kobj == NULL) {
+        sv_uuid_format(g.kid, uuid);
+        snprintf(j->err, j->size, "no key for key id %s (rendition %s, %s)",
+                 uuid, r->id, rel);
+        return SV_EUSAGE;
+    }
+    rc = load_key(j, kobj, &key);
+    if (rc < 0)
+        return rc;
+    memcpy(t->kid, g.kid, 16);
+    memcpy(t->key, key.key, 16);
+    if (g.iv_size == 0)
+        memcpy(t->iv, g.iv, 16);
+    explicit_bzero(&key, sizeof(key));
+    return 0;
 }
 
 static int
@@ -297,6 +358,9 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     for (s = 0; rc == 0 && s < r->nseg; s++) {
         sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
         rc = get(j, rel, &buf, &len);
+        if (rc < 0)
+            break;
+        rc = period_key(j, r, rel, buf, len, &t);
         if (rc < 0)
             break;
         rc = sv_cenc_segment(&t, 0, buf, len, &out, e, sizeof(e));
@@ -635,6 +699,9 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
                         scheme, "encrypted_at", ts, "keys");
         if (p->rotate > 0)
             json_object_set_new(enc, "rotate", json_integer(p->rotate));
+        if (p->crypto_period > 0)
+            json_object_set_new(enc, "crypto_period",
+                                json_integer(p->crypto_period));
         if (p->key_uri != NULL)
             json_object_set_new(enc, "key_uri_template",
                                 json_string(p->key_uri));
@@ -655,7 +722,8 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         if (strcmp(scheme, "aes-128") == 0)
             rc = aes_rendition(&j, r, p->encrypt ? enc : old);
         else if (p->encrypt)
-            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r, -1), enc);
+            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r,
+                                p->crypto_period > 0 ? 0 : -1), enc);
         else
             rc = cenc_decrypt_rendition(&j, r);
     }
@@ -686,9 +754,18 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         json_array_foreach(json_object_get(enc, "keys"), k, e) {
             json_t *c = json_deep_copy(e);
 
+            json_t *per, *q;
+            size_t n;
+
             json_object_del(c, "pssh");
             json_object_del(c, "hls_keys");
+            json_object_del(c, "hls_key_periods");
             json_object_del(c, "uuid");
+            per = json_object_get(c, "periods");
+            json_array_foreach(per, n, q) {
+                json_object_del(q, "hls_keys");
+                json_object_del(q, "uuid");
+            }
             json_array_append_new(ks, c);
         }
         json_object_set_new(*summary, "keys", ks);

@@ -303,8 +303,19 @@ sv_drm_hls_rendition_keys(const json_t *enc, const char *rend,
     const char *own = json_string_value(json_object_get(
         sv_drm_enc_entry(enc, rend), "hls_keys"));
     json_int_t every = json_integer_value(json_object_get(enc, "rotate"));
+    const json_t *per = json_object_get(sv_drm_enc_entry(enc, rend),
+                                        "hls_key_periods");
+    json_int_t cp = json_integer_value(json_object_get(enc,
+                                                       "crypto_period"));
     size_t n;
 
+    if (json_array_size(per) > 0 && cp > 0) {
+        /* cenc/cbcs rotation: EXT-X-KEY changes at each period */
+        for (n = 0; n < json_array_size(per) &&
+                    n < sizeof(lines) / sizeof(lines[0]); n++)
+            lines[n] = json_string_value(json_array_get(per, n));
+        return sv_drm_hls_media_keys(pl, len, lines, n, (size_t)cp, out);
+    }
     if (own != NULL)
         return sv_drm_hls_media_keys(pl, len, &own, 1, 0, out);
     n = enc_lines(enc, lines, sizeof(lines) / sizeof(lines[0]));
@@ -401,6 +412,152 @@ done:
     sv_buf_release(&attrs);
     json_decref(entry);
     json_decref(pssh);
+    return rc;
+}
+
+/* The key entry of rendition id in enc, to change; NULL when none. */
+static json_t *
+entry_of(json_t *enc, const char *id)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(enc, "keys"), i, e) {
+        const char *r = json_string_value(json_object_get(e, "rendition"));
+
+        if (r != NULL && strcmp(r, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+int
+sv_drm_cenc_period(const struct sv_drm_signal *sg, const json_t *kobj,
+                   const char *rend, int64_t first,
+                   struct sv_cenc_track *t, struct sv_buf *boxes,
+                   json_t *enc, char *err, size_t size)
+{
+    struct sv_buf attrs = SV_BUF_INIT(1 << 16);
+    struct sv_drm_key key;
+    json_t *pssh = json_array(), *entry = entry_of(enc, rend), *periods;
+    char e[160], kidhex[33], uuid[37];
+    int rc;
+
+    memset(&key, 0, sizeof(key));
+    if (pssh == NULL)
+        return -ENOMEM;
+    if (entry == NULL) {
+        snprintf(err, size, "rendition %s has no key yet", rend);
+        rc = SV_EINTERNAL;
+        goto done;
+    }
+    if (kobj == NULL || sv_drm_key_from_json(kobj, &key, e, sizeof(e)) < 0) {
+        snprintf(err, size, "no usable key: %s",
+                 kobj == NULL ? "the key document is empty" : e);
+        rc = SV_EUSAGE;
+        goto done;
+    }
+    /* cenc sample IVs run on across periods; the cbcs constant IV stays
+     * the first period's (players that ignore seig keep the tenc IV) */
+    memcpy(t->kid, key.kid, 16);
+    memcpy(t->key, key.key, 16);
+    t->rotate = 1;
+    sv_buf_reset(boxes);
+    rc = pssh_boxes(sg, kobj, &key, sg->cbcs, boxes, pssh);
+    if (rc < 0) {
+        snprintf(err, size, "cannot make pssh boxes: %s", sv_strerror(rc));
+        goto done;
+    }
+    sv_hex_encode(key.kid, 16, kidhex);
+    sv_uuid_format(key.kid, uuid);
+    rc = cenc_hls_attrs(sg, kobj, kidhex, pssh, sg->cbcs, &attrs);
+    if (rc == 0)
+        rc = sv_buf_u8(&attrs, 0);
+    if (rc < 0) {
+        snprintf(err, size, "cannot make the HLS key lines: %s",
+                 sv_strerror(rc));
+        goto done;
+    }
+    periods = json_object_get(entry, "periods");
+    if (periods == NULL) {
+        periods = json_array();
+        json_object_set_new(entry, "periods", periods);
+    }
+    rc = json_array_append_new(periods, json_pack("{s:s,s:s,s:I,s:s}",
+                                                  "kid", kidhex, "uuid",
+                                                  uuid, "first_segment",
+                                                  (json_int_t)first,
+                                                  "hls_keys",
+                                                  (char *)attrs.data));
+    if (rc < 0) {
+        snprintf(err, size, "out of memory");
+        rc = -ENOMEM;
+    }
+done:
+    explicit_bzero(&key, sizeof(key));
+    sv_buf_release(&attrs);
+    json_decref(pssh);
+    return rc;
+}
+
+int
+sv_drm_cenc_rotation_end(const char *rend, json_t *enc, char *err,
+                         size_t size)
+{
+    struct sv_buf box = SV_BUF_INIT(1 << 16);
+    uint8_t kids[SV_DRM_PSSH_MAX_KIDS][16];
+    json_t *entry = entry_of(enc, rend), *periods, *list, *lines, *p;
+    const json_t *own;
+    size_t i, n = 0;
+    char *b64 = NULL;
+    int rc = 0;
+
+    periods = json_object_get(entry, "periods");
+    if (json_array_size(periods) == 0)
+        return 0;
+    json_array_foreach(periods, i, p) {
+        if (n < SV_DRM_PSSH_MAX_KIDS &&
+            json_string_value(json_object_get(p, "kid")) != NULL &&
+            sv_hex_decode(json_string_value(json_object_get(p, "kid")),
+                          kids[n], 16) == 0)
+            n++;
+    }
+    own = json_object_get(entry, "pssh");
+    list = json_deep_copy(own != NULL ? own : json_object_get(enc, "pssh"));
+    lines = json_array();
+    if (list == NULL || lines == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    /* the MPD's ClearKey init data names the first periods' keys (as many
+     * as one licence request holds), so one request gets them all */
+    rc = sv_drm_pssh_clearkey(&box, (const uint8_t (*)[16])kids, n);
+    if (rc < 0)
+        goto done;
+    b64 = malloc(sv_b64_len(box.len, 0) + 1);
+    if (b64 == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    sv_b64_encode(box.data, box.len, b64, 0);
+    json_array_foreach(list, i, p) {
+        const char *sys = json_string_value(json_object_get(p, "system"));
+
+        if (sys != NULL && strcmp(sys, "clearkey") == 0)
+            json_object_set_new(p, "data", json_string(b64));
+    }
+    json_array_foreach(periods, i, p)
+        json_array_append(lines, json_object_get(p, "hls_keys"));
+    json_object_set(entry, "pssh", list);
+    json_object_set(entry, "hls_key_periods", lines);
+done:
+    if (rc < 0)
+        snprintf(err, size, "cannot sign the key periods: %s",
+                 sv_strerror(rc));
+    free(b64);
+    json_decref(list);
+    json_decref(lines);
+    sv_buf_release(&box);
     return rc;
 }
 

@@ -68,6 +68,28 @@ int sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
                       size_t size);
 
 /*
+ * Key rotation: moves t (set up by sv_drm_cenc_track()) to the key kobj
+ * of the crypto period starting at segment first: kid and key, t->rotate,
+ * the moof's pssh boxes in boxes (reset first; the caller points
+ * t->moof_pssh at them), and records the period (kid, first_segment, HLS
+ * key lines) in rendition rend's entry of enc.  Returns 0 or a negative
+ * code (SV_EUSAGE: no usable key) with a message in err.
+ */
+int sv_drm_cenc_period(const struct sv_drm_signal *sg, const json_t *kobj,
+                       const char *rend, int64_t first,
+                       struct sv_cenc_track *t, struct sv_buf *boxes,
+                       json_t *enc, char *err, size_t size);
+
+/*
+ * After the last period of rendition rend: its MPD signalling gets a
+ * ClearKey pssh naming the periods' key ids (at most
+ * SV_DRM_PSSH_MAX_KIDS) and its playlist one EXT-X-KEY line set per
+ * period.  Returns 0 or a negative code with a message in err.
+ */
+int sv_drm_cenc_rotation_end(const char *rend, json_t *enc, char *err,
+                             size_t size);
+
+/*
  * Appends the rendered multivariant playlist pl with EXT-X-SESSION-KEY
  * tags for every key enc records (pl as is when enc is NULL).
  */

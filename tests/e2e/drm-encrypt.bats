@@ -162,6 +162,108 @@ PY
     cmp ladder/v1/seg-2.m4s lpkg/v1/seg-2.m4s
 }
 
+# period_frames DIR REND FIRST LAST [KEY]: framemd5 of segments FIRST..LAST
+# after the init segment (one crypto period), decrypted with KEY
+period_frames() {
+    { cat "$1/$2/init.mp4"; for ((i = $3; i <= $4; i++)); do
+        cat "$1/$2/seg-$i.m4s"; done; } |
+        ffmpeg -nostdin -v error ${5:+-decryption_key $5} -i - \
+            -f framemd5 - | grep -v '^#'
+}
+
+# seig_kid SEGMENT: the key id of the segment's seig sample group
+seig_kid() {
+    python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+g = b.find(b"sgpd")
+assert b[g + 8:g + 12] == b"seig", "no seig sgpd"
+print(b[g + 4 + 4 + 4 + 4 + 4 + 4:g + 24 + 16].hex())
+PY
+}
+
+# rot_key LABEL PERIOD FIELD: from rk.json
+rot_key() {
+    jq -r --arg l "$1" --argjson p "$2" \
+        ".keys[] | select(.label == \$l and .period == \$p) | .$3" rk.json
+}
+
+@test "--crypto-period 2 (issue 17): cenc and cbcs, ffmpeg decrypts each period with its key" {
+    sv-drm keygen --content-id movie --label video --label audio \
+        --periods 2 > rk.json
+    local scheme r l p first last
+    for scheme in cenc cbcs; do
+        rm -rf pkg && cp -r clear pkg
+        run --separate-stderr sv-drm encrypt --scheme $scheme \
+            --systems clearkey,widevine --crypto-period 2 --key rk.json \
+            --key-uri 'https://k.example/{kid}' pkg
+        [ "$status" -eq 0 ]
+        assert_eq "$(jq -c '[.keys[] | [.rendition, [.periods[] | [.kid, .first_segment]]]]' <<<"$output")" \
+            "$(printf '[["v0",[["%s",0],["%s",2]]],["a0",[["%s",0],["%s",2]]]]' \
+                "$(rot_key video 0 kid)" "$(rot_key video 1 kid)" \
+                "$(rot_key audio 0 kid)" "$(rot_key audio 1 kid)")"
+        for r in v0:video a0:audio; do
+            l=${r#*:} r=${r%:*}
+            # tenc: the first period's key; each fragment its period's
+            assert_eq "$(tenc_kid pkg/$r/init.mp4)" "$(rot_key $l 0 kid)"
+            assert_eq "$(seig_kid pkg/$r/seg-2.m4s)" "$(rot_key $l 0 kid)"
+            assert_eq "$(seig_kid pkg/$r/seg-3.m4s)" "$(rot_key $l 1 kid)"
+            for p in 0 1; do
+                first=$((p * 2 + 1)) last=$((p * 2 + 2))
+                assert_eq "$(period_frames pkg $r $first $last \
+                    "$(rot_key $l $p key)" | md5sum)" \
+                    "$(period_frames clear $r $first $last | md5sum)"
+            done
+            # the other period's key does not give the frames
+            [ "$(period_frames pkg $r 3 4 "$(rot_key $l 0 key)" \
+                2>/dev/null | md5sum)" != \
+              "$(period_frames clear $r 3 4 | md5sum)" ]
+        done
+        # the moof carries the period's pssh (Widevine and ClearKey)
+        python3 - pkg/v0/seg-3.m4s "$(rot_key video 1 kid)" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+moof = b[b.find(b"moof") - 4:]
+moof = moof[:int.from_bytes(moof[:4], "big")]
+assert moof.count(b"pssh") == 2 and bytes.fromhex(sys.argv[2]) in moof
+PY
+        # HLS: the key changes at segment 3; DASH: the first period's
+        # default_KID and ClearKey init data naming both periods' keys
+        assert_eq "$(grep -A1 -E '^#EXT-X-KEY:.*KEYFORMAT="identity"|^v0/seg' pkg/v0.m3u8 | grep -o 'k.example/[0-9a-f]*\|seg-[0-9]' | tr '\n' ' ')" \
+            "k.example/$(rot_key video 0 kid) seg-1 seg-2 k.example/$(rot_key video 1 kid) seg-3 seg-4 "
+        local uuid; uuid=$(rot_key video 0 kid)
+        uuid="${uuid:0:8}-${uuid:8:4}-${uuid:12:4}-${uuid:16:4}-${uuid:20:12}"
+        grep -q "value=\"$scheme\" cenc:default_KID=\"$uuid\"" pkg/manifest.mpd
+        python3 - pkg/manifest.mpd "$(rot_key video 0 kid)" \
+            "$(rot_key video 1 kid)" <<'PY'
+import base64, re, sys
+m = open(sys.argv[1]).read()
+ck = re.search(r'urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"><cenc:pssh>'
+               r'([^<]*)', m).group(1)
+box = base64.b64decode(ck)
+assert box[8] == 1 and int.from_bytes(box[28:32], "big") == 2
+assert box[32:64] == bytes.fromhex(sys.argv[2] + sys.argv[3])
+PY
+    done
+    # decrypt reads each fragment's seig key
+    run sv-drm decrypt --key rk.json pkg
+    [ "$status" -eq 0 ]
+    cmp clear/v0/seg-3.m4s pkg/v0/seg-3.m4s
+    cmp clear/a0/seg-4.m4s pkg/a0/seg-4.m4s
+    diff clear/manifest.mpd pkg/manifest.mpd
+}
+
+@test "--crypto-period needs a key for every period" {
+    sv-drm keygen --content-id movie --label video --label audio \
+        --periods 1 > rk.json
+    cp -r pkg before
+    run --separate-stderr sv-drm encrypt --scheme cenc --crypto-period 2 \
+        --key rk.json pkg
+    [ "$status" -eq 1 ]
+    assert_eq "$stderr" 'sv-drm: no key for crypto period 1 of rendition v0 (segment 3): the key document needs keys with "period" 0 to 1 (sv-drm keygen --periods)'
+    diff -r before pkg
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg

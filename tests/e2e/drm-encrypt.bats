@@ -130,13 +130,13 @@ PY
             cls.json)
         key=$(jq -r --arg l "$label" '.keys[] | select(.label == $l) | .key' \
             cls.json)
-        assert_eq "$(tenc_kid lpkg/$r/init.mp4)" "$kid"
-        assert_eq "$(frames_of lpkg $r "$key" | md5sum)" \
-            "$(frames_of ladder $r | md5sum)"
+        assert_eq "$(tenc_kid "lpkg/$r/init.mp4")" "$kid"
+        assert_eq "$(frames_of lpkg "$r" "$key" | md5sum)" \
+            "$(frames_of ladder "$r" | md5sum)"
         uuid="${kid:0:8}-${kid:8:4}-${kid:12:4}-${kid:16:4}-${kid:20:12}"
         # the variant playlist names its key (Widevine pssh with the kid)
-        grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,' lpkg/$r.m3u8
-        python3 - lpkg/$r.m3u8 "$kid" <<'PY'
+        grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,' "lpkg/$r.m3u8"
+        python3 - "lpkg/$r.m3u8" "$kid" <<'PY'
 import base64, re, sys
 uri = re.search(r'URI="data:text/plain;base64,([^"]*)"',
                 open(sys.argv[1]).read()).group(1)
@@ -152,7 +152,7 @@ PY
         esac
     done
     # three different key ids, signalled once each
-    assert_eq "$(for r in v0 v1 a0; do tenc_kid lpkg/$r/init.mp4; done |
+    assert_eq "$(for r in v0 v1 a0; do tenc_kid "lpkg/$r/init.mp4"; done |
         sort -u | wc -l)" 3
     assert_eq "$(grep -c 'cenc:default_KID' lpkg/manifest.mpd)" 3
     assert_eq "$(grep -c '^#EXT-X-SESSION-KEY' lpkg/master.m3u8)" 3
@@ -194,7 +194,7 @@ rot_key() {
     local scheme r l p first last
     for scheme in cenc cbcs; do
         rm -rf pkg && cp -r clear pkg
-        run --separate-stderr sv-drm encrypt --scheme $scheme \
+        run --separate-stderr sv-drm encrypt --scheme "$scheme" \
             --systems clearkey,widevine --crypto-period 2 --key rk.json \
             --key-uri 'https://k.example/{kid}' pkg
         [ "$status" -eq 0 ]
@@ -205,19 +205,19 @@ rot_key() {
         for r in v0:video a0:audio; do
             l=${r#*:} r=${r%:*}
             # tenc: the first period's key; each fragment its period's
-            assert_eq "$(tenc_kid pkg/$r/init.mp4)" "$(rot_key $l 0 kid)"
-            assert_eq "$(seig_kid pkg/$r/seg-2.m4s)" "$(rot_key $l 0 kid)"
-            assert_eq "$(seig_kid pkg/$r/seg-3.m4s)" "$(rot_key $l 1 kid)"
+            assert_eq "$(tenc_kid "pkg/$r/init.mp4")" "$(rot_key "$l" 0 kid)"
+            assert_eq "$(seig_kid "pkg/$r/seg-2.m4s")" "$(rot_key "$l" 0 kid)"
+            assert_eq "$(seig_kid "pkg/$r/seg-3.m4s")" "$(rot_key "$l" 1 kid)"
             for p in 0 1; do
                 first=$((p * 2 + 1)) last=$((p * 2 + 2))
-                assert_eq "$(period_frames pkg $r $first $last \
-                    "$(rot_key $l $p key)" | md5sum)" \
-                    "$(period_frames clear $r $first $last | md5sum)"
+                assert_eq "$(period_frames pkg "$r" "$first" "$last" \
+                    "$(rot_key "$l" "$p" key)" | md5sum)" \
+                    "$(period_frames clear "$r" "$first" "$last" | md5sum)"
             done
             # the other period's key does not give the frames
-            [ "$(period_frames pkg $r 3 4 "$(rot_key $l 0 key)" \
+            [ "$(period_frames pkg "$r" 3 4 "$(rot_key "$l" 0 key)" \
                 2>/dev/null | md5sum)" != \
-              "$(period_frames clear $r 3 4 | md5sum)" ]
+              "$(period_frames clear "$r" 3 4 | md5sum)" ]
         done
         # the moof carries the period's pssh (Widevine and ClearKey)
         python3 - pkg/v0/seg-3.m4s "$(rot_key video 1 kid)" <<'PY'
@@ -260,6 +260,7 @@ PY
     run --separate-stderr sv-drm encrypt --scheme cenc --crypto-period 2 \
         --key rk.json pkg
     [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
     assert_eq "$stderr" 'sv-drm: no key for crypto period 1 of rendition v0 (segment 3): the key document needs keys with "period" 0 to 1 (sv-drm keygen --periods)'
     diff -r before pkg
 }

@@ -82,8 +82,8 @@ play() {
     for scheme in cenc cbcs; do
         rm -rf www/rot && cp -r www/rot-clear www/rot
         # the server keeps appending to its events file
-        n=$(cat events.jsonl 2>/dev/null | wc -l)
-        sv-drm encrypt --scheme $scheme --systems clearkey --crypto-period 2 \
+        n=$( (wc -l < events.jsonl) 2>/dev/null || echo 0)
+        sv-drm encrypt --scheme "$scheme" --systems clearkey --crypto-period 2 \
             --key key.json www/rot >/dev/null
         run node "$SV_TOP/tests/e2e/drm-play.js" \
             "http://127.0.0.1:$WPORT/drm-shaka.html?src=rot/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok" \

@@ -188,6 +188,147 @@ load_key(struct job *j, const json_t *k, struct sv_drm_key *key)
 
 /* ---- cenc / cbcs ------------------------------------------------------ */
 
+/*
+ * Where a rendition's init and media segments come from and go to: one
+ * file each, or for a single-file package (init, sidx, the segments as
+ * byte ranges) one file read once and written once, its sidx sizes and
+ * the model's offsets following the new segment sizes.
+ */
+struct rio {
+    struct job *j;
+    struct sv_model_rend *r;
+    uint8_t *file;              /* single file: its bytes */
+    size_t len;
+    struct sv_buf whole;        /* single file: the new one */
+    size_t sidx_pos;            /* single file: the sidx in whole */
+};
+
+static int
+rio_open(struct rio *io, struct job *j, struct sv_model_rend *r)
+{
+    char rel[512];
+    size_t s;
+    int rc;
+
+    memset(io, 0, sizeof(*io));
+    io->j = j;
+    io->r = r;
+    if (!r->single_file)
+        return 0;
+    sv_buf_init(&io->whole, FILE_MAX);
+    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
+    rc = get(j, rel, &io->file, &io->len);
+    if (rc < 0)
+        return rc;
+    if (r->init_size + r->index_size > io->len)
+        goto bad;
+    for (s = 0; s < r->nseg; s++)
+        if (r->seg[s].offset > io->len ||
+            r->seg[s].size > io->len - r->seg[s].offset)
+            goto bad;
+    return 0;
+bad:
+    snprintf(j->err, j->size, "%s/%s: shorter than its package.json says",
+             j->p->dir, rel);
+    return SV_EFORMAT;
+}
+
+static void
+rio_close(struct rio *io)
+{
+    free(io->file);
+    sv_buf_release(&io->whole);
+}
+
+/* Segment s (-1: the init segment): a copy the caller frees, its name in
+ * rel for messages. */
+static int
+rio_get(struct rio *io, ssize_t s, uint8_t **buf, size_t *len, char *rel,
+        size_t size)
+{
+    size_t off, n;
+
+    if (s < 0)
+        sv_model_init_uri(&io->j->m, io->r, rel, size);
+    else
+        sv_model_seg_uri(&io->j->m, io->r, io->r->seg[s].number, rel, size);
+    if (!io->r->single_file)
+        return get(io->j, rel, buf, len);
+    off = s < 0 ? 0 : io->r->seg[s].offset;
+    n = s < 0 ? io->r->init_size : io->r->seg[s].size;
+    *buf = malloc(n > 0 ? n : 1);
+    if (*buf == NULL)
+        return -ENOMEM;
+    memcpy(*buf, io->file + off, n);
+    *len = n;
+    return 0;
+}
+
+static int
+rio_put(struct rio *io, ssize_t s, const struct sv_buf *out, const char *rel)
+{
+    struct sv_model_rend *r = io->r;
+    int rc;
+
+    if (!r->single_file)
+        return put(io->j, rel, out->data, out->len);
+    if (s < 0) {
+        /* the new init, then the old sidx (its sizes patched at the end) */
+        rc = sv_buf_append(&io->whole, out->data, out->len);
+        io->sidx_pos = io->whole.len;
+        if (rc == 0)
+            rc = sv_buf_append(&io->whole, io->file + r->init_size,
+                               r->index_size);
+        r->init_size = out->len;
+        return rc;
+    }
+    r->seg[s].offset = io->whole.len;
+    return sv_buf_append(&io->whole, out->data, out->len);
+}
+
+/* Single file: the sidx references become the new segment sizes, and the
+ * file is written.  The sidx must index the segments one by one. */
+static int
+rio_finish(struct rio *io)
+{
+    struct sv_model_rend *r = io->r;
+    uint8_t *p = io->whole.data + io->sidx_pos;
+    size_t n = r->index_size, at, s;
+    char rel[512];
+    uint32_t count;
+
+    if (!r->single_file)
+        return 0;
+    sv_model_init_uri(&io->j->m, r, rel, sizeof(rel));
+    /* size, 'sidx', version/flags, reference_ID, timescale, then the
+     * earliest time and first offset (32 or 64 bits each), reserved,
+     * reference_count, 12 bytes per reference */
+    if (n < 12 || memcmp(p + 4, "sidx", 4) != 0)
+        goto bad;
+    at = 20 + (p[8] == 0 ? 8 : 16) + 2;
+    if (n < at + 2)
+        goto bad;
+    count = (uint32_t)p[at] << 8 | p[at + 1];
+    at += 2;
+    if (count != r->nseg || n < at + 12 * (size_t)count)
+        goto bad;
+    for (s = 0; s < r->nseg; s++, at += 12) {
+        uint64_t sz = r->seg[s].size;
+
+        if ((p[at] & 0x80) || sz > 0x7fffffff)
+            goto bad;           /* a reference to another sidx */
+        p[at] = (uint8_t)(sz >> 24);
+        p[at + 1] = (uint8_t)(sz >> 16);
+        p[at + 2] = (uint8_t)(sz >> 8);
+        p[at + 3] = (uint8_t)sz;
+    }
+    return put(io->j, rel, io->whole.data, io->whole.len);
+bad:
+    snprintf(io->j->err, io->j->size, "%s/%s: its sidx does not index the "
+             "%zu segments one by one", io->j->p->dir, rel, r->nseg);
+    return SV_EFORMAT;
+}
+
 static int
 cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
                json_t *enc)
@@ -199,17 +340,21 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
                                 p->key_uri };
     int64_t every = p->crypto_period;
     struct sv_cenc_track t;
+    struct rio io;
     uint8_t *buf = NULL;
     size_t len, s;
     char rel[512], e[256];
     int rc;
 
+    memset(&t, 0, sizeof(t));
+    rc = rio_open(&io, j, r);
+    if (rc < 0)
+        goto done;
     rc = sv_drm_cenc_track(&sg, kobj, r->id, &t, &boxes, enc, j->err,
                            j->size);
     if (rc < 0)
         goto done;
-    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
-    rc = get(j, rel, &buf, &len);
+    rc = rio_get(&io, -1, &buf, &len, rel, sizeof(rel));
     if (rc < 0)
         goto done;
     rc = sv_cenc_init(&t, 1, buf, len, boxes.data, boxes.len, &out, e,
@@ -220,7 +365,7 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
         goto done;
     }
-    rc = put(j, rel, out.data, out.len);
+    rc = rio_put(&io, -1, &out, rel);
     if (rc < 0)
         goto done;
     sv_buf_reset(&out);
@@ -246,8 +391,7 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
             t.moof_pssh = mboxes.data;
             t.moof_pssh_len = mboxes.len;
         }
-        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
-        rc = get(j, rel, &buf, &len);
+        rc = rio_get(&io, (ssize_t)s, &buf, &len, rel, sizeof(rel));
         if (rc == 0)
             rc = sv_buf_reserve(&out, len + 65536);
         if (rc < 0)
@@ -257,7 +401,7 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
             snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
             goto done;
         }
-        rc = put(j, rel, out.data, out.len);
+        rc = rio_put(&io, (ssize_t)s, &out, rel);
         if (rc < 0)
             goto done;
         r->seg[s].size = out.len;
@@ -268,11 +412,16 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         free(buf);
         buf = NULL;
     }
-    rc = every > 0 ? sv_drm_cenc_rotation_end(r->id, enc, j->err, j->size)
-                   : 0;
+    rc = rio_finish(&io);
+    if (rc == 0 && every > 0)
+        rc = sv_drm_cenc_rotation_end(r->id, enc, j->err, j->size);
 done:
+    if (rc < 0 && j->err[0] == '\0')
+        snprintf(j->err, j->size, "cannot encrypt rendition %s: %s", r->id,
+                 sv_strerror(rc));
     explicit_bzero(&t, sizeof(t));
     free(buf);
+    rio_close(&io);
     sv_buf_release(&boxes);
     sv_buf_release(&mboxes);
     sv_buf_release(&out);
@@ -323,14 +472,18 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     struct sv_cenc_track t;
     struct sv_drm_key key;
     const json_t *kobj;
+    struct rio io;
     uint8_t *buf = NULL;
     size_t len, s;
     char rel[512], e[256], uuid[37];
     int rc;
 
     memset(&t, 0, sizeof(t));
-    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
-    rc = get(j, rel, &buf, &len);
+    memset(&key, 0, sizeof(key));
+    rc = rio_open(&io, j, r);
+    if (rc < 0)
+        goto done;
+    rc = rio_get(&io, -1, &buf, &len, rel, sizeof(rel));
     if (rc < 0)
         goto done;
     rc = sv_cenc_init(&t, 0, buf, len, NULL, 0, &out, e, sizeof(e));
@@ -352,12 +505,11 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     if (rc < 0)
         goto done;
     memcpy(t.key, key.key, 16);
-    rc = put(j, rel, out.data, out.len);
+    rc = rio_put(&io, -1, &out, rel);
     sv_buf_reset(&out);
     r->bytes = 0;
     for (s = 0; rc == 0 && s < r->nseg; s++) {
-        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
-        rc = get(j, rel, &buf, &len);
+        rc = rio_get(&io, (ssize_t)s, &buf, &len, rel, sizeof(rel));
         if (rc < 0)
             break;
         rc = period_key(j, r, rel, buf, len, &t);
@@ -368,7 +520,7 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
             snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, rel, e);
             break;
         }
-        rc = put(j, rel, out.data, out.len);
+        rc = rio_put(&io, (ssize_t)s, &out, rel);
         r->seg[s].size = out.len;
         r->bytes += out.len;
         j->files++;
@@ -377,10 +529,16 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
         free(buf);
         buf = NULL;
     }
+    if (rc == 0)
+        rc = rio_finish(&io);
 done:
+    if (rc < 0 && j->err[0] == '\0')
+        snprintf(j->err, j->size, "cannot decrypt rendition %s: %s", r->id,
+                 sv_strerror(rc));
     explicit_bzero(&key, sizeof(key));
     explicit_bzero(&t, sizeof(t));
     free(buf);
+    rio_close(&io);
     sv_buf_release(&out);
     return rc;
 }
@@ -598,9 +756,12 @@ check_package(struct job *j)
     size_t s;
 
     for (i = 0; i < j->m.nrend; i++) {
-        if (j->m.r[i].single_file) {
+        /* whole-segment AES-128 of byte ranges is not done */
+        if (j->m.r[i].single_file && p->encrypt &&
+            strcmp(p->scheme, "aes-128") == 0) {
             snprintf(j->err, j->size, "package '%s' is a single-file "
-                     "package (not supported)", p->dir);
+                     "package: aes-128 does not apply (cenc or cbcs do)",
+                     p->dir);
             return SV_EFORMAT;
         }
         for (s = 0; s < j->m.r[i].nseg; s++)

@@ -265,6 +265,64 @@ PY
     diff -r before pkg
 }
 
+@test "single-file (sidx) package (issue 17): ffmpeg decrypts it, the sidx and byte ranges follow" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o sfc --single-file -s 1s -q
+    cp -r sfc sf
+    run --separate-stderr sv-drm encrypt --scheme cbcs --systems clearkey \
+        --key key.json sf
+    [ "$status" -eq 0 ]
+    local r
+    for r in v0 a0; do
+        run ! cmp -s "sfc/$r.mp4" "sf/$r.mp4"
+        assert_eq "$(ffmpeg -nostdin -v error -decryption_key "$KEY" \
+            -i - -f framemd5 - < "sf/$r.mp4" | grep -v '^#' | md5sum)" \
+            "$(ffmpeg -nostdin -v error -i "sfc/$r.mp4" -f framemd5 - |
+               grep -v '^#' | md5sum)"
+        # the sidx references are the new fragments, package.json's
+        # offsets and sizes point at them, the MPD's ranges at the index
+        python3 - "sf/$r.mp4" "sf/package.json" "$r" sf/manifest.mpd <<'PY'
+import json, re, sys
+b = open(sys.argv[1], "rb").read()
+r = [x for x in json.load(open(sys.argv[2]))["renditions"]
+     if x["id"] == sys.argv[3]][0]
+boxes, at = [], 0
+while at < len(b):
+    n = int.from_bytes(b[at:at + 4], "big")
+    boxes.append((b[at + 4:at + 8].decode(), at, n))
+    at += n
+assert [t for t, _, _ in boxes[:3]] == ["ftyp", "moov", "sidx"], boxes[:3]
+init = boxes[1][1] + boxes[1][2]
+assert r["init_size"] == init and b.find(b"encv" if r["type"] == "video"
+                                         else b"enca", 0, init) > 0
+_, sat, sn = boxes[2]
+v = b[sat + 8]
+at = sat + 12 + 8 + (8 if v == 0 else 16) + 2
+count = int.from_bytes(b[at:at + 2], "big")
+refs = [int.from_bytes(b[at + 2 + 12 * i:at + 6 + 12 * i], "big")
+        for i in range(count)]
+frags = [(o, n + boxes[i + 1][2]) for i, (t, o, n) in enumerate(boxes)
+         if t == "moof"]
+assert refs == [n for _, n in frags], (refs, frags)
+assert [[s["offset"], s["size"]] for s in r["segments"]] == \
+    [list(f) for f in frags]
+mpd = open(sys.argv[4]).read()
+assert 'indexRange="%d-%d"' % (init, init + sn - 1) in mpd
+PY
+    done
+    grep -q 'value="cbcs"' sf/manifest.mpd
+    run sv-drm decrypt --key key.json sf
+    [ "$status" -eq 0 ]
+    cmp sfc/v0.mp4 sf/v0.mp4
+    cmp sfc/a0.mp4 sf/a0.mp4
+    diff sfc/v0.m3u8 sf/v0.m3u8
+    # whole-segment AES-128 of byte ranges is still refused
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key key.json \
+        --key-uri 'https://k/{kid}' sf
+    [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
+    assert_match "$stderr" "single-file package: aes-128 does not apply"
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg

@@ -329,6 +329,87 @@ bad:
     return SV_EFORMAT;
 }
 
+/* Top-level box start offsets of p[0..len) into at[] (at most max); the
+ * count, or -1 when the boxes do not tile p exactly. */
+static int
+box_starts(const uint8_t *p, size_t len, size_t *at, int max)
+{
+    struct sv_box_iter it;
+    struct sv_box b;
+    uint64_t end = 0;
+    int n = 0, rc;
+
+    sv_box_iter_init(&it, p, len, 0);
+    while ((rc = sv_box_next(&it, &b)) == 1) {
+        if (n == max)
+            return -1;
+        at[n++] = (size_t)b.offset;
+        end = b.offset + b.size;
+    }
+    return rc < 0 || end != len ? -1 : n;
+}
+
+/*
+ * LL-HLS: the parts of segment s are its boxes in order (each part one or
+ * more fragments), so the new segment is cut at the same box boundaries
+ * and each part written again: a part and its segment carry the same
+ * bytes.  in is the old segment (its box sizes), out the new one.
+ * Part files of a segment the model no longer lists (trimmed live parts)
+ * would stay as they were, so they are removed.
+ */
+static int
+parts_put(struct job *j, struct sv_model_rend *r, size_t s,
+          const uint8_t *in, size_t inlen, const struct sv_buf *out)
+{
+    struct sv_model_seg *g = &r->seg[s];
+    size_t ia[4 * SV_MODEL_MAX_PARTS], oa[4 * SV_MODEL_MAX_PARTS];
+    int first[SV_MODEL_MAX_PARTS + 1];
+    int ni, no, k, i, rc = 0;
+    char rel[512], path[PATH_MAX];
+    uint64_t pos = 0;
+
+    if (g->nparts <= 0) {
+        for (k = 0; k < SV_MODEL_MAX_PARTS; k++) {
+            sv_model_part_uri(r, g->number, k, rel, sizeof(rel));
+            if (pathcat(path, sizeof(path), j->stage, rel) < 0 ||
+                unlink(path) < 0)
+                break;
+        }
+        return 0;
+    }
+    ni = box_starts(in, inlen, ia, 4 * SV_MODEL_MAX_PARTS);
+    no = box_starts(out->data, out->len, oa, 4 * SV_MODEL_MAX_PARTS);
+    if (ni < 0 || ni != no || g->nparts > SV_MODEL_MAX_PARTS)
+        goto bad;
+    /* the box each part starts with */
+    for (k = 0, i = 0; k < g->nparts; k++) {
+        while (i < ni && ia[i] < pos)
+            i++;
+        if (i == ni || ia[i] != pos)
+            goto bad;
+        first[k] = i;
+        pos += g->parts[k].size;
+    }
+    if (pos != inlen)
+        goto bad;
+    first[g->nparts] = no;
+    for (k = 0; rc == 0 && k < g->nparts; k++) {
+        size_t a = oa[first[k]];
+        size_t b = first[k + 1] < no ? oa[first[k + 1]] : out->len;
+
+        sv_model_part_uri(r, g->number, k, rel, sizeof(rel));
+        rc = put(j, rel, out->data + a, b - a);
+        g->parts[k].size = b - a;
+        j->files++;
+    }
+    return rc;
+bad:
+    sv_model_seg_uri(&j->m, r, g->number, rel, sizeof(rel));
+    snprintf(j->err, j->size, "%s/%s: its %d parts are not whole "
+             "fragments of it", j->p->dir, rel, g->nparts);
+    return SV_EFORMAT;
+}
+
 static int
 cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
                json_t *enc)
@@ -402,6 +483,8 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
             goto done;
         }
         rc = rio_put(&io, (ssize_t)s, &out, rel);
+        if (rc == 0 && !r->single_file)
+            rc = parts_put(j, r, s, buf, len, &out);
         if (rc < 0)
             goto done;
         r->seg[s].size = out.len;
@@ -521,6 +604,8 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
             break;
         }
         rc = rio_put(&io, (ssize_t)s, &out, rel);
+        if (rc == 0 && !r->single_file)
+            rc = parts_put(j, r, s, buf, len, &out);
         r->seg[s].size = out.len;
         r->bytes += out.len;
         j->files++;
@@ -765,9 +850,10 @@ check_package(struct job *j)
             return SV_EFORMAT;
         }
         for (s = 0; s < j->m.r[i].nseg; s++)
-            if (j->m.r[i].seg[s].nparts > 0) {
-                snprintf(j->err, j->size, "package '%s' has LL-HLS parts "
-                         "(not supported)", p->dir);
+            if (j->m.r[i].seg[s].nparts > 0 && p->encrypt &&
+                strcmp(p->scheme, "aes-128") == 0) {
+                snprintf(j->err, j->size, "package '%s' has LL-HLS parts: "
+                         "aes-128 does not apply (cenc or cbcs do)", p->dir);
                 return SV_EFORMAT;
             }
     }

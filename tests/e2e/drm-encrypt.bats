@@ -323,6 +323,38 @@ PY
     assert_match "$stderr" "single-file package: aes-128 does not apply"
 }
 
+@test "LL-HLS part package (issue 17): each part is the matching slice of its encrypted segment" {
+    sv-package -q --live --dvr --ll-hls -s 2 --part-duration 0.5 \
+        -o llc < "$(fixture ladder_360p.ts)"
+    cp -r llc ll
+    run --separate-stderr sv-drm encrypt --scheme cenc --systems clearkey \
+        --key key.json --key-uri 'https://k/{kid}' ll
+    [ "$status" -eq 0 ]
+    local n
+    for n in 1 2 3; do
+        run ! cmp -s "llc/v0/seg-$n.0.m4s" "ll/v0/seg-$n.0.m4s"
+        cmp <(cat ll/v0/seg-"$n".{0,1,2,3}.m4s) "ll/v0/seg-$n.m4s"
+        assert_eq "$(jq "[.renditions[0].segments[$((n - 1))].parts[].size] | add" ll/package.json)" \
+            "$(stat -c %s "ll/v0/seg-$n.m4s")"
+    done
+    assert_eq "$(frames_of ll v0 "$KEY" | head -60 | md5sum)" \
+        "$(frames_of llc v0 | head -60 | md5sum)"
+    assert_eq "$(frames_of ll a0 "$KEY" | head -40 | md5sum)" \
+        "$(frames_of llc a0 | head -40 | md5sum)"
+    # a part alone, after the init segment, decrypts
+    assert_eq "$(cat ll/v1/init.mp4 ll/v1/seg-2.0.m4s |
+        ffmpeg -nostdin -v error -decryption_key "$KEY" -i - -f framemd5 - |
+        grep -v '^#' | md5sum)" \
+        "$(cat llc/v1/init.mp4 llc/v1/seg-2.0.m4s |
+        ffmpeg -nostdin -v error -i - -f framemd5 - | grep -v '^#' | md5sum)"
+    grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="https://k/' ll/v0.m3u8
+    # and back, playlists (with their program date times) as they were
+    run sv-drm decrypt --key key.json ll
+    [ "$status" -eq 0 ]
+    cmp llc/v0/seg-3.2.m4s ll/v0/seg-3.2.m4s
+    diff llc/v0.m3u8 ll/v0.m3u8
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg

@@ -552,7 +552,7 @@ sv_drm_cenc_rotation_end(const char *rend, json_t *enc, char *err,
     json_object_set(entry, "hls_key_periods", lines);
 done:
     if (rc < 0)
-        snprintf(err, size, "cannot sign the key periods: %s",
+        snprintf(err, size, "cannot signal the key periods: %s",
                  sv_strerror(rc));
     free(b64);
     json_decref(list);

@@ -97,30 +97,6 @@ play() {
     done
 }
 
-@test "Shaka Player plays SD and HD rungs with their own keys, each Representation signalled (issue 17)" {
-    sv-package "$(fixture ladder_sd_hd.ts)" -o www/cls -s 2s -q
-    sv-drm keygen --content-id movie --label sd --label hd --label audio \
-        > key.json
-    local old; old=$(cat license.pid)
-    kill "$old"
-    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
-    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
-        --events events.jsonl 2> license.err 3>&- &
-    echo $! > license.pid
-    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
-    sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
-        www/cls >/dev/null
-    local tok
-    tok=$(sv-drm token sign --content-id movie --ttl 5m)
-    play drm-shaka.html "src=cls/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok"
-    echo "$output"
-    [ "$status" -eq 0 ]
-    # the audio key and at least the key of the rung it played
-    grep '"route":"clearkey"' events.jsonl | jq -r .data.kid | sort -u > got
-    grep -qx "$(jq -r '.keys[] | select(.label == "audio") | .kid' key.json)" got
-    [ "$(wc -l < got)" -ge 2 ]
-}
-
 @test "Shaka Player fails with a wrong or an expired token" {
     sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
         www/movie >/dev/null

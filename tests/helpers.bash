@@ -100,6 +100,13 @@ PY
             -preset ultrafast -force_key_frames 'expr:gte(t,n_forced*2)' \
             -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k \
             -f mpegts "$out" ;;
+    ladder_sd_hd.ts)        # 2 rungs, 1280x720 (HD) and 320x180 (SD),
+                            # + AAC, 4 s, keyframes every 2 s
+        _ff -f lavfi -i "$(_v 1280x720 4)" -f lavfi -i "$(_a 4)" \
+            -filter_complex '[0:v]split=2[a][b];[b]scale=320:180[b2]' \
+            -map '[a]' -map '[b2]' -map 1:a -c:v libx264 -preset ultrafast \
+            -force_key_frames 'expr:gte(t,n_forced*2)' -sc_threshold 0 \
+            -pix_fmt yuv420p -c:a aac -b:a 64k -f mpegts "$out" ;;
     ladder_misaligned.ts)   # 2 rungs, keyframes every 2 s and every 3 s
         _ff -f lavfi -i "$(_v 640x360 6)" -f lavfi -i "$(_a 6)" \
             -filter_complex '[0:v]split=2[a][b];[b]scale=320:180[b2]' \

@@ -27,6 +27,7 @@ sv__drm_protect(const struct sv_drm_opts *o, int encrypt)
     p.scheme = o->scheme;
     p.key_uri = o->key_uri;
     p.rotate = o->rotate;
+    p.crypto_period = o->crypto_period;
     if (sv_drm_systems_parse(o->systems, &p.systems, bad, sizeof(bad)) < 0) {
         sv_log_error("bad --systems '%s': unknown system '%s'", o->systems,
                      bad);
@@ -77,6 +78,11 @@ sv_drm_cmd_encrypt(struct sv_drm_opts *o)
     }
     if (o->rotate > 0 && strcmp(o->scheme, "aes-128") != 0) {
         sv_opt_usage_error("--rotate applies to --scheme aes-128");
+        return SV_EXIT_USAGE;
+    }
+    if (o->crypto_period > 0 && strcmp(o->scheme, "aes-128") == 0) {
+        sv_opt_usage_error("--crypto-period applies to --scheme cenc and "
+                           "cbcs (aes-128 rotates with --rotate)");
         return SV_EXIT_USAGE;
     }
     return sv__drm_protect(o, 1);

@@ -163,6 +163,9 @@ static const struct sv_opt rows[] = {
       .cmds = "encrypt" },
     { SV_OPT_INT("rotate", 0, "<n>", "aes-128: a new key every n segments",
                  NULL, 1, 1000000, &O.rotate), .cmds = "encrypt" },
+    { SV_OPT_INT("crypto-period", 0, "<n>", "cenc/cbcs: key rotation, a new "
+                 "key every n segments", NULL, 1, 1000000, &O.crypto_period),
+      .cmds = "encrypt" },
     { SV_OPT_DURATION("timeout", 0, "give up on the key server after", "30s",
                       1, INT64_MAX, &O.timeout_us), .cmds = "cpix" },
     SV_OPT_SECTION("Server"),

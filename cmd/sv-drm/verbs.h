@@ -53,6 +53,7 @@ struct sv_drm_opts {
     /* encrypt */
     const char *key_uri;        /* HLS key URI template ({kid}) */
     int64_t rotate;             /* aes-128: new key every n segments */
+    int64_t crypto_period;      /* cenc/cbcs: new key every n segments */
 
     /* serve */
     const char *listen;

@@ -30,6 +30,7 @@ complete -c sv-drm -n '__fish_seen_subcommand_from cpix encrypt' -l scheme -x -a
 complete -c sv-drm -n '__fish_seen_subcommand_from cpix encrypt' -l systems -x -d 'DRM systems to signal (widevine,playready,fairplay,clearkey)'
 complete -c sv-drm -n '__fish_seen_subcommand_from encrypt' -l key-uri -x -d 'HLS key URI for aes-128 and ClearKey; {kid} becomes the key id'
 complete -c sv-drm -n '__fish_seen_subcommand_from encrypt' -l rotate -x -d 'aes-128: a new key every n segments'
+complete -c sv-drm -n '__fish_seen_subcommand_from encrypt' -l crypto-period -x -d 'cenc/cbcs: key rotation, a new key every n segments'
 complete -c sv-drm -n '__fish_seen_subcommand_from cpix' -l timeout -x -d 'give up on the key server after'
 complete -c sv-drm -n '__fish_seen_subcommand_from serve' -l listen -x -d 'serve licenses on [http://]addr:port or https://addr:port ([addr] for IPv6)'
 complete -c sv-drm -n '__fish_seen_subcommand_from serve' -l tls-cert -r -F -d 'PEM certificate chain for an https:// --listen (HTTP/2 by ALPN)'

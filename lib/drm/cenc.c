@@ -682,6 +682,114 @@ done:
     return rc;
 }
 
+/* Key rotation: all count samples of the traf in one fragment-local
+ * 'seig' group naming the current key (ISO/IEC 23001-7 8.3 and 8.4). */
+static void
+write_seig(struct sv_boxw *w, const struct sv_cenc_track *t, uint32_t count)
+{
+    int cbcs = t->scheme == SV_CENC_CBCS;
+
+    sv_boxw_open_full(w, T("sbgp"), 0, 0);
+    sv_boxw_u32(w, T("seig"));
+    sv_boxw_u32(w, 1);
+    sv_boxw_u32(w, count);
+    sv_boxw_u32(w, 0x10001);            /* entry 1 of this fragment */
+    sv_boxw_close(w);
+    sv_boxw_open_full(w, T("sgpd"), 1, 0);
+    sv_boxw_u32(w, T("seig"));
+    sv_boxw_u32(w, cbcs ? 37 : 20);     /* default_length */
+    sv_boxw_u32(w, 1);
+    sv_boxw_u8(w, 0);
+    sv_boxw_u8(w, (uint8_t)(t->crypt << 4 | t->skip));
+    sv_boxw_u8(w, 1);                   /* isProtected */
+    sv_boxw_u8(w, (uint8_t)t->iv_size);
+    sv_boxw_bytes(w, t->kid, 16);
+    if (cbcs) {
+        sv_boxw_u8(w, 16);
+        sv_boxw_bytes(w, t->iv, 16);
+    }
+    sv_boxw_close(w);
+}
+
+/* Reads the first entry of a 'seig' sgpd box; 0 when it is another
+ * grouping, 1 when read, SV_EFORMAT. */
+static int
+read_sgpd(const struct sv_box *b, struct sv_cenc_seig *g)
+{
+    struct sv_rd r;
+    uint8_t v, n, pat;
+    uint32_t f, dlen = 0, count;
+    const uint8_t *kid, *iv;
+
+    if (sv_box_full(b, &r, &v, &f) < 0)
+        return SV_EFORMAT;
+    if (sv_rd_u32(&r) != T("seig"))
+        return r.err ? SV_EFORMAT : 0;
+    if (v == 1)
+        dlen = sv_rd_u32(&r);
+    if (v >= 2)
+        sv_rd_u32(&r);                  /* default_sample_description_index */
+    count = sv_rd_u32(&r);
+    if (r.err || count == 0)
+        return SV_EFORMAT;
+    if (v == 1 && dlen == 0)
+        dlen = sv_rd_u32(&r);           /* description_length */
+    if (v == 1 && dlen < 20)
+        return SV_EFORMAT;
+    sv_rd_u8(&r);
+    pat = sv_rd_u8(&r);
+    g->is_protected = sv_rd_u8(&r);
+    g->iv_size = sv_rd_u8(&r);
+    kid = sv_rd_bytes(&r, 16);
+    if (kid == NULL || r.err)
+        return SV_EFORMAT;
+    memcpy(g->kid, kid, 16);
+    g->crypt = pat >> 4;
+    g->skip = pat & 15;
+    memset(g->iv, 0, 16);
+    if (g->is_protected && g->iv_size == 0) {
+        n = sv_rd_u8(&r);
+        iv = sv_rd_bytes(&r, n);
+        if (iv == NULL || (n != 8 && n != 16))
+            return SV_EFORMAT;
+        memcpy(g->iv, iv, n);
+    } else if (g->is_protected && g->iv_size != 8 && g->iv_size != 16) {
+        return SV_EFORMAT;
+    }
+    return r.err ? SV_EFORMAT : 1;
+}
+
+int
+sv_cenc_seig(const uint8_t *in, size_t len, struct sv_cenc_seig *g)
+{
+    struct sv_box_iter top, it, ti;
+    struct sv_box b, k, c;
+    int rc;
+
+    sv_box_iter_init(&top, in, len, 0);
+    while ((rc = sv_box_next(&top, &b)) == 1) {
+        if (b.type != T("moof"))
+            continue;
+        sv_box_iter_init(&it, b.data, b.len, 0);
+        while ((rc = sv_box_next(&it, &k)) == 1) {
+            if (k.type != T("traf"))
+                continue;
+            sv_box_iter_init(&ti, k.data, k.len, 0);
+            while ((rc = sv_box_next(&ti, &c)) == 1) {
+                if (c.type != T("sgpd"))
+                    continue;
+                rc = read_sgpd(&c, g);
+                if (rc != 0)
+                    return rc;
+            }
+            /* the first traf decides */
+            return rc < 0 ? SV_EFORMAT : 0;
+        }
+        return rc < 0 ? SV_EFORMAT : 0;
+    }
+    return rc < 0 ? SV_EFORMAT : 0;
+}
+
 static int
 rewrite_traf(struct sv_boxw *w, struct traf_ctx *c, const struct sv_box *traf,
              size_t moof_pos, size_t *trun_pos, int *ntrun)
@@ -717,6 +825,8 @@ rewrite_traf(struct sv_boxw *w, struct traf_ctx *c, const struct sv_box *traf,
     }
     if (rc < 0)
         goto done;
+    if (c->encrypt && c->t->rotate)
+        write_seig(w, c->t, count);
     /* no auxiliary information at all (cbcs with a constant IV and whole
      * samples): the tenc defaults say everything, so no saiz/saio/senc */
     if (c->encrypt && senc.len > 0) {
@@ -791,6 +901,10 @@ sv_cenc_segment(struct sv_cenc_track *t, int encrypt, uint8_t *in,
         }
         if (rc < 0)
             break;
+        /* rotation: the pssh of this fragment's key, for players that
+         * learn keys from the media */
+        if (encrypt && t->rotate && t->moof_pssh_len > 0)
+            sv_boxw_bytes(&w, t->moof_pssh, t->moof_pssh_len);
         sv_boxw_close(&w);
         if (w.err)
             break;

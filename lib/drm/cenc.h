@@ -29,7 +29,31 @@ struct sv_cenc_track {
     int hevc;
     struct sv_trex trex;
     uint64_t counter;           /* cenc: samples encrypted so far */
+    /* key rotation (encrypting): each traf names kid in a 'seig' sample
+     * group (sgpd + sbgp) and each moof carries moof_pssh (whole pssh
+     * boxes, borrowed); the caller changes kid, key and moof_pssh at
+     * crypto period boundaries */
+    int rotate;
+    const uint8_t *moof_pssh;
+    size_t moof_pssh_len;
 };
+
+/* The first 'seig' sample group entry of a fragment (key rotation). */
+struct sv_cenc_seig {
+    uint8_t kid[16];
+    int is_protected;
+    int iv_size;                /* per-sample IV size; 0: constant iv */
+    int crypt, skip;
+    uint8_t iv[16];             /* constant IV (zero padded) */
+};
+
+/*
+ * Finds the key of a media segment under rotation: the first 'seig'
+ * entry of an sgpd box in the first traf of a moof of in.  Returns 1 and
+ * fills g, 0 when the segment has none (the tenc key applies), or
+ * SV_EFORMAT for a malformed sgpd.
+ */
+int sv_cenc_seig(const uint8_t *in, size_t len, struct sv_cenc_seig *g);
 
 /*
  * Rewrites an init segment (ftyp+moov, one track).  Encrypting: the sample
@@ -45,8 +69,10 @@ int sv_cenc_init(struct sv_cenc_track *t, int encrypt, const uint8_t *in,
 
 /*
  * Rewrites one media segment (styp? (moof mdat)+).  in is changed in place
- * (the samples).  Encrypting adds saiz, saio and senc to each traf and
- * moves the trun data offsets; decrypting reads senc and removes them.
+ * (the samples).  Encrypting adds saiz, saio and senc to each traf (and
+ * under t->rotate the seig sample group and the moof's pssh boxes) and
+ * moves the trun data offsets; decrypting reads senc and removes them
+ * with any sample groups and pssh.
  * Appends the new segment to out.  Returns 0 or a negative code with a
  * message in err.
  */

@@ -188,26 +188,254 @@ load_key(struct job *j, const json_t *k, struct sv_drm_key *key)
 
 /* ---- cenc / cbcs ------------------------------------------------------ */
 
+/*
+ * Where a rendition's init and media segments come from and go to: one
+ * file each, or for a single-file package (init, sidx, the segments as
+ * byte ranges) one file read once and written once, its sidx sizes and
+ * the model's offsets following the new segment sizes.
+ */
+struct rio {
+    struct job *j;
+    struct sv_model_rend *r;
+    uint8_t *file;              /* single file: its bytes */
+    size_t len;
+    struct sv_buf whole;        /* single file: the new one */
+    size_t sidx_pos;            /* single file: the sidx in whole */
+};
+
+static int
+rio_open(struct rio *io, struct job *j, struct sv_model_rend *r)
+{
+    char rel[512];
+    size_t s;
+    int rc;
+
+    memset(io, 0, sizeof(*io));
+    io->j = j;
+    io->r = r;
+    if (!r->single_file)
+        return 0;
+    sv_buf_init(&io->whole, FILE_MAX);
+    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
+    rc = get(j, rel, &io->file, &io->len);
+    if (rc < 0)
+        return rc;
+    if (r->init_size + r->index_size > io->len)
+        goto bad;
+    for (s = 0; s < r->nseg; s++)
+        if (r->seg[s].offset > io->len ||
+            r->seg[s].size > io->len - r->seg[s].offset)
+            goto bad;
+    return 0;
+bad:
+    snprintf(j->err, j->size, "%s/%s: shorter than its package.json says",
+             j->p->dir, rel);
+    return SV_EFORMAT;
+}
+
+static void
+rio_close(struct rio *io)
+{
+    free(io->file);
+    sv_buf_release(&io->whole);
+}
+
+/* Segment s (-1: the init segment): a copy the caller frees, its name in
+ * rel for messages. */
+static int
+rio_get(struct rio *io, ssize_t s, uint8_t **buf, size_t *len, char *rel,
+        size_t size)
+{
+    size_t off, n;
+
+    if (s < 0)
+        sv_model_init_uri(&io->j->m, io->r, rel, size);
+    else
+        sv_model_seg_uri(&io->j->m, io->r, io->r->seg[s].number, rel, size);
+    if (!io->r->single_file)
+        return get(io->j, rel, buf, len);
+    off = s < 0 ? 0 : io->r->seg[s].offset;
+    n = s < 0 ? io->r->init_size : io->r->seg[s].size;
+    *buf = malloc(n > 0 ? n : 1);
+    if (*buf == NULL)
+        return -ENOMEM;
+    memcpy(*buf, io->file + off, n);
+    *len = n;
+    return 0;
+}
+
+static int
+rio_put(struct rio *io, ssize_t s, const struct sv_buf *out, const char *rel)
+{
+    struct sv_model_rend *r = io->r;
+    int rc;
+
+    if (!r->single_file)
+        return put(io->j, rel, out->data, out->len);
+    if (s < 0) {
+        /* the new init, then the old sidx (its sizes patched at the end) */
+        rc = sv_buf_append(&io->whole, out->data, out->len);
+        io->sidx_pos = io->whole.len;
+        if (rc == 0)
+            rc = sv_buf_append(&io->whole, io->file + r->init_size,
+                               r->index_size);
+        r->init_size = out->len;
+        return rc;
+    }
+    r->seg[s].offset = io->whole.len;
+    return sv_buf_append(&io->whole, out->data, out->len);
+}
+
+/* Single file: the sidx references become the new segment sizes, and the
+ * file is written.  The sidx must index the segments one by one. */
+static int
+rio_finish(struct rio *io)
+{
+    struct sv_model_rend *r = io->r;
+    uint8_t *p = io->whole.data + io->sidx_pos;
+    size_t n = r->index_size, at, s;
+    char rel[512];
+    uint32_t count;
+
+    if (!r->single_file)
+        return 0;
+    sv_model_init_uri(&io->j->m, r, rel, sizeof(rel));
+    /* size, 'sidx', version/flags, reference_ID, timescale, then the
+     * earliest time and first offset (32 or 64 bits each), reserved,
+     * reference_count, 12 bytes per reference */
+    if (n < 12 || memcmp(p + 4, "sidx", 4) != 0)
+        goto bad;
+    at = 20 + (p[8] == 0 ? 8 : 16) + 2;
+    if (n < at + 2)
+        goto bad;
+    count = (uint32_t)p[at] << 8 | p[at + 1];
+    at += 2;
+    if (count != r->nseg || n < at + 12 * (size_t)count)
+        goto bad;
+    for (s = 0; s < r->nseg; s++, at += 12) {
+        uint64_t sz = r->seg[s].size;
+
+        if ((p[at] & 0x80) || sz > 0x7fffffff)
+            goto bad;           /* a reference to another sidx */
+        p[at] = (uint8_t)(sz >> 24);
+        p[at + 1] = (uint8_t)(sz >> 16);
+        p[at + 2] = (uint8_t)(sz >> 8);
+        p[at + 3] = (uint8_t)sz;
+    }
+    return put(io->j, rel, io->whole.data, io->whole.len);
+bad:
+    snprintf(io->j->err, io->j->size, "%s/%s: its sidx does not index the "
+             "%zu segments one by one", io->j->p->dir, rel, r->nseg);
+    return SV_EFORMAT;
+}
+
+/* Top-level box start offsets of p[0..len) into at[] (at most max); the
+ * count, or -1 when the boxes do not tile p exactly. */
+static int
+box_starts(const uint8_t *p, size_t len, size_t *at, int max)
+{
+    struct sv_box_iter it;
+    struct sv_box b;
+    uint64_t end = 0;
+    int n = 0, rc;
+
+    sv_box_iter_init(&it, p, len, 0);
+    while ((rc = sv_box_next(&it, &b)) == 1) {
+        if (n == max)
+            return -1;
+        at[n++] = (size_t)b.offset;
+        end = b.offset + b.size;
+    }
+    return rc < 0 || end != len ? -1 : n;
+}
+
+/*
+ * LL-HLS: the parts of segment s are its boxes in order (each part one or
+ * more fragments), so the new segment is cut at the same box boundaries
+ * and each part written again: a part and its segment carry the same
+ * bytes.  in is the old segment (its box sizes), out the new one.
+ * Part files of a segment the model no longer lists (trimmed live parts)
+ * would stay as they were, so they are removed.
+ */
+static int
+parts_put(struct job *j, struct sv_model_rend *r, size_t s,
+          const uint8_t *in, size_t inlen, const struct sv_buf *out)
+{
+    struct sv_model_seg *g = &r->seg[s];
+    size_t ia[4 * SV_MODEL_MAX_PARTS], oa[4 * SV_MODEL_MAX_PARTS];
+    int first[SV_MODEL_MAX_PARTS + 1];
+    int ni, no, k, i, rc = 0;
+    char rel[512], path[PATH_MAX];
+    uint64_t pos = 0;
+
+    if (g->nparts <= 0) {
+        for (k = 0; k < SV_MODEL_MAX_PARTS; k++) {
+            sv_model_part_uri(r, g->number, k, rel, sizeof(rel));
+            if (pathcat(path, sizeof(path), j->stage, rel) < 0 ||
+                unlink(path) < 0)
+                break;
+        }
+        return 0;
+    }
+    ni = box_starts(in, inlen, ia, 4 * SV_MODEL_MAX_PARTS);
+    no = box_starts(out->data, out->len, oa, 4 * SV_MODEL_MAX_PARTS);
+    if (ni < 0 || ni != no || g->nparts > SV_MODEL_MAX_PARTS)
+        goto bad;
+    /* the box each part starts with */
+    for (k = 0, i = 0; k < g->nparts; k++) {
+        while (i < ni && ia[i] < pos)
+            i++;
+        if (i == ni || ia[i] != pos)
+            goto bad;
+        first[k] = i;
+        pos += g->parts[k].size;
+    }
+    if (pos != inlen)
+        goto bad;
+    first[g->nparts] = no;
+    for (k = 0; rc == 0 && k < g->nparts; k++) {
+        size_t a = oa[first[k]];
+        size_t b = first[k + 1] < no ? oa[first[k + 1]] : out->len;
+
+        sv_model_part_uri(r, g->number, k, rel, sizeof(rel));
+        rc = put(j, rel, out->data + a, b - a);
+        g->parts[k].size = b - a;
+        j->files++;
+    }
+    return rc;
+bad:
+    sv_model_seg_uri(&j->m, r, g->number, rel, sizeof(rel));
+    snprintf(j->err, j->size, "%s/%s: its %d parts are not whole "
+             "fragments of it", j->p->dir, rel, g->nparts);
+    return SV_EFORMAT;
+}
+
 static int
 cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
                json_t *enc)
 {
     const struct sv_drm_protect *p = j->p;
     struct sv_buf boxes = SV_BUF_INIT(1 << 20), out = SV_BUF_INIT(FILE_MAX);
+    struct sv_buf mboxes = SV_BUF_INIT(1 << 20);
     struct sv_drm_signal sg = { strcmp(p->scheme, "cbcs") == 0, p->systems,
                                 p->key_uri };
+    int64_t every = p->crypto_period;
     struct sv_cenc_track t;
+    struct rio io;
     uint8_t *buf = NULL;
     size_t len, s;
     char rel[512], e[256];
     int rc;
 
+    memset(&t, 0, sizeof(t));
+    rc = rio_open(&io, j, r);
+    if (rc < 0)
+        goto done;
     rc = sv_drm_cenc_track(&sg, kobj, r->id, &t, &boxes, enc, j->err,
                            j->size);
     if (rc < 0)
         goto done;
-    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
-    rc = get(j, rel, &buf, &len);
+    rc = rio_get(&io, -1, &buf, &len, rel, sizeof(rel));
     if (rc < 0)
         goto done;
     rc = sv_cenc_init(&t, 1, buf, len, boxes.data, boxes.len, &out, e,
@@ -218,14 +446,33 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
         goto done;
     }
-    rc = put(j, rel, out.data, out.len);
+    rc = rio_put(&io, -1, &out, rel);
     if (rc < 0)
         goto done;
     sv_buf_reset(&out);
     r->bytes = 0;
     for (s = 0; s < r->nseg; s++) {
-        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
-        rc = get(j, rel, &buf, &len);
+        if (every > 0 && s % (size_t)every == 0) {
+            int64_t per = (int64_t)(s / (size_t)every);
+            const json_t *pk = sv_drm_key_for(p->keys, r, per);
+
+            if (pk == NULL) {
+                snprintf(j->err, j->size, "no key for crypto period %lld "
+                         "of rendition %s (segment %zu): the key document "
+                         "needs keys with \"period\" 0 to %zu (sv-drm "
+                         "keygen --periods)", (long long)per, r->id, s + 1,
+                         (r->nseg - 1) / (size_t)every);
+                rc = SV_EUSAGE;
+                goto done;
+            }
+            rc = sv_drm_cenc_period(&sg, pk, r->id, (int64_t)s, &t,
+                                    &mboxes, enc, j->err, j->size);
+            if (rc < 0)
+                goto done;
+            t.moof_pssh = mboxes.data;
+            t.moof_pssh_len = mboxes.len;
+        }
+        rc = rio_get(&io, (ssize_t)s, &buf, &len, rel, sizeof(rel));
         if (rc == 0)
             rc = sv_buf_reserve(&out, len + 65536);
         if (rc < 0)
@@ -235,7 +482,9 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
             snprintf(j->err, j->size, "%s/%s: %s", p->dir, rel, e);
             goto done;
         }
-        rc = put(j, rel, out.data, out.len);
+        rc = rio_put(&io, (ssize_t)s, &out, rel);
+        if (rc == 0 && !r->single_file)
+            rc = parts_put(j, r, s, buf, len, &out);
         if (rc < 0)
             goto done;
         r->seg[s].size = out.len;
@@ -246,13 +495,57 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
         free(buf);
         buf = NULL;
     }
-    rc = 0;
+    rc = rio_finish(&io);
+    if (rc == 0 && every > 0)
+        rc = sv_drm_cenc_rotation_end(r->id, enc, j->err, j->size);
 done:
+    if (rc < 0 && j->err[0] == '\0')
+        snprintf(j->err, j->size, "cannot encrypt rendition %s: %s", r->id,
+                 sv_strerror(rc));
     explicit_bzero(&t, sizeof(t));
     free(buf);
+    rio_close(&io);
     sv_buf_release(&boxes);
+    sv_buf_release(&mboxes);
     sv_buf_release(&out);
     return rc;
+}
+
+/* Rotation: the key of the segment's seig group, when it names one. */
+static int
+period_key(struct job *j, const struct sv_model_rend *r, const char *rel,
+           const uint8_t *buf, size_t len, struct sv_cenc_track *t)
+{
+    struct sv_cenc_seig g;
+    struct sv_drm_key key;
+    const json_t *kobj;
+    char uuid[37];
+    int rc;
+
+    rc = sv_cenc_seig(buf, len, &g);
+    if (rc < 0) {
+        snprintf(j->err, j->size, "%s/%s: bad seig sample group", j->p->dir,
+                 rel);
+        return rc;
+    }
+    if (rc == 0 || memcmp(g.kid, t->kid, 16) == 0)
+        return 0;
+    kobj = sv_drm_keydoc_find(j->p->keys, g.kid);
+    if (kobj == NULL) {
+        sv_uuid_format(g.kid, uuid);
+        snprintf(j->err, j->size, "no key for key id %s (rendition %s, %s)",
+                 uuid, r->id, rel);
+        return SV_EUSAGE;
+    }
+    rc = load_key(j, kobj, &key);
+    if (rc < 0)
+        return rc;
+    memcpy(t->kid, g.kid, 16);
+    memcpy(t->key, key.key, 16);
+    if (g.iv_size == 0)
+        memcpy(t->iv, g.iv, 16);
+    explicit_bzero(&key, sizeof(key));
+    return 0;
 }
 
 static int
@@ -262,14 +555,18 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     struct sv_cenc_track t;
     struct sv_drm_key key;
     const json_t *kobj;
+    struct rio io;
     uint8_t *buf = NULL;
     size_t len, s;
     char rel[512], e[256], uuid[37];
     int rc;
 
     memset(&t, 0, sizeof(t));
-    sv_model_init_uri(&j->m, r, rel, sizeof(rel));
-    rc = get(j, rel, &buf, &len);
+    memset(&key, 0, sizeof(key));
+    rc = rio_open(&io, j, r);
+    if (rc < 0)
+        goto done;
+    rc = rio_get(&io, -1, &buf, &len, rel, sizeof(rel));
     if (rc < 0)
         goto done;
     rc = sv_cenc_init(&t, 0, buf, len, NULL, 0, &out, e, sizeof(e));
@@ -291,12 +588,14 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     if (rc < 0)
         goto done;
     memcpy(t.key, key.key, 16);
-    rc = put(j, rel, out.data, out.len);
+    rc = rio_put(&io, -1, &out, rel);
     sv_buf_reset(&out);
     r->bytes = 0;
     for (s = 0; rc == 0 && s < r->nseg; s++) {
-        sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
-        rc = get(j, rel, &buf, &len);
+        rc = rio_get(&io, (ssize_t)s, &buf, &len, rel, sizeof(rel));
+        if (rc < 0)
+            break;
+        rc = period_key(j, r, rel, buf, len, &t);
         if (rc < 0)
             break;
         rc = sv_cenc_segment(&t, 0, buf, len, &out, e, sizeof(e));
@@ -304,7 +603,9 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
             snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, rel, e);
             break;
         }
-        rc = put(j, rel, out.data, out.len);
+        rc = rio_put(&io, (ssize_t)s, &out, rel);
+        if (rc == 0 && !r->single_file)
+            rc = parts_put(j, r, s, buf, len, &out);
         r->seg[s].size = out.len;
         r->bytes += out.len;
         j->files++;
@@ -313,10 +614,16 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
         free(buf);
         buf = NULL;
     }
+    if (rc == 0)
+        rc = rio_finish(&io);
 done:
+    if (rc < 0 && j->err[0] == '\0')
+        snprintf(j->err, j->size, "cannot decrypt rendition %s: %s", r->id,
+                 sv_strerror(rc));
     explicit_bzero(&key, sizeof(key));
     explicit_bzero(&t, sizeof(t));
     free(buf);
+    rio_close(&io);
     sv_buf_release(&out);
     return rc;
 }
@@ -496,8 +803,6 @@ manifests(struct job *j, const json_t *enc)
         sv_buf_reset(&a);
         rc = sv_dash_mpd(&j->m, &a);
         if (rc == 0)
-            rc = sv_drm_mpd_keys(&j->m, enc, &a);
-        if (rc == 0)
             rc = put(j, SV_MODEL_MPD, a.data, a.len);
     } else if (rc == 0) {
         char path[PATH_MAX];
@@ -536,15 +841,19 @@ check_package(struct job *j)
     size_t s;
 
     for (i = 0; i < j->m.nrend; i++) {
-        if (j->m.r[i].single_file) {
+        /* whole-segment AES-128 of byte ranges is not done */
+        if (j->m.r[i].single_file && p->encrypt &&
+            strcmp(p->scheme, "aes-128") == 0) {
             snprintf(j->err, j->size, "package '%s' is a single-file "
-                     "package (not supported)", p->dir);
+                     "package: aes-128 does not apply (cenc or cbcs do)",
+                     p->dir);
             return SV_EFORMAT;
         }
         for (s = 0; s < j->m.r[i].nseg; s++)
-            if (j->m.r[i].seg[s].nparts > 0) {
-                snprintf(j->err, j->size, "package '%s' has LL-HLS parts "
-                         "(not supported)", p->dir);
+            if (j->m.r[i].seg[s].nparts > 0 && p->encrypt &&
+                strcmp(p->scheme, "aes-128") == 0) {
+                snprintf(j->err, j->size, "package '%s' has LL-HLS parts: "
+                         "aes-128 does not apply (cenc or cbcs do)", p->dir);
                 return SV_EFORMAT;
             }
     }
@@ -637,6 +946,9 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
                         scheme, "encrypted_at", ts, "keys");
         if (p->rotate > 0)
             json_object_set_new(enc, "rotate", json_integer(p->rotate));
+        if (p->crypto_period > 0)
+            json_object_set_new(enc, "crypto_period",
+                                json_integer(p->crypto_period));
         if (p->key_uri != NULL)
             json_object_set_new(enc, "key_uri_template",
                                 json_string(p->key_uri));
@@ -657,8 +969,8 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         if (strcmp(scheme, "aes-128") == 0)
             rc = aes_rendition(&j, r, p->encrypt ? enc : old);
         else if (p->encrypt)
-            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r->video,
-                                                      r->id), enc);
+            rc = cenc_rendition(&j, r, sv_drm_key_for(p->keys, r,
+                                p->crypto_period > 0 ? 0 : -1), enc);
         else
             rc = cenc_decrypt_rendition(&j, r);
     }
@@ -689,9 +1001,18 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         json_array_foreach(json_object_get(enc, "keys"), k, e) {
             json_t *c = json_deep_copy(e);
 
+            json_t *per, *q;
+            size_t n;
+
             json_object_del(c, "pssh");
             json_object_del(c, "hls_keys");
+            json_object_del(c, "hls_key_periods");
             json_object_del(c, "uuid");
+            per = json_object_get(c, "periods");
+            json_array_foreach(per, n, q) {
+                json_object_del(q, "hls_keys");
+                json_object_del(q, "uuid");
+            }
             json_array_append_new(ks, c);
         }
         json_object_set_new(*summary, "keys", ks);

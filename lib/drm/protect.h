@@ -15,6 +15,7 @@ struct sv_drm_protect {
     unsigned systems;           /* sv_drm_system bits to signal */
     const char *key_uri;        /* HLS key URI; "{kid}" is replaced */
     int64_t rotate;             /* aes-128: a new key every n segments */
+    int64_t crypto_period;      /* cenc/cbcs: a new key every n segments */
 };
 
 /*

@@ -119,6 +119,30 @@ sv_drm_pssh(struct sv_buf *out, const struct sv_drm_system *s,
 }
 
 int
+sv_drm_pssh_clearkey(struct sv_buf *out, const uint8_t (*kids)[16],
+                     size_t n)
+{
+    const struct sv_drm_system *s = sv_drm_system_by_name("clearkey");
+    struct sv_boxw w;
+    uint8_t sid[16];
+    size_t i;
+
+    if (s == NULL || n == 0 || n > SV_DRM_PSSH_MAX_KIDS)
+        return SV_EUSAGE;
+    if (sv_uuid_parse(s->uuid, sid) < 0)
+        return SV_EINTERNAL;
+    sv_boxw_init(&w, out);
+    sv_boxw_open_full(&w, SV_FOURCC('p', 's', 's', 'h'), 1, 0);
+    sv_boxw_bytes(&w, sid, 16);
+    sv_boxw_u32(&w, (uint32_t)n);
+    for (i = 0; i < n; i++)
+        sv_boxw_bytes(&w, kids[i], 16);
+    sv_boxw_u32(&w, 0);
+    sv_boxw_close(&w);
+    return sv_boxw_finish(&w);
+}
+
+int
 sv_drm_pssh_check(const uint8_t *p, size_t len, uint8_t system[16])
 {
     struct sv_box_iter it;

@@ -19,6 +19,18 @@
 int sv_drm_pssh(struct sv_buf *out, const struct sv_drm_system *s,
                 const uint8_t kid[16], const char *content_id, int cbcs);
 
+/* At most this many key ids in one ClearKey pssh: as many as one licence
+ * request may ask for. */
+#define SV_DRM_PSSH_MAX_KIDS 32
+
+/*
+ * Appends a W3C ClearKey 'pssh' box (version 1) naming the n key ids
+ * (1 to SV_DRM_PSSH_MAX_KIDS, else SV_EUSAGE): the keys of every crypto
+ * period, so that one licence request asks for them all.
+ */
+int sv_drm_pssh_clearkey(struct sv_buf *out, const uint8_t (*kids)[16],
+                         size_t n);
+
 /*
  * Checks that p[0..len) is exactly one pssh box; stores its system id.
  * Returns 0 or SV_EFORMAT.

@@ -17,21 +17,60 @@
 #include "drm/signal.h"
 #include "drm/system.h"
 
-/* The key for a rendition: one labelled with its type, else the first. */
+/* The content key usage class of a rendition: "audio", else by pixels as
+ * Shaka Packager draws the lines (SD up to 768x576, HD up to 1920x1080,
+ * UHD above). */
+const char *
+sv_drm_key_class(const struct sv_model_rend *r)
+{
+    long px = (long)r->width * r->height;
+
+    if (!r->video)
+        return "audio";
+    return px <= 768L * 576 ? "sd" : px <= 1920L * 1080 ? "hd" : "uhd";
+}
+
+/* Does key k belong to rotation period (-1: any)? */
+static int
+in_period(const json_t *k, int64_t period)
+{
+    const json_t *p = json_object_get(k, "period");
+
+    if (period < 0)
+        return 1;
+    return json_is_integer(p) ? json_integer_value(p) == period
+                              : period == 0;
+}
+
+/*
+ * The key for a rendition, by the first rule that matches (the CPIX
+ * content key usage rules, by label): its id, its class (sd, hd, uhd,
+ * audio), its track type (video, audio), then any key of the period.
+ */
 const json_t *
-sv_drm_key_for(const json_t *doc, int video, const char *id)
+sv_drm_key_for(const json_t *doc, const struct sv_model_rend *r,
+               int64_t period)
 {
     const json_t *keys = json_object_get(doc, "keys"), *k;
-    const char *want = video ? "video" : "audio";
+    const char *want[3];
     size_t i;
+    int t;
 
-    json_array_foreach(keys, i, k) {
-        const char *l = json_string_value(json_object_get(k, "label"));
+    want[0] = r->id;
+    want[1] = sv_drm_key_class(r);
+    want[2] = r->video ? "video" : "audio";
+    for (t = 0; t < 3; t++) {
+        json_array_foreach(keys, i, k) {
+            const char *l = json_string_value(json_object_get(k, "label"));
 
-        if (l != NULL && (strcmp(l, want) == 0 || strcmp(l, id) == 0))
-            return k;
+            if (l != NULL && strcmp(l, want[t]) == 0 && in_period(k, period))
+                return k;
+        }
     }
-    return json_array_get(keys, 0);
+    json_array_foreach(keys, i, k)
+        if (in_period(k, period))
+            return k;
+    return NULL;
 }
 
 void
@@ -208,96 +247,6 @@ sv_drm_enc_entry(const json_t *enc, const char *id)
     return NULL;
 }
 
-/* Appends s[0..n) to out with every from replaced by to. */
-static int
-replace_all(struct sv_buf *out, const char *s, size_t n, const char *from,
-            const char *to)
-{
-    size_t fl = strlen(from);
-    const char *end = s + n, *p;
-    int rc = 0;
-
-    while (rc == 0 && s < end) {
-        p = fl > 0 ? memmem(s, (size_t)(end - s), from, fl) : NULL;
-        if (p == NULL) {
-            rc = sv_buf_append(out, s, (size_t)(end - s));
-            break;
-        }
-        rc = sv_buf_append(out, s, (size_t)(p - s));
-        if (rc == 0)
-            rc = sv_buf_append(out, to, strlen(to));
-        s = p + fl;
-    }
-    return rc;
-}
-
-/*
- * The package's MPD names one default key; when the audio renditions use
- * another, their AdaptationSet gets their key id and pssh data instead.
- */
-static int
-mpd_audio_keys(const struct sv_model *m, const json_t *enc,
-               struct sv_buf *mpd)
-{
-    struct sv_buf a = SV_BUF_INIT(64 << 20), b = SV_BUF_INIT(64 << 20);
-    const json_t *e = NULL, *dp = json_object_get(enc, "pssh");
-    const char *s, *set, *close;
-    size_t i;
-    int k, rc = 0;
-
-    for (k = 0; k < m->nrend && e == NULL; k++)
-        if (!m->r[k].video)
-            e = sv_drm_enc_entry(enc, m->r[k].id);
-    if (e == NULL || json_object_get(e, "uuid") == NULL)
-        return 0;
-    s = (const char *)mpd->data;
-    set = memmem(s, mpd->len, "contentType=\"audio\"", 19);
-    close = set != NULL ? memmem(set, mpd->len - (size_t)(set - s),
-                                 "</AdaptationSet>", 16) : NULL;
-    if (close == NULL)
-        return 0;
-    rc = replace_all(&a, set, (size_t)(close - set),
-                     json_string_value(json_object_get(enc, "default_kid")),
-                     json_string_value(json_object_get(e, "uuid")));
-    for (i = 0; rc == 0 && i < json_array_size(dp); i++) {
-        const char *from = json_string_value(json_object_get(
-            json_array_get(dp, i), "data"));
-        const char *to = json_string_value(json_object_get(
-            json_array_get(json_object_get(e, "pssh"), i), "data"));
-
-        if (from == NULL || to == NULL)
-            continue;
-        sv_buf_reset(&b);
-        rc = replace_all(&b, (const char *)a.data, a.len, from, to);
-        if (rc == 0) {
-            sv_buf_reset(&a);
-            rc = sv_buf_append(&a, b.data, b.len);
-        }
-    }
-    if (rc == 0) {
-        sv_buf_reset(&b);
-        rc = sv_buf_append(&b, s, (size_t)(set - s));
-        if (rc == 0)
-            rc = sv_buf_append(&b, a.data, a.len);
-        if (rc == 0)
-            rc = sv_buf_append(&b, close, mpd->len - (size_t)(close - s));
-        if (rc == 0) {
-            sv_buf_reset(mpd);
-            rc = sv_buf_append(mpd, b.data, b.len);
-        }
-    }
-    sv_buf_release(&a);
-    sv_buf_release(&b);
-    return rc;
-}
-
-int
-sv_drm_mpd_keys(const struct sv_model *m, const json_t *enc,
-                struct sv_buf *mpd)
-{
-    return enc != NULL ? mpd_audio_keys(m, enc, mpd) : 0;
-}
-
 /* The EXT-X-KEY attribute lines enc gives every rendition without a key
  * of its own: one per key period (aes-128) or the default key's. */
 static size_t
@@ -354,8 +303,19 @@ sv_drm_hls_rendition_keys(const json_t *enc, const char *rend,
     const char *own = json_string_value(json_object_get(
         sv_drm_enc_entry(enc, rend), "hls_keys"));
     json_int_t every = json_integer_value(json_object_get(enc, "rotate"));
+    const json_t *per = json_object_get(sv_drm_enc_entry(enc, rend),
+                                        "hls_key_periods");
+    json_int_t cp = json_integer_value(json_object_get(enc,
+                                                       "crypto_period"));
     size_t n;
 
+    if (json_array_size(per) > 0 && cp > 0) {
+        /* cenc/cbcs rotation: EXT-X-KEY changes at each period */
+        for (n = 0; n < json_array_size(per) &&
+                    n < sizeof(lines) / sizeof(lines[0]); n++)
+            lines[n] = json_string_value(json_array_get(per, n));
+        return sv_drm_hls_media_keys(pl, len, lines, n, (size_t)cp, out);
+    }
     if (own != NULL)
         return sv_drm_hls_media_keys(pl, len, &own, 1, 0, out);
     n = enc_lines(enc, lines, sizeof(lines) / sizeof(lines[0]));
@@ -418,7 +378,9 @@ sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
         goto done;
     }
     sv_hex_encode(key.kid, 16, kidhex);
-    entry = json_pack("{s:s,s:s}", "kid", kidhex, "rendition", rend);
+    sv_uuid_format(key.kid, uuid);
+    entry = json_pack("{s:s,s:s,s:s}", "kid", kidhex, "rendition", rend,
+                      "uuid", uuid);
     rc = cenc_hls_attrs(sg, kobj, kidhex, pssh, sg->cbcs, &attrs);
     if (rc == 0)
         rc = sv_buf_u8(&attrs, 0);
@@ -428,7 +390,6 @@ sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
                  sv_strerror(rc));
         goto done;
     }
-    sv_uuid_format(key.kid, uuid);
     if (json_object_get(enc, "pssh") == NULL) {
         /* the first rendition's key is the default the manifests name */
         json_object_set_new(enc, "default_kid", json_string(uuid));
@@ -436,8 +397,7 @@ sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
         json_object_set_new(enc, "hls_keys", json_string((char *)attrs.data));
     } else if (strcmp(json_string_value(json_object_get(enc, "default_kid")),
                       uuid) != 0) {
-        /* another key (audio, SD/HD): its own signalling */
-        json_object_set_new(entry, "uuid", json_string(uuid));
+        /* another key (audio, SD/HD/UHD): its own signalling */
         json_object_set(entry, "pssh", pssh);
         json_object_set_new(entry, "hls_keys",
                             json_string((char *)attrs.data));
@@ -452,6 +412,152 @@ done:
     sv_buf_release(&attrs);
     json_decref(entry);
     json_decref(pssh);
+    return rc;
+}
+
+/* The key entry of rendition id in enc, to change; NULL when none. */
+static json_t *
+entry_of(json_t *enc, const char *id)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(enc, "keys"), i, e) {
+        const char *r = json_string_value(json_object_get(e, "rendition"));
+
+        if (r != NULL && strcmp(r, id) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+int
+sv_drm_cenc_period(const struct sv_drm_signal *sg, const json_t *kobj,
+                   const char *rend, int64_t first,
+                   struct sv_cenc_track *t, struct sv_buf *boxes,
+                   json_t *enc, char *err, size_t size)
+{
+    struct sv_buf attrs = SV_BUF_INIT(1 << 16);
+    struct sv_drm_key key;
+    json_t *pssh = json_array(), *entry = entry_of(enc, rend), *periods;
+    char e[160], kidhex[33], uuid[37];
+    int rc;
+
+    memset(&key, 0, sizeof(key));
+    if (pssh == NULL)
+        return -ENOMEM;
+    if (entry == NULL) {
+        snprintf(err, size, "rendition %s has no key yet", rend);
+        rc = SV_EINTERNAL;
+        goto done;
+    }
+    if (kobj == NULL || sv_drm_key_from_json(kobj, &key, e, sizeof(e)) < 0) {
+        snprintf(err, size, "no usable key: %s",
+                 kobj == NULL ? "the key document is empty" : e);
+        rc = SV_EUSAGE;
+        goto done;
+    }
+    /* cenc sample IVs run on across periods; the cbcs constant IV stays
+     * the first period's (players that ignore seig keep the tenc IV) */
+    memcpy(t->kid, key.kid, 16);
+    memcpy(t->key, key.key, 16);
+    t->rotate = 1;
+    sv_buf_reset(boxes);
+    rc = pssh_boxes(sg, kobj, &key, sg->cbcs, boxes, pssh);
+    if (rc < 0) {
+        snprintf(err, size, "cannot make pssh boxes: %s", sv_strerror(rc));
+        goto done;
+    }
+    sv_hex_encode(key.kid, 16, kidhex);
+    sv_uuid_format(key.kid, uuid);
+    rc = cenc_hls_attrs(sg, kobj, kidhex, pssh, sg->cbcs, &attrs);
+    if (rc == 0)
+        rc = sv_buf_u8(&attrs, 0);
+    if (rc < 0) {
+        snprintf(err, size, "cannot make the HLS key lines: %s",
+                 sv_strerror(rc));
+        goto done;
+    }
+    periods = json_object_get(entry, "periods");
+    if (periods == NULL) {
+        periods = json_array();
+        json_object_set_new(entry, "periods", periods);
+    }
+    rc = json_array_append_new(periods, json_pack("{s:s,s:s,s:I,s:s}",
+                                                  "kid", kidhex, "uuid",
+                                                  uuid, "first_segment",
+                                                  (json_int_t)first,
+                                                  "hls_keys",
+                                                  (char *)attrs.data));
+    if (rc < 0) {
+        snprintf(err, size, "out of memory");
+        rc = -ENOMEM;
+    }
+done:
+    explicit_bzero(&key, sizeof(key));
+    sv_buf_release(&attrs);
+    json_decref(pssh);
+    return rc;
+}
+
+int
+sv_drm_cenc_rotation_end(const char *rend, json_t *enc, char *err,
+                         size_t size)
+{
+    struct sv_buf box = SV_BUF_INIT(1 << 16);
+    uint8_t kids[SV_DRM_PSSH_MAX_KIDS][16];
+    json_t *entry = entry_of(enc, rend), *periods, *list, *lines, *p;
+    const json_t *own;
+    size_t i, n = 0;
+    char *b64 = NULL;
+    int rc = 0;
+
+    periods = json_object_get(entry, "periods");
+    if (json_array_size(periods) == 0)
+        return 0;
+    json_array_foreach(periods, i, p) {
+        if (n < SV_DRM_PSSH_MAX_KIDS &&
+            json_string_value(json_object_get(p, "kid")) != NULL &&
+            sv_hex_decode(json_string_value(json_object_get(p, "kid")),
+                          kids[n], 16) == 0)
+            n++;
+    }
+    own = json_object_get(entry, "pssh");
+    list = json_deep_copy(own != NULL ? own : json_object_get(enc, "pssh"));
+    lines = json_array();
+    if (list == NULL || lines == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    /* the MPD's ClearKey init data names the first periods' keys (as many
+     * as one licence request holds), so one request gets them all */
+    rc = sv_drm_pssh_clearkey(&box, (const uint8_t (*)[16])kids, n);
+    if (rc < 0)
+        goto done;
+    b64 = malloc(sv_b64_len(box.len, 0) + 1);
+    if (b64 == NULL) {
+        rc = -ENOMEM;
+        goto done;
+    }
+    sv_b64_encode(box.data, box.len, b64, 0);
+    json_array_foreach(list, i, p) {
+        const char *sys = json_string_value(json_object_get(p, "system"));
+
+        if (sys != NULL && strcmp(sys, "clearkey") == 0)
+            json_object_set_new(p, "data", json_string(b64));
+    }
+    json_array_foreach(periods, i, p)
+        json_array_append(lines, json_object_get(p, "hls_keys"));
+    json_object_set(entry, "pssh", list);
+    json_object_set(entry, "hls_key_periods", lines);
+done:
+    if (rc < 0)
+        snprintf(err, size, "cannot signal the key periods: %s",
+                 sv_strerror(rc));
+    free(b64);
+    json_decref(list);
+    json_decref(lines);
+    sv_buf_release(&box);
     return rc;
 }
 

@@ -29,9 +29,18 @@ int sv_drm_keys_load(const char *store, const char *key_file,
                      const char *label, json_t **out, char *err,
                      size_t size);
 
-/* The key for a rendition: one labelled "video"/"audio" (as the track) or
- * with its id, else the first.  Borrowed, NULL when doc has none. */
-const json_t *sv_drm_key_for(const json_t *doc, int video, const char *id);
+/* The content key usage class of rendition r: "audio", "sd" (up to
+ * 768x576 pixels), "hd" (up to 1920x1080) or "uhd". */
+const char *sv_drm_key_class(const struct sv_model_rend *r);
+
+/*
+ * The key for rendition r in rotation period period (-1: no rotation,
+ * any period), by the first label that matches: the rendition id, its
+ * class (sv_drm_key_class()), its track type ("video"/"audio"); else the
+ * first key of the period.  Borrowed, NULL when doc has none.
+ */
+const json_t *sv_drm_key_for(const json_t *doc, const struct sv_model_rend *r,
+                             int64_t period);
 
 /* out = tmpl with "{kid}" replaced by kid. */
 void sv_drm_key_uri(const char *tmpl, const char *kid, char *out,
@@ -59,6 +68,28 @@ int sv_drm_cenc_track(const struct sv_drm_signal *sg, const json_t *kobj,
                       size_t size);
 
 /*
+ * Key rotation: moves t (set up by sv_drm_cenc_track()) to the key kobj
+ * of the crypto period starting at segment first: kid and key, t->rotate,
+ * the moof's pssh boxes in boxes (reset first; the caller points
+ * t->moof_pssh at them), and records the period (kid, first_segment, HLS
+ * key lines) in rendition rend's entry of enc.  Returns 0 or a negative
+ * code (SV_EUSAGE: no usable key) with a message in err.
+ */
+int sv_drm_cenc_period(const struct sv_drm_signal *sg, const json_t *kobj,
+                       const char *rend, int64_t first,
+                       struct sv_cenc_track *t, struct sv_buf *boxes,
+                       json_t *enc, char *err, size_t size);
+
+/*
+ * After the last period of rendition rend: its MPD signalling gets a
+ * ClearKey pssh naming the periods' key ids (at most
+ * SV_DRM_PSSH_MAX_KIDS) and its playlist one EXT-X-KEY line set per
+ * period.  Returns 0 or a negative code with a message in err.
+ */
+int sv_drm_cenc_rotation_end(const char *rend, json_t *enc, char *err,
+                             size_t size);
+
+/*
  * Appends the rendered multivariant playlist pl with EXT-X-SESSION-KEY
  * tags for every key enc records (pl as is when enc is NULL).
  */
@@ -73,12 +104,5 @@ int sv_drm_hls_master_keys(const json_t *enc, const char *pl, size_t len,
 int sv_drm_hls_rendition_keys(const json_t *enc, const char *rend,
                               const char *pl, size_t len,
                               struct sv_buf *out);
-
-/*
- * The MPD names one default key; when the audio renditions use another,
- * rewrites their AdaptationSet of mpd to name their key id and pssh data.
- */
-int sv_drm_mpd_keys(const struct sv_model *m, const json_t *enc,
-                    struct sv_buf *mpd);
 
 #endif

@@ -73,24 +73,52 @@ timeline(const struct sv_model_rend *r, size_t lo, size_t hi, uint32_t next,
     return rc;
 }
 
-static int
-protection(const struct sv_model *m, struct sv_buf *out)
+/*
+ * The key rendition id uses: its key entry's key id and pssh list where
+ * the encryption record has them (a key of its own: audio, SD/HD/UHD,
+ * rotation), else the default the record names.
+ */
+static void
+rend_key(const struct sv_model *m, const char *id, const char **kid,
+         const json_t **pssh)
 {
-    json_t *e = m->encryption, *pssh, *p;
+    const json_t *e = m->encryption, *k;
+    size_t i;
+
+    *kid = json_string_value(json_object_get(e, "default_kid"));
+    *pssh = json_object_get(e, "pssh");
+    json_array_foreach(json_object_get(e, "keys"), i, k) {
+        const char *r = json_string_value(json_object_get(k, "rendition"));
+
+        if (r == NULL || strcmp(r, id) != 0)
+            continue;
+        if (json_string_value(json_object_get(k, "uuid")) != NULL)
+            *kid = json_string_value(json_object_get(k, "uuid"));
+        if (json_is_array(json_object_get(k, "pssh")))
+            *pssh = json_object_get(k, "pssh");
+        break;
+    }
+}
+
+/* ContentProtection of rendition id's key, indented by ind spaces. */
+static int
+protection(const struct sv_model *m, const char *id, int ind,
+           struct sv_buf *out)
+{
+    const json_t *pssh, *p;
     const char *scheme, *kid;
     size_t i;
     int rc = 0;
 
-    if (e == NULL)
+    if (m->encryption == NULL)
         return 0;
-    scheme = json_string_value(json_object_get(e, "scheme"));
-    kid = json_string_value(json_object_get(e, "default_kid"));
+    scheme = json_string_value(json_object_get(m->encryption, "scheme"));
+    rend_key(m, id, &kid, &pssh);
     if (scheme == NULL || kid == NULL)
         return 0;
-    rc |= sv_buf_printf(out, "      <ContentProtection schemeIdUri=\"urn:mpeg:"
+    rc |= sv_buf_printf(out, "%*s<ContentProtection schemeIdUri=\"urn:mpeg:"
                         "dash:mp4protection:2011\" value=\"%s\" "
-                        "cenc:default_KID=\"%s\"/>\n", scheme, kid);
-    pssh = json_object_get(e, "pssh");
+                        "cenc:default_KID=\"%s\"/>\n", ind, "", scheme, kid);
     for (i = 0; json_is_array(pssh) && i < json_array_size(pssh); i++) {
         const char *sys, *data;
         p = json_array_get(pssh, i);
@@ -98,8 +126,8 @@ protection(const struct sv_model *m, struct sv_buf *out)
         data = json_string_value(json_object_get(p, "data"));
         if (sys == NULL)
             continue;
-        rc |= sv_buf_printf(out, "      <ContentProtection schemeIdUri=\"urn:"
-                            "uuid:%s\">", sys);
+        rc |= sv_buf_printf(out, "%*s<ContentProtection schemeIdUri=\"urn:"
+                            "uuid:%s\">", ind, "", sys);
         if (data != NULL)
             rc |= sv_buf_printf(out, "<cenc:pssh>%s</cenc:pssh>", data);
         rc |= sv_buf_printf(out, "</ContentProtection>\n");
@@ -107,9 +135,29 @@ protection(const struct sv_model *m, struct sv_buf *out)
     return rc;
 }
 
+/* Do all renditions of the set (video or audio) use one key? */
+static int
+one_key(const struct sv_model *m, int video)
+{
+    const char *first = NULL, *kid;
+    const json_t *pssh;
+    int i;
+
+    for (i = 0; i < m->nrend; i++) {
+        if (m->r[i].video != video)
+            continue;
+        rend_key(m, m->r[i].id, &kid, &pssh);
+        if (first == NULL)
+            first = kid;
+        else if (kid == NULL || strcmp(first, kid) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 static int
 representation(const struct sv_model *m, const struct sv_model_rend *r,
-               size_t k, double pstart, struct sv_buf *out)
+               size_t k, double pstart, int own_key, struct sv_buf *out)
 {
     int lowlat = m->ll_dash && m->live && !m->ended && k == m->ndisc;
     uint32_t next = 0;
@@ -138,6 +186,10 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
                             "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_"
                             "channel_configuration:2011\" value=\"%d\"/>\n",
                             r->channels > 0 ? r->channels : 2);
+    /* SD and HD rungs with their own keys: each Representation says its
+     * key (ContentProtection comes before the segment information) */
+    if (own_key)
+        rc |= protection(m, r->id, 8, out);
     if (r->single_file) {
         rc |= sv_buf_printf(out, "        <BaseURL>%s.mp4</BaseURL>\n"
                             "        <SegmentBase timescale=\"%u\"",
@@ -178,7 +230,7 @@ static int
 adaptation(const struct sv_model *m, int video, int id, size_t k,
            double pstart, struct sv_buf *out)
 {
-    int i, rc = 0, maxw = 0, maxh = 0, any = 0;
+    int i, rc = 0, maxw = 0, maxh = 0, any = 0, one;
     const char *lang = "und";
 
     for (i = 0; i < m->nrend; i++) {
@@ -204,10 +256,15 @@ adaptation(const struct sv_model *m, int video, int id, size_t k,
     else
         rc |= sv_buf_printf(out, " lang=\"%s\"", lang);
     rc |= sv_buf_printf(out, ">\n");
-    rc |= protection(m, out);
+    one = one_key(m, video);
+    for (i = 0; one && i < m->nrend; i++)
+        if (m->r[i].video == video) {
+            rc |= protection(m, m->r[i].id, 6, out);
+            break;
+        }
     for (i = 0; i < m->nrend; i++)
         if (m->r[i].video == video)
-            rc |= representation(m, &m->r[i], k, pstart, out);
+            rc |= representation(m, &m->r[i], k, pstart, !one, out);
     rc |= sv_buf_printf(out, "    </AdaptationSet>\n");
     return rc;
 }

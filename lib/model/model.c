@@ -348,6 +348,28 @@ bad(char *err, size_t size, const char *what)
     return SV_EFORMAT;
 }
 
+
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" (what sv_time_iso8601() writes) as ms since
+ * the epoch; 0 for NULL or another form. */
+static int64_t
+iso_ms(const char *s)
+{
+    struct tm tm;
+    int ms = 0, n = 0;
+
+    if (s == NULL)
+        return 0;
+    memset(&tm, 0, sizeof(tm));
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+        return 0;
+    if (s[n] == '.' && sscanf(s + n, ".%3d", &ms) != 1)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
 static int
 seg_from_json(struct sv_model_rend *r, const json_t *o, char *err,
               size_t size)
@@ -370,6 +392,8 @@ seg_from_json(struct sv_model_rend *r, const json_t *o, char *err,
     s.size = (uint64_t)json_integer_value(json_object_get(o, "size"));
     s.offset = (uint64_t)json_integer_value(json_object_get(o, "offset"));
     s.discontinuity = json_is_true(json_object_get(o, "discontinuity"));
+    s.pdt_ms = iso_ms(json_string_value(json_object_get(o,
+                                                        "program_date_time")));
     parts = json_object_get(o, "parts");
     r->ncur = 0;
     for (i = 0; json_is_array(parts) && i < json_array_size(parts) &&
@@ -417,6 +441,11 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
     man = json_object_get(root, "manifests");
     m->hls = json_object_get(man, "hls") != NULL;
     m->dash = json_object_get(man, "dash") != NULL;
+    /* a live package rendered again (sv-drm) keeps its clock */
+    m->ast_ms = iso_ms(json_string_value(json_object_get(json_object_get(
+        root, "timing"), "availability_start")));
+    m->now_ms = iso_ms(json_string_value(json_object_get(json_object_get(
+        root, "timing"), "published")));
     o = json_object_get(json_object_get(root, "timing"), "window");
     m->window = json_number_value(o);
     m->dvr = json_is_true(json_object_get(json_object_get(root, "timing"),

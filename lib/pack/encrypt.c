@@ -40,7 +40,7 @@ sv__enc_track(struct sv__pack *p, struct sv__track *t)
         return 0;
     signal_of(p, &sg);
     sv_buf_init(&t->pssh, 1 << 20);
-    rc = sv_drm_cenc_track(&sg, sv_drm_key_for(p->o->keys, r->video, r->id),
+    rc = sv_drm_cenc_track(&sg, sv_drm_key_for(p->o->keys, r, -1),
                            r->id, &t->cenc, &t->pssh, p->m.encryption, e,
                            sizeof(e));
     t->encrypt = rc == 0;
@@ -137,10 +137,4 @@ sv__enc_media(const struct sv__pack *p, int i, struct sv_buf *pl)
     sv_buf_release(pl);
     *pl = b;
     return rc;
-}
-
-int
-sv__enc_mpd(const struct sv__pack *p, struct sv_buf *mpd)
-{
-    return sv_drm_mpd_keys(&p->m, p->m.encryption, mpd);
 }

@@ -143,10 +143,9 @@ int sv__enc_init(struct sv__pack *p, struct sv__track *t,
 int sv__enc_fragment(struct sv__pack *p, struct sv__track *t, int n,
                      uint64_t *size);
 void sv__enc_release(struct sv__track *t);
-/* Key tags and ContentProtection for rendered manifests (in place). */
+/* Key tags for rendered playlists (in place; the MPD renders its own). */
 int sv__enc_master(const struct sv__pack *p, struct sv_buf *pl);
 int sv__enc_media(const struct sv__pack *p, int i, struct sv_buf *pl);
-int sv__enc_mpd(const struct sv__pack *p, struct sv_buf *mpd);
 
 int sv__fail(struct sv__pack *p, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -105,8 +105,6 @@ write_mpd(struct sv__pack *p)
         return 0;
     rc = sv_dash_mpd(&p->m, &b);
     if (rc == 0)
-        rc = sv__enc_mpd(p, &b);
-    if (rc == 0)
         rc = put_buf(p, SV_MODEL_MPD, &b);
     sv_buf_release(&b);
     return rc;

@@ -845,6 +845,8 @@ Try 'sv-drm --help' for more information."
         --scheme aes-128 dir
     drm_usage "--rotate applies to --scheme aes-128" encrypt --key k \
         --scheme cenc --rotate 2 dir
+    drm_usage "--crypto-period applies to --scheme cenc and cbcs (aes-128 rotates with --rotate)" \
+        encrypt --key k --scheme aes-128 --key-uri u --crypto-period 2 dir
     drm_usage "--tls-cert and --tls-key go together" serve --key k \
         --tls-key k.pem
     drm_usage "an https:// --listen needs --tls-cert and --tls-key" \
@@ -860,6 +862,8 @@ Try 'sv-drm --help' for more information."
         keygen --periods x
     drm_usage "bad --rotate '0': expected an integer from 1 to 1000000" \
         encrypt --rotate 0
+    drm_usage "bad --crypto-period '0': expected an integer from 1 to 1000000" \
+        encrypt --crypto-period 0
     drm_usage "bad --workers '65': expected an integer from 1 to 64" \
         serve --workers 65
     drm_usage "bad --rate '-1': expected an integer from 0 to 10000000" \

@@ -105,6 +105,259 @@ cenc:default_KID=\"$akid\""
     cmp clear/a0/seg-2.m4s pkg/a0/seg-2.m4s
 }
 
+# tenc_kid INIT: the key id the tenc box of an init segment names
+tenc_kid() {
+    python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+t = b.find(b"tenc")
+print(b[t + 12:t + 28].hex())
+PY
+}
+
+@test "SD, HD and audio keys (issue 17): each rung its own key id, tenc, MPD Representation and variant" {
+    sv-package "$(fixture ladder_sd_hd.ts)" -o ladder -s 2s -q
+    cp -r ladder lpkg
+    sv-drm keygen --content-id movie --label sd --label hd --label audio \
+        > cls.json
+    run --separate-stderr sv-drm encrypt --scheme cenc \
+        --systems clearkey,widevine --key cls.json lpkg
+    [ "$status" -eq 0 ]
+    local r label kid key uuid
+    for r in v0:hd v1:sd a0:audio; do
+        label=${r#*:} r=${r%:*}
+        kid=$(jq -r --arg l "$label" '.keys[] | select(.label == $l) | .kid' \
+            cls.json)
+        key=$(jq -r --arg l "$label" '.keys[] | select(.label == $l) | .key' \
+            cls.json)
+        assert_eq "$(tenc_kid "lpkg/$r/init.mp4")" "$kid"
+        assert_eq "$(frames_of lpkg "$r" "$key" | md5sum)" \
+            "$(frames_of ladder "$r" | md5sum)"
+        uuid="${kid:0:8}-${kid:8:4}-${kid:12:4}-${kid:16:4}-${kid:20:12}"
+        # the variant playlist names its key (Widevine pssh with the kid)
+        grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,' "lpkg/$r.m3u8"
+        python3 - "lpkg/$r.m3u8" "$kid" <<'PY'
+import base64, re, sys
+uri = re.search(r'URI="data:text/plain;base64,([^"]*)"',
+                open(sys.argv[1]).read()).group(1)
+assert bytes.fromhex(sys.argv[2]) in base64.b64decode(uri)
+PY
+        # the MPD: SD and HD in one AdaptationSet, each Representation
+        # with its key; audio on its AdaptationSet
+        case $r in
+        a0) sed -n '/contentType="audio"/,/<Representation/p' \
+                lpkg/manifest.mpd | grep -q "cenc:default_KID=\"$uuid\"" ;;
+        *)  grep -A1 "<Representation id=\"$r\"" lpkg/manifest.mpd |
+                grep -q "cenc:default_KID=\"$uuid\"" ;;
+        esac
+    done
+    # three different key ids, signalled once each
+    assert_eq "$(for r in v0 v1 a0; do tenc_kid "lpkg/$r/init.mp4"; done |
+        sort -u | wc -l)" 3
+    assert_eq "$(grep -c 'cenc:default_KID' lpkg/manifest.mpd)" 3
+    assert_eq "$(grep -c '^#EXT-X-SESSION-KEY' lpkg/master.m3u8)" 3
+    # decrypt finds each rung's key by its tenc
+    run sv-drm decrypt --key cls.json lpkg
+    [ "$status" -eq 0 ]
+    cmp ladder/v1/seg-2.m4s lpkg/v1/seg-2.m4s
+}
+
+# period_frames DIR REND FIRST LAST [KEY]: framemd5 of segments FIRST..LAST
+# after the init segment (one crypto period), decrypted with KEY
+period_frames() {
+    { cat "$1/$2/init.mp4"; for ((i = $3; i <= $4; i++)); do
+        cat "$1/$2/seg-$i.m4s"; done; } |
+        ffmpeg -nostdin -v error ${5:+-decryption_key $5} -i - \
+            -f framemd5 - | grep -v '^#'
+}
+
+# seig_kid SEGMENT: the key id of the segment's seig sample group
+seig_kid() {
+    python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+g = b.find(b"sgpd")
+assert b[g + 8:g + 12] == b"seig", "no seig sgpd"
+print(b[g + 4 + 4 + 4 + 4 + 4 + 4:g + 24 + 16].hex())
+PY
+}
+
+# rot_key LABEL PERIOD FIELD: from rk.json
+rot_key() {
+    jq -r --arg l "$1" --argjson p "$2" \
+        ".keys[] | select(.label == \$l and .period == \$p) | .$3" rk.json
+}
+
+@test "--crypto-period 2 (issue 17): cenc and cbcs, ffmpeg decrypts each period with its key" {
+    sv-drm keygen --content-id movie --label video --label audio \
+        --periods 2 > rk.json
+    local scheme r l p first last
+    for scheme in cenc cbcs; do
+        rm -rf pkg && cp -r clear pkg
+        run --separate-stderr sv-drm encrypt --scheme "$scheme" \
+            --systems clearkey,widevine --crypto-period 2 --key rk.json \
+            --key-uri 'https://k.example/{kid}' pkg
+        [ "$status" -eq 0 ]
+        assert_eq "$(jq -c '[.keys[] | [.rendition, [.periods[] | [.kid, .first_segment]]]]' <<<"$output")" \
+            "$(printf '[["v0",[["%s",0],["%s",2]]],["a0",[["%s",0],["%s",2]]]]' \
+                "$(rot_key video 0 kid)" "$(rot_key video 1 kid)" \
+                "$(rot_key audio 0 kid)" "$(rot_key audio 1 kid)")"
+        # cenc: both tracks; cbcs (the same code path): video only
+        for r in v0:video a0:audio; do
+            l=${r#*:} r=${r%:*}
+            [ "$scheme" = cenc ] || [ "$r" = v0 ] || continue
+            # tenc: the first period's key; each fragment its period's
+            assert_eq "$(tenc_kid "pkg/$r/init.mp4")" "$(rot_key "$l" 0 kid)"
+            assert_eq "$(seig_kid "pkg/$r/seg-2.m4s")" "$(rot_key "$l" 0 kid)"
+            assert_eq "$(seig_kid "pkg/$r/seg-3.m4s")" "$(rot_key "$l" 1 kid)"
+            for p in 0 1; do
+                first=$((p * 2 + 1)) last=$((p * 2 + 2))
+                assert_eq "$(period_frames pkg "$r" "$first" "$last" \
+                    "$(rot_key "$l" "$p" key)" | md5sum)" \
+                    "$(period_frames clear "$r" "$first" "$last" | md5sum)"
+            done
+            # the other period's key does not give the frames
+            [ "$scheme" = cbcs ] ||
+            [ "$(period_frames pkg "$r" 3 4 "$(rot_key "$l" 0 key)" \
+                2>/dev/null | md5sum)" != \
+              "$(period_frames clear "$r" 3 4 | md5sum)" ]
+        done
+        # the moof carries the period's pssh (Widevine and ClearKey)
+        python3 - pkg/v0/seg-3.m4s "$(rot_key video 1 kid)" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+moof = b[b.find(b"moof") - 4:]
+moof = moof[:int.from_bytes(moof[:4], "big")]
+assert moof.count(b"pssh") == 2 and bytes.fromhex(sys.argv[2]) in moof
+PY
+        # HLS: the key changes at segment 3; DASH: the first period's
+        # default_KID and ClearKey init data naming both periods' keys
+        assert_eq "$(grep -A1 -E '^#EXT-X-KEY:.*KEYFORMAT="identity"|^v0/seg' pkg/v0.m3u8 | grep -o 'k.example/[0-9a-f]*\|seg-[0-9]' | tr '\n' ' ')" \
+            "k.example/$(rot_key video 0 kid) seg-1 seg-2 k.example/$(rot_key video 1 kid) seg-3 seg-4 "
+        local uuid; uuid=$(rot_key video 0 kid)
+        uuid="${uuid:0:8}-${uuid:8:4}-${uuid:12:4}-${uuid:16:4}-${uuid:20:12}"
+        grep -q "value=\"$scheme\" cenc:default_KID=\"$uuid\"" pkg/manifest.mpd
+        python3 - pkg/manifest.mpd "$(rot_key video 0 kid)" \
+            "$(rot_key video 1 kid)" <<'PY'
+import base64, re, sys
+m = open(sys.argv[1]).read()
+ck = re.search(r'urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"><cenc:pssh>'
+               r'([^<]*)', m).group(1)
+box = base64.b64decode(ck)
+assert box[8] == 1 and int.from_bytes(box[28:32], "big") == 2
+assert box[32:64] == bytes.fromhex(sys.argv[2] + sys.argv[3])
+PY
+    done
+    # decrypt reads each fragment's seig key
+    run sv-drm decrypt --key rk.json pkg
+    [ "$status" -eq 0 ]
+    cmp clear/v0/seg-3.m4s pkg/v0/seg-3.m4s
+    cmp clear/a0/seg-4.m4s pkg/a0/seg-4.m4s
+    diff clear/manifest.mpd pkg/manifest.mpd
+}
+
+@test "--crypto-period needs a key for every period" {
+    sv-drm keygen --content-id movie --label video --label audio \
+        --periods 1 > rk.json
+    cp -r pkg before
+    run --separate-stderr sv-drm encrypt --scheme cenc --crypto-period 2 \
+        --key rk.json pkg
+    [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
+    assert_eq "$stderr" 'sv-drm: no key for crypto period 1 of rendition v0 (segment 3): the key document needs keys with "period" 0 to 1 (sv-drm keygen --periods)'
+    diff -r before pkg
+}
+
+@test "single-file (sidx) package (issue 17): ffmpeg decrypts it, the sidx and byte ranges follow" {
+    sv-package "$(fixture h264_aac_360p.mp4)" -o sfc --single-file -s 1s -q
+    cp -r sfc sf
+    run --separate-stderr sv-drm encrypt --scheme cbcs --systems clearkey \
+        --key key.json sf
+    [ "$status" -eq 0 ]
+    local r
+    for r in v0 a0; do
+        run ! cmp -s "sfc/$r.mp4" "sf/$r.mp4"
+        assert_eq "$(ffmpeg -nostdin -v error -decryption_key "$KEY" \
+            -i - -f framemd5 - < "sf/$r.mp4" | grep -v '^#' | md5sum)" \
+            "$(ffmpeg -nostdin -v error -i "sfc/$r.mp4" -f framemd5 - |
+               grep -v '^#' | md5sum)"
+        # the sidx references are the new fragments, package.json's
+        # offsets and sizes point at them, the MPD's ranges at the index
+        python3 - "sf/$r.mp4" "sf/package.json" "$r" sf/manifest.mpd <<'PY'
+import json, re, sys
+b = open(sys.argv[1], "rb").read()
+r = [x for x in json.load(open(sys.argv[2]))["renditions"]
+     if x["id"] == sys.argv[3]][0]
+boxes, at = [], 0
+while at < len(b):
+    n = int.from_bytes(b[at:at + 4], "big")
+    boxes.append((b[at + 4:at + 8].decode(), at, n))
+    at += n
+assert [t for t, _, _ in boxes[:3]] == ["ftyp", "moov", "sidx"], boxes[:3]
+init = boxes[1][1] + boxes[1][2]
+assert r["init_size"] == init and b.find(b"encv" if r["type"] == "video"
+                                         else b"enca", 0, init) > 0
+_, sat, sn = boxes[2]
+v = b[sat + 8]
+at = sat + 12 + 8 + (8 if v == 0 else 16) + 2
+count = int.from_bytes(b[at:at + 2], "big")
+refs = [int.from_bytes(b[at + 2 + 12 * i:at + 6 + 12 * i], "big")
+        for i in range(count)]
+frags = [(o, n + boxes[i + 1][2]) for i, (t, o, n) in enumerate(boxes)
+         if t == "moof"]
+assert refs == [n for _, n in frags], (refs, frags)
+assert [[s["offset"], s["size"]] for s in r["segments"]] == \
+    [list(f) for f in frags]
+mpd = open(sys.argv[4]).read()
+assert 'indexRange="%d-%d"' % (init, init + sn - 1) in mpd
+PY
+    done
+    grep -q 'value="cbcs"' sf/manifest.mpd
+    run sv-drm decrypt --key key.json sf
+    [ "$status" -eq 0 ]
+    cmp sfc/v0.mp4 sf/v0.mp4
+    cmp sfc/a0.mp4 sf/a0.mp4
+    diff sfc/v0.m3u8 sf/v0.m3u8
+    # whole-segment AES-128 of byte ranges is still refused
+    run --separate-stderr sv-drm encrypt --scheme aes-128 --key key.json \
+        --key-uri 'https://k/{kid}' sf
+    [ "$status" -eq 1 ]
+    # shellcheck disable=SC2154 # set by run --separate-stderr
+    assert_match "$stderr" "single-file package: aes-128 does not apply"
+}
+
+@test "LL-HLS part package (issue 17): each part is the matching slice of its encrypted segment" {
+    sv-package -q --live --dvr --ll-hls -s 2 --part-duration 0.5 \
+        -o llc < "$(fixture ladder_360p.ts)"
+    cp -r llc ll
+    run --separate-stderr sv-drm encrypt --scheme cenc --systems clearkey \
+        --key key.json --key-uri 'https://k/{kid}' ll
+    [ "$status" -eq 0 ]
+    local n
+    for n in 1 2 3; do
+        run ! cmp -s "llc/v0/seg-$n.0.m4s" "ll/v0/seg-$n.0.m4s"
+        cmp <(cat ll/v0/seg-"$n".{0,1,2,3}.m4s) "ll/v0/seg-$n.m4s"
+        assert_eq "$(jq "[.renditions[0].segments[$((n - 1))].parts[].size] | add" ll/package.json)" \
+            "$(stat -c %s "ll/v0/seg-$n.m4s")"
+    done
+    assert_eq "$(frames_of ll v0 "$KEY" | head -60 | md5sum)" \
+        "$(frames_of llc v0 | head -60 | md5sum)"
+    assert_eq "$(frames_of ll a0 "$KEY" | head -40 | md5sum)" \
+        "$(frames_of llc a0 | head -40 | md5sum)"
+    # a part alone, after the init segment, decrypts
+    assert_eq "$(cat ll/v1/init.mp4 ll/v1/seg-2.0.m4s |
+        ffmpeg -nostdin -v error -decryption_key "$KEY" -i - -f framemd5 - |
+        grep -v '^#' | md5sum)" \
+        "$(cat llc/v1/init.mp4 llc/v1/seg-2.0.m4s |
+        ffmpeg -nostdin -v error -i - -f framemd5 - | grep -v '^#' | md5sum)"
+    grep -q '^#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="https://k/' ll/v0.m3u8
+    # and back, playlists (with their program date times) as they were
+    run sv-drm decrypt --key key.json ll
+    [ "$status" -eq 0 ]
+    cmp llc/v0/seg-3.2.m4s ll/v0/seg-3.2.m4s
+    diff llc/v0.m3u8 ll/v0.m3u8
+}
+
 @test "decrypt gives back the clear package byte for byte" {
     sv-drm encrypt --scheme cbcs --key key.json pkg >/dev/null
     run --separate-stderr sv-drm decrypt --key key.json pkg

@@ -64,6 +64,39 @@ play() {
     [ "$status" -eq 0 ]
 }
 
+@test "Shaka Player plays rotated cenc and cbcs DASH packages across the key change (issue 17)" {
+    # 2 s segments, a new key every 2: the second period starts at 4 s
+    sv-package "$(fixture ladder_360p.ts)" -o www/rot -s 2s -q
+    sv-drm keygen --content-id movie --label video --label audio \
+        --periods 2 > key.json
+    local old; old=$(cat license.pid)
+    kill "$old"
+    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
+    cp -r www/rot www/rot-clear
+    local scheme tok n
+    tok=$(sv-drm token sign --content-id movie --ttl 5m)
+    for scheme in cenc cbcs; do
+        rm -rf www/rot && cp -r www/rot-clear www/rot
+        # the server keeps appending to its events file
+        n=$( (wc -l < events.jsonl) 2>/dev/null || echo 0)
+        sv-drm encrypt --scheme "$scheme" --systems clearkey --crypto-period 2 \
+            --key key.json www/rot >/dev/null
+        run node "$SV_TOP/tests/e2e/drm-play.js" \
+            "http://127.0.0.1:$WPORT/drm-shaka.html?src=rot/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok" \
+            4.8 40
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # the keys of both periods, video and audio, were issued
+        assert_eq "$(tail -n +$((n + 1)) events.jsonl |
+            grep '"route":"clearkey"' | jq -r .data.kid | sort -u)" \
+            "$(jq -r '.keys[].kid' key.json | sort)"
+    done
+}
+
 @test "Shaka Player fails with a wrong or an expired token" {
     sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
         www/movie >/dev/null

@@ -1,7 +1,8 @@
 /* fuzz_cenc.c -- init and media segments through lib/drm/cenc.c, both ways
  * (decrypting reads senc, saiz and tenc from files sv-drm did not write);
  * an init followed by segments is decrypted with what its tenc says, and
- * the last byte of the input is one more cbcs pattern to try */
+ * the last byte of the input is one more cbcs pattern to try; the seig
+ * sample groups of key rotation are read (sgpd) and written (rotate) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,10 @@ segment(const uint8_t *data, size_t size, int encrypt, int scheme, int video)
     t.crypt = 1;
     t.skip = video ? 9 : 0;
     memset(t.key, 7, 16);
+    /* encrypting under rotation writes seig groups and a moof pssh */
+    t.rotate = encrypt;
+    t.moof_pssh = data;
+    t.moof_pssh_len = size < 64 ? size : 64;
     sv_cenc_segment(&t, encrypt, copy, size, &out, err, sizeof(err));
     sv_buf_release(&out);
     free(copy);
@@ -56,8 +61,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sv_buf out = SV_BUF_INIT(1 << 20);
     struct sv_cenc_track t;
+    struct sv_cenc_seig g;
     char err[256];
 
+    /* the key a rotated fragment names, from any sgpd */
+    sv_cenc_seig(data, size, &g);
     memset(&t, 0, sizeof(t));
     if (sv_cenc_init(&t, 0, data, size, NULL, 0, &out, err,
                      sizeof(err)) == 0) {

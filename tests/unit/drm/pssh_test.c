@@ -1,4 +1,6 @@
 /* pssh_test.c -- lib/drm/pssh.c and lib/drm/hlskey.c */
+#include <string.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/textenc.h"
@@ -36,6 +38,28 @@ widevine_box_is_exact(void)
               "48e3dc959b06");
     CHECK_INT(sv_drm_pssh_check(b.data, b.len, sid), 0);
     CHECK_INT(sv_drm_pssh_check(b.data, b.len - 1, sid), SV_EFORMAT);
+    sv_buf_release(&b);
+}
+
+static void
+clearkey_box_lists_every_period_key_id(void)
+{
+    struct sv_buf b = SV_BUF_INIT(4096);
+    uint8_t kids[2][16], sid[16];
+
+    memcpy(kids[0], kid, 16);
+    memset(kids[1], 0xab, 16);
+    CHECK_INT(sv_drm_pssh_clearkey(&b, (const uint8_t (*)[16])kids, 2), 0);
+    /* v1, the W3C common system id, KID_count 2, both ids, no data */
+    CHECK_STR(hex(b.data, b.len),
+              "0000004470737368010000001077efecc0b24d02ace33c1e52e2fb4b"
+              "00000002" "00112233445566778899aabbccddeeff"
+              "abababababababababababababababab" "00000000");
+    CHECK_INT(sv_drm_pssh_check(b.data, b.len, sid), 0);
+    CHECK_INT(sv_drm_pssh_clearkey(&b, (const uint8_t (*)[16])kids, 0),
+              SV_EUSAGE);
+    CHECK_INT(sv_drm_pssh_clearkey(&b, (const uint8_t (*)[16])kids,
+                                   SV_DRM_PSSH_MAX_KIDS + 1), SV_EUSAGE);
     sv_buf_release(&b);
 }
 
@@ -107,6 +131,7 @@ main(void)
 {
     RUN(widevine_box_is_exact);
     RUN(clearkey_box_lists_the_key_id);
+    RUN(clearkey_box_lists_every_period_key_id);
     RUN(playready_object_has_the_header);
     RUN(key_tags_go_before_their_segments);
     return DONE();

@@ -441,6 +441,41 @@ json_round_trip(void)
     release(&m);
 }
 
+/* issue 17: sv-drm renders a live package again from its package.json;
+ * the clock (availability start, publish time, program date times) must
+ * come back, or the playlists lose EXT-X-PROGRAM-DATE-TIME */
+static void
+live_json_round_trip_keeps_the_clock(void)
+{
+    struct sv_model m, back;
+    struct sv_model_rend r[2];
+    json_t *a, *b2;
+    char err[128];
+    char *sa, *sb;
+
+    model(&m, r);
+    m.live = 1;
+    m.ast_ms = 1796306427199LL;
+    m.now_ms = 1796306431404LL;
+    m.r[0].seg[0].pdt_ms = 1796306427199LL;
+    m.r[0].seg[1].pdt_ms = 1796306429205LL;
+    a = sv_model_to_json(&m);
+    CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), 0);
+    CHECK(back.ast_ms == m.ast_ms);
+    CHECK(back.now_ms == m.now_ms);
+    CHECK(back.r[0].seg[1].pdt_ms == 1796306429205LL);
+    b2 = sv_model_to_json(&back);
+    sa = json_dumps(a, JSON_SORT_KEYS);
+    sb = json_dumps(b2, JSON_SORT_KEYS);
+    CHECK_STR(sb, sa);
+    free(sa);
+    free(sb);
+    json_decref(a);
+    json_decref(b2);
+    sv_model_release(&back);
+    release(&m);
+}
+
 int
 main(void)
 {
@@ -453,5 +488,6 @@ main(void)
     RUN(mpd_timeline_and_periods);
     RUN(mpd_media_time);
     RUN(json_round_trip);
+    RUN(live_json_round_trip_keeps_the_clock);
     return DONE();
 }

@@ -27,14 +27,11 @@ usable(enum sv_codec c)
 }
 
 int
-sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
-               const struct sv_demux_stream *st, int n)
+sv_tsread_init_streams(struct sv_tsread *r, const struct sv_demux_stream *st,
+                       int n)
 {
     int i;
 
-    memset(r, 0, sizeof(*r));
-    r->p = p;
-    r->len = len;
     for (i = 0; i < n && r->npes < SV_TSREAD_MAX; i++) {
         struct sv_tsread_pes *e;
         if (!usable(st[i].codec) || st[i].id <= 0 || st[i].id >= 0x1fff ||
@@ -48,6 +45,16 @@ sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
         sv_buf_init(&e->buf, PES_MAX);
     }
     return r->npes > 0 ? 0 : SV_ENOMEDIA;
+}
+
+int
+sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
+               const struct sv_demux_stream *st, int n)
+{
+    memset(r, 0, sizeof(*r));
+    r->p = p;
+    r->len = len;
+    return sv_tsread_init_streams(r, st, n);
 }
 
 int
@@ -71,6 +78,8 @@ sv_tsread_open(struct sv_tsread *r, const char *path,
         return -errno;
     madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
     rc = sv_tsread_init(r, m, (size_t)sb.st_size, st, n);
+    if (n == 0 && rc == SV_ENOMEDIA)
+        rc = 0;                 /* mapped; the streams come later */
     if (rc < 0) {
         munmap(m, (size_t)sb.st_size);
         return rc;

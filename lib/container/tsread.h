@@ -1,6 +1,6 @@
 /* tsread.h -- a fast MPEG-TS packet reader for regular files: the file is
- * mapped and PES packets are assembled straight from it (libavformat still
- * probes the streams; this only replaces av_read_frame for the packets) */
+ * mapped and PES packets are assembled straight from it (tsprobe.c finds
+ * the streams) */
 #ifndef SV_PACK_TSREAD_H
 #define SV_PACK_TSREAD_H
 
@@ -49,7 +49,13 @@ struct sv_tsread {
 int sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
                    const struct sv_demux_stream *st, int n);
 
-/* Maps the regular file path and calls sv_tsread_init on it. */
+/* Adds the streams st[0..n) to a reader that has none yet; 0 or
+ * SV_ENOMEDIA, as sv_tsread_init. */
+int sv_tsread_init_streams(struct sv_tsread *r,
+                           const struct sv_demux_stream *st, int n);
+
+/* Maps the regular file path and calls sv_tsread_init on it; with n == 0
+ * it only maps it (the streams come from sv_tsread_init_streams). */
 int sv_tsread_open(struct sv_tsread *r, const char *path,
                    const struct sv_demux_stream *st, int n);
 

@@ -222,10 +222,8 @@ sv_demux_close(struct sv_demux *d)
     free(d);
 }
 
-int64_t
-sv_rescale(int64_t v, int64_t a_num, int64_t a_den, int64_t c_num,
-           int64_t c_den)
+const char *
+sv_demux_strerror_r(int code, char *buf, unsigned size)
 {
-    return av_rescale_rnd(v, a_num * c_den, a_den * c_num,
-                          AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+    return av_message(code, buf, size);
 }

@@ -115,7 +115,7 @@ Try 'sv-package --help' for more information."
 
 @test "the mapped MPEG-TS reader and libavformat's give the same package" {
     sv-package -q -s 2 -o "$out/mapped" "$(fixture ladder_reset.ts)"
-    SV_PACKAGE_TS_READER=libav sv-package -q -s 2 -o "$out/libav" \
+    SV_PACKAGE_READER=libav sv-package -q -s 2 -o "$out/libav" \
         "$(fixture ladder_reset.ts)"
     diff -r "$out/mapped" "$out/libav"
     # and from a pipe, libavformat reads

@@ -152,7 +152,8 @@ frame_rate(struct sv_demux_stream *s, int64_t *pts, int n)
 }
 
 int
-sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len)
+sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len,
+                int more)
 {
     struct sv_tsread r;
     struct sv_demux_packet pkt;
@@ -183,7 +184,8 @@ sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len)
         }
     }
     if (pr->n == 0)
-        return SV_EFORMAT;
+        return more && len < SV_TSPROBE_WINDOW ? SV_ETRUNC : SV_EFORMAT;
+    more = more && len < SV_TSPROBE_WINDOW;
     left = 0;
     for (i = 0; i < pr->n; i++) {
         const struct sv_demux_stream *st = &pr->st[i];
@@ -218,8 +220,13 @@ sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len)
         }
     }
     sv_tsread_release(&r);
+    for (i = 0; more && left == 0 && i < pr->n; i++)
+        if (pr->st[i].kind == SV_KIND_VIDEO && npts[i] < FPS_PTS)
+            left = 1;       /* the rate is not sure yet */
+    if (left > 0)
+        return more ? SV_ETRUNC : SV_ENOMEDIA;
     for (i = 0; i < pr->n; i++)
         if (pr->st[i].kind == SV_KIND_VIDEO)
             frame_rate(&pr->st[i], pts[i], npts[i]);
-    return left == 0 ? 0 : SV_ENOMEDIA;
+    return 0;
 }

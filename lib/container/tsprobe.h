@@ -24,8 +24,12 @@ struct sv_tsprobe {
  * stream is one sv_tsread hands out (H.264, HEVC, AAC in ADTS) and each
  * was described from its first frame; SV_ENOMEDIA when some stream is
  * not (libavformat's reader is the one for such an input); SV_EFORMAT
- * when no PAT and PMT were found.  Bounded by len; never reads past it.
+ * when no PAT and PMT were found.  With more set (a pipe, whose next
+ * bytes are still to come), SV_ETRUNC instead when the bytes ran out
+ * before it could tell, within the window.  Bounded by len; never reads
+ * past it.
  */
-int sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len);
+int sv_tsprobe_scan(struct sv_tsprobe *pr, const uint8_t *p, size_t len,
+                    int more);
 
 #endif

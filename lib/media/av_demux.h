@@ -17,6 +17,14 @@ struct sv_demux;
  */
 int sv_demux_open(struct sv_demux **out, const char *url, const char *format);
 
+/*
+ * The same on descriptor fd (a pipe), whose first len bytes were already
+ * read into prefix: they are read again from there first (prefix must
+ * stay valid until sv_demux_close).  The descriptor stays the caller's.
+ */
+int sv_demux_open_fd(struct sv_demux **out, int fd, const uint8_t *prefix,
+                     size_t len, const char *format);
+
 int sv_demux_count(const struct sv_demux *d);
 const struct sv_demux_stream *sv_demux_stream(const struct sv_demux *d,
                                               int i);
@@ -48,11 +56,13 @@ const char *sv_demux_strerror_r(int code, char *buf, unsigned size);
  * the codes sv_demux_open and sv_demux_read return (libav's own among
  * them), as core/err.h's fallback.
  */
-#define SV_DEMUX_OPS_VERSION 1
+#define SV_DEMUX_OPS_VERSION 2
 
 struct sv_demux_ops {
     int version;
     int (*open)(struct sv_demux **out, const char *url, const char *format);
+    int (*open_fd)(struct sv_demux **out, int fd, const uint8_t *prefix,
+                   size_t len, const char *format);
     int (*count)(const struct sv_demux *d);
     const struct sv_demux_stream *(*stream)(const struct sv_demux *d, int i);
     int (*read)(struct sv_demux *d, struct sv_demux_packet *pkt,

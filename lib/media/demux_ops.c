@@ -5,6 +5,7 @@
 const struct sv_demux_ops sv_demux_ops = {
     .version = SV_DEMUX_OPS_VERSION,
     .open = sv_demux_open,
+    .open_fd = sv_demux_open_fd,
     .count = sv_demux_count,
     .stream = sv_demux_stream,
     .read = sv_demux_read,

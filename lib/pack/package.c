@@ -718,7 +718,8 @@ run_input(struct sv__pack *p, int input, const char *url)
     in = calloc(1, sizeof(*in));
     if (in == NULL)
         return sv__fail(p, -ENOMEM, "out of memory");
-    rc = sv__source_open(in, url, p->o->format);
+    rc = sv__source_open(in, url, p->o->format,
+                         (volatile int *)&sv_sig_stop);
     if (rc < 0) {
         free(in);
         return sv__fail(p, rc, "cannot read '%s': %s", url,

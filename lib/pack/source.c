@@ -7,7 +7,8 @@
  * byte of input, more than all of the packager's own work on a 600 s
  * 1080p input.  sv-package does not link libav; sv-demux.so (built from
  * media/av_demux.c) is dlopen'ed only for inputs our readers do not take:
- * pipes, other containers, other codecs.  A helper process would cost a
+ * other containers (on a pipe too: it is handed the bytes the probe read),
+ * fragmented MP4, other codecs.  A helper process would cost a
  * remux to a pipe and a second copy of each byte; the plugin keeps
  * libavformat's packets as they were.
  */
@@ -108,7 +109,7 @@ open_own(struct sv__source *in, const char *url)
 
     rc = sv_tsread_open(&in->tr, url, NULL, 0);
     if (rc == 0) {
-        rc = sv_tsprobe_scan(&in->tp, in->tr.p, in->tr.len);
+        rc = sv_tsprobe_scan(&in->tp, in->tr.p, in->tr.len, 0);
         if (rc == 0)
             rc = sv_tsread_init_streams(&in->tr, in->tp.st, in->tp.n);
         if (rc == 0) {
@@ -125,18 +126,92 @@ open_own(struct sv__source *in, const char *url)
     return 0;
 }
 
+/*
+ * Standard input: read until the probe can tell (a live pipe does not
+ * wait for more than that); MPEG-TS of our codecs goes on through our
+ * reader, anything else to libavformat, the bytes read so far first.
+ */
+static int
+open_pipe(struct sv__source *in, int fd, const char *format,
+          volatile int *stop)
+{
+    size_t len = 0, cap = 1 << 16;
+    uint8_t *b = NULL, *nb;
+    ssize_t n;
+    int rc = SV_ETRUNC, eof = 0;
+
+    while (rc == SV_ETRUNC) {
+        if (len == cap || b == NULL) {
+            cap = b == NULL ? cap : cap * 2;
+            nb = realloc(b, cap);
+            if (nb == NULL) {
+                free(b);
+                return -ENOMEM;
+            }
+            b = nb;
+        }
+        n = read(fd, b + len, cap - len);
+        if (n < 0 && errno == EINTR) {
+            if (stop != NULL && *stop) {
+                free(b);
+                return SV_EINTR;
+            }
+            continue;
+        }
+        if (n < 0) {
+            rc = -errno;
+            free(b);
+            return rc;
+        }
+        eof = n == 0;
+        len += (size_t)n;
+        if (len > 0 && b[0] != 0x47)
+            break;              /* not MPEG-TS */
+        if (len < 188 * 2 && !eof)
+            continue;
+        rc = sv_tsprobe_scan(&in->tp, b, len, !eof);
+        if (eof && rc == SV_ETRUNC)
+            rc = SV_ENOMEDIA;
+    }
+    if (rc == 0 && (format == NULL || strcmp(format, "mpegts") == 0)) {
+        rc = sv_tsread_init_fd(&in->tr, fd, b, len, stop);
+        if (rc == 0)
+            rc = sv_tsread_init_streams(&in->tr, in->tp.st, in->tp.n);
+        free(b);
+        if (rc < 0) {
+            sv_tsread_release(&in->tr);
+            return rc;
+        }
+        in->kind = SV__SOURCE_TS;
+        return 0;
+    }
+    rc = load_plugin();
+    if (rc == 0)
+        rc = plugin->open_fd(&in->d, fd, b, len, format);
+    if (rc < 0) {
+        free(b);
+        return rc;
+    }
+    in->prefix = b;             /* libavformat reads it again */
+    in->ops = plugin;
+    in->kind = SV__SOURCE_AV;
+    return 0;
+}
+
 int
-sv__source_open(struct sv__source *in, const char *url, const char *format)
+sv__source_open(struct sv__source *in, const char *url, const char *format,
+                volatile int *stop)
 {
     const char *env = getenv("SV_PACKAGE_READER");
-    int rc;
+    int own = env == NULL || strcmp(env, "libav") != 0, rc;
 
     memset(in, 0, sizeof(*in));
-    if ((env == NULL || strcmp(env, "libav") != 0) &&
-        (format == NULL || strcmp(format, "mpegts") == 0 ||
-         strcmp(format, "mp4") == 0) &&
+    if (own && (format == NULL || strcmp(format, "mpegts") == 0 ||
+                strcmp(format, "mp4") == 0) &&
         regular(url) && open_own(in, url))
         return 0;
+    if (own && strcmp(url, "-") == 0)
+        return open_pipe(in, STDIN_FILENO, format, stop);
     rc = load_plugin();
     if (rc < 0)
         return rc;
@@ -178,8 +253,10 @@ sv__source_read(struct sv__source *in, struct sv_demux_packet *pkt,
         return in->ops->read(in->d, pkt, stop);
     if (stop != NULL && *stop)
         return SV_EINTR;
-    if (in->kind == SV__SOURCE_TS)
+    if (in->kind == SV__SOURCE_TS) {
+        in->tr.stop = stop;
         return sv_tsread_next(&in->tr, pkt);
+    }
     return sv_mp4read_next(&in->mr, pkt);
 }
 
@@ -216,6 +293,7 @@ sv__source_close(struct sv__source *in)
         break;
     case SV__SOURCE_AV:
         in->ops->close(in->d);
+        free(in->prefix);
         break;
     }
     memset(in, 0, sizeof(*in));

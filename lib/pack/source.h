@@ -22,19 +22,21 @@ struct sv__source {
     struct sv_mp4read mr;
     const struct sv_demux_ops *ops;
     struct sv_demux *d;
+    uint8_t *prefix;            /* stdin read by the probe, for libav */
 };
 
 /*
- * Opens url ("-" is stdin).  A regular file in MPEG-TS or MP4 whose
- * streams our readers take is read by them; anything else, and format
- * when given (a libavformat demuxer name), goes to libavformat, loaded
- * from the sv-demux.so plugin on first use (SV_DEMUX_PLUGIN names
- * another).  SV_PACKAGE_READER=libav sends every input there.  Returns 0,
- * or a negative code (-ELIBACC: the plugin cannot be loaded; the reason
- * is logged).
+ * Opens url ("-" is stdin).  A regular file in MPEG-TS or MP4, or MPEG-TS
+ * on stdin, whose streams our readers take is read by them; anything
+ * else, and format when given (a libavformat demuxer name other than
+ * mpegts and mp4), goes to libavformat, loaded from the sv-demux.so
+ * plugin on first use (SV_DEMUX_PLUGIN names another).
+ * SV_PACKAGE_READER=libav sends every input there.  Reading stdin stops
+ * with SV_EINTR once *stop is set.  Returns 0, or a negative code
+ * (-ELIBACC: the plugin cannot be loaded; the reason is logged).
  */
 int sv__source_open(struct sv__source *in, const char *url,
-                   const char *format);
+                    const char *format, volatile int *stop);
 
 int sv__source_count(const struct sv__source *in);
 const struct sv_demux_stream *sv__source_stream(const struct sv__source *in,

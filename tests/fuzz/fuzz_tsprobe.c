@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sv_tsprobe pr;
     int i, sum = 0;
 
-    if (sv_tsprobe_scan(&pr, data, size) < 0)
+    if (sv_tsprobe_scan(&pr, data, size, size > 0 && (data[0] & 1)) < 0)
         return 0;
     for (i = 0; i < pr.n; i++)
         sum += pr.st[i].width + pr.st[i].height + pr.st[i].sample_rate +

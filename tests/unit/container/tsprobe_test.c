@@ -36,7 +36,7 @@ describes_h264_from_the_pmt_and_sps(void)
     size_t len;
     uint8_t *p = slurp("tests/fuzz/corpus/tsprobe/h264_64x48.ts", &len);
 
-    CHECK_INT(sv_tsprobe_scan(&pr, p, len), 0);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, len, 0), 0);
     CHECK_INT(pr.n, 1);
     CHECK_INT(pr.st[0].id, 0x100);
     CHECK_INT(pr.st[0].kind, SV_KIND_VIDEO);
@@ -48,9 +48,15 @@ describes_h264_from_the_pmt_and_sps(void)
     CHECK_INT(pr.st[0].tb_den, 90000);
     CHECK_STR(pr.st[0].language, "und");
     /* cut short of the first frame: nothing to describe it from */
-    CHECK_INT(sv_tsprobe_scan(&pr, p, 188 * 3), SV_ENOMEDIA);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, 188 * 3, 0), SV_ENOMEDIA);
+    /* from a pipe: more may come; before the PMT too */
+    CHECK_INT(sv_tsprobe_scan(&pr, p, 188 * 3, 1), SV_ETRUNC);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, 188, 1), SV_ETRUNC);
+    /* described, but fewer frames than the rate needs */
+    CHECK_INT(sv_tsprobe_scan(&pr, p, len / 2, 1), SV_ETRUNC);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, len, 1), 0);
     /* not packet-aligned */
-    CHECK_INT(sv_tsprobe_scan(&pr, p + 1, len - 1), SV_EFORMAT);
+    CHECK_INT(sv_tsprobe_scan(&pr, p + 1, len - 1, 0), SV_EFORMAT);
     free(p);
 }
 
@@ -61,7 +67,7 @@ describes_hevc_and_aac(void)
     size_t len;
     uint8_t *p = slurp("tests/fuzz/corpus/tsprobe/hevc_aac.ts", &len);
 
-    CHECK_INT(sv_tsprobe_scan(&pr, p, len), 0);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, len, 0), 0);
     CHECK_INT(pr.n, 2);
     CHECK_INT(pr.st[0].codec, SV_CODEC_HEVC);
     CHECK_INT(pr.st[0].width, 70);
@@ -97,7 +103,7 @@ leaves_other_codecs_to_libavformat(void)
             s[12 + pil] = 0x02;     /* the CRC is not checked */
         }
     }
-    CHECK_INT(sv_tsprobe_scan(&pr, p, len), SV_ENOMEDIA);
+    CHECK_INT(sv_tsprobe_scan(&pr, p, len, 0), SV_ENOMEDIA);
     free(p);
 }
 

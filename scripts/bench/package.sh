@@ -18,8 +18,10 @@
 # repository (MP4Box needs no library of its own this way):
 #   git clone https://github.com/gpac/gpac /work/peers/gpac
 #   cd /work/peers/gpac && ./configure --static-bin && make -j2
-#   (MP4Box is then bin/gcc/MP4Box; --disable-player leaves out the audio
-#   mixer MP4Box links, gf_mixer_*)
+#   (MP4Box is then bin/gcc/MP4Box.  Do not add --disable-player: release
+#   26.07 then fails to link MP4Box, on gf_mixer_*, gf_utf8_reorder_bidi
+#   and scenejs_unload, which that switch compiles out but the rest still
+#   calls)
 #
 # Baseline (issue 19; 600 s input, 2 s segments, output in /dev/shm):
 #   sv-package HLS+DASH  921-1002 MiB/s TS, 1310 MiB/s MP4, 75 MiB (44 MP4)

@@ -27,6 +27,16 @@
 #   sv-package HLS+DASH  921-1002 MiB/s TS, 1310 MiB/s MP4, 75 MiB (44 MP4)
 #   MP4Box :dual          481-502 MiB/s TS, 1052-1124 MiB/s MP4, 17-18 MiB
 #   ffmpeg hls fmp4       296-331 MiB/s TS, 431-527 MiB/s MP4, 67 MiB
+# After issue 19's memory work (own TS and MP4 readers, libav loaded from a
+# plugin only when needed, no libarchive; MP4Box 26.07 built here; a busy
+# shared machine, so the CPU column is the steadier; median of 3 turns):
+#   600 s TS:  sv-package 124 MiB/s, 813 MiB/CPU-s, 12 MiB; MP4Box 81,
+#              525, 16 MiB (1.54x wall, 1.55x CPU, 0.75x RSS)
+#   600 s MP4: sv-package 599, 1251, 12 MiB; MP4Box 293, 946, 15 MiB
+#              (2.05x wall, 1.32x CPU, 0.79x RSS)
+#   20 s TS:   sv-package 962 MiB/CPU-s, 11 MiB; MP4Box 385, 12 MiB
+#   20 s MP4:  sv-package 1253 MiB/CPU-s, 11 MiB; MP4Box 752, 11 MiB
+#   ffmpeg hls/dash: 63-170 MiB/s, 62-68 MiB throughout
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}

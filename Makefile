@@ -38,7 +38,10 @@ CFLAGS ?= -O2 -g
 SAN ?=
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE \
     -DSV_VERSION='"$(VERSION)"' -DH2O_USE_LIBUV=1 -Ilib $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
+# --as-needed (also this gcc's default): a binary records only the
+# libraries it calls, so sv-package, which loads libav from a plugin, does
+# not map libav's hundred libraries at start-up
+ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread -Wl,--as-needed
 # wslay (h2o's WebSocket framing, lib/http/ws.c) ships no pkg-config file
 LIBS := $(PKG_LIBS) -lwslay -lm -lpthread
 
@@ -49,6 +52,12 @@ LIB_DUPS := $(shell printf '%s\n' $(notdir $(LIB_SRCS)) | sort | uniq -d)
 ifneq ($(LIB_DUPS),)
 $(error lib/ has several files named $(LIB_DUPS): give them distinct names)
 endif
+# libavformat's reader as a plugin that sv-package dlopens for inputs its
+# own readers do not take (lib/pack/source.c says why); position-independent
+# copies of the few files it needs
+PLUGIN := $(BUILD)/lib/streamverse/sv-demux.so
+PLUGIN_SRCS := lib/media/demux_ops.c lib/media/av_demux.c lib/media/av_open.c \
+    lib/core/err.c
 TOOLS := $(sort $(notdir $(wildcard cmd/sv-*)))
 BINS := $(TOOLS:%=$(BUILD)/bin/%)
 # tests/unit/<folder>/<file>_test.c tests lib/<folder>/<file>.c; the test
@@ -65,7 +74,7 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 .PHONY: all setup check check-unit check-cli check-e2e layers lint asan demo \
         man completions install uninstall fuzz fuzz-long bench clean distclean
 
-all: $(BINS) $(UNIT_BINS) $(FUZZ_TESTS)
+all: $(BINS) $(PLUGIN) $(UNIT_BINS) $(FUZZ_TESTS)
 
 # Run scripts/setup (quick and quiet when all is there), then record the
 # packages' flags; a failure of either stops the build here, with setup's
@@ -92,6 +101,15 @@ $(BUILD)/libsv.a: $(LIB_OBJS)
 $(BUILD)/bin/%: $(BUILD)/libsv.a $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wildcard cmd/$$*/*.c))))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libsv.a $(LIBS)
+
+
+$(BUILD)/pic/%.o: %.c | $(CONFIG)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+$(PLUGIN): $(PLUGIN_SRCS:%.c=$(BUILD)/pic/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(LIBS)
+-include $(PLUGIN_SRCS:%.c=$(BUILD)/pic/%.d)
 
 define unit_test
 $(BUILD)/tests/$(notdir $(1:.c=)): $(BUILD)/$(1:.c=.o) $(BUILD)/libsv.a
@@ -146,13 +164,15 @@ completions: $(BINS)
 	    $(BUILD)/bin/$$t --complete=fish > completions/fish/$$t.fish \
 	    || exit 1; done
 
-install: $(BINS)
+install: $(BINS) $(PLUGIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/lib/streamverse \
 	    $(DESTDIR)$(PREFIX)/share/man/man7 \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/streamverse/
 	install -m 0644 $(TOOLS:%=man/%.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/sv.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(TOOLS:%=completions/bash/%) \
@@ -164,6 +184,7 @@ install: $(BINS)
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(DESTDIR)$(PREFIX)/lib/streamverse/sv-demux.so \
 	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/man/man1/%.1) \
 	    $(DESTDIR)$(PREFIX)/share/man/man7/sv.7 \
 	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%) \

@@ -1,4 +1,5 @@
-/* archive.c -- libarchive, wrapped once: tar writing and decompression */
+/* archive.c -- libarchive, wrapped once: decompression (the tar writer is
+ * tar.c) */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -13,107 +14,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "container/archive.h"
-
-struct sv_tar {
-    struct archive *a;
-    struct archive_entry *e;
-    time_t now;
-};
-
-static int
-fail(struct sv_tar *t, const char *what)
-{
-    int e = archive_errno(t->a);
-
-    if (e == EPIPE)
-        return -EPIPE;          /* the reader went away: no message */
-    sv_log_error("cannot write the tar stream (%s): %s", what,
-                 archive_error_string(t->a) ? archive_error_string(t->a)
-                 : "unknown error");
-    return e > 0 ? -e : -EIO;
-}
-
-int
-sv_tar_open(struct sv_tar **out, int fd)
-{
-    struct sv_tar *t = calloc(1, sizeof(*t));
-
-    if (t == NULL)
-        return -ENOMEM;
-    t->a = archive_write_new();
-    t->e = archive_entry_new();
-    if (t->a == NULL || t->e == NULL) {
-        sv_tar_close(t);
-        return -ENOMEM;
-    }
-    t->now = time(NULL);
-    if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
-        archive_write_set_bytes_in_last_block(t->a, 1) != ARCHIVE_OK ||
-        archive_write_open_fd(t->a, fd) != ARCHIVE_OK) {
-        int rc = fail(t, "open");
-        archive_write_free(t->a);
-        t->a = NULL;
-        sv_tar_close(t);
-        return rc;
-    }
-    *out = t;
-    return 0;
-}
-
-static int
-header(struct sv_tar *t, const char *name, int type, int mode, size_t size)
-{
-    archive_entry_clear(t->e);
-    archive_entry_set_pathname(t->e, name);
-    archive_entry_set_filetype(t->e, (unsigned)type);
-    archive_entry_set_perm(t->e, (mode_t)mode);
-    archive_entry_set_size(t->e, (la_int64_t)size);
-    archive_entry_set_mtime(t->e, t->now, 0);
-    if (archive_write_header(t->a, t->e) != ARCHIVE_OK)
-        return fail(t, name);
-    return 0;
-}
-
-int
-sv_tar_add(struct sv_tar *t, const char *name, const struct iovec *iov,
-           int n)
-{
-    size_t total = 0;
-    int i, rc;
-
-    for (i = 0; i < n; i++)
-        total += iov[i].iov_len;
-    rc = header(t, name, AE_IFREG, 0644, total);
-    for (i = 0; rc == 0 && i < n; i++)
-        if (iov[i].iov_len > 0 &&
-            archive_write_data(t->a, iov[i].iov_base, iov[i].iov_len) < 0)
-            rc = fail(t, name);
-    return rc;
-}
-
-int
-sv_tar_dir(struct sv_tar *t, const char *name)
-{
-    return header(t, name, AE_IFDIR, 0755, 0);
-}
-
-int
-sv_tar_close(struct sv_tar *t)
-{
-    int rc = 0;
-
-    if (t == NULL)
-        return 0;
-    if (t->a != NULL) {
-        if (archive_write_close(t->a) != ARCHIVE_OK)
-            rc = fail(t, "close");
-        archive_write_free(t->a);
-    }
-    if (t->e != NULL)
-        archive_entry_free(t->e);
-    free(t);
-    return rc;
-}
 
 struct sv_unzip {
     struct archive *a;          /* NULL: the file is empty */

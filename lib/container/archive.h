@@ -1,27 +1,10 @@
-/* archive.h -- the one libarchive wrapper: a tar writer, a gunzip reader */
+/* archive.h -- the one libarchive wrapper: a gunzip reader */
 #ifndef SV_CONTAINER_ARCHIVE_H
 #define SV_CONTAINER_ARCHIVE_H
 
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/uio.h>
-
-/* ---- writing: a package as a pax tar stream, for `sv-package -o -` ---- */
-
-struct sv_tar;
-
-/* Starts a pax tar stream on fd.  Returns 0 or a negative code. */
-int sv_tar_open(struct sv_tar **out, int fd);
-
-/* Adds a regular file (mode 0644) made of iov[0..n). */
-int sv_tar_add(struct sv_tar *t, const char *name, const struct iovec *iov,
-               int n);
-
-/* Adds a directory entry (mode 0755). */
-int sv_tar_dir(struct sv_tar *t, const char *name);
-
-/* Writes the end of the archive and frees t.  NULL-safe. */
-int sv_tar_close(struct sv_tar *t);
 
 /* ---- reading: one file, decompressed when it is compressed ---- */
 

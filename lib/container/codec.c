@@ -547,3 +547,236 @@ sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **pp,
     }
     return (long)w;
 }
+
+/* ---- stream description from the first frame (readers without a
+ * demuxer library: the SPS, the ADTS header) ---- */
+
+struct bits {
+    const uint8_t *p;
+    size_t len, pos;            /* in bits */
+    int bad;                    /* read past the end */
+};
+
+static uint32_t
+bits_u(struct bits *b, int n)
+{
+    uint32_t v = 0;
+
+    while (n-- > 0) {
+        if (b->pos >= b->len) {
+            b->bad = 1;
+            return 0;
+        }
+        v = v << 1 | ((b->p[b->pos >> 3] >> (7 - (b->pos & 7))) & 1);
+        b->pos++;
+    }
+    return v;
+}
+
+static uint32_t
+bits_ue(struct bits *b)
+{
+    int zeros = 0;
+
+    while (bits_u(b, 1) == 0 && !b->bad)
+        if (++zeros > 31) {
+            b->bad = 1;
+            return 0;
+        }
+    if (b->bad)
+        return 0;
+    return (uint32_t)((1ull << zeros) - 1 + bits_u(b, zeros));
+}
+
+static void
+bits_skip(struct bits *b, size_t n)
+{
+    b->pos += n;
+    if (b->pos > b->len) {
+        b->pos = b->len;
+        b->bad = 1;
+    }
+}
+
+static void
+skip_scaling_list(struct bits *b, int size)
+{
+    int i, last = 8, next = 8;
+
+    for (i = 0; i < size && !b->bad; i++) {
+        if (next != 0) {
+            int32_t d;
+            uint32_t u = bits_ue(b);
+            d = (u & 1) ? (int32_t)((u + 1) / 2) : -(int32_t)(u / 2);
+            next = (last + d + 256) % 256;
+        }
+        last = next == 0 ? last : next;
+    }
+}
+
+static int
+avc_describe(struct sv_demux_stream *s, const uint8_t *raw, size_t n)
+{
+    struct bits b = { raw, n * 8, 0, 0 };
+    uint32_t chroma = 1, depth = 0, poc, w, h, frame_mbs, i;
+    uint32_t cl = 0, cr = 0, ct = 0, cb = 0;
+    int profile;
+
+    profile = (int)bits_u(&b, 8);
+    bits_skip(&b, 8);
+    s->level = (int)bits_u(&b, 8);
+    s->profile = profile;
+    bits_ue(&b);
+    if (profile == 100 || profile == 110 || profile == 122 ||
+        profile == 244 || profile == 44 || profile == 83 || profile == 86 ||
+        profile == 118 || profile == 128 || profile == 138 ||
+        profile == 139 || profile == 134 || profile == 135) {
+        chroma = bits_ue(&b);
+        if (chroma == 3)
+            bits_skip(&b, 1);
+        depth = bits_ue(&b);
+        bits_ue(&b);
+        bits_skip(&b, 1);
+        if (bits_u(&b, 1))
+            for (i = 0; i < (chroma != 3 ? 8u : 12u) && !b.bad; i++)
+                if (bits_u(&b, 1))
+                    skip_scaling_list(&b, i < 6 ? 16 : 64);
+    }
+    bits_ue(&b);
+    poc = bits_ue(&b);
+    if (poc == 0) {
+        bits_ue(&b);
+    } else if (poc == 1) {
+        uint32_t k;
+        bits_skip(&b, 1);
+        bits_ue(&b);
+        bits_ue(&b);
+        k = bits_ue(&b);
+        for (i = 0; i < k && i < 256 && !b.bad; i++)
+            bits_ue(&b);
+    }
+    bits_ue(&b);
+    bits_skip(&b, 1);
+    w = bits_ue(&b) + 1;
+    h = bits_ue(&b) + 1;
+    frame_mbs = bits_u(&b, 1);
+    if (!frame_mbs)
+        bits_skip(&b, 1);
+    bits_skip(&b, 1);
+    if (bits_u(&b, 1)) {
+        cl = bits_ue(&b);
+        cr = bits_ue(&b);
+        ct = bits_ue(&b);
+        cb = bits_ue(&b);
+    }
+    if (b.bad || chroma > 3 || depth > 6 || w > 1024 || h > 1024)
+        return SV_EFORMAT;
+    w *= 16;
+    h *= 16 * (2 - frame_mbs);
+    {
+        uint32_t ux = chroma == 0 || chroma == 3 ? 1 : 2;
+        uint32_t uy = (chroma == 1 ? 2 : 1) * (2 - frame_mbs);
+        if (chroma == 0)
+            uy = 2 - frame_mbs;
+        if ((cl + cr) * ux >= w || (ct + cb) * uy >= h)
+            return SV_EFORMAT;
+        w -= (cl + cr) * ux;
+        h -= (ct + cb) * uy;
+    }
+    s->width = (int)w;
+    s->height = (int)h;
+    s->bit_depth = 8 + (int)depth;
+    s->chroma_420 = chroma == 1;
+    return 0;
+}
+
+static int
+hevc_describe(struct sv_demux_stream *s, const uint8_t *raw, size_t n)
+{
+    struct bits b = { raw, n * 8, 0, 0 };
+    uint32_t sub, chroma, w, h, i, depth;
+    uint32_t cl = 0, cr = 0, ct = 0, cb = 0, ux, uy;
+    int prof[8], lev[8];
+
+    bits_skip(&b, 16);          /* the NAL header */
+    bits_skip(&b, 4);
+    sub = bits_u(&b, 3);
+    bits_skip(&b, 1);
+    bits_skip(&b, 3);
+    s->profile = (int)bits_u(&b, 5);
+    bits_skip(&b, 32 + 48);
+    s->level = (int)bits_u(&b, 8);
+    for (i = 0; i < sub; i++) {
+        prof[i] = (int)bits_u(&b, 1);
+        lev[i] = (int)bits_u(&b, 1);
+    }
+    if (sub > 0)
+        bits_skip(&b, 2 * (8 - sub));
+    for (i = 0; i < sub; i++) {
+        if (prof[i])
+            bits_skip(&b, 88);
+        if (lev[i])
+            bits_skip(&b, 8);
+    }
+    bits_ue(&b);
+    chroma = bits_ue(&b);
+    if (chroma == 3)
+        bits_skip(&b, 1);
+    w = bits_ue(&b);
+    h = bits_ue(&b);
+    if (bits_u(&b, 1)) {
+        cl = bits_ue(&b);
+        cr = bits_ue(&b);
+        ct = bits_ue(&b);
+        cb = bits_ue(&b);
+    }
+    depth = bits_ue(&b);
+    if (b.bad || chroma > 3 || depth > 8 || w == 0 || h == 0 ||
+        w > 16888 || h > 16888)
+        return SV_EFORMAT;
+    ux = chroma == 1 || chroma == 2 ? 2 : 1;
+    uy = chroma == 1 ? 2 : 1;
+    if ((cl + cr) * ux >= w || (ct + cb) * uy >= h)
+        return SV_EFORMAT;
+    s->width = (int)(w - (cl + cr) * ux);
+    s->height = (int)(h - (ct + cb) * uy);
+    s->bit_depth = 8 + (int)depth;
+    s->chroma_420 = chroma == 1;
+    return 0;
+}
+
+int
+sv_codec_describe(struct sv_demux_stream *s, const uint8_t *p, size_t len)
+{
+    uint8_t raw[512];
+    size_t pos = 0, n;
+    struct nal nl;
+    int hevc = s->codec == SV_CODEC_HEVC, type, idx, ch;
+
+    if (s->codec == SV_CODEC_AAC) {
+        if (len < 7 || p[0] != 0xff || (p[1] & 0xf6) != 0xf0)
+            return SV_EFORMAT;
+        idx = p[2] >> 2 & 0xf;
+        ch = (p[2] & 1) << 2 | p[3] >> 6;
+        if (idx >= (int)(sizeof(aac_rates) / sizeof(aac_rates[0])) ||
+            ch == 0)
+            return SV_EFORMAT;
+        s->sample_rate = aac_rates[idx];
+        s->channels = ch == 7 ? 8 : ch;
+        s->profile = (p[2] >> 6);
+        return 0;
+    }
+    if (s->codec != SV_CODEC_H264 && !hevc)
+        return SV_ENOMEDIA;
+    while (next_nal(p, len, &pos, &nl)) {
+        if (nl.len < 4)
+            continue;
+        type = hevc ? (nl.p[0] >> 1) & 0x3f : nl.p[0] & 0x1f;
+        if (type != (hevc ? 33 : 7))
+            continue;
+        n = unescape(nl.p + (hevc ? 0 : 1), nl.len - (hevc ? 0 : 1), raw,
+                     sizeof(raw));
+        return hevc ? hevc_describe(s, raw, n) : avc_describe(s, raw, n);
+    }
+    return SV_EFORMAT;
+}

@@ -51,4 +51,14 @@ long sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p,
 long sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **p,
                              size_t len, size_t *cap);
 
+/*
+ * Fills in s (whose codec is set) from its first frame: width, height,
+ * bit depth, chroma, profile and level from the SPS of an H.264 or HEVC
+ * keyframe in Annex B form; sample rate, channels and profile from an
+ * ADTS header.  Bounded by len.  Returns 0, SV_EFORMAT when the frame has
+ * none of that, or SV_ENOMEDIA for other codecs.
+ */
+int sv_codec_describe(struct sv_demux_stream *s, const uint8_t *p,
+                      size_t len);
+
 #endif

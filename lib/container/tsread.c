@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -27,14 +28,11 @@ usable(enum sv_codec c)
 }
 
 int
-sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
-               const struct sv_demux_stream *st, int n)
+sv_tsread_init_streams(struct sv_tsread *r, const struct sv_demux_stream *st,
+                       int n)
 {
     int i;
 
-    memset(r, 0, sizeof(*r));
-    r->p = p;
-    r->len = len;
     for (i = 0; i < n && r->npes < SV_TSREAD_MAX; i++) {
         struct sv_tsread_pes *e;
         if (!usable(st[i].codec) || st[i].id <= 0 || st[i].id >= 0x1fff ||
@@ -48,6 +46,67 @@ sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
         sv_buf_init(&e->buf, PES_MAX);
     }
     return r->npes > 0 ? 0 : SV_ENOMEDIA;
+}
+
+int
+sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
+               const struct sv_demux_stream *st, int n)
+{
+    memset(r, 0, sizeof(*r));
+    r->p = p;
+    r->len = len;
+    r->fd = -1;
+    return sv_tsread_init_streams(r, st, n);
+}
+
+int
+sv_tsread_init_fd(struct sv_tsread *r, int fd, const uint8_t *prefix,
+                  size_t len, volatile int *stop)
+{
+    size_t cap = len > SV_TSREAD_PIPE_BUF ? len : SV_TSREAD_PIPE_BUF;
+
+    memset(r, 0, sizeof(*r));
+    r->buf = malloc(cap);
+    if (r->buf == NULL)
+        return -ENOMEM;
+    if (len > 0)
+        memcpy(r->buf, prefix, len);
+    r->cap = cap;
+    r->p = r->buf;
+    r->len = len;
+    r->fd = fd;
+    r->stop = stop;
+    return 0;
+}
+
+/*
+ * Moves what is left of the buffer to its start and reads more, until a
+ * whole packet is there or the pipe ends: 0, SV_EINTR or a read error.
+ * One read(2) is enough once a packet is there: live input is handed on
+ * as it arrives.
+ */
+static int
+refill(struct sv_tsread *r)
+{
+    ssize_t n;
+
+    memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+    r->len -= r->pos;
+    r->pos = 0;
+    while (!r->fd_eof && r->len < TS) {
+        n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n < 0 && errno == EINTR) {
+            if (r->stop != NULL && *r->stop)
+                return SV_EINTR;
+            continue;
+        }
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            r->fd_eof = 1;
+        r->len += (size_t)n;
+    }
+    return 0;
 }
 
 int
@@ -71,6 +130,8 @@ sv_tsread_open(struct sv_tsread *r, const char *path,
         return -errno;
     madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
     rc = sv_tsread_init(r, m, (size_t)sb.st_size, st, n);
+    if (n == 0 && rc == SV_ENOMEDIA)
+        rc = 0;                 /* mapped; the streams come later */
     if (rc < 0) {
         munmap(m, (size_t)sb.st_size);
         return rc;
@@ -88,6 +149,8 @@ sv_tsread_release(struct sv_tsread *r)
         sv_buf_release(&r->pes[i].buf);
     if (r->map != NULL)
         munmap(r->map, r->len);
+    free(r->buf);
+    r->buf = NULL;
     r->map = NULL;
     r->npes = 0;
 }
@@ -234,6 +297,12 @@ sv_tsread_next(struct sv_tsread *r, struct sv_demux_packet *pkt)
             if (emit(r, pkt))
                 return 1;
             done(r);
+            continue;
+        }
+        if (r->pos + TS > r->len && r->fd >= 0 && !r->fd_eof) {
+            int rc = refill(r);
+            if (rc < 0)
+                return rc;
             continue;
         }
         if (r->pos + TS > r->len) {

@@ -1,6 +1,6 @@
 /* tsread.h -- a fast MPEG-TS packet reader for regular files: the file is
- * mapped and PES packets are assembled straight from it (libavformat still
- * probes the streams; this only replaces av_read_frame for the packets) */
+ * mapped and PES packets are assembled straight from it (tsprobe.c finds
+ * the streams) */
 #ifndef SV_PACK_TSREAD_H
 #define SV_PACK_TSREAD_H
 
@@ -26,10 +26,16 @@ struct sv_tsread_pes {
 };
 
 struct sv_tsread {
-    const uint8_t *p;           /* the input (mapped or given) */
+    const uint8_t *p;           /* the input (mapped, given, or buf) */
     size_t len;
     size_t pos;
     void *map;                  /* non-NULL when we mapped it */
+    /* reading a pipe: the bytes not yet used, refilled from fd */
+    int fd;                     /* -1 when the input is all in p */
+    uint8_t *buf;
+    size_t cap;
+    int fd_eof;
+    volatile int *stop;         /* reads interrupted when it became set */
     size_t dropped;             /* bytes of the map given back so far */
     struct sv_tsread_pes pes[SV_TSREAD_MAX];
     int npes;
@@ -49,12 +55,30 @@ struct sv_tsread {
 int sv_tsread_init(struct sv_tsread *r, const uint8_t *p, size_t len,
                    const struct sv_demux_stream *st, int n);
 
-/* Maps the regular file path and calls sv_tsread_init on it. */
+/*
+ * Reads fd (a pipe: stdin) as it comes, into a buffer of at least
+ * SV_TSREAD_PIPE_BUF bytes that starts with the len bytes at prefix
+ * (copied: what a probe already read).  No streams yet (add them with
+ * sv_tsread_init_streams).  A read that a signal interrupts while *stop
+ * is set ends sv_tsread_next with SV_EINTR.  Returns 0 or -ENOMEM.
+ */
+#define SV_TSREAD_PIPE_BUF (1 << 20)
+int sv_tsread_init_fd(struct sv_tsread *r, int fd, const uint8_t *prefix,
+                      size_t len, volatile int *stop);
+
+/* Adds the streams st[0..n) to a reader that has none yet; 0 or
+ * SV_ENOMEDIA, as sv_tsread_init. */
+int sv_tsread_init_streams(struct sv_tsread *r,
+                           const struct sv_demux_stream *st, int n);
+
+/* Maps the regular file path and calls sv_tsread_init on it; with n == 0
+ * it only maps it (the streams come from sv_tsread_init_streams). */
 int sv_tsread_open(struct sv_tsread *r, const char *path,
                    const struct sv_demux_stream *st, int n);
 
 /*
- * The next packet: 1, or 0 at the end.  Video packets are whole PES
+ * The next packet: 1, or 0 at the end (SV_EINTR, or a read error, from a
+ * pipe).  Video packets are whole PES
  * payloads (keyframes found from the NAL types or the random access
  * indicator); AAC PES payloads are split into ADTS frames.  pkt->data is
  * valid until the next call.

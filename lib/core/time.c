@@ -45,3 +45,26 @@ sv_time_iso8601(int64_t ms, int flags, char *buf, size_t size)
         return 0;
     return (size_t)n < size ? (size_t)n : size - 1;
 }
+
+int64_t
+sv_time_rescale(int64_t v, int64_t a_num, int64_t a_den, int64_t c_num,
+                int64_t c_den)
+{
+    __int128 b = (__int128)a_num * c_den, c = (__int128)a_den * c_num, r;
+
+    if (v == INT64_MIN || v == INT64_MAX)
+        return v;
+    if (c == 0)
+        return INT64_MIN;
+    if (c < 0) {
+        b = -b;
+        c = -c;
+    }
+    r = (__int128)v * b;
+    r = r < 0 ? -((-r + c / 2) / c) : (r + c / 2) / c;
+    if (r > INT64_MAX)
+        return INT64_MAX;
+    if (r < INT64_MIN)
+        return INT64_MIN;
+    return (int64_t)r;
+}

@@ -24,4 +24,13 @@ int64_t sv_time_now_ms(void);
  */
 size_t sv_time_iso8601(int64_t ms, int flags, char *buf, size_t size);
 
+/*
+ * Rescales v from a_num/a_den to c_num/c_den units, rounding to nearest
+ * and halves away from zero, as libavutil's av_rescale_rnd with
+ * AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX: INT64_MIN and INT64_MAX (the
+ * "no timestamp" values) pass unchanged; a result past int64 saturates.
+ */
+int64_t sv_time_rescale(int64_t v, int64_t a_num, int64_t a_den,
+                        int64_t c_num, int64_t c_den);
+
 #endif

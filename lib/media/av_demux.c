@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavformat/avformat.h>
 #include <libavutil/mathematics.h>
@@ -17,6 +18,11 @@ struct sv_demux {
     struct sv_demux_stream *st;
     int n;
     volatile int *stop;
+    /* sv_demux_open_fd: the bytes a probe already read, then fd */
+    AVIOContext *io;
+    const uint8_t *prefix;
+    size_t prefix_len, prefix_pos;
+    int fd;
 };
 
 static const char *
@@ -97,11 +103,39 @@ describe(struct sv_demux_stream *s, const AVStream *st)
     s->language = lang != NULL ? lang->value : "und";
 }
 
-int
-sv_demux_open(struct sv_demux **out, const char *url, const char *format)
+/* Custom I/O of sv_demux_open_fd: the prefix, then the descriptor. */
+static int
+read_fd(void *ud, uint8_t *buf, int size)
+{
+    struct sv_demux *d = ud;
+    size_t left = d->prefix_len - d->prefix_pos;
+    ssize_t n;
+
+    if (left > 0) {
+        n = left < (size_t)size ? (ssize_t)left : size;
+        memcpy(buf, d->prefix + d->prefix_pos, (size_t)n);
+        d->prefix_pos += (size_t)n;
+        return (int)n;
+    }
+    for (;;) {
+        n = read(d->fd, buf, (size_t)size);
+        if (n >= 0 || errno != EINTR)
+            break;
+        if (d->stop != NULL && *d->stop)
+            return AVERROR_EXIT;
+    }
+    if (n < 0)
+        return AVERROR(errno);
+    return n == 0 ? AVERROR_EOF : (int)n;
+}
+
+static int
+open_demux(struct sv_demux **out, const char *url, const char *format,
+           int fd, const uint8_t *prefix, size_t len)
 {
     struct sv_demux *d;
     const AVInputFormat *ifmt = NULL;
+    uint8_t *iobuf;
     int rc, i;
 
     sv_err_set_fallback(av_message);
@@ -114,11 +148,28 @@ sv_demux_open(struct sv_demux **out, const char *url, const char *format)
     d = calloc(1, sizeof(*d));
     if (d == NULL)
         return -ENOMEM;
+    d->fd = fd;
+    d->prefix = prefix;
+    d->prefix_len = len;
     d->fc = avformat_alloc_context();
     d->pkt = av_packet_alloc();
     if (d->fc == NULL || d->pkt == NULL) {
         rc = -ENOMEM;
         goto fail;
+    }
+    if (fd >= 0) {
+        iobuf = av_malloc(1 << 16);
+        d->io = iobuf != NULL ? avio_alloc_context(iobuf, 1 << 16, 0, d,
+                                                   read_fd, NULL, NULL)
+                              : NULL;
+        if (d->io == NULL) {
+            av_free(iobuf);
+            rc = -ENOMEM;
+            goto fail;
+        }
+        d->io->seekable = 0;
+        d->fc->pb = d->io;
+        d->fc->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
     d->fc->interrupt_callback.callback = interrupted;
     d->fc->interrupt_callback.opaque = d;
@@ -140,6 +191,19 @@ sv_demux_open(struct sv_demux **out, const char *url, const char *format)
 fail:
     sv_demux_close(d);
     return rc;
+}
+
+int
+sv_demux_open(struct sv_demux **out, const char *url, const char *format)
+{
+    return open_demux(out, url, format, -1, NULL, 0);
+}
+
+int
+sv_demux_open_fd(struct sv_demux **out, int fd, const uint8_t *prefix,
+                 size_t len, const char *format)
+{
+    return open_demux(out, "", format, fd, prefix, len);
 }
 
 int
@@ -218,14 +282,16 @@ sv_demux_close(struct sv_demux *d)
         return;
     av_packet_free(&d->pkt);
     avformat_close_input(&d->fc);
+    if (d->io != NULL) {
+        av_freep(&d->io->buffer);
+        avio_context_free(&d->io);
+    }
     free(d->st);
     free(d);
 }
 
-int64_t
-sv_rescale(int64_t v, int64_t a_num, int64_t a_den, int64_t c_num,
-           int64_t c_den)
+const char *
+sv_demux_strerror_r(int code, char *buf, unsigned size)
 {
-    return av_rescale_rnd(v, a_num * c_den, a_den * c_num,
-                          AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+    return av_message(code, buf, size);
 }

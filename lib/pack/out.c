@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "pack/out.h"
-#include "container/archive.h"
+#include "container/tar.h"
 
 #define MAX_DIRS 64
 

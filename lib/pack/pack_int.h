@@ -8,10 +8,10 @@
 
 #include "container/codec.h"
 #include "container/fmp4.h"
+#include "container/packet.h"
 #include "container/ts.h"
 #include "core/buf.h"
 #include "drm/cenc.h"
-#include "media/av_demux.h"
 #include "model/model.h"
 #include "pack/out.h"
 #include "pack/package.h"

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "container/tsread.h"
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
 #include "core/sig.h"
 #include "core/time.h"
+#include "pack/source.h"
 #include "pack/pack_int.h"
 
 #define LIVE_PARTS_KEPT 4       /* segments whose parts stay listed */
@@ -529,25 +529,6 @@ open_single(struct sv__pack *p, struct sv__track *t)
 }
 
 /*
- * MPEG-TS in a regular file is read by our own mapped reader (a copy per
- * byte instead of four); SV_PACKAGE_TS_READER=libav keeps libavformat's.
- */
-static int
-fast_reader(struct sv_tsread *tr, struct sv_demux *d, const char *url)
-{
-    struct sv_demux_stream st[SV_TSREAD_MAX];
-    const char *env = getenv("SV_PACKAGE_TS_READER");
-    int i, n = 0;
-
-    if (strcmp(url, "-") == 0 || strcmp(sv_demux_format(d), "mpegts") != 0 ||
-        (env != NULL && strcmp(env, "libav") == 0))
-        return 0;
-    for (i = 0; i < sv_demux_count(d) && n < SV_TSREAD_MAX; i++)
-        st[n++] = *sv_demux_stream(d, i);
-    return sv_tsread_open(tr, url, st, n) == 0;
-}
-
-/*
  * The start of an input.  Its first packets are held until every track
  * has shown where it starts (video: its first keyframe), or HOLD_US of
  * input went by.  Presentation time 0 is then the first video frame's
@@ -583,7 +564,8 @@ gate_release(struct gate *g)
 static int64_t
 in_us(const struct sv__track *t, int64_t v)
 {
-    return sv_rescale(v, t->info.tb_num, t->info.tb_den, 1, 1000000);
+    return sv_time_rescale(v, t->info.tb_num, t->info.tb_den, 1,
+                           1000000);
 }
 
 static int
@@ -723,27 +705,31 @@ gate_open(struct sv__pack *p, struct gate *g, int first, const int *map)
 static int
 run_input(struct sv__pack *p, int input, const char *url)
 {
-    struct sv_demux *d = NULL;
+    struct sv__source *in;
     struct sv_demux_packet pkt;
-    struct sv_tsread tr;
     struct gate g;
-    int fast = 0;
     const struct sv_demux_stream *s;
     struct sv__track *t;
     int *map = NULL, first = p->nt, i, n, rc, nv = 0, skipped = 0, nav = 0;
 
     memset(&g, 0, sizeof(g));
-    rc = sv_demux_open(&d, url, p->o->format);
-    if (rc < 0)
+    in = calloc(1, sizeof(*in));
+    if (in == NULL)
+        return sv__fail(p, -ENOMEM, "out of memory");
+    rc = sv__source_open(in, url, p->o->format,
+                         (volatile int *)&sv_sig_stop);
+    if (rc < 0) {
+        free(in);
         return sv__fail(p, rc, "cannot read '%s': %s", url,
                         sv_strerror(rc));
+    }
     /* libavformat reads any text as an ANSI art "video" */
-    if (strcmp(sv_demux_format(d), "tty") == 0) {
+    if (strcmp(sv__source_format(in), "tty") == 0) {
         rc = sv__fail(p, SV_EFORMAT, "cannot read '%s': not audio or video",
                       url);
         goto done;
     }
-    n = sv_demux_count(d);
+    n = sv__source_count(in);
     map = malloc((size_t)(n > 0 ? n : 1) * sizeof(*map));
     if (map == NULL) {
         rc = -ENOMEM;
@@ -751,7 +737,7 @@ run_input(struct sv__pack *p, int input, const char *url)
     }
     for (i = 0; i < n; i++) {
         map[i] = -1;
-        s = sv_demux_stream(d, i);
+        s = sv__source_stream(in, i);
         nav += s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO;
         if (!supported(s)) {
             if (s->kind == SV_KIND_VIDEO || s->kind == SV_KIND_AUDIO) {
@@ -808,12 +794,8 @@ run_input(struct sv__pack *p, int input, const char *url)
     p->have_origin = 0;
     if (p->o->live && p->m.ast_ms == 0)
         p->m.ast_ms = sv_time_now_ms();
-    fast = fast_reader(&tr, d, url);
     for (;;) {
-        if (fast)
-            rc = sv_sig_stop ? SV_EINTR : sv_tsread_next(&tr, &pkt);
-        else
-            rc = sv_demux_read(d, &pkt, (volatile int *)&sv_sig_stop);
+        rc = sv__source_read(in, &pkt, (volatile int *)&sv_sig_stop);
         if (rc == 0 || rc == SV_EINTR)
             break;
         if (rc < 0) {
@@ -854,15 +836,15 @@ run_input(struct sv__pack *p, int input, const char *url)
         }
     rc = 0;
 done:
-    if (fast) {
-        if (tr.bad > 0)
-            sv_log_warn("'%s': %llu damaged MPEG-TS packets skipped", url,
-                        (unsigned long long)tr.bad);
-        sv_tsread_release(&tr);
-    }
+    if (sv__source_bad(in) > 0)
+        sv_log_warn(in->kind == SV__SOURCE_TS
+                    ? "'%s': %llu damaged MPEG-TS packets skipped"
+                    : "'%s': %llu samples outside the file skipped", url,
+                    (unsigned long long)sv__source_bad(in));
     gate_release(&g);
     free(map);
-    sv_demux_close(d);
+    sv__source_close(in);
+    free(in);
     return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "pack/pack_int.h"
 
 #define TOL_US 40000            /* keyframes this close count as aligned */
@@ -27,13 +28,13 @@
 int64_t
 sv__us(const struct sv__track *t, int64_t ticks)
 {
-    return sv_rescale(ticks, 1, t->timescale, 1, 1000000);
+    return sv_time_rescale(ticks, 1, t->timescale, 1, 1000000);
 }
 
 static int64_t
 ticks(const struct sv__track *t, int64_t us)
 {
-    return sv_rescale(us, 1, 1000000, 1, t->timescale);
+    return sv_time_rescale(us, 1, 1000000, 1, t->timescale);
 }
 
 /* A media time of t on the package timeline, in microseconds: what tracks
@@ -96,11 +97,12 @@ restamp(struct sv__pack *p, struct sv__track *t,
         return 1;
     }
     if (!p->have_origin) {
-        p->offset_us = -sv_rescale(din, s->tb_num, s->tb_den, 1, 1000000);
+        p->offset_us = -sv_time_rescale(din, s->tb_num, s->tb_den, 1,
+                                        1000000);
         p->have_origin = 1;
     }
-    raw = sv_rescale(din, s->tb_num, s->tb_den, 1, t->timescale);
-    praw = sv_rescale(pin, s->tb_num, s->tb_den, 1, t->timescale);
+    raw = sv_time_rescale(din, s->tb_num, s->tb_den, 1, t->timescale);
+    praw = sv_time_rescale(pin, s->tb_num, s->tb_den, 1, t->timescale);
     if (!t->have_last) {
         /* the first sample: a decode time before the package's start (the
          * delay of B-frames, audio before the first video frame) moves the
@@ -216,8 +218,9 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         return 0;
     }
     if (pkt->duration > 0)
-        t->pkt_dur = (uint32_t)sv_rescale(pkt->duration, t->info.tb_num,
-                                          t->info.tb_den, 1, t->timescale);
+        t->pkt_dur = (uint32_t)sv_time_rescale(pkt->duration,
+                                               t->info.tb_num, t->info.tb_den,
+                                               1, t->timescale);
     if (t->nq == t->qcap) {
         size_t cap = t->qcap ? t->qcap * 2 : 256;
         s = realloc(t->q, cap * sizeof(*s));

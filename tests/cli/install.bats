@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# install.bats -- `make install` puts binaries, man pages and completions
-# under PREFIX inside DESTDIR, and `make uninstall` takes them away.
+# install.bats -- `make install` puts binaries, sv-package's plugin, man
+# pages and completions under PREFIX inside DESTDIR, and `make uninstall`
+# takes them away.
 
 load ../helpers
 
@@ -17,6 +18,8 @@ load ../helpers
         [ -f "$d/usr/share/fish/vendor_completions.d/$t.fish" ] || fail "no fish"
     done
     [ -f "$d/usr/share/man/man7/sv.7" ]
+    # sv-package's libavformat reader, beside bin/ as it looks for it
+    [ -f "$d/usr/lib/streamverse/sv-demux.so" ] || fail "no sv-demux.so"
     make -s -C "$SV_TOP" BUILD="$SV_BUILD" PREFIX=/usr DESTDIR="$d" uninstall
     [ -z "$(find "$d" -type f)" ] || fail "left behind: $(find "$d" -type f)"
 }

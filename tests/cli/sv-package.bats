@@ -115,12 +115,69 @@ Try 'sv-package --help' for more information."
 
 @test "the mapped MPEG-TS reader and libavformat's give the same package" {
     sv-package -q -s 2 -o "$out/mapped" "$(fixture ladder_reset.ts)"
-    SV_PACKAGE_TS_READER=libav sv-package -q -s 2 -o "$out/libav" \
+    SV_PACKAGE_READER=libav sv-package -q -s 2 -o "$out/libav" \
         "$(fixture ladder_reset.ts)"
     diff -r "$out/mapped" "$out/libav"
     # and from a pipe, libavformat reads
     sv-package -q -s 2 -o "$out/pipe" < "$(fixture ladder_reset.ts)"
     diff -r "$out/mapped" "$out/pipe"
+}
+
+@test "the own TS and MP4 readers and libavformat's give the same package" {
+    # issue 19: streams found without libavformat (HEVC's SPS, MP4's
+    # tables and edit lists, B-frames, audio before video)
+    local f
+    for f in hevc_aac_360p.ts hevc_aac_360p.mp4 h264_aac_360p.mp4 \
+        frames_bf_afirst.mp4 frames_bf_vfirst.ts; do
+        sv-package -q -s 1 -o "$out/own-$f" "$(fixture $f)"
+        SV_PACKAGE_READER=libav sv-package -q -s 1 -o "$out/av-$f" \
+            "$(fixture $f)"
+        diff -r "$out/own-$f" "$out/av-$f" || fail "$f: the packages differ"
+    done
+}
+
+@test "reads TS and MP4 files without libavformat, loads it for the rest" {
+    # issue 19: libav's libraries are not linked, only loaded from the
+    # plugin when an input needs them
+    run -0 ldd "$(command -v sv-package)"
+    # shellcheck disable=SC2154 # run sets $output
+    run ! grep -E 'libav(codec|format|util)' <<< "$output"
+    SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so sv-package -q -o "$out/ts" \
+        "$(fixture h264_aac_360p.ts)"
+    SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so sv-package -q -o "$out/mp4" \
+        "$(fixture h264_aac_360p.mp4)"
+    [ "$(jq '.renditions | length' "$out/mp4/package.json")" -eq 2 ]
+    run -1 --separate-stderr env SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so \
+        sv-package -q -o "$out/mkv" "$(fixture vfr.mkv)"
+    # shellcheck disable=SC2154 # run --separate-stderr sets $stderr_lines
+    assert_eq "${stderr_lines[-1]}" "sv-package: cannot read '$(fixture vfr.mkv)': can not access a needed shared library"
+    [ ! -e "$out/mkv/package.json" ]
+    # with the plugin, the same input packages
+    sv-package -q -o "$out/mkv" "$(fixture vfr.mkv)"
+    [ -s "$out/mkv/package.json" ]
+}
+
+@test "peak memory stays at GPAC's level on 1080p, TS and MP4 input" {
+    # issue 19: at most 20 MiB resident (MP4Box holds 17-18 MiB) however
+    # long the input; under AddressSanitizer RSS measures its shadow
+    if ldd "$(command -v sv-package)" | grep -q libasan; then
+        skip "peak RSS is not the packager's under AddressSanitizer"
+    fi
+    local src f rss
+    src=$(fixture h264_aac_1080p.mp4)
+    # 27 s of 1080p in both forms
+    ffmpeg -nostdin -v error -stream_loop 8 -i "$src" -c copy -f mpegts \
+        "$out.ts"
+    ffmpeg -nostdin -v error -i "$out.ts" -c copy -bsf:a aac_adtstoasc \
+        -movflags +faststart -f mp4 "$out.mp4"
+    for f in "$out.ts" "$out.mp4"; do
+        rm -rf "$out/p"
+        /usr/bin/time -f %M -o "$out.rss" sv-package -q -s 2 -o "$out/p" "$f"
+        rss=$(tail -n 1 "$out.rss")
+        [ "$(jq '.renditions[0].segments | length' "$out/p/package.json")" \
+            -ge 13 ]
+        [ "$rss" -le 20480 ] || fail "peak RSS ${rss} KiB from $f"
+    done
 }
 
 @test "the mapped MPEG-TS reader's memory does not grow with the input" {

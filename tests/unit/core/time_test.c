@@ -1,4 +1,5 @@
-/* time_test.c -- lib/core/time.c: ISO 8601 text of the wall clock */
+/* time_test.c -- lib/core/time.c: ISO 8601 text of the wall clock, and
+ * rescaling between time bases */
 #include <stdint.h>
 
 #include "core/time.h"
@@ -41,11 +42,31 @@ now_is_after_2020(void)
     CHECK(sv_time_now_ms() > 1577836800000LL);
 }
 
+static void
+rescales_to_nearest_halves_away_from_zero(void)
+{
+    CHECK_INT(sv_time_rescale(3003, 1, 90000, 1, 1000000), 33367);
+    CHECK_INT(sv_time_rescale(1, 1, 90000, 1, 180000), 2);
+    /* halves: 1.5 and -1.5 ticks */
+    CHECK_INT(sv_time_rescale(3, 1, 2, 1, 1), 2);
+    CHECK_INT(sv_time_rescale(-3, 1, 2, 1, 1), -2);
+    CHECK_INT(sv_time_rescale(-1890, 1, 90000, 1, 1000000), -21000);
+    /* no-timestamp values pass, past int64 saturates, no overflow on
+     * the way (90 kHz ticks of 100 years in nanoseconds) */
+    CHECK(sv_time_rescale(INT64_MIN, 1, 90000, 1, 1000) == INT64_MIN);
+    CHECK(sv_time_rescale(INT64_MAX, 1, 90000, 1, 1000) == INT64_MAX);
+    CHECK(sv_time_rescale(INT64_MAX / 2, 1, 1, 1, 1000) == INT64_MAX);
+    CHECK(sv_time_rescale(283824000000000LL, 1, 90000, 1, 1000000000) ==
+          3153600000000000000LL);
+    CHECK(sv_time_rescale(5, 1, 0, 1, 1) == INT64_MIN);
+}
+
 int
 main(void)
 {
     RUN(formats_utc_with_and_without_milliseconds);
     RUN(truncates_to_the_buffer);
     RUN(now_is_after_2020);
+    RUN(rescales_to_nearest_halves_away_from_zero);
     return DONE();
 }

@@ -1,0 +1,73 @@
+/* mp4read.h -- packets of a progressive MP4 file straight from its mapping
+ * (the packager's reader; fragmented files and other codecs are left to
+ * libavformat) */
+#ifndef SV_MP4READ_H
+#define SV_MP4READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "container/packet.h"
+
+#define SV_MP4READ_MAX 16
+#define SV_MP4READ_MOOV_MAX (64 << 20)  /* a bigger moov is not ours */
+
+struct sv_mp4read_track {
+    struct sv_demux_stream st;
+    char lang[4];
+    /* the sample tables, inside the copy of the moov, checked at open */
+    const uint8_t *stts, *ctts, *stsc, *stsz, *stco, *stss;
+    uint32_t n_stts, n_ctts, n_stsc, n_chunks, n_samples, n_stss;
+    uint32_t fixed_size;        /* stsz's one size, 0: the table */
+    int co64;
+    int64_t shift;              /* the edit list: media time of time 0 */
+    /* the cursor: the next sample */
+    uint32_t sample, chunk, in_chunk, per_chunk, stsc_i;
+    uint32_t stts_i, stts_left, ctts_i, ctts_left, stss_i;
+    uint64_t pos;
+    uint32_t size;
+    int64_t dts;
+    int64_t dts_us;             /* for interleaving */
+    int done;
+};
+
+struct sv_mp4read {
+    const uint8_t *p;           /* the input (mapped or given) */
+    size_t len;
+    void *map;                  /* non-NULL when we mapped it */
+    size_t dropped;             /* bytes of the map given back so far */
+    uint8_t *moov;              /* a copy: the tables outlive dropped
+                                   pages */
+    struct sv_mp4read_track t[SV_MP4READ_MAX];
+    int n;
+    uint64_t bad;               /* samples that point outside the file */
+};
+
+/*
+ * Reads p[0..len) (not copied; valid until sv_mp4read_release) as a
+ * progressive MP4: its tracks are the streams (the track order, ids
+ * their track_ID, times in each track's timescale moved by a simple edit
+ * list as libavformat moves them).  Returns 0; SV_ENOMEDIA when the file
+ * is fragmented, has an audio or video track of a codec other than H.264,
+ * HEVC or AAC, or an edit list of more than one edit (libavformat's
+ * reader takes those); SV_EFORMAT when it is not MP4 or is damaged.
+ */
+int sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len);
+
+/* Maps the regular file path and calls sv_mp4read_init on it. */
+int sv_mp4read_open(struct sv_mp4read *r, const char *path);
+
+int sv_mp4read_count(const struct sv_mp4read *r);
+const struct sv_demux_stream *sv_mp4read_stream(const struct sv_mp4read *r,
+                                                int i);
+
+/*
+ * The next sample, in decode order across the tracks as the file
+ * interleaves them: 1, or 0 at the end.  pkt->data points into the
+ * input, valid until the next call.
+ */
+int sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt);
+
+void sv_mp4read_release(struct sv_mp4read *r);
+
+#endif

@@ -40,6 +40,16 @@
 #define S2 (TILE + 2)           /* after C1 */
 #define MAX_THREADS 16
 
+/* the build targets baseline x86-64 (SSE2); where the CPU has AVX2 and FMA
+ * the loader picks clones of the convolutions built for them (8 floats a
+ * step, fused multiply-add) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SIMD_CLONES
+#endif
+
 struct scratch {
     float in[S0 * S0];
     float a1[S1 * S1 * N0];
@@ -71,7 +81,7 @@ clampi(int v, int lo, int hi)
 }
 
 /* C0 over an n x n output window of in (side S0): 5x5, 1 -> 32, ReLU */
-static void
+SIMD_CLONES static void
 conv0(const float *restrict in, float *restrict out, int n)
 {
     int x, y, ky, kx, o;
@@ -97,7 +107,7 @@ conv0(const float *restrict in, float *restrict out, int n)
 }
 
 /* C1: 3x3, 32 -> 16, ReLU */
-static void
+SIMD_CLONES static void
 conv1(const float *restrict in, float *restrict out, int n)
 {
     int x, y, ky, kx, i, o;
@@ -125,7 +135,7 @@ conv1(const float *restrict in, float *restrict out, int n)
 }
 
 /* C2 (3x3, 16 -> 4), the residual and the shuffle into dst */
-static void
+SIMD_CLONES static void
 conv2(const float *restrict a2, const float *restrict in, int tw, int th,
       uint8_t *dst, ptrdiff_t dstride)
 {

@@ -15,7 +15,7 @@ nearest), then the sub-pixel shuffle: out[2y+i][2x+j] = ch[2i+j][y][x].
 Padding once makes any tiling of the C inference give the same numbers.
 
 Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
-    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 1500
+    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 700
     (the committed weights came from exactly this command)
     /usr/bin/python3 scripts/sr/train.py --list-holdout   prints held-out pictures
 """
@@ -188,7 +188,7 @@ def write_ref(path, w, h, img, o):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--steps", type=int, default=700)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--out", default=os.path.join(TOP, "lib", "media",
                                                   "sr_weights.h"))

@@ -67,23 +67,23 @@ while read -r pic; do
     *) kind=artwork ;;
     esac
     name=$(basename "${pic%.*}")
-    # 8 frames of it: sv-transcode needs a frame out of the decoder before
+    # 5 frames of it: sv-transcode needs a frame out of the decoder before
     # the end of the input (a 1-frame file is a bug of its own)
-    ff -loop 1 -framerate 8 -t 1 -i "$pic" -vf "scale='min(1280,iw)':-2:flags=lanczos,crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p" \
+    ff -loop 1 -framerate 5 -t 1 -i "$pic" -vf "scale='min(1280,iw)':-2:flags=lanczos,crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p" \
         -c:v ffv1 "$dir/$name.hr.mkv"
     one "$kind" "$name" "$dir/$name.hr.mkv"
 done
 
 # video: a camera pan over a held-out photograph, a test pattern, a fractal
-# zoom; 1280x720, 30 frames each
+# zoom; 1280x720, 15 frames each
 pan=/usr/share/backgrounds/mate/nature/GreenMeadow.jpg
 ff -loop 1 -i "$pan" -vf "scale=2560:-2,crop=1280:720:'t*400':'t*100',fps=30,format=yuv420p" \
-    -t 1 -c:v ffv1 "$dir/pan.hr.mkv"
+    -t 0.5 -c:v ffv1 "$dir/pan.hr.mkv"
 one video pan "$dir/pan.hr.mkv"
-ff -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=1" -pix_fmt yuv420p \
+ff -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=0.5" -pix_fmt yuv420p \
     -c:v ffv1 "$dir/testsrc2.hr.mkv"
 one video testsrc2 "$dir/testsrc2.hr.mkv"
-ff -f lavfi -i "mandelbrot=size=1280x720:rate=30,trim=duration=1" \
+ff -f lavfi -i "mandelbrot=size=1280x720:rate=30,trim=duration=0.5" \
     -pix_fmt yuv420p -c:v ffv1 "$dir/mandelbrot.hr.mkv"
 one video mandelbrot "$dir/mandelbrot.hr.mkv"
 

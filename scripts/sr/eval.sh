@@ -4,7 +4,8 @@
 # picture came from.  Each original is halved (bicubic) and H.264-encoded
 # (CRF 23, as video is), then brought back to size by each scaler (lossless
 # encode, --crf 0) and compared with the original: luma PSNR and SSIM by
-# sv-stats quality, and luma PSNR by ffmpeg's psnr filter as a cross-check.
+# sv-stats quality (PSNR of the mean squared error, pooled as ffmpeg does),
+# and luma PSNR by ffmpeg's psnr filter as a cross-check.
 # Prints one line per item and the mean per content kind (SR_EVAL_CRF
 # changes the CRF of the degraded source).
 #   scripts/sr/eval.sh                  (needs gnome- and mate-backgrounds)
@@ -47,7 +48,7 @@ one() {
     line="$kind $name"
     for s in sr lanczos bicubic; do
         q=$("$bin/sv-stats" quality -q "$hr" "$dir/$name.$s.mp4" |
-            jq -r '"\(.psnr.y.mean) \(.ssim.y.mean)"')
+            jq -r '"\(.psnr.of_mean_mse.y) \(.ssim.y.mean)"')
         line="$line $q $(ffpsnr "$dir/$name.$s.mp4" "$hr")"
     done
     echo "$line" >> "$dir/rows"

@@ -79,7 +79,9 @@ check_per_title(struct sv_transcode_args *c, const struct sv_opt_result *res)
     if (sv_opt_conflict(c->per_title, "per-title", c->join, "join") < 0 ||
         sv_opt_conflict(c->per_title, "per-title", c->split_plan,
                         "split-plan") < 0 ||
-        sv_opt_conflict(c->per_title, "per-title", chunked, "chunks") < 0)
+        sv_opt_conflict(c->per_title, "per-title", chunked, "chunks") < 0 ||
+        sv_opt_conflict(c->per_title, "per-title", c->o.up.on,
+                        "upscale") < 0)
         return SV_EUSAGE;
     if (c->o.ladder != NULL && c->o.ladder[0] == '@')
         return sv_opt_usage_error("--per-title chooses the ladder; --ladder "

@@ -90,6 +90,17 @@ sharpen(const struct sv_opt *o, const char *arg)
     return 0;
 }
 
+/* --upscale 2x|WxH[:sr|lanczos] */
+static int
+upscale(const struct sv_opt *o, const char *arg)
+{
+    char err[128];
+
+    if (sv_sr_upscale_parse(arg, o->dest, err, sizeof(err)) < 0)
+        return sv_opt_usage_error("bad --upscale '%s': %s", arg, err);
+    return 0;
+}
+
 static const struct sv_opt rows[] = {
     SV_OPT_SECTION("Output"),
     { SV_OPT_STRING("output", 'o', "<dir>", "write one file per rung into "
@@ -164,6 +175,12 @@ static const struct sv_opt rows[] = {
                   "chunks", &O.enh.stabilize) },
     { SV_OPT_FLAG("tonemap", 0, "tone map HDR10/HLG BT.2020 to SDR BT.709 "
                   "(zscale, hable), tagged BT.709", &O.enh.tonemap) },
+    { SV_OPT_CALLBACK("upscale", 0, "<2x|WxH[:scaler]>", "let rungs grow "
+                      "past the source up to 2x or the box WxH; those "
+                      "larger than the source are upscaled by sr (the "
+                      "trained x2 network) or lanczos", NULL, upscale,
+                      &O.up),
+      .complete = "2x 2x:sr 2x:lanczos" },
     { SV_OPT_STRING("thumbnails", 0, "<dir>", "write sprite sheets, a WebVTT "
                     "thumbnail track and a poster into dir", NULL,
                     &O.thumbs_dir),

@@ -22,6 +22,7 @@ complete -c sv-transcode -l denoise -x -a 'hqdn3d nlmeans' -d 'denoise with hqdn
 complete -c sv-transcode -l sharpen -x -d 'sharpen the luma (unsharp mask, amount in (0, 5]; 1 when not given)'
 complete -c sv-transcode -l stabilize -d 'stabilize shaky video (vid.stab: a motion analysis pass, then the transform); not with chunks'
 complete -c sv-transcode -l tonemap -d 'tone map HDR10/HLG BT.2020 to SDR BT.709 (zscale, hable), tagged BT.709'
+complete -c sv-transcode -l upscale -x -a '2x 2x:sr 2x:lanczos' -d 'let rungs grow past the source up to 2x or the box WxH; those larger than the source are upscaled by sr (the trained x2 network) or lanczos'
 complete -c sv-transcode -l thumbnails -x -a '(__fish_complete_directories)' -d 'write sprite sheets, a WebVTT thumbnail track and a poster into dir'
 complete -c sv-transcode -l thumbnail-interval -x -d 'time between thumbnails'
 complete -c sv-transcode -l scenes -r -F -d 'write the scene cuts (usable as chapters) as JSON into file'

@@ -117,10 +117,16 @@ sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first, AVRational tb,
                            chain ? chain : "", l->n);
     for (i = 0; rc == 0 && i < l->n; i++)
         rc = sv_buf_printf(&d, "[s%d]", i);
-    for (i = 0; rc == 0 && i < l->n; i++)
-        rc = sv_buf_printf(&d, ";[s%d]scale=w=%d:h=%d:flags=bicubic,"
-                           "setsar=1,format=%s[o%d]", i, l->r[i].width,
-                           l->r[i].height, av_get_pix_fmt_name(out_fmt), i);
+    for (i = 0; rc == 0 && i < l->n; i++) {
+        if (l->r[i].scaler == SV_RUNG_SR)
+            rc = sv_buf_printf(&d, ";[s%d]format=yuv420p[o%d]", i, i);
+        else
+            rc = sv_buf_printf(&d, ";[s%d]scale=w=%d:h=%d:flags=%s,"
+                               "setsar=1,format=%s[o%d]", i, l->r[i].width,
+                               l->r[i].height,
+                               l->r[i].scaler == SV_RUNG_LANCZOS ? "lanczos"
+                               : "bicubic", av_get_pix_fmt_name(out_fmt), i);
+    }
     if (rc == 0)
         rc = sv_buf_u8(&d, 0);
     if (rc < 0)

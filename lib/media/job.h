@@ -67,6 +67,8 @@ struct job {
     int vdone;                  /* the chunk's last frame has gone by */
     struct sv_thumbs *thumbs;   /* --thumbnails, --scenes; NULL: none */
     const char *trf;            /* --stabilize: the analysis pass's file */
+    struct sv_sr *sr;           /* --upscale sr: the rungs' upscaler */
+    enum AVPixelFormat vfmt;    /* the encoders' input format */
     struct {
         int ten_bit, tagged;
         enum AVColorPrimaries prim;

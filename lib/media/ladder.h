@@ -16,7 +16,12 @@ struct sv_rung {
     int64_t bitrate;    /* target (VOD: the cap), bits per second */
     int crf;            /* --rate crf quality from a ladder JSON; -1: none */
     char name[24];      /* "720p", used for file names and events */
+    int scaler;         /* how the graph sizes it (enum sv_rung_scaler) */
 };
+
+/* a rung's scaler: bicubic unless --upscale makes it larger than the
+ * source; SR rungs leave the graph at the source size, for media/sr.c */
+enum sv_rung_scaler { SV_RUNG_BICUBIC, SV_RUNG_LANCZOS, SV_RUNG_SR };
 
 struct sv_ladder {
     int n;

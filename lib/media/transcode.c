@@ -11,6 +11,7 @@
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libswscale/swscale.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -199,6 +200,96 @@ enhance_setup(struct job *j, const AVFrame *first, struct sv_buf *chain)
     return 0;
 }
 
+/*
+ * --upscale: the box the ladder may grow to, w x h the source's displayed
+ * size.  The box keeps the source's aspect; a box smaller than the source
+ * upscales nothing.
+ */
+static void
+upscale_box(const struct sv_upscale *u, int w, int h, int *bw, int *bh)
+{
+    double k = u->factor;
+
+    if (k == 0) {
+        k = (double)u->w / w;
+        if ((double)u->h / h < k)
+            k = (double)u->h / h;
+    }
+    if (k <= 1) {
+        *bw = w;
+        *bh = h;
+        return;
+    }
+    *bw = (int)(w * k + 0.5) & ~1;
+    *bh = (int)(h * k + 0.5) & ~1;
+}
+
+/*
+ * Picks the scaler of each rung: those larger than the source (w x h, as
+ * displayed) use --upscale's; the network needs 8-bit 4:2:0 in software
+ * terms (swscale brings its output to the encoders' format), so 10-bit
+ * rungs fall back to lanczos.
+ */
+static int
+upscale_setup(struct job *j, const AVFrame *first, int w, int h)
+{
+    const struct sv_transcode_opts *o = j->o;
+    int i, sr = 0, rc;
+
+    for (i = 0; i < j->lad.n; i++) {
+        struct sv_rung *r = &j->lad.r[i];
+
+        r->scaler = SV_RUNG_BICUBIC;
+        if (!o->up.on || (r->width <= w && r->height <= h))
+            continue;
+        r->scaler = SV_RUNG_LANCZOS;
+        if (o->up.scaler == SV_UPSCALE_SR && !j->color.ten_bit &&
+            sws_isSupportedOutput(j->vfmt)) {
+            r->scaler = SV_RUNG_SR;
+            sr = 1;
+        }
+        sv_log_debug("rung %s (%dx%d) is upscaled from %dx%d by %s",
+                     r->name, r->width, r->height, first->width,
+                     first->height, r->scaler == SV_RUNG_SR ? "sr" :
+                     "lanczos");
+    }
+    if (o->up.on && o->up.scaler == SV_UPSCALE_SR && j->color.ten_bit)
+        sv_log_warn("--upscale: the network is 8-bit; 10-bit rungs are "
+                    "upscaled by lanczos");
+    if (sr && j->sr == NULL) {
+        rc = sv_sr_new(&j->sr, 0);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Runs the network on the rungs that use it (their frames are at the
+ * source size), putting the upscaled frame in place. */
+static int
+upscale_frames(struct job *j, AVFrame **f)
+{
+    AVFrame *g;
+    int i, rc;
+
+    for (i = 0; i < j->vg.n; i++) {
+        if (j->lad.r[i].scaler != SV_RUNG_SR)
+            continue;
+        rc = sv_sr_frame(j->sr, f[i], j->lad.r[i].width, j->lad.r[i].height,
+                         j->vfmt, &g);
+        if (rc < 0) {
+            sv_log_error("cannot upscale a frame to %dx%d: %s",
+                         j->lad.r[i].width, j->lad.r[i].height,
+                         sv_strerror(rc));
+            return rc;
+        }
+        g->sample_aspect_ratio = (AVRational){ 1, 1 };
+        av_frame_free(&f[i]);
+        f[i] = g;
+    }
+    return 0;
+}
+
 static int
 setup(struct job *j, const AVFrame *first)
 {
@@ -211,6 +302,7 @@ setup(struct job *j, const AVFrame *first)
     int64_t span[2] = { j->r_start, j->r_end };
     char err[256];
     int w = first->width, h = first->height, i, rc, deint = o->deint;
+    int bw, bh;
 
     if (sar.num > 0 && sar.den > 0)
         w = (int)av_rescale(w, sar.num, sar.den);
@@ -220,7 +312,12 @@ setup(struct job *j, const AVFrame *first)
         w = h;
         h = t;
     }
-    rc = sv_ladder_fit(&j->lad, w, h, err, sizeof(err));
+    /* --upscale lets rungs grow past the source, up to its box */
+    bw = w;
+    bh = h;
+    if (o->up.on)
+        upscale_box(&o->up, w, h, &bw, &bh);
+    rc = sv_ladder_fit(&j->lad, bw, bh, err, sizeof(err));
     if (rc < 0) {
         sv_log_error("cannot build the ladder for '%s': %s",
                      sv__shown(o->input), err);
@@ -243,9 +340,12 @@ setup(struct job *j, const AVFrame *first)
     memset(&pc, 0, sizeof(pc));
     pc.hw = j->hw;
     pc.ten_bit = j->color.ten_bit;
+    j->vfmt = sv__venc_pix_fmt(&pc);
+    rc = upscale_setup(j, first, w, h);
+    if (rc < 0)
+        return rc;
     rc = sv__vgraph_build(&j->vg, first, st->time_base, j->in.fps,
-                          j->in.rotation, deint, &j->lad,
-                          sv__venc_pix_fmt(&pc),
+                          j->in.rotation, deint, &j->lad, j->vfmt,
                           chain.len > 0 ? (char *)chain.data : NULL);
     sv_buf_release(&chain);
     if (rc < 0)
@@ -358,6 +458,11 @@ drain_video(struct job *j)
                     rc = 0;
                 goto fail;
             }
+        }
+        if (j->sr != NULL) {
+            rc = upscale_frames(j, f);
+            if (rc < 0)
+                goto fail;
         }
         pts = f[0]->pts;
         if (j->ranged && (pts < j->r_from ||
@@ -723,6 +828,8 @@ out:
         avcodec_free_context(&j->r[i].enc);
     avcodec_free_context(&j->aenc);
     sv__vgraph_free(&j->vg);
+    sv_sr_free(j->sr);
+    j->sr = NULL;
     sv__agraph_free(&j->ag);
     sv_thumbs_free(j->thumbs);
     free_early(j);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "media/enhance.h"
+#include "media/sr.h"
 
 enum sv_codec { SV_CODEC_H264, SV_CODEC_HEVC, SV_CODEC_VP9, SV_CODEC_AV1 };
 enum sv_rate { SV_RATE_CRF, SV_RATE_CBR };
@@ -39,6 +40,7 @@ struct sv_transcode_opts {
     double range[2];            /* --range in seconds; [1] < 0: to the end;
                                  * [0] < 0: no range */
     struct sv_enhance enh;      /* clean-up filters (enhance.h) */
+    struct sv_upscale up;       /* --upscale: rungs past the source (sr.h) */
     const char *thumbs_dir;     /* --thumbnails: sprites, VTT, poster */
     int64_t thumb_interval_us;
     const char *scenes;         /* --scenes: scene cuts as JSON */

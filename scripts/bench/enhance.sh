@@ -45,3 +45,23 @@ hqdn3d|--denoise hqdn3d|hqdn3d=4:3:6:4.5,
 nlmeans|--denoise nlmeans|nlmeans=s=1,
 sharpen|--sharpen|unsharp=5:5:1:5:5:0,
 LIST
+
+# super resolution (--upscale): sv's x2 network (luma; chroma by lanczos)
+# against ffmpeg's lanczos scale of the same raw frames, the upscale alone
+# (no decode, no encode); sv_fps counts the whole frame.
+cc -O2 -I"$top/lib" -o "$dir/sr_fps" "$top/scripts/bench/sr_fps.c" \
+    "${BUILD:-$top/build}/libsv.a" -lswscale -lavutil -lm -lpthread
+srn=${SR_FRAMES:-30}
+echo
+printf '%-18s %10s %10s %8s\n' upscale sv_sr_fps ff_lanczos ratio
+for wh in 960x540 1280x720; do
+    w=${wh%x*} h=${wh#*x}
+    raw=$dir/sr_$wh.yuv
+    [ -s "$raw" ] || ff -f lavfi -i "testsrc2=size=$wh:rate=30,noise=alls=6:allf=t" \
+        -frames:v "$srn" -pix_fmt yuv420p -f rawvideo "$raw"
+    s=$("$dir/sr_fps" "$w" "$h" "$raw")
+    f=$(secs ffmpeg -nostdin -y -f rawvideo -pix_fmt yuv420p -s "$wh" \
+        -i "$raw" -vf "scale=$((2 * w)):$((2 * h)):flags=lanczos" -f null -)
+    echo "${wh}->$((2 * w))x$((2 * h)) $s $f $srn" | awk '{ b = $4 / $3;
+        printf "%-18s %10.1f %10.1f %8.2f\n", $1, $2, b, $2 / b }'
+done

@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+"""train.py -- trains sv's x2 luma super-resolution network (ESPCN family)
+and writes lib/media/sr_weights.h plus the reference the C unit test pins.
+
+The data: photographs Debian ships (gnome-backgrounds, mate-backgrounds),
+held out one in five (by sorted name) for scripts/sr/eval.sh.  Each training
+picture is brought to the Y plane of yuv420p by the ffmpeg CLI (at most
+1280 wide, as video frames are), then degraded the way video is: bicubic
+downscale x2, H.264 (libx264) at CRF 18, 23 and 28, decoded back.  The
+network learns the original Y from the degraded half-size Y.
+
+The network: the input padded by 4 (edge replicate), then valid convolutions
+5x5x32, ReLU, 3x3x16, ReLU, 3x3x4, plus the input pixel (residual on
+nearest), then the sub-pixel shuffle: out[2y+i][2x+j] = ch[2i+j][y][x].
+Padding once makes any tiling of the C inference give the same numbers.
+
+Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
+    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 700
+    (the committed weights came from exactly this command)
+    /usr/bin/python3 scripts/sr/train.py --list-holdout   prints held-out pictures
+"""
+import argparse
+import glob
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+PICS = ["/usr/share/backgrounds", "/usr/share/mate/backgrounds"]
+EXTS = (".jpg", ".jpeg", ".png", ".webp")
+CRFS = (18, 23, 28)
+PAD = 4          # receptive radius of the three layers: 2 + 1 + 1
+LAYERS = ((1, 32, 5), (32, 16, 3), (16, 4, 3))   # in, out, kernel
+
+
+def pictures():
+    """All pictures, sorted by path; (train, held out)."""
+    found = []
+    for d in PICS:
+        for p in glob.glob(os.path.join(d, "**", "*"), recursive=True):
+            if p.lower().endswith(EXTS) and os.path.isfile(p) and \
+                    not os.path.islink(p):
+                found.append(os.path.realpath(p))
+    found = sorted(set(found))
+    # one picture in several sizes (Elephants_3840x2160) is one group, so
+    # no held-out picture is seen in training at another size
+    groups = sorted(set(group(p) for p in found))
+    held_g = set(g for i, g in enumerate(groups) if i % 5 == 2)
+    train = [p for p in found if group(p) not in held_g]
+    held = [p for p in found if group(p) in held_g]
+    return train, held
+
+
+def group(p):
+    return os.path.join(os.path.dirname(p),
+                        os.path.basename(p).split("_")[0].split(".")[0])
+
+
+def ff(*args):
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel",
+                    "error", "-y"] + list(args), check=True)
+
+
+def probe_size(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0",
+                          "-show_entries", "stream=width,height", "-of",
+                          "csv=p=0", path], check=True, capture_output=True,
+                         text=True).stdout.strip().split(",")
+    return int(out[0]), int(out[1])
+
+
+def read_y(path, w, h):
+    """The Y plane of the first yuv420p frame of path."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i",
+                          path, "-frames:v", "1", "-f", "rawvideo",
+                          "-pix_fmt", "yuv420p", "-"], check=True,
+                         capture_output=True).stdout
+    return np.frombuffer(raw[:w * h], np.uint8).reshape(h, w)
+
+
+def prepare(pic, tmp):
+    """HR Y and the degraded LR Y at each CRF for one picture."""
+    hr = os.path.join(tmp, "hr.mkv")
+    # a video-sized frame, sizes a multiple of 4 so the half is even
+    ff("-i", pic, "-frames:v", "1", "-vf",
+       "scale='min(1280,iw)':-2:flags=lanczos,"
+       "crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p",
+       "-c:v", "ffv1", hr)
+    w, h = probe_size(hr)
+    y = read_y(hr, w, h)
+    lows = []
+    for crf in CRFS:
+        lr = os.path.join(tmp, "lr%d.mkv" % crf)
+        ff("-i", hr, "-vf", "scale=%d:%d:flags=bicubic" % (w // 2, h // 2),
+           "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), lr)
+        lows.append(read_y(lr, w // 2, h // 2))
+    return y, lows
+
+
+def build():
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c = nn.ModuleList(nn.Conv2d(i, o, k) for i, o, k in LAYERS)
+
+        def forward(self, x, padded=False):
+            # x: N x 1 x H x W in [0, 1]
+            if not padded:
+                x = F.pad(x, (PAD,) * 4, mode="replicate")
+            centre = x[:, :, PAD:-PAD, PAD:-PAD]
+            t = F.relu(self.c[0](x))
+            t = F.relu(self.c[1](t))
+            t = self.c[2](t) + centre
+            return F.pixel_shuffle(t, 2)
+    return Net()
+
+
+def export(net, path, command):
+    """Writes the weights as C arrays, laid out for the C inference:
+    w[ky][kx][ic][oc] (output channels contiguous) and b[oc]."""
+    lines = ["/* sr_weights.h -- the x2 luma super-resolution network's "
+             "weights; GENERATED,",
+             " * DO NOT EDIT.  Made by: %s */" % command,
+             "#ifndef SV_SR_WEIGHTS_H", "#define SV_SR_WEIGHTS_H", ""]
+    for n, (conv, (ci, co, k)) in enumerate(zip(net.c, LAYERS)):
+        w = conv.weight.detach().numpy()            # oc ic ky kx
+        w = np.transpose(w, (2, 3, 1, 0)).reshape(-1)
+        b = conv.bias.detach().numpy()
+        for name, arr in (("w", w), ("b", b)):
+            lines.append("static const float sv__sr_%s%d[%d] = {" %
+                         (name, n, arr.size))
+            vals = ["%.9g," % v for v in arr]
+            for i in range(0, len(vals), 6):
+                lines.append("    " + " ".join(vals[i:i + 6]))
+            lines.append("};")
+    lines += ["", "#endif", ""]
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(lines))
+    os.replace(path + ".tmp", path)
+
+
+def reference(net, path):
+    """A fixed 37x23 input (odd sizes: the edges are exercised) and what
+    the network makes of it, rounded to bytes, as a C header for
+    tests/unit/media/sr_test.c."""
+    import torch
+    w, h = 37, 23
+    yy, xx = np.mgrid[0:h, 0:w]
+    # deterministic: a ramp, an edge, a sine, and a checker
+    img = (xx * 5 + yy * 3) % 256
+    img = np.where(xx > 20, 230 - yy * 4, img)
+    img = img + 40 * np.sin(xx * 0.9 + yy * 0.4)
+    img = np.where((xx // 3 + yy // 3) % 2 == 0, img, img * 0.6)
+    img = np.clip(np.round(img), 0, 255).astype(np.uint8)
+    with torch.no_grad():
+        out = net(torch.from_numpy(img.astype(np.float32) / 255)[None, None])
+    o = np.clip(np.round(out[0, 0].numpy() * 255), 0, 255).astype(np.uint8)
+    write_ref(path, w, h, img, o)
+
+
+def write_ref(path, w, h, img, o):
+    lines = ["/* sr_ref.h -- a fixed input and the x2 network's output for it,",
+             " * from scripts/sr/train.py with the committed weights; "
+             "GENERATED, DO NOT EDIT */",
+             "#define SR_REF_W %d" % w, "#define SR_REF_H %d" % h]
+    for name, arr in (("in", img), ("out", o)):
+        lines.append("static const unsigned char sr_ref_%s[%d] = {" %
+                     (name, arr.size))
+        vals = ["%d," % v for v in arr.reshape(-1)]
+        for i in range(0, len(vals), 16):
+            lines.append("    " + " ".join(vals[i:i + 16]))
+        lines.append("};")
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--out", default=os.path.join(TOP, "lib", "media",
+                                                  "sr_weights.h"))
+    ap.add_argument("--ref", default=os.path.join(TOP, "tests", "unit",
+                                                  "media", "sr_ref.h"))
+    ap.add_argument("--list-holdout", action="store_true")
+    ap.add_argument("--cache", action="store_true",
+                    help="keep the degraded pictures in $TMPDIR between runs")
+    a = ap.parse_args()
+    train, held = pictures()
+    if a.list_holdout:
+        print("\n".join(held))
+        return 0
+    if not train:
+        sys.exit("train.py: no pictures under %s" % " ".join(PICS))
+
+    import torch
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(2)
+    rng = random.Random(a.seed)
+
+    data = []
+    cache = os.path.join(tempfile.gettempdir(), "sv-sr-train.npz")
+    if a.cache and os.path.exists(cache):
+        z = np.load(cache)
+        data = [(z["hr%d" % i], [z["lr%d_%d" % (i, c)] for c in
+                                 range(len(CRFS))])
+                for i in range(int(z["n"]))]
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            for p in train:
+                try:
+                    data.append(prepare(p, tmp))
+                except (subprocess.CalledProcessError, ValueError) as e:
+                    print("train.py: skipped %s: %s" % (p, e),
+                          file=sys.stderr)
+        if a.cache:
+            arrs = {"n": np.array(len(data))}
+            for i, (hr, lows) in enumerate(data):
+                arrs["hr%d" % i] = hr
+                for c, lr in enumerate(lows):
+                    arrs["lr%d_%d" % (i, c)] = lr
+            np.savez(cache, **arrs)
+    print("train.py: %d training pictures, %d held out" %
+          (len(data), len(held)), file=sys.stderr)
+
+    net = build()
+    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    P, B = 32, 32                       # LR patch (output side), batch
+    step, loss_avg = 0, None
+
+    def batch():
+        xs, ys = [], []
+        for _ in range(B):
+            hr, lows = data[rng.randrange(len(data))]
+            lr = lows[rng.randrange(len(lows))]
+            lh, lw = lr.shape
+            # favour textured patches: flat sky teaches nothing
+            for _ in range(4):
+                y0 = rng.randrange(0, lh - P - 2 * PAD)
+                x0 = rng.randrange(0, lw - P - 2 * PAD)
+                x = lr[y0:y0 + P + 2 * PAD, x0:x0 + P + 2 * PAD]
+                if x.std() > 6:
+                    break
+            t = hr[2 * (y0 + PAD):2 * (y0 + PAD + P),
+                   2 * (x0 + PAD):2 * (x0 + PAD + P)]
+            if rng.random() < 0.5:
+                x, t = x[:, ::-1], t[:, ::-1]
+            if rng.random() < 0.5:
+                x, t = x[::-1], t[::-1]
+            xs.append(x.copy())
+            ys.append(t.copy())
+        x = torch.from_numpy(np.stack(xs).astype(np.float32) / 255)
+        y = torch.from_numpy(np.stack(ys).astype(np.float32) / 255)
+        return x[:, None], y[:, None]
+
+    start = time.monotonic()
+    # a step count, not a time: the same seed gives the same weights
+    while step < a.steps:
+        frac = step / a.steps
+        for g in opt.param_groups:     # step decay
+            g["lr"] = 2e-3 if frac < 0.6 else 5e-4 if frac < 0.85 else 1e-4
+        x, y = batch()
+        loss = torch.mean((net(x, padded=True) - y) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        loss_avg = loss.item() if loss_avg is None else \
+            0.98 * loss_avg + 0.02 * loss.item()
+        if step % 200 == 0:
+            print("train.py: step %d loss %.6f (%.2f dB) %.0f s" %
+                  (step, loss_avg, -10 * np.log10(loss_avg),
+                   time.monotonic() - start), file=sys.stderr)
+    cmd = "nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
+    if a.seed != 16:
+        cmd += " --seed %d" % a.seed
+    export(net, a.out, cmd)
+    reference(net, a.ref)
+    print("train.py: %d steps; wrote %s and %s" % (step, a.out, a.ref),
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,7 +28,9 @@
 
 static const int default_crf[] = { 23, 28, 33, 35 };
 static const int crf_max[] = { 51, 51, 63, 63 };
-static const int crf_steps[] = { -6, 0, 6, 12 };    /* around the default */
+/* around the default: finer near it, and far enough up that the top
+ * size's curve reaches down to the low rungs' bitrates */
+static const int crf_steps[] = { -6, -2, 2, 6, 11, 16 };
 
 /* ---- choosing rungs (no media) ---- */
 
@@ -42,16 +44,19 @@ cmp_kbps(const void *a, const void *b)
 }
 
 /*
- * z of (b - a) x (c - a) in (kbps, psnr).  The hull is taken on a linear
- * bitrate axis, where quality bends over as bits are added (concave), as
- * the rate-quality hulls of per-title encoding are drawn.
+ * z of (b - a) x (c - a) in (log kbps, psnr).  The hull is taken on a
+ * log bitrate axis, as BD-rate compares ladders and as a ladder's rungs
+ * are spaced (by ratio): on a linear axis the few dear points of the top
+ * size hide its cheaper ones, and the low rungs go to small sizes that
+ * lose more to scaling than the top size loses to its quantiser.
  */
 static double
 cross(const struct sv_pt_point *a, const struct sv_pt_point *b,
       const struct sv_pt_point *c)
 {
-    return (b->kbps - a->kbps) * (c->psnr - a->psnr) -
-           (b->psnr - a->psnr) * (c->kbps - a->kbps);
+    double ax = log10(a->kbps), bx = log10(b->kbps), cx = log10(c->kbps);
+
+    return (bx - ax) * (c->psnr - a->psnr) - (b->psnr - a->psnr) * (cx - ax);
 }
 
 /* Marks the upper convex hull, from the cheapest point up to the best
@@ -97,8 +102,9 @@ mark_hull(struct sv_pt_point *pt, int n, int max_res)
     return 0;
 }
 
-/* A resolution's curve at kbps, linear between its points as the hull
- * is; NAN below its cheapest point, its best value above its dearest. */
+/* A resolution's curve at kbps, linear in log kbps between its points
+ * as the hull is; NAN below its cheapest point, its best value above its
+ * dearest. */
 static double
 curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
          int what, double *crf)
@@ -121,7 +127,7 @@ curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
         *crf = lo->crf;
         return what ? lo->ssim : lo->psnr;
     }
-    f = (kbps - lo->kbps) / (hi->kbps - lo->kbps);
+    f = log(kbps / lo->kbps) / log(hi->kbps / lo->kbps);
     a = what ? lo->ssim : lo->psnr;
     b = what ? hi->ssim : hi->psnr;
     *crf = lo->crf + f * (hi->crf - lo->crf);
@@ -129,7 +135,8 @@ curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
 }
 
 /* The bitrate at which the hull (under the size cap) reaches top_psnr,
- * linear between its points; its dearest point when it never does. */
+ * linear in log kbps between its points; its dearest point when it never
+ * does. */
 static double
 hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
 {
@@ -149,16 +156,14 @@ hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
         if (cur->psnr >= caps->top_psnr) {
             if (prev == NULL || prev->psnr >= cur->psnr)
                 return cur->kbps;
-            return prev->kbps + (caps->top_psnr - prev->psnr) /
-                   (cur->psnr - prev->psnr) * (cur->kbps - prev->kbps);
+            return prev->kbps * pow(cur->kbps / prev->kbps,
+                                    (caps->top_psnr - prev->psnr) /
+                                    (cur->psnr - prev->psnr));
         }
         best = cur->kbps;
         prev = cur;
     }
 }
-
-/* Within this many dB of the best size, a smaller picture is as good. */
-#define NEAR_TIE 1.0
 
 /* The lowest rung's bitrate (kbps): the caps' lowest, or, when the top
  * rung is under the caps' highest (the content needs fewer bits), that
@@ -179,7 +184,7 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
              struct sv_ladder *l, double *psnr, double *ssim, int *crfs)
 {
     struct sv_ladder out;
-    double top, t, lo, step, best_q, top_q, q, crf, best_crf = 0;
+    double top, t, lo, step, best_q, q, crf, best_crf = 0;
     double last_q = INFINITY;
     int i, k, rc, best, last_res = 1 << 30, cs[SV_LADDER_MAX];
     char spec[SV_LADDER_MAX * 32] = "", err[128];
@@ -210,28 +215,24 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
     memset(&out, 0, sizeof(out));
     for (t = top; t >= lo * (1 - 1e-6) &&
          out.n < caps->max_rungs; t /= step) {
-        /* the best size at t, and the best below the last rung's size:
-         * one rung a size, so the smaller is taken when it is nearly as
-         * good and otherwise t is passed over */
+        /* the size whose curve is best at t, no larger than the rung
+         * above's: a size may hold two rungs (the top size is often the
+         * best down to low bitrates), the smaller of a tie is taken */
         best = -1;
         best_q = -INFINITY;
-        top_q = -INFINITY;
         for (i = 0; i < n; i++) {
-            if (pt[i].res > caps->max_res)
+            if (pt[i].res > caps->max_res || pt[i].res > last_res)
                 continue;
             q = curve_at(pt, n, pt[i].res, t, 0, &crf);
             if (isnan(q))
                 continue;
-            if (q > top_q)
-                top_q = q;
-            if (pt[i].res < last_res && q > best_q) {
+            if (q > best_q + 1e-9 ||
+                (q > best_q - 1e-9 && pt[i].res < pt[best].res)) {
                 best_q = q;
                 best = i;
                 best_crf = crf;
             }
         }
-        if (best >= 0 && best_q < top_q - NEAR_TIE)
-            continue;
         /* a rung must be a step down in quality too, not only bits */
         if (best < 0 || best_q > last_q - 0.5)
             continue;

@@ -34,74 +34,6 @@ static const int crf_steps[] = { -6, -2, 2, 6, 11, 16 };
 
 /* ---- choosing rungs (no media) ---- */
 
-static int
-cmp_kbps(const void *a, const void *b)
-{
-    const struct sv_pt_point *x = *(const struct sv_pt_point *const *)a;
-    const struct sv_pt_point *y = *(const struct sv_pt_point *const *)b;
-
-    return x->kbps < y->kbps ? -1 : x->kbps > y->kbps;
-}
-
-/*
- * z of (b - a) x (c - a) in (log kbps, psnr).  The hull is taken on a
- * log bitrate axis, as BD-rate compares ladders and as a ladder's rungs
- * are spaced (by ratio): on a linear axis the few dear points of the top
- * size hide its cheaper ones, and the low rungs go to small sizes that
- * lose more to scaling than the top size loses to its quantiser.
- */
-static double
-cross(const struct sv_pt_point *a, const struct sv_pt_point *b,
-      const struct sv_pt_point *c)
-{
-    double ax = log10(a->kbps), bx = log10(b->kbps), cx = log10(c->kbps);
-
-    return (bx - ax) * (c->psnr - a->psnr) - (b->psnr - a->psnr) * (cx - ax);
-}
-
-/* Marks the upper convex hull, from the cheapest point up to the best
- * PSNR (past it, more bits buy nothing). */
-static int
-mark_hull(struct sv_pt_point *pt, int n, int max_res)
-{
-    struct sv_pt_point **s, **h;
-    int i, k, m = 0, best = 0;
-
-    s = calloc((size_t)n * 2, sizeof(*s));
-    if (s == NULL)
-        return -ENOMEM;
-    h = s + n;
-    /* sizes over the cap are not rungs: the hull is of the rest */
-    for (i = 0, k = 0; i < n; i++) {
-        pt[i].hull = 0;
-        if (pt[i].res <= max_res)
-            s[k++] = &pt[i];
-    }
-    if (k == 0) {
-        free(s);
-        return 0;
-    }
-    qsort(s, (size_t)k, sizeof(*s), cmp_kbps);
-    for (i = 0; i < k; i++)
-        if (s[i]->psnr > s[best]->psnr)
-            best = i;
-    for (i = 0; i <= best; i++) {
-        while (m >= 2 && cross(h[m - 2], h[m - 1], s[i]) >= 0)
-            m--;
-        /* the same bitrate twice: keep the better */
-        if (m >= 1 && h[m - 1]->kbps == s[i]->kbps) {
-            if (h[m - 1]->psnr >= s[i]->psnr)
-                continue;
-            m--;
-        }
-        h[m++] = s[i];
-    }
-    for (i = 0; i < m; i++)
-        h[i]->hull = 1;
-    free(s);
-    return 0;
-}
-
 /* A resolution's curve at kbps, linear in log kbps between its points
  * as the hull is; NAN below its cheapest point, its best value above its
  * dearest. */
@@ -134,35 +66,76 @@ curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
     return a + f * (b - a);
 }
 
-/* The bitrate at which the hull (under the size cap) reaches top_psnr,
- * linear in log kbps between its points; its dearest point when it never
- * does. */
+/*
+ * Marks the hull: the rate-quality front of the sizes under max_res, the
+ * points that no other size's curve beats at their bitrate (their size
+ * is the best there) and that no cheaper point matches.  It is drawn on
+ * a log bitrate axis, as BD-rate compares ladders and as rungs are spaced
+ * (by ratio).  Not the convex hull of all the points: the small sizes,
+ * held back by scaling, flatten early while the top size keeps climbing,
+ * so one chord from the cheapest point to the dearest would pass over
+ * every size's curve in between.
+ */
+static void
+mark_hull(struct sv_pt_point *pt, int n, int max_res)
+{
+    double crf, q;
+    int i, j;
+
+    for (i = 0; i < n; i++) {
+        pt[i].hull = pt[i].res <= max_res;
+        for (j = 0; j < n && pt[i].hull; j++) {
+            if (j == i || pt[j].res > max_res)
+                continue;
+            if (pt[j].kbps <= pt[i].kbps && pt[j].psnr >= pt[i].psnr &&
+                (pt[j].kbps < pt[i].kbps || pt[j].psnr > pt[i].psnr ||
+                 j < i))
+                pt[i].hull = 0;
+            if (pt[j].res == pt[i].res)
+                continue;
+            q = curve_at(pt, n, pt[j].res, pt[i].kbps, 0, &crf);
+            if (!isnan(q) && q > pt[i].psnr + 1e-9)
+                pt[i].hull = 0;
+        }
+    }
+}
+
+/* The lowest bitrate at which a size under the cap reaches top_psnr on
+ * its curve (linear in log kbps between its points); the best point's
+ * bitrate when none does. */
 static double
 hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
 {
-    const struct sv_pt_point *prev = NULL, *cur;
-    double best = 0;
-    int i;
+    const struct sv_pt_point *a, *b, *best = NULL;
+    double top = INFINITY, x;
+    int i, j;
 
-    for (;;) {
-        cur = NULL;
-        for (i = 0; i < n; i++)
-            if (pt[i].hull && pt[i].res <= caps->max_res &&
-                (prev == NULL || pt[i].kbps > prev->kbps) &&
-                (cur == NULL || pt[i].kbps < cur->kbps))
-                cur = &pt[i];
-        if (cur == NULL)
-            return best;
-        if (cur->psnr >= caps->top_psnr) {
-            if (prev == NULL || prev->psnr >= cur->psnr)
-                return cur->kbps;
-            return prev->kbps * pow(cur->kbps / prev->kbps,
-                                    (caps->top_psnr - prev->psnr) /
-                                    (cur->psnr - prev->psnr));
-        }
-        best = cur->kbps;
-        prev = cur;
+    for (i = 0; i < n; i++) {
+        b = &pt[i];
+        if (b->res > caps->max_res)
+            continue;
+        if (best == NULL || b->psnr > best->psnr ||
+            (b->psnr == best->psnr && b->kbps < best->kbps))
+            best = b;
+        if (b->psnr < caps->top_psnr)
+            continue;
+        /* from the next cheaper point of its size, if that is under */
+        a = NULL;
+        for (j = 0; j < n; j++)
+            if (pt[j].res == b->res && pt[j].kbps < b->kbps &&
+                (a == NULL || pt[j].kbps > a->kbps))
+                a = &pt[j];
+        x = b->kbps;
+        if (a != NULL && a->psnr < caps->top_psnr)
+            x = a->kbps * pow(b->kbps / a->kbps,
+                              (caps->top_psnr - a->psnr) /
+                              (b->psnr - a->psnr));
+        if (x < top)
+            top = x;
     }
+    if (best == NULL)
+        return 0;
+    return isinf(top) ? best->kbps : top;
 }
 
 /* The lowest rung's bitrate (kbps): the caps' lowest, or, when the top
@@ -192,9 +165,7 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
 
     if (n < 1)
         return SV_ELADDER;
-    rc = mark_hull(pt, n, caps->max_res);
-    if (rc < 0)
-        return rc;
+    mark_hull(pt, n, caps->max_res);
     /* the top: where the hull crosses top_psnr (more is not seen), else
      * its best point */
     top = hull_top(pt, n, caps);

@@ -43,6 +43,45 @@ hull_leaves_out_the_point_under_it(void)
     CHECK_INT(pt[3].hull + pt[4].hull, 2);
 }
 
+/* a small size held back by scaling flattens early while 720p climbs */
+static void
+hull_is_the_front_of_the_curves(void)
+{
+    static const struct { int res; double kbps, psnr; } v[] = {
+        { 720, 500, 30 }, { 720, 1000, 36 }, { 720, 2000, 42 },
+        { 180, 100, 28 }, { 180, 200, 29 }, { 180, 400, 29.5 },
+        { 180, 800, 29.6 },
+    };
+    struct sv_pt_point pt[7];
+    struct sv_ladder l;
+    int i;
+
+    for (i = 0; i < 7; i++) {
+        memset(&pt[i], 0, sizeof(pt[i]));
+        pt[i].res = v[i].res;
+        pt[i].crf = 20 + i;
+        pt[i].kbps = v[i].kbps;
+        pt[i].psnr = v[i].psnr;
+    }
+    CHECK_INT(sv_pt_choose(pt, 7, &wide, &l, NULL, NULL, NULL), 0);
+    /* 720p at 1000k is under the chord from 180p's 100k to 720p's
+     * 2000k (38.8 dB there) but over every other curve: on the front;
+     * 180p at 800k is under 720p's curve (34.1 dB there): off */
+    for (i = 0; i < 6; i++)
+        CHECK_INT(pt[i].hull, 1);
+    CHECK_INT(pt[6].hull, 0);
+    /* the top at the best point (45 dB is never reached), the floor at
+     * 2000k * 200 / 5000 = 80k, 2.92x apart: 2000k and 684k on 720p
+     * (32.7 dB against 180p's 29.6), 234k on 180p, 80k under them all */
+    CHECK_INT(l.n, 3);
+    CHECK_INT(l.r[0].req_h, 720);
+    CHECK_INT(l.r[0].bitrate, 2000000);
+    CHECK_INT(l.r[1].req_h, 720);
+    CHECK_INT(l.r[1].bitrate, 684000);
+    CHECK_INT(l.r[2].req_h, 180);
+    CHECK_INT(l.r[2].bitrate, 234000);
+}
+
 static void
 rungs_by_hand(void)
 {
@@ -52,21 +91,22 @@ rungs_by_hand(void)
     int crf[SV_LADDER_MAX];
 
     CHECK_INT(sv_pt_choose(pt, points(pt), &wide, &l, psnr, ssim, crf), 0);
-    /* top: the hull passes 45 dB a third of the way from 2000k to 4000k;
-     * that is under the 5000k cap, so the 200k floor follows it down to
-     * 2667k * 200 / 5000 = 107k, and the 4 rungs spread from the top to
-     * it, 25^(1/3) = 2.92x apart: 912k goes to 360p (720p's curve starts
-     * at 1000k; 360p's is 39.04 dB there, at crf 20.4); 312k and 107k
-     * have no size smaller than 360p left, so that is the ladder */
+    /* top: 720p's curve passes 45 dB a third of the way from 2000k to
+     * 4000k in log rate, 2000k * 2^(1/3) = 2520k, at crf 21.3; that is
+     * under the 5000k cap, so the 200k floor follows it down to
+     * 2520k * 200 / 5000 = 101k, and the 4 rungs spread from the top to
+     * it, 25^(1/3) = 2.92x apart: 862k goes to 360p (720p's curve starts
+     * at 1000k; 360p's is 38 + 2 * log2(862 / 600) = 39.05 dB there, at
+     * crf 20.4); 295k and 101k are under every curve, so that is all */
     CHECK_INT(l.n, 2);
     CHECK_INT(l.r[0].req_h, 720);
-    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK_INT(l.r[0].bitrate, 2520000);
     CHECK(fabs(psnr[0] - 45.0) < 0.01);
     CHECK_INT(crf[0], 21);
     CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 912000);
-    CHECK(fabs(psnr[1] - 39.04) < 0.01);
-    CHECK(fabs(ssim[1] - 39.04 / 50) < 0.001);
+    CHECK_INT(l.r[1].bitrate, 862000);
+    CHECK(fabs(psnr[1] - 39.05) < 0.01);
+    CHECK(fabs(ssim[1] - 39.05 / 50) < 0.001);
     CHECK_INT(crf[1], 20);
 }
 
@@ -81,13 +121,16 @@ caps_bound_the_rungs(void)
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.r[0].bitrate, 2000000);
     CHECK_INT(l.r[0].req_h, 720);
-    /* a size cap: 720p is out, 360p's own curve tops at 1200k */
+    /* a size cap: 720p is out, 360p's own curve tops at 1200k, and
+     * 360p holds the next rung too, 2.92x under it (35.8 dB) */
     c = wide;
     c.max_res = 480;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
-    CHECK_INT(l.n, 1);
+    CHECK_INT(l.n, 2);
     CHECK_INT(l.r[0].req_h, 360);
     CHECK_INT(l.r[0].bitrate, 1200000);
+    CHECK_INT(l.r[1].req_h, 360);
+    CHECK_INT(l.r[1].bitrate, 410000);
     CHECK_INT(pt[5].hull, 1);
     CHECK_INT(pt[0].hull, 0);
     /* one rung at most */
@@ -99,10 +142,10 @@ caps_bound_the_rungs(void)
      * (the top at the caps' highest: the floor is not lowered) */
     c = wide;
     c.min_bps = 2000000;
-    c.max_bps = 2667000;
+    c.max_bps = 2500000;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 1);
-    CHECK_INT(l.r[0].bitrate, 2667000);
+    CHECK_INT(l.r[0].bitrate, 2500000);
 }
 
 static void
@@ -112,14 +155,18 @@ floor_follows_a_low_top(void)
     struct sv_ladder l;
     struct sv_pt_caps c = wide;
 
-    /* the top (2667k) is under the caps' 5000k, so the 1500k floor is
-     * lowered to 800k, and 1185k (360p) is a rung again */
+    /* the top (2520k) is under the caps' 5000k, so the 1500k floor is
+     * lowered to 756k; the rungs are 1.5x apart, and 720p's curve is
+     * still the best at 1680k (43.0 dB) and 1120k (40.7 dB against
+     * 360p's 39.8): three rungs of one size */
     c.min_bps = 1500000;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
-    CHECK_INT(l.n, 2);
-    CHECK_INT(l.r[0].bitrate, 2667000);
-    CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 1185000);
+    CHECK_INT(l.n, 3);
+    CHECK_INT(l.r[0].bitrate, 2520000);
+    CHECK_INT(l.r[1].req_h, 720);
+    CHECK_INT(l.r[1].bitrate, 1680000);
+    CHECK_INT(l.r[2].req_h, 720);
+    CHECK_INT(l.r[2].bitrate, 1120000);
 }
 
 static void
@@ -178,6 +225,7 @@ int
 main(void)
 {
     RUN(hull_leaves_out_the_point_under_it);
+    RUN(hull_is_the_front_of_the_curves);
     RUN(rungs_by_hand);
     RUN(caps_bound_the_rungs);
     RUN(floor_follows_a_low_top);

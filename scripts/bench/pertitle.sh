@@ -10,7 +10,8 @@
 # to the source size (bicubic) and measured against the source with
 # ffmpeg's own psnr and ssim filters and with sv-stats quality (the two
 # must agree: within 0.1 dB PSNR and 0.001 SSIM, else the script fails).
-# Each ladder's (bitrate, quality) points make its hull; bdrate.py gives
+# Each ladder's (bitrate, quality) points make its front (no convex
+# hull: see bdrate.py); bdrate.py gives
 # the Bjontegaard delta rate of per-title against the fixed ladder (PSNR Y,
 # and SSIM Y in dB), over the quality range both hulls cover.  Negative is
 # fewer bits at equal quality.  Prints a table per kind, the average and

@@ -208,5 +208,5 @@ hull_ok() {
     assert_eq "$(grep -o '<Representation id="[^"]*"' pkg/manifest.mpd | sort -u | wc -l)" 3
     # two renditions of one size in the master playlist, apart by bandwidth
     assert_eq "$(grep -c 'RESOLUTION=640x360' pkg/master.m3u8)" 2
-    assert_eq "$(grep -o 'BANDWIDTH=[0-9]*' pkg/master.m3u8 | sort -u | wc -l)" 3
+    assert_eq "$(grep -o 'INF:BANDWIDTH=[0-9]*' pkg/master.m3u8 | sort -u | wc -l)" 3
 }

@@ -152,13 +152,64 @@ floor_kbps(const struct sv_pt_caps *caps, double top)
     return lo;
 }
 
+/* The front at kbps: the best PSNR of the sizes' curves there, of the
+ * sizes under the cap and no larger than max_size; the smaller of a tie.
+ * Its point in *best (-1, and NAN returned, when no curve reaches down to
+ * kbps) and its CRF in *crf. */
+static double
+front_at(const struct sv_pt_point *pt, int n, int max_res, int max_size,
+         double kbps, int *best, double *crf)
+{
+    double q, c, best_q = NAN;
+    int i;
+
+    *best = -1;
+    for (i = 0; i < n; i++) {
+        if (pt[i].res > max_res || pt[i].res > max_size)
+            continue;
+        q = curve_at(pt, n, pt[i].res, kbps, 0, &c);
+        if (isnan(q))
+            continue;
+        if (*best < 0 || q > best_q + 1e-9 ||
+            (q > best_q - 1e-9 && pt[i].res < pt[*best].res)) {
+            best_q = q;
+            *best = i;
+            *crf = c;
+        }
+    }
+    return best_q;
+}
+
+/* The cheapest bitrate in [lo, hi] where the front reaches want, by
+ * bisection in log rate; hi when it never does there. */
+static double
+front_reach(const struct sv_pt_point *pt, int n, int max_res, int max_size,
+            double lo, double hi, double want)
+{
+    double mid, q, crf;
+    int i, b;
+
+    q = front_at(pt, n, max_res, max_size, lo, &b, &crf);
+    if (!isnan(q) && q >= want)
+        return lo;
+    for (i = 0; i < 48; i++) {
+        mid = sqrt(lo * hi);
+        q = front_at(pt, n, max_res, max_size, mid, &b, &crf);
+        if (!isnan(q) && q >= want)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
 int
 sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
              struct sv_ladder *l, double *psnr, double *ssim, int *crfs)
 {
     struct sv_ladder out;
-    double top, t, lo, step, best_q, q, crf, best_crf = 0;
-    double last_q = INFINITY;
+    double top, t = 0, lo, q_top, q_lo, want, best_q, crf, cheapest;
+    double last_q = INFINITY, last_t = INFINITY;
     int i, k, rc, best, last_res = 1 << 30, cs[SV_LADDER_MAX];
     char spec[SV_LADDER_MAX * 32] = "", err[128];
     double qs[SV_LADDER_MAX], ss[SV_LADDER_MAX];
@@ -166,8 +217,8 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
     if (n < 1)
         return SV_ELADDER;
     mark_hull(pt, n, caps->max_res);
-    /* the top: where the hull crosses top_psnr (more is not seen), else
-     * its best point */
+    /* the top: where a curve crosses top_psnr (more is not seen), else
+     * the best point */
     top = hull_top(pt, n, caps);
     if (top == 0)
         return SV_ELADDER;
@@ -178,45 +229,54 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
     lo = floor_kbps(caps, top);
     if (lo < 16)
         lo = 16;
-    /* the rungs spread from the top to the floor, at least step apart */
-    step = caps->step;
-    if (caps->max_rungs > 1 && top > lo &&
-        pow(top / lo, 1.0 / (caps->max_rungs - 1)) > step)
-        step = pow(top / lo, 1.0 / (caps->max_rungs - 1));
+    /* a floor under every curve rises to the cheapest point */
+    cheapest = INFINITY;
+    for (i = 0; i < n; i++)
+        if (pt[i].res <= caps->max_res && pt[i].kbps < cheapest)
+            cheapest = pt[i].kbps;
+    if (lo < cheapest)
+        lo = cheapest < top ? cheapest : top;
+    q_top = front_at(pt, n, caps->max_res, last_res, top, &best, &crf);
+    q_lo = front_at(pt, n, caps->max_res, last_res, lo, &best, &crf);
+    if (isnan(q_top))
+        return SV_ELADDER;
+    if (isnan(q_lo) || q_lo > q_top)
+        q_lo = q_top;
+    /*
+     * The rungs step down the front in even steps of quality, from the
+     * top to the floor, each at least step (1.5x) under the one above in
+     * bitrate: even steps in bitrate would leave a wide gap in quality
+     * where the front is steep (the top size's curve, before the smaller
+     * sizes' scaling loss flattens it) and crowd the flat part.
+     */
     memset(&out, 0, sizeof(out));
-    for (t = top; t >= lo * (1 - 1e-6) &&
-         out.n < caps->max_rungs; t /= step) {
+    for (k = 0; k < caps->max_rungs && out.n < caps->max_rungs; k++) {
+        if (k == 0) {
+            t = top;
+        } else {
+            if (last_t / caps->step < lo * (1 - 1e-6))
+                break;
+            want = q_top - k * (q_top - q_lo) / (caps->max_rungs - 1);
+            t = front_reach(pt, n, caps->max_res, last_res, lo,
+                            last_t / caps->step, want);
+        }
         /* the size whose curve is best at t, no larger than the rung
          * above's: a size may hold two rungs (the top size is often the
          * best down to low bitrates), the smaller of a tie is taken */
-        best = -1;
-        best_q = -INFINITY;
-        for (i = 0; i < n; i++) {
-            if (pt[i].res > caps->max_res || pt[i].res > last_res)
-                continue;
-            q = curve_at(pt, n, pt[i].res, t, 0, &crf);
-            if (isnan(q))
-                continue;
-            if (q > best_q + 1e-9 ||
-                (q > best_q - 1e-9 && pt[i].res < pt[best].res)) {
-                best_q = q;
-                best = i;
-                best_crf = crf;
-            }
-        }
+        best_q = front_at(pt, n, caps->max_res, last_res, t, &best, &crf);
         /* a rung must be a step down in quality too, not only bits */
         if (best < 0 || best_q > last_q - 0.5)
             continue;
-        q = curve_at(pt, n, pt[best].res, t, 1, &crf);
         qs[out.n] = best_q;
-        ss[out.n] = q;
+        cs[out.n] = (int)(crf + 0.5);
+        ss[out.n] = curve_at(pt, n, pt[best].res, t, 1, &crf);
         snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec),
                  "%s%dp:%lldk", out.n ? "," : "", pt[best].res,
                  (long long)(t + 0.5));
-        cs[out.n] = (int)(best_crf + 0.5);
         out.n++;
         last_res = pt[best].res;
         last_q = best_q;
+        last_t = t;
     }
     if (out.n == 0)
         return SV_ELADDER;

@@ -30,12 +30,14 @@ struct sv_pt_point {
  * point matches.  A size's curve is linear in log kbps between its
  * points.  The top rung's bitrate is the lowest at which a size's curve
  * reaches top_psnr (else the best point's), at most max_bps; lower
- * targets follow down to a floor (min_bps, lowered in proportion when the
- * top is under max_bps), spread evenly in log rate over max_rungs and at
- * least step (1.5x) apart.  Each target takes the size whose curve gives
- * the best PSNR there (the smaller of a tie), no larger than the rung
- * above's: one size may hold several rungs.  A target under every curve,
- * or less than 0.5 dB below the rung above, is passed over.  At most
+ * rungs follow down to a floor (min_bps, lowered in proportion when the
+ * top is under max_bps, raised to the cheapest point when under every
+ * curve) in even steps of quality over max_rungs: each the cheapest
+ * bitrate where the front reaches its step, and at least step (1.5x)
+ * under the rung above.  Each takes the size whose curve gives the best
+ * PSNR there (the smaller of a tie), no larger than the rung above's:
+ * one size may hold several rungs.  A rung less than 0.5 dB below the
+ * one above is passed over.  At most
  * max_rungs rungs, under max_res.  Writes l (rungs by descending
  * bitrate) and, when not NULL, each rung's estimated psnr[], ssim[] and
  * crf[].  Returns 0, or SV_ELADDER when no point makes a rung.

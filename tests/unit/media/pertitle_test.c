@@ -70,16 +70,21 @@ hull_is_the_front_of_the_curves(void)
     for (i = 0; i < 6; i++)
         CHECK_INT(pt[i].hull, 1);
     CHECK_INT(pt[6].hull, 0);
-    /* the top at the best point (45 dB is never reached), the floor at
-     * 2000k * 200 / 5000 = 80k, 2.92x apart: 2000k and 684k on 720p
-     * (32.7 dB against 180p's 29.6), 234k on 180p, 80k under them all */
-    CHECK_INT(l.n, 3);
+    /* the top at the best point (42 dB: 45 is never reached); the floor,
+     * 2000k * 200 / 5000 = 80k, is under every curve and rises to the
+     * cheapest point (100k, 28 dB); the 4 rungs step down 42, 37.33,
+     * 32.67, 28 dB: 720p's curve reaches 37.33 at 1000k * 2^(1.33/6) =
+     * 1167k and 32.67 at 500k * 2^(2.67/6) = 680k (180p tops at 29.6),
+     * and 180p holds the floor */
+    CHECK_INT(l.n, 4);
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2000000);
     CHECK_INT(l.r[1].req_h, 720);
-    CHECK_INT(l.r[1].bitrate, 684000);
-    CHECK_INT(l.r[2].req_h, 180);
-    CHECK_INT(l.r[2].bitrate, 234000);
+    CHECK_INT(l.r[1].bitrate, 1167000);
+    CHECK_INT(l.r[2].req_h, 720);
+    CHECK_INT(l.r[2].bitrate, 680000);
+    CHECK_INT(l.r[3].req_h, 180);
+    CHECK_INT(l.r[3].bitrate, 100000);
 }
 
 static void
@@ -94,20 +99,28 @@ rungs_by_hand(void)
     /* top: 720p's curve passes 45 dB a third of the way from 2000k to
      * 4000k in log rate, 2000k * 2^(1/3) = 2520k, at crf 21.3; that is
      * under the 5000k cap, so the 200k floor follows it down to
-     * 2520k * 200 / 5000 = 101k, and the 4 rungs spread from the top to
-     * it, 25^(1/3) = 2.92x apart: 862k goes to 360p (720p's curve starts
-     * at 1000k; 360p's is 38 + 2 * log2(862 / 600) = 39.05 dB there, at
-     * crf 20.4); 295k and 101k are under every curve, so that is all */
-    CHECK_INT(l.n, 2);
+     * 2520k * 200 / 5000 = 101k, which is under every curve: it rises to
+     * the cheapest point, 360p's 300k (34 dB).  The 4 rungs step down
+     * the front evenly in quality, 45, 41.33, 37.67, 34 dB: 720p's curve
+     * reaches 41.33 at 1000k * 2^(1.33/4) = 1260k (crf 26.3), 360p's
+     * 37.67 at 300k * 2^(3.67/4) = 566k (crf 23.4), and the floor */
+    CHECK_INT(l.n, 4);
     CHECK_INT(l.r[0].req_h, 720);
     CHECK_INT(l.r[0].bitrate, 2520000);
     CHECK(fabs(psnr[0] - 45.0) < 0.01);
     CHECK_INT(crf[0], 21);
-    CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 862000);
-    CHECK(fabs(psnr[1] - 39.05) < 0.01);
-    CHECK(fabs(ssim[1] - 39.05 / 50) < 0.001);
-    CHECK_INT(crf[1], 20);
+    CHECK_INT(l.r[1].req_h, 720);
+    CHECK_INT(l.r[1].bitrate, 1260000);
+    CHECK(fabs(psnr[1] - 41.333) < 0.01);
+    CHECK_INT(crf[1], 26);
+    CHECK_INT(l.r[2].req_h, 360);
+    CHECK_INT(l.r[2].bitrate, 566000);
+    CHECK(fabs(psnr[2] - 37.667) < 0.01);
+    CHECK(fabs(ssim[2] - 37.667 / 50) < 0.001);
+    CHECK_INT(crf[2], 23);
+    CHECK_INT(l.r[3].req_h, 360);
+    CHECK_INT(l.r[3].bitrate, 300000);
+    CHECK(fabs(psnr[3] - 34.0) < 0.01);
 }
 
 static void
@@ -121,16 +134,20 @@ caps_bound_the_rungs(void)
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.r[0].bitrate, 2000000);
     CHECK_INT(l.r[0].req_h, 720);
-    /* a size cap: 720p is out, 360p's own curve tops at 1200k, and
-     * 360p holds the next rung too, 2.92x under it (35.8 dB) */
+    /* a size cap: 720p is out, 360p's own curve tops at 1200k (40 dB)
+     * and holds the rungs under it too: 38 dB at 600k, then 36 dB would
+     * be under 1.5x below that, so 400k (35.66 dB); 267k is under the
+     * floor (300k, risen to the cheapest point) */
     c = wide;
     c.max_res = 480;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
-    CHECK_INT(l.n, 2);
+    CHECK_INT(l.n, 3);
     CHECK_INT(l.r[0].req_h, 360);
     CHECK_INT(l.r[0].bitrate, 1200000);
     CHECK_INT(l.r[1].req_h, 360);
-    CHECK_INT(l.r[1].bitrate, 410000);
+    CHECK_INT(l.r[1].bitrate, 600000);
+    CHECK_INT(l.r[2].req_h, 360);
+    CHECK_INT(l.r[2].bitrate, 400000);
     CHECK_INT(pt[5].hull, 1);
     CHECK_INT(pt[0].hull, 0);
     /* one rung at most */
@@ -156,17 +173,18 @@ floor_follows_a_low_top(void)
     struct sv_pt_caps c = wide;
 
     /* the top (2520k) is under the caps' 5000k, so the 1500k floor is
-     * lowered to 756k; the rungs are 1.5x apart, and 720p's curve is
-     * still the best at 1680k (43.0 dB) and 1120k (40.7 dB against
-     * 360p's 39.8): three rungs of one size */
+     * lowered to 756k (360p's 38.67 dB); the steps, 42.89 and 40.78 dB:
+     * 720p reaches the first at 1000k * 2^(2.89/4) = 1650k, the second
+     * not within 1.5x under that, so 1100k (40.55 dB against 360p's
+     * 39.75): three rungs of one size, and 733k is under the floor */
     c.min_bps = 1500000;
     CHECK_INT(sv_pt_choose(pt, points(pt), &c, &l, NULL, NULL, NULL), 0);
     CHECK_INT(l.n, 3);
     CHECK_INT(l.r[0].bitrate, 2520000);
     CHECK_INT(l.r[1].req_h, 720);
-    CHECK_INT(l.r[1].bitrate, 1680000);
+    CHECK_INT(l.r[1].bitrate, 1650000);
     CHECK_INT(l.r[2].req_h, 720);
-    CHECK_INT(l.r[2].bitrate, 1120000);
+    CHECK_INT(l.r[2].bitrate, 1100000);
 }
 
 static void

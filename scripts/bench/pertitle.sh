@@ -31,6 +31,11 @@
 #     flat    360p:901k,360p:452k,240p:169k       -22.2%   -21.7%    12.8
 #     grain   360p:1600k,360p:676k,288p:300k      -23.6%   -15.4%    18.2
 #     average                                     -26.2%   -22.6%   (goal met)
+#   full size (960x540, 10 s, 540p:2400k,360p:1200k,240p:600k)
+#     static  540p:303k,540p:184k,288p:76k        -31.6%   -28.1%    33.1
+#     flat    540p:1807k,540p:1002k,432p:452k     -18.6%   -23.1%    43.4
+#     grain   540p:2400k,540p:1280k,432p:600k     -28.0%   -23.2%    75.0
+#     average                                     -26.1%   -24.8%   (goal met)
 #   Before (rungs from a convex hull on a linear bitrate axis, one rung a
 #   size, 4 CRF settings, bdrate.py on convex hulls in log rate): static
 #   -20.2%, flat -8.4%, grain +25.5% (PSNR).

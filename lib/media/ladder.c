@@ -217,10 +217,14 @@ sv_ladder_parse(const char *spec, struct sv_ladder *out, char *err,
                         &l.r[l.n], err, size);
         if (rc < 0)
             return rc;
+        /* one size twice is two rungs at different bitrates (a
+         * per-title ladder may keep its top size for two rungs) */
         for (i = 0; i < l.n; i++)
             if (l.r[i].req_w == l.r[l.n].req_w &&
-                l.r[i].req_h == l.r[l.n].req_h) {
-                snprintf(err, size, "two rungs of the same size");
+                l.r[i].req_h == l.r[l.n].req_h &&
+                l.r[i].bitrate == l.r[l.n].bitrate) {
+                snprintf(err, size, "two rungs of the same size and "
+                         "bitrate");
                 return SV_EUSAGE;
             }
         l.n++;
@@ -323,15 +327,28 @@ sv_ladder_fit(struct sv_ladder *l, int src_w, int src_h, char *err,
     }
     for (i = 0; portrait && i < n; i++)
         turn(&keep[i]);
+    /* rungs that end at one size differ by bitrate: the dearer keeps
+     * the plain name ("360p"), the others are named by their bitrate
+     * too ("360p-400k"), so every rung's files stay apart */
     for (i = 0; i < n; i++)
-        for (j = 0; j < i; j++)
-            if (keep[i].width == keep[j].width &&
-                keep[i].height == keep[j].height) {
+        for (j = 0; j < n; j++) {
+            if (j == i || keep[i].width != keep[j].width ||
+                keep[i].height != keep[j].height)
+                continue;
+            if (keep[i].bitrate == keep[j].bitrate) {
                 snprintf(err, size, "rungs %s and %s end at the same size "
-                         "%dx%d", keep[j].name, keep[i].name, keep[i].width,
+                         "%dx%d and bitrate", keep[j < i ? j : i].name,
+                         keep[j < i ? i : j].name, keep[i].width,
                          keep[i].height);
                 return SV_ELADDER;
             }
+            if (keep[j].bitrate > keep[i].bitrate) {
+                snprintf(keep[i].name, sizeof(keep[i].name), "%dp-%lldk",
+                         portrait ? keep[i].width : keep[i].height,
+                         (long long)(keep[i].bitrate / 1000));
+                break;
+            }
+        }
     memcpy(l->r, keep, sizeof(keep[0]) * (size_t)n);
     l->n = n;
     return 0;

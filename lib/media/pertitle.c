@@ -28,77 +28,15 @@
 
 static const int default_crf[] = { 23, 28, 33, 35 };
 static const int crf_max[] = { 51, 51, 63, 63 };
-static const int crf_steps[] = { -6, 0, 6, 12 };    /* around the default */
+/* around the default: finer near it, and far enough up that the top
+ * size's curve reaches down to the low rungs' bitrates */
+static const int crf_steps[] = { -6, -2, 2, 6, 11, 16 };
 
 /* ---- choosing rungs (no media) ---- */
 
-static int
-cmp_kbps(const void *a, const void *b)
-{
-    const struct sv_pt_point *x = *(const struct sv_pt_point *const *)a;
-    const struct sv_pt_point *y = *(const struct sv_pt_point *const *)b;
-
-    return x->kbps < y->kbps ? -1 : x->kbps > y->kbps;
-}
-
-/*
- * z of (b - a) x (c - a) in (kbps, psnr).  The hull is taken on a linear
- * bitrate axis, where quality bends over as bits are added (concave), as
- * the rate-quality hulls of per-title encoding are drawn.
- */
-static double
-cross(const struct sv_pt_point *a, const struct sv_pt_point *b,
-      const struct sv_pt_point *c)
-{
-    return (b->kbps - a->kbps) * (c->psnr - a->psnr) -
-           (b->psnr - a->psnr) * (c->kbps - a->kbps);
-}
-
-/* Marks the upper convex hull, from the cheapest point up to the best
- * PSNR (past it, more bits buy nothing). */
-static int
-mark_hull(struct sv_pt_point *pt, int n, int max_res)
-{
-    struct sv_pt_point **s, **h;
-    int i, k, m = 0, best = 0;
-
-    s = calloc((size_t)n * 2, sizeof(*s));
-    if (s == NULL)
-        return -ENOMEM;
-    h = s + n;
-    /* sizes over the cap are not rungs: the hull is of the rest */
-    for (i = 0, k = 0; i < n; i++) {
-        pt[i].hull = 0;
-        if (pt[i].res <= max_res)
-            s[k++] = &pt[i];
-    }
-    if (k == 0) {
-        free(s);
-        return 0;
-    }
-    qsort(s, (size_t)k, sizeof(*s), cmp_kbps);
-    for (i = 0; i < k; i++)
-        if (s[i]->psnr > s[best]->psnr)
-            best = i;
-    for (i = 0; i <= best; i++) {
-        while (m >= 2 && cross(h[m - 2], h[m - 1], s[i]) >= 0)
-            m--;
-        /* the same bitrate twice: keep the better */
-        if (m >= 1 && h[m - 1]->kbps == s[i]->kbps) {
-            if (h[m - 1]->psnr >= s[i]->psnr)
-                continue;
-            m--;
-        }
-        h[m++] = s[i];
-    }
-    for (i = 0; i < m; i++)
-        h[i]->hull = 1;
-    free(s);
-    return 0;
-}
-
-/* A resolution's curve at kbps, linear between its points as the hull
- * is; NAN below its cheapest point, its best value above its dearest. */
+/* A resolution's curve at kbps, linear in log kbps between its points
+ * as the hull is; NAN below its cheapest point, its best value above its
+ * dearest. */
 static double
 curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
          int what, double *crf)
@@ -121,44 +59,84 @@ curve_at(const struct sv_pt_point *pt, int n, int res, double kbps,
         *crf = lo->crf;
         return what ? lo->ssim : lo->psnr;
     }
-    f = (kbps - lo->kbps) / (hi->kbps - lo->kbps);
+    f = log(kbps / lo->kbps) / log(hi->kbps / lo->kbps);
     a = what ? lo->ssim : lo->psnr;
     b = what ? hi->ssim : hi->psnr;
     *crf = lo->crf + f * (hi->crf - lo->crf);
     return a + f * (b - a);
 }
 
-/* The bitrate at which the hull (under the size cap) reaches top_psnr,
- * linear between its points; its dearest point when it never does. */
-static double
-hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
+/*
+ * Marks the hull: the rate-quality front of the sizes under max_res, the
+ * points that no other size's curve beats at their bitrate (their size
+ * is the best there) and that no cheaper point matches.  It is drawn on
+ * a log bitrate axis, as BD-rate compares ladders and as rungs are spaced
+ * (by ratio).  Not the convex hull of all the points: the small sizes,
+ * held back by scaling, flatten early while the top size keeps climbing,
+ * so one chord from the cheapest point to the dearest would pass over
+ * every size's curve in between.
+ */
+static void
+mark_hull(struct sv_pt_point *pt, int n, int max_res)
 {
-    const struct sv_pt_point *prev = NULL, *cur;
-    double best = 0;
-    int i;
+    double crf, q;
+    int i, j;
 
-    for (;;) {
-        cur = NULL;
-        for (i = 0; i < n; i++)
-            if (pt[i].hull && pt[i].res <= caps->max_res &&
-                (prev == NULL || pt[i].kbps > prev->kbps) &&
-                (cur == NULL || pt[i].kbps < cur->kbps))
-                cur = &pt[i];
-        if (cur == NULL)
-            return best;
-        if (cur->psnr >= caps->top_psnr) {
-            if (prev == NULL || prev->psnr >= cur->psnr)
-                return cur->kbps;
-            return prev->kbps + (caps->top_psnr - prev->psnr) /
-                   (cur->psnr - prev->psnr) * (cur->kbps - prev->kbps);
+    for (i = 0; i < n; i++) {
+        pt[i].hull = pt[i].res <= max_res;
+        for (j = 0; j < n && pt[i].hull; j++) {
+            if (j == i || pt[j].res > max_res)
+                continue;
+            if (pt[j].kbps <= pt[i].kbps && pt[j].psnr >= pt[i].psnr &&
+                (pt[j].kbps < pt[i].kbps || pt[j].psnr > pt[i].psnr ||
+                 j < i))
+                pt[i].hull = 0;
+            if (pt[j].res == pt[i].res)
+                continue;
+            q = curve_at(pt, n, pt[j].res, pt[i].kbps, 0, &crf);
+            if (!isnan(q) && q > pt[i].psnr + 1e-9)
+                pt[i].hull = 0;
         }
-        best = cur->kbps;
-        prev = cur;
     }
 }
 
-/* Within this many dB of the best size, a smaller picture is as good. */
-#define NEAR_TIE 1.0
+/* The lowest bitrate at which a size under the cap reaches top_psnr on
+ * its curve (linear in log kbps between its points); the best point's
+ * bitrate when none does. */
+static double
+hull_top(const struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps)
+{
+    const struct sv_pt_point *a, *b, *best = NULL;
+    double top = INFINITY, x;
+    int i, j;
+
+    for (i = 0; i < n; i++) {
+        b = &pt[i];
+        if (b->res > caps->max_res)
+            continue;
+        if (best == NULL || b->psnr > best->psnr ||
+            (b->psnr == best->psnr && b->kbps < best->kbps))
+            best = b;
+        if (b->psnr < caps->top_psnr)
+            continue;
+        /* from the next cheaper point of its size, if that is under */
+        a = NULL;
+        for (j = 0; j < n; j++)
+            if (pt[j].res == b->res && pt[j].kbps < b->kbps &&
+                (a == NULL || pt[j].kbps > a->kbps))
+                a = &pt[j];
+        x = b->kbps;
+        if (a != NULL && a->psnr < caps->top_psnr)
+            x = a->kbps * pow(b->kbps / a->kbps,
+                              (caps->top_psnr - a->psnr) /
+                              (b->psnr - a->psnr));
+        if (x < top)
+            top = x;
+    }
+    if (best == NULL)
+        return 0;
+    return isinf(top) ? best->kbps : top;
+}
 
 /* The lowest rung's bitrate (kbps): the caps' lowest, or, when the top
  * rung is under the caps' highest (the content needs fewer bits), that
@@ -174,24 +152,73 @@ floor_kbps(const struct sv_pt_caps *caps, double top)
     return lo;
 }
 
+/* The front at kbps: the best PSNR of the sizes' curves there, of the
+ * sizes under the cap and no larger than max_size; the smaller of a tie.
+ * Its point in *best (-1, and NAN returned, when no curve reaches down to
+ * kbps) and its CRF in *crf. */
+static double
+front_at(const struct sv_pt_point *pt, int n, int max_res, int max_size,
+         double kbps, int *best, double *crf)
+{
+    double q, c, best_q = NAN;
+    int i;
+
+    *best = -1;
+    for (i = 0; i < n; i++) {
+        if (pt[i].res > max_res || pt[i].res > max_size)
+            continue;
+        q = curve_at(pt, n, pt[i].res, kbps, 0, &c);
+        if (isnan(q))
+            continue;
+        if (*best < 0 || q > best_q + 1e-9 ||
+            (q > best_q - 1e-9 && pt[i].res < pt[*best].res)) {
+            best_q = q;
+            *best = i;
+            *crf = c;
+        }
+    }
+    return best_q;
+}
+
+/* The cheapest bitrate in [lo, hi] where the front reaches want, by
+ * bisection in log rate; hi when it never does there. */
+static double
+front_reach(const struct sv_pt_point *pt, int n, int max_res, int max_size,
+            double lo, double hi, double want)
+{
+    double mid, q, crf;
+    int i, b;
+
+    q = front_at(pt, n, max_res, max_size, lo, &b, &crf);
+    if (!isnan(q) && q >= want)
+        return lo;
+    for (i = 0; i < 48; i++) {
+        mid = sqrt(lo * hi);
+        q = front_at(pt, n, max_res, max_size, mid, &b, &crf);
+        if (!isnan(q) && q >= want)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
 int
 sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
              struct sv_ladder *l, double *psnr, double *ssim, int *crfs)
 {
     struct sv_ladder out;
-    double top, t, lo, step, best_q, top_q, q, crf, best_crf = 0;
-    double last_q = INFINITY;
+    double top, t = 0, lo, q_top, q_lo, want, best_q, crf, cheapest;
+    double last_q = INFINITY, last_t = INFINITY;
     int i, k, rc, best, last_res = 1 << 30, cs[SV_LADDER_MAX];
     char spec[SV_LADDER_MAX * 32] = "", err[128];
     double qs[SV_LADDER_MAX], ss[SV_LADDER_MAX];
 
     if (n < 1)
         return SV_ELADDER;
-    rc = mark_hull(pt, n, caps->max_res);
-    if (rc < 0)
-        return rc;
-    /* the top: where the hull crosses top_psnr (more is not seen), else
-     * its best point */
+    mark_hull(pt, n, caps->max_res);
+    /* the top: where a curve crosses top_psnr (more is not seen), else
+     * the best point */
     top = hull_top(pt, n, caps);
     if (top == 0)
         return SV_ELADDER;
@@ -202,49 +229,54 @@ sv_pt_choose(struct sv_pt_point *pt, int n, const struct sv_pt_caps *caps,
     lo = floor_kbps(caps, top);
     if (lo < 16)
         lo = 16;
-    /* the rungs spread from the top to the floor, at least step apart */
-    step = caps->step;
-    if (caps->max_rungs > 1 && top > lo &&
-        pow(top / lo, 1.0 / (caps->max_rungs - 1)) > step)
-        step = pow(top / lo, 1.0 / (caps->max_rungs - 1));
+    /* a floor under every curve rises to the cheapest point */
+    cheapest = INFINITY;
+    for (i = 0; i < n; i++)
+        if (pt[i].res <= caps->max_res && pt[i].kbps < cheapest)
+            cheapest = pt[i].kbps;
+    if (lo < cheapest)
+        lo = cheapest < top ? cheapest : top;
+    q_top = front_at(pt, n, caps->max_res, last_res, top, &best, &crf);
+    q_lo = front_at(pt, n, caps->max_res, last_res, lo, &best, &crf);
+    if (isnan(q_top))
+        return SV_ELADDER;
+    if (isnan(q_lo) || q_lo > q_top)
+        q_lo = q_top;
+    /*
+     * The rungs step down the front in even steps of quality, from the
+     * top to the floor, each at least step (1.5x) under the one above in
+     * bitrate: even steps in bitrate would leave a wide gap in quality
+     * where the front is steep (the top size's curve, before the smaller
+     * sizes' scaling loss flattens it) and crowd the flat part.
+     */
     memset(&out, 0, sizeof(out));
-    for (t = top; t >= lo * (1 - 1e-6) &&
-         out.n < caps->max_rungs; t /= step) {
-        /* the best size at t, and the best below the last rung's size:
-         * one rung a size, so the smaller is taken when it is nearly as
-         * good and otherwise t is passed over */
-        best = -1;
-        best_q = -INFINITY;
-        top_q = -INFINITY;
-        for (i = 0; i < n; i++) {
-            if (pt[i].res > caps->max_res)
-                continue;
-            q = curve_at(pt, n, pt[i].res, t, 0, &crf);
-            if (isnan(q))
-                continue;
-            if (q > top_q)
-                top_q = q;
-            if (pt[i].res < last_res && q > best_q) {
-                best_q = q;
-                best = i;
-                best_crf = crf;
-            }
+    for (k = 0; k < caps->max_rungs && out.n < caps->max_rungs; k++) {
+        if (k == 0) {
+            t = top;
+        } else {
+            if (last_t / caps->step < lo * (1 - 1e-6))
+                break;
+            want = q_top - k * (q_top - q_lo) / (caps->max_rungs - 1);
+            t = front_reach(pt, n, caps->max_res, last_res, lo,
+                            last_t / caps->step, want);
         }
-        if (best >= 0 && best_q < top_q - NEAR_TIE)
-            continue;
+        /* the size whose curve is best at t, no larger than the rung
+         * above's: a size may hold two rungs (the top size is often the
+         * best down to low bitrates), the smaller of a tie is taken */
+        best_q = front_at(pt, n, caps->max_res, last_res, t, &best, &crf);
         /* a rung must be a step down in quality too, not only bits */
         if (best < 0 || best_q > last_q - 0.5)
             continue;
-        q = curve_at(pt, n, pt[best].res, t, 1, &crf);
         qs[out.n] = best_q;
-        ss[out.n] = q;
+        cs[out.n] = (int)(crf + 0.5);
+        ss[out.n] = curve_at(pt, n, pt[best].res, t, 1, &crf);
         snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec),
                  "%s%dp:%lldk", out.n ? "," : "", pt[best].res,
                  (long long)(t + 0.5));
-        cs[out.n] = (int)(best_crf + 0.5);
         out.n++;
         last_res = pt[best].res;
         last_q = best_q;
+        last_t = t;
     }
     if (out.n == 0)
         return SV_ELADDER;

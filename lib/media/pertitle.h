@@ -25,19 +25,22 @@ struct sv_pt_point {
 
 /*
  * The choice from a set of points (pure; no media).  Marks pt[].hull: the
- * upper convex hull of the points under max_res in (kbps, PSNR), up to
- * the best PSNR.
- * The top rung's bitrate is where the hull reaches top_psnr (or its best
- * point), at most max_bps; lower targets follow down to a floor (min_bps,
- * lowered in proportion when the top is under max_bps), spread evenly in
- * log rate over max_rungs and at least step (1.5x) apart.  Each target takes the size whose curve
- * gives the best PSNR there; one rung a size, each smaller than the one
- * above, so a target whose best size is taken already goes to a smaller
- * one within 1 dB of it or is passed over, as is one less than 0.5 dB
- * below the rung above.  At most max_rungs rungs, under max_res.  Writes
- * l (rungs by descending bitrate) and, when not NULL, each rung's
- * estimated psnr[], ssim[] and crf[].  Returns 0, SV_ELADDER when no
- * point makes a rung, or -ENOMEM.
+ * rate-quality front of the sizes under max_res in (log kbps, PSNR), the
+ * points no other size's curve beats at their bitrate and no cheaper
+ * point matches.  A size's curve is linear in log kbps between its
+ * points.  The top rung's bitrate is the lowest at which a size's curve
+ * reaches top_psnr (else the best point's), at most max_bps; lower
+ * rungs follow down to a floor (min_bps, lowered in proportion when the
+ * top is under max_bps, raised to the cheapest point when under every
+ * curve) in even steps of quality over max_rungs: each the cheapest
+ * bitrate where the front reaches its step, and at least step (1.5x)
+ * under the rung above.  Each takes the size whose curve gives the best
+ * PSNR there (the smaller of a tie), no larger than the rung above's:
+ * one size may hold several rungs.  A rung less than 0.5 dB below the
+ * one above is passed over.  At most
+ * max_rungs rungs, under max_res.  Writes l (rungs by descending
+ * bitrate) and, when not NULL, each rung's estimated psnr[], ssim[] and
+ * crf[].  Returns 0, or SV_ELADDER when no point makes a rung.
  */
 struct sv_pt_caps {
     int max_res;

@@ -4,9 +4,9 @@
     bdrate.py ANCHOR TEST
 
 Each file holds one "kbps quality" pair a line (a ladder's rungs, any
-order).  Each set is reduced to its rate-quality hull (the upper convex
-hull in log-rate and quality, points that do not add quality for their
-bits dropped); log10(rate) is then interpolated as a function of quality
+order).  Each set is reduced to its rate-quality front (points that do not
+add quality for their bits dropped; no convex hull, see hull());
+log10(rate) is then interpolated as a function of quality
 with a monotone piecewise cubic (Fritsch-Carlson, as the piecewise cubic
 variant of BD-rate does), both integrated over the quality range the two
 hulls share.  Prints the BD-rate in percent (negative: the test needs
@@ -28,23 +28,19 @@ def read(path):
 
 
 def hull(pts):
-    """Upper convex hull in (log rate, quality), climbing."""
+    """The rate-quality front in (log rate, quality), climbing: the points
+    that beat every cheaper one.  Not their convex hull: between two rungs
+    a ladder cannot reach the chord in log rate (a player switching
+    between them moves on a chord in linear rate), and where a ladder's
+    points bend up in log rate (as a small size's do against the top
+    size's) the chord would credit either ladder with quality no rung
+    has, and drop the middle rungs that are really there."""
     pts = sorted(set(pts))
-    # keep only points that beat every cheaper one
     mono = []
     for p in pts:
         if not mono or p[1] > mono[-1][1]:
             mono.append(p)
-    h = []
-    for p in mono:
-        while len(h) >= 2:
-            (x1, y1), (x2, y2) = h[-2], h[-1]
-            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) >= 0:
-                h.pop()
-            else:
-                break
-        h.append(p)
-    return h
+    return mono
 
 
 def pchip(xs, ys):

@@ -10,7 +10,8 @@
 # to the source size (bicubic) and measured against the source with
 # ffmpeg's own psnr and ssim filters and with sv-stats quality (the two
 # must agree: within 0.1 dB PSNR and 0.001 SSIM, else the script fails).
-# Each ladder's (bitrate, quality) points make its hull; bdrate.py gives
+# Each ladder's (bitrate, quality) points make its front (no convex
+# hull: see bdrate.py); bdrate.py gives
 # the Bjontegaard delta rate of per-title against the fixed ladder (PSNR Y,
 # and SSIM Y in dB), over the quality range both hulls cover.  Negative is
 # fewer bits at equal quality.  Prints a table per kind, the average and
@@ -20,6 +21,24 @@
 #   BENCH_QUICK=1 scripts/bench/pertitle.sh   (640x360, 4 s: a smoke run)
 # Bitrates and quality do not depend on the load; times do (the machine
 # may be shared).
+#
+# Figures (session 26, 2 shared cores; BD-rate of per-title against the
+# fixed ladder, negative is fewer bits at equal quality; ffmpeg's psnr
+# and ssim agreed with sv-stats on every rung):
+#   BENCH_QUICK=1 (640x360, 4 s, 360p:1600k,240p:700k,144p:300k)
+#     kind    per-title ladder                   BD PSNR  BD SSIM  trial cpu-s
+#     static  360p:285k,360p:154k,180p:53k        -32.9%   -30.6%     8.3
+#     flat    360p:901k,360p:452k,240p:169k       -22.2%   -21.7%    12.8
+#     grain   360p:1600k,360p:676k,288p:300k      -23.6%   -15.4%    18.2
+#     average                                     -26.2%   -22.6%   (goal met)
+#   full size (960x540, 10 s, 540p:2400k,360p:1200k,240p:600k)
+#     static  540p:303k,540p:184k,288p:76k        -31.6%   -28.1%    33.1
+#     flat    540p:1807k,540p:1002k,432p:452k     -18.6%   -23.1%    43.4
+#     grain   540p:2400k,540p:1280k,432p:600k     -28.0%   -23.2%    75.0
+#     average                                     -26.1%   -24.8%   (goal met)
+#   Before (rungs from a convex hull on a linear bitrate axis, one rung a
+#   size, 4 CRF settings, bdrate.py on convex hulls in log rate): static
+#   -20.2%, flat -8.4%, grain +25.5% (PSNR).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${BUILD:-$top/build}/bin

@@ -34,10 +34,12 @@ setup() {
 hull_ok() {
     jq -e '
       (.ladder | length) >= 1 and
-      # rungs top down: smaller pictures, fewer bits, lower quality
+      # rungs top down: no bigger pictures, fewer bits, lower quality;
+      # a size may hold two rungs, named apart
       ([.ladder[].bitrate] | . == (sort | reverse) and length == (unique | length)) and
       ([.ladder[].psnr] | . == (sort | reverse)) and
-      ([.ladder[].res] | . == (sort | reverse) and length == (unique | length)) and
+      ([.ladder[].res] | . == (sort | reverse)) and
+      ([.ladder[].name] | length == (unique | length)) and
       # neighbours at least 1.5x apart
       ([.ladder[].bitrate] as $b | [range(1; $b | length) | $b[. - 1] / $b[.] >= 1.499] | all) and
       # within the caps: the floor is their lowest bitrate, lowered in
@@ -65,12 +67,12 @@ hull_ok() {
     assert_eq "$(jq -r '.source | "\(.width)x\(.height) \(.frames)"' "$j")" "640x360 96"
     # the sizes tried: the source's and the grid under it
     assert_eq "$(jq -c '[.curves[].res]' "$j")" "[360,288,240,180,144]"
-    # four settings each, every point measured
-    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 20
+    # six settings each, every point measured
+    assert_eq "$(jq '[.curves[].points[]] | length' "$j")" 30
     jq -e '[.curves[].points[] | (.kbps > 0) and (.psnr > 20) and (.ssim > 0.5) and (.ssim <= 1)] | all' "$j"
     # samples spread over the title
     assert_eq "$(jq -c '[.samples[].start]' "$j")" "[0,1,2,3]"
-    jq -e '.cost | (.trials == 80) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 80)' "$j"
+    jq -e '.cost | (.trials == 120) and (.cpu_s > 0) and (.wall_s > 0) and (.encoded_s == 120)' "$j"
     # the spec says what the ladder array says
     assert_eq "$(jq -r '[.ladder[] | "\(.res)p:\(.kbps)k"] | join(",")' "$j")" "$(jq -r .spec "$j")"
     hull_ok "$j"
@@ -128,7 +130,7 @@ hull_ok() {
 @test "--per-title reports progress and completion as events" {
     sv-transcode "$D/flat.mp4" --per-title "${CAPS[@]}" --ladder-out - \
         --events ev.jsonl > /dev/null
-    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 80
+    assert_eq "$(jq -r 'select(.event == "video.pertitle.progress") | .data.trial' ev.jsonl | tail -1)" 120
     assert_eq "$(jq -r 'select(.event == "video.pertitle.complete") | .data.ladder' ev.jsonl)" \
         "$(jq -r .spec "$D/flat.json")"
 }
@@ -185,9 +187,28 @@ hull_ok() {
     run --separate-stderr sv-transcode "$D/flat.mp4" --ladder @broken.json -o o
     [ "$status" -eq 2 ]
     assert_match "$stderr" "not JSON"
-    echo '{"ladder": [{"res": 360, "bitrate": 800000}, {"res": 360, "bitrate": 400000}]}' > twice.json
+    echo '{"ladder": [{"res": 360, "bitrate": 400000}, {"res": 360, "bitrate": 400000}]}' > twice.json
     run --separate-stderr sv-transcode "$D/flat.mp4" --ladder @twice.json -o o
     [ "$status" -eq 2 ]
-    assert_match "$stderr" "two rungs of the same size"
+    assert_match "$stderr" "two rungs of the same size and bitrate"
     [ ! -e o ]
+}
+
+@test "two rungs of one size make two outputs that sv-package keeps apart" {
+    echo '{"ladder": [{"res": 360, "bitrate": 800000, "crf": 23}, {"res": 360, "bitrate": 300000, "crf": 33}, {"res": 180, "bitrate": 150000}]}' > twice.json
+    sv-transcode "$D/flat.mp4" --ladder @twice.json --threads 1 --no-audio -q -o o
+    local f names=()
+    for f in o/*; do names+=("${f#o/}"); done
+    assert_eq "${names[*]}" "180p.mp4 360p-300k.mp4 360p.mp4"
+    assert_eq "$(ffprobe -v error -select_streams v:0 -show_entries \
+        stream=width,height -of csv=p=0 o/360p-300k.mp4)" "640,360"
+    # the cheaper rung of the size is the cheaper encode
+    [ "$(stat -c %s o/360p-300k.mp4)" -lt "$(stat -c %s o/360p.mp4)" ]
+    sv-package -q -s 2 -o pkg o/360p.mp4 o/360p-300k.mp4 o/180p.mp4
+    assert_eq "$(jq '.renditions | length' pkg/package.json)" 3
+    assert_eq "$(jq -c '[.renditions[] | "\(.width)x\(.height)"]' pkg/package.json)" '["640x360","640x360","320x180"]'
+    assert_eq "$(grep -o '<Representation id="[^"]*"' pkg/manifest.mpd | sort -u | wc -l)" 3
+    # two renditions of one size in the master playlist, apart by bandwidth
+    assert_eq "$(grep -c 'RESOLUTION=640x360' pkg/master.m3u8)" 2
+    assert_eq "$(grep -o 'INF:BANDWIDTH=[0-9]*' pkg/master.m3u8 | sort -u | wc -l)" 3
 }

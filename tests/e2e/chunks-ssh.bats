@@ -3,7 +3,8 @@
 # parallel fanning chunks out over SSH to 3 "hosts" (network namespaces
 # with veth links, Debian's sshd in each), and the Kubernetes Indexed
 # Job's per-index command with JOB_COMPLETION_INDEX; both joined results
-# equal the single run (ffprobe, ffmpeg's psnr).  Issue 15.
+# equal the single run (ffprobe, ffmpeg's psnr); and hls.js in headless
+# Chromium plays the package of joined chunks through sv-serve.  Issue 15.
 
 load ../helpers
 load chunks-hosts
@@ -35,6 +36,10 @@ setup() {
 
 teardown() {
     hosts_down "$BATS_TEST_TMPDIR/hosts"
+    if [ -n "${SERVE_PID:-}" ]; then
+        kill "$SERVE_PID" 2>/dev/null || true
+        wait "$SERVE_PID" 2>/dev/null || true
+    fi
 }
 
 packets() {
@@ -118,4 +123,33 @@ same_as_whole() {
     assert_eq "$(find parts -name '*.mp4' | wc -l)" "$n"
     run -0 $T --join parts -o joined
     same_as_whole joined/240p.mp4
+}
+
+@test "hls.js plays the package of the joined chunks to the end" {
+    local e2e=$SV_TOP/tests/e2e r port
+    if [ ! -d "$e2e/node_modules/hls.js" ] || [ ! -x /usr/bin/chromium ]; then
+        skip "hls.js or chromium missing"
+    fi
+    # the recipe's steps, here: the plan, 7 chunks by range, the join
+    $T "$IN" --split-plan --chunks 7 "${L[@]}" > plan.json
+    for r in $(jq -r '.chunks[].range' plan.json); do
+        $T "$IN" --range "$r" -o parts -q "${L[@]}"
+    done
+    $T --join parts | sv-package -q -o www
+    assert_eq "$(jq -c '[.renditions[] | .type]' www/package.json)" '["video","audio"]'
+    cp "$e2e/serve-player.html" "$e2e/node_modules/hls.js/dist/hls.min.js" www/
+    port=$(free_port)
+    sv-serve www --listen "127.0.0.1:$port" --access-log access.jsonl \
+        2> serve.err &
+    SERVE_PID=$!
+    wait_for curl -sf "http://127.0.0.1:$port/healthz"
+    run node "$e2e/serve-play.js" \
+        "http://127.0.0.1:$port/serve-player.html?src=master.m3u8" 11.5 60
+    echo "# $output" >&3
+    [ "$status" -eq 0 ]
+    # the whole title (12 s), no fatal error, every segment fetched
+    jq -e '.fatal == null and (.ended or .position >= 11.5)' <<< "$output"
+    for r in $(jq -r '.renditions[0].segments[].uri // empty' www/package.json); do
+        grep -q "\"path\":\"/$r\"" access.jsonl || fail "segment $r not fetched"
+    done
 }

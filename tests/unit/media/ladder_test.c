@@ -48,7 +48,7 @@ rejects_bad_specs(void)
 {
     static const char *const bad[] = {
         "", ",", "720p", "720p:", "720:2800k", "p:100k", "720p:0",
-        "720p:10", "720p:2800k,", "720p:2800k,720p:1000k", "8p:100k",
+        "720p:10", "720p:2800k,", "720p:2800k,720p:2800k", "8p:100k",
         "9000p:100k", "x720:1M", "1280x:1M", "1280x720x2:1M", "720p:1G",
         "720p:-5k", "0x0:1M", "720P:1M",
         "1p:1M,2p:1M,3p:1M,4p:1M,5p:1M,6p:1M,7p:1M,8p:1M,9p:1M",
@@ -66,8 +66,39 @@ rejects_bad_specs(void)
     }
     sv_ladder_parse("720p", &l, err, sizeof(err));
     CHECK_STR(err, "rung '720p' has no bitrate (want 720p:2800k)");
-    sv_ladder_parse("720p:2800k,720p:1000k", &l, err, sizeof(err));
-    CHECK_STR(err, "two rungs of the same size");
+    sv_ladder_parse("720p:2800k,720p:2800k", &l, err, sizeof(err));
+    CHECK_STR(err, "two rungs of the same size and bitrate");
+}
+
+static void
+one_size_twice_is_named_apart(void)
+{
+    struct sv_ladder l;
+
+    /* two bitrates of one size: the dearer keeps the plain name */
+    CHECK_INT(sv_ladder_parse("360p:400k,720p:2800k,360p:900k", &l, err,
+                              sizeof(err)), 0);
+    CHECK_INT(sv_ladder_fit(&l, 1920, 1080, err, sizeof(err)), 0);
+    CHECK_INT(l.n, 3);
+    CHECK_STR(l.r[0].name, "360p-400k");
+    CHECK_STR(l.r[1].name, "720p");
+    CHECK_STR(l.r[2].name, "360p");
+    CHECK_INT(l.r[0].width, 640);
+    CHECK_INT(l.r[2].width, 640);
+    /* portrait: named by the short side all the same */
+    CHECK_INT(sv_ladder_parse("360p:900k,360p:400k", &l, err, sizeof(err)),
+              0);
+    CHECK_INT(sv_ladder_fit(&l, 1080, 1920, err, sizeof(err)), 0);
+    CHECK_STR(l.r[0].name, "360p");
+    CHECK_STR(l.r[1].name, "360p-400k");
+    CHECK_INT(l.r[1].width, 360);
+    CHECK_INT(l.r[1].height, 640);
+    /* a box and a height that end at one size and one bitrate */
+    CHECK_INT(sv_ladder_parse("1280x720:2M,720p:2M", &l, err, sizeof(err)),
+              0);
+    CHECK_INT(sv_ladder_fit(&l, 1920, 1080, err, sizeof(err)), SV_ELADDER);
+    CHECK_STR(err, "rungs 720p and 720p end at the same size 1280x720 and "
+              "bitrate");
 }
 
 static struct sv_ladder
@@ -165,6 +196,11 @@ rejects_sizes_that_collapse(void)
     struct sv_ladder l = fit("1280x720:2M,1000x720:1M", 640, 720, SV_ELADDER);
 
     CHECK_INT(l.n, 2);
+    /* a box and a height that end at one size: two rungs of it, apart */
+    l = fit("1280x720:2M,720p:1M", 1920, 1080, 0);
+    CHECK_INT(l.n, 2);
+    CHECK_STR(l.r[0].name, "720p");
+    CHECK_STR(l.r[1].name, "720p-1000k");
     fit("720p:1M", 1, 1, SV_ELADDER);
 }
 
@@ -174,6 +210,7 @@ main(void)
     RUN(parses_rungs_in_order);
     RUN(presets_are_ladders);
     RUN(rejects_bad_specs);
+    RUN(one_size_twice_is_named_apart);
     RUN(keeps_aspect_and_even_sizes);
     RUN(never_upscales);
     RUN(odd_sources_round_down_to_even);

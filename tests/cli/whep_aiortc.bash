@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# whep_aiortc.bash -- run inside `unshare -n` by sv-ingest-aiortc.bats:
+# aiortc (aiortc_peer.py) against sv-ingest in either direction.  aioice,
+# like libnice, gathers no loopback candidates, so the namespace gets a
+# veth pair with a documentation address (192.0.2.1, RFC 5737): it reaches
+# nothing outside the namespace.  Leaves in DIR: events.jsonl, ingest.err,
+# pub.json or pub.err, view.json and view.err, and for whip cam1.ts (the
+# stream's pipeline output: the TS sv-ingest writes under --record).
+#   whep_aiortc.bash DIR SECONDS MODE
+# MODE: whip (aiortc publishes H.264 and Opus, no viewer), whep-whip
+# (webrtcbin publishes over WHIP, aiortc views over WHEP), whep-rtmp
+# (ffmpeg publishes over RTMP, aiortc views over WHEP)
+set -u
+dir=$1 secs=$2 mode=$3
+here=$(dirname "$0")
+ip link set lo up || exit 2
+ip link add sv0 type veth peer name sv1 || exit 2
+ip addr add 192.0.2.1/24 dev sv0
+ip link set sv1 up
+ip link set sv0 up
+base=http://192.0.2.1:8443
+sv-ingest -v --listen whip://192.0.2.1:8443 --listen rtmp://127.0.0.1:1935 \
+    --record "$dir/rec" --record-segment 1h --stats-interval 1s \
+    > "$dir/events.jsonl" 2> "$dir/ingest.err" &
+pid=$!
+for _ in $(seq 50); do
+    grep -q 'listening on whip' "$dir/ingest.err" && break
+    sleep 0.1
+done
+rc=0
+case $mode in
+whip)
+    /usr/bin/python3 "$here/aiortc_peer.py" whip "$base/whip/live" cam1 \
+        "$secs" > "$dir/pub.json" 2> "$dir/pub.err" || rc=1
+    kill -TERM "$pid"
+    wait "$pid"
+    exit $rc ;;
+whep-whip)
+    /usr/bin/python3 "$here/gst_webrtc.py" whip "$base/whip/live" cam1 \
+        $((secs + 6)) > "$dir/pub.json" 2> "$dir/pub.err" &
+    pub=$! ;;
+whep-rtmp)
+    timeout $((secs + 20)) ffmpeg -nostdin -hide_banner -loglevel error -re \
+        -f lavfi -i "testsrc2=size=320x240:rate=30" \
+        -f lavfi -i "sine=frequency=440:sample_rate=44100" \
+        -t $((secs + 4)) -c:v libx264 -tune zerolatency -preset ultrafast \
+        -g 30 -pix_fmt yuv420p -c:a aac -b:a 64k \
+        -f flv rtmp://127.0.0.1:1935/live/cam1 2> "$dir/pub.err" &
+    pub=$! ;;
+*)
+    echo "whep_aiortc.bash: unknown mode $mode" >&2
+    exit 2 ;;
+esac
+for _ in $(seq 100); do
+    grep -q '"live.stream.started"' "$dir/events.jsonl" && break
+    sleep 0.1
+done
+sleep 1
+/usr/bin/python3 "$here/aiortc_peer.py" whep "$base/whep/live/cam1" "$secs" \
+    > "$dir/view.json" 2> "$dir/view.err" || rc=1
+wait "$pub" || rc=1
+kill -TERM "$pid"
+wait "$pid"
+exit $rc

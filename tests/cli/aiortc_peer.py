@@ -29,6 +29,7 @@ import urllib.request
 import av
 from aiortc import (MediaStreamTrack, RTCPeerConnection,
                     RTCSessionDescription)
+from aiortc.codecs.h264 import H264Encoder
 from aiortc.mediastreams import VIDEO_TIME_BASE, AudioStreamTrack
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
@@ -103,6 +104,28 @@ class Tone(AudioStreamTrack):
         return f
 
 
+def count_plis():
+    """counts the PLIs (and FIRs) the sender is asked for, and makes the
+    H.264 encoder honour them: aiortc 1.4's H264Encoder drops its
+    force_keyframe argument (its VP8 one honours it), so a keyframe comes
+    only with x264's own interval (250 frames) or a bitrate change; a new
+    encoder context starts with an IDR, as a bitrate change does"""
+    OUT["plis_received"] = 0
+    send_keyframe = RTCRtpSender._send_keyframe
+    encode = H264Encoder.encode
+
+    def counted(self):
+        OUT["plis_received"] += 1
+        send_keyframe(self)
+
+    def keyed(self, frame, force_keyframe=False):
+        if force_keyframe:
+            self.codec = None
+        return encode(self, frame, force_keyframe)
+    RTCRtpSender._send_keyframe = counted
+    H264Encoder.encode = keyed
+
+
 def prefer(pc, kind, mime):
     """offer only codec mime (and its rtx) for kind"""
     caps = RTCRtpSender.getCapabilities(kind).codecs
@@ -142,6 +165,7 @@ async def watch_state(pc, up):
 
 
 async def whip(url, token, seconds, codec):
+    count_plis()
     pc = RTCPeerConnection()
     up = asyncio.Event()
     await watch_state(pc, up)

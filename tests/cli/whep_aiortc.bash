@@ -7,9 +7,10 @@
 # pub.json or pub.err, view.json and view.err, and for whip cam1.ts (the
 # stream's pipeline output: the TS sv-ingest writes under --record).
 #   whep_aiortc.bash DIR SECONDS MODE
-# MODE: whip (aiortc publishes H.264 and Opus, no viewer), whep-whip
-# (webrtcbin publishes over WHIP, aiortc views over WHEP), whep-rtmp
-# (ffmpeg publishes over RTMP, aiortc views over WHEP)
+# MODE: whip (aiortc publishes H.264 and Opus over WHIP, and a second
+# aiortc views it over WHEP, joining after the publisher's first keyframe),
+# gst (webrtcbin publishes over WHIP, aiortc views) or rtmp (ffmpeg
+# publishes over RTMP, x264 zerolatency and AAC, aiortc views)
 set -u
 dir=$1 secs=$2 mode=$3
 here=$(dirname "$0")
@@ -31,15 +32,13 @@ rc=0
 case $mode in
 whip)
     /usr/bin/python3 "$here/aiortc_peer.py" whip "$base/whip/live" cam1 \
-        "$secs" > "$dir/pub.json" 2> "$dir/pub.err" || rc=1
-    kill -TERM "$pid"
-    wait "$pid"
-    exit $rc ;;
-whep-whip)
+        $((secs + 4)) > "$dir/pub.json" 2> "$dir/pub.err" &
+    pub=$! ;;
+gst)
     /usr/bin/python3 "$here/gst_webrtc.py" whip "$base/whip/live" cam1 \
         $((secs + 6)) > "$dir/pub.json" 2> "$dir/pub.err" &
     pub=$! ;;
-whep-rtmp)
+rtmp)
     timeout $((secs + 20)) ffmpeg -nostdin -hide_banner -loglevel error -re \
         -f lavfi -i "testsrc2=size=320x240:rate=30" \
         -f lavfi -i "sine=frequency=440:sample_rate=44100" \

@@ -5,8 +5,9 @@ libx264 and libopus): a WebRTC stack independent of ours, Chromium's and
 GStreamer's, for the tests.
 
   aiortc_peer.py whip URL TOKEN SECONDS [CODEC]
-      a moving 320x240 30 fps picture and a 440 Hz tone; CODEC (H264, the
-      default, or VP8) is the only video codec offered
+      a moving 320x240 30 fps picture and a 440 Hz tone, for SECONDS or
+      until SIGTERM; CODEC (H264, the default, or VP8) is the only video
+      codec offered
   aiortc_peer.py whep URL SECONDS
       decodes what it receives and counts video and audio frames
   aiortc_peer.py offer CODEC
@@ -22,6 +23,7 @@ import asyncio
 import fractions
 import json
 import math
+import signal
 import sys
 import urllib.error
 import urllib.request
@@ -105,14 +107,20 @@ class Tone(AudioStreamTrack):
 
 
 def count_plis():
-    """counts the PLIs (and FIRs) the sender is asked for, and makes the
-    H.264 encoder honour them: aiortc 1.4's H264Encoder drops its
-    force_keyframe argument (its VP8 one honours it), so a keyframe comes
-    only with x264's own interval (250 frames) or a bitrate change; a new
-    encoder context starts with an IDR, as a bitrate change does"""
-    OUT["plis_received"] = 0
+    """counts the PLIs the sender is asked for and the packets NACKs ask
+    it for again, and makes the H.264 encoder honour PLIs: aiortc 1.4's
+    H264Encoder drops its force_keyframe argument (its VP8 one honours
+    it), so a keyframe comes only with x264's own interval (250 frames) or
+    a bitrate change; a new encoder context starts with an IDR, as a
+    bitrate change does"""
+    OUT["plis_received"] = OUT["nacks_received"] = 0
     send_keyframe = RTCRtpSender._send_keyframe
     encode = H264Encoder.encode
+    retransmit = RTCRtpSender._retransmit
+
+    async def counted_rtx(self, seq):
+        OUT["nacks_received"] += 1
+        await retransmit(self, seq)
 
     def counted(self):
         OUT["plis_received"] += 1
@@ -123,6 +131,7 @@ def count_plis():
             self.codec = None
         return encode(self, frame, force_keyframe)
     RTCRtpSender._send_keyframe = counted
+    RTCRtpSender._retransmit = counted_rtx
     H264Encoder.encode = keyed
 
 
@@ -174,11 +183,18 @@ async def whip(url, token, seconds, codec):
     prefer(pc, "video", "video/" + codec)
     loc = await exchange(pc, url, {"Authorization": "Bearer " + token})
     if loc is not None:
+        # SIGTERM ends it early, as cleanly (a viewer is done with it)
+        stop = asyncio.Event()
+        asyncio.get_event_loop().add_signal_handler(signal.SIGTERM, stop.set)
         try:
             await asyncio.wait_for(up.wait(), 10)
-            await asyncio.sleep(seconds)
         except asyncio.TimeoutError:
             OUT["error"] = "not connected in 10 s"
+        if "error" not in OUT:
+            try:
+                await asyncio.wait_for(stop.wait(), seconds)
+            except asyncio.TimeoutError:
+                pass
         OUT["delete"] = http("DELETE", loc)[0]
     await pc.close()
 
@@ -204,6 +220,27 @@ async def whep(url, seconds):
     RTCRtpReceiver._send_rtcp_nack = counted_nack
     RTCRtpReceiver._send_rtcp_pli = counted_pli
 
+    # freezes as webrtc-stats counts them: a frame later than the larger
+    # of three mean frame gaps and the mean plus 150 ms; and frames missing
+    # by their RTP timestamps (3000 ticks a frame at 30 fps)
+    vs = {"last": None, "pts": None, "gaps": 0.0, "n": 0}
+    counts.update(freezes=0, freeze_ms=0, frames_missing=0)
+
+    def video_frame(pts, now):
+        if vs["last"] is not None:
+            gap = now - vs["last"]
+            if vs["n"] >= 10:
+                mean = vs["gaps"] / vs["n"]
+                if gap > max(3 * mean, mean + 0.150):
+                    counts["freezes"] += 1
+                    counts["freeze_ms"] += int(gap * 1000)
+            vs["gaps"] += gap
+            vs["n"] += 1
+            step = (pts - vs["pts"]) & 0xffffffff
+            if 4500 <= step < 90000 * 10:
+                counts["frames_missing"] += round(step / 3000) - 1
+        vs["last"], vs["pts"] = now, pts
+
     @pc.on("track")
     def on_track(track):
         async def drain():
@@ -215,6 +252,7 @@ async def whep(url, seconds):
                 if track.kind == "video":
                     counts["frames"] += 1
                     OUT["width"], OUT["height"] = f.width, f.height
+                    video_frame(f.pts, asyncio.get_event_loop().time())
                 else:
                     counts["audio"] += 1
                     OUT["sample_rate"] = f.sample_rate

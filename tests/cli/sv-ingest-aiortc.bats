@@ -68,13 +68,14 @@ viewer_ok() {
     out=$output
     echo "# TS: $(jq -c '[.streams[] | [.codec_name, .nb_read_frames]]' \
         <<< "$out")" >&3
-    # 7 s of 30 fps and of 20 ms Opus frames: at least 5 s of each
+    # it publishes until its viewer has watched 3 s: at least 3 s of 30 fps
+    # and of 20 ms Opus frames
     jq -e '(.streams | length) == 2 and
            (.streams[0] | .codec_name == "h264" and .width == 320 and
                           .height == 240 and
-                          (.nb_read_frames | tonumber) >= 150) and
+                          (.nb_read_frames | tonumber) >= 90) and
            (.streams[1] | .codec_name == "opus" and .sample_rate == "48000"
-                          and (.nb_read_frames | tonumber) >= 250)' <<< "$out"
+                          and (.nb_read_frames | tonumber) >= 150)' <<< "$out"
     run ffmpeg -nostdin -v error -i "$ts" -f null -
     [ -z "$output" ]
 }
@@ -116,4 +117,29 @@ viewer_ok() {
     jq -e -s '[.[] | select(.event == "live.stream.stats") | .data] |
               (map(.whep_viewers // 0) | max == 1) and
               (map(.whep.opus_sent // 0) | max > 50)' "$D/events.jsonl"
+}
+
+@test "2% RTP loss each way (udp_lossy.py): NACKs repair aiortc's WHIP video and an aiortc viewer's WHEP video" {
+    local up
+    need_aiortc
+    aiortc_run loss 4
+    # every RTP stream lost one packet in 50, from its 25th, each way
+    jq -e '.up.dropped >= 4 and .down.dropped >= 2' "$D/relay.json"
+    # upstream: sv-ingest NACKed, aiortc sent again, nothing was given up
+    jq -e '.post == 201 and .delete == 200 and .nacks_received >= 1' \
+        "$D/pub.json" || fail "publisher: $(cat "$D/pub.json" "$D/pub.err")"
+    up=$(jq -s -c '[.[] | select(.event == "live.stream.stats") |
+                    .data.whip] | last' "$D/events.jsonl")
+    jq -e '.nacks_sent >= 1 and .lost == 0' <<< "$up"
+    # downstream: aiortc NACKed video (it NACKs no Opus), sv-ingest sent
+    # the packets again from its ring, aiortc lost no video
+    viewer_ok 60
+    jq -e '.nacks_sent >= 1 and .video_rtp.lost == 0' "$D/view.json"
+    jq -e -s '[.[] | select(.event == "live.viewer.left")][0].data |
+              .retransmitted >= 1' "$D/events.jsonl"
+    echo "# relay: $(jq -c 'del(.seqs)' "$D/relay.json"); whip: $up;" \
+        "viewer: $(jq -c '{nacks_sent, frames_missing, freezes, freeze_ms,
+        audio_lost: .audio_rtp.lost}' "$D/view.json"); server:" \
+        "$(jq -s -c '[.[] | select(.event == "live.viewer.left")][0].data |
+        {retransmitted, nack_misses}' "$D/events.jsonl")" >&3
 }

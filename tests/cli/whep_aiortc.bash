@@ -10,7 +10,9 @@
 # MODE: whip (aiortc publishes H.264 and Opus over WHIP, and a second
 # aiortc views it over WHEP, joining after the publisher's first keyframe),
 # gst (webrtcbin publishes over WHIP, aiortc views) or rtmp (ffmpeg
-# publishes over RTMP, x264 zerolatency and AAC, aiortc views)
+# publishes over RTMP, x264 zerolatency and AAC, aiortc views) or loss (as
+# whip, with udp_lossy.py between both peers and sv-ingest dropping LOSS
+# of each RTP stream's packets, 0.02 unless set; its counts in relay.json)
 set -u
 dir=$1 secs=$2 mode=$3
 here=$(dirname "$0")
@@ -19,8 +21,16 @@ ip link add sv0 type veth peer name sv1 || exit 2
 ip addr add 192.0.2.1/24 dev sv0
 ip link set sv1 up
 ip link set sv0 up
-base=http://192.0.2.1:8443
-sv-ingest -v --listen whip://192.0.2.1:8443 --listen rtmp://127.0.0.1:1935 \
+base=http://192.0.2.1:8443 where=(--listen whip://192.0.2.1:8443)
+if [ "$mode" = loss ]; then
+    # the peers reach sv-ingest (on loopback) only through the relay
+    base=http://127.0.0.1:8443
+    where=(--listen whip://127.0.0.1:8443 --rtc-address 192.0.2.1)
+    /usr/bin/python3 "$here/udp_lossy.py" 192.0.2.1:8443 127.0.0.1:8443 \
+        "${LOSS:-0.02}" > "$dir/relay.json" 2> "$dir/relay.err" &
+    relay=$!
+fi
+sv-ingest -v "${where[@]}" --listen rtmp://127.0.0.1:1935 \
     --record "$dir/rec" --record-segment 1h --stats-interval 1s \
     > "$dir/events.jsonl" 2> "$dir/ingest.err" &
 pid=$!
@@ -30,9 +40,9 @@ for _ in $(seq 50); do
 done
 rc=0
 case $mode in
-whip)
+whip|loss)
     /usr/bin/python3 "$here/aiortc_peer.py" whip "$base/whip/live" cam1 \
-        $((secs + 4)) > "$dir/pub.json" 2> "$dir/pub.err" &
+        $((secs + 15)) > "$dir/pub.json" 2> "$dir/pub.err" &
     pub=$! ;;
 gst)
     /usr/bin/python3 "$here/gst_webrtc.py" whip "$base/whip/live" cam1 \
@@ -57,7 +67,13 @@ done
 sleep 1
 /usr/bin/python3 "$here/aiortc_peer.py" whep "$base/whep/live/cam1" "$secs" \
     > "$dir/view.json" 2> "$dir/view.err" || rc=1
+# the aiortc publisher ends when its viewer is done
+case $mode in whip|loss) kill -TERM "$pub" ;; esac
 wait "$pub" || rc=1
 kill -TERM "$pid"
 wait "$pid"
+if [ -n "${relay:-}" ]; then
+    kill -TERM "$relay"
+    wait "$relay" || rc=1
+fi
 exit $rc

@@ -271,7 +271,8 @@ async def whep(url, seconds):
         for r in pc.getReceivers():
             for s in (await r.getStats()).values():
                 if s.type == "inbound-rtp":
-                    OUT[s.kind + "_rtp"] = {"packets": s.packetsReceived,
+                    OUT[s.kind + "_rtp"] = {"ssrc": s.ssrc,
+                                            "packets": s.packetsReceived,
                                             "lost": s.packetsLost}
         OUT["nacks_sent"], OUT["plis_sent"] = nacks[0], plis[0]
         OUT["delete"] = http("DELETE", loc)[0]

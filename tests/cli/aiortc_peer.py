@@ -7,7 +7,7 @@ GStreamer's, for the tests.
   aiortc_peer.py whip URL TOKEN SECONDS [CODEC]
       a moving 320x240 30 fps picture and a 440 Hz tone, for SECONDS or
       until SIGTERM; CODEC (H264, the default, or VP8) is the only video
-      codec offered
+      codec offered (with rtx), any: aiortc's default offer, VP8 first
   aiortc_peer.py whep URL SECONDS
       decodes what it receives and counts video and audio frames
   aiortc_peer.py offer CODEC
@@ -136,12 +136,16 @@ def count_plis():
 
 
 def prefer(pc, kind, mime):
-    """offer only codec mime (and its rtx) for kind"""
+    """offer only codec mime and rtx for kind; none of aiortc's: its
+    default order (VP8 first)"""
+    if mime.lower() == kind + "/any":
+        return
     caps = RTCRtpSender.getCapabilities(kind).codecs
     for t in pc.getTransceivers():
         if t.kind == kind:
             t.setCodecPreferences([c for c in caps
-                                   if c.mimeType.lower() == mime.lower()])
+                                   if c.mimeType.lower() in
+                                   (mime.lower(), kind + "/rtx")])
 
 
 async def make_offer(pc):

@@ -46,7 +46,7 @@ viewer_ok() {
         "$D/events.jsonl"
 }
 
-@test "aiortc publishes H.264 and Opus over WHIP; ffprobe reads the pipeline's TS; an aiortc viewer's PLI reaches the publisher" {
+@test "aiortc publishes over WHIP from its default offer (VP8 first): H.264 and Opus taken; ffprobe reads the pipeline's TS; an aiortc viewer's PLI reaches the publisher" {
     local ts out
     need_aiortc
     aiortc_run whip

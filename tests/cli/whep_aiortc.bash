@@ -7,7 +7,8 @@
 # pub.json or pub.err, view.json and view.err, and for whip cam1.ts (the
 # stream's pipeline output: the TS sv-ingest writes under --record).
 #   whep_aiortc.bash DIR SECONDS MODE
-# MODE: whip (aiortc publishes H.264 and Opus over WHIP, and a second
+# MODE: whip (aiortc publishes H.264 and Opus over WHIP from its default
+# offer, VP8 first, and a second
 # aiortc views it over WHEP, joining after the publisher's first keyframe),
 # gst (webrtcbin publishes over WHIP, aiortc views) or rtmp (ffmpeg
 # publishes over RTMP, x264 zerolatency and AAC, aiortc views) or loss (as
@@ -41,8 +42,11 @@ done
 rc=0
 case $mode in
 whip|loss)
+    # whip: aiortc's default offer (VP8 first, H.264 after); loss: H.264
+    codec=any
+    [ "$mode" = loss ] && codec=H264
     /usr/bin/python3 "$here/aiortc_peer.py" whip "$base/whip/live" cam1 \
-        $((secs + 15)) > "$dir/pub.json" 2> "$dir/pub.err" &
+        $((secs + 15)) "$codec" > "$dir/pub.json" 2> "$dir/pub.err" &
     pub=$! ;;
 gst)
     /usr/bin/python3 "$here/gst_webrtc.py" whip "$base/whip/live" cam1 \

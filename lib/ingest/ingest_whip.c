@@ -1232,6 +1232,35 @@ make_answer(struct sv_wlisten *l, const struct wsess *s,
 }
 
 /* the offer is allowed: a session, its answer */
+/* a medium the publisher sends in none of the codecs we take (VP8 from
+ * aiortc or a browser told to prefer it): refused as a whole, since
+ * answering without it would leave the publisher sending into nothing.
+ * 1 with why written, else 0. */
+static int
+codec_refused(const struct sv_sdp *offer, char *why, size_t size)
+{
+    char names[128];
+    int i;
+
+    for (i = 0; i < offer->nmedia; i++) {
+        const struct sv_sdp_media *m = &offer->m[i];
+        int video = m->kind == SV_SDP_VIDEO;
+
+        if ((!video && m->kind != SV_SDP_AUDIO) || m->chosen >= 0 ||
+            (m->port == 0 && !m->bundle_only) ||
+            (m->dir != SV_SDP_SENDONLY && m->dir != SV_SDP_SENDRECV) ||
+            !m->rtcp_mux || strcmp(m->proto, "UDP/TLS/RTP/SAVPF") != 0)
+            continue;
+        sv_sdp_codec_names(m, names, sizeof(names));
+        snprintf(why, size, "the offer sends %s in %s, which WHIP ingest "
+                 "does not take: offer %s", video ? "video" : "audio",
+                 names[0] != '\0' ? names : "no codec",
+                 video ? "H.264 with packetization-mode=1" : "Opus");
+        return 1;
+    }
+    return 0;
+}
+
 static void
 start_session(struct hconn *c, const struct sv_streamid *sid,
               const char *app, const char *sdp, size_t sdp_len)
@@ -1252,7 +1281,13 @@ start_session(struct hconn *c, const struct sv_streamid *sid,
                    0);
         goto out;
     }
-    if (sv_sdp_parse(sdp, sdp_len, offer) < 0 || sv_sdp_choose(offer) == 0) {
+    rc = sv_sdp_parse(sdp, sdp_len, offer);
+    n = rc < 0 ? 0 : sv_sdp_choose(offer);
+    if (rc == 0 && codec_refused(offer, why, sizeof(why))) {
+        refuse_http(c, sid, SV_EFORMAT, why);
+        goto out;
+    }
+    if (n == 0) {
         refuse_http(c, sid, SV_EFORMAT, "the offer has no media we take "
                     "(H.264 packetization-mode=1 or Opus, BUNDLE, rtcp-mux, "
                     "DTLS-SRTP)");

@@ -338,6 +338,38 @@ sv_sdp_choose(struct sv_sdp *offer)
     return taken;
 }
 
+void
+sv_sdp_codec_names(const struct sv_sdp_media *m, char *out, size_t size)
+{
+    static const char *const helpers[] = { "rtx", "red", "ulpfec",
+                                           "flexfec-03" };
+    size_t len = 0;
+    int i, j, k;
+
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    for (i = 0; i < m->ncodecs; i++) {
+        const char *name = m->codecs[i].name;
+        int skip = name[0] == '\0';
+        int n;
+
+        for (k = 0; k < 4 && !skip; k++)
+            skip = strcasecmp(name, helpers[k]) == 0;
+        for (j = 0; j < i && !skip; j++)
+            skip = strcasecmp(name, m->codecs[j].name) == 0;
+        if (skip)
+            continue;
+        n = snprintf(out + len, size - len, "%s%s", len > 0 ? ", " : "",
+                     name);
+        if (n < 0 || (size_t)n >= size - len) {
+            out[len] = '\0';
+            return;
+        }
+        len += (size_t)n;
+    }
+}
+
 struct out {
     char *p;
     size_t size, len;

@@ -72,6 +72,16 @@ int sv_sdp_fmtp_get(const char *fmtp, const char *key, char *out,
  */
 int sv_sdp_choose(struct sv_sdp *offer);
 
+/*
+ * The media codecs m offers, by name, each once, in offer order and
+ * comma separated ("VP8, VP9"), leaving out what carries no media of its
+ * own (rtx, red, ulpfec, flexfec), into out (size bytes, NUL-terminated;
+ * cut short when it does not fit).  For messages that say why a media
+ * was refused.
+ */
+void sv_sdp_codec_names(const struct sv_sdp_media *m, char *out,
+                        size_t size);
+
 struct sv_sdp_answer_conf {
     const char *ufrag, *pwd;        /* ours */
     const char *fingerprint;        /* sha-256, "AB:CD:..." */

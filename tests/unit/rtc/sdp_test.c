@@ -222,6 +222,33 @@ refuses(void)
     CHECK_INT(sv_sdp_choose(&d), 0);
 }
 
+static void
+names_codecs(void)
+{
+    static const char vp8[] =
+        "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 97 98 99 100 101\r\n"
+        "a=rtpmap:97 VP8/90000\r\na=rtpmap:98 rtx/90000\r\n"
+        "a=rtpmap:99 VP9/90000\r\na=rtpmap:100 vp8/90000\r\n"
+        "a=rtpmap:101 ulpfec/90000\r\n";
+    struct sv_sdp d;
+    char out[64], small[6];
+
+    CHECK_INT(sv_sdp_parse(offer, sizeof(offer) - 1, &d), 0);
+    sv_sdp_codec_names(&d.m[0], out, sizeof(out));
+    CHECK_STR(out, "VP8, H264");
+    sv_sdp_codec_names(&d.m[1], out, sizeof(out));
+    CHECK_STR(out, "opus, G722");
+    CHECK_INT(sv_sdp_parse(vp8, sizeof(vp8) - 1, &d), 0);
+    sv_sdp_codec_names(&d.m[0], out, sizeof(out));
+    CHECK_STR(out, "VP8, VP9");
+    /* cut at a whole name when it does not fit */
+    sv_sdp_codec_names(&d.m[0], small, sizeof(small));
+    CHECK_STR(small, "VP8");
+    d.m[0].ncodecs = 0;
+    sv_sdp_codec_names(&d.m[0], out, sizeof(out));
+    CHECK_STR(out, "");
+}
+
 int
 main(void)
 {
@@ -232,5 +259,6 @@ main(void)
     RUN(builds_sendonly_answer_with_ssrcs);
     RUN(takes_bundle_only);
     RUN(refuses);
+    RUN(names_codecs);
     return DONE();
 }

@@ -117,6 +117,9 @@ pathway_variants(const struct sv_model *m, const char *id, const char *base,
                             ac ? "," : "", ac ? ac : "", v->width, v->height);
         if (v->fps > 0)
             rc |= sv_buf_printf(out, ",FRAME-RATE=%.3f", v->fps);
+        if (sv_model_video_range(v) != NULL)
+            rc |= sv_buf_printf(out, ",VIDEO-RANGE=%s",
+                                sv_model_video_range(v));
         if (ac != NULL)
             rc |= sv_buf_printf(out, ",AUDIO=\"%s%s%s\"", v->group,
                                 id ? "-" : "", id ? id : "");

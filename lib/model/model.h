@@ -36,6 +36,9 @@ struct sv_model_rend {
     char codecs[64];
     int width, height;
     double fps;
+    /* video colour (ISO/IEC 23091-2 code points, 0 unknown): HLS
+     * VIDEO-RANGE and DASH's CICP properties come from these */
+    int primaries, transfer, matrix;
     uint32_t timescale;
     int64_t media_time;         /* media time at presentation time 0 (its
                                    init segment's edit list; DASH's
@@ -60,6 +63,10 @@ struct sv_model_rend {
     uint64_t init_size;         /* single file: bytes of ftyp+moov */
     uint64_t index_size;        /* single file: bytes of the sidx */
 };
+
+/* "SDR", "PQ" or "HLG" for a video rendition with a known transfer,
+ * NULL when its colour is unknown (HLS then leaves VIDEO-RANGE out) */
+const char *sv_model_video_range(const struct sv_model_rend *r);
 
 /* A discontinuity: a new DASH Period starts at this segment. */
 struct sv_model_disc {

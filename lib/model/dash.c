@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "model/images.h"
 #include "model/model.h"
 
 static void
@@ -394,6 +395,10 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
                             d);
         rc |= adaptation(m, 1, 0, k, ptime, out);
         rc |= adaptation(m, 0, 1, k, ptime, out);
+        /* thumbnails number their sheets from the presentation's start:
+         * one Period, VOD only */
+        if (!dynamic && m->ndisc == 0)
+            rc |= sv__images_dash(m, 2, out);
         rc |= sv_buf_printf(out, "  </Period>\n");
     }
     /* low latency needs a close clock: the origin's /time (sv-serve)

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "model/images.h"
 #include "model/model.h"
 
 void
@@ -347,6 +348,8 @@ sv_model_to_json(const struct sv_model *m)
                         ? json_incref(m->encryption) : json_null());
     if (m->steering != NULL)
         json_object_set_new(root, "steering", json_incref(m->steering));
+    if (m->img.sheets > 0)
+        json_object_set_new(root, "thumbnails", sv__images_json(&m->img));
     return root;
 }
 
@@ -486,6 +489,14 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
     o = json_object_get(root, "encryption");
     if (json_is_object(o))
         m->encryption = json_incref(o);
+    o = json_object_get(root, "thumbnails");
+    if (o != NULL) {
+        char why[96];
+        if (sv__images_from_json(&m->img, o, why, sizeof(why)) < 0) {
+            snprintf(err, size, "package.json: thumbnails: %s", why);
+            return SV_EFORMAT;
+        }
+    }
     o = json_object_get(root, "steering");
     if (o != NULL && !json_is_null(o)) {
         rc = sv_model_steering_check(o, err, size);

@@ -74,6 +74,26 @@ struct sv_model_disc {
     double time;                /* seconds on the package timeline */
 };
 
+/*
+ * The thumbnails track (sv-transcode --thumbnails, linked by sv-package
+ * --thumbnails): sheets of cols x rows thumbnails filled row by row, one
+ * every interval seconds, under SV_MODEL_IMG_DIR as sprite-NNN.jpg with
+ * the WebVTT track that names their cells (sv-package(1), THUMBNAILS).
+ */
+struct sv_model_images {
+    int sheets;                 /* 0: no thumbnails track */
+    int cells;                  /* thumbnails in all */
+    int cols, rows;
+    int cell_w, cell_h;
+    double interval;            /* seconds each thumbnail stands for */
+    uint64_t bytes;             /* all sheets (the track's bandwidth) */
+    int poster;                 /* a poster.jpg is there */
+};
+
+#define SV_MODEL_IMG_DIR "thumbs"
+#define SV_MODEL_IMG_PLAYLIST "thumbs/images.m3u8"
+#define SV_MODEL_IMG_VTT "thumbs/thumbnails.vtt"
+
 struct sv_model {
     int live;
     int dvr;
@@ -97,6 +117,7 @@ struct sv_model {
     /* content steering: {"uri":..., "pathways":[{"id":..,"base":..}]}
      * (sv_model_steering_check), or NULL for one pathway; owned */
     json_t *steering;
+    struct sv_model_images img;
 };
 
 /*

@@ -951,6 +951,7 @@ sprite-000.jpg
     assert_eq "$(ffprobe -v error -show_entries stream=codec_name,width,height \
         -of csv=p=0 "$out/thumbs/sprite-000.jpg")" "mjpeg,1600,120"
     run grep -A5 'contentType="image"' "$out/manifest.mpd"
+    # shellcheck disable=SC2016 # $Number%03d$ is the MPD's, not the shell's
     assert_eq "${lines[1]}" '      <SegmentTemplate media="thumbs/sprite-$Number%03d$.jpg" timescale="1000" duration="100000" startNumber="0"/>'
     assert_eq "${lines[2]}" "      <Representation id=\"thumbnails\" bandwidth=\"$bw\" width=\"1600\" height=\"1200\">"
     assert_eq "${lines[3]}" '        <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="10x10"/>'

@@ -499,24 +499,28 @@ sei_hdr(struct sv_codec_cfg *c, const uint8_t *p, size_t len, size_t hlen)
     }
 }
 
-/* HDR SEI in a keyframe, Annex B or with 4-byte lengths. */
+/* HDR SEI in a keyframe, Annex B or with the lengths of its record. */
 static void
 sample_hdr(struct sv_codec_cfg *c, const uint8_t *p, size_t len, int hevc)
 {
-    size_t pos = 0;
+    size_t pos = 0, k, lsize = 4;
     struct nal n;
     int type;
+
+    if (!c->annexb && c->rec_len > (hevc ? 21u : 4u))
+        lsize = (size_t)(c->rec[hevc ? 21 : 4] & 3) + 1;
 
     for (;;) {
         if (is_annexb(p, len)) {
             if (!next_nal(p, len, &pos, &n))
                 return;
         } else {
-            if (pos + 4 > len)
+            if (pos + lsize > len)
                 return;
-            n.len = (size_t)p[pos] << 24 | (size_t)p[pos + 1] << 16 |
-                    (size_t)p[pos + 2] << 8 | p[pos + 3];
-            pos += 4;
+            n.len = 0;
+            for (k = 0; k < lsize; k++)
+                n.len = n.len << 8 | p[pos + k];
+            pos += lsize;
             if (n.len > len - pos)
                 return;
             n.p = p + pos;

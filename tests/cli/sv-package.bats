@@ -957,11 +957,14 @@ sprite-000.jpg
     assert_eq "${lines[3]}" '        <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="10x10"/>'
     assert_eq "$(jq -c '.thumbnails | [.vtt, .playlist, .poster, .cells, .columns, .rows, .width, .height, .interval]' "$out/package.json")" \
         '["thumbs/thumbnails.vtt","thumbs/images.m3u8","thumbs/poster.jpg",4,10,10,160,120,1]'
-    # the media still plays from the same master
+    # the media still plays from the same master, and the package checks
+    # clean (the image set is not a rendition)
     run ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
         "$out/master.m3u8"
     [ "$status" -eq 0 ]
     assert_match "$output" "h264"
+    run sv-stats probe "$out"
+    assert_eq "$(jq -c '[.valid, .faults]' <<<"$output")" '[true,[]]'
 }
 
 @test "--thumbnails refuses a track whose cues do not match its cells, and --live" {

@@ -123,6 +123,9 @@ check(struct sv_package_args *a, const struct sv_opt_result *res)
     if (o->out == NULL)
         return sv_opt_usage_error("an output is required (-o <dir> or "
                                   "-o -)");
+    if ((rc = sv_opt_conflict(o->live, "live", o->thumbnails != NULL,
+                              "thumbnails")) < 0)
+        return rc;
     if ((rc = sv_opt_conflict(o->dvr, "dvr", have_window, "window")) < 0 ||
         (rc = sv_opt_conflict(o->live, "live", o->single_file,
                               "single-file")) < 0)

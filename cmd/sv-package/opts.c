@@ -33,6 +33,11 @@ static const struct sv_opt rows[] = {
                     &O.ts) },
     { SV_OPT_FLAG("single-file", 0, "one MP4 per rendition with a sidx, "
                   "addressed by byte ranges", &O.single_file) },
+    { SV_OPT_STRING("thumbnails", 0, "<dir>", "link the thumbnails track "
+                    "sv-transcode --thumbnails wrote in <dir> (sprites, "
+                    "WebVTT, poster): HLS image playlist, DASH image "
+                    "AdaptationSet", NULL, &O.thumbnails),
+      .complete = "@dir" },
     { SV_OPT_EVENTS(NULL, &A.events) },
     SV_OPT_SECTION("Input"),
     { SV_OPT_STRING("format", 'f', "<name>", "force the input format "

@@ -4,6 +4,7 @@ complete -c sv-package -l manifests -x -a 'hls dash hls,dash dash,hls' -d 'manif
 complete -c sv-package -s s -l segment-duration -x -d 'target segment duration; segments start on keyframes'
 complete -c sv-package -l segments -x -a 'fmp4 ts' -d 'segment format: fmp4 (CMAF) or ts (MPEG-TS, HLS only)'
 complete -c sv-package -l single-file -d 'one MP4 per rendition with a sidx, addressed by byte ranges'
+complete -c sv-package -l thumbnails -x -a '(__fish_complete_directories)' -d 'link the thumbnails track sv-transcode --thumbnails wrote in <dir> (sprites, WebVTT, poster): HLS image playlist, DASH image AdaptationSet'
 complete -c sv-package -l events -r -F -d 'write JSON events to a path, fd:N or - (stdout)'
 complete -c sv-package -s f -l format -x -a 'mpegts mp4 matroska nut' -d 'force the input format (libavformat name)'
 complete -c sv-package -l max-buffer -x -d 'most bytes a rendition may hold in memory; beyond it packaging fails'

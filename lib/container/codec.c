@@ -11,6 +11,10 @@
 
 #define MAX_PS 8
 
+struct sv_demux_stream;
+static int hevc_describe(struct sv_demux_stream *s, const uint8_t *raw,
+                         size_t n);
+
 struct nal {
     const uint8_t *p;
     size_t len;
@@ -303,7 +307,7 @@ static int
 make_av1c(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
 {
     const uint8_t *e = s->extradata;
-    int profile, level, tier, depth;
+    int profile, level, tier, depth, n;
 
     if (e == NULL || s->extradata_len < 4 || e[0] != 0x81 ||
         s->extradata_len > sizeof(c->rec))
@@ -314,8 +318,19 @@ make_av1c(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
     level = e[1] & 0x1f;
     tier = e[2] >> 7;
     depth = (e[2] & 0x40) ? ((e[2] & 0x20) ? 12 : 10) : 8;
-    snprintf(c->codecs, sizeof(c->codecs), "av01.%d.%02d%c.%02d", profile,
-             level, tier ? 'H' : 'M', depth);
+    n = snprintf(c->codecs, sizeof(c->codecs), "av01.%d.%02d%c.%02d",
+                 profile, level, tier ? 'H' : 'M', depth);
+    if (c->primaries != 0 || c->transfer != 0 || c->matrix != 0) {
+        /* the long form (AV1 ISOBMFF binding, "Codecs Parameter String"):
+         * monochrome, subsampling x, y and chroma sample position, then
+         * the colour, so players can tell HDR rungs apart */
+        snprintf(c->codecs + n, sizeof(c->codecs) - (size_t)n,
+                 ".%d.%d%d%d.%02d.%02d.%02d.%d", (e[2] >> 4) & 1,
+                 (e[2] >> 3) & 1, (e[2] >> 2) & 1, e[2] & 3,
+                 c->primaries ? c->primaries : 2,
+                 c->transfer ? c->transfer : 2, c->matrix ? c->matrix : 2,
+                 c->full_range ? 1 : 0);
+    }
     return 0;
 }
 
@@ -391,6 +406,151 @@ make_dops(struct sv_codec_cfg *c, const struct sv_demux_stream *s)
     return 0;
 }
 
+/* a code point worth signalling: 0 and 2 (unspecified) are not */
+static int
+colour_cp(int v)
+{
+    return v > 0 && v != 2 && v < 256 ? v : 0;
+}
+
+enum sv_video_range
+sv_codec_range(int transfer)
+{
+    return transfer == 16 ? SV_RANGE_PQ : transfer == 18 ? SV_RANGE_HLG
+                                                         : SV_RANGE_SDR;
+}
+
+/* The SPS's colour in the hvcC record c->rec (arrays from byte 22). */
+static void
+hevc_cfg_colour(struct sv_codec_cfg *c)
+{
+    struct sv_demux_stream t;
+    uint8_t raw[512];
+    size_t pos = 23, n, len;
+    int arrays, i, k, count, type;
+
+    if (c->rec_len < 23)
+        return;
+    arrays = c->rec[22];
+    for (i = 0; i < arrays; i++) {
+        if (pos + 3 > c->rec_len)
+            return;
+        type = c->rec[pos] & 0x3f;
+        count = c->rec[pos + 1] << 8 | c->rec[pos + 2];
+        pos += 3;
+        for (k = 0; k < count; k++) {
+            if (pos + 2 > c->rec_len)
+                return;
+            len = (size_t)(c->rec[pos] << 8 | c->rec[pos + 1]);
+            pos += 2;
+            if (len > c->rec_len - pos)
+                return;
+            if (type == 33 && len > 4) {
+                memset(&t, 0, sizeof(t));
+                t.transfer = -1;
+                n = unescape(c->rec + pos, len, raw, sizeof(raw));
+                if (hevc_describe(&t, raw, n) == 0 && t.transfer >= 0) {
+                    c->primaries = colour_cp(t.primaries);
+                    c->transfer = colour_cp(t.transfer);
+                    c->matrix = colour_cp(t.matrix);
+                    c->full_range = t.full_range;
+                }
+                return;
+            }
+            pos += len;
+        }
+    }
+}
+
+/* SEI messages of one SEI NAL (header of hlen bytes): mastering display
+ * colour volume (137) and content light level (144). */
+static void
+sei_hdr(struct sv_codec_cfg *c, const uint8_t *p, size_t len, size_t hlen)
+{
+    uint8_t raw[512];
+    size_t n, pos = 0, type, size;
+
+    if (len <= hlen)
+        return;
+    n = unescape(p + hlen, len - hlen, raw, sizeof(raw));
+    while (pos + 2 <= n && raw[pos] != 0x80) {
+        type = 0;
+        while (pos < n && raw[pos] == 0xff)
+            type += raw[pos++];
+        if (pos >= n)
+            return;
+        type += raw[pos++];
+        size = 0;
+        while (pos < n && raw[pos] == 0xff)
+            size += raw[pos++];
+        if (pos >= n)
+            return;
+        size += raw[pos++];
+        if (size > n - pos)
+            return;
+        if (type == 137 && size >= 24) {
+            memcpy(c->mdcv, raw + pos, 24);
+            c->has_mdcv = 1;
+        } else if (type == 144 && size >= 4) {
+            memcpy(c->clli, raw + pos, 4);
+            c->has_clli = 1;
+        }
+        pos += size;
+    }
+}
+
+/* HDR SEI in a keyframe, Annex B or with the lengths of its record. */
+static void
+sample_hdr(struct sv_codec_cfg *c, const uint8_t *p, size_t len, int hevc)
+{
+    size_t pos = 0, k, lsize = 4;
+    struct nal n;
+    int type;
+
+    if (!c->annexb && c->rec_len > (hevc ? 21u : 4u))
+        lsize = (size_t)(c->rec[hevc ? 21 : 4] & 3) + 1;
+
+    for (;;) {
+        if (is_annexb(p, len)) {
+            if (!next_nal(p, len, &pos, &n))
+                return;
+        } else {
+            if (pos + lsize > len)
+                return;
+            n.len = 0;
+            for (k = 0; k < lsize; k++)
+                n.len = n.len << 8 | p[pos + k];
+            pos += lsize;
+            if (n.len > len - pos)
+                return;
+            n.p = p + pos;
+            pos += n.len;
+        }
+        if (n.len < 3)
+            continue;
+        type = hevc ? (n.p[0] >> 1) & 0x3f : n.p[0] & 0x1f;
+        if (hevc ? type == 39 : type == 6)
+            sei_hdr(c, n.p, n.len, hevc ? 2 : 1);
+    }
+}
+
+/* The colour of a video configuration: the demuxer's, then the HEVC
+ * SPS's (which is what decoders use), then the HDR SEI. */
+static void
+cfg_colour(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
+           const uint8_t *sample, size_t len)
+{
+    c->primaries = colour_cp(s->primaries);
+    c->transfer = colour_cp(s->transfer);
+    c->matrix = colour_cp(s->matrix);
+    c->full_range = s->full_range;
+    if (c->codec == SV_CODEC_HEVC)
+        hevc_cfg_colour(c);
+    if (sample != NULL && (c->codec == SV_CODEC_HEVC ||
+                           c->codec == SV_CODEC_H264))
+        sample_hdr(c, sample, len, c->codec == SV_CODEC_HEVC);
+}
+
 int
 sv_codec_cfg_make(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
                   const uint8_t *sample, size_t len)
@@ -433,14 +593,17 @@ sv_codec_cfg_make(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
             hevc_string(c);
         else
             avc_string(c);
+        cfg_colour(c, s, sample, len);
         return 0;
     case SV_CODEC_VP9:
         c->entry = SV_FOURCC('v', 'p', '0', '9');
         c->box = SV_FOURCC('v', 'p', 'c', 'C');
+        cfg_colour(c, s, NULL, 0);
         return make_vpcc(c, s);
     case SV_CODEC_AV1:
         c->entry = SV_FOURCC('a', 'v', '0', '1');
         c->box = SV_FOURCC('a', 'v', '1', 'C');
+        cfg_colour(c, s, NULL, 0);
         return make_av1c(c, s);
     case SV_CODEC_AAC:
         c->entry = SV_FOURCC('m', 'p', '4', 'a');
@@ -690,6 +853,124 @@ avc_describe(struct sv_demux_stream *s, const uint8_t *raw, size_t n)
     return 0;
 }
 
+/* HEVC scaling_list_data() (H.265 7.3.4), skipped */
+static void
+hevc_skip_scaling(struct bits *b)
+{
+    int size, m, i, n;
+
+    for (size = 0; size < 4; size++)
+        for (m = 0; m < 6 && !b->bad; m += size == 3 ? 3 : 1) {
+            if (!bits_u(b, 1)) {
+                bits_ue(b);
+                continue;
+            }
+            n = 1 << (4 + (size << 1));
+            if (n > 64)
+                n = 64;
+            if (size > 1)
+                bits_ue(b);
+            for (i = 0; i < n && !b->bad; i++)
+                bits_ue(b);
+        }
+}
+
+/*
+ * Reads on from bit_depth_chroma to the VUI's colour description (H.265
+ * 7.3.2.2, E.2.1) and sets s's colour when the SPS has one.  The short
+ * term reference picture sets are walked as the spec derives NumDeltaPocs
+ * (inter prediction from the set before).  Leaves b->bad set, and s as it
+ * was, when the SPS ends early or is out of range.
+ */
+static void
+hevc_vui_colour(struct bits *b, uint32_t sub, struct sv_demux_stream *s)
+{
+    uint32_t poc_bits, i, j, nsets, nlt, prev = 0, cur;
+
+    bits_ue(b);                             /* bit_depth_chroma */
+    poc_bits = bits_ue(b) + 4;
+    if (poc_bits > 16) {
+        b->bad = 1;
+        return;
+    }
+    for (i = bits_u(b, 1) ? 0 : sub; i <= sub && !b->bad; i++) {
+        bits_ue(b);
+        bits_ue(b);
+        bits_ue(b);
+    }
+    for (i = 0; i < 6; i++)                 /* block sizes, depths */
+        bits_ue(b);
+    if (bits_u(b, 1) && bits_u(b, 1))
+        hevc_skip_scaling(b);
+    bits_skip(b, 2);                        /* amp, sao */
+    if (bits_u(b, 1)) {                     /* pcm */
+        bits_skip(b, 8);
+        bits_ue(b);
+        bits_ue(b);
+        bits_skip(b, 1);
+    }
+    nsets = bits_ue(b);
+    if (nsets > 64) {
+        b->bad = 1;
+        return;
+    }
+    for (i = 0; i < nsets && !b->bad; i++) {
+        if (i != 0 && bits_u(b, 1)) {
+            bits_skip(b, 1);
+            bits_ue(b);
+            cur = 0;
+            for (j = 0; j <= prev && !b->bad; j++)
+                if (bits_u(b, 1) || bits_u(b, 1))
+                    cur++;
+        } else {
+            uint32_t neg = bits_ue(b), pos = bits_ue(b);
+            if (neg > 16 || pos > 16) {
+                b->bad = 1;
+                return;
+            }
+            for (j = 0; j < neg + pos && !b->bad; j++) {
+                bits_ue(b);
+                bits_skip(b, 1);
+            }
+            cur = neg + pos;
+        }
+        prev = cur;
+    }
+    if (bits_u(b, 1)) {                     /* long-term pictures */
+        nlt = bits_ue(b);
+        if (nlt > 32) {
+            b->bad = 1;
+            return;
+        }
+        for (i = 0; i < nlt && !b->bad; i++)
+            bits_skip(b, poc_bits + 1);
+    }
+    bits_skip(b, 2);                        /* tmvp, strong intra */
+    if (!bits_u(b, 1) || b->bad)            /* no VUI */
+        return;
+    if (bits_u(b, 1) && bits_u(b, 8) == 255)    /* aspect ratio */
+        bits_skip(b, 32);
+    if (bits_u(b, 1))                       /* overscan */
+        bits_skip(b, 1);
+    if (!bits_u(b, 1))                      /* no video signal type */
+        return;
+    bits_skip(b, 3);
+    {
+        int full = (int)bits_u(b, 1), pri = 2, trc = 2, mat = 2;
+        if (bits_u(b, 1)) {
+            pri = (int)bits_u(b, 8);
+            trc = (int)bits_u(b, 8);
+            mat = (int)bits_u(b, 8);
+        }
+        if (b->bad)
+            return;
+        s->full_range = full;
+        s->primaries = pri;
+        s->transfer = trc;
+        s->matrix = mat;
+    }
+}
+
 static int
 hevc_describe(struct sv_demux_stream *s, const uint8_t *raw, size_t n)
 {
@@ -731,6 +1012,11 @@ hevc_describe(struct sv_demux_stream *s, const uint8_t *raw, size_t n)
         cb = bits_ue(&b);
     }
     depth = bits_ue(&b);
+    {
+        /* a VUI this cannot read leaves the size and depth standing */
+        struct bits v = b;
+        hevc_vui_colour(&v, sub, s);
+    }
     if (b.bad || chroma > 3 || depth > 8 || w == 0 || h == 0 ||
         w > 16888 || h > 16888)
         return SV_EFORMAT;

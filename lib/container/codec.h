@@ -22,7 +22,23 @@ struct sv_codec_cfg {
     int annexb;             /* samples are Annex B: convert to lengths */
     int adts;               /* AAC samples carry ADTS headers: strip */
     int sample_rate, channels;
+    /* video colour, ISO/IEC 23091-2 code points: from the HEVC SPS VUI
+     * when it has them, else from the demuxer; 0 when unknown (then no
+     * colr box and no manifest colour signalling) */
+    int primaries, transfer, matrix, full_range;
+    /* HDR static metadata from the first keyframe's SEI (HEVC, H.264) in
+     * the payload layout that mdcv and clli boxes share: display primaries
+     * (G, B, R x,y), white point, max and min luminance; max content and
+     * max frame-average light level */
+    int has_mdcv, has_clli;
+    uint8_t mdcv[24], clli[4];
 };
+
+/* Video ranges a manifest names (HLS VIDEO-RANGE) */
+enum sv_video_range { SV_RANGE_SDR = 0, SV_RANGE_PQ, SV_RANGE_HLG };
+
+/* The range of a transfer characteristic: 16 PQ, 18 HLG, else SDR. */
+enum sv_video_range sv_codec_range(int transfer);
 
 /*
  * Builds the configuration of stream s.  sample (may be NULL) is the first

@@ -82,6 +82,34 @@ hook(struct sv_boxw *w, sv_fmp4_hook fn, void *ud, size_t moof_start)
         w->err = rc;
 }
 
+/* colr (nclx), mdcv and clli after the configuration box (ISO/IEC
+ * 14496-12 12.1.5; 23001-8 / the CMAF HDR10 profile): players and
+ * ffprobe take colour and HDR metadata from the init segment, without
+ * parsing the bitstream */
+static void
+colour_boxes(struct sv_boxw *w, const struct sv_codec_cfg *c)
+{
+    if (c->primaries != 0 || c->transfer != 0 || c->matrix != 0) {
+        sv_boxw_open(w, B("colr"));
+        sv_boxw_u32(w, B("nclx"));
+        sv_boxw_u16(w, (uint16_t)(c->primaries ? c->primaries : 2));
+        sv_boxw_u16(w, (uint16_t)(c->transfer ? c->transfer : 2));
+        sv_boxw_u16(w, (uint16_t)(c->matrix ? c->matrix : 2));
+        sv_boxw_u8(w, c->full_range ? 0x80 : 0);
+        sv_boxw_close(w);
+    }
+    if (c->has_mdcv) {
+        sv_boxw_open(w, B("mdcv"));
+        sv_boxw_bytes(w, c->mdcv, sizeof(c->mdcv));
+        sv_boxw_close(w);
+    }
+    if (c->has_clli) {
+        sv_boxw_open(w, B("clli"));
+        sv_boxw_bytes(w, c->clli, sizeof(c->clli));
+        sv_boxw_close(w);
+    }
+}
+
 static void
 sample_entry(struct sv_boxw *w, const struct sv_fmp4_track *t)
 {
@@ -107,6 +135,7 @@ sample_entry(struct sv_boxw *w, const struct sv_fmp4_track *t)
             sv_boxw_open(w, c->box);
         sv_boxw_bytes(w, c->rec, c->rec_len);
         sv_boxw_close(w);
+        colour_boxes(w, c);
     } else {
         sv_boxw_zeros(w, 8);
         sv_boxw_u16(w, (uint16_t)(c->channels > 0 ? c->channels : 2));

@@ -88,6 +88,12 @@ struct sv_enhance;
 
 /* Whether frames like f are HDR: PQ or HLG transfer. */
 int sv__enhance_is_hdr(const AVFrame *f);
+/* The peak of an HDR frame's content in nit: its MaxCLL, else its
+ * mastering display's peak; 0 when it carries neither. */
+double sv__enhance_peak_nits(const AVFrame *f);
+/* x265's master-display, max-cll and hdr10 parameters from an HDR frame's
+ * side data into buf ("" when it has none). */
+void sv__enhance_x265_hdr(const AVFrame *f, char *buf, size_t size);
 
 /*
  * Appends e's filters for frames like first to d, each followed by a comma
@@ -164,6 +170,7 @@ struct sv__venc_cfg {
     const char *stats_in;       /* libvpx/libaom statistics (pass 2) */
     int ten_bit;                /* software: 4:2:0 10-bit (HDR kept) */
     int tagged;                 /* set the colour tags below */
+    const char *x265_hdr;       /* HDR10 SEI parameters for x265, or "" */
     enum AVColorPrimaries prim;
     enum AVColorTransferCharacteristic trc;
     enum AVColorSpace space;

@@ -96,6 +96,12 @@ sw_setup(AVCodecContext *c, AVDictionary **opts,
         if (cfg->pass != 0)
             snprintf(x26x + strlen(x26x), sizeof(x26x) - strlen(x26x),
                      ":pass=%d:stats=%s", cfg->pass, cfg->stats_path);
+        /* HDR kept: the source's mastering display and light level as
+         * SEI on every keyframe (libx265 here does not take them from
+         * frame side data) */
+        if (cfg->ten_bit && cfg->x265_hdr != NULL)
+            snprintf(x26x + strlen(x26x), sizeof(x26x) - strlen(x26x),
+                     "%s", cfg->x265_hdr);
         av_dict_set(opts, "x265-params", x26x, 0);
         break;
     case SV_CODEC_VP9:

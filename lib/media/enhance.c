@@ -1,12 +1,14 @@
 /* enhance.c -- the clean-up chain of the ladder graph: tone mapping,
  * stabilization (vid.stab's analysis pass and transform), denoise, sharpen */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/mastering_display_metadata.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -62,22 +64,93 @@ sv__enhance_is_hdr(const AVFrame *f)
            f->color_trc == AVCOL_TRC_ARIB_STD_B67;
 }
 
-/* tone mapping in linear light: PQ/HLG BT.2020 -> hable -> BT.709 */
+double
+sv__enhance_peak_nits(const AVFrame *f)
+{
+    const AVFrameSideData *sd;
+
+    sd = av_frame_get_side_data(f, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
+    if (sd != NULL && ((const AVContentLightMetadata *)sd->data)->MaxCLL > 0)
+        return ((const AVContentLightMetadata *)sd->data)->MaxCLL;
+    sd = av_frame_get_side_data(f, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
+    if (sd != NULL) {
+        const AVMasteringDisplayMetadata *m = (const void *)sd->data;
+        if (m->has_luminance && av_q2d(m->max_luminance) > 0)
+            return av_q2d(m->max_luminance);
+    }
+    return 0;
+}
+
+void
+sv__enhance_x265_hdr(const AVFrame *f, char *buf, size_t size)
+{
+    const AVFrameSideData *sd;
+    size_t n = 0;
+
+    buf[0] = '\0';
+    sd = av_frame_get_side_data(f, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
+    if (sd != NULL) {
+        const AVMasteringDisplayMetadata *m = (const void *)sd->data;
+        /* x265 counts chromaticity in 0.00002 and luminance in 0.0001
+         * cd/m2 (the SEI's units); its order is G, B, R */
+        if (m->has_primaries && m->has_luminance)
+            n = (size_t)snprintf(
+                buf, size, ":master-display=G(%ld,%ld)B(%ld,%ld)R(%ld,%ld)"
+                "WP(%ld,%ld)L(%ld,%ld)",
+                lrint(av_q2d(m->display_primaries[1][0]) * 50000),
+                lrint(av_q2d(m->display_primaries[1][1]) * 50000),
+                lrint(av_q2d(m->display_primaries[2][0]) * 50000),
+                lrint(av_q2d(m->display_primaries[2][1]) * 50000),
+                lrint(av_q2d(m->display_primaries[0][0]) * 50000),
+                lrint(av_q2d(m->display_primaries[0][1]) * 50000),
+                lrint(av_q2d(m->white_point[0]) * 50000),
+                lrint(av_q2d(m->white_point[1]) * 50000),
+                lrint(av_q2d(m->max_luminance) * 10000),
+                lrint(av_q2d(m->min_luminance) * 10000));
+    }
+    sd = av_frame_get_side_data(f, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
+    if (sd != NULL && n < size)
+        n += (size_t)snprintf(buf + n, size - n, ":max-cll=%u,%u",
+                              ((const AVContentLightMetadata *)
+                               sd->data)->MaxCLL,
+                              ((const AVContentLightMetadata *)
+                               sd->data)->MaxFALL);
+    if (n > 0 && n < size)
+        snprintf(buf + n, size - n, ":hdr10=1");
+    if (n >= size)
+        buf[0] = '\0';
+}
+
+/*
+ * Tone mapping in linear light: PQ/HLG BT.2020 -> hable -> BT.709.  The
+ * peak the curve maps to white comes from the source's HDR metadata (its
+ * MaxCLL, else its mastering display's peak), so content graded on a 1000
+ * nit display and content graded on a 4000 nit one both fill the SDR
+ * range; without metadata, 1000 nit (BT.2408's reference for PQ and the
+ * nominal peak of HLG).
+ */
 static int
 tonemap_chain(struct sv_buf *d, const AVFrame *first)
 {
+    double nits = sv__enhance_peak_nits(first);
+
     const char *tin = first->color_trc == AVCOL_TRC_ARIB_STD_B67
                       ? "arib-std-b67" : "smpte2084";
     const char *min = first->colorspace == AVCOL_SPC_BT2020_CL
                       ? "2020_cl" : "2020_ncl";
 
-    /* npl 100: SDR reference white at 100 nit, as BT.2408 maps it */
+    if (!(nits >= 100 && nits <= 10000))
+        nits = 1000;
+    sv_log_debug("--tonemap: %s source, peak %.0f nit", tin, nits);
+    /* npl 100: SDR reference white at 100 nit, as BT.2408 maps it; the
+     * tonemap filter's peak counts in that white */
     return sv_buf_printf(d, "zscale=tin=%s:min=%s:pin=2020:rin=%s:t=linear:"
                          "npl=100,format=gbrpf32le,zscale=p=bt709,"
-                         "tonemap=tonemap=hable:desat=0,zscale=t=bt709:"
-                         "m=bt709:r=tv,format=yuv420p,", tin, min,
+                         "tonemap=tonemap=hable:desat=0:peak=%g,zscale="
+                         "t=bt709:m=bt709:r=tv,format=yuv420p,", tin, min,
                          first->color_range == AVCOL_RANGE_JPEG ? "pc"
-                                                                : "tv");
+                                                                : "tv",
+                         nits / 100);
 }
 
 int

@@ -74,6 +74,7 @@ struct job {
         enum AVColorPrimaries prim;
         enum AVColorTransferCharacteristic trc;
         enum AVColorSpace space;
+        char x265_hdr[256];     /* HDR kept in HEVC: x265's SEI params */
     } color;                    /* of every rung (enhance_setup) */
 };
 

@@ -606,6 +606,8 @@ sv_thumbs_finish(struct sv_thumbs *t, int64_t end)
     json_object_set_new(meta, "height", json_integer(t->ch));
     json_object_set_new(meta, "cells", json_integer(t->ncells));
     json_object_set_new(meta, "sheets", json_integer(t->nsheets));
+    json_object_set_new(meta, "columns", json_integer(SHEET_COLS));
+    json_object_set_new(meta, "rows", json_integer(SHEET_ROWS));
     json_object_set_new(meta, "vtt", json_string("thumbnails.vtt"));
     rc = write_poster(t, meta);
     snprintf(path, sizeof(path), "%s/thumbnails.json", t->dir);

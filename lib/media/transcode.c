@@ -129,6 +129,7 @@ open_encoders(struct job *j)
     cfg.prim = j->color.prim;
     cfg.trc = j->color.trc;
     cfg.space = j->color.space;
+    cfg.x265_hdr = j->color.x265_hdr;
     for (i = 0; i < j->lad.n; i++)
         pixels += (double)j->lad.r[i].width * j->lad.r[i].height;
     for (i = 0; i < j->lad.n; i++) {
@@ -189,8 +190,12 @@ enhance_setup(struct job *j, const AVFrame *first, struct sv_buf *chain)
         j->color.prim = first->color_primaries;
         j->color.trc = first->color_trc;
         j->color.space = first->colorspace;
-        sv_log_debug("'%s' is HDR: kept in 10-bit %s", sv__shown(o->input),
-                     sv_codec_names[o->codec]);
+        sv__enhance_x265_hdr(first, j->color.x265_hdr,
+                             sizeof(j->color.x265_hdr));
+        sv_log_debug("'%s' is HDR: kept in 10-bit %s%s%s",
+                     sv__shown(o->input), sv_codec_names[o->codec],
+                     j->color.x265_hdr[0] ? ", with " : "",
+                     j->color.x265_hdr);
     } else if (hdr) {
         sv_log_warn("'%s' is HDR, and 8-bit %s%s cannot keep it: use "
                     "--tonemap, or --codec hevc or av1 in software",

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "model/images.h"
 #include "model/model.h"
 
 static void
@@ -155,6 +156,36 @@ one_key(const struct sv_model *m, int video)
     return 1;
 }
 
+/*
+ * The colour of a video Representation as CICP properties (ISO/IEC
+ * 23001-8 schemes, DASH-IF IOP HDR10/HLG): the transfer is essential when
+ * it is PQ or HLG, so that a player that knows neither skips the rung
+ * rather than showing it washed out; primaries and matrix are
+ * supplemental.  Nothing when the colour is unknown.
+ */
+static int
+colour_props(const struct sv_model_rend *r, struct sv_buf *out)
+{
+    static const char cicp[] = "urn:mpeg:mpegB:cicp:";
+    int rc = 0, hdr = r->transfer == 16 || r->transfer == 18;
+
+    if (r->transfer == 0)
+        return 0;
+    rc |= sv_buf_printf(out, "        <%sProperty schemeIdUri=\"%s"
+                        "TransferCharacteristics\" value=\"%d\"/>\n",
+                        hdr ? "Essential" : "Supplemental", cicp,
+                        r->transfer);
+    if (r->primaries != 0)
+        rc |= sv_buf_printf(out, "        <SupplementalProperty schemeIdUri="
+                            "\"%sColourPrimaries\" value=\"%d\"/>\n", cicp,
+                            r->primaries);
+    if (r->matrix != 0)
+        rc |= sv_buf_printf(out, "        <SupplementalProperty schemeIdUri="
+                            "\"%sMatrixCoefficients\" value=\"%d\"/>\n",
+                            cicp, r->matrix);
+    return rc;
+}
+
 static int
 representation(const struct sv_model *m, const struct sv_model_rend *r,
                size_t k, double pstart, int own_key, struct sv_buf *out)
@@ -190,6 +221,8 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
      * key (ContentProtection comes before the segment information) */
     if (own_key)
         rc |= protection(m, r->id, 8, out);
+    if (r->video)
+        rc |= colour_props(r, out);
     if (r->single_file) {
         rc |= sv_buf_printf(out, "        <BaseURL>%s.mp4</BaseURL>\n"
                             "        <SegmentBase timescale=\"%u\"",
@@ -362,6 +395,10 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
                             d);
         rc |= adaptation(m, 1, 0, k, ptime, out);
         rc |= adaptation(m, 0, 1, k, ptime, out);
+        /* thumbnails number their sheets from the presentation's start:
+         * one Period, VOD only */
+        if (!dynamic && m->ndisc == 0)
+            rc |= sv__images_dash(m, 2, out);
         rc |= sv_buf_printf(out, "  </Period>\n");
     }
     /* low latency needs a close clock: the origin's /time (sv-serve)

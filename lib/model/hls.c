@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "model/images.h"
 #include "model/model.h"
 
 static int
@@ -117,6 +118,9 @@ pathway_variants(const struct sv_model *m, const char *id, const char *base,
                             ac ? "," : "", ac ? ac : "", v->width, v->height);
         if (v->fps > 0)
             rc |= sv_buf_printf(out, ",FRAME-RATE=%.3f", v->fps);
+        if (sv_model_video_range(v) != NULL)
+            rc |= sv_buf_printf(out, ",VIDEO-RANGE=%s",
+                                sv_model_video_range(v));
         if (ac != NULL)
             rc |= sv_buf_printf(out, ",AUDIO=\"%s%s%s\"", v->group,
                                 id ? "-" : "", id ? id : "");
@@ -139,8 +143,11 @@ sv_hls_master(const struct sv_model *m, struct sv_buf *out)
 
     rc = sv_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n"
                        "#EXT-X-INDEPENDENT-SEGMENTS\n", version(m));
-    if (pws == NULL || json_array_size(pws) == 0)
-        return rc < 0 ? rc : pathway_variants(m, NULL, "", out);
+    if (pws == NULL || json_array_size(pws) == 0) {
+        if (rc == 0)
+            rc = pathway_variants(m, NULL, "", out);
+        return rc < 0 ? rc : sv__images_hls_master(m, out);
+    }
     /* the first pathway is where a player starts */
     rc |= sv_buf_printf(out, "#EXT-X-CONTENT-STEERING:SERVER-URI=\"%s\","
                         "PATHWAY-ID=\"%s\"\n",
@@ -154,7 +161,7 @@ sv_hls_master(const struct sv_model *m, struct sv_buf *out)
                               json_string_value(json_object_get(p, "base")),
                               out);
     }
-    return rc;
+    return rc < 0 ? rc : sv__images_hls_master(m, out);
 }
 
 static int

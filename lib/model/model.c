@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "model/images.h"
 #include "model/model.h"
 
 void
@@ -194,6 +195,23 @@ seg_json(const struct sv_model *m, const struct sv_model_rend *r,
     return o;
 }
 
+const char *
+sv_model_video_range(const struct sv_model_rend *r)
+{
+    if (!r->video || r->transfer == 0)
+        return NULL;
+    return r->transfer == 16 ? "PQ" : r->transfer == 18 ? "HLG" : "SDR";
+}
+
+/* a colour code point from package.json: 1..255, else 0 (unknown) */
+static int
+colour_cp(const json_t *v)
+{
+    json_int_t n = json_integer_value(v);
+
+    return n > 0 && n < 256 ? (int)n : 0;
+}
+
 static json_t *
 rend_json(const struct sv_model *m, const struct sv_model_rend *r)
 {
@@ -212,6 +230,13 @@ rend_json(const struct sv_model *m, const struct sv_model_rend *r)
         json_object_set_new(o, "width", json_integer(r->width));
         json_object_set_new(o, "height", json_integer(r->height));
         json_object_set_new(o, "frame_rate", json_real(r->fps));
+        if (sv_model_video_range(r) != NULL) {
+            json_object_set_new(o, "colour", json_pack(
+                "{s:i,s:i,s:i}", "primaries", r->primaries, "transfer",
+                r->transfer, "matrix", r->matrix));
+            json_object_set_new(o, "video_range",
+                                json_string(sv_model_video_range(r)));
+        }
     } else {
         json_object_set_new(o, "channels", json_integer(r->channels));
         json_object_set_new(o, "sample_rate", json_integer(r->sample_rate));
@@ -323,6 +348,8 @@ sv_model_to_json(const struct sv_model *m)
                         ? json_incref(m->encryption) : json_null());
     if (m->steering != NULL)
         json_object_set_new(root, "steering", json_incref(m->steering));
+    if (m->img.sheets > 0)
+        json_object_set_new(root, "thumbnails", sv__images_json(&m->img));
     return root;
 }
 
@@ -462,6 +489,14 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
     o = json_object_get(root, "encryption");
     if (json_is_object(o))
         m->encryption = json_incref(o);
+    o = json_object_get(root, "thumbnails");
+    if (o != NULL) {
+        char why[96];
+        if (sv__images_from_json(&m->img, o, why, sizeof(why)) < 0) {
+            snprintf(err, size, "package.json: thumbnails: %s", why);
+            return SV_EFORMAT;
+        }
+    }
     o = json_object_get(root, "steering");
     if (o != NULL && !json_is_null(o)) {
         rc = sv_model_steering_check(o, err, size);
@@ -492,6 +527,12 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
         r->width = (int)json_integer_value(json_object_get(o, "width"));
         r->height = (int)json_integer_value(json_object_get(o, "height"));
         r->fps = json_number_value(json_object_get(o, "frame_rate"));
+        {
+            json_t *col = json_object_get(o, "colour");
+            r->primaries = colour_cp(json_object_get(col, "primaries"));
+            r->transfer = colour_cp(json_object_get(col, "transfer"));
+            r->matrix = colour_cp(json_object_get(col, "matrix"));
+        }
         r->timescale = (uint32_t)json_integer_value(json_object_get(
             o, "timescale"));
         if (r->timescale == 0)

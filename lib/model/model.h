@@ -36,6 +36,9 @@ struct sv_model_rend {
     char codecs[64];
     int width, height;
     double fps;
+    /* video colour (ISO/IEC 23091-2 code points, 0 unknown): HLS
+     * VIDEO-RANGE and DASH's CICP properties come from these */
+    int primaries, transfer, matrix;
     uint32_t timescale;
     int64_t media_time;         /* media time at presentation time 0 (its
                                    init segment's edit list; DASH's
@@ -61,11 +64,35 @@ struct sv_model_rend {
     uint64_t index_size;        /* single file: bytes of the sidx */
 };
 
+/* "SDR", "PQ" or "HLG" for a video rendition with a known transfer,
+ * NULL when its colour is unknown (HLS then leaves VIDEO-RANGE out) */
+const char *sv_model_video_range(const struct sv_model_rend *r);
+
 /* A discontinuity: a new DASH Period starts at this segment. */
 struct sv_model_disc {
     uint64_t number;
     double time;                /* seconds on the package timeline */
 };
+
+/*
+ * The thumbnails track (sv-transcode --thumbnails, linked by sv-package
+ * --thumbnails): sheets of cols x rows thumbnails filled row by row, one
+ * every interval seconds, under SV_MODEL_IMG_DIR as sprite-NNN.jpg with
+ * the WebVTT track that names their cells (sv-package(1), THUMBNAILS).
+ */
+struct sv_model_images {
+    int sheets;                 /* 0: no thumbnails track */
+    int cells;                  /* thumbnails in all */
+    int cols, rows;
+    int cell_w, cell_h;
+    double interval;            /* seconds each thumbnail stands for */
+    uint64_t bytes;             /* all sheets (the track's bandwidth) */
+    int poster;                 /* a poster.jpg is there */
+};
+
+#define SV_MODEL_IMG_DIR "thumbs"
+#define SV_MODEL_IMG_PLAYLIST "thumbs/images.m3u8"
+#define SV_MODEL_IMG_VTT "thumbs/thumbnails.vtt"
 
 struct sv_model {
     int live;
@@ -90,6 +117,7 @@ struct sv_model {
     /* content steering: {"uri":..., "pathways":[{"id":..,"base":..}]}
      * (sv_model_steering_check), or NULL for one pathway; owned */
     json_t *steering;
+    struct sv_model_images img;
 };
 
 /*

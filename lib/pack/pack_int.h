@@ -147,6 +147,11 @@ void sv__enc_release(struct sv__track *t);
 int sv__enc_master(const struct sv__pack *p, struct sv_buf *pl);
 int sv__enc_media(const struct sv__pack *p, int i, struct sv_buf *pl);
 
+/* imglink.c: checks the thumbnails sv-transcode wrote in dir and copies
+ * them into the package (thumbs/, with the HLS image playlist), filling
+ * p->m.img; fails with a message naming dir and the problem */
+int sv__images_link(struct sv__pack *p, const char *dir);
+
 int sv__fail(struct sv__pack *p, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

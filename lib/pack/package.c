@@ -881,6 +881,10 @@ finalize(struct sv__pack *p)
 
     for (i = 0; rc == 0 && p->o->single_file && i < p->nt; i++)
         rc = assemble_single(p, &p->t[i]);
+    if (rc == 0 && p->o->thumbnails != NULL)
+        rc = sv__images_link(p, p->o->thumbnails);
+    if (rc < 0)
+        return rc;
     p->m.ended = 1;
     p->m.now_ms = sv_time_now_ms();
     sv_model_update_target(&p->m);

@@ -32,6 +32,8 @@ struct sv_pack_opts {
     const char *key_uri;        /* HLS ClearKey URI; "{kid}" replaced */
     const json_t *steering;     /* content steering record (the model's,
                                    sv_model_steering_check), or NULL */
+    const char *thumbnails;     /* sv-transcode's --thumbnails directory
+                                   to link (VOD), or NULL */
 };
 
 /* Fills o with the defaults (4 s segments, 0.5 s parts, 60 s window). */

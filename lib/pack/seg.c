@@ -186,6 +186,11 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         t->ft.cfg = &t->cfg;
         snprintf(p->m.r[t->rend].codecs, sizeof(p->m.r[t->rend].codecs),
                  "%s", t->cfg.codecs);
+        if (t->video) {
+            p->m.r[t->rend].primaries = t->cfg.primaries;
+            p->m.r[t->rend].transfer = t->cfg.transfer;
+            p->m.r[t->rend].matrix = t->cfg.matrix;
+        }
         if (!t->video && t->cfg.sample_rate > 0)
             p->m.r[t->rend].sample_rate = t->cfg.sample_rate;
         t->ready = 1;

@@ -503,6 +503,13 @@ read_mpd(const struct sv_xml *x, const char *where, struct drep *v, int *nv,
         for (set = sv_xml_child(per, NULL, "AdaptationSet"); set != NULL;
              set = sv_xml_next(set, NULL, "AdaptationSet")) {
             base_of(set, pbase, sbase, sizeof(sbase));
+            /* thumbnail tiles (DASH-IF IOP 6.2.6) are images, not
+             * renditions: no codecs, no timeline to align */
+            if ((sv_xml_attr(set, "contentType") != NULL &&
+                 strcmp(sv_xml_attr(set, "contentType"), "image") == 0) ||
+                (sv_xml_attr(set, "mimeType") != NULL &&
+                 strncmp(sv_xml_attr(set, "mimeType"), "image/", 6) == 0))
+                continue;
             for (rep = sv_xml_child(set, NULL, "Representation");
                  rep != NULL; rep = sv_xml_next(rep, NULL, "Representation")) {
                 const struct sv_xml_node *lv[3] = { per, set, rep };

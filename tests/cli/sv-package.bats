@@ -868,3 +868,115 @@ Try 'sv-package --help' for more information."
     assert_eq "$stderr" "sv-package: --steering-uri needs --pathway
 Try 'sv-package --help' for more information."
 }
+
+# hdr10 OUT.ts: 2 s of 320x240 HDR10 (zscale to PQ BT.2020, libx265 Main 10
+# with mastering display and content light level SEI on every keyframe)
+hdr10() {
+    _ff -f lavfi -i "$(_v 320x240 2 25)" -vf "zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=2020_ncl:p=2020:r=tv:npl=100,format=yuv420p10le" \
+        -c:v libx265 -preset ultrafast -x265-params "log-level=error:keyint=25:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400:hdr10=1:repeat-headers=1" \
+        "$1"
+}
+
+@test "HDR10 HEVC keeps its signalling: colr, mdcv, clli, VIDEO-RANGE=PQ, CICP properties (issue 16)" {
+    local in=$BATS_TEST_TMPDIR/hdr.ts src
+    hdr10 "$in"
+    _ff -i "$in" -c copy -tag:v hvc1 "$BATS_TEST_TMPDIR/hdr.mp4"
+    # from our TS reader (SPS VUI, Annex B SEI) and from MP4 (hvcC's SPS,
+    # length-prefixed SEI)
+    for src in "$in" "$BATS_TEST_TMPDIR/hdr.mp4"; do
+        rm -rf "$out"
+        sv-package -q -o "$out" "$src"
+        run ffprobe -v error -show_entries stream=color_transfer,color_primaries,color_space:stream_side_data=side_data_type,red_x,max_luminance,max_content,max_average \
+            -of compact=p=0 "$(concat v0)"
+        # stream side data in MP4 comes from the init segment's boxes
+        assert_eq "${lines[0]}" "color_space=bt2020nc|color_transfer=smpte2084|color_primaries=bt2020|side_data_type=Mastering display metadata|red_x=34000/50000|max_luminance=10000000/10000"
+        assert_eq "${lines[1]}" "side_data_type=Content light level metadata|max_content=1000|max_average=400"
+        run grep -c 'colrnclx' "$out/v0/init.mp4"
+        assert_eq "$output" 1
+        run grep -o 'CODECS="[^"]*",RESOLUTION=320x240,FRAME-RATE=25.000,VIDEO-RANGE=PQ$' \
+            "$out/master.m3u8"
+        assert_eq "$output" 'CODECS="hvc1.2.4.L60.90",RESOLUTION=320x240,FRAME-RATE=25.000,VIDEO-RANGE=PQ'
+        run grep -c -e '<EssentialProperty schemeIdUri="urn:mpeg:mpegB:cicp:TransferCharacteristics" value="16"/>' \
+            -e '<SupplementalProperty schemeIdUri="urn:mpeg:mpegB:cicp:ColourPrimaries" value="9"/>' \
+            -e '<SupplementalProperty schemeIdUri="urn:mpeg:mpegB:cicp:MatrixCoefficients" value="9"/>' \
+            "$out/manifest.mpd"
+        assert_eq "$output" 3
+        assert_eq "$(jq -c '.renditions[0] | [.video_range, .colour]' "$out/package.json")" \
+            '["PQ",{"primaries":9,"transfer":16,"matrix":9}]'
+    done
+}
+
+@test "untagged SDR video names no VIDEO-RANGE and no colour properties" {
+    _ff -f lavfi -i "$(_v 320x240 1 25)" -c:v libx264 -preset ultrafast \
+        "$BATS_TEST_TMPDIR/sdr.ts"
+    sv-package -q -o "$out" "$BATS_TEST_TMPDIR/sdr.ts"
+    run grep -c 'VIDEO-RANGE' "$out/master.m3u8"
+    assert_eq "$output" 0
+    run grep -c 'cicp' "$out/manifest.mpd"
+    assert_eq "$output" 0
+    run grep -c 'colr' "$out/v0/init.mp4"
+    assert_eq "$output" 0
+}
+
+# thumbs DIR: a 4 s 320x240 ladder TS with sv-transcode's thumbnails in DIR
+thumbs() {
+    _ff -f lavfi -i "$(_v 320x240 4 25)" -c:v libx264 -preset ultrafast \
+        -pix_fmt yuv420p "$BATS_TEST_TMPDIR/src.mp4"
+    sv-transcode "$BATS_TEST_TMPDIR/src.mp4" -l 240p:300k -q \
+        --thumbnails "$1" --thumbnail-interval 1s > "$BATS_TEST_TMPDIR/lad.ts"
+}
+
+@test "--thumbnails links the track: HLS image playlist, DASH image AdaptationSet, the WebVTT (issue 16)" {
+    local th=$BATS_TEST_TMPDIR/th bw
+    thumbs "$th"
+    sv-package -q --thumbnails "$th" -o "$out" "$BATS_TEST_TMPDIR/lad.ts"
+    cmp "$th/thumbnails.vtt" "$out/thumbs/thumbnails.vtt"
+    cmp "$th/sprite-000.jpg" "$out/thumbs/sprite-000.jpg"
+    cmp "$th/poster.jpg" "$out/thumbs/poster.jpg"
+    # bandwidth: the sheet's bits over the 4 s it covers
+    bw=$(( ($(stat -c %s "$th/sprite-000.jpg") * 8 + 3) / 4 ))
+    assert_eq "$(tail -1 "$out/master.m3u8")" \
+        "#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=$bw,RESOLUTION=1600x1200,CODECS=\"jpeg\",URI=\"thumbs/images.m3u8\""
+    assert_eq "$(cat "$out/thumbs/images.m3u8")" "#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:100
+#EXT-X-MEDIA-SEQUENCE:1
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-IMAGES-ONLY
+#EXTINF:4.00000,
+#EXT-X-TILES:RESOLUTION=160x120,LAYOUT=10x1,DURATION=1.00000
+sprite-000.jpg
+#EXT-X-ENDLIST"
+    # the sheet is what the tiles line says: 10 cells of 160x120 in a row
+    assert_eq "$(ffprobe -v error -show_entries stream=codec_name,width,height \
+        -of csv=p=0 "$out/thumbs/sprite-000.jpg")" "mjpeg,1600,120"
+    run grep -A5 'contentType="image"' "$out/manifest.mpd"
+    # shellcheck disable=SC2016 # $Number%03d$ is the MPD's, not the shell's
+    assert_eq "${lines[1]}" '      <SegmentTemplate media="thumbs/sprite-$Number%03d$.jpg" timescale="1000" duration="100000" startNumber="0"/>'
+    assert_eq "${lines[2]}" "      <Representation id=\"thumbnails\" bandwidth=\"$bw\" width=\"1600\" height=\"1200\">"
+    assert_eq "${lines[3]}" '        <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="10x10"/>'
+    assert_eq "$(jq -c '.thumbnails | [.vtt, .playlist, .poster, .cells, .columns, .rows, .width, .height, .interval]' "$out/package.json")" \
+        '["thumbs/thumbnails.vtt","thumbs/images.m3u8","thumbs/poster.jpg",4,10,10,160,120,1]'
+    # the media still plays from the same master, and the package checks
+    # clean (the image set is not a rendition)
+    run ffprobe -v error -show_entries stream=codec_name -of csv=p=0 \
+        "$out/master.m3u8"
+    [ "$status" -eq 0 ]
+    assert_match "$output" "h264"
+    run sv-stats probe "$out"
+    assert_eq "$(jq -c '[.valid, .faults]' <<<"$output")" '[true,[]]'
+}
+
+@test "--thumbnails refuses a track whose cues do not match its cells, and --live" {
+    local th=$BATS_TEST_TMPDIR/th
+    thumbs "$th"
+    sed -i 's/^00:00:02.000 --> /00:00:02.500 --> /' "$th/thumbnails.vtt"
+    run -1 --separate-stderr sv-package --thumbnails "$th" -o "$out" \
+        "$BATS_TEST_TMPDIR/lad.ts"
+    assert_eq "$stderr" "sv-package: thumbnails '$th': thumbnails.vtt: line 9: cue 3 starts at 2500 ms, not 2000"
+    [ ! -e "$out/master.m3u8" ]
+    [ ! -e "$out/package.json" ]
+    run -2 --separate-stderr sv-package --live --thumbnails "$th" -o "$out"
+    assert_eq "${stderr_lines[0]}" \
+        "sv-package: options --live and --thumbnails cannot be used together"
+}

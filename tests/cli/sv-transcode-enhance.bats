@@ -102,11 +102,12 @@ Try 'sv-transcode --help' for more information."
     assert_eq "$(frames stab/360p.mp4 v:0)" "$(frames plain/360p.mp4 v:0)"
 }
 
-# hdr10 OUT: an HDR10 clip made here: BT.709 test pattern to PQ BT.2020
+# hdr10 OUT: an HDR10 clip made here: BT.709 test pattern to PQ BT.2020,
+# with mastering display (1000 nit) and content light level SEI
 hdr10() {
     _ff -f lavfi -i "$(_v 640x360 2)" -vf \
         "zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=2020_ncl:p=2020:r=tv:npl=100,format=yuv420p10le" \
-        -c:v libx265 -x265-params log-level=error -crf 18 \
+        -c:v libx265 -x265-params "log-level=error:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400" -crf 18 \
         -color_primaries bt2020 -color_trc smpte2084 -colorspace bt2020nc \
         "$1"
 }
@@ -134,6 +135,12 @@ hdr10() {
     assert_eq "$(tag o/360p.mp4 color_transfer)" "smpte2084"
     assert_eq "$(tag o/360p.mp4 color_primaries)" "bt2020"
     assert_eq "$(tag o/360p.mp4 color_space)" "bt2020nc"
+    # and the source's HDR10 metadata as SEI (issue 16)
+    run ffprobe -v error -select_streams v -read_intervals "%+#1" -show_frames \
+        -show_entries frame=key_frame:frame_side_data=side_data_type,red_x,max_luminance,max_content,max_average \
+        -of compact=p=0 o/360p.mp4
+    assert_eq "${lines[0]}" "key_frame=1|side_data_type=Mastering display metadata|red_x=34000/50000|max_luminance=10000000/10000"
+    assert_eq "${lines[1]}" "side_data_type=Content light level metadata|max_content=1000|max_average=400"
 }
 
 @test "HDR to 8-bit H.264 without --tonemap warns" {

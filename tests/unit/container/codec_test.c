@@ -113,6 +113,129 @@ hevc_string_from_sps(void)
     CHECK_INT(c.rec[22], 3);            /* three arrays: VPS SPS PPS */
 }
 
+/* The first keyframe of an HDR10 HEVC stream made with libx265 (Main 10,
+ * colorprim=bt2020 transfer=smpte2084 colormatrix=bt2020nc, master-display
+ * G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1),
+ * max-cll=1000,400): its parameter sets and its two HDR SEI (issue 16). */
+static const uint8_t hdr_vps[] = {
+    0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x02, 0x20, 0x00, 0x00, 0x03, 0x00,
+    0x90, 0x00, 0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x95, 0x94, 0x09,
+};
+static const uint8_t hdr_sps[] = {
+    0x42, 0x01, 0x01, 0x02, 0x20, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x03, 0x00, 0x3c, 0xa0, 0x0a, 0x08, 0x0f, 0x13, 0x65,
+    0x95, 0x95, 0x29, 0x30, 0xbc, 0x05, 0xa8, 0x48, 0x80, 0x48, 0x20, 0x00,
+    0x00, 0x03, 0x00, 0x20, 0x00, 0x00, 0x03, 0x03, 0x21,
+};
+static const uint8_t hdr_pps[] = { 0x44, 0x01, 0xc0, 0x73, 0xc1, 0x89 };
+static const uint8_t hdr_cll[] = {
+    0x4e, 0x01, 0x90, 0x04, 0x03, 0xe8, 0x01, 0x90, 0x80,
+};
+static const uint8_t hdr_mdcv[] = {
+    0x4e, 0x01, 0x89, 0x18, 0x33, 0xc2, 0x86, 0xc4, 0x1d, 0x4c, 0x0b, 0xb8,
+    0x84, 0xd0, 0x3e, 0x80, 0x3d, 0x13, 0x40, 0x42, 0x00, 0x98, 0x96, 0x80,
+    0x00, 0x00, 0x03, 0x00, 0x01, 0x80,
+};
+/* the mdcv payload: G B R x,y, white point, max and min luminance */
+static const uint8_t hdr_mdcv_box[24] = {
+    0x33, 0xc2, 0x86, 0xc4, 0x1d, 0x4c, 0x0b, 0xb8, 0x84, 0xd0, 0x3e, 0x80,
+    0x3d, 0x13, 0x40, 0x42, 0x00, 0x98, 0x96, 0x80, 0x00, 0x00, 0x00, 0x01,
+};
+
+static size_t
+annexb_put(uint8_t *out, size_t at, const uint8_t *nal, size_t len)
+{
+    memcpy(out + at, "\0\0\0\1", 4);
+    memcpy(out + at + 4, nal, len);
+    return at + 4 + len;
+}
+
+static void
+hevc_hdr10_colour_and_sei(void)
+{
+    static const uint8_t idr[] = { 0x28, 0x01, 0xaf, 0x1d, 0x80 };
+    struct sv_demux_stream s;
+    struct sv_codec_cfg c, c2;
+    uint8_t au[256];
+    size_t n = 0;
+
+    n = annexb_put(au, n, hdr_vps, sizeof(hdr_vps));
+    n = annexb_put(au, n, hdr_sps, sizeof(hdr_sps));
+    n = annexb_put(au, n, hdr_pps, sizeof(hdr_pps));
+    n = annexb_put(au, n, hdr_cll, sizeof(hdr_cll));
+    n = annexb_put(au, n, hdr_mdcv, sizeof(hdr_mdcv));
+    n = annexb_put(au, n, idr, sizeof(idr));
+
+    /* the TS reader's description reads the VUI too */
+    memset(&s, 0, sizeof(s));
+    s.codec = SV_CODEC_HEVC;
+    s.kind = SV_KIND_VIDEO;
+    s.primaries = s.transfer = s.matrix = 2;
+    CHECK_INT(sv_codec_describe(&s, au, n), 0);
+    CHECK_INT(s.width, 320);
+    CHECK_INT(s.height, 240);
+    CHECK_INT(s.bit_depth, 10);
+    CHECK_INT(s.primaries, 9);
+    CHECK_INT(s.transfer, 16);
+    CHECK_INT(s.matrix, 9);
+    CHECK_INT(s.full_range, 0);
+
+    /* the configuration takes the SPS's colour even when the demuxer
+     * says unspecified */
+    s.primaries = s.transfer = s.matrix = 2;
+    CHECK_INT(sv_codec_cfg_make(&c, &s, au, n), 0);
+    CHECK_STR(c.codecs, "hvc1.2.4.L60.90");
+    CHECK_INT(c.primaries, 9);
+    CHECK_INT(c.transfer, 16);
+    CHECK_INT(c.matrix, 9);
+    CHECK_INT(sv_codec_range(c.transfer), SV_RANGE_PQ);
+    CHECK(c.has_mdcv);
+    CHECK(memcmp(c.mdcv, hdr_mdcv_box, 24) == 0);
+    CHECK(c.has_clli);
+    CHECK(memcmp(c.clli, "\x03\xe8\x01\x90", 4) == 0);  /* 1000, 400 */
+
+    /* from an hvcC (MP4 input): the SPS in the record's arrays */
+    s.primaries = s.transfer = s.matrix = 2;
+    s.extradata = c.rec;
+    s.extradata_len = c.rec_len;
+    CHECK_INT(sv_codec_cfg_make(&c2, &s, NULL, 0), 0);
+    CHECK_INT(c2.primaries, 9);
+    CHECK_INT(c2.transfer, 16);
+    CHECK_INT(c2.matrix, 9);
+    CHECK(!c2.has_mdcv);
+
+    /* an SPS cut short keeps size and depth, and no colour */
+    memset(&s, 0, sizeof(s));
+    s.codec = SV_CODEC_HEVC;
+    n = annexb_put(au, 0, hdr_sps, 30);
+    CHECK_INT(sv_codec_describe(&s, au, n), 0);
+    CHECK_INT(s.width, 320);
+    CHECK_INT(s.transfer, 0);
+}
+
+static void
+av1_long_string_with_colour(void)
+{
+    /* av1C: main profile, level 8 (4.0), main tier, 10-bit, 4:2:0 */
+    static const uint8_t av1c[] = { 0x81, 0x08, 0x4c, 0x00 };
+    struct sv_demux_stream s;
+    struct sv_codec_cfg c;
+
+    memset(&s, 0, sizeof(s));
+    s.codec = SV_CODEC_AV1;
+    s.kind = SV_KIND_VIDEO;
+    s.extradata = av1c;
+    s.extradata_len = sizeof(av1c);
+    CHECK_INT(sv_codec_cfg_make(&c, &s, NULL, 0), 0);
+    CHECK_STR(c.codecs, "av01.0.08M.10");
+    s.primaries = 9;
+    s.transfer = 18;
+    s.matrix = 9;
+    CHECK_INT(sv_codec_cfg_make(&c, &s, NULL, 0), 0);
+    CHECK_STR(c.codecs, "av01.0.08M.10.0.110.09.18.09.0");
+    CHECK_INT(sv_codec_range(c.transfer), SV_RANGE_HLG);
+}
+
 static void
 aac_from_adts(void)
 {
@@ -181,6 +304,8 @@ main(void)
     RUN(h264_from_annexb);
     RUN(h264_samples_get_lengths);
     RUN(hevc_string_from_sps);
+    RUN(hevc_hdr10_colour_and_sei);
+    RUN(av1_long_string_with_colour);
     RUN(aac_from_adts);
     RUN(opus_head_to_dops);
     RUN(missing_configuration);

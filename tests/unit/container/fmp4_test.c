@@ -69,6 +69,61 @@ init_segment_reads_back(void)
     sv_buf_release(&b);
 }
 
+/* HDR10: colr nclx, mdcv and clli follow the configuration box, before
+ * the encryption hook's sinf (issue 16); none for untagged video */
+static void
+colour_boxes_in_sample_entry(void)
+{
+    static const uint8_t nclx[] = { 'n', 'c', 'l', 'x', 0, 9, 0, 16, 0, 9,
+                                    0 };
+    struct sv_fmp4_track t;
+    struct sv_codec_cfg c;
+    struct sv_buf b = SV_BUF_INIT(1 << 16);
+    struct sv_box box, e;
+    struct sv_box_iter it;
+    int i;
+
+    track(&t, &c);
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(sv_box_find(b.data, b.len, 0,
+                          "moov/trak/mdia/minf/stbl/stsd", &box), 1);
+    sv_box_iter_children(&it, &box, 8);
+    CHECK_INT(sv_box_next(&it, &e), 1);
+    sv_box_iter_children(&it, &e, 78);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(sv_box_next(&it, &box), 0);       /* avcC alone */
+
+    c.primaries = 9;
+    c.transfer = 16;
+    c.matrix = 9;
+    c.has_mdcv = c.has_clli = 1;
+    for (i = 0; i < 24; i++)
+        c.mdcv[i] = (uint8_t)i;
+    memcpy(c.clli, "\x03\xe8\x01\x90", 4);
+    sv_buf_reset(&b);
+    CHECK_INT(sv_fmp4_init(&b, &t), 0);
+    CHECK_INT(sv_box_find(b.data, b.len, 0,
+                          "moov/trak/mdia/minf/stbl/stsd", &box), 1);
+    sv_box_iter_children(&it, &box, 8);
+    CHECK_INT(sv_box_next(&it, &e), 1);
+    sv_box_iter_children(&it, &e, 78);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('a', 'v', 'c', 'C'));
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('c', 'o', 'l', 'r'));
+    CHECK_INT(box.len, sizeof(nclx));
+    CHECK(memcmp(box.data, nclx, sizeof(nclx)) == 0);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('m', 'd', 'c', 'v'));
+    CHECK_INT(box.len, 24);
+    CHECK(memcmp(box.data, c.mdcv, 24) == 0);
+    CHECK_INT(sv_box_next(&it, &box), 1);
+    CHECK_INT(box.type, SV_FOURCC('c', 'l', 'l', 'i'));
+    CHECK(memcmp(box.data, "\x03\xe8\x01\x90", 4) == 0);
+    CHECK_INT(sv_box_next(&it, &box), 0);
+    sv_buf_release(&b);
+}
+
 /* an edit list only where the presentation starts after media time 0 */
 static void
 edit_list_when_media_time(void)
@@ -271,6 +326,7 @@ int
 main(void)
 {
     RUN(init_segment_reads_back);
+    RUN(colour_boxes_in_sample_entry);
     RUN(edit_list_when_media_time);
     RUN(fragment_reads_back);
     RUN(sidx_reads_back);

@@ -441,6 +441,69 @@ json_round_trip(void)
     release(&m);
 }
 
+/* issue 16: HDR rungs say so in both manifests and keep it through
+ * package.json (sv-drm renders again from it); untagged video says
+ * nothing */
+static void
+colour_signalling(void)
+{
+    struct sv_model m, back;
+    struct sv_model_rend r[2];
+    struct sv_buf b = SV_BUF_INIT(1 << 20);
+    json_t *a;
+    char err[128];
+
+    model(&m, r);
+    CHECK_INT(sv_hls_master(&m, &b), 0);
+    CHECK(lacks(&b, "VIDEO-RANGE"));
+    sv_buf_reset(&b);
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(lacks(&b, "cicp"));
+
+    r[0].primaries = 9;
+    r[0].transfer = 16;
+    r[0].matrix = 9;
+    sv_buf_reset(&b);
+    CHECK_INT(sv_hls_master(&m, &b), 0);
+    CHECK(has(&b, "FRAME-RATE=30.000,VIDEO-RANGE=PQ,AUDIO=\"audio\"\n"));
+    sv_buf_reset(&b);
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "frameRate=\"30000/1000\">\n"
+              "        <EssentialProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:"
+              "TransferCharacteristics\" value=\"16\"/>\n"
+              "        <SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:"
+              "cicp:ColourPrimaries\" value=\"9\"/>\n"
+              "        <SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:"
+              "cicp:MatrixCoefficients\" value=\"9\"/>\n"));
+
+    a = sv_model_to_json(&m);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(
+        json_object_get(a, "renditions"), 0), "video_range")), "PQ");
+    CHECK_INT(sv_model_from_json(&back, a, err, sizeof(err)), 0);
+    CHECK_INT(back.r[0].primaries, 9);
+    CHECK_INT(back.r[0].transfer, 16);
+    CHECK_INT(back.r[0].matrix, 9);
+    sv_model_release(&back);
+    json_decref(a);
+
+    /* HLG; a tagged BT.709 rung is SDR, its transfer supplemental */
+    r[0].transfer = 18;
+    sv_buf_reset(&b);
+    CHECK_INT(sv_hls_master(&m, &b), 0);
+    CHECK(has(&b, ",VIDEO-RANGE=HLG,"));
+    r[0].primaries = r[0].transfer = r[0].matrix = 1;
+    sv_buf_reset(&b);
+    CHECK_INT(sv_hls_master(&m, &b), 0);
+    CHECK(has(&b, ",VIDEO-RANGE=SDR,"));
+    sv_buf_reset(&b);
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "<SupplementalProperty schemeIdUri=\"urn:mpeg:mpegB:cicp:"
+              "TransferCharacteristics\" value=\"1\"/>"));
+    CHECK(lacks(&b, "EssentialProperty"));
+    sv_buf_release(&b);
+    release(&m);
+}
+
 /* issue 17: sv-drm renders a live package again from its package.json;
  * the clock (availability start, publish time, program date times) must
  * come back, or the playlists lose EXT-X-PROGRAM-DATE-TIME */
@@ -488,6 +551,7 @@ main(void)
     RUN(mpd_timeline_and_periods);
     RUN(mpd_media_time);
     RUN(json_round_trip);
+    RUN(colour_signalling);
     RUN(live_json_round_trip_keeps_the_clock);
     return DONE();
 }

@@ -21,7 +21,7 @@ Trained with L1 loss, Adam and a cosine schedule, batches of 64 small
 patches (24x24 low-res).
 
 Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
-    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 700
+    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 2500 --cache
     (the committed weights came from exactly the command written at the top
     of lib/media/sr_weights.h)
     /usr/bin/python3 scripts/sr/train.py --list-holdout   prints held-out pictures
@@ -223,7 +223,7 @@ def write_ref(path, w, h, img, o):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--steps", type=int, default=2500)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--out", default=os.path.join(TOP, "lib", "media",
                                                   "sr_weights.h"))

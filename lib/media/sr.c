@@ -50,8 +50,10 @@
 #define SIMD_CLONES
 #endif
 
+/* 64-byte aligned, so its size is a multiple of 64 as aligned_alloc
+ * needs (C11: the size a multiple of the alignment) */
 struct scratch {
-    float in[S0 * S0];
+    _Alignas(64) float in[S0 * S0];
     float a1[S1 * S1 * NF];     /* C0's maps, then C2's */
     float a2[S1 * S1 * NS];     /* C1's maps, then C3's */
 };

@@ -65,6 +65,7 @@ struct job {
     int64_t r_from;             /* encoding starts here: the pre-roll */
     int64_t r_to;               /* and ends here (the post-roll), or open */
     int vdone;                  /* the chunk's last frame has gone by */
+    int vflushed;               /* the video decoder has been drained */
     struct sv_thumbs *thumbs;   /* --thumbnails, --scenes; NULL: none */
     const char *trf;            /* --stabilize: the analysis pass's file */
     struct sv_sr *sr;           /* --upscale sr: the rungs' upscaler */

@@ -1,5 +1,5 @@
-/* sr.c -- x2 super-resolution inference: three convolutions and the
- * sub-pixel shuffle on the luma plane, tiled over threads */
+/* sr.c -- x2 super-resolution inference: five convolutions, a residual on
+ * lanczos and the sub-pixel shuffle on the luma plane, tiled over threads */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -16,28 +16,28 @@
 #include "media/sr_weights.h"
 
 /*
- * The network (scripts/sr/train.py): the input padded by PAD with its edge
- * pixels, then valid convolutions C0 (5x5, 1 -> 32), ReLU, C1 (3x3, 32 ->
- * 16), ReLU, C2 (3x3, 16 -> 4), plus the input pixel, shuffled into 2x2.
- * Padding once at the picture's edge (not per layer) is what lets a tile
- * read its halo from the picture and come out the same as a whole frame.
+ * The network (scripts/sr/train.py, FSRCNN family): the input padded by
+ * PAD with its edge pixels, then valid convolutions C0 (5x5, 1 -> 24),
+ * ReLU, C1 (1x1, 24 -> 12), ReLU, C2 and C3 (3x3, 12 -> 12), ReLU, C4
+ * (3x3, 12 -> 4): a residual added to a fixed lanczos-3 x2 upscale of the
+ * input (the same taps as the script's), shuffled into 2x2.  Padding once
+ * at the picture's edge (not per layer) is what lets a tile read its halo
+ * from the picture and come out the same as a whole frame.
  *
  * Activations are stored pixel by pixel with the channels contiguous and
  * the weights as w[ky][kx][ic][oc], so the innermost loop runs over output
  * channels with a constant trip count: gcc -O2 (12+) vectorizes it
  * (-fopt-info-vec names the loops).
  */
-#define PAD 4
-#define N0 32
-#define N1 16
-#define N2 4
-#define K0 5
-#define K1 3
-#define K2 3
+#define PAD 5
+#define LZ 3                    /* lanczos radius */
+#define NF 24                   /* features */
+#define NS 12                   /* shrunk maps */
 #define TILE 48                 /* output pixels per tile side (low res) */
 #define S0 (TILE + 2 * PAD)     /* input tile side */
-#define S1 (TILE + 4)           /* after C0 */
-#define S2 (TILE + 2)           /* after C1 */
+#define S1 (TILE + 6)           /* after C0 and C1 */
+#define S2 (TILE + 4)           /* after C2 */
+#define S3 (TILE + 2)           /* after C3 */
 #define MAX_THREADS 16
 
 /* the build targets baseline x86-64 (SSE2); where the CPU has AVX2 and FMA
@@ -50,14 +50,17 @@
 #define SIMD_CLONES
 #endif
 
+/* 64-byte aligned, so its size is a multiple of 64 as aligned_alloc
+ * needs (C11: the size a multiple of the alignment) */
 struct scratch {
-    float in[S0 * S0];
-    float a1[S1 * S1 * N0];
-    float a2[S2 * S2 * N1];
+    _Alignas(64) float in[S0 * S0];
+    float a1[S1 * S1 * NF];     /* C0's maps, then C2's */
+    float a2[S1 * S1 * NS];     /* C1's maps, then C3's */
 };
 
 struct sv_sr {
     int threads;
+    float lz[2][2 * LZ + 1];    /* the lanczos taps of the two phases */
     struct scratch *sc;         /* one per thread */
     struct SwsContext *up;      /* whole frame x2, lanczos (the chroma) */
     struct SwsContext *fit;     /* 2x to the rung's size and format */
@@ -80,94 +83,135 @@ clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* C0 over an n x n output window of in (side S0): 5x5, 1 -> 32, ReLU */
-SIMD_CLONES static void
-conv0(const float *restrict in, float *restrict out, int n)
-{
-    int x, y, ky, kx, o;
-
-    for (y = 0; y < n; y++)
-        for (x = 0; x < n; x++) {
-            float acc[N0];
-
-            for (o = 0; o < N0; o++)
-                acc[o] = sv__sr_b0[o];
-            for (ky = 0; ky < K0; ky++)
-                for (kx = 0; kx < K0; kx++) {
-                    const float *restrict w = sv__sr_w0 +
-                                              (ky * K0 + kx) * N0;
-                    float v = in[(y + ky) * S0 + x + kx];
-
-                    for (o = 0; o < N0; o++)
-                        acc[o] += w[o] * v;
-                }
-            for (o = 0; o < N0; o++)
-                out[(y * S1 + x) * N0 + o] = acc[o] > 0 ? acc[o] : 0;
-        }
-}
-
-/* C1: 3x3, 32 -> 16, ReLU */
-SIMD_CLONES static void
-conv1(const float *restrict in, float *restrict out, int n)
+/*
+ * One valid convolution over an n x n output window: in has side sin and
+ * ci channels a pixel, out side sout and co; k x k kernel; ReLU.  Inlined
+ * into each layer's function with constant sizes, so the loops over
+ * channels have constant trip counts.
+ */
+static inline __attribute__((always_inline)) void
+conv(const float *restrict in, int sin, int ci, float *restrict out,
+     int sout, int co, int k, const float *restrict w,
+     const float *restrict b, int n)
 {
     int x, y, ky, kx, i, o;
 
     for (y = 0; y < n; y++)
         for (x = 0; x < n; x++) {
-            float acc[N1];
+            float acc[NF];
 
-            for (o = 0; o < N1; o++)
-                acc[o] = sv__sr_b1[o];
-            for (ky = 0; ky < K1; ky++)
-                for (kx = 0; kx < K1; kx++) {
-                    const float *restrict v = in + ((y + ky) * S1 + x + kx) *
-                                              N0;
-                    const float *restrict w = sv__sr_w1 +
-                                              (ky * K1 + kx) * N0 * N1;
+            for (o = 0; o < co; o++)
+                acc[o] = b[o];
+            for (ky = 0; ky < k; ky++)
+                for (kx = 0; kx < k; kx++) {
+                    const float *restrict v = in + ((y + ky) * sin + x + kx) *
+                                              ci;
+                    const float *restrict wk = w + (ky * k + kx) * ci * co;
 
-                    for (i = 0; i < N0; i++)
-                        for (o = 0; o < N1; o++)
-                            acc[o] += w[i * N1 + o] * v[i];
+                    for (i = 0; i < ci; i++)
+                        for (o = 0; o < co; o++)
+                            acc[o] += wk[i * co + o] * v[i];
                 }
-            for (o = 0; o < N1; o++)
-                out[(y * S2 + x) * N1 + o] = acc[o] > 0 ? acc[o] : 0;
+            for (o = 0; o < co; o++)
+                out[(y * sout + x) * co + o] = acc[o] > 0 ? acc[o] : 0;
         }
 }
 
-/* C2 (3x3, 16 -> 4), the residual and the shuffle into dst */
 SIMD_CLONES static void
-conv2(const float *restrict a2, const float *restrict in, int tw, int th,
-      uint8_t *dst, ptrdiff_t dstride)
+conv0(const float *restrict in, float *restrict out, int n)
+{
+    conv(in, S0, 1, out, S1, NF, 5, sv__sr_w0, sv__sr_b0, n);
+}
+
+SIMD_CLONES static void
+conv1(const float *restrict in, float *restrict out, int n)
+{
+    conv(in, S1, NF, out, S1, NS, 1, sv__sr_w1, sv__sr_b1, n);
+}
+
+SIMD_CLONES static void
+conv2(const float *restrict in, float *restrict out, int n)
+{
+    conv(in, S1, NS, out, S2, NS, 3, sv__sr_w2, sv__sr_b2, n);
+}
+
+SIMD_CLONES static void
+conv3(const float *restrict in, float *restrict out, int n)
+{
+    conv(in, S2, NS, out, S3, NS, 3, sv__sr_w3, sv__sr_b3, n);
+}
+
+/* C4 (3x3, 12 -> 4), the residual on lanczos and the shuffle into dst */
+SIMD_CLONES static void
+conv4(const float *restrict a, const float *restrict in,
+      const float lz[2][2 * LZ + 1], int tw, int th, uint8_t *dst,
+      ptrdiff_t dstride)
 {
     int x, y, ky, kx, i, o;
 
     for (y = 0; y < th; y++)
         for (x = 0; x < tw; x++) {
-            float acc[N2];
-            float c = in[(y + PAD) * S0 + x + PAD];
+            float acc[4], base[4] = { 0, 0, 0, 0 };
 
-            for (o = 0; o < N2; o++)
-                acc[o] = sv__sr_b2[o] + c;
-            for (ky = 0; ky < K2; ky++)
-                for (kx = 0; kx < K2; kx++) {
-                    const float *restrict v = a2 + ((y + ky) * S2 + x + kx) *
-                                              N1;
-                    const float *restrict w = sv__sr_w2 +
-                                              (ky * K2 + kx) * N1 * N2;
+            /* lanczos: the four phases of the pixel, over its 7x7 window */
+            for (ky = 0; ky < 2 * LZ + 1; ky++) {
+                const float *restrict r = in + (y + PAD - LZ + ky) * S0 + x +
+                                          PAD - LZ;
+                float h0 = 0, h1 = 0;
 
-                    for (i = 0; i < N1; i++)
-                        for (o = 0; o < N2; o++)
-                            acc[o] += w[i * N2 + o] * v[i];
+                for (kx = 0; kx < 2 * LZ + 1; kx++) {
+                    h0 += lz[0][kx] * r[kx];
+                    h1 += lz[1][kx] * r[kx];
+                }
+                base[0] += lz[0][ky] * h0;
+                base[1] += lz[0][ky] * h1;
+                base[2] += lz[1][ky] * h0;
+                base[3] += lz[1][ky] * h1;
+            }
+            for (o = 0; o < 4; o++)
+                acc[o] = sv__sr_b4[o];
+            for (ky = 0; ky < 3; ky++)
+                for (kx = 0; kx < 3; kx++) {
+                    const float *restrict v = a + ((y + ky) * S3 + x + kx) *
+                                              NS;
+                    const float *restrict w = sv__sr_w4 +
+                                              (ky * 3 + kx) * NS * 4;
+
+                    for (i = 0; i < NS; i++)
+                        for (o = 0; o < 4; o++)
+                            acc[o] += w[i * 4 + o] * v[i];
                 }
             /* channel 2i+j is the sub-pixel (j, i) */
-            for (o = 0; o < N2; o++) {
-                float v = acc[o] * 255.0f;
+            for (o = 0; o < 4; o++) {
+                float v = (acc[o] + base[o]) * 255.0f;
 
                 v = v < 0 ? 0 : v > 255 ? 255 : v;
                 dst[(2 * y + o / 2) * dstride + 2 * x + o % 2] =
                     (uint8_t)lrintf(v);
             }
         }
+}
+
+/* the x2 lanczos-3 taps (train.py's lanczos_taps): phase 0 at -1/4 of a
+ * pixel, phase 1 at +1/4, normalized to sum 1 */
+static void
+lanczos_taps(float lz[2][2 * LZ + 1])
+{
+    int p, k;
+
+    for (p = 0; p < 2; p++) {
+        double off = p ? 0.25 : -0.25, w[2 * LZ + 1], sum = 0;
+
+        for (k = -LZ; k <= LZ; k++) {
+            double d = fabs(k - off), t = M_PI * d;
+
+            w[k + LZ] = d >= LZ ? 0 : d == 0 ? 1 :
+                        LZ * sin(t) * sin(t / LZ) / (t * t);
+            sum += w[k + LZ];
+        }
+        for (k = 0; k < 2 * LZ + 1; k++)
+            lz[p][k] = (float)(w[k] / sum);
+    }
 }
 
 static void
@@ -190,9 +234,11 @@ run_tile(struct job *jb, struct scratch *sc, int t)
     }
     /* square windows of side n: a partial tile computes a little more
      * than it writes, which keeps the loops simple */
-    conv0(sc->in, sc->a1, n + 4);
-    conv1(sc->a1, sc->a2, n + 2);
-    conv2(sc->a2, sc->in, tw, th,
+    conv0(sc->in, sc->a1, n + 6);
+    conv1(sc->a1, sc->a2, n + 6);
+    conv2(sc->a2, sc->a1, n + 4);
+    conv3(sc->a1, sc->a2, n + 2);
+    conv4(sc->a2, sc->in, (const float (*)[2 * LZ + 1])jb->s->lz, tw, th,
           jb->dst + (ptrdiff_t)2 * y0 * jb->dstride + 2 * x0, jb->dstride);
 }
 
@@ -232,6 +278,7 @@ sv_sr_new(struct sv_sr **out, int threads)
     if (s == NULL)
         return -ENOMEM;
     s->threads = threads;
+    lanczos_taps(s->lz);
     s->sc = aligned_alloc(64, sizeof(struct scratch) * (size_t)threads);
     if (s->sc == NULL) {
         free(s);

@@ -703,8 +703,10 @@ finish(struct job *j, int ok)
     int rc = 0, rc2;
 
     if (ok) {
-        rc = sv__input_decode(&j->in, j->in.vdec, NULL, j->o->strict,
-                              on_video, j);
+        if (!j->vflushed)
+            rc = sv__input_decode(&j->in, j->in.vdec, NULL, j->o->strict,
+                                  on_video, j);
+        j->vflushed = 1;
         if (rc >= 0 && j->in.adec != NULL)
             rc = sv__input_decode(&j->in, j->in.adec, NULL, j->o->strict,
                                   on_audio, j);
@@ -771,6 +773,13 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp,
         goto out;
     rc = read_all(j);
     interrupted = sv_sig_stop != 0;
+    if (rc == 0) {
+        /* a threaded decoder holds its first frames until it is drained:
+         * a short input's frames (even its only one) come out here */
+        rc = sv__input_decode(&j->in, j->in.vdec, NULL, o->strict, on_video,
+                              j);
+        j->vflushed = 1;
+    }
     if (rc == 0 && j->vg.g == NULL) {
         sv_log_error("cannot use '%s': no video frame could be decoded%s",
                      sv__shown(o->input), strcmp(o->input, "-") == 0 &&

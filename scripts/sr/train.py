@@ -9,14 +9,21 @@ picture is brought to the Y plane of yuv420p by the ffmpeg CLI (at most
 downscale x2, H.264 (libx264) at CRF 18, 23 and 28, decoded back.  The
 network learns the original Y from the degraded half-size Y.
 
-The network: the input padded by 4 (edge replicate), then valid convolutions
-5x5x32, ReLU, 3x3x16, ReLU, 3x3x4, plus the input pixel (residual on
-nearest), then the sub-pixel shuffle: out[2y+i][2x+j] = ch[2i+j][y][x].
+The network (FSRCNN family): the input padded by 5 (edge replicate), then
+valid convolutions 5x5x24 (features), ReLU, 1x1x12 (shrink), ReLU, 3x3x12,
+ReLU, 3x3x12, ReLU, 3x3x4, which is a residual added to a fixed lanczos-3
+x2 upscale of the input (channel 2i+j is the sub-pixel phase (i, j), the
+separable 6-tap lanczos weights at offsets -1/4 and +1/4), then the
+sub-pixel shuffle: out[2y+i][2x+j] = ch[2i+j][y][x].  The last layer starts
+near zero, so training starts from lanczos and only adds what helps.
 Padding once makes any tiling of the C inference give the same numbers.
+Trained with L1 loss, Adam and a cosine schedule, batches of 64 small
+patches (24x24 low-res).
 
 Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
-    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 700
-    (the committed weights came from exactly this command)
+    nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps 2500 --cache
+    (the committed weights came from exactly the command written at the top
+    of lib/media/sr_weights.h)
     /usr/bin/python3 scripts/sr/train.py --list-holdout   prints held-out pictures
 """
 import argparse
@@ -36,8 +43,25 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
 PICS = ["/usr/share/backgrounds", "/usr/share/mate/backgrounds"]
 EXTS = (".jpg", ".jpeg", ".png", ".webp")
 CRFS = (18, 23, 28)
-PAD = 4          # receptive radius of the three layers: 2 + 1 + 1
-LAYERS = ((1, 32, 5), (32, 16, 3), (16, 4, 3))   # in, out, kernel
+PAD = 5          # receptive radius of the layers: 2 + 0 + 1 + 1 + 1
+LAYERS = ((1, 24, 5), (24, 12, 1), (12, 12, 3), (12, 12, 3),
+          (12, 4, 3))   # in, out, kernel
+LZ = 3           # lanczos radius (taps -3..3 around the pixel)
+
+
+def lanczos_taps():
+    """The x2 lanczos-3 weights of the sub-pixel phases: phase 0 sits at
+    offset -1/4 of the low-res pixel, phase 1 at +1/4; 7 taps (-3..3) each,
+    one of them zero, normalized to sum 1.  lib/media/sr.c has the same."""
+    out = []
+    for off in (-0.25, 0.25):
+        w = []
+        for k in range(-LZ, LZ + 1):
+            d = abs(k - off)
+            w.append(0.0 if d >= LZ else np.sinc(d) * np.sinc(d / LZ))
+        w = np.array(w, np.float64)
+        out.append(w / w.sum())
+    return out
 
 
 def pictures():
@@ -114,15 +138,26 @@ def build():
             super().__init__()
             self.c = nn.ModuleList(nn.Conv2d(i, o, k) for i, o, k in LAYERS)
 
+            with torch.no_grad():               # start from lanczos
+                self.c[-1].weight.mul_(0.1)
+                self.c[-1].bias.zero_()
+            t = lanczos_taps()
+            k = np.zeros((4, 1, 2 * LZ + 1, 2 * LZ + 1), np.float32)
+            for i in range(2):
+                for j in range(2):
+                    k[2 * i + j, 0] = np.outer(t[i], t[j])
+            self.register_buffer("lz", torch.from_numpy(k))
+
         def forward(self, x, padded=False):
             # x: N x 1 x H x W in [0, 1]
             if not padded:
                 x = F.pad(x, (PAD,) * 4, mode="replicate")
-            centre = x[:, :, PAD:-PAD, PAD:-PAD]
-            t = F.relu(self.c[0](x))
-            t = F.relu(self.c[1](t))
-            t = self.c[2](t) + centre
-            return F.pixel_shuffle(t, 2)
+            e = PAD - LZ
+            base = F.conv2d(x[:, :, e:-e, e:-e], self.lz)
+            t = x
+            for c in self.c[:-1]:
+                t = F.relu(c(t))
+            return F.pixel_shuffle(self.c[-1](t) + base, 2)
     return Net()
 
 
@@ -188,7 +223,7 @@ def write_ref(path, w, h, img, o):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--steps", type=int, default=2500)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--out", default=os.path.join(TOP, "lib", "media",
                                                   "sr_weights.h"))
@@ -236,8 +271,9 @@ def main():
           (len(data), len(held)), file=sys.stderr)
 
     net = build()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    P, B = 32, 32                       # LR patch (output side), batch
+    LR0 = 2e-3
+    opt = torch.optim.Adam(net.parameters(), lr=LR0)
+    P, B = 24, 64                       # LR patch (output side), batch
     step, loss_avg = 0, None
 
     def batch():
@@ -269,16 +305,20 @@ def main():
     # a step count, not a time: the same seed gives the same weights
     while step < a.steps:
         frac = step / a.steps
-        for g in opt.param_groups:     # step decay
-            g["lr"] = 2e-3 if frac < 0.6 else 5e-4 if frac < 0.85 else 1e-4
+        for g in opt.param_groups:     # warm-up, then cosine to ~0
+            g["lr"] = LR0 * min(1.0, (step + 1) / 200) * \
+                (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
         x, y = batch()
-        loss = torch.mean((net(x, padded=True) - y) ** 2)
+        out = net(x, padded=True)
+        loss = torch.mean(torch.abs(out - y))
+        with torch.no_grad():
+            mse = torch.mean((out - y) ** 2).item()
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
-        loss_avg = loss.item() if loss_avg is None else \
-            0.98 * loss_avg + 0.02 * loss.item()
+        loss_avg = mse if loss_avg is None else \
+            0.98 * loss_avg + 0.02 * mse
         if step % 200 == 0:
             print("train.py: step %d loss %.6f (%.2f dB) %.0f s" %
                   (step, loss_avg, -10 * np.log10(loss_avg),

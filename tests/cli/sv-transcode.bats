@@ -121,6 +121,18 @@ audio aac"
     assert_eq "$(frames out.ts v:3 | head -1)" 90
 }
 
+@test "inputs of 1 to 4 frames: each frame comes out (a threaded decoder drained)" {
+    # x264 and its threaded decoder hold the first frames until the end
+    for n in 1 4; do
+        _ff -f lavfi -i "$(_v 320x240 1 10)" -frames:v "$n" -c:v libx264 \
+            -pix_fmt yuv420p "in$n.mp4"
+        run -0 sv-transcode "in$n.mp4" --no-audio --hw none -l 240p:300k \
+            -o "out$n"
+        assert_eq "$(ffprobe -v error -count_frames -show_entries \
+            stream=nb_read_frames -of csv=p=0 "out$n/240p.mp4")" "$n"
+    done
+}
+
 @test "a ladder never upscales: a 360p source gets only its 360p rung" {
     local in; in=$(fixture h264_aac_360p.mp4)
     $T "$in" > out.ts

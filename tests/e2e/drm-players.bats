@@ -97,6 +97,39 @@ play() {
     done
 }
 
+@test "Shaka Player switches from SD to HD with per-track keys, cenc and cbcs (issue 17)" {
+    sv-package "$(fixture ladder_sd_hd.ts)" -o www/cls-clear -s 2s -q
+    sv-drm keygen --content-id movie --label sd --label hd --label audio \
+        > key.json
+    local old; old=$(cat license.pid)
+    kill "$old"
+    wait_for sh -c "! kill -0 $old 2>/dev/null" || fail "server $old lives"
+    sv-drm serve --key key.json --listen "127.0.0.1:$LPORT" \
+        --events events.jsonl 2> license.err 3>&- &
+    echo $! > license.pid
+    wait_for curl -s -o /dev/null "http://127.0.0.1:$LPORT/"
+    local scheme tok n
+    tok=$(sv-drm token sign --content-id movie --ttl 5m)
+    for scheme in cenc cbcs; do
+        rm -rf www/cls && cp -r www/cls-clear www/cls
+        n=$( (wc -l < events.jsonl) 2>/dev/null || echo 0)
+        sv-drm encrypt --scheme "$scheme" --systems clearkey --key key.json \
+            www/cls >/dev/null
+        run node "$SV_TOP/tests/e2e/drm-play.js" \
+            "http://127.0.0.1:$WPORT/drm-shaka.html?src=cls/manifest.mpd&license=http://127.0.0.1:$LPORT/license&token=$tok&switch=1" \
+            3.5 40
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # SD played, then HD, past the switch
+        assert_eq "$(jq -c '[.heights[] | select(. > 0)] | unique' \
+            <<< "$output")" "[180,720]"
+        # the SD, HD and audio keys were issued
+        assert_eq "$(tail -n +$((n + 1)) events.jsonl |
+            grep '"route":"clearkey"' | jq -r .data.kid | sort -u)" \
+            "$(jq -r '.keys[].kid' key.json | sort)"
+    done
+}
+
 @test "Shaka Player fails with a wrong or an expired token" {
     sv-drm encrypt --scheme cenc --systems clearkey --key key.json \
         www/movie >/dev/null

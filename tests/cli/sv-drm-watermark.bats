@@ -296,7 +296,10 @@ PY
                 ffmpeg -nostdin -hide_banner -loglevel error -y \
                     -decryption_key "$key" -i - -c copy -f mpegts - >> clear.ts
         done
-        kill "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=
+        kill "$SERVE_PID"
+        # status ignored: it ends by the signal
+        wait "$SERVE_PID" || true
+        SERVE_PID=
         ffmpeg -nostdin -hide_banner -loglevel error -y -i clear.ts -c copy \
             clear.mp4
         # detect needs pictures of the variants: not from the encrypted one

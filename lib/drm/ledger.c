@@ -352,7 +352,8 @@ struct waiter {
  * began, so a batch is durable as soon as any sync that began after its
  * write returns; with several in flight a batch need not wait for the
  * whole of the sync before it to start its own.  On ext4 over virtio, four
- * concurrent syncs complete ~30x as many appends per second as one.
+ * threads appending and syncing completed 37-44 times as many durable
+ * appends per second as one (222/s against 8,400-9,700/s).
  */
 #define SYNC_MAX 4
 

@@ -16,7 +16,9 @@
  *               <prev>\n"; it seals every record before it
  *   stop        the server closed the ledger; a checkpoint follows
  * A record is in the file, fdatasync'd, before the licence it records is
- * answered (group commit: one write and one sync per batch).
+ * answered (group commit: one write and one sync per batch, up to four
+ * batches syncing at once; a batch counts as synced when a sync that began
+ * after its write returns).
  */
 #ifndef SV_DRM_LEDGER_H
 #define SV_DRM_LEDGER_H
@@ -53,22 +55,22 @@ struct sv_ledger_issue {
     const char *client;
 };
 
-/* Called from the ledger's thread: rc 0 once the record is on disk. */
+/* Called from a ledger thread: rc 0 once the record is on disk. */
 typedef void (*sv_ledger_done_fn)(void *ud, int rc);
 
 /*
  * Opens (or creates, O_EXCL) the ledger at c->path, locks it against other
  * writers, checks an existing file as sv_ledger_verify_buf() does with the
  * key of c->seed (a ledger that does not verify, or ends in a torn record,
- * is refused), appends a start record and starts the writer thread.
+ * is refused), appends a start record and starts the sync threads.
  * Returns 0 with *out set, or a negative code with a message in err.
  */
 int sv_ledger_open(const struct sv_ledger_conf *c, struct sv_ledger **out,
                    char *err, size_t size);
 
 /*
- * Appends an issued record and returns 0; done(ud, rc) follows from the
- * writer thread once the batch holding it is written and synced (rc 0) or
+ * Appends an issued record and returns 0; done(ud, rc) follows from a
+ * ledger thread once the batch holding it is written and synced (rc 0) or
  * failed (a negative code; the ledger then refuses every later record).
  * Returns a negative code, without calling done, when the ledger has
  * failed or the record cannot be made.

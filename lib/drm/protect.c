@@ -410,6 +410,97 @@ bad:
     return SV_EFORMAT;
 }
 
+/* ---- watermark variants ---------------------------------------------- */
+
+/* Has sv-drm watermark embed made A and B variants of r? */
+static int
+marked(const struct job *j, const struct sv_model_rend *r)
+{
+    const json_t *x;
+    size_t i;
+
+    json_array_foreach(json_object_get(j->m.watermark, "renditions"), i, x)
+        if (json_is_string(x) && strcmp(json_string_value(x), r->id) == 0)
+            return 1;
+    return 0;
+}
+
+/* rel's variant v: "v0/seg-3.m4s" -> "v0/a/seg-3.m4s" (the path sv-serve
+ * redirects to) */
+static int
+variant_rel(char *out, size_t size, const char *rel, int v)
+{
+    const char *slash = strrchr(rel, '/');
+    int n;
+
+    if (slash == NULL)
+        n = snprintf(out, size, "%c/%s", v, rel);
+    else
+        n = snprintf(out, size, "%.*s/%c/%s", (int)(slash - rel), rel, v,
+                     slash + 1);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The A and B variants of r, encrypted (or decrypted) with track t as the
+ * rendition itself was: the same key and, for cbcs, the same constant IV
+ * (a player takes the init segment of variant A and segments of both);
+ * cenc's per-sample IVs go on counting, so no IV is used twice under the
+ * key.  boxes: the init's protection boxes (encrypting).
+ */
+static int
+cenc_variants(struct job *j, struct sv_model_rend *r, struct sv_cenc_track *t,
+              const struct sv_buf *boxes, int encrypt)
+{
+    struct sv_buf out = SV_BUF_INIT(FILE_MAX);
+    uint8_t *buf = NULL;
+    char rel[512], vrel[600], e[256];
+    size_t len, s;
+    int v, rc = 0;
+
+    for (v = 'a'; rc == 0 && v <= 'b'; v++) {
+        sv_model_init_uri(&j->m, r, rel, sizeof(rel));
+        rc = variant_rel(vrel, sizeof(vrel), rel, v);
+        if (rc == 0)
+            rc = get(j, vrel, &buf, &len);
+        if (rc < 0)
+            break;
+        rc = sv_cenc_init(t, encrypt, buf, len,
+                          encrypt ? boxes->data : NULL,
+                          encrypt ? boxes->len : 0, &out, e, sizeof(e));
+        if (rc == 0)
+            rc = put(j, vrel, out.data, out.len);
+        for (s = 0; rc == 0 && s < r->nseg; s++) {
+            free(buf);
+            buf = NULL;
+            sv_buf_reset(&out);
+            sv_model_seg_uri(&j->m, r, r->seg[s].number, rel, sizeof(rel));
+            rc = variant_rel(vrel, sizeof(vrel), rel, v);
+            if (rc == 0)
+                rc = get(j, vrel, &buf, &len);
+            if (rc == 0)
+                rc = sv_buf_reserve(&out, len + 65536);
+            if (rc < 0)
+                break;
+            rc = sv_cenc_segment(t, encrypt, buf, len, &out, e, sizeof(e));
+            if (rc == 0)
+                rc = put(j, vrel, out.data, out.len);
+            if (rc == 0) {
+                j->files++;
+                j->bytes += out.len;
+            }
+        }
+        if (rc == SV_EFORMAT && j->err[0] == '\0')
+            snprintf(j->err, j->size, "%s/%s: %s", j->p->dir, vrel, e);
+        free(buf);
+        buf = NULL;
+        sv_buf_reset(&out);
+    }
+    free(buf);
+    sv_buf_release(&out);
+    return rc;
+}
+
 static int
 cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
                json_t *enc)
@@ -498,6 +589,8 @@ cenc_rendition(struct job *j, struct sv_model_rend *r, const json_t *kobj,
     rc = rio_finish(&io);
     if (rc == 0 && every > 0)
         rc = sv_drm_cenc_rotation_end(r->id, enc, j->err, j->size);
+    if (rc == 0 && marked(j, r))
+        rc = cenc_variants(j, r, &t, &boxes, 1);
 done:
     if (rc < 0 && j->err[0] == '\0')
         snprintf(j->err, j->size, "cannot encrypt rendition %s: %s", r->id,
@@ -616,6 +709,8 @@ cenc_decrypt_rendition(struct job *j, struct sv_model_rend *r)
     }
     if (rc == 0)
         rc = rio_finish(&io);
+    if (rc == 0 && marked(j, r))
+        rc = cenc_variants(j, r, &t, NULL, 0);
 done:
     if (rc < 0 && j->err[0] == '\0')
         snprintf(j->err, j->size, "cannot decrypt rendition %s: %s", r->id,
@@ -934,6 +1029,17 @@ sv_drm_protect_run(const struct sv_drm_protect *p, json_t **summary,
         snprintf(err, size, "package '%s' records no encryption scheme",
                  p->dir);
         rc = SV_EFORMAT;
+        goto done;
+    }
+    /* variants share their rendition's key: one key per rendition and
+     * per-sample state, so no rotation and no whole-segment AES */
+    if (j.m.watermark != NULL && p->encrypt &&
+        (strcmp(scheme, "aes-128") == 0 || p->crypto_period > 0)) {
+        snprintf(err, size, "package '%s' is watermarked: %s does not apply "
+                 "to its A/B variants (cenc or cbcs without --crypto-period "
+                 "do)", p->dir, p->crypto_period > 0 ? "--crypto-period" :
+                 "aes-128");
+        rc = SV_EUSAGE;
         goto done;
     }
     rc = stage_tree(&j);

@@ -440,6 +440,13 @@ sv_wmark_detect_run(const struct sv_wmark_detect *e, json_t **result,
                                 size);
     if (rc < 0)
         goto done;
+    /* the reference is the variants' pictures: they must decode */
+    if (json_is_object(json_object_get(root, "encryption"))) {
+        snprintf(err, size, "package '%s' is encrypted: detect against a "
+                 "decrypted copy (cp -r, then sv-drm decrypt --key)", e->dir);
+        rc = SV_EUSAGE;
+        goto done;
+    }
     rends = json_object_get(root, "renditions");
     ids = json_object_get(json_object_get(root, "watermark"), "renditions");
     cap.max = CAPTURE_MAX;

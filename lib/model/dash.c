@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -136,24 +137,23 @@ protection(const struct sv_model *m, const char *id, int ind,
     return rc;
 }
 
-/* Do all renditions of the set (video or audio) use one key? */
-static int
-one_key(const struct sv_model *m, int video)
+/* The key id of rendition i (NULL: clear); same_kid() compares two. */
+static const char *
+kid_of(const struct sv_model *m, int i)
 {
-    const char *first = NULL, *kid;
     const json_t *pssh;
-    int i;
+    const char *kid;
 
-    for (i = 0; i < m->nrend; i++) {
-        if (m->r[i].video != video)
-            continue;
-        rend_key(m, m->r[i].id, &kid, &pssh);
-        if (first == NULL)
-            first = kid;
-        else if (kid == NULL || strcmp(first, kid) != 0)
-            return 0;
-    }
-    return 1;
+    if (m->encryption == NULL)
+        return NULL;
+    rend_key(m, m->r[i].id, &kid, &pssh);
+    return kid;
+}
+
+static int
+same_kid(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 /*
@@ -188,7 +188,7 @@ colour_props(const struct sv_model_rend *r, struct sv_buf *out)
 
 static int
 representation(const struct sv_model *m, const struct sv_model_rend *r,
-               size_t k, double pstart, int own_key, struct sv_buf *out)
+               size_t k, double pstart, struct sv_buf *out)
 {
     int lowlat = m->ll_dash && m->live && !m->ended && k == m->ndisc;
     uint32_t next = 0;
@@ -217,10 +217,6 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
                             "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_"
                             "channel_configuration:2011\" value=\"%d\"/>\n",
                             r->channels > 0 ? r->channels : 2);
-    /* SD and HD rungs with their own keys: each Representation says its
-     * key (ContentProtection comes before the segment information) */
-    if (own_key)
-        rc |= protection(m, r->id, 8, out);
     if (r->video)
         rc |= colour_props(r, out);
     if (r->single_file) {
@@ -259,17 +255,21 @@ representation(const struct sv_model *m, const struct sv_model_rend *r,
     return rc;
 }
 
+/*
+ * The AdaptationSet of the renditions of one type (video or audio) whose
+ * key is that of rendition first (lead), with id; sw lists the ids of the
+ * sets a player may switch to from it (NULL: none).
+ */
 static int
-adaptation(const struct sv_model *m, int video, int id, size_t k,
-           double pstart, struct sv_buf *out)
+adaptation(const struct sv_model *m, int video, int lead, int id,
+           const char *sw, size_t k, double pstart, struct sv_buf *out)
 {
-    int i, rc = 0, maxw = 0, maxh = 0, any = 0, one;
-    const char *lang = "und";
+    const char *kid = kid_of(m, lead), *lang = "und";
+    int i, rc = 0, maxw = 0, maxh = 0;
 
     for (i = 0; i < m->nrend; i++) {
-        if (m->r[i].video != video)
+        if (m->r[i].video != video || !same_kid(kid_of(m, i), kid))
             continue;
-        any = 1;
         if (m->r[i].width > maxw)
             maxw = m->r[i].width;
         if (m->r[i].height > maxh)
@@ -277,8 +277,6 @@ adaptation(const struct sv_model *m, int video, int id, size_t k,
         if (!video)
             lang = m->r[i].lang;
     }
-    if (!any)
-        return 0;
     rc |= sv_buf_printf(out, "    <AdaptationSet id=\"%d\" contentType=\"%s\" "
                         "mimeType=\"%s/mp4\" segmentAlignment=\"true\" "
                         "startWithSAP=\"1\"", id, video ? "video" : "audio",
@@ -289,16 +287,59 @@ adaptation(const struct sv_model *m, int video, int id, size_t k,
     else
         rc |= sv_buf_printf(out, " lang=\"%s\"", lang);
     rc |= sv_buf_printf(out, ">\n");
-    one = one_key(m, video);
-    for (i = 0; one && i < m->nrend; i++)
-        if (m->r[i].video == video) {
-            rc |= protection(m, m->r[i].id, 6, out);
-            break;
-        }
+    rc |= protection(m, m->r[lead].id, 6, out);
+    if (sw != NULL)
+        rc |= sv_buf_printf(out, "      <SupplementalProperty schemeIdUri="
+                            "\"urn:mpeg:dash:adaptation-set-switching:2016\" "
+                            "value=\"%s\"/>\n", sw);
     for (i = 0; i < m->nrend; i++)
-        if (m->r[i].video == video)
-            rc |= representation(m, &m->r[i], k, pstart, !one, out);
+        if (m->r[i].video == video && same_kid(kid_of(m, i), kid))
+            rc |= representation(m, &m->r[i], k, pstart, out);
     rc |= sv_buf_printf(out, "    </AdaptationSet>\n");
+    return rc;
+}
+
+/*
+ * The AdaptationSets of one type from id *id on: one per key, as Shaka
+ * Packager writes them, since a player keeps one key session per set and
+ * stalls when a switch inside a set needs another key (issue 17); sets of
+ * one type are marked as switchable to each other.  *id moves past them.
+ */
+static int
+adaptations(const struct sv_model *m, int video, int *id, size_t k,
+            double pstart, struct sv_buf *out)
+{
+    int *lead, n = 0, i, j, rc = 0;
+    char *sw, *p;
+
+    lead = malloc(((size_t)m->nrend + 1) * sizeof(*lead));
+    sw = malloc(((size_t)m->nrend + 1) * 12);
+    if (lead == NULL || sw == NULL) {
+        free(lead);
+        free(sw);
+        return -ENOMEM;
+    }
+    for (i = 0; i < m->nrend; i++) {
+        if (m->r[i].video != video)
+            continue;
+        for (j = 0; j < n; j++)
+            if (same_kid(kid_of(m, lead[j]), kid_of(m, i)))
+                break;
+        if (j == n)
+            lead[n++] = i;
+    }
+    for (j = 0; j < n; j++) {
+        p = sw;
+        *p = '\0';
+        for (i = 0; n > 1 && i < n; i++)
+            if (i != j)
+                p += sprintf(p, "%s%d", p == sw ? "" : ",", *id + i);
+        rc |= adaptation(m, video, lead[j], *id + j, n > 1 ? sw : NULL, k,
+                         pstart, out);
+    }
+    free(lead);
+    free(sw);
+    *id += n;
     return rc;
 }
 
@@ -338,7 +379,7 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
 {
     char d[40], t[40];
     const struct sv_model_rend *r0 = &m->r[0];
-    int dynamic = m->live && !m->ended, rc = 0;
+    int dynamic = m->live && !m->ended, rc = 0, id;
     size_t k, lo, hi;
     double total = 0, ptime, base;
 
@@ -393,12 +434,16 @@ sv_dash_mpd(const struct sv_model *m, struct sv_buf *out)
         duration(ptime - base, d, sizeof(d));
         rc |= sv_buf_printf(out, "  <Period id=\"p%zu\" start=\"%s\">\n", k,
                             d);
-        rc |= adaptation(m, 1, 0, k, ptime, out);
-        rc |= adaptation(m, 0, 1, k, ptime, out);
+        id = 0;
+        rc |= adaptations(m, 1, &id, k, ptime, out);
+        /* audio keeps id 1 where video has one set */
+        id = id < 1 ? 1 : id;
+        rc |= adaptations(m, 0, &id, k, ptime, out);
         /* thumbnails number their sheets from the presentation's start:
-         * one Period, VOD only */
+         * one Period, VOD only; the set after the media sets (2 with one
+         * video and one audio set) */
         if (!dynamic && m->ndisc == 0)
-            rc |= sv__images_dash(m, 2, out);
+            rc |= sv__images_dash(m, id < 2 ? 2 : id, out);
         rc |= sv_buf_printf(out, "  </Period>\n");
     }
     /* low latency needs a close clock: the origin's /time (sv-serve)

@@ -350,6 +350,8 @@ sv_model_to_json(const struct sv_model *m)
         json_object_set_new(root, "steering", json_incref(m->steering));
     if (m->img.sheets > 0)
         json_object_set_new(root, "thumbnails", sv__images_json(&m->img));
+    if (m->watermark != NULL)
+        json_object_set_new(root, "watermark", json_incref(m->watermark));
     return root;
 }
 
@@ -497,6 +499,9 @@ sv_model_from_json(struct sv_model *m, const json_t *root, char *err,
             return SV_EFORMAT;
         }
     }
+    o = json_object_get(root, "watermark");
+    if (json_is_object(o))
+        m->watermark = json_incref(o);
     o = json_object_get(root, "steering");
     if (o != NULL && !json_is_null(o)) {
         rc = sv_model_steering_check(o, err, size);
@@ -590,6 +595,8 @@ sv_model_release(struct sv_model *m)
     m->encryption = NULL;
     json_decref(m->steering);
     m->steering = NULL;
+    json_decref(m->watermark);
+    m->watermark = NULL;
 }
 
 /* text that may sit between quotes in a playlist and in XML as it is */

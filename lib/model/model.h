@@ -112,6 +112,7 @@ struct sv_model {
     struct sv_model_rend *r;
     int nrend;
     json_t *encryption;         /* kept as given (sv-drm), or NULL */
+    json_t *watermark;          /* kept as given (sv-drm watermark), or NULL */
     struct sv_model_disc *disc; /* in order; dropped as they leave */
     size_t ndisc;
     /* content steering: {"uri":..., "pathways":[{"id":..,"base":..}]}

@@ -254,6 +254,75 @@ hdr() {
     assert_match "$stderr" "was marked under another key"
 }
 
+# tenc_kid INIT: the default key id of the init segment's tenc box
+tenc_kid() {
+    python3 - "$1" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+t = b.find(b"tenc")
+print(b[t + 12:t + 28].hex())
+PY
+}
+
+@test "encrypt covers the A/B variants with the rendition's key; detect names the viewer from the decrypted capture (issue 17)" {
+    local scheme kid key t i
+    sv-drm keygen > key.json
+    kid=$(jq -r '.keys[0].kid' key.json)
+    key=$(jq -r '.keys[0].key' key.json)
+    for scheme in cenc cbcs; do
+        rm -rf "$D/www/pe" && cp -r "$D/www/p" "$D/www/pe"
+        sv-drm encrypt --scheme "$scheme" --key key.json "$D/www/pe" \
+            > enc.json
+        # 1 + 24 files per variant besides the rendition's own
+        assert_eq "$(jq .segments enc.json)" 72
+        jq -e '.watermark.renditions == ["v0"]' "$D/www/pe/package.json"
+        assert_eq "$(tenc_kid "$D/www/pe/v0/a/init.mp4")" "$kid"
+        assert_eq "$(tenc_kid "$D/www/pe/v0/b/init.mp4")" "$kid"
+        run ! cmp -s "$D/www/p/v0/b/seg-3.m4s" "$D/www/pe/v0/b/seg-3.m4s"
+        rm -rf dec && cp -r "$D/www/pe" dec
+        sv-drm decrypt --key key.json dec > /dev/null
+        cmp "$D/www/p/v0/b/seg-3.m4s" dec/v0/b/seg-3.m4s
+        # one playback (cbcs: A and B under one constant IV) is enough
+        [ "$scheme" = cbcs ] || continue
+        # what alice's player gets through sv-serve, decrypted with the key
+        start_serve
+        t=$(sv-drm token sign --path /pe/ --ttl 10m --sub alice \
+            --token-key "$D/url.key")
+        # (ffmpeg decrypts one fragment after the init at a time)
+        curl -sfL "$URL/pe/v0/init.mp4?token=$t" > init.mp4
+        : > clear.ts
+        for i in $(seq 1 24); do
+            { cat init.mp4; curl -sfL "$URL/pe/v0/seg-$i.m4s?token=$t"; } |
+                ffmpeg -nostdin -hide_banner -loglevel error -y \
+                    -decryption_key "$key" -i - -c copy -f mpegts - >> clear.ts
+        done
+        kill "$SERVE_PID"
+        # status ignored: it ends by the signal
+        wait "$SERVE_PID" || true
+        SERVE_PID=
+        ffmpeg -nostdin -hide_banner -loglevel error -y -i clear.ts -c copy \
+            clear.mp4
+        # detect needs pictures of the variants: not from the encrypted one
+        run -2 --separate-stderr sv-drm watermark detect clear.mp4 \
+            --package "$D/www/pe" --watermark-key "$D/wm.key" \
+            --viewers "$D/viewers"
+        assert_match "$stderr" "is encrypted: detect against a decrypted copy"
+        sv-drm watermark detect clear.mp4 --package dec \
+            --watermark-key "$D/wm.key" --viewers "$D/viewers" > out.json
+        assert_eq "$(jq -r .viewer out.json)" alice
+        assert_eq "$(jq -c '[.segments, .agree]' out.json)" '[24,24]'
+    done
+    rm -rf "$D/www/pe"
+    # variants share one key for the whole rendition
+    cp -r "$D/www/p" rot
+    run -1 --separate-stderr sv-drm encrypt --scheme cenc --key key.json \
+        --crypto-period 2 rot
+    assert_match "$stderr" "is watermarked: --crypto-period does not apply"
+    run -1 --separate-stderr sv-drm encrypt --scheme aes-128 --key key.json \
+        --key-uri http://127.0.0.1/k rot
+    assert_match "$stderr" "is watermarked: aes-128 does not apply"
+}
+
 @test "detect refuses an unsafe package.json and a viewers file that is not text, before decoding" {
     mkdir bad
     jq '.renditions[0].segments[2].uri = "../../x.m4s"' "$D/www/p/package.json" \

@@ -22,6 +22,7 @@ const { launch, poll } = require('./browser');
     played: st ? st.currentTime : 0, fatal: st ? st.fatal : 'no stats',
     errors: st ? st.errors.slice(0, 10) : [],
     licenses: st ? st.licenses : 0,
+    heights: st && st.heights ? st.heights : [],
   }));
   process.exit(ok ? 0 : 1);
 })().catch(e => { console.error(e); process.exit(2); });

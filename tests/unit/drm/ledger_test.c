@@ -318,6 +318,91 @@ signs_a_checkpoint_after_the_interval(void)
     cleanup();
 }
 
+/* each answer: every record answered so far is already in the file */
+static void
+on_done_strict(void *ud, int rc)
+{
+    struct count *c = ud;
+    int lines;
+
+    pthread_mutex_lock(&c->mu);
+    lines = file_lines();
+    if (rc != 0)
+        c->bad++;
+    c->done++;
+    /* the start record, then at least the c->done records answered */
+    if (lines < c->done + 1)
+        c->lines_seen = -1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+struct issuer {
+    struct sv_ledger *l;
+    struct count *cnt;
+    int n, rc;
+};
+
+static void *
+issue_many(void *arg)
+{
+    struct issuer *is = arg;
+    struct sv_ledger_issue r;
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    r.route = "clearkey";
+    r.kids = kid;
+    r.nkids = 1;
+    r.client = "127.0.0.1";
+    for (i = 0; i < is->n && is->rc == 0; i++)
+        is->rc = sv_ledger_issue(is->l, &r, on_done_strict, is->cnt);
+    return NULL;
+}
+
+/* issue 17: several syncs in flight answer no record before it is written */
+static void
+answers_only_written_records_with_syncs_in_flight(void)
+{
+    struct sv_ledger_conf c = { NULL, seed, 50, 0 };
+    struct sv_ledger_report rep;
+    struct sv_ledger *l;
+    struct count cnt = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                         0, 0, 0 };
+    struct issuer is[4];
+    pthread_t t[4];
+    char err[256];
+    int i;
+
+    fresh();
+    c.path = path;
+    CHECK_INT(sv_ledger_open(&c, &l, err, sizeof(err)), 0);
+    for (i = 0; i < 4; i++) {
+        is[i].l = l;
+        is[i].cnt = &cnt;
+        is[i].n = 100;
+        is[i].rc = 0;
+        CHECK_INT(pthread_create(&t[i], NULL, issue_many, &is[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_INT(is[i].rc, 0);
+    }
+    pthread_mutex_lock(&cnt.mu);
+    while (cnt.done < 400)
+        pthread_cond_wait(&cnt.cv, &cnt.mu);
+    pthread_mutex_unlock(&cnt.mu);
+    CHECK_INT(cnt.bad, 0);
+    CHECK_INT(cnt.lines_seen, 0);
+    CHECK_INT(sv_ledger_close(l), 0);
+    CHECK_INT(sv_ledger_verify_file(path, pub, &rep, NULL, NULL, err,
+                                    sizeof(err)), 0);
+    CHECK_INT(rep.state, SV_LEDGER_CLOSED);
+    /* start, 400 issued, 8 checkpoints (every 50), stop, checkpoint */
+    CHECK_INT(rep.records, 411);
+    cleanup();
+}
+
 int
 main(void)
 {
@@ -327,5 +412,6 @@ main(void)
     RUN(locates_tampering);
     RUN(refuses_a_second_writer_and_a_torn_ledger);
     RUN(signs_a_checkpoint_after_the_interval);
+    RUN(answers_only_written_records_with_syncs_in_flight);
     return DONE();
 }

@@ -539,6 +539,72 @@ live_json_round_trip_keeps_the_clock(void)
     release(&m);
 }
 
+/* issue 17: rungs with different keys go in AdaptationSets of their own */
+static void
+mpd_one_adaptation_set_per_key(void)
+{
+    struct sv_model m;
+    struct sv_model_rend r[3];
+    struct sv_buf b = SV_BUF_INIT(1 << 20);
+    struct sv_model_rend *sd;
+
+    model(&m, r);
+    sd = rend(&m, "v1", 1);
+    sd->width = 640;
+    sd->height = 360;
+    seg(sd, 4, 100000, 0);
+    m.encryption = json_pack(
+        "{s:s,s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "scheme", "cenc",
+        "default_kid", "00000000-0000-0000-0000-00000000000a", "keys",
+        "rendition", "v0", "uuid", "00000000-0000-0000-0000-0000000000hd",
+        "rendition", "v1", "uuid", "00000000-0000-0000-0000-0000000000sd",
+        "rendition", "a0", "uuid", "00000000-0000-0000-0000-0000000000au");
+    CHECK(m.encryption != NULL);
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "<AdaptationSet id=\"0\" contentType=\"video\" "
+              "mimeType=\"video/mp4\" segmentAlignment=\"true\" "
+              "startWithSAP=\"1\" maxWidth=\"1280\" maxHeight=\"720\">\n"
+              "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:"
+              "mp4protection:2011\" value=\"cenc\" cenc:default_KID=\""
+              "00000000-0000-0000-0000-0000000000hd\"/>\n"
+              "      <SupplementalProperty schemeIdUri=\"urn:mpeg:dash:"
+              "adaptation-set-switching:2016\" value=\"1\"/>\n"
+              "      <Representation id=\"v0\""));
+    CHECK(has(&b, "<AdaptationSet id=\"1\" contentType=\"video\" "
+              "mimeType=\"video/mp4\" segmentAlignment=\"true\" "
+              "startWithSAP=\"1\" maxWidth=\"640\" maxHeight=\"360\">\n"
+              "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:"
+              "mp4protection:2011\" value=\"cenc\" cenc:default_KID=\""
+              "00000000-0000-0000-0000-0000000000sd\"/>\n"
+              "      <SupplementalProperty schemeIdUri=\"urn:mpeg:dash:"
+              "adaptation-set-switching:2016\" value=\"0\"/>\n"
+              "      <Representation id=\"v1\""));
+    CHECK(has(&b, "<AdaptationSet id=\"2\" contentType=\"audio\""));
+    CHECK(has(&b, "cenc:default_KID=\"00000000-0000-0000-0000-0000000000au"
+              "\"/>\n      <Representation id=\"a0\""));
+    /* each key once, no key inside a Representation */
+    CHECK(!has(&b, "        <ContentProtection"));
+    /* one key for both rungs: one set, audio keeps id 1 */
+    sv_buf_reset(&b);
+    json_array_remove(json_object_get(m.encryption, "keys"), 1);
+    json_object_set_new(json_array_get(json_object_get(m.encryption, "keys"),
+                                       0), "rendition", json_string("a0"));
+    CHECK_INT(sv_dash_mpd(&m, &b), 0);
+    CHECK(has(&b, "<AdaptationSet id=\"0\" contentType=\"video\" "
+              "mimeType=\"video/mp4\" segmentAlignment=\"true\" "
+              "startWithSAP=\"1\" maxWidth=\"1280\" maxHeight=\"720\">\n"
+              "      <ContentProtection schemeIdUri=\"urn:mpeg:dash:"
+              "mp4protection:2011\" value=\"cenc\" cenc:default_KID=\""
+              "00000000-0000-0000-0000-00000000000a\"/>\n"
+              "      <Representation id=\"v0\""));
+    CHECK(has(&b, "<AdaptationSet id=\"1\" contentType=\"audio\""));
+    CHECK(!has(&b, "adaptation-set-switching"));
+    json_decref(m.encryption);
+    m.encryption = NULL;
+    sv_buf_release(&b);
+    release(&m);
+}
+
 int
 main(void)
 {
@@ -550,6 +616,7 @@ main(void)
     RUN(ll_hls_parts_and_reports);
     RUN(mpd_timeline_and_periods);
     RUN(mpd_media_time);
+    RUN(mpd_one_adaptation_set_per_key);
     RUN(json_round_trip);
     RUN(colour_signalling);
     RUN(live_json_round_trip_keeps_the_clock);

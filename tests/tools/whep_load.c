@@ -656,11 +656,13 @@ static void
 on_tick(uv_timer_t *t)
 {
     uint64_t now = now_ms();
-    int i, want, live = 0, media = 0;
+    int i, want, burst, live = 0, media = 0;
 
-    /* joins at --join-rate a second */
+    /* joins at --join-rate a second, a few a tick: a POST blocks the
+     * loop, and the viewers already joined must keep being served */
     want = (int)((now - G.start_ms) * (uint64_t)G.join_rate / 1000) + 1;
-    while (G.joined < G.n && G.joined < want)
+    burst = G.join_rate / 100 + 1;
+    while (G.joined < G.n && G.joined < want && burst-- > 0)
         join(&G.v[G.joined++]);
     for (i = 0; i < G.joined; i++) {
         struct viewer *v = &G.v[i];

@@ -434,8 +434,8 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
         if (m->rtcp_rsize)
             put(&o, "a=rtcp-rsize\r\n");
         put(&o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
-            "a=fingerprint:sha-256 %s\r\na=setup:passive\r\n", c->ufrag,
-            c->pwd, c->fingerprint);
+            "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", c->ufrag,
+            c->pwd, c->fingerprint, c->setup != NULL ? c->setup : "passive");
         if (cd->channels > 1)
             put(&o, "a=rtpmap:%d %s/%d/%d\r\n", cd->pt, cd->name, cd->clock,
                 cd->channels);

@@ -87,11 +87,14 @@ struct sv_sdp_answer_conf {
     /* SV_SDP_SENDONLY (WHEP): the SSRC we send on each offered media
      * (indexed as offer->m), 0 for none; NULL: no a=ssrc lines */
     const uint32_t *send_ssrc;
+    /* our DTLS role: NULL is "passive" (the server's); the client role
+     * answering an offer (Janus offers, a viewer answers) says "active" */
+    const char *setup;
 };
 
 /*
  * Writes the answer to offer (after sv_sdp_choose) into out (size bytes,
- * NUL-terminated): a=ice-lite, BUNDLE of the media taken, setup:passive,
+ * NUL-terminated): a=ice-lite, BUNDLE of the media taken, c->setup,
  * rtcp-mux, the chosen codec with its fmtp, and the rtcp-fb we implement.
  * Returns its length, or SV_ELIMIT.
  */

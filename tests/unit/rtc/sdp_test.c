@@ -261,6 +261,14 @@ offer_round_trips_through_answer(void)
     CHECK_STR(a.m[1].cand_addr, "127.0.0.1");
     CHECK_STR(a.m[0].pwd, "spw");
     CHECK_STR(a.m[0].setup, "passive");
+    /* the client role answers an offer as the DTLS client */
+    ac.setup = "active";
+    ac.dir = SV_SDP_RECVONLY;
+    n = sv_sdp_answer(&d, &ac, ans, sizeof(ans));
+    CHECK_INT(sv_sdp_parse(ans, (size_t)n, &a), 0);
+    CHECK_STR(a.m[0].setup, "active");
+    CHECK_STR(a.m[1].setup, "active");
+    CHECK_INT(a.m[0].dir, SV_SDP_RECVONLY);
     /* video only */
     oc.audio = 0;
     n = sv_sdp_offer(&oc, off, sizeof(off));

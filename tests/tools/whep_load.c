@@ -12,6 +12,11 @@
  *   whep_load --url http://127.0.0.1:8080/whep/live/cam1 -n 100 \
  *       --seconds 10 [--warmup 3] [--server-pid PID] [--join-rate 200]
  *       [--no-audio] [--per-viewer]
+ *   whep_load --janus http://127.0.0.1:8088/janus --mountpoint 1 -n 100 ...
+ *
+ * With --janus the same viewers join Janus's streaming plugin through its
+ * HTTP API instead: Janus offers, the viewer answers (ICE-lite, DTLS
+ * client with setup:active), keeping the session alive.
  *
  * Exit status: 0 when every viewer joined and got media in the window,
  * 1 otherwise, 2 for a usage error.
@@ -29,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "core/err.h"
@@ -47,6 +53,8 @@ enum { V_IDLE, V_ICE, V_DTLS, V_MEDIA, V_FAILED };
 #define SPREAD_BUCKET_US 10
 #define SPREAD_BUCKETS 100000      /* up to 1 s */
 #define FRAMES 256
+#define ICE_WAIT_MS 10000           /* --janus: for its first check */
+#define KEEPALIVE_EVERY_MS 25000    /* Janus drops sessions after 60 s */
 
 struct viewer {
     int idx;
@@ -69,6 +77,9 @@ struct viewer {
     /* at the start of the window */
     uint64_t w_exp[2], w_recv[2], w_pkts, w_bytes;
     const char *why;                /* why it failed */
+    /* --janus: the session and the streaming plugin's handle */
+    long long janus_session, janus_handle;
+    uint64_t last_keepalive_ms;
 };
 
 struct frame {
@@ -96,6 +107,7 @@ static struct {
     uint64_t nspread, spread_max_us;
     long long srv_ticks0, self_ticks0;
     uint64_t tiebreaker;
+    int janus, mount;               /* --janus, --mountpoint */
 } G;
 
 static uint64_t
@@ -151,8 +163,8 @@ cpu_ticks(long pid)
 
 /* status, or a negative code; the body into body (size), Location */
 static int
-http(const char *method, const char *path, const char *body, char *out,
-     size_t size, char *loc, size_t lsize)
+http(const char *method, const char *path, const char *ctype,
+     const char *body, char *out, size_t size, char *loc, size_t lsize)
 {
     struct sockaddr_in a;
     struct timeval tv = { 5, 0 };
@@ -177,9 +189,9 @@ http(const char *method, const char *path, const char *body, char *out,
         return status;
     }
     hn = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: %s:%d\r\n"
-                  "Content-Type: application/sdp\r\nContent-Length: %zu\r\n"
+                  "Content-Type: %s\r\nContent-Length: %zu\r\n"
                   "Connection: close\r\n\r\n", method, path, G.host, G.port,
-                  blen);
+                  ctype, blen);
     if (write(fd, head, (size_t)hn) != hn ||
         (blen > 0 && write(fd, body, blen) != (ssize_t)blen)) {
         close(fd);
@@ -392,6 +404,10 @@ on_media(struct viewer *v, uint8_t *p, size_t len)
         frame_end(r.ts);
 }
 
+static void on_stun_request(struct viewer *v, const uint8_t *p, size_t len,
+                            const struct sockaddr *addr);
+static void janus_destroy(struct viewer *v);
+
 static void
 alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -413,7 +429,10 @@ recv_cb(uv_udp_t *u, ssize_t n, const uv_buf_t *buf,
         (flags & UV_UDP_PARTIAL))
         return;
     if (p[0] < 4) {
-        on_stun(v, p, (size_t)n);
+        if (G.janus)
+            on_stun_request(v, p, (size_t)n, addr);
+        else
+            on_stun(v, p, (size_t)n);
     } else if (p[0] >= 20 && p[0] <= 63) {
         if (v->dtls == NULL)
             return;
@@ -452,8 +471,8 @@ join(struct viewer *v)
         return;
     }
     v->join_ms = now_ms();
-    rc = http("POST", G.path, offer, answer, sizeof(answer), v->location,
-              sizeof(v->location));
+    rc = http("POST", G.path, "application/sdp", offer, answer,
+              sizeof(answer), v->location, sizeof(v->location));
     if (rc != 201) {
         fprintf(stderr, "whep_load: viewer %d: POST %s: %d\n", v->idx,
                 G.path, rc);
@@ -504,6 +523,244 @@ join(struct viewer *v)
         v->our_ssrc = 0x51000000u + (uint32_t)v->idx;
     v->state = V_ICE;
     send_check(v);
+}
+
+/* ---- --janus: Janus's streaming plugin offers, the viewer answers ---- */
+
+/* a Janus API request: POST body to path; the reply parsed, or NULL */
+static json_t *
+janus_call(const char *method, const char *path, const char *body)
+{
+    static char reply[65536];
+    json_error_t e;
+    int rc;
+
+    rc = http(method, path, "application/json", body, reply, sizeof(reply),
+              NULL, 0);
+    if (rc != 200)
+        return NULL;
+    return json_loads(reply, 0, &e);
+}
+
+static long long
+janus_id(json_t *r)
+{
+    json_t *id = json_object_get(json_object_get(r, "data"), "id");
+
+    return json_is_integer(id) ? (long long)json_integer_value(id) : 0;
+}
+
+static void
+janus_destroy(struct viewer *v)
+{
+    char path[384];
+    json_t *r;
+
+    snprintf(path, sizeof(path), "%s/%lld", G.path, v->janus_session);
+    r = janus_call("POST", path, "{\"janus\":\"destroy\",\"transaction\":"
+                   "\"d\"}");
+    json_decref(r);
+    v->janus_session = 0;
+}
+
+static void
+janus_keepalive(struct viewer *v)
+{
+    char path[384];
+    json_t *r;
+
+    snprintf(path, sizeof(path), "%s/%lld", G.path, v->janus_session);
+    r = janus_call("POST", path, "{\"janus\":\"keepalive\",\"transaction\":"
+                   "\"k\"}");
+    json_decref(r);
+    v->last_keepalive_ms = now_ms();
+}
+
+/* session, handle, watch; the offer comes as an event on the long poll */
+static int
+janus_offer(struct viewer *v, char *sdp, size_t size)
+{
+    char path[384], body[256];
+    json_t *r, *j;
+    int i;
+
+    r = janus_call("POST", G.path, "{\"janus\":\"create\",\"transaction\":"
+                   "\"c\"}");
+    v->janus_session = janus_id(r);
+    json_decref(r);
+    if (v->janus_session == 0)
+        return SV_EPROTO;
+    snprintf(path, sizeof(path), "%s/%lld", G.path, v->janus_session);
+    r = janus_call("POST", path, "{\"janus\":\"attach\",\"plugin\":"
+                   "\"janus.plugin.streaming\",\"transaction\":\"a\"}");
+    v->janus_handle = janus_id(r);
+    json_decref(r);
+    if (v->janus_handle == 0)
+        return SV_EPROTO;
+    snprintf(path, sizeof(path), "%s/%lld/%lld", G.path, v->janus_session,
+             v->janus_handle);
+    snprintf(body, sizeof(body), "{\"janus\":\"message\",\"transaction\":"
+             "\"w\",\"body\":{\"request\":\"watch\",\"id\":%d}}", G.mount);
+    r = janus_call("POST", path, body);
+    json_decref(r);
+    if (r == NULL)
+        return SV_EPROTO;
+    snprintf(path, sizeof(path), "%s/%lld?maxev=1", G.path,
+             v->janus_session);
+    for (i = 0; i < 10; i++) {
+        r = janus_call("GET", path, NULL);
+        j = json_object_get(json_object_get(r, "jsep"), "sdp");
+        if (json_is_string(j)) {
+            snprintf(sdp, size, "%s", json_string_value(j));
+            json_decref(r);
+            v->last_keepalive_ms = now_ms();
+            return 0;
+        }
+        json_decref(r);
+    }
+    return SV_EPROTO;
+}
+
+static int
+janus_answer(struct viewer *v, const char *sdp)
+{
+    char path[384];
+    json_t *body, *r;
+    char *text;
+
+    body = json_pack("{s:s,s:s,s:{s:s},s:{s:s,s:s}}", "janus", "message",
+                     "transaction", "s", "body", "request", "start", "jsep",
+                     "type", "answer", "sdp", sdp);
+    text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (text == NULL)
+        return -ENOMEM;
+    snprintf(path, sizeof(path), "%s/%lld/%lld", G.path, v->janus_session,
+             v->janus_handle);
+    r = janus_call("POST", path, text);
+    free(text);
+    json_decref(r);
+    return r != NULL ? 0 : SV_EPROTO;
+}
+
+static int
+open_socket(struct viewer *v, int *port)
+{
+    struct sockaddr_in local;
+    int len = sizeof(local);
+
+    memset(&local, 0, sizeof(local));
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+    if (uv_udp_init(G.loop, &v->udp) < 0)
+        return SV_EINTERNAL;
+    v->udp_open = 1;
+    v->udp.data = v;
+    if (uv_udp_bind(&v->udp, (struct sockaddr *)&local, 0) < 0 ||
+        uv_udp_getsockname(&v->udp, (struct sockaddr *)&local, &len) < 0 ||
+        uv_udp_recv_start(&v->udp, alloc_cb, recv_cb) < 0)
+        return SV_EINTERNAL;
+    *port = ntohs(local.sin_port);
+    return 0;
+}
+
+static void
+join_janus(struct viewer *v)
+{
+    static char offer[16384], answer[16384];
+    static struct sv_sdp sdp;
+    static const char *const cand[] = { "127.0.0.1" };
+    struct sv_sdp_answer_conf ac;
+    int i, port = 0;
+
+    random_text(v->ufrag, 8);
+    random_text(v->pwd, 24);
+    v->join_ms = now_ms();
+    if (janus_offer(v, offer, sizeof(offer)) < 0) {
+        fprintf(stderr, "whep_load: viewer %d: no offer from Janus\n",
+                v->idx);
+        fail(v, "offer");
+        return;
+    }
+    if (sv_sdp_parse(offer, strlen(offer), &sdp) < 0 ||
+        sv_sdp_choose(&sdp) < 1) {
+        fail(v, "offer");
+        return;
+    }
+    v->vpt = v->apt = -1;
+    for (i = 0; i < sdp.nmedia; i++) {
+        const struct sv_sdp_media *m = &sdp.m[i];
+
+        if (m->chosen < 0)
+            continue;
+        if (m->kind == SV_SDP_VIDEO)
+            v->vpt = m->codecs[m->chosen].pt;
+        else if (m->kind == SV_SDP_AUDIO)
+            v->apt = m->codecs[m->chosen].pt;
+    }
+    snprintf(v->rufrag, sizeof(v->rufrag), "%s", sdp.m[0].ufrag);
+    snprintf(v->rpwd, sizeof(v->rpwd), "%s", sdp.m[0].pwd);
+    snprintf(v->rfp, sizeof(v->rfp), "%s", sdp.m[0].fp);
+    if (open_socket(v, &port) < 0) {
+        fail(v, "socket");
+        return;
+    }
+    memset(&ac, 0, sizeof(ac));
+    ac.ufrag = v->ufrag;
+    ac.pwd = v->pwd;
+    ac.fingerprint = sv_dtls_ctx_fingerprint(G.dtls);
+    ac.cand_addr = cand;
+    ac.ncand = 1;
+    ac.port = port;
+    ac.dir = SV_SDP_RECVONLY;
+    ac.session_id = (uint64_t)v->idx + 1;
+    ac.setup = "active";
+    if (sv_sdp_answer(&sdp, &ac, answer, sizeof(answer)) < 0 ||
+        janus_answer(v, answer) < 0) {
+        fail(v, "answer");
+        return;
+    }
+    if (getrandom(&v->our_ssrc, sizeof(v->our_ssrc), 0) < 0)
+        v->our_ssrc = 0x52000000u + (uint32_t)v->idx;
+    v->state = V_ICE;
+    v->last_stun_ms = now_ms();
+}
+
+/* --janus: we are ICE-lite; Janus's checks name the address, and the
+ * first one answered starts the DTLS client */
+static void
+on_stun_request(struct viewer *v, const uint8_t *p, size_t len,
+                const struct sockaddr *addr)
+{
+    struct sv_stun_msg m;
+    uint8_t out[256];
+    size_t ul = strlen(v->ufrag);
+    int n;
+
+    if (sv_stun_parse(p, len, &m) < 0 || m.type != SV_STUN_BINDING_REQUEST ||
+        m.username == NULL || m.username_len <= ul ||
+        memcmp(m.username, v->ufrag, ul) != 0 || m.username[ul] != ':' ||
+        !sv_stun_integrity_ok(p, len, &m, v->pwd, strlen(v->pwd)))
+        return;
+    if (v->state == V_ICE || m.use_candidate)
+        memcpy(&v->server, addr, sizeof(v->server));
+    n = sv_stun_binding_response(out, sizeof(out), m.txid, addr, v->pwd,
+                                 strlen(v->pwd));
+    if (n > 0) {
+        uv_buf_t b = uv_buf_init((char *)out, (unsigned)n);
+
+        uv_udp_try_send(&v->udp, &b, 1, addr);
+    }
+    v->last_stun_ms = now_ms();
+    if (v->state != V_ICE || addr->sa_family != AF_INET)
+        return;
+    if (sv_dtls_new(&v->dtls, G.dtls, 0, dtls_send, v) < 0) {
+        fail(v, "dtls");
+        return;
+    }
+    v->state = V_DTLS;
+    if (sv_dtls_start(v->dtls) < 0)
+        fail(v, "dtls");
 }
 
 static void
@@ -645,7 +902,10 @@ finish(void)
         struct viewer *v = &G.v[i];
 
         if (v->location[0] != '\0')
-            (void)http("DELETE", v->location, NULL, NULL, 0, NULL, 0);
+            (void)http("DELETE", v->location, "application/sdp", NULL, NULL,
+                       0, NULL, 0);
+        if (v->janus_session != 0)
+            janus_destroy(v);
         if (v->udp_open)
             uv_close((uv_handle_t *)&v->udp, close_cb);
     }
@@ -662,15 +922,23 @@ on_tick(uv_timer_t *t)
      * loop, and the viewers already joined must keep being served */
     want = (int)((now - G.start_ms) * (uint64_t)G.join_rate / 1000) + 1;
     burst = G.join_rate / 100 + 1;
-    while (G.joined < G.n && G.joined < want && burst-- > 0)
-        join(&G.v[G.joined++]);
+    while (G.joined < G.n && G.joined < want && burst-- > 0) {
+        if (G.janus)
+            join_janus(&G.v[G.joined++]);
+        else
+            join(&G.v[G.joined++]);
+    }
     for (i = 0; i < G.joined; i++) {
         struct viewer *v = &G.v[i];
 
         if (v->state == V_FAILED)
             continue;
         live++;
-        if (v->state == V_ICE && now - v->last_stun_ms >= STUN_RETRY_MS) {
+        if (G.janus && v->state == V_ICE) {
+            if (now - v->last_stun_ms >= ICE_WAIT_MS)
+                fail(v, "ice");
+        } else if (v->state == V_ICE &&
+                   now - v->last_stun_ms >= STUN_RETRY_MS) {
             if (v->stun_tries >= STUN_TRIES) {
                 fail(v, "ice");
                 continue;
@@ -682,8 +950,12 @@ on_tick(uv_timer_t *t)
         } else if (v->state == V_MEDIA) {
             if (v->pkts > 0)
                 media++;
-            if (now - v->last_stun_ms >= CONSENT_EVERY_MS)
+            if (G.janus) {
+                if (now - v->last_keepalive_ms >= KEEPALIVE_EVERY_MS)
+                    janus_keepalive(v);
+            } else if (now - v->last_stun_ms >= CONSENT_EVERY_MS) {
                 send_check(v);
+            }
             if (now - v->last_rr_ms >= RR_EVERY_MS) {
                 v->last_rr_ms = now;
                 send_rr(v);
@@ -729,7 +1001,9 @@ usage(void)
     fprintf(stderr, "usage: whep_load --url <http://127.0.0.1:port/whep/"
             "app/stream> [-n <viewers>] [--seconds <s>] [--warmup <s>]\n"
             "       [--join-rate <per s>] [--server-pid <pid>] "
-            "[--no-audio] [--per-viewer]\n");
+            "[--no-audio] [--per-viewer]\n"
+            "       whep_load --janus <http://127.0.0.1:port/janus> "
+            "[--mountpoint <id>] [the same options]\n");
 }
 
 int
@@ -744,6 +1018,8 @@ main(int argc, char **argv)
         { "server-pid", required_argument, NULL, 'p' },
         { "no-audio", no_argument, NULL, 'A' },
         { "per-viewer", no_argument, NULL, 'V' },
+        { "janus", required_argument, NULL, 'J' },
+        { "mountpoint", required_argument, NULL, 'M' },
         { NULL, 0, NULL, 0 },
     };
     struct rlimit rl;
@@ -754,6 +1030,7 @@ main(int argc, char **argv)
     G.warmup = 2;
     G.join_rate = 200;
     G.audio = 1;
+    G.mount = 1;
     while ((c = getopt_long(argc, argv, "u:n:s:w:j:p:AV", opts, NULL)) !=
            -1) {
         switch (c) {
@@ -765,6 +1042,8 @@ main(int argc, char **argv)
         case 'p': G.server_pid = atol(optarg); break;
         case 'A': G.audio = 0; break;
         case 'V': G.per_viewer = 1; break;
+        case 'J': G.url = optarg; G.janus = 1; break;
+        case 'M': G.mount = atoi(optarg); break;
         default: usage(); return 2;
         }
     }

@@ -108,6 +108,7 @@ static struct {
     long long srv_ticks0, self_ticks0;
     uint64_t tiebreaker;
     int janus, mount;               /* --janus, --mountpoint */
+    const char *local;              /* --local: the viewers' address */
 } G;
 
 static uint64_t
@@ -161,6 +162,31 @@ cpu_ticks(long pid)
 
 /* ---- HTTP, blocking: a POST or a DELETE on 127.0.0.1 ---- */
 
+/* a chunked body's chunks, joined, into out (size bytes, NUL-ended) */
+static void
+dechunk(const char *p, char *out, size_t size)
+{
+    size_t w = 0;
+    char *e;
+    unsigned long n;
+
+    for (;;) {
+        n = strtoul(p, &e, 16);
+        if (e == p || n == 0)
+            break;
+        p = strstr(e, "\r\n");
+        if (p == NULL || strlen(p + 2) < n || w + n >= size)
+            break;
+        memcpy(out + w, p + 2, n);
+        w += n;
+        p += 2 + n;
+        if (strncmp(p, "\r\n", 2) != 0)
+            break;
+        p += 2;
+    }
+    out[w] = '\0';
+}
+
 /* status, or a negative code; the body into body (size), Location */
 static int
 http(const char *method, const char *path, const char *ctype,
@@ -170,7 +196,7 @@ http(const char *method, const char *path, const char *ctype,
     struct timeval tv = { 5, 0 };
     char head[1024], *buf, *p, *e;
     size_t len = 0, cap = 65536, blen = body != NULL ? strlen(body) : 0;
-    int fd, status = -1, hn;
+    int fd, status = -1, hn, chunked = 0;
     long clen = -1;
 
     memset(&a, 0, sizeof(a));
@@ -213,12 +239,20 @@ http(const char *method, const char *path, const char *ctype,
         if (e != NULL && clen >= 0 &&
             len >= (size_t)(e + 4 - buf) + (size_t)clen)
             break;
-        if (e != NULL && clen < 0) {
-            p = strcasestr(buf, "\r\nContent-Length:");
-            clen = p != NULL && p < e ? strtol(p + 17, NULL, 10) : 0;
-            if (len >= (size_t)(e + 4 - buf) + (size_t)clen)
-                break;
+        if (e != NULL && clen < 0 && !chunked) {
+            p = strcasestr(buf, "\r\nTransfer-Encoding: chunked");
+            if (p != NULL && p < e) {
+                chunked = 1;
+            } else {
+                p = strcasestr(buf, "\r\nContent-Length:");
+                clen = p != NULL && p < e ? strtol(p + 17, NULL, 10) : 0;
+                if (len >= (size_t)(e + 4 - buf) + (size_t)clen)
+                    break;
+            }
         }
+        /* chunked (Janus): to the last chunk */
+        if (chunked && strstr(e + 4, "\r\n0\r\n\r\n") != NULL)
+            break;
         if (len == cap)
             break;
     }
@@ -238,7 +272,9 @@ http(const char *method, const char *path, const char *ctype,
             snprintf(loc, lsize, "%.*s", (int)strcspn(p, "\r"), p);
         }
     }
-    if (out != NULL)
+    if (out != NULL && chunked)
+        dechunk(e + 4, out, size);
+    else if (out != NULL)
         snprintf(out, size, "%s", e + 4);
     free(buf);
     return status;
@@ -507,7 +543,7 @@ join(struct viewer *v)
     }
     memset(&local, 0, sizeof(local));
     local.sin_family = AF_INET;
-    inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+    inet_pton(AF_INET, G.local, &local.sin_addr);
     if (uv_udp_init(G.loop, &v->udp) < 0) {
         fail(v, "socket");
         return;
@@ -651,7 +687,7 @@ open_socket(struct viewer *v, int *port)
 
     memset(&local, 0, sizeof(local));
     local.sin_family = AF_INET;
-    inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+    inet_pton(AF_INET, G.local, &local.sin_addr);
     if (uv_udp_init(G.loop, &v->udp) < 0)
         return SV_EINTERNAL;
     v->udp_open = 1;
@@ -669,7 +705,7 @@ join_janus(struct viewer *v)
 {
     static char offer[16384], answer[16384];
     static struct sv_sdp sdp;
-    static const char *const cand[] = { "127.0.0.1" };
+    const char *cand[1] = { G.local };
     struct sv_sdp_answer_conf ac;
     int i, port = 0;
 
@@ -928,6 +964,8 @@ on_tick(uv_timer_t *t)
         else
             join(&G.v[G.joined++]);
     }
+    /* after the joins: their stamps are not in the future */
+    now = now_ms();
     for (i = 0; i < G.joined; i++) {
         struct viewer *v = &G.v[i];
 
@@ -1003,7 +1041,8 @@ usage(void)
             "       [--join-rate <per s>] [--server-pid <pid>] "
             "[--no-audio] [--per-viewer]\n"
             "       whep_load --janus <http://127.0.0.1:port/janus> "
-            "[--mountpoint <id>] [the same options]\n");
+            "[--mountpoint <id>] [the same options]\n"
+            "       (--local <addr>: the viewers' address, 127.0.0.1)\n");
 }
 
 int
@@ -1020,6 +1059,7 @@ main(int argc, char **argv)
         { "per-viewer", no_argument, NULL, 'V' },
         { "janus", required_argument, NULL, 'J' },
         { "mountpoint", required_argument, NULL, 'M' },
+        { "local", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     struct rlimit rl;
@@ -1031,6 +1071,7 @@ main(int argc, char **argv)
     G.join_rate = 200;
     G.audio = 1;
     G.mount = 1;
+    G.local = "127.0.0.1";
     while ((c = getopt_long(argc, argv, "u:n:s:w:j:p:AV", opts, NULL)) !=
            -1) {
         switch (c) {
@@ -1044,6 +1085,7 @@ main(int argc, char **argv)
         case 'V': G.per_viewer = 1; break;
         case 'J': G.url = optarg; G.janus = 1; break;
         case 'M': G.mount = atoi(optarg); break;
+        case 'L': G.local = optarg; break;
         default: usage(); return 2;
         }
     }

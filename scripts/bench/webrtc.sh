@@ -64,6 +64,16 @@ publish_1m() {
     echo $!
 }
 
+# others DIR KEEP: the .so files in DIR but KEEP, comma separated
+others() {
+    local f out=
+    for f in "$1"/*.so; do
+        f=${f##*/}
+        [ "$f" = "$2" ] || out=${out:+$out,}$f
+    done
+    echo "$out"
+}
+
 # janus_conf DIR HTTP_PORT RTP_PORT: a config folder with the streaming
 # plugin (mountpoint 1: H.264 from RTP_PORT) and the HTTP transport only
 janus_conf() {
@@ -81,10 +91,8 @@ general: {
 }
 media: { rtp_port_range = "30000-60000" }
 nat: { ice_enforce_list = "sv0" }
-plugins: { disable = "$(cd "$lib/plugins" && ls ./*.so | sed 's|^\./||' |
-    grep -v libjanus_streaming.so | paste -sd,)" }
-transports: { disable = "$(cd "$lib/transports" && ls ./*.so |
-    sed 's|^\./||' | grep -v libjanus_http.so | paste -sd,)" }
+plugins: { disable = "$(others "$lib/plugins" libjanus_streaming.so)" }
+transports: { disable = "$(others "$lib/transports" libjanus_http.so)" }
 events: { broadcast = false }
 EOF
     cat > "$d/janus.transport.http.jcfg" <<EOF

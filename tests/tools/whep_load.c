@@ -44,7 +44,7 @@
 #include "rtc/srtp.h"
 #include "rtc/stun.h"
 
-enum { V_IDLE, V_ICE, V_DTLS, V_MEDIA, V_FAILED };
+enum { V_IDLE, V_JOINING, V_ICE, V_DTLS, V_MEDIA, V_FAILED };
 
 #define STUN_RETRY_MS 200
 #define STUN_TRIES 50
@@ -53,6 +53,7 @@ enum { V_IDLE, V_ICE, V_DTLS, V_MEDIA, V_FAILED };
 #define SPREAD_BUCKET_US 10
 #define SPREAD_BUCKETS 100000      /* up to 1 s */
 #define FRAMES 256
+#define JOINS_IN_FLIGHT 4           /* libuv's thread pool */
 #define ICE_WAIT_MS 10000           /* --janus: for its first check */
 #define KEEPALIVE_EVERY_MS 25000    /* Janus drops sessions after 60 s */
 
@@ -80,10 +81,12 @@ struct viewer {
     /* --janus: the session and the streaming plugin's handle */
     long long janus_session, janus_handle;
     uint64_t last_keepalive_ms;
+    uv_work_t work;                 /* the join's HTTP, in the pool */
+    int http_rc, lport;
 };
 
 struct frame {
-    uint32_t ts;
+    uint32_t ts;                    /* frame_key() */
     int used;
     uint64_t first_us;
 };
@@ -109,6 +112,7 @@ static struct {
     uint64_t tiebreaker;
     int janus, mount;               /* --janus, --mountpoint */
     const char *local;              /* --local: the viewers' address */
+    int inflight;                   /* joins in the thread pool */
 } G;
 
 static uint64_t
@@ -376,6 +380,20 @@ dtls_done(struct viewer *v)
     v->state = V_MEDIA;
 }
 
+/* a frame's key: its last packet's payload (FNV-1a of its length and
+ * first bytes), the same for every viewer even where the server
+ * rewrites sequence numbers and timestamps per viewer, as Janus does */
+static uint32_t
+frame_key(const uint8_t *p, size_t len)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)len;
+    size_t i;
+
+    for (i = 0; i < len && i < 64; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
 /* the last packet of a video frame: how long after the first viewer */
 static void
 frame_end(uint32_t ts)
@@ -437,7 +455,7 @@ on_media(struct viewer *v, uint8_t *p, size_t len)
     v->pkts++;
     v->bytes += len;
     if (t == 0 && r.marker)
-        frame_end(r.ts);
+        frame_end(frame_key(r.payload, r.len));
 }
 
 static void on_stun_request(struct viewer *v, const uint8_t *p, size_t len,
@@ -482,19 +500,20 @@ recv_cb(uv_udp_t *u, ssize_t n, const uv_buf_t *buf,
     }
 }
 
-/* POST the offer, read the answer, open the socket, first check */
-static void
-join(struct viewer *v)
+/* In the thread pool: POST the offer, read the answer.  Returns 0, or
+ * sets v->why. */
+static int
+whep_http(struct viewer *v)
 {
-    static char answer[16384];
-    static struct sv_sdp sdp;
-    char offer[4096];
+    char offer[4096], *answer = malloc(16384);
+    struct sv_sdp *sdp = malloc(sizeof(*sdp));
     struct sv_sdp_offer_conf oc;
-    struct sockaddr_in local;
-    int rc, i;
+    int rc = -1, i;
 
-    random_text(v->ufrag, 8);
-    random_text(v->pwd, 24);
+    if (answer == NULL || sdp == NULL) {
+        v->why = "memory";
+        goto out;
+    }
     memset(&oc, 0, sizeof(oc));
     oc.ufrag = v->ufrag;
     oc.pwd = v->pwd;
@@ -502,27 +521,26 @@ join(struct viewer *v)
     oc.dir = SV_SDP_RECVONLY;
     oc.audio = G.audio;
     oc.session_id = (uint64_t)v->idx + 1;
-    if (sv_sdp_offer(&oc, offer, sizeof(offer)) < 0) {
-        fail(v, "offer");
-        return;
-    }
-    v->join_ms = now_ms();
-    rc = http("POST", G.path, "application/sdp", offer, answer,
-              sizeof(answer), v->location, sizeof(v->location));
+    v->why = "offer";
+    if (sv_sdp_offer(&oc, offer, sizeof(offer)) < 0)
+        goto out;
+    rc = http("POST", G.path, "application/sdp", offer, answer, 16384,
+              v->location, sizeof(v->location));
     if (rc != 201) {
         fprintf(stderr, "whep_load: viewer %d: POST %s: %d\n", v->idx,
                 G.path, rc);
-        fail(v, "post");
-        return;
+        v->why = "post";
+        rc = -1;
+        goto out;
     }
-    if (sv_sdp_parse(answer, strlen(answer), &sdp) < 0 || sdp.nmedia < 1 ||
-        sdp.m[0].cand_port == 0) {
-        fail(v, "answer");
-        return;
-    }
+    rc = -1;
+    v->why = "answer";
+    if (sv_sdp_parse(answer, strlen(answer), sdp) < 0 || sdp->nmedia < 1 ||
+        sdp->m[0].cand_port == 0)
+        goto out;
     v->vpt = v->apt = -1;
-    for (i = 0; i < sdp.nmedia; i++) {
-        const struct sv_sdp_media *m = &sdp.m[i];
+    for (i = 0; i < sdp->nmedia; i++) {
+        const struct sv_sdp_media *m = &sdp->m[i];
 
         if (m->port == 0 || m->ncodecs == 0)
             continue;
@@ -531,34 +549,21 @@ join(struct viewer *v)
         else if (m->kind == SV_SDP_AUDIO)
             v->apt = m->codecs[0].pt;
     }
-    snprintf(v->rufrag, sizeof(v->rufrag), "%s", sdp.m[0].ufrag);
-    snprintf(v->rpwd, sizeof(v->rpwd), "%s", sdp.m[0].pwd);
-    snprintf(v->rfp, sizeof(v->rfp), "%s", sdp.m[0].fp);
+    snprintf(v->rufrag, sizeof(v->rufrag), "%s", sdp->m[0].ufrag);
+    snprintf(v->rpwd, sizeof(v->rpwd), "%s", sdp->m[0].pwd);
+    snprintf(v->rfp, sizeof(v->rfp), "%s", sdp->m[0].fp);
     memset(&v->server, 0, sizeof(v->server));
     v->server.sin_family = AF_INET;
-    v->server.sin_port = htons((uint16_t)sdp.m[0].cand_port);
-    if (inet_pton(AF_INET, sdp.m[0].cand_addr, &v->server.sin_addr) != 1) {
-        fail(v, "candidate");
-        return;
-    }
-    memset(&local, 0, sizeof(local));
-    local.sin_family = AF_INET;
-    inet_pton(AF_INET, G.local, &local.sin_addr);
-    if (uv_udp_init(G.loop, &v->udp) < 0) {
-        fail(v, "socket");
-        return;
-    }
-    v->udp_open = 1;
-    v->udp.data = v;
-    if (uv_udp_bind(&v->udp, (struct sockaddr *)&local, 0) < 0 ||
-        uv_udp_recv_start(&v->udp, alloc_cb, recv_cb) < 0) {
-        fail(v, "socket");
-        return;
-    }
-    if (getrandom(&v->our_ssrc, sizeof(v->our_ssrc), 0) < 0)
-        v->our_ssrc = 0x51000000u + (uint32_t)v->idx;
-    v->state = V_ICE;
-    send_check(v);
+    v->server.sin_port = htons((uint16_t)sdp->m[0].cand_port);
+    v->why = "candidate";
+    if (inet_pton(AF_INET, sdp->m[0].cand_addr, &v->server.sin_addr) != 1)
+        goto out;
+    v->why = NULL;
+    rc = 0;
+out:
+    free(answer);
+    free(sdp);
+    return rc;
 }
 
 /* ---- --janus: Janus's streaming plugin offers, the viewer answers ---- */
@@ -700,32 +705,32 @@ open_socket(struct viewer *v, int *port)
     return 0;
 }
 
-static void
-join_janus(struct viewer *v)
+/* In the thread pool: Janus's offer, our answer (v->lport is open).
+ * Returns 0, or sets v->why. */
+static int
+janus_http(struct viewer *v)
 {
-    static char offer[16384], answer[16384];
-    static struct sv_sdp sdp;
+    char *offer = malloc(16384), *answer = malloc(16384);
+    struct sv_sdp *sdp = malloc(sizeof(*sdp));
     const char *cand[1] = { G.local };
     struct sv_sdp_answer_conf ac;
-    int i, port = 0;
+    int i, rc = -1;
 
-    random_text(v->ufrag, 8);
-    random_text(v->pwd, 24);
-    v->join_ms = now_ms();
-    if (janus_offer(v, offer, sizeof(offer)) < 0) {
+    v->why = "memory";
+    if (offer == NULL || answer == NULL || sdp == NULL)
+        goto out;
+    v->why = "offer";
+    if (janus_offer(v, offer, 16384) < 0) {
         fprintf(stderr, "whep_load: viewer %d: no offer from Janus\n",
                 v->idx);
-        fail(v, "offer");
-        return;
+        goto out;
     }
-    if (sv_sdp_parse(offer, strlen(offer), &sdp) < 0 ||
-        sv_sdp_choose(&sdp) < 1) {
-        fail(v, "offer");
-        return;
-    }
+    if (sv_sdp_parse(offer, strlen(offer), sdp) < 0 ||
+        sv_sdp_choose(sdp) < 1)
+        goto out;
     v->vpt = v->apt = -1;
-    for (i = 0; i < sdp.nmedia; i++) {
-        const struct sv_sdp_media *m = &sdp.m[i];
+    for (i = 0; i < sdp->nmedia; i++) {
+        const struct sv_sdp_media *m = &sdp->m[i];
 
         if (m->chosen < 0)
             continue;
@@ -734,32 +739,79 @@ join_janus(struct viewer *v)
         else if (m->kind == SV_SDP_AUDIO)
             v->apt = m->codecs[m->chosen].pt;
     }
-    snprintf(v->rufrag, sizeof(v->rufrag), "%s", sdp.m[0].ufrag);
-    snprintf(v->rpwd, sizeof(v->rpwd), "%s", sdp.m[0].pwd);
-    snprintf(v->rfp, sizeof(v->rfp), "%s", sdp.m[0].fp);
-    if (open_socket(v, &port) < 0) {
-        fail(v, "socket");
-        return;
-    }
+    snprintf(v->rufrag, sizeof(v->rufrag), "%s", sdp->m[0].ufrag);
+    snprintf(v->rpwd, sizeof(v->rpwd), "%s", sdp->m[0].pwd);
+    snprintf(v->rfp, sizeof(v->rfp), "%s", sdp->m[0].fp);
     memset(&ac, 0, sizeof(ac));
     ac.ufrag = v->ufrag;
     ac.pwd = v->pwd;
     ac.fingerprint = sv_dtls_ctx_fingerprint(G.dtls);
     ac.cand_addr = cand;
     ac.ncand = 1;
-    ac.port = port;
+    ac.port = v->lport;
     ac.dir = SV_SDP_RECVONLY;
     ac.session_id = (uint64_t)v->idx + 1;
     ac.setup = "active";
-    if (sv_sdp_answer(&sdp, &ac, answer, sizeof(answer)) < 0 ||
-        janus_answer(v, answer) < 0) {
-        fail(v, "answer");
+    v->why = "answer";
+    if (sv_sdp_answer(sdp, &ac, answer, 16384) < 0 ||
+        janus_answer(v, answer) < 0)
+        goto out;
+    v->why = NULL;
+    rc = 0;
+out:
+    free(offer);
+    free(answer);
+    free(sdp);
+    return rc;
+}
+
+static void
+join_work(uv_work_t *w)
+{
+    struct viewer *v = w->data;
+
+    v->http_rc = G.janus ? janus_http(v) : whep_http(v);
+}
+
+static void
+join_done(uv_work_t *w, int status)
+{
+    struct viewer *v = w->data;
+
+    G.inflight--;
+    if (status < 0 || v->http_rc < 0) {
+        v->state = V_FAILED;
+        if (v->why == NULL)
+            v->why = "setup";
         return;
     }
     if (getrandom(&v->our_ssrc, sizeof(v->our_ssrc), 0) < 0)
         v->our_ssrc = 0x52000000u + (uint32_t)v->idx;
     v->state = V_ICE;
     v->last_stun_ms = now_ms();
+    if (!G.janus)
+        send_check(v);
+}
+
+/* On the loop: the socket, then the HTTP part in the thread pool (it
+ * blocks; the viewers already joined keep being served meanwhile) */
+static void
+join(struct viewer *v)
+{
+    random_text(v->ufrag, 8);
+    random_text(v->pwd, 24);
+    v->join_ms = now_ms();
+    if (open_socket(v, &v->lport) < 0) {
+        fail(v, "socket");
+        return;
+    }
+    v->state = V_JOINING;
+    v->work.data = v;
+    if (uv_queue_work(G.loop, &v->work, join_work, join_done) < 0) {
+        fail(v, "setup");
+        return;
+    }
+    G.inflight++;
 }
 
 /* --janus: we are ICE-lite; Janus's checks name the address, and the
@@ -958,12 +1010,9 @@ on_tick(uv_timer_t *t)
      * loop, and the viewers already joined must keep being served */
     want = (int)((now - G.start_ms) * (uint64_t)G.join_rate / 1000) + 1;
     burst = G.join_rate / 100 + 1;
-    while (G.joined < G.n && G.joined < want && burst-- > 0) {
-        if (G.janus)
-            join_janus(&G.v[G.joined++]);
-        else
-            join(&G.v[G.joined++]);
-    }
+    while (G.joined < G.n && G.joined < want && burst-- > 0 &&
+           G.inflight < JOINS_IN_FLIGHT)
+        join(&G.v[G.joined++]);
     /* after the joins: their stamps are not in the future */
     now = now_ms();
     for (i = 0; i < G.joined; i++) {
@@ -972,6 +1021,8 @@ on_tick(uv_timer_t *t)
         if (v->state == V_FAILED)
             continue;
         live++;
+        if (v->state == V_JOINING)
+            continue;
         if (G.janus && v->state == V_ICE) {
             if (now - v->last_stun_ms >= ICE_WAIT_MS)
                 fail(v, "ice");
@@ -1000,7 +1051,7 @@ on_tick(uv_timer_t *t)
             }
         }
     }
-    if (G.phase == 0 && G.joined == G.n &&
+    if (G.phase == 0 && G.joined == G.n && G.inflight == 0 &&
         (media == live || now - G.start_ms > 20000u + (uint64_t)G.n * 50)) {
         G.phase = 1;
         G.join_done_ms = now;

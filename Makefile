@@ -66,6 +66,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*/*_test.c))
 UNIT_BINS := $(addprefix $(BUILD)/tests/,$(notdir $(UNIT_SRCS:.c=)))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
+# tests/tools/*.c: test and bench programs on libsv (the WHEP load client)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
 .SECONDEXPANSION:
 # objects of binaries and tests are kept, not removed as intermediates
@@ -74,7 +77,7 @@ FUZZ_TESTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%_test)
 .PHONY: all setup check check-unit check-cli check-e2e layers lint asan demo \
         man completions install uninstall fuzz fuzz-long bench clean distclean
 
-all: $(BINS) $(PLUGIN) $(UNIT_BINS) $(FUZZ_TESTS)
+all: $(BINS) $(PLUGIN) $(UNIT_BINS) $(FUZZ_TESTS) $(TOOL_BINS)
 
 # Run scripts/setup (quick and quiet when all is there), then record the
 # packages' flags; a failure of either stops the build here, with setup's
@@ -119,6 +122,10 @@ endef
 $(foreach t,$(UNIT_SRCS),$(eval $(call unit_test,$(t))))
 
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Itests/unit
+
+$(TOOL_BINS): $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(BUILD)/libsv.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libsv.a $(LIBS)
 
 # each fuzz target also runs in `make check` through a small driver
 $(BUILD)/tests/fuzz_%_test: $(BUILD)/tests/fuzz/fuzz_%.o tests/fuzz/driver.c \
@@ -226,4 +233,4 @@ distclean: clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d) \
     $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%.d)
--include $(wildcard $(BUILD)/cmd/*/*.d)
+-include $(wildcard $(BUILD)/cmd/*/*.d) $(TOOL_SRCS:%.c=$(BUILD)/%.d)

@@ -123,6 +123,7 @@ sv__ingest_maybe_done(struct sv_ingest *ing)
     uv_close((uv_handle_t *)&ing->stats_timer, NULL);
     uv_close((uv_handle_t *)&ing->stop_timer, NULL);
     uv_close((uv_handle_t *)&ing->sweep_timer, NULL);
+    uv_close((uv_handle_t *)&ing->rtmp_resume, NULL);
     for (i = 0; i < 3; i++)
         uv_close((uv_handle_t *)&ing->sig[i], NULL);
 }
@@ -224,6 +225,8 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     uv_timer_init(&ing->loop, &ing->sweep_timer);
     ing->sweep_timer.data = ing;
     uv_timer_start(&ing->sweep_timer, sweep_tick, 1000, 1000);
+    uv_check_init(&ing->loop, &ing->rtmp_resume);
+    ing->rtmp_resume.data = ing;
     for (i = 0; i < 3; i++) {
         uv_signal_init(&ing->loop, &ing->sig[i]);
         ing->sig[i].data = ing;

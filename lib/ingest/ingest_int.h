@@ -132,6 +132,7 @@ struct sv_ingest {
     uv_timer_t stats_timer;
     uv_timer_t stop_timer;
     uv_timer_t sweep_timer;
+    uv_check_t rtmp_resume;      /* RTMP reads paused this iteration */
     uv_async_t async;
     pthread_mutex_t mu;
     struct sv_tmsg *mhead, *mtail;
@@ -201,6 +202,9 @@ int sv__auth_url(const struct sv_ingest_conf *conf,
 int sv__rtmp_listen(struct sv_ingest *ing, const char *url, int tls);
 void sv__rtmp_close_all(struct sv_ingest *ing);
 void sv__rtmp_sweep(struct sv_ingest *ing);
+/* the loop's check phase: RTMP connections paused after a full read
+ * read again (each gets one buffer a loop iteration) */
+void sv__rtmp_resume(uv_check_t *h);
 
 /* ingest_whip.c */
 int sv__whip_listen(struct sv_ingest *ing, const char *url);

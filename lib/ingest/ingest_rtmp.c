@@ -23,6 +23,9 @@ struct rlisten {
     struct sv_tls_ctx *tls;     /* rtmps:// */
 };
 
+/* the read buffer: one a connection reads per loop iteration */
+#define RTMP_RBUF 65536
+
 struct sv_rconn {
     struct sv_isource src;      /* first: a source is a connection */
     struct sv_ingest *ing;
@@ -38,6 +41,7 @@ struct sv_rconn {
     struct sv_tls *tls;         /* rtmps:// */
     struct sv_buf cin, cout;    /* ciphertext for the peer */
     uint64_t last_read;         /* uv_now() of the last read, ms */
+    int paused;                 /* reading stopped until the check phase */
     char host[64];              /* the peer's address without its port */
 };
 
@@ -402,7 +406,7 @@ static const struct sv_rtmp_cbs sess_cbs = {
 static void
 on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char rbuf[65536];
+    static char rbuf[RTMP_RBUF];
 
     buf->base = rbuf;
     buf->len = sizeof(rbuf);
@@ -437,6 +441,33 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (rc < 0 && !c->closing) {
         sv_log_warn("rtmp peer %s: %s", c->src.remote, sv_strerror(rc));
         conn_close(c, "protocol-error");
+        return;
+    }
+    /* A full buffer: more is waiting.  libuv would read on, up to 32
+     * buffers (2 MiB, seconds of video a publisher that fell behind has
+     * queued) in one go, each fanned out to every WHEP viewer, while
+     * nothing else on the loop (viewers' RTCP, timers) runs; viewers then
+     * time out all at once.  One buffer a loop iteration instead. */
+    if ((size_t)n == RTMP_RBUF && !c->closing &&
+        uv_read_stop((uv_stream_t *)&c->tcp) == 0) {
+        c->paused = 1;
+        uv_check_start(&c->ing->rtmp_resume, sv__rtmp_resume);
+    }
+}
+
+void
+sv__rtmp_resume(uv_check_t *h)
+{
+    struct sv_ingest *ing = h->data;
+    struct sv_rconn *c;
+
+    uv_check_stop(h);
+    for (c = ing->rconns; c != NULL; c = c->next) {
+        if (!c->paused || c->closing)
+            continue;
+        c->paused = 0;
+        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+            conn_close(c, "connection-lost");
     }
 }
 

@@ -237,6 +237,14 @@ sv_rtp_recv_update(struct sv_rtp_recv *s, uint32_t ssrc, uint16_t seq,
     s->jitter += ((double)d - s->jitter) / 16.0;
 }
 
+uint64_t
+sv_rtp_recv_expected(const struct sv_rtp_recv *s)
+{
+    if (!s->started)
+        return 0;
+    return (uint64_t)s->cycles + s->max_seq - s->base_seq + 1;
+}
+
 int
 sv_rtcp_rr(uint8_t *out, size_t size, uint32_t our_ssrc,
            struct sv_rtp_recv *srcs, int n, uint64_t now_ms)

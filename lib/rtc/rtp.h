@@ -91,6 +91,11 @@ struct sv_rtp_recv {
 void sv_rtp_recv_update(struct sv_rtp_recv *s, uint32_t ssrc, uint16_t seq,
                         uint32_t ts, uint32_t arrival);
 
+/* Packets expected from the first to the highest sequence number seen
+ * (wraps counted); lost is this less s->received (negative with
+ * duplicates), as RFC 3550 A.3 counts it.  0 before the first packet. */
+uint64_t sv_rtp_recv_expected(const struct sv_rtp_recv *s);
+
 /* ---- RTCP ---- */
 
 /* a Receiver Report of our_ssrc with a block per source (n <= 31);

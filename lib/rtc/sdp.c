@@ -124,6 +124,26 @@ parse_pt_rest(struct sv_sdp_media *m, const char *s, size_t n, int fmtp)
         c->fb |= SV_SDP_FB_TWCC;
 }
 
+/* a=candidate:<foundation> <component> udp <priority> <addr> <port> ...:
+ * the first UDP one of component 1 is kept */
+static void
+parse_candidate(struct sv_sdp_media *m, const char *s, size_t n)
+{
+    char line[256], found[33], proto[8], addr[64];
+    unsigned comp, prio;
+    int port;
+
+    copy(line, sizeof(line), s, n);
+    if (sscanf(line, "%32s %u %7s %u %63s %d", found, &comp, proto, &prio,
+               addr, &port) != 6)
+        return;
+    if (comp != 1 || strcasecmp(proto, "udp") != 0 || port <= 0 ||
+        port > 65535)
+        return;
+    copy(m->cand_addr, sizeof(m->cand_addr), addr, strlen(addr));
+    m->cand_port = port;
+}
+
 /* attributes that may sit at session or media level */
 static int
 common_attr(const char *s, size_t n, char *ufrag, char *pwd, char *fp_alg,
@@ -222,6 +242,9 @@ sv_sdp_parse(const char *text, size_t len, struct sv_sdp *out)
             m->dir = SV_SDP_SENDRECV;
         else if (starts(s, n, "a=ssrc:", &r, &rn) && m->ssrc == 0)
             m->ssrc = (uint32_t)strtoul(r, NULL, 10);
+        else if (starts(s, n, "a=candidate:", &r, &rn) &&
+                 m->cand_addr[0] == '\0')
+            parse_candidate(m, r, rn);
     }
     if (!saw_v)
         goto bad;
@@ -443,8 +466,8 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
         if (m->rtcp_rsize)
             put(&o, "a=rtcp-rsize\r\n");
         put(&o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
-            "a=fingerprint:sha-256 %s\r\na=setup:passive\r\n", c->ufrag,
-            c->pwd, c->fingerprint);
+            "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", c->ufrag,
+            c->pwd, c->fingerprint, c->setup != NULL ? c->setup : "passive");
         if (cd->channels > 1)
             put(&o, "a=rtpmap:%d %s/%d/%d\r\n", cd->pt, cd->name, cd->clock,
                 cd->channels);
@@ -469,6 +492,40 @@ sv_sdp_answer(const struct sv_sdp *offer, const struct sv_sdp_answer_conf *c,
             put(&o, "a=candidate:%d 1 udp %u %s %d typ host\r\n", k + 1,
                 2130706431u - (unsigned)k, c->cand_addr[k], c->port);
         put(&o, "a=end-of-candidates\r\n");
+    }
+    if (o.over)
+        return SV_ELIMIT;
+    return (int)o.len;
+}
+
+int
+sv_sdp_offer(const struct sv_sdp_offer_conf *c, char *out, size_t size)
+{
+    struct out o = { out, size, 0, 0 };
+    int i;
+
+    if (size == 0)
+        return SV_ELIMIT;
+    put(&o, "v=0\r\no=- %llu 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+        "a=group:BUNDLE 0%s\r\na=msid-semantic: WMS\r\n",
+        (unsigned long long)c->session_id, c->audio ? " 1" : "");
+    for (i = 0; i < 1 + (c->audio != 0); i++) {
+        if (i == 0)
+            put(&o, "m=video 9 UDP/TLS/RTP/SAVPF 106\r\n");
+        else
+            put(&o, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n");
+        put(&o, "c=IN IP4 0.0.0.0\r\na=mid:%d\r\na=%s\r\n"
+            "a=rtcp-mux\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
+            "a=fingerprint:sha-256 %s\r\na=setup:actpass\r\n", i,
+            dir_name(c->dir), c->ufrag, c->pwd, c->fingerprint);
+        if (i == 0)
+            put(&o, "a=rtpmap:106 H264/90000\r\n"
+                "a=rtcp-fb:106 nack\r\na=rtcp-fb:106 nack pli\r\n"
+                "a=fmtp:106 level-asymmetry-allowed=1;"
+                "packetization-mode=1;profile-level-id=42e01f\r\n");
+        else
+            put(&o, "a=rtpmap:111 opus/48000/2\r\n"
+                "a=fmtp:111 minptime=10;useinbandfec=1\r\n");
     }
     if (o.over)
         return SV_ELIMIT;

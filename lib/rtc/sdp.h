@@ -37,6 +37,10 @@ struct sv_sdp_media {
     char fp_alg[16], fp[128];
     char setup[16];
     uint32_t ssrc;          /* first a=ssrc, 0 if none */
+    /* the first UDP candidate of component 1 (an answer's host
+     * candidate, for the client role), "" and 0 if none */
+    char cand_addr[64];
+    int cand_port;
     struct sv_sdp_codec codecs[SV_SDP_MAX_CODECS];
     int ncodecs;
     int chosen;             /* index of the codec we take, -1: rejected */
@@ -93,16 +97,38 @@ struct sv_sdp_answer_conf {
     /* SV_SDP_SENDONLY (WHEP): the SSRC we send on each offered media
      * (indexed as offer->m), 0 for none; NULL: no a=ssrc lines */
     const uint32_t *send_ssrc;
+    /* our DTLS role: NULL is "passive" (the server's); the client role
+     * answering an offer (Janus offers, a viewer answers) says "active" */
+    const char *setup;
 };
 
 /*
  * Writes the answer to offer (after sv_sdp_choose) into out (size bytes,
- * NUL-terminated): a=ice-lite, BUNDLE of the media taken, setup:passive,
+ * NUL-terminated): a=ice-lite, BUNDLE of the media taken, c->setup,
  * rtcp-mux, the chosen codec with its fmtp, and the rtcp-fb we implement.
  * Returns its length, or SV_ELIMIT.
  */
 int sv_sdp_answer(const struct sv_sdp *offer,
                   const struct sv_sdp_answer_conf *c, char *out,
                   size_t size);
+
+/* ---- the client role: a viewer's (or publisher's) offer ---- */
+
+struct sv_sdp_offer_conf {
+    const char *ufrag, *pwd;        /* ours */
+    const char *fingerprint;        /* sha-256, "AB:CD:..." */
+    int dir;                        /* SV_SDP_RECVONLY for WHEP */
+    int audio;                      /* also an Opus m-line (mid 1) */
+    uint64_t session_id;
+};
+
+/*
+ * Writes an offer into out (size bytes, NUL-terminated): BUNDLE,
+ * rtcp-mux, setup:actpass, H.264 packetization-mode=1 constrained
+ * baseline as payload type 106 with nack and nack pli (mid 0), Opus
+ * 48000/2 as 111 when asked (mid 1).  No candidates: ICE-lite servers
+ * learn ours from our checks.  Returns its length, or SV_ELIMIT.
+ */
+int sv_sdp_offer(const struct sv_sdp_offer_conf *c, char *out, size_t size);
 
 #endif

@@ -22,6 +22,25 @@
 #   640x360, 3 runs:  p50 58 / 72 / 46 ms, p95 157 / 122 / 63 ms
 #   1280x720, 1 run:  p50 49 ms, p95 66 ms, max 134 ms
 #
+# BENCH_MODE=viewers: WHEP viewers per core.  ffmpeg publishes a 1 Mbps
+# H.264 stream (640x360, x264 -tune zerolatency, GOP 2 s) over RTMP;
+# tests/tools/whep_load.c (our own WebRTC stack in the client role, one
+# libuv loop for all viewers: ICE controlling, DTLS client, SRTP, RTP
+# gaps, receiver reports) opens 50, 100, 200, 500, ... viewers on
+# 127.0.0.1, and per step measures, over BENCH_SECONDS after a warm-up,
+# the server's CPU from /proc/PID/stat, viewers per core, loss (RTP
+# sequence gaps, no NACKs sent) and the fan-out spread (how much later
+# than the first viewer each one gets a frame's last packet: what the
+# server adds for being shared).  The ramp stops at loss >= 0.5%, a
+# viewer that did not join or got nothing, or under 0.9 Mbps a viewer (a
+# server that falls behind sends late rather than drops).  Side by side, the
+# same load on Janus (Debian's janus, its streaming plugin fed the same
+# encode as RTP by ffmpeg, viewers joining through its HTTP API: Janus
+# offers, whep_load --janus answers).  BENCH_LADDER="50 100 200 500 750
+# 1000", BENCH_SECONDS=10, BENCH_PEERS="sv-ingest janus".  It runs in
+# `unshare -n`: loopback, plus a veth pair inside the namespace whose
+# address Janus's libnice can gather (it skips loopback).
+#
 # Environment: BENCH_RUNS=3, BENCH_FRAMES=600 (per path), BENCH_SIZE
 # 1280x720, BENCH_VIEWERS=1, BENCH_SOURCE=whip|rtmp, BUILD (build dir).
 # Never run by make check.
@@ -30,6 +49,153 @@ cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 BUILD=${BUILD:-build}
 export PATH=$top/$BUILD/bin:$PATH
+
+port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# publish_1m URL FORMAT [ARGS...]: the 1 Mbps encode, for an hour
+# (stopped by PID)
+publish_1m() {
+    ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+        -i testsrc2=size=640x360:rate=30:duration=3600 -c:v libx264 \
+        -preset veryfast -tune zerolatency -profile:v baseline -g 60 \
+        -b:v 1M -maxrate 1M -bufsize 1M -pix_fmt yuv420p "${@:3}" \
+        -f "$2" "$1" > /dev/null 2>> "$work/ffmpeg.err" &
+    echo $!
+}
+
+# others DIR KEEP: the .so files in DIR but KEEP, comma separated
+others() {
+    local f out=
+    for f in "$1"/*.so; do
+        f=${f##*/}
+        [ "$f" = "$2" ] || out=${out:+$out,}$f
+    done
+    echo "$out"
+}
+
+# janus_conf DIR HTTP_PORT RTP_PORT: a config folder with the streaming
+# plugin (mountpoint 1: H.264 from RTP_PORT) and the HTTP transport only
+janus_conf() {
+    local d=$1 lib=/usr/lib/x86_64-linux-gnu/janus
+    mkdir -p "$d"
+    cat > "$d/janus.jcfg" <<EOF
+general: {
+    configs_folder = "$d"
+    plugins_folder = "$lib/plugins"
+    transports_folder = "$lib/transports"
+    events_folder = "$lib/events"
+    loggers_folder = "$lib/loggers"
+    debug_level = 3
+    session_timeout = 60
+}
+media: { rtp_port_range = "30000-60000" }
+nat: { ice_enforce_list = "sv0" }
+plugins: { disable = "$(others "$lib/plugins" libjanus_streaming.so)" }
+transports: { disable = "$(others "$lib/transports" libjanus_http.so)" }
+events: { broadcast = false }
+EOF
+    cat > "$d/janus.transport.http.jcfg" <<EOF
+general: { json = "compact" base_path = "/janus" http = true
+    port = $2 ip = "127.0.0.1" https = false }
+admin: { admin_http = false }
+EOF
+    cat > "$d/janus.plugin.streaming.jcfg" <<EOF
+general: { }
+h264: {
+    type = "rtp"
+    id = 1
+    description = "1 Mbps H.264"
+    audio = false
+    video = true
+    videoport = $3
+    videopt = 96
+    videocodec = "h264"
+    videofmtp = "profile-level-id=42e01f;packetization-mode=1"
+}
+EOF
+}
+
+# viewers PEER: the ramp against sv-ingest or janus; one line a step
+viewers() {
+    local peer=$1 spid fpid wp rp n out
+    local -a load
+    wp=$(port)
+    rp=$(port)
+    if [ "$peer" = sv-ingest ]; then
+        sv-ingest --listen "whip://127.0.0.1:$wp" \
+            --listen "rtmp://127.0.0.1:$rp" --discard \
+            --whep-max-viewers 1024 > "$work/ingest.events" \
+            2> "$work/ingest.err" &
+        spid=$!
+        sleep 1
+        fpid=$(publish_1m "rtmp://127.0.0.1:$rp/live/cam1" flv)
+        load=(--url "http://127.0.0.1:$wp/whep/live/cam1")
+    else
+        if ! command -v janus > /dev/null; then
+            echo "janus: not installed (scripts/setup)" >&2
+            return 1
+        fi
+        janus_conf "$work/janus" "$wp" "$rp"
+        janus -F "$work/janus" -C "$work/janus/janus.jcfg" \
+            > "$work/janus.log" 2>&1 &
+        spid=$!
+        sleep 2
+        fpid=$(publish_1m "rtp://127.0.0.1:$rp?pkt_size=1200" rtp \
+            -payload_type 96)
+        load=(--janus "http://127.0.0.1:$wp/janus" --mountpoint 1
+            --local 10.99.0.1)
+    fi
+    sleep 4
+    for n in $LADDER; do
+        out=$work/$peer-$n.json
+        timeout $((SECS + 120)) "$top/$BUILD/tests/whep_load" "${load[@]}" \
+            -n "$n" --seconds "$SECS" --warmup 3 --no-audio \
+            --server-pid "$spid" > "$out" 2> "$work/$peer-$n.err"
+        if [ ! -s "$out" ]; then
+            echo "$peer $n viewers: no result ($(tail -1 "$work/$peer-$n.err"))"
+            break
+        fi
+        jq -r --arg peer "$peer" '"\($peer) \(.viewers) viewers: joined \(.joined), " +
+            "loss \(.loss_pct * 1000 | floor / 1000)% (worst viewer " +
+            "\(.worst_viewer_loss_pct)%), \(.mbps_per_viewer) Mbps each, " +
+            "server CPU \(.server_cpu_pct)% -> \(.viewers_per_core) viewers " +
+            "per core, fan-out spread p50 \(.spread_ms.p50) p95 " +
+            "\(.spread_ms.p95) max \(.spread_ms.max) ms, client CPU " +
+            "\(.client_cpu_pct)%"' "$out"
+        # a server that falls behind delivers late rather than losing:
+        # under 0.9 Mbps a viewer (of the 1 Mbps stream) ends it too
+        jq -e '.loss_pct < 0.5 and .joined == .viewers and .starved == 0 and
+               .mbps_per_viewer >= 0.9' "$out" > /dev/null || break
+        sleep 3     # the last step's viewers leave
+    done
+    kill "$fpid" "$spid" 2> /dev/null
+    wait "$fpid" "$spid" 2> /dev/null
+    return 0
+}
+
+if [ "${BENCH_MODE:-latency}" = viewers ]; then
+    # in a namespace of our own, so no packet leaves: loopback, and a veth
+    # pair with 10.99.0.1 for Janus (libnice gathers no loopback address)
+    if [ -z "${SV_BENCH_NETNS:-}" ]; then
+        exec unshare -n env SV_BENCH_NETNS=1 bash "$top/scripts/bench/webrtc.sh"
+    fi
+    ip link set lo up || exit 1
+    ip link add sv0 type veth peer name sv1 &&
+        ip addr add 10.99.0.1/24 dev sv0 && ip link set sv0 up &&
+        ip link set sv1 up || exit 1
+    LADDER=${BENCH_LADDER:-50 100 200 500 750 1000}
+    SECS=${BENCH_SECONDS:-10}
+    work=$top/$BUILD/bench/webrtc-viewers
+    rm -rf "$work" && mkdir -p "$work"
+    echo "# WHEP viewers of a 1 Mbps H.264 stream, $(nproc) cores," \
+        "load average $(cut -d' ' -f1 /proc/loadavg)"
+    for peer in ${BENCH_PEERS:-sv-ingest janus}; do
+        viewers "$peer"
+    done
+    exit 0
+fi
 RUNS=${BENCH_RUNS:-3}
 FRAMES=${BENCH_FRAMES:-600}
 VIEWERS=${BENCH_VIEWERS:-1}

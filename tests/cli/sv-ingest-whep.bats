@@ -312,3 +312,42 @@ gst_view() {
     jq -e -s '[.[] | select(.event == "live.viewer.left") | .data.why] |
               length == 6 and all(. == "deleted")' "$d/events.jsonl"
 }
+
+@test "whep_load: 5 viewers on our own client stack all get media from an RTMP stream, no loss on loopback, and leave by DELETE" {
+    local rport out
+    rport=$(free_port)
+    sv-ingest --listen "whip://127.0.0.1:$PORT" \
+        --listen "rtmp://127.0.0.1:$rport" --discard > "$EV" 2> "$ERR" &
+    PIDS+=($!)
+    wait_for grep -q "listening on rtmp" "$ERR"
+    timeout 30 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
+        -i "$(_v 320x240 20)" -c:v libx264 -tune zerolatency -g 30 -f flv \
+        "rtmp://127.0.0.1:$rport/live/cam1" &
+    PIDS+=($!)
+    wait_for grep -q '"live.stream.started".*cam1' "$EV"
+    out=$BATS_TEST_TMPDIR/load.json
+    run timeout 60 "$SV_BUILD/tests/whep_load" -n 5 --seconds 2 --warmup 1 \
+        --url "$BASE/whep/live/cam1" --server-pid "${PIDS[0]}" --per-viewer
+    [ "$status" -eq 0 ] || fail "whep_load: $output $(cat "$ERR")"
+    printf '%s\n' "$output" > "$out"
+    echo "# $(jq -c 'del(.per_viewer)' "$out")" >&3
+    # every viewer: through ICE, DTLS and SRTP, packets in the window,
+    # each sequence number in it (no NACKs are sent: loss would show)
+    jq -e '.joined == 5 and .starved == 0 and .lost == 0 and
+           .srtp_failures == 0 and (.per_viewer | length == 5 and
+           all(.state == "media" and .packets > 10 and
+               .received == .expected))' "$out"
+    jq -e '.server_cpu_pct >= 0' "$out"
+    # the server saw five viewers join and leave by DELETE
+    wait_for grep -q '"live.viewer.left"' "$EV"
+    jq -e -s '[.[] | select(.event == "live.viewer.joined")] | length == 5' \
+        "$EV"
+    wait_for test "$(grep -c '"live.viewer.left"' "$EV")" -eq 5
+    jq -e -s '[.[] | select(.event == "live.viewer.left") | .data.why] |
+              all(. == "deleted")' "$EV"
+}
+
+@test "whep_load: refuses a bad --url with status 2" {
+    run -2 "$SV_BUILD/tests/whep_load" --url ftp://x -n 1
+    [[ $output == *usage:* ]]
+}

@@ -163,6 +163,20 @@ time.sleep(30)' "$port" &
         '{"why":"unpublished","packets":309,"drops":0,"discontinuities":0}'
 }
 
+@test "an RTMP publish sent as fast as it can go comes out whole (reads a buffer a loop iteration)" {
+    local port; port=$(free_port)
+    INGEST_OUT=$BATS_TEST_TMPDIR/out.ts start_ingest \
+        --listen "rtmp://127.0.0.1:$port" --events "$EV"
+    # no -re: the whole file at once, many full reads, each one pausing
+    # the connection until the loop's check phase
+    timeout 60 ffmpeg -nostdin -hide_banner -loglevel error -i "$SRC" \
+        -c copy -f flv "rtmp://127.0.0.1:$port/live/key1"
+    wait "$INGEST"
+    assert_eq "$(packets "$BATS_TEST_TMPDIR/out.ts")" "$(src_packets)"
+    assert_eq "$(event live.stream.ended | jq -c '{why,packets,drops}')" \
+        '{"why":"unpublished","packets":309,"drops":0}'
+}
+
 @test "each publisher gets its own --exec pipeline with SV_* in its environment" {
     local port; port=$(free_port) out=$BATS_TEST_TMPDIR
     start_ingest --listen "rtmp://127.0.0.1:$port" \

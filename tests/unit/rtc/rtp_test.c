@@ -87,6 +87,8 @@ rtcp_builds_and_parses(void)
         if (i != 4)
             sv_rtp_recv_update(&s, 7, (uint16_t)(100 + i), 3000u * i,
                                3000u * i);
+    CHECK_INT(sv_rtp_recv_expected(&s), 10);
+    CHECK_INT(s.received, 9);
     w = sv_rtcp_rr(out, sizeof(out), 99, &s, 1, 0);
     CHECK_INT(w, 32);
     CHECK_INT(out[1], 201);
@@ -155,12 +157,29 @@ opus_durations(void)
     CHECK_INT(sv_opus_samples(NULL, 0), SV_EFORMAT);
 }
 
+/* expected counts across the 16-bit wrap; nothing before a packet */
+static void
+recv_expected_wraps(void)
+{
+    struct sv_rtp_recv s;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    CHECK_INT(sv_rtp_recv_expected(&s), 0);
+    for (i = 0; i < 40; i++)
+        if (i != 20 && i != 21)
+            sv_rtp_recv_update(&s, 5, (uint16_t)(65520 + i), 0, 0);
+    CHECK_INT(sv_rtp_recv_expected(&s), 40);
+    CHECK_INT(s.received, 38);
+}
+
 int
 main(void)
 {
     RUN(header_round_trip);
     RUN(reorders_and_waits_for_gaps);
     RUN(rtcp_builds_and_parses);
+    RUN(recv_expected_wraps);
     RUN(sender_report_and_nack_ssrc);
     RUN(opus_durations);
     return DONE();

@@ -249,6 +249,80 @@ names_codecs(void)
     CHECK_STR(out, "");
 }
 
+/* the client role: our offer is one the server side takes, and the
+ * answer's host candidate comes back out of it */
+static void
+offer_round_trips_through_answer(void)
+{
+    struct sv_sdp_offer_conf oc = { "vuf", "vpw", "AB:CD", SV_SDP_RECVONLY,
+                                    1, 7 };
+    static const char *const cands[] = { "127.0.0.1", "10.0.0.2" };
+    struct sv_sdp_answer_conf ac = { "suf", "spw", "EF:01", cands, 2, 40001,
+                                     SV_SDP_SENDONLY, 9 };
+    static struct sv_sdp d, a;
+    char off[2048], ans[4096], tiny[64];
+    int n;
+
+    n = sv_sdp_offer(&oc, off, sizeof(off));
+    CHECK(n > 0);
+    CHECK_INT(strlen(off), n);
+    CHECK_INT(sv_sdp_offer(&oc, tiny, sizeof(tiny)), SV_ELIMIT);
+    CHECK_INT(sv_sdp_parse(off, (size_t)n, &d), 0);
+    CHECK_INT(d.nmedia, 2);
+    CHECK_STR(d.bundle, "0 1");
+    CHECK_INT(d.m[0].dir, SV_SDP_RECVONLY);
+    CHECK_STR(d.m[0].setup, "actpass");
+    CHECK_STR(d.m[0].ufrag, "vuf");
+    CHECK_STR(d.m[1].fp, "AB:CD");
+    CHECK_INT(d.m[0].cand_port, 0);
+    CHECK_INT(sv_sdp_choose(&d), 2);
+    CHECK_INT(d.m[0].codec, SV_SDP_H264);
+    CHECK_INT(d.m[0].codecs[d.m[0].chosen].pt, 106);
+    CHECK(d.m[0].codecs[d.m[0].chosen].fb & SV_SDP_FB_PLI);
+    CHECK_INT(d.m[1].codecs[d.m[1].chosen].pt, 111);
+    n = sv_sdp_answer(&d, &ac, ans, sizeof(ans));
+    CHECK(n > 0);
+    CHECK_INT(sv_sdp_parse(ans, (size_t)n, &a), 0);
+    CHECK_STR(a.m[0].cand_addr, "127.0.0.1");
+    CHECK_INT(a.m[0].cand_port, 40001);
+    CHECK_STR(a.m[1].cand_addr, "127.0.0.1");
+    CHECK_STR(a.m[0].pwd, "spw");
+    CHECK_STR(a.m[0].setup, "passive");
+    /* the client role answers an offer as the DTLS client */
+    ac.setup = "active";
+    ac.dir = SV_SDP_RECVONLY;
+    n = sv_sdp_answer(&d, &ac, ans, sizeof(ans));
+    CHECK_INT(sv_sdp_parse(ans, (size_t)n, &a), 0);
+    CHECK_STR(a.m[0].setup, "active");
+    CHECK_STR(a.m[1].setup, "active");
+    CHECK_INT(a.m[0].dir, SV_SDP_RECVONLY);
+    /* video only */
+    oc.audio = 0;
+    n = sv_sdp_offer(&oc, off, sizeof(off));
+    CHECK_INT(sv_sdp_parse(off, (size_t)n, &d), 0);
+    CHECK_INT(d.nmedia, 1);
+    CHECK_STR(d.bundle, "0");
+}
+
+/* a=candidate: only UDP of component 1, the first of them */
+static void
+keeps_first_udp_rtp_candidate(void)
+{
+    static const char sdp[] =
+        "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 106\r\n"
+        "a=candidate:1 1 tcp 2105524479 10.0.0.9 9 typ host tcptype "
+        "active\r\n"
+        "a=candidate:2 2 udp 2113937150 10.0.0.8 5002 typ host\r\n"
+        "a=candidate:3 1 udp 99999 bogus\r\n"
+        "a=candidate:4 1 UDP 2113937151 192.168.1.4 5000 typ host\r\n"
+        "a=candidate:5 1 udp 2113937151 192.168.1.5 5001 typ host\r\n";
+    static struct sv_sdp d;
+
+    CHECK_INT(sv_sdp_parse(sdp, sizeof(sdp) - 1, &d), 0);
+    CHECK_STR(d.m[0].cand_addr, "192.168.1.4");
+    CHECK_INT(d.m[0].cand_port, 5000);
+}
+
 int
 main(void)
 {
@@ -260,5 +334,7 @@ main(void)
     RUN(takes_bundle_only);
     RUN(refuses);
     RUN(names_codecs);
+    RUN(offer_round_trips_through_answer);
+    RUN(keeps_first_udp_rtp_candidate);
     return DONE();
 }

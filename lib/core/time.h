@@ -33,4 +33,9 @@ size_t sv_time_iso8601(int64_t ms, int flags, char *buf, size_t size);
 int64_t sv_time_rescale(int64_t v, int64_t a_num, int64_t a_den,
                         int64_t c_num, int64_t c_den);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12),
+ * and back; both exact for every int64 year that fits. */
+int64_t sv_time_days_from_civil(int64_t y, int m, int d);
+void sv_time_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
 #endif

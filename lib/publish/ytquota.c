@@ -109,36 +109,6 @@ sv_ytq_costs(const struct sv_plat_conf *c, struct sv_ytq_costs *k,
 
 /* ---- the Pacific day ---- */
 
-/* days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t
-days_of(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void
-date_of(int64_t z, int64_t *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -161,10 +131,12 @@ pacific_offset(int64_t t)
     int64_t y, on, off;
     int m, d;
 
-    date_of(floor_div(t, 86400), &y, &m, &d);
+    sv_time_civil_from_days(floor_div(t, 86400), &y, &m, &d);
     /* 02:00 PST is 10:00 UTC; 02:00 PDT is 09:00 UTC */
-    on = (sunday_from(days_of(y, 3, 1)) + 7) * 86400 + 10 * 3600;
-    off = sunday_from(days_of(y, 11, 1)) * 86400 + 9 * 3600;
+    on = (sunday_from(sv_time_days_from_civil(y, 3, 1)) + 7) * 86400 +
+         10 * 3600;
+    off = sunday_from(sv_time_days_from_civil(y, 11, 1)) * 86400 +
+          9 * 3600;
     return t >= on && t < off ? -7 * 3600 : -8 * 3600;
 }
 
@@ -176,7 +148,7 @@ sv_ytq_day(int64_t t, char *day, int64_t *left_s)
     char buf[32];
     int m, d;
 
-    date_of(z, &y, &m, &d);
+    sv_time_civil_from_days(z, &y, &m, &d);
     snprintf(buf, sizeof(buf), "%04d-%02d-%02d", (int)(y % 10000), m % 100,
              d % 100);
     memcpy(day, buf, 11);

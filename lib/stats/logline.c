@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/time.h"
 #include "http/query.h"
 #include "stats/logline.h"
 
@@ -33,21 +34,6 @@ copy_str(char *dst, size_t size, const json_t *v)
 
 /* ---- times ---- */
 
-/* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's) */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int
 digits(const char *s, size_t len, size_t at, size_t n, int *out)
 {
@@ -72,7 +58,7 @@ compose(int y, int mo, int d, int h, int mi, int se, int ms, int off_min,
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
         se > 60 || y < 1970 || y > 9999)
         return SV_EFORMAT;
-    *out = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+    *out = ((sv_time_days_from_civil(y, mo, d) * 86400 +
              h * 3600 + mi * 60 + se - (int64_t)off_min * 60) * 1000) + ms;
     return 0;
 }

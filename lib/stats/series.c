@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/slurp.h"
+#include "core/time.h"
 #include "stats/series.h"
 
 static const char *const field_names[SV_STATS_NFIELDS] = {
@@ -69,20 +70,6 @@ sv_stats_series_free(struct sv_stats_series *s)
 }
 
 /* ---- time ------------------------------------------------------------ */
-
-/* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant) */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 /* n digits at *p into *v */
 static int
@@ -174,7 +161,7 @@ sv_stats_time_parse(const char *s, size_t len, int64_t *ms)
     }
     if (p != end || y < 1970)
         return SV_EFORMAT;
-    v = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    v = sv_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     v -= sign * (oh * 3600 + om * 60);
     *ms = v * 1000 + frac;
     return 0;

@@ -61,6 +61,28 @@ rescales_to_nearest_halves_away_from_zero(void)
     CHECK(sv_time_rescale(5, 1, 0, 1, 1) == INT64_MIN);
 }
 
+/* the civil calendar both ways, against known days and round trips */
+static void
+converts_civil_dates_and_days(void)
+{
+    int64_t z, y;
+    int m, d;
+
+    CHECK_INT(sv_time_days_from_civil(1970, 1, 1), 0);
+    CHECK_INT(sv_time_days_from_civil(2000, 3, 1), 11017);
+    CHECK_INT(sv_time_days_from_civil(1969, 12, 31), -1);
+    CHECK_INT(sv_time_days_from_civil(2026, 12, 3), 20790);
+    sv_time_civil_from_days(-719468, &y, &m, &d);
+    CHECK_INT(y, 0);
+    CHECK_INT(m, 3);
+    CHECK_INT(d, 1);
+    for (z = -800000; z <= 800000; z += 997) {
+        sv_time_civil_from_days(z, &y, &m, &d);
+        CHECK(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        CHECK_INT(sv_time_days_from_civil(y, m, d), z);
+    }
+}
+
 int
 main(void)
 {
@@ -68,5 +90,6 @@ main(void)
     RUN(truncates_to_the_buffer);
     RUN(now_is_after_2020);
     RUN(rescales_to_nearest_halves_away_from_zero);
+    RUN(converts_civil_dates_and_days);
     return DONE();
 }

@@ -122,6 +122,37 @@ graph_get(struct sv_plat_job *j, const char *path, const char *query,
     return rc;
 }
 
+/*
+ * One call to the token endpoint with the form in qs (wiped after): the
+ * answer's access_token into tok, its expires_in into *expires_in.
+ * A Graph error there is a refused grant (SV_EAUTH).
+ */
+static int
+token_call(struct sv_plat_job *j, char *qs, size_t qsize, const char *what,
+           char *tok, size_t size, int64_t *expires_in)
+{
+    const char *at;
+    json_t *o;
+    int rc;
+
+    rc = graph_get(j, SV_GRAPH_V "/oauth/access_token", qs, what, &o);
+    explicit_bzero(qs, qsize);
+    if (rc == SV_EPROTO && j->reason[0] != '\0')
+        rc = SV_EAUTH;
+    if (rc < 0)
+        return rc;
+    at = json_string_value(json_object_get(o, "access_token"));
+    if (at == NULL || strlen(at) >= size) {
+        json_decref(o);
+        return sv__plat_fail(j, SV_EPROTO, "%s: no access_token in the "
+                             "answer", what);
+    }
+    snprintf(tok, size, "%s", at);
+    *expires_in = json_integer_value(json_object_get(o, "expires_in"));
+    json_decref(o);
+    return 0;
+}
+
 /* the long-lived user token, from the dialog's code */
 static int
 user_token(struct sv_plat_job *j, const char *id, const char *secret,
@@ -129,55 +160,33 @@ user_token(struct sv_plat_job *j, const char *id, const char *secret,
            int64_t *expires_in)
 {
     char qs[8192] = "";
-    const char *at;
-    json_t *o;
     int rc;
 
     rc = sv__plat_form(qs, sizeof(qs), "client_id", id);
     rc |= sv__plat_form(qs, sizeof(qs), "redirect_uri", redirect);
     rc |= sv__plat_form(qs, sizeof(qs), "client_secret", secret);
     rc |= sv__plat_form(qs, sizeof(qs), "code", code);
-    if (rc != 0)
+    if (rc != 0) {
+        explicit_bzero(qs, sizeof(qs));
         return sv__plat_fail(j, SV_ELIMIT, "code exchange too long");
-    rc = graph_get(j, SV_GRAPH_V "/oauth/access_token", qs,
-                   "exchanging the code", &o);
-    explicit_bzero(qs, sizeof(qs));
-    if (rc == SV_EPROTO && j->reason[0] != '\0')
-        rc = SV_EAUTH;          /* a Graph error: the grant is refused */
+    }
+    rc = token_call(j, qs, sizeof(qs), "exchanging the code", tok, size,
+                    expires_in);
     if (rc < 0)
         return rc;
-    at = json_string_value(json_object_get(o, "access_token"));
-    if (at == NULL || strlen(at) >= size) {
-        json_decref(o);
-        return sv__plat_fail(j, SV_EPROTO, "exchanging the code: no "
-                             "access_token in the answer");
-    }
     /* short-lived (about an hour): made long-lived at once */
     qs[0] = '\0';
     rc = sv__plat_form(qs, sizeof(qs), "grant_type", "fb_exchange_token");
     rc |= sv__plat_form(qs, sizeof(qs), "client_id", id);
     rc |= sv__plat_form(qs, sizeof(qs), "client_secret", secret);
-    rc |= sv__plat_form(qs, sizeof(qs), "fb_exchange_token", at);
-    json_decref(o);
-    if (rc != 0)
+    rc |= sv__plat_form(qs, sizeof(qs), "fb_exchange_token", tok);
+    explicit_bzero(tok, size);
+    if (rc != 0) {
+        explicit_bzero(qs, sizeof(qs));
         return sv__plat_fail(j, SV_ELIMIT, "token exchange too long");
-    rc = graph_get(j, SV_GRAPH_V "/oauth/access_token", qs,
-                   "making the token long-lived", &o);
-    explicit_bzero(qs, sizeof(qs));
-    if (rc == SV_EPROTO && j->reason[0] != '\0')
-        rc = SV_EAUTH;          /* a Graph error: the grant is refused */
-    if (rc < 0)
-        return rc;
-    at = json_string_value(json_object_get(o, "access_token"));
-    if (at == NULL || strlen(at) >= size) {
-        json_decref(o);
-        return sv__plat_fail(j, SV_EPROTO, "making the token long-lived: "
-                             "no access_token in the answer");
     }
-    snprintf(tok, size, "%s", at);
-    *expires_in = json_integer_value(json_object_get(o, "expires_in"));
-    json_decref(o);
-    return 0;
+    return token_call(j, qs, sizeof(qs), "making the token long-lived", tok,
+                      size, expires_in);
 }
 
 /* the Page (and its token), and for Instagram its business account */

@@ -108,3 +108,17 @@ live_source() {
     fi
     echo "# live latency over h2: $(jq -c .latency_ms <<< "$output") ms" >&3
 }
+
+@test "hls.js held to the live edge (sync, maxlat) comes back from 3 s behind, as scripts/bench/edge.sh plays it" {
+    live_source
+    start_serve --workers 2
+    # hls.js's defaults would stay there: more than a target duration past
+    # its aim it neither plays faster nor jumps
+    run node "$E2E/serve-play.js" \
+        "$URL/serve-player.html?src=live/master.m3u8&ll=1&rate=1.5&sync=0.75&maxlat=2&stallinc=0.25&lag=3" \
+        10 40
+    echo "# $output" >&3
+    [ "$status" -eq 0 ]
+    jq -e '.fatal == null and .jumps >= 1 and .latency_ms.samples > 0 and
+           .latency_ms.median < 2000' <<< "$output"
+}

@@ -28,7 +28,7 @@ const { launch, poll } = require('./browser');
     played: st ? st.played : 0, position: st ? st.currentTime : 0, ended: st ? st.ended : false,
     fatal: st ? st.fatal : 'no stats', errors: st ? st.errors.slice(0, 10) : [],
     parts: st ? st.parts : 0, frags: st ? st.frags : 0,
-    stalls: st ? st.stalls || 0 : 0,
+    stalls: st ? st.stalls || 0 : 0, jumps: st ? st.jumps || 0 : 0,
     level: st ? st.level : null,
     // hls.js's own latency, its target and the buffer ahead at the end (s)
     hls_latency: st && st.hlsLatency.length ? st.hlsLatency[st.hlsLatency.length - 1] : null,

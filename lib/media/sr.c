@@ -329,6 +329,23 @@ vconv4(const float *restrict in, float *restrict out, int rows, int cols)
           XB(cols), 0);
 }
 
+/* d[2j] = a[j], d[2j+1] = b[j] for 8 values from 0 to 255 */
+AVX2 static inline void
+interleave16(uint8_t *d, const int32_t *a, const int32_t *b)
+{
+    __m256i va = _mm256_load_si256((const __m256i *)a);
+    __m256i vb = _mm256_load_si256((const __m256i *)b);
+    /* per 128-bit lane: a0 b0 a1 b1 | a4 b4 a5 b5, a2 b2 a3 b3 | ... */
+    __m256i lo = _mm256_unpacklo_epi32(va, vb);
+    __m256i hi = _mm256_unpackhi_epi32(va, vb);
+    /* a0 b0 .. a3 b3 | a4 b4 .. a7 b7 as 16 bits, then bytes */
+    __m256i w = _mm256_packus_epi32(lo, hi);
+    __m256i c = _mm256_packus_epi16(w, w);
+
+    c = _mm256_permute4x64_epi64(c, 0x08);      /* qwords 0 and 2 */
+    _mm_storeu_si128((__m128i *)d, _mm256_castsi256_si128(c));
+}
+
 /* the residual on lanczos and the shuffle: r holds C4's four planes, in
  * the tile's input (stride ST) */
 AVX2 static void
@@ -373,6 +390,14 @@ vfinish(const float *restrict r, const float *restrict in,
                 /* nearest, ties to even (the default rounding mode), as
                  * lrintf and numpy's round */
                 _mm256_store_si256((__m256i *)px[o], _mm256_cvtps_epi32(v));
+            }
+            if (x * 8 + 8 <= tw) {
+                /* channel 2i+j is the sub-pixel (j, i): rows of phases
+                 * 0,1 and 2,3 interleaved, 16 bytes each */
+                interleave16(dst + 2 * y * dstride + 16 * x, px[0], px[1]);
+                interleave16(dst + (2 * y + 1) * dstride + 16 * x, px[2],
+                             px[3]);
+                continue;
             }
             for (j = 0; j < 8 && x * 8 + j < tw; j++) {
                 uint8_t *d = dst + 2 * y * dstride + 2 * (x * 8 + j);

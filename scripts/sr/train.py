@@ -392,9 +392,11 @@ def main():
         if val and (step % a.val == 0 or step == a.steps):
             print("train.py: step %d held out: %s" %
                   (step, validate(net, val)), file=sys.stderr)
-    cmd = "nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
-    if a.seed != 16:
-        cmd += " --seed %d" % a.seed
+    cmd = "nice -n 19 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
+    for name, default in (("seed", 16), ("lr", 2e-3), ("patch", 24),
+                          ("batch", 64)):
+        if getattr(a, name) != default:
+            cmd += " --%s %s" % (name, getattr(a, name))
     export(net, a.out, cmd)
     reference(net, a.ref)
     print("train.py: %d steps; wrote %s and %s" % (step, a.out, a.ref),

@@ -264,9 +264,12 @@ def validate(net, val):
             x = torch.from_numpy(lr.astype(np.float32) / 255)[None, None]
             out, base = net(x, with_base=True)
             t = hr.astype(np.float64)
-            for o, acc in ((out, ps), (base, pl)):
-                b = np.clip(np.round(o[0, 0].numpy() * 255), 0, 255)
-                acc.append(10 * np.log10(255 ** 2 / np.mean((b - t) ** 2)))
+            mse = [np.mean((np.clip(np.round(o[0, 0].numpy() * 255), 0,
+                                    255) - t) ** 2) for o in (out, base)]
+            if min(mse) == 0:       # a flat picture says nothing
+                continue
+            ps.append(10 * np.log10(255 ** 2 / mse[0]))
+            pl.append(10 * np.log10(255 ** 2 / mse[1]))
     return "sr %.3f lanczos %.3f gain %+.3f dB" % (
         np.mean(ps), np.mean(pl), np.mean(ps) - np.mean(pl))
 
@@ -284,6 +287,8 @@ def main():
     ap.add_argument("--patch", type=int, default=24,
                     help="low-res patch side (of the output)")
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--log", type=int, default=200, metavar="N",
+                    help="the loss every N steps")
     ap.add_argument("--val", type=int, default=0, metavar="N",
                     help="every N steps, PSNR over lanczos on the held-out "
                     "pictures at CRF 23")
@@ -384,7 +389,7 @@ def main():
             0.98 * loss_avg + 0.02 * mse
         gain_avg = gain if gain_avg is None else \
             0.98 * gain_avg + 0.02 * gain
-        if step % 200 == 0:
+        if step % a.log == 0:
             print("train.py: step %d loss %.6f (%.2f dB, %+.3f dB over "
                   "lanczos) %.0f s" %
                   (step, loss_avg, -10 * np.log10(loss_avg), gain_avg,

@@ -128,7 +128,7 @@ def prepare(pic, tmp, crfs=CRFS):
     return y, lows
 
 
-def build():
+def build(init="torch"):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -138,15 +138,21 @@ def build():
             super().__init__()
             self.c = nn.ModuleList(nn.Conv2d(i, o, k) for i, o, k in LAYERS)
 
+            # what the features see is the input less center (export
+            # folds it into C0's bias)
+            self.center = 0.5 if init == "he" else 0.0
             with torch.no_grad():
-                # He init for the ReLU layers: torch's default shrinks the
-                # signal a layer at a time, which left the deep layers
-                # with almost no gradient (the flat loss of session 26)
-                for c in self.c[:-1]:
-                    nn.init.kaiming_normal_(c.weight, nonlinearity="relu")
-                    c.bias.zero_()
-                # start from lanczos: the residual begins near zero
-                nn.init.normal_(self.c[-1].weight, std=1e-3)
+                if init == "he":
+                    # He init for the ReLU layers (torch's default shrinks
+                    # the signal a layer at a time) and a residual that
+                    # starts near zero
+                    for c in self.c[:-1]:
+                        nn.init.kaiming_normal_(c.weight,
+                                                nonlinearity="relu")
+                        c.bias.zero_()
+                    nn.init.normal_(self.c[-1].weight, std=1e-3)
+                else:                           # start from lanczos
+                    self.c[-1].weight.mul_(0.1)
                 self.c[-1].bias.zero_()
             t = lanczos_taps()
             k = np.zeros((4, 1, 2 * LZ + 1, 2 * LZ + 1), np.float32)
@@ -156,13 +162,12 @@ def build():
             self.register_buffer("lz", torch.from_numpy(k))
 
         def forward(self, x, padded=False, with_base=False):
-            # x: N x 1 x H x W in [0, 1]; the features see it centred on
-            # 0 (export folds the shift into C0's bias)
+            # x: N x 1 x H x W in [0, 1]
             if not padded:
                 x = F.pad(x, (PAD,) * 4, mode="replicate")
             e = PAD - LZ
             base = F.conv2d(x[:, :, e:-e, e:-e], self.lz)
-            t = x - 0.5
+            t = x - self.center
             for c in self.c[:-1]:
                 t = F.relu(c(t))
             out = F.pixel_shuffle(self.c[-1](t) + base, 2)
@@ -183,7 +188,7 @@ def export(net, path, command):
         w = conv.weight.detach().numpy()            # oc ic ky kx
         b = conv.bias.detach().numpy().astype(np.float64)
         if n == 0:          # the input's centring, folded into the bias
-            b = b - 0.5 * w.astype(np.float64).sum(axis=(1, 2, 3))
+            b = b - net.center * w.astype(np.float64).sum(axis=(1, 2, 3))
         w = np.transpose(w, (2, 3, 1, 0)).reshape(-1)
         for name, arr in (("w", w), ("b", b)):
             lines.append("static const float sv__sr_%s%d[%d] = {" %
@@ -232,6 +237,40 @@ def write_ref(path, w, h, img, o):
     with open(path + ".tmp", "w") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(path + ".tmp", path)
+
+
+def refit(net, sample, n):
+    """The last layer is linear in the maps before it: after the gradient
+    steps, solve it exactly (least squares on the residual over lanczos,
+    a touch of ridge) from n batches of sample() -- patches taken as they
+    come, flat ones too, as a whole picture is scored."""
+    import torch
+    import torch.nn.functional as F
+    c = net.c[-1]
+    m = c.in_channels * 9 + 1
+    ata = np.zeros((m, m))
+    atb = np.zeros((m, 4))
+    with torch.no_grad():
+        for _ in range(n):
+            x, y = sample()
+            t = x - net.center
+            for conv in net.c[:-1]:
+                t = F.relu(conv(t))
+            e = PAD - LZ
+            base = F.conv2d(x[:, :, e:-e, e:-e], net.lz)
+            r = F.pixel_unshuffle(y, 2) - base
+            # columns ordered as the weight (ic, ky, kx), then a one
+            a = F.unfold(t, 3).permute(0, 2, 1).reshape(-1, m - 1)
+            a = torch.cat([a, torch.ones(a.shape[0], 1)], 1).double()
+            b = r.permute(0, 2, 3, 1).reshape(-1, 4).double()
+            ata += (a.T @ a).numpy()
+            atb += (a.T @ b).numpy()
+    lam = 1e-6 * np.trace(ata) / m
+    sol = np.linalg.solve(ata + lam * np.eye(m), atb)
+    with torch.no_grad():
+        c.weight.copy_(torch.from_numpy(
+            sol[:-1].T.reshape(c.weight.shape).astype(np.float32)))
+        c.bias.copy_(torch.from_numpy(sol[-1].astype(np.float32)))
 
 
 def validation(held, cache):
@@ -287,6 +326,12 @@ def main():
     ap.add_argument("--patch", type=int, default=24,
                     help="low-res patch side (of the output)")
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--init", choices=("torch", "he"), default="torch",
+                    help="torch's default init (the committed weights') or "
+                    "He's, with the input centred")
+    ap.add_argument("--refit", type=int, default=0, metavar="N",
+                    help="then solve the last layer by least squares on N "
+                    "batches")
     ap.add_argument("--log", type=int, default=200, metavar="N",
                     help="the loss every N steps")
     ap.add_argument("--val", type=int, default=0, metavar="N",
@@ -334,20 +379,20 @@ def main():
           (len(data), len(held)), file=sys.stderr)
 
     val = validation(held, a.cache) if a.val else []
-    net = build()
+    net = build(a.init)
     LR0 = a.lr
     opt = torch.optim.Adam(net.parameters(), lr=LR0)
     P, B = a.patch, a.batch             # LR patch (output side), batch
     step, loss_avg, gain_avg = 0, None, None
 
-    def batch():
+    def batch(tries=4):
         xs, ys = [], []
         for _ in range(B):
             hr, lows = data[rng.randrange(len(data))]
             lr = lows[rng.randrange(len(lows))]
             lh, lw = lr.shape
             # favour textured patches: flat sky teaches nothing
-            for _ in range(4):
+            for _ in range(tries):
                 y0 = rng.randrange(0, lh - P - 2 * PAD)
                 x0 = rng.randrange(0, lw - P - 2 * PAD)
                 x = lr[y0:y0 + P + 2 * PAD, x0:x0 + P + 2 * PAD]
@@ -397,9 +442,17 @@ def main():
         if val and (step % a.val == 0 or step == a.steps):
             print("train.py: step %d held out: %s" %
                   (step, validate(net, val)), file=sys.stderr)
-    cmd = "nice -n 19 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
+    if a.refit:
+        if val:
+            print("train.py: before the refit: %s" % validate(net, val),
+                  file=sys.stderr)
+        refit(net, lambda: batch(1), a.refit)
+        if val:
+            print("train.py: refit on %d batches: %s" %
+                  (a.refit, validate(net, val)), file=sys.stderr)
+    cmd = "nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
     for name, default in (("seed", 16), ("lr", 2e-3), ("patch", 24),
-                          ("batch", 64)):
+                          ("batch", 64), ("refit", 0), ("init", "torch")):
         if getattr(a, name) != default:
             cmd += " --%s %s" % (name, getattr(a, name))
     export(net, a.out, cmd)

@@ -4,6 +4,7 @@
 # and their ratio (sv / ffmpeg; 1.0 is parity), one 720p30 rung, libx264
 # veryfast crf 23, no audio.
 #   scripts/bench/enhance.sh            (SECONDS_LONG=10)
+#   SR_ONLY=1 scripts/bench/enhance.sh  (the super resolution part alone)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${BUILD:-$top/build}/bin/sv-transcode
@@ -29,6 +30,7 @@ secs() {
     echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }'
 }
 
+if [ -z "${SR_ONLY:-}" ]; then
 printf '%-10s %10s %10s %8s\n' filter sv_fps ffmpeg_fps ratio
 # name | sv-transcode options | the ffmpeg filter chain doing the same
 while IFS='|' read -r name opts chain; do
@@ -45,6 +47,7 @@ hqdn3d|--denoise hqdn3d|hqdn3d=4:3:6:4.5,
 nlmeans|--denoise nlmeans|nlmeans=s=1,
 sharpen|--sharpen|unsharp=5:5:1:5:5:0,
 LIST
+fi
 
 # super resolution (--upscale): sv's x2 network (luma; chroma by lanczos)
 # against ffmpeg's lanczos scale of the same raw frames, the upscale alone

@@ -109,7 +109,7 @@ def read_y(path, w, h):
     return np.frombuffer(raw[:w * h], np.uint8).reshape(h, w)
 
 
-def prepare(pic, tmp):
+def prepare(pic, tmp, crfs=CRFS):
     """HR Y and the degraded LR Y at each CRF for one picture."""
     hr = os.path.join(tmp, "hr.mkv")
     # a video-sized frame, sizes a multiple of 4 so the half is even
@@ -120,7 +120,7 @@ def prepare(pic, tmp):
     w, h = probe_size(hr)
     y = read_y(hr, w, h)
     lows = []
-    for crf in CRFS:
+    for crf in crfs:
         lr = os.path.join(tmp, "lr%d.mkv" % crf)
         ff("-i", hr, "-vf", "scale=%d:%d:flags=bicubic" % (w // 2, h // 2),
            "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), lr)
@@ -128,7 +128,7 @@ def prepare(pic, tmp):
     return y, lows
 
 
-def build():
+def build(init="torch"):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -138,8 +138,21 @@ def build():
             super().__init__()
             self.c = nn.ModuleList(nn.Conv2d(i, o, k) for i, o, k in LAYERS)
 
-            with torch.no_grad():               # start from lanczos
-                self.c[-1].weight.mul_(0.1)
+            # what the features see is the input less center (export
+            # folds it into C0's bias)
+            self.center = 0.5 if init == "he" else 0.0
+            with torch.no_grad():
+                if init == "he":
+                    # He init for the ReLU layers (torch's default shrinks
+                    # the signal a layer at a time) and a residual that
+                    # starts near zero
+                    for c in self.c[:-1]:
+                        nn.init.kaiming_normal_(c.weight,
+                                                nonlinearity="relu")
+                        c.bias.zero_()
+                    nn.init.normal_(self.c[-1].weight, std=1e-3)
+                else:                           # start from lanczos
+                    self.c[-1].weight.mul_(0.1)
                 self.c[-1].bias.zero_()
             t = lanczos_taps()
             k = np.zeros((4, 1, 2 * LZ + 1, 2 * LZ + 1), np.float32)
@@ -148,16 +161,19 @@ def build():
                     k[2 * i + j, 0] = np.outer(t[i], t[j])
             self.register_buffer("lz", torch.from_numpy(k))
 
-        def forward(self, x, padded=False):
+        def forward(self, x, padded=False, with_base=False):
             # x: N x 1 x H x W in [0, 1]
             if not padded:
                 x = F.pad(x, (PAD,) * 4, mode="replicate")
             e = PAD - LZ
             base = F.conv2d(x[:, :, e:-e, e:-e], self.lz)
-            t = x
+            t = x - self.center
             for c in self.c[:-1]:
                 t = F.relu(c(t))
-            return F.pixel_shuffle(self.c[-1](t) + base, 2)
+            out = F.pixel_shuffle(self.c[-1](t) + base, 2)
+            if with_base:
+                return out, F.pixel_shuffle(base, 2)
+            return out
     return Net()
 
 
@@ -170,8 +186,10 @@ def export(net, path, command):
              "#ifndef SV_SR_WEIGHTS_H", "#define SV_SR_WEIGHTS_H", ""]
     for n, (conv, (ci, co, k)) in enumerate(zip(net.c, LAYERS)):
         w = conv.weight.detach().numpy()            # oc ic ky kx
+        b = conv.bias.detach().numpy().astype(np.float64)
+        if n == 0:          # the input's centring, folded into the bias
+            b = b - net.center * w.astype(np.float64).sum(axis=(1, 2, 3))
         w = np.transpose(w, (2, 3, 1, 0)).reshape(-1)
-        b = conv.bias.detach().numpy()
         for name, arr in (("w", w), ("b", b)):
             lines.append("static const float sv__sr_%s%d[%d] = {" %
                          (name, n, arr.size))
@@ -221,6 +239,80 @@ def write_ref(path, w, h, img, o):
     os.replace(path + ".tmp", path)
 
 
+def refit(net, sample, n):
+    """The last layer is linear in the maps before it: after the gradient
+    steps, solve it exactly (least squares on the residual over lanczos,
+    a touch of ridge) from n batches of sample() -- patches taken as they
+    come, flat ones too, as a whole picture is scored."""
+    import torch
+    import torch.nn.functional as F
+    c = net.c[-1]
+    m = c.in_channels * 9 + 1
+    ata = np.zeros((m, m))
+    atb = np.zeros((m, 4))
+    with torch.no_grad():
+        for _ in range(n):
+            x, y = sample()
+            t = x - net.center
+            for conv in net.c[:-1]:
+                t = F.relu(conv(t))
+            e = PAD - LZ
+            base = F.conv2d(x[:, :, e:-e, e:-e], net.lz)
+            r = F.pixel_unshuffle(y, 2) - base
+            # columns ordered as the weight (ic, ky, kx), then a one
+            a = F.unfold(t, 3).permute(0, 2, 1).reshape(-1, m - 1)
+            a = torch.cat([a, torch.ones(a.shape[0], 1)], 1).double()
+            b = r.permute(0, 2, 3, 1).reshape(-1, 4).double()
+            ata += (a.T @ a).numpy()
+            atb += (a.T @ b).numpy()
+    lam = 1e-6 * np.trace(ata) / m
+    sol = np.linalg.solve(ata + lam * np.eye(m), atb)
+    with torch.no_grad():
+        c.weight.copy_(torch.from_numpy(
+            sol[:-1].T.reshape(c.weight.shape).astype(np.float32)))
+        c.bias.copy_(torch.from_numpy(sol[-1].astype(np.float32)))
+
+
+def validation(held, cache):
+    """The held-out pictures, degraded at CRF 23 (eval.sh's way), as
+    (hr, lr) pairs; kept in $TMPDIR with --cache."""
+    path = os.path.join(tempfile.gettempdir(), "sv-sr-val.npz")
+    if cache and os.path.exists(path):
+        z = np.load(path)
+        return [(z["hr%d" % i], z["lr%d" % i]) for i in range(int(z["n"]))]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for p in held:
+            y, lows = prepare(p, tmp, (23,))
+            out.append((y, lows[0]))
+    if cache:
+        arrs = {"n": np.array(len(out))}
+        for i, (hr, lr) in enumerate(out):
+            arrs["hr%d" % i], arrs["lr%d" % i] = hr, lr
+        np.savez(path, **arrs)
+    return out
+
+
+def validate(net, val):
+    """Mean PSNR of the network and of lanczos over val (bytes, as the C
+    writes them) and the mean gain."""
+    import torch
+    ps, pl = [], []
+    with torch.no_grad():
+        for hr, lr in val:
+            x = torch.from_numpy(lr.astype(np.float32) / 255)[None, None]
+            out, base = net(x, with_base=True)
+            t = hr.astype(np.float64)
+            mse = [np.mean((np.clip(np.round(o[0, 0].numpy() * 255), 0,
+                                    255) - t) ** 2) for o in (out, base)]
+            if min(mse) == 0:       # a flat picture says nothing
+                continue
+            ps.append(10 * np.log10(255 ** 2 / mse[0]))
+            pl.append(10 * np.log10(255 ** 2 / mse[1]))
+    return "sr %.3f lanczos %.3f gain %+.3f dB" % (
+        np.mean(ps), np.mean(pl), np.mean(ps) - np.mean(pl))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=2500)
@@ -229,6 +321,22 @@ def main():
                                                   "sr_weights.h"))
     ap.add_argument("--ref", default=os.path.join(TOP, "tests", "unit",
                                                   "media", "sr_ref.h"))
+    ap.add_argument("--lr", type=float, default=2e-3,
+                    help="Adam's peak learning rate")
+    ap.add_argument("--patch", type=int, default=24,
+                    help="low-res patch side (of the output)")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--init", choices=("torch", "he"), default="torch",
+                    help="torch's default init (the committed weights') or "
+                    "He's, with the input centred")
+    ap.add_argument("--refit", type=int, default=0, metavar="N",
+                    help="then solve the last layer by least squares on N "
+                    "batches")
+    ap.add_argument("--log", type=int, default=200, metavar="N",
+                    help="the loss every N steps")
+    ap.add_argument("--val", type=int, default=0, metavar="N",
+                    help="every N steps, PSNR over lanczos on the held-out "
+                    "pictures at CRF 23")
     ap.add_argument("--list-holdout", action="store_true")
     ap.add_argument("--cache", action="store_true",
                     help="keep the degraded pictures in $TMPDIR between runs")
@@ -270,20 +378,21 @@ def main():
     print("train.py: %d training pictures, %d held out" %
           (len(data), len(held)), file=sys.stderr)
 
-    net = build()
-    LR0 = 2e-3
+    val = validation(held, a.cache) if a.val else []
+    net = build(a.init)
+    LR0 = a.lr
     opt = torch.optim.Adam(net.parameters(), lr=LR0)
-    P, B = 24, 64                       # LR patch (output side), batch
-    step, loss_avg = 0, None
+    P, B = a.patch, a.batch             # LR patch (output side), batch
+    step, loss_avg, gain_avg = 0, None, None
 
-    def batch():
+    def batch(tries=4):
         xs, ys = [], []
         for _ in range(B):
             hr, lows = data[rng.randrange(len(data))]
             lr = lows[rng.randrange(len(lows))]
             lh, lw = lr.shape
             # favour textured patches: flat sky teaches nothing
-            for _ in range(4):
+            for _ in range(tries):
                 y0 = rng.randrange(0, lh - P - 2 * PAD)
                 x0 = rng.randrange(0, lw - P - 2 * PAD)
                 x = lr[y0:y0 + P + 2 * PAD, x0:x0 + P + 2 * PAD]
@@ -309,23 +418,43 @@ def main():
             g["lr"] = LR0 * min(1.0, (step + 1) / 200) * \
                 (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
         x, y = batch()
-        out = net(x, padded=True)
+        out, base = net(x, padded=True, with_base=True)
         loss = torch.mean(torch.abs(out - y))
         with torch.no_grad():
             mse = torch.mean((out - y) ** 2).item()
+            # the batch's own lanczos error: random batches differ far
+            # more from each other than the network gains on one, so the
+            # loss alone looks flat; the ratio shows the gain
+            gain = 10 * np.log10(torch.mean((base - y) ** 2).item() / mse)
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
         loss_avg = mse if loss_avg is None else \
             0.98 * loss_avg + 0.02 * mse
-        if step % 200 == 0:
-            print("train.py: step %d loss %.6f (%.2f dB) %.0f s" %
-                  (step, loss_avg, -10 * np.log10(loss_avg),
+        gain_avg = gain if gain_avg is None else \
+            0.98 * gain_avg + 0.02 * gain
+        if step % a.log == 0:
+            print("train.py: step %d loss %.6f (%.2f dB, %+.3f dB over "
+                  "lanczos) %.0f s" %
+                  (step, loss_avg, -10 * np.log10(loss_avg), gain_avg,
                    time.monotonic() - start), file=sys.stderr)
+        if val and (step % a.val == 0 or step == a.steps):
+            print("train.py: step %d held out: %s" %
+                  (step, validate(net, val)), file=sys.stderr)
+    if a.refit:
+        if val:
+            print("train.py: before the refit: %s" % validate(net, val),
+                  file=sys.stderr)
+        refit(net, lambda: batch(1), a.refit)
+        if val:
+            print("train.py: refit on %d batches: %s" %
+                  (a.refit, validate(net, val)), file=sys.stderr)
     cmd = "nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
-    if a.seed != 16:
-        cmd += " --seed %d" % a.seed
+    for name, default in (("seed", 16), ("lr", 2e-3), ("patch", 24),
+                          ("batch", 64), ("refit", 0), ("init", "torch")):
+        if getattr(a, name) != default:
+            cmd += " --%s %s" % (name, getattr(a, name))
     export(net, a.out, cmd)
     reference(net, a.ref)
     print("train.py: %d steps; wrote %s and %s" % (step, a.out, a.ref),

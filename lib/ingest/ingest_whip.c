@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include "core/bytes.h"
 #include "core/err.h"
@@ -46,6 +47,17 @@
 #define RING_SLOTS 512
 /* a viewer's PLI or FIR reaches the publisher at most this often */
 #define FWD_PLI_MS 300
+/* datagrams of one fan-out handed to the kernel in one sendmmsg(2) */
+#define BATCH 64
+#define DGRAM_MAX (12 + SV_REORDER_MTU + SV_SRTP_TRAILER)
+
+/* a packet's copies to many viewers, protected, waiting for one call */
+struct batch {
+    struct mmsghdr mm[BATCH];
+    struct iovec iov[BATCH];
+    uint8_t buf[BATCH][DGRAM_MAX];
+    int n;
+};
 
 struct ring_slot {
     uint16_t seq, len;
@@ -148,6 +160,8 @@ struct sv_wlisten {
     int nconns;
     struct wsess *sessions;
     int nsessions;
+    struct batch *out;          /* NULL: one send per datagram */
+    int fd;
 };
 
 /* ------------------------------------------------------------------ */
@@ -217,6 +231,7 @@ listen_unref(struct sv_wlisten *l)
     if (--l->handles > 0)
         return;
     sv_dtls_ctx_free(l->dtls);
+    free(l->out);
     free(l);
 }
 
@@ -239,6 +254,64 @@ udp_send(struct wsess *s, const uint8_t *p, size_t len)
     rc = uv_udp_try_send(&s->l->udp, &b, 1, (struct sockaddr *)&s->peer);
     /* a full socket buffer drops the datagram, as the network would */
     return rc < 0 && rc != UV_EAGAIN ? rc : 0;
+}
+
+/* the batch to the kernel: a datagram the socket refuses is dropped, as
+ * the network would, and the rest still go */
+static void
+batch_flush(struct sv_wlisten *l)
+{
+    struct batch *b = l->out;
+    int off = 0, r;
+
+    if (b == NULL)
+        return;
+    while (off < b->n && !l->closing) {
+        r = sendmmsg(l->fd, b->mm + off, (unsigned)(b->n - off),
+                     MSG_DONTWAIT);
+        if (r > 0)
+            off += r;
+        else if (r < 0 && errno == EINTR)
+            continue;
+        else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;              /* full: the rest would fail the same */
+        else
+            off++;              /* this one's address: skip it */
+    }
+    b->n = 0;
+}
+
+/* room for one datagram to s in the batch, or NULL (no batching, or no
+ * peer): the caller then sends on its own */
+static uint8_t *
+batch_slot(struct wsess *s)
+{
+    struct batch *b = s->l->out;
+
+    if (b == NULL || !s->have_peer || s->l->closing)
+        return NULL;
+    if (b->n == BATCH)
+        batch_flush(s->l);
+    return b->buf[b->n];
+}
+
+/* the datagram written at batch_slot(s) is len bytes long */
+static void
+batch_commit(struct wsess *s, size_t len)
+{
+    struct batch *b = s->l->out;
+    struct mmsghdr *m = &b->mm[b->n];
+
+    b->iov[b->n].iov_base = b->buf[b->n];
+    b->iov[b->n].iov_len = len;
+    memset(m, 0, sizeof(*m));
+    m->msg_hdr.msg_name = &s->peer;
+    m->msg_hdr.msg_namelen = s->peer.ss_family == AF_INET6 ?
+                             sizeof(struct sockaddr_in6) :
+                             sizeof(struct sockaddr_in);
+    m->msg_hdr.msg_iov = &b->iov[b->n];
+    m->msg_hdr.msg_iovlen = 1;
+    b->n++;
 }
 
 static int
@@ -451,16 +524,22 @@ static void
 viewer_send(struct wsess *v, int track, int marker, uint16_t seq,
             uint32_t ts, const uint8_t *payload, size_t len)
 {
-    uint8_t buf[12 + SV_REORDER_MTU + SV_SRTP_TRAILER];
+    uint8_t own[DGRAM_MAX], *buf;
     size_t n = 12 + len;
 
     if (v->tx == NULL || v->pt[track] < 0 || len > SV_REORDER_MTU)
         return;
+    buf = batch_slot(v);
+    if (buf == NULL)
+        buf = own;
     sv_rtp_header(buf, marker, v->pt[track], seq, ts, v->vssrc[track]);
     memcpy(buf + 12, payload, len);
     if (sv_srtp_protect(v->tx, buf, &n) < 0)
         return;
-    udp_send(v, buf, n);
+    if (buf == own)
+        udp_send(v, buf, n);
+    else
+        batch_commit(v, n);
     v->sent_pkts++;
     v->sent_bytes += n;
 }
@@ -497,6 +576,7 @@ fan_out(struct wsess *s, int track, const struct sv_rtp *r)
         }
         viewer_send(v, track, r->marker, r->seq, r->ts, r->payload, r->len);
     }
+    batch_flush(s->l);
 }
 
 /* a viewer's NACK: the packets again from the ring */
@@ -520,6 +600,7 @@ viewer_nack(struct wsess *v, const struct sv_rtcp_info *info)
                     sl->payload, sl->len);
         v->rtx++;
     }
+    batch_flush(v->l);
 }
 
 /* RTCP from a viewer: keyframe requests and NACKs; it also keeps the
@@ -2343,8 +2424,17 @@ sv__whip_listen(struct sv_ingest *ing, const char *url)
     /* a bigger receive buffer rides out a keyframe's burst */
     {
         int sz = 4 << 20;
+        uv_os_fd_t fd;
 
         uv_recv_buffer_size((uv_handle_t *)&l->udp, &sz);
+        /* fan-outs go through sendmmsg on the socket itself; without the
+         * batch (no memory), one uv_udp_try_send a datagram */
+        if (uv_fileno((uv_handle_t *)&l->udp, &fd) == 0) {
+            l->fd = fd;
+            l->out = malloc(sizeof(*l->out));
+            if (l->out != NULL)
+                l->out->n = 0;
+        }
     }
     uv_timer_start(&l->tick, on_tick, TICK_MS, TICK_MS);
     l->next = ing->whips;

@@ -952,7 +952,9 @@ on_stun(struct sv_wlisten *l, const uint8_t *p, size_t len,
 static void
 udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char rbuf[2048];
+    /* room for libuv's recvmmsg: up to 20 datagrams a call, each given a
+     * 64 KiB slice; the callback is done with one before the next read */
+    static char rbuf[20 << 16];
 
     buf->base = rbuf;
     buf->len = sizeof(rbuf);
@@ -2402,7 +2404,7 @@ sv__whip_listen(struct sv_ingest *ing, const char *url)
     for (i = 0; i < l->ncand; i++)
         l->candp[i] = l->cand[i];
     uv_tcp_init(&ing->loop, &l->tcp);
-    uv_udp_init(&ing->loop, &l->udp);
+    uv_udp_init_ex(&ing->loop, &l->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
     uv_timer_init(&ing->loop, &l->tick);
     l->tcp.data = l->udp.data = l->tick.data = l;
     l->handles = 3;

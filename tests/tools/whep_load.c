@@ -465,7 +465,9 @@ static void janus_destroy(struct viewer *v);
 static void
 alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char rbuf[2048];
+    /* libuv's recvmmsg gives each datagram a 64 KiB slice, 20 at most a
+     * call: a busy viewer's queue is read in one system call */
+    static char rbuf[20 << 16];
 
     buf->base = rbuf;
     buf->len = sizeof(rbuf);
@@ -693,7 +695,7 @@ open_socket(struct viewer *v, int *port)
     memset(&local, 0, sizeof(local));
     local.sin_family = AF_INET;
     inet_pton(AF_INET, G.local, &local.sin_addr);
-    if (uv_udp_init(G.loop, &v->udp) < 0)
+    if (uv_udp_init_ex(G.loop, &v->udp, AF_UNSPEC | UV_UDP_RECVMMSG) < 0)
         return SV_EINTERNAL;
     v->udp_open = 1;
     v->udp.data = v;
@@ -701,6 +703,14 @@ open_socket(struct viewer *v, int *port)
         uv_udp_getsockname(&v->udp, (struct sockaddr *)&local, &len) < 0 ||
         uv_udp_recv_start(&v->udp, alloc_cb, recv_cb) < 0)
         return SV_EINTERNAL;
+    /* a client sharing its cores with the server and the encoder can be
+     * scheduled out for a while: room for a second of this viewer's
+     * media, so a stall shows as lateness, not as the server's loss */
+    {
+        int sz = 1 << 20;
+
+        uv_recv_buffer_size((uv_handle_t *)&v->udp, &sz);
+    }
     *port = ntohs(local.sin_port);
     return 0;
 }

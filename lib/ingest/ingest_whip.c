@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "core/bytes.h"
 #include "core/err.h"
@@ -125,6 +126,7 @@ struct wsess {
     int joined;                 /* viewer: live.viewer.joined went out */
     uint64_t joined_ms;
     uint64_t sent_pkts, sent_bytes, rtx, rtx_miss, plis_in;
+    uint32_t tpkts[SV_TRACKS], toctets[SV_TRACKS];  /* per SSRC, for SRs */
     /* a feed: the WebRTC side of a stream from RTMP, SRT or a pull, the
      * "publisher" its viewers watch; no peer, no DTLS */
     int feed;
@@ -140,6 +142,13 @@ struct wsess {
     uint8_t *au;                /* an access unit, rewritten */
     size_t au_cap;
     uint64_t fed_frames, fed_audio;
+    /* feed: the stream's time against the monotonic clock, for its
+     * viewers' sender reports: wall - pts, the least seen (the frame that
+     * came soonest), let rise 1 ms a second so encoder clock drift does
+     * not leave it behind */
+    int have_offset;
+    int64_t offset_us;
+    uint64_t offset_at_us, last_sr_ms;
 };
 
 struct sv_wlisten {
@@ -321,6 +330,7 @@ dtls_send(void *ud, const uint8_t *p, size_t len)
 }
 
 static void viewer_left(struct wsess *v, const char *why);
+static void feed_reports(struct wsess *f, uint64_t now_ms_);
 
 static void
 sess_kill(struct wsess *s, const char *why)
@@ -542,6 +552,8 @@ viewer_send(struct wsess *v, int track, int marker, uint16_t seq,
         batch_commit(v, n);
     v->sent_pkts++;
     v->sent_bytes += n;
+    v->tpkts[track]++;
+    v->toctets[track] += (uint32_t)len;
 }
 
 /* a publisher's packet, as it came (before reordering: no added delay),
@@ -639,7 +651,7 @@ fan_out_sr(struct wsess *s, int track, const struct sv_rtcp_info *info)
         if (v->tx == NULL || v->pt[track] < 0)
             continue;
         if (sv_rtcp_sr(buf, 28, v->vssrc[track], info->sr_ntp, info->sr_rtp,
-                       (uint32_t)v->sent_pkts, (uint32_t)v->sent_bytes) < 0)
+                       v->tpkts[track], v->toctets[track]) < 0)
             continue;
         send_rtcp(v, buf, 28);
     }
@@ -1022,6 +1034,8 @@ on_tick(uv_timer_t *t)
     int i;
 
     for (s = l->sessions; s != NULL; s = s->next) {
+        if (s->feed && !s->dead)
+            feed_reports(s, now);
         if (s->dead || s->feed)
             continue;
         if (s->dtls != NULL && !sv_dtls_done(s->dtls) &&
@@ -1690,6 +1704,67 @@ feed_ts(struct wsess *f, int64_t pts_us, int64_t clock)
     return (uint32_t)((pts_us - f->base_us) * clock / 1000000);
 }
 
+/* a unit of pts went out now: the stream's time against the clock (the
+ * video's, or the audio's when there is no video: audio comes out of the
+ * transcoder later than its time) */
+static void
+feed_clock(struct wsess *f, int64_t pts_us)
+{
+    uint64_t now = uv_hrtime() / 1000;
+    int64_t off = (int64_t)now - pts_us;
+
+    if (f->have_offset)
+        f->offset_us += (int64_t)(now - f->offset_at_us) / 1000;
+    if (!f->have_offset || off < f->offset_us)
+        f->offset_us = off;
+    f->have_offset = 1;
+    f->offset_at_us = now;
+}
+
+/* the NTP time (RFC 3550: 32.32 from 1900) of the real-time clock */
+static uint64_t
+ntp_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((uint64_t)ts.tv_sec + 2208988800u) << 32 |
+           (uint64_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
+}
+
+/* a feed's Sender Reports, one a second to each viewer for each track it
+ * has sent: the stream's time now on each track's RTP clock against the
+ * NTP time, the same instant for both, so players line audio up with
+ * video (RFC 3550 6.4.1) */
+static void
+feed_reports(struct wsess *f, uint64_t now_ms_)
+{
+    uint8_t buf[28 + SV_SRTP_TRAILER];
+    struct wsess *v;
+    uint64_t ntp;
+    int64_t t_us;
+    uint32_t rtp[SV_TRACKS];
+    int i;
+
+    if (!f->have_offset || !f->have_base || f->viewers == NULL ||
+        now_ms_ - f->last_sr_ms < RR_EVERY_MS)
+        return;
+    f->last_sr_ms = now_ms_;
+    ntp = ntp_now();
+    t_us = (int64_t)(uv_hrtime() / 1000) - f->offset_us - f->base_us;
+    rtp[SV_TRACK_VIDEO] = (uint32_t)(t_us * 90000 / 1000000);
+    rtp[SV_TRACK_AUDIO] = (uint32_t)(t_us * 48000 / 1000000);
+    for (v = f->viewers; v != NULL; v = v->vnext) {
+        for (i = 0; i < SV_TRACKS; i++) {
+            if (v->tx == NULL || v->pt[i] < 0 || v->tpkts[i] == 0 ||
+                sv_rtcp_sr(buf, 28, v->vssrc[i], ntp, rtp[i], v->tpkts[i],
+                           v->toctets[i]) < 0)
+                continue;
+            send_rtcp(v, buf, 28);
+        }
+    }
+}
+
 /* one access unit, packetized once for every viewer */
 static void
 feed_video(struct wsess *f, const struct sv_ingest_pkt *p)
@@ -1716,6 +1791,7 @@ feed_video(struct wsess *f, const struct sv_ingest_pkt *p)
         return;
     fp.f = f;
     fp.ts = feed_ts(f, p->pts, 90000);
+    feed_clock(f, p->pts);
     f->fed_frames++;
     if (p->key && !has_sps && f->ps_len > 0) {
         memcpy(f->au, f->ps, f->ps_len);
@@ -1766,6 +1842,9 @@ feed_audio(struct wsess *f, const struct sv_ingest_pkt *p)
     }
     /* Opus timestamps from the same origin as the video's */
     (void)feed_ts(f, p->pts, 48000);
+    if (f->pt[SV_TRACK_VIDEO] < 0 ||
+        f->fst->tracks[SV_TRACK_VIDEO].codec == SV_CODEC_NONE)
+        feed_clock(f, p->pts);
     rc = sv_av_opus_push(f->opus, p->data, p->size, p->pts - f->base_us);
     if (rc < 0) {
         sv_log_warn("stream '%s': Opus for WebRTC viewers stopped: %s",

@@ -16,7 +16,9 @@
 #define MAX_SSRC 16
 #define TAG_CM 10
 #define TAG_GCM 16
-#define WINDOW 64
+/* the replay window: as libsrtp2's was set, room for a retransmission
+ * that comes a keyframe's burst after its place */
+#define WINDOW 1024
 
 struct ssrc_state {
     uint32_t ssrc;
@@ -24,7 +26,7 @@ struct ssrc_state {
     uint32_t roc;               /* RTP: the rollover counter */
     uint16_t s_l;               /* RTP: the highest sequence number */
     uint64_t top;               /* the highest index authenticated */
-    uint64_t win;               /* bit i: index top - i was seen */
+    uint64_t win[WINDOW / 64];  /* bit (index % WINDOW): that index seen */
 };
 
 struct sv_srtp {
@@ -152,16 +154,32 @@ keep(struct ssrc_state *tab, int *next, struct ssrc_state *st,
     return &tab[i];
 }
 
+static int
+seen(const struct ssrc_state *st, uint64_t index)
+{
+    unsigned b = (unsigned)(index % WINDOW);
+
+    return (int)(st->win[b / 64] >> (b % 64) & 1);
+}
+
+static void
+set_seen(struct ssrc_state *st, uint64_t index, int on)
+{
+    unsigned b = (unsigned)(index % WINDOW);
+
+    if (on)
+        st->win[b / 64] |= (uint64_t)1 << (b % 64);
+    else
+        st->win[b / 64] &= ~((uint64_t)1 << (b % 64));
+}
+
 /* 0 when index may be accepted; SV_EAUTH for a replay or one too old */
 static int
 replay_check(const struct ssrc_state *st, uint64_t index)
 {
-    uint64_t d;
-
     if (!st->used || index > st->top)
         return 0;
-    d = st->top - index;
-    if (d >= WINDOW || (st->win >> d & 1))
+    if (st->top - index >= WINDOW || seen(st, index))
         return SV_EAUTH;
     return 0;
 }
@@ -169,20 +187,21 @@ replay_check(const struct ssrc_state *st, uint64_t index)
 static void
 replay_mark(struct ssrc_state *st, uint64_t index)
 {
-    uint64_t d;
+    uint64_t i;
 
     if (!st->used) {
-        st->top = index;
-        st->win = 1;
-        return;
+        memset(st->win, 0, sizeof(st->win));
+    } else if (index > st->top) {
+        /* the indexes skipped are not seen yet */
+        if (index - st->top >= WINDOW)
+            memset(st->win, 0, sizeof(st->win));
+        else
+            for (i = st->top + 1; i < index; i++)
+                set_seen(st, i, 0);
     }
-    if (index > st->top) {
-        d = index - st->top;
-        st->win = d >= WINDOW ? 1 : st->win << d | 1;
+    if (!st->used || index > st->top)
         st->top = index;
-    } else {
-        st->win |= (uint64_t)1 << (st->top - index);
-    }
+    set_seen(st, index, 1);
 }
 
 /* RFC 3711 3.3.1: the rollover counter that puts seq nearest s_l */

@@ -236,10 +236,24 @@ late_packets(void)
     CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), 0);
     CHECK_INT(sv_srtp_unprotect(rx, p[2], &len[2]), 0);
     CHECK_INT(sv_srtp_unprotect(rx, p[1], &len[1]), 0);
-    /* one far behind the window is refused */
-    len[0] = odd_packet(p[0], 101 - 70, 9, 40);
+    /* 850 behind (a retransmission after a burst) is taken; one more than
+     * the window's 1024 behind is refused */
+    len[0] = odd_packet(p[0], 1000, 9, 40);
+    CHECK_INT(sv_srtp_protect(tx, p[0], &len[0]), 0);
+    CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), 0);
+    len[0] = odd_packet(p[0], 1000 - 850, 9, 40);
+    CHECK_INT(sv_srtp_protect(tx, p[0], &len[0]), 0);
+    CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), 0);
+    len[0] = odd_packet(p[0], 2000, 9, 40);
+    CHECK_INT(sv_srtp_protect(tx, p[0], &len[0]), 0);
+    CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), 0);
+    len[0] = odd_packet(p[0], 2000 - 1025, 9, 40);
     CHECK_INT(sv_srtp_protect(tx, p[0], &len[0]), 0);
     CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), SV_EAUTH);
+    /* the numbers skipped on the way to 2000 are not taken as seen */
+    len[0] = odd_packet(p[0], 1999, 9, 40);
+    CHECK_INT(sv_srtp_protect(tx, p[0], &len[0]), 0);
+    CHECK_INT(sv_srtp_unprotect(rx, p[0], &len[0]), 0);
     sv_srtp_free(tx);
     sv_srtp_free(rx);
 }

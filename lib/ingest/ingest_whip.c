@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "core/bytes.h"
 #include "core/err.h"
@@ -46,6 +48,17 @@
 #define RING_SLOTS 512
 /* a viewer's PLI or FIR reaches the publisher at most this often */
 #define FWD_PLI_MS 300
+/* datagrams of one fan-out handed to the kernel in one sendmmsg(2) */
+#define BATCH 64
+#define DGRAM_MAX (12 + SV_REORDER_MTU + SV_SRTP_TRAILER)
+
+/* a packet's copies to many viewers, protected, waiting for one call */
+struct batch {
+    struct mmsghdr mm[BATCH];
+    struct iovec iov[BATCH];
+    uint8_t buf[BATCH][DGRAM_MAX];
+    int n;
+};
 
 struct ring_slot {
     uint16_t seq, len;
@@ -113,6 +126,7 @@ struct wsess {
     int joined;                 /* viewer: live.viewer.joined went out */
     uint64_t joined_ms;
     uint64_t sent_pkts, sent_bytes, rtx, rtx_miss, plis_in;
+    uint32_t tpkts[SV_TRACKS], toctets[SV_TRACKS];  /* per SSRC, for SRs */
     /* a feed: the WebRTC side of a stream from RTMP, SRT or a pull, the
      * "publisher" its viewers watch; no peer, no DTLS */
     int feed;
@@ -128,6 +142,13 @@ struct wsess {
     uint8_t *au;                /* an access unit, rewritten */
     size_t au_cap;
     uint64_t fed_frames, fed_audio;
+    /* feed: the stream's time against the monotonic clock, for its
+     * viewers' sender reports: wall - pts, the least seen (the frame that
+     * came soonest), let rise 1 ms a second so encoder clock drift does
+     * not leave it behind */
+    int have_offset;
+    int64_t offset_us;
+    uint64_t offset_at_us, last_sr_ms;
 };
 
 struct sv_wlisten {
@@ -148,6 +169,8 @@ struct sv_wlisten {
     int nconns;
     struct wsess *sessions;
     int nsessions;
+    struct batch *out;          /* NULL: one send per datagram */
+    int fd;
 };
 
 /* ------------------------------------------------------------------ */
@@ -217,6 +240,7 @@ listen_unref(struct sv_wlisten *l)
     if (--l->handles > 0)
         return;
     sv_dtls_ctx_free(l->dtls);
+    free(l->out);
     free(l);
 }
 
@@ -241,6 +265,64 @@ udp_send(struct wsess *s, const uint8_t *p, size_t len)
     return rc < 0 && rc != UV_EAGAIN ? rc : 0;
 }
 
+/* the batch to the kernel: a datagram the socket refuses is dropped, as
+ * the network would, and the rest still go */
+static void
+batch_flush(struct sv_wlisten *l)
+{
+    struct batch *b = l->out;
+    int off = 0, r;
+
+    if (b == NULL)
+        return;
+    while (off < b->n && !l->closing) {
+        r = sendmmsg(l->fd, b->mm + off, (unsigned)(b->n - off),
+                     MSG_DONTWAIT);
+        if (r > 0)
+            off += r;
+        else if (r < 0 && errno == EINTR)
+            continue;
+        else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;              /* full: the rest would fail the same */
+        else
+            off++;              /* this one's address: skip it */
+    }
+    b->n = 0;
+}
+
+/* room for one datagram to s in the batch, or NULL (no batching, or no
+ * peer): the caller then sends on its own */
+static uint8_t *
+batch_slot(struct wsess *s)
+{
+    struct batch *b = s->l->out;
+
+    if (b == NULL || !s->have_peer || s->l->closing)
+        return NULL;
+    if (b->n == BATCH)
+        batch_flush(s->l);
+    return b->buf[b->n];
+}
+
+/* the datagram written at batch_slot(s) is len bytes long */
+static void
+batch_commit(struct wsess *s, size_t len)
+{
+    struct batch *b = s->l->out;
+    struct mmsghdr *m = &b->mm[b->n];
+
+    b->iov[b->n].iov_base = b->buf[b->n];
+    b->iov[b->n].iov_len = len;
+    memset(m, 0, sizeof(*m));
+    m->msg_hdr.msg_name = &s->peer;
+    m->msg_hdr.msg_namelen = s->peer.ss_family == AF_INET6 ?
+                             sizeof(struct sockaddr_in6) :
+                             sizeof(struct sockaddr_in);
+    m->msg_hdr.msg_iov = &b->iov[b->n];
+    m->msg_hdr.msg_iovlen = 1;
+    b->n++;
+}
+
 static int
 dtls_send(void *ud, const uint8_t *p, size_t len)
 {
@@ -248,6 +330,7 @@ dtls_send(void *ud, const uint8_t *p, size_t len)
 }
 
 static void viewer_left(struct wsess *v, const char *why);
+static void feed_reports(struct wsess *f, uint64_t now_ms_);
 
 static void
 sess_kill(struct wsess *s, const char *why)
@@ -451,18 +534,26 @@ static void
 viewer_send(struct wsess *v, int track, int marker, uint16_t seq,
             uint32_t ts, const uint8_t *payload, size_t len)
 {
-    uint8_t buf[12 + SV_REORDER_MTU + SV_SRTP_TRAILER];
+    uint8_t own[DGRAM_MAX], *buf;
     size_t n = 12 + len;
 
     if (v->tx == NULL || v->pt[track] < 0 || len > SV_REORDER_MTU)
         return;
+    buf = batch_slot(v);
+    if (buf == NULL)
+        buf = own;
     sv_rtp_header(buf, marker, v->pt[track], seq, ts, v->vssrc[track]);
     memcpy(buf + 12, payload, len);
     if (sv_srtp_protect(v->tx, buf, &n) < 0)
         return;
-    udp_send(v, buf, n);
+    if (buf == own)
+        udp_send(v, buf, n);
+    else
+        batch_commit(v, n);
     v->sent_pkts++;
     v->sent_bytes += n;
+    v->tpkts[track]++;
+    v->toctets[track] += (uint32_t)len;
 }
 
 /* a publisher's packet, as it came (before reordering: no added delay),
@@ -497,6 +588,7 @@ fan_out(struct wsess *s, int track, const struct sv_rtp *r)
         }
         viewer_send(v, track, r->marker, r->seq, r->ts, r->payload, r->len);
     }
+    batch_flush(s->l);
 }
 
 /* a viewer's NACK: the packets again from the ring */
@@ -520,6 +612,7 @@ viewer_nack(struct wsess *v, const struct sv_rtcp_info *info)
                     sl->payload, sl->len);
         v->rtx++;
     }
+    batch_flush(v->l);
 }
 
 /* RTCP from a viewer: keyframe requests and NACKs; it also keeps the
@@ -558,7 +651,7 @@ fan_out_sr(struct wsess *s, int track, const struct sv_rtcp_info *info)
         if (v->tx == NULL || v->pt[track] < 0)
             continue;
         if (sv_rtcp_sr(buf, 28, v->vssrc[track], info->sr_ntp, info->sr_rtp,
-                       (uint32_t)v->sent_pkts, (uint32_t)v->sent_bytes) < 0)
+                       v->tpkts[track], v->toctets[track]) < 0)
             continue;
         send_rtcp(v, buf, 28);
     }
@@ -871,7 +964,9 @@ on_stun(struct sv_wlisten *l, const uint8_t *p, size_t len,
 static void
 udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char rbuf[2048];
+    /* room for libuv's recvmmsg: up to 20 datagrams a call, each given a
+     * 64 KiB slice; the callback is done with one before the next read */
+    static char rbuf[20 << 16];
 
     buf->base = rbuf;
     buf->len = sizeof(rbuf);
@@ -939,6 +1034,8 @@ on_tick(uv_timer_t *t)
     int i;
 
     for (s = l->sessions; s != NULL; s = s->next) {
+        if (s->feed && !s->dead)
+            feed_reports(s, now);
         if (s->dead || s->feed)
             continue;
         if (s->dtls != NULL && !sv_dtls_done(s->dtls) &&
@@ -1607,6 +1704,67 @@ feed_ts(struct wsess *f, int64_t pts_us, int64_t clock)
     return (uint32_t)((pts_us - f->base_us) * clock / 1000000);
 }
 
+/* a unit of pts went out now: the stream's time against the clock (the
+ * video's, or the audio's when there is no video: audio comes out of the
+ * transcoder later than its time) */
+static void
+feed_clock(struct wsess *f, int64_t pts_us)
+{
+    uint64_t now = uv_hrtime() / 1000;
+    int64_t off = (int64_t)now - pts_us;
+
+    if (f->have_offset)
+        f->offset_us += (int64_t)(now - f->offset_at_us) / 1000;
+    if (!f->have_offset || off < f->offset_us)
+        f->offset_us = off;
+    f->have_offset = 1;
+    f->offset_at_us = now;
+}
+
+/* the NTP time (RFC 3550: 32.32 from 1900) of the real-time clock */
+static uint64_t
+ntp_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((uint64_t)ts.tv_sec + 2208988800u) << 32 |
+           (uint64_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
+}
+
+/* a feed's Sender Reports, one a second to each viewer for each track it
+ * has sent: the stream's time now on each track's RTP clock against the
+ * NTP time, the same instant for both, so players line audio up with
+ * video (RFC 3550 6.4.1) */
+static void
+feed_reports(struct wsess *f, uint64_t now_ms_)
+{
+    uint8_t buf[28 + SV_SRTP_TRAILER];
+    struct wsess *v;
+    uint64_t ntp;
+    int64_t t_us;
+    uint32_t rtp[SV_TRACKS];
+    int i;
+
+    if (!f->have_offset || !f->have_base || f->viewers == NULL ||
+        now_ms_ - f->last_sr_ms < RR_EVERY_MS)
+        return;
+    f->last_sr_ms = now_ms_;
+    ntp = ntp_now();
+    t_us = (int64_t)(uv_hrtime() / 1000) - f->offset_us - f->base_us;
+    rtp[SV_TRACK_VIDEO] = (uint32_t)(t_us * 90000 / 1000000);
+    rtp[SV_TRACK_AUDIO] = (uint32_t)(t_us * 48000 / 1000000);
+    for (v = f->viewers; v != NULL; v = v->vnext) {
+        for (i = 0; i < SV_TRACKS; i++) {
+            if (v->tx == NULL || v->pt[i] < 0 || v->tpkts[i] == 0 ||
+                sv_rtcp_sr(buf, 28, v->vssrc[i], ntp, rtp[i], v->tpkts[i],
+                           v->toctets[i]) < 0)
+                continue;
+            send_rtcp(v, buf, 28);
+        }
+    }
+}
+
 /* one access unit, packetized once for every viewer */
 static void
 feed_video(struct wsess *f, const struct sv_ingest_pkt *p)
@@ -1633,6 +1791,7 @@ feed_video(struct wsess *f, const struct sv_ingest_pkt *p)
         return;
     fp.f = f;
     fp.ts = feed_ts(f, p->pts, 90000);
+    feed_clock(f, p->pts);
     f->fed_frames++;
     if (p->key && !has_sps && f->ps_len > 0) {
         memcpy(f->au, f->ps, f->ps_len);
@@ -1683,6 +1842,9 @@ feed_audio(struct wsess *f, const struct sv_ingest_pkt *p)
     }
     /* Opus timestamps from the same origin as the video's */
     (void)feed_ts(f, p->pts, 48000);
+    if (f->pt[SV_TRACK_VIDEO] < 0 ||
+        f->fst->tracks[SV_TRACK_VIDEO].codec == SV_CODEC_NONE)
+        feed_clock(f, p->pts);
     rc = sv_av_opus_push(f->opus, p->data, p->size, p->pts - f->base_us);
     if (rc < 0) {
         sv_log_warn("stream '%s': Opus for WebRTC viewers stopped: %s",
@@ -2321,7 +2483,7 @@ sv__whip_listen(struct sv_ingest *ing, const char *url)
     for (i = 0; i < l->ncand; i++)
         l->candp[i] = l->cand[i];
     uv_tcp_init(&ing->loop, &l->tcp);
-    uv_udp_init(&ing->loop, &l->udp);
+    uv_udp_init_ex(&ing->loop, &l->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
     uv_timer_init(&ing->loop, &l->tick);
     l->tcp.data = l->udp.data = l->tick.data = l;
     l->handles = 3;
@@ -2343,8 +2505,17 @@ sv__whip_listen(struct sv_ingest *ing, const char *url)
     /* a bigger receive buffer rides out a keyframe's burst */
     {
         int sz = 4 << 20;
+        uv_os_fd_t fd;
 
         uv_recv_buffer_size((uv_handle_t *)&l->udp, &sz);
+        /* fan-outs go through sendmmsg on the socket itself; without the
+         * batch (no memory), one uv_udp_try_send a datagram */
+        if (uv_fileno((uv_handle_t *)&l->udp, &fd) == 0) {
+            l->fd = fd;
+            l->out = malloc(sizeof(*l->out));
+            if (l->out != NULL)
+                l->out->n = 0;
+        }
     }
     uv_timer_start(&l->tick, on_tick, TICK_MS, TICK_MS);
     l->next = ing->whips;

@@ -1,4 +1,4 @@
-/* srtp.h -- SRTP/SRTCP contexts (libsrtp2) keyed from DTLS-SRTP */
+/* srtp.h -- SRTP/SRTCP contexts (RFC 3711, RFC 7714) keyed from DTLS-SRTP */
 #ifndef SV_SRTP_H
 #define SV_SRTP_H
 
@@ -15,7 +15,9 @@ struct sv_srtp;
  * any SSRC) or outbound (protects ours; re-protecting a sequence number,
  * as a NACK answer does, is allowed).  profile is SV_SRTP_* of
  * crypto/dtls.h; key and salt its lengths.  Returns 0, SV_EUSAGE for an
- * unknown profile, or SV_EINTERNAL when libsrtp refuses.
+ * unknown profile, or SV_EINTERNAL when OpenSSL fails.  Each context
+ * tracks up to 16 SSRCs (rollover counter, 64-packet replay window); a
+ * 17th takes the place of the oldest.
  */
 int sv_srtp_new(struct sv_srtp **out, int profile, const uint8_t *key,
                 size_t key_len, const uint8_t *salt, size_t salt_len,

@@ -321,12 +321,13 @@ gst_view() {
     PIDS+=($!)
     wait_for grep -q "listening on rtmp" "$ERR"
     timeout 30 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi \
-        -i "$(_v 320x240 20)" -c:v libx264 -tune zerolatency -g 30 -f flv \
+        -i "$(_v 320x240 20)" -f lavfi -i sine=frequency=440:sample_rate=44100 \
+        -c:v libx264 -tune zerolatency -g 30 -c:a aac -f flv \
         "rtmp://127.0.0.1:$rport/live/cam1" &
     PIDS+=($!)
     wait_for grep -q '"live.stream.started".*cam1' "$EV"
     out=$BATS_TEST_TMPDIR/load.json
-    run timeout 60 "$SV_BUILD/tests/whep_load" -n 5 --seconds 2 --warmup 1 \
+    run timeout 60 "$SV_BUILD/tests/whep_load" -n 5 --seconds 3 --warmup 1 \
         --url "$BASE/whep/live/cam1" --server-pid "${PIDS[0]}" --per-viewer
     [ "$status" -eq 0 ] || fail "whep_load: $output $(cat "$ERR")"
     printf '%s\n' "$output" > "$out"
@@ -338,6 +339,13 @@ gst_view() {
            all(.state == "media" and .packets > 10 and
                .received == .expected))' "$out"
     jq -e '.server_cpu_pct >= 0' "$out"
+    # Sender Reports on both tracks, to every viewer, at least two each
+    # (one a second), their RTP clocks running at 90 and 48 kHz against
+    # their NTP clock (within 10%: the mapping settles as the encoder's
+    # first frames come late; clocks mixed up would be 47% or 88% off)
+    jq -e '.per_viewer | all(.sender_reports[0] >= 2 and
+                             .sender_reports[1] >= 2)' "$out"
+    jq -e '.sr_clock_err_pct >= 0 and .sr_clock_err_pct < 10' "$out"
     # the server saw five viewers join and leave by DELETE
     wait_for grep -q '"live.viewer.left"' "$EV"
     jq -e -s '[.[] | select(.event == "live.viewer.joined")] | length == 5' \

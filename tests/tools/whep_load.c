@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,9 @@ struct viewer {
     uint32_t our_ssrc;
     struct sv_rtp_recv rv[2];       /* video, audio */
     uint64_t pkts, bytes, srtp_fail, last_rr_ms;
+    /* Sender Reports a track: how many, the first and the last */
+    uint32_t sr_n[2], sr_rtp0[2], sr_rtp1[2];
+    uint64_t sr_ntp0[2], sr_ntp1[2];
     /* at the start of the window */
     uint64_t w_exp[2], w_recv[2], w_pkts, w_bytes;
     const char *why;                /* why it failed */
@@ -433,9 +437,25 @@ on_media(struct viewer *v, uint8_t *p, size_t len)
     if (v->rx == NULL)
         return;
     if (sv_rtp_is_rtcp(p, len)) {
-        if (sv_srtp_unprotect_rtcp(v->rx, p, &len) < 0)
+        struct sv_rtcp_info info;
+
+        if (sv_srtp_unprotect_rtcp(v->rx, p, &len) < 0) {
             v->srtp_fail++;
-        return;     /* Sender Reports: nothing we need */
+            return;
+        }
+        if (sv_rtcp_parse(p, len, &info) < 0 || !info.sr)
+            return;
+        for (t = 0; t < 2; t++) {
+            if (v->rv[t].received == 0 || v->rv[t].ssrc != info.sr_ssrc)
+                continue;
+            if (v->sr_n[t]++ == 0) {
+                v->sr_ntp0[t] = info.sr_ntp;
+                v->sr_rtp0[t] = info.sr_rtp;
+            }
+            v->sr_ntp1[t] = info.sr_ntp;
+            v->sr_rtp1[t] = info.sr_rtp;
+        }
+        return;
     }
     if (sv_srtp_unprotect(v->rx, p, &len) < 0) {
         v->srtp_fail++;
@@ -465,7 +485,9 @@ static void janus_destroy(struct viewer *v);
 static void
 alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    static char rbuf[2048];
+    /* libuv's recvmmsg gives each datagram a 64 KiB slice, 20 at most a
+     * call: a busy viewer's queue is read in one system call */
+    static char rbuf[20 << 16];
 
     buf->base = rbuf;
     buf->len = sizeof(rbuf);
@@ -693,7 +715,7 @@ open_socket(struct viewer *v, int *port)
     memset(&local, 0, sizeof(local));
     local.sin_family = AF_INET;
     inet_pton(AF_INET, G.local, &local.sin_addr);
-    if (uv_udp_init(G.loop, &v->udp) < 0)
+    if (uv_udp_init_ex(G.loop, &v->udp, AF_UNSPEC | UV_UDP_RECVMMSG) < 0)
         return SV_EINTERNAL;
     v->udp_open = 1;
     v->udp.data = v;
@@ -701,6 +723,14 @@ open_socket(struct viewer *v, int *port)
         uv_udp_getsockname(&v->udp, (struct sockaddr *)&local, &len) < 0 ||
         uv_udp_recv_start(&v->udp, alloc_cb, recv_cb) < 0)
         return SV_EINTERNAL;
+    /* a client sharing its cores with the server and the encoder can be
+     * scheduled out for a while: room for a second of this viewer's
+     * media, so a stall shows as lateness, not as the server's loss */
+    {
+        int sz = 1 << 20;
+
+        uv_recv_buffer_size((uv_handle_t *)&v->udp, &sz);
+    }
     *port = ntohs(local.sin_port);
     return 0;
 }
@@ -791,6 +821,21 @@ join_done(uv_work_t *w, int status)
     v->last_stun_ms = now_ms();
     if (!G.janus)
         send_check(v);
+}
+
+/* how far a track's Sender Reports' RTP clock strays from their NTP clock
+ * between the first and the last (percent), or -1 with fewer than two */
+static double
+sr_clock_err(const struct viewer *v, int t)
+{
+    double ntp, rtp;
+
+    if (v->sr_n[t] < 2 || v->sr_ntp1[t] <= v->sr_ntp0[t])
+        return -1;
+    ntp = (double)(v->sr_ntp1[t] - v->sr_ntp0[t]) / 4294967296.0;
+    rtp = (double)(uint32_t)(v->sr_rtp1[t] - v->sr_rtp0[t]) /
+          (t == 0 ? 90000.0 : 48000.0);
+    return fabs(rtp / ntp - 1) * 100;
 }
 
 /* On the loop: the socket, then the HTTP part in the thread pool (it
@@ -918,7 +963,8 @@ report(void)
     double hz = (double)sysconf(_SC_CLK_TCK), srv = -1, self;
     uint64_t exp = 0, recv = 0, pkts = 0, bytes = 0, fails = 0, minp = ~0ull;
     long long st = G.server_pid > 0 ? cpu_ticks(G.server_pid) : -1;
-    double worst = 0;
+    double worst = 0, sr_err = -1, d;
+    uint64_t srs[2] = { 0, 0 };
     int i, t, joined = 0, starved = 0;
 
     self = (double)(cpu_ticks(0) - G.self_ticks0) / hz / secs * 100.0;
@@ -948,10 +994,18 @@ report(void)
         lp = e > r ? (double)(e - r) * 100.0 / (double)e : 0;
         if (lp > worst)
             worst = lp;
+        for (t = 0; t < 2; t++) {
+            srs[t] += v->sr_n[t];
+            d = sr_clock_err(v, t);
+            if (d > sr_err)
+                sr_err = d;
+        }
         if (G.per_viewer)
-            printf("%s{\"state\":\"%s\",\"packets\":%llu,\"expected\":%llu,"
+            printf("%s{\"state\":\"%s\",\"sender_reports\":[%u,%u],"
+                   "\"packets\":%llu,\"expected\":%llu,"
                    "\"received\":%llu,\"join_ms\":%lld}", i ? "," : "",
                    v->state == V_MEDIA ? "media" : v->why ? v->why : "setup",
+                   v->sr_n[0], v->sr_n[1],
                    (unsigned long long)p, (unsigned long long)e,
                    (unsigned long long)r,
                    v->media_ms ? (long long)(v->media_ms - v->join_ms) : -1);
@@ -959,12 +1013,14 @@ report(void)
     printf("],\"joined\":%d,\"starved\":%d,\"min_viewer_packets\":%llu,"
            "\"packets\":%llu,\"expected\":%llu,\"lost\":%lld,"
            "\"loss_pct\":%.4f,\"worst_viewer_loss_pct\":%.3f,"
-           "\"srtp_failures\":%llu,\"mbps_per_viewer\":%.3f,", joined,
+           "\"srtp_failures\":%llu,\"sender_reports\":[%llu,%llu],"
+           "\"sr_clock_err_pct\":%.3f,\"mbps_per_viewer\":%.3f,", joined,
            starved, (unsigned long long)(G.n ? minp : 0),
            (unsigned long long)pkts, (unsigned long long)exp,
            (long long)exp - (long long)recv,
            exp ? ((double)exp - (double)recv) * 100.0 / (double)exp : 0,
-           worst, (unsigned long long)fails,
+           worst, (unsigned long long)fails, (unsigned long long)srs[0],
+           (unsigned long long)srs[1], sr_err,
            G.n ? (double)bytes * 8 / secs / 1e6 / G.n : 0);
     if (srv >= 0)
         printf("\"server_cpu_pct\":%.2f,\"viewers_per_core\":%.0f,", srv,

@@ -1394,7 +1394,7 @@ setup(struct pub *p, char *err, size_t size)
     return rc;
 }
 
-/* ---- single pushes, for --live (publish_int.h) ---- */
+/* ---- pushes for --live (publish_int.h) ---- */
 
 struct pub *
 sv__pub_open(const struct sv_publish_conf *c, const char *target,

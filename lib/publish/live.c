@@ -1,8 +1,9 @@
 /* live.c -- --live: follow a live package directory and push it as it grows
  *
- * Each round scans the directory, pushes new and changed media, then each
- * playlist (read once into memory, so what is pushed is what was checked)
- * only when every local file it names is already on the target, then
+ * Each round scans the directory, pushes new and changed media (all at
+ * once, --jobs in flight), then the playlists (read once into memory, so
+ * what is pushed is what was checked), each only once every local file it
+ * names is confirmed on the target (a 2xx), then
  * removes what the live window dropped, but only while no playlist is
  * pending (an older playlist on the target may still name it).
  */
@@ -227,14 +228,64 @@ names_ready(struct tgt *t, const char *rel, const char *text,
     return 1;
 }
 
-/* One round for one target; returns how many files were pushed. */
+/* A retry inside a batch: the first of a streak is told. */
+static void
+on_retry(void *ud, const char *rel, const char *err)
+{
+    struct tgt *t = ud;
+
+    if (!t->failing)
+        sv_log_warn("%s: cannot push '%s': %s: trying again",
+                    sv__pub_url(t->p), rel, err);
+    t->failing = 1;
+}
+
+/* Sends a batch and books its outcome; returns how many went. */
 static int
-round_one(struct tgt *t, const char *dir, const struct sv_publish_files *fl,
-          int64_t *lag_ms)
+push_batch(struct tgt *t, struct sv__pub_item *it, struct entry **es, int n,
+           int64_t now_wall, int64_t *lag_ms)
+{
+    int k, pushed = 0;
+
+    if (n == 0)
+        return 0;
+    sv__pub_put_many(t->p, it, n, on_retry, t);
+    for (k = 0; k < n; k++) {
+        struct entry *e = es[k];
+        int64_t l;
+
+        if (it[k].rc < 0) {
+            push_failed(t, e, "push", it[k].err);
+            continue;
+        }
+        e->pushed = 1;
+        e->current = 1;
+        e->size = it[k].sb.st_size;
+        e->mtime = it[k].sb.st_mtim;
+        push_ok(t, e, "upload", it[k].sb.st_size);
+        pushed++;
+        l = now_wall - ((int64_t)it[k].sb.st_mtim.tv_sec * 1000 +
+                        it[k].sb.st_mtim.tv_nsec / 1000000);
+        if (l > *lag_ms)
+            *lag_ms = l;
+    }
+    return pushed;
+}
+
+/*
+ * One round for one target; returns how many files were pushed.  All new
+ * media goes in one batch, --jobs at a time; then the playlists whose
+ * names are all on the target, in a batch; then those that named one of
+ * these (a master naming media playlists), and so on.
+ */
+static int
+round_one(struct tgt *t, const struct sv_publish_files *fl, int64_t *lag_ms)
 {
     char err[2048];
-    int i, pushed = 0, rank, playlists_pending = 0;
+    int i, k, n, pass, pushed = 0, playlists_pending = 0;
     int64_t now_wall = sv_time_now_ms();
+    struct sv__pub_item *it;
+    struct entry **es;
     struct stat sb;
 
     for (i = 0; i < t->n; i++)
@@ -253,59 +304,69 @@ round_one(struct tgt *t, const char *dir, const struct sv_publish_files *fl,
         else
             e->current = 0;
     }
-    for (rank = 0; rank <= 1; rank++) {
+    it = calloc(fl->n + 1, sizeof(*it));
+    es = calloc(fl->n + 1, sizeof(*es));
+    if (it == NULL || es == NULL) {
+        free(it);
+        free(es);
+        return 0;
+    }
+    /* media */
+    n = 0;
+    for (i = 0; i < fl->n; i++) {
+        const struct sv_publish_file *f = &fl->f[i];
+        struct entry *e = find(t, f->rel);
+
+        if (e == NULL || e->current || f->rank != 0 ||
+            e->not_before > mono_ms())
+            continue;
+        it[n].rel = f->rel;
+        it[n].path = f->path;
+        es[n++] = e;
+    }
+    pushed += push_batch(t, it, es, n, now_wall, lag_ms);
+    /* playlists and manifests: media that failed holds them back */
+    for (pass = 0; pass < 4; pass++) {
+        int went;
+
+        memset(it, 0, (fl->n + 1) * sizeof(*it));
+        n = 0;
         for (i = 0; i < fl->n; i++) {
             const struct sv_publish_file *f = &fl->f[i];
             struct entry *e = find(t, f->rel);
             char *buf = NULL;
             size_t len = 0;
-            int rc;
 
-            if (e == NULL || e->current || f->rank != rank)
+            if (e == NULL || e->current || f->rank != 1 ||
+                e->not_before > mono_ms())
                 continue;
-            if (e->not_before > mono_ms()) {
-                playlists_pending += rank;
+            if (read_whole(f->path, &buf, &len, &it[n].sb) < 0)
                 continue;
-            }
-            if (rank == 0) {
-                if (stat(f->path, &sb) < 0)
-                    continue;
-                rc = sv__pub_put(t->p, f->rel, f->path, NULL, 0, err,
-                                 sizeof(err));
-            } else {
-                rc = read_whole(f->path, &buf, &len, &sb);
-                if (rc < 0)
-                    continue;
-                if (strcmp(sv_filekind_ext(f->rel), "m3u8") == 0 &&
-                    !names_ready(t, f->rel, buf, fl)) {
-                    free(buf);
-                    playlists_pending++;
-                    continue;
-                }
-                rc = sv__pub_put(t->p, f->rel, f->path, buf, len, err,
-                                 sizeof(err));
+            if (strcmp(sv_filekind_ext(f->rel), "m3u8") == 0 &&
+                !names_ready(t, f->rel, buf, fl)) {
                 free(buf);
-            }
-            if (rc < 0) {
-                push_failed(t, e, "push", err);
-                playlists_pending += rank;
                 continue;
             }
-            e->pushed = 1;
-            e->current = 1;
-            e->size = sb.st_size;
-            e->mtime = sb.st_mtim;
-            push_ok(t, e, "upload", sb.st_size);
-            pushed++;
-            {
-                int64_t l = now_wall - ((int64_t)sb.st_mtim.tv_sec * 1000 +
-                                        sb.st_mtim.tv_nsec / 1000000);
-
-                if (l > *lag_ms)
-                    *lag_ms = l;
-            }
+            it[n].rel = f->rel;
+            it[n].path = f->path;
+            it[n].body = buf;
+            it[n].len = len;
+            es[n++] = e;
         }
-        /* media that failed holds every playlist back this round */
+        went = push_batch(t, it, es, n, now_wall, lag_ms);
+        for (k = 0; k < n; k++)
+            free((void *)it[k].body);
+        pushed += went;
+        if (went == 0)
+            break;
+    }
+    free(it);
+    free(es);
+    for (i = 0; i < fl->n; i++) {
+        struct entry *e = find(t, fl->f[i].rel);
+
+        if (e != NULL && !e->current && fl->f[i].rank == 1)
+            playlists_pending++;
     }
     /* the window: what left the directory, once no playlist names it */
     if (playlists_pending == 0) {
@@ -401,7 +462,7 @@ sv_publish_live(const struct sv_publish_conf *c, const char *const *targets,
             for (i = 0; i < ntargets; i++) {
                 int64_t lag = -1;
 
-                int n = round_one(&t[i], dir, &fl, &lag);
+                int n = round_one(&t[i], &fl, &lag);
 
                 pushed += n;
                 if (n > 0 && lag >= 0)

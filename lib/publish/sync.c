@@ -73,6 +73,10 @@ struct job {
     char upload_id[512];
     struct part *parts;
     int nparts, left, busy;
+    const void *body;           /* --live's playlists: bytes read once */
+    size_t body_len;
+    int rc;                     /* --live: why it failed, told by the caller */
+    char msg[SYNC_MSG];
 };
 
 struct pub {
@@ -87,6 +91,11 @@ struct pub {
     int files_done, files_total;
     int64_t drawn;
     char err[SYNC_MSG];         /* the first failure */
+    /* --live (sv__pub_put_many): failures go back to the caller, which
+     * counts and reports; on_retry hears of each try that will be retried */
+    int live;
+    void (*on_retry)(void *ud, const char *rel, const char *err);
+    void *retry_ud;
 };
 
 static int64_t
@@ -277,7 +286,7 @@ draw(struct pub *p, int force)
     int64_t t = now_ms();
     int pct;
 
-    if (!sv_log_tty() || (!force && t - p->drawn < 100))
+    if (p->live || !sv_log_tty() || (!force && t - p->drawn < 100))
         return;
     p->drawn = t;
     pct = p->total > 0 ? (int)(100 * (p->sent > p->total ? p->total :
@@ -543,7 +552,11 @@ job_fail(struct job *j, int code, const char *msg)
     if (j->failed)
         return;
     j->failed = 1;
-    fail(j->p, j->name, code, "%s", msg);
+    j->rc = code;
+    if (j->p->live)
+        snprintf(j->msg, sizeof(j->msg), "%s", msg);
+    else
+        fail(j->p, j->name, code, "%s", msg);
     if (j->busy == 0)
         job_close(j);   /* its place goes to the next file */
 }
@@ -564,6 +577,21 @@ job_start(struct job *j)
         j->started = 1;
         j->counted = 1;
         p->open++;
+    }
+    if (j->body != NULL) {
+        /* bytes in memory (st0 set by the caller): one PUT, never changed */
+        free(j->parts);
+        j->parts = calloc(1, sizeof(*j->parts));
+        if (j->parts == NULL) {
+            job_fail(j, -ENOMEM, sv_strerror(-ENOMEM));
+            return -ENOMEM;
+        }
+        j->parts[0].job = j;
+        j->parts[0].len = (int64_t)j->body_len;
+        j->multipart = 0;
+        j->nparts = j->left = 1;
+        j->changed = 0;
+        return 0;
     }
     if (j->fd < 0)
         j->fd = open(j->f->path, O_RDONLY | O_CLOEXEC);
@@ -642,6 +670,8 @@ job_changed(struct job *j)
 {
     struct stat sb;
 
+    if (j->body != NULL)
+        return 0;
     if (fstat(j->fd, &sb) < 0)
         return 1;
     return sb.st_size != j->st0.st_size ||
@@ -705,7 +735,8 @@ part_request(struct part *pt, char *err, size_t size)
     if (c == NULL)
         return -ENOMEM;
     if (p->t.kind == SV_PUBLISH_S3) {
-        rc = sv_digest_fd(j->fd, pt->off, pt->len, sha, NULL);
+        rc = j->body != NULL ? sv_sha256(j->body, j->body_len, sha) :
+            sv_digest_fd(j->fd, pt->off, pt->len, sha, NULL);
         if (rc < 0) {
             snprintf(err, size, "cannot read '%s': %s", j->f->path,
                      sv_strerror(rc));
@@ -739,10 +770,15 @@ part_request(struct part *pt, char *err, size_t size)
     }
     if (p->c->timeout_us > 0)
         c->q.timeout_us = p->c->timeout_us;
-    c->q.body_from_fd = 1;
-    c->q.body_fd = j->fd;
-    c->q.body_off = pt->off;
-    c->q.body_len = (size_t)pt->len;
+    if (j->body != NULL) {
+        c->q.body = j->body;
+        c->q.body_len = j->body_len;
+    } else {
+        c->q.body_from_fd = 1;
+        c->q.body_fd = j->fd;
+        c->q.body_off = pt->off;
+        c->q.body_len = (size_t)pt->len;
+    }
     c->q.sent = &p->sent;
     pt->call = c;
     return 0;
@@ -817,10 +853,12 @@ job_done(struct job *j)
         j->upload_id[0] = '\0';
     }
     j->finished = 1;
-    p->st->uploaded++;
-    for (i = 0; i < j->nparts; i++)
-        p->st->bytes += j->parts[i].len;
-    progress(p, "upload", j->f->rel, j->st0.st_size);
+    if (!p->live) {
+        p->st->uploaded++;
+        for (i = 0; i < j->nparts; i++)
+            p->st->bytes += j->parts[i].len;
+        progress(p, "upload", j->f->rel, j->st0.st_size);
+    }
     job_close(j);
 }
 
@@ -854,6 +892,13 @@ batch_done(void *ud, void *tag, int rc, struct sv_http_reply *r,
                                                    pt->tries - 1 : 5));
             sv_log_debug("%s: try %d after %s", j->name, pt->tries + 1,
                          rc < 0 ? err : "an error status");
+            if (p->on_retry != NULL) {
+                if (rc < 0)
+                    snprintf(msg, sizeof(msg), "%s", err);
+                else
+                    sv_s3_error(r, msg, sizeof(msg));
+                p->on_retry(p->retry_ud, j->f->rel, msg);
+            }
             return 0;
         }
         if (rc < 0)
@@ -882,6 +927,26 @@ batch_done(void *ud, void *tag, int rc, struct sv_http_reply *r,
     if (--j->left == 0)
         job_done(j);
     return 0;
+}
+
+/* A job for f: its key and the name messages give it. */
+static void
+job_init(struct pub *p, struct job *j, const struct sv_publish_file *f)
+{
+    memset(j, 0, sizeof(*j));
+    j->p = p;
+    j->f = f;
+    j->fd = -1;
+    if (p->t.kind == SV_PUBLISH_S3) {
+        snprintf(j->key, sizeof(j->key), "%s%s", p->t.prefix, f->rel);
+        s3_name(p, j->key, j->name, sizeof(j->name));
+    } else {
+        char enc[2048];
+
+        sv_sigv4_encode(f->rel, 1, enc, sizeof(enc));
+        snprintf(j->key, sizeof(j->key), "%s", enc);
+        snprintf(j->name, sizeof(j->name), "%.300s/%.2000s", p->t.base, enc);
+    }
 }
 
 /* Sends the jobs (one rank of them) through the target's HTTP side. */
@@ -1329,7 +1394,7 @@ setup(struct pub *p, char *err, size_t size)
     return rc;
 }
 
-/* ---- single pushes, for --live (publish_int.h) ---- */
+/* ---- pushes for --live (publish_int.h) ---- */
 
 struct pub *
 sv__pub_open(const struct sv_publish_conf *c, const char *target,
@@ -1370,123 +1435,110 @@ sv__pub_url(const struct pub *p)
     return p->t.url;
 }
 
-/*
- * Puts rel with the bytes of body (len) when body is set, else of the file
- * at path, in one request, no retries (the caller backs off).  Returns 0,
- * or a negative code with the message in err (size bytes).
- */
-int
-sv__pub_put(struct pub *p, const char *rel, const char *path,
-            const void *body, size_t len, char *err, size_t size)
+/* A file:// put: a copy of the file, or body written and renamed into
+ * place.  0, or negative with err. */
+static int
+file_put(struct pub *p, const struct sv__pub_item *it, char *err,
+         size_t size)
 {
-    const char *ext = sv_filekind_ext(rel);
-    unsigned char sha[SV_SHA256_LEN];
-    char hex[65], key[2100], msg[SYNC_MSG];
-    struct sv_http_reply r;
-    struct sv_s3_call *c;
-    struct stat sb;
-    int fd = -1, rc;
+    char dst[PATH_MAX + 1100], tmp[PATH_MAX + 1200];
+    struct sv_publish_file f = { (char *)it->path, (char *)it->rel, 0, 0 };
+    int fd, rc;
 
+    snprintf(dst, sizeof(dst), "%s/%s", p->t.dir, it->rel);
+    if (it->body == NULL)
+        return copy_file(p, &f, dst, err, size);
+    snprintf(tmp, sizeof(tmp), "%s.sv-publish.%d", dst, (int)getpid());
+    rc = mkdirs(dst);
+    fd = rc < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
+    if (fd < 0 || write(fd, it->body, it->len) != (ssize_t)it->len ||
+        close(fd) < 0 || rename(tmp, dst) < 0) {
+        rc = -errno;
+        snprintf(err, size, "cannot write '%.600s': %s", dst,
+                 sv_strerror(rc));
+        unlink(tmp);
+        return rc;
+    }
+    return 0;
+}
+
+/*
+ * Puts n items at once, --jobs in flight, each request retried as a sync
+ * retries it (on_retry hears of each retry); an item is done when the
+ * target confirmed it.  Sets each item's rc, err and sb.
+ */
+void
+sv__pub_put_many(struct pub *p, struct sv__pub_item *it, int n,
+                 void (*on_retry)(void *ud, const char *rel,
+                                  const char *err), void *ud)
+{
+    struct sv_publish_file *fs;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        it[i].rc = 0;
+        it[i].err[0] = '\0';
+    }
+    if (n <= 0)
+        return;
     if (p->t.kind == SV_PUBLISH_FILE) {
-        char dst[PATH_MAX + 1100], tmp[PATH_MAX + 1200];
-        struct sv_publish_file f = { (char *)path, (char *)rel, 0, 0 };
-
-        snprintf(dst, sizeof(dst), "%s/%s", p->t.dir, rel);
-        if (body == NULL)
-            return copy_file(p, &f, dst, err, size);
-        snprintf(tmp, sizeof(tmp), "%s.sv-publish.%d", dst, (int)getpid());
-        rc = mkdirs(dst);
-        fd = rc < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
-                                O_CLOEXEC, 0644);
-        if (fd < 0 || write(fd, body, len) != (ssize_t)len ||
-            close(fd) < 0 || rename(tmp, dst) < 0) {
-            rc = -errno;
-            snprintf(err, size, "cannot write '%.600s': %s", dst,
-                     sv_strerror(rc));
-            unlink(tmp);
-            return rc;
+        for (i = 0; i < n; i++) {
+            if (it[i].body == NULL && stat(it[i].path, &it[i].sb) < 0) {
+                it[i].rc = -errno;
+                snprintf(it[i].err, sizeof(it[i].err), "cannot open "
+                         "'%.600s': %s", it[i].path, sv_strerror(it[i].rc));
+                continue;
+            }
+            it[i].rc = file_put(p, &it[i], it[i].err, sizeof(it[i].err));
         }
-        return 0;
+        return;
     }
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return -ENOMEM;
-    if (body == NULL) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &sb) < 0) {
-            rc = -errno;
-            snprintf(err, size, "cannot open '%.600s': %s", path,
-                     sv_strerror(rc));
-            goto out;
+    fs = calloc((size_t)n, sizeof(*fs));
+    p->jobs = calloc((size_t)n, sizeof(*p->jobs));
+    if (fs == NULL || p->jobs == NULL) {
+        for (i = 0; i < n; i++) {
+            it[i].rc = -ENOMEM;
+            snprintf(it[i].err, sizeof(it[i].err), "%s",
+                     sv_strerror(-ENOMEM));
         }
-        len = (size_t)sb.st_size;
-        rc = sv_digest_fd(fd, 0, sb.st_size, sha, NULL);
-    } else {
-        rc = sv_sha256(body, len, sha);
-    }
-    if (rc < 0) {
-        snprintf(err, size, "cannot read '%.600s': %s", path, sv_strerror(rc));
         goto out;
     }
-    sv_hex_encode(sha, sizeof(sha), hex);
-    if (p->t.kind == SV_PUBLISH_S3) {
-        const char *h[OBJ_HDRS];
+    for (i = 0; i < n; i++) {
+        struct job *j = &p->jobs[i];
 
-        obj_headers(p, ext, path, hex, h);
-        snprintf(key, sizeof(key), "%s%s", p->t.prefix, rel);
-        rc = sv_s3_call(&p->s3, c, "PUT", key, NULL, h, hex, NULL, 0);
-        if (rc < 0) {
-            snprintf(err, size, "%s", sv_strerror(rc));
-            goto out;
-        }
-    } else {
-        struct job j;
-        struct part pt;
-        struct sv_publish_file f = { (char *)path, (char *)rel, 0, 0 };
+        fs[i].path = (char *)it[i].path;
+        fs[i].rel = (char *)it[i].rel;
+        fs[i].size = it[i].body != NULL ? (int64_t)it[i].len : 0;
+        job_init(p, j, &fs[i]);
+        j->body = it[i].body;
+        j->body_len = it[i].len;
+        if (j->body != NULL)
+            j->st0 = it[i].sb;
+    }
+    p->njobs = n;
+    p->live = 1;
+    p->on_retry = on_retry;
+    p->retry_ud = ud;
+    run_jobs(p);
+    for (i = 0; i < n; i++) {
+        struct job *j = &p->jobs[i];
 
-        memset(&j, 0, sizeof(j));
-        memset(&pt, 0, sizeof(pt));
-        j.p = p;
-        j.f = &f;
-        j.fd = fd;
-        sv_sigv4_encode(rel, 1, j.key, sizeof(j.key));
-        pt.job = &j;
-        pt.len = (int64_t)len;
-        free(c);
-        c = NULL;
-        /* the HTTP side builds its request as a sync part does */
-        if (body != NULL) {
-            j.fd = -1;
+        if (j->finished) {
+            it[i].sb = j->st0;
+            continue;
         }
-        rc = part_request_http(&pt, err, size);
-        if (rc < 0)
-            goto out;
-        c = pt.call;
+        it[i].rc = j->rc < 0 ? j->rc : SV_EPROTO;
+        snprintf(it[i].err, sizeof(it[i].err), "%s",
+                 j->msg[0] != '\0' ? j->msg : "not sent");
     }
-    if (body != NULL) {
-        c->q.body_from_fd = 0;
-        c->q.body = body;
-        c->q.body_len = len;
-    } else {
-        c->q.body_from_fd = 1;
-        c->q.body_fd = fd;
-        c->q.body_off = 0;
-        c->q.body_len = len;
-    }
-    if (p->c->timeout_us > 0)
-        c->q.timeout_us = p->c->timeout_us;
-    rc = sv_http_send(&c->q, &r, err, size);
-    if (rc == 0 && (r.status < 200 || r.status > 299)) {
-        sv_s3_error(&r, msg, sizeof(msg));
-        snprintf(err, size, "%s", msg);
-        rc = r.status == 403 ? SV_EAUTH : SV_EPROTO;
-    }
-    sv_http_reply_release(&r);
 out:
-    free(c);
-    if (fd >= 0)
-        close(fd);
-    return rc;
+    p->on_retry = NULL;
+    p->retry_ud = NULL;
+    p->njobs = 0;
+    free(p->jobs);
+    p->jobs = NULL;
+    free(fs);
 }
 
 /* Removes rel from the target; 0 (gone already counts) or negative. */
@@ -1602,7 +1654,6 @@ sv_publish_sync(const struct sv_publish_conf *c, const char *target,
         p->njobs = 0;
         for (i = 0; i < fl->n; i++) {
             const struct sv_publish_file *f = &fl->f[i];
-            struct job *j;
 
             if (!send[i] || f->rank != rank)
                 continue;
@@ -1641,22 +1692,7 @@ sv_publish_sync(const struct sv_publish_conf *c, const char *target,
                 progress(p, "upload", f->rel, f->size);
                 continue;
             }
-            j = &p->jobs[p->njobs++];
-            memset(j, 0, sizeof(*j));
-            j->p = p;
-            j->f = f;
-            j->fd = -1;
-            if (p->t.kind == SV_PUBLISH_S3) {
-                snprintf(j->key, sizeof(j->key), "%s%s", p->t.prefix, f->rel);
-                s3_name(p, j->key, j->name, sizeof(j->name));
-            } else {
-                char enc[2048];
-
-                sv_sigv4_encode(f->rel, 1, enc, sizeof(enc));
-                snprintf(j->key, sizeof(j->key), "%s", enc);
-                snprintf(j->name, sizeof(j->name), "%.300s/%.2000s",
-                         p->t.base, enc);
-            }
+            job_init(p, &p->jobs[p->njobs++], f);
         }
         if (p->njobs > 0)
             run_jobs(p);

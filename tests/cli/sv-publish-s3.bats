@@ -432,6 +432,77 @@ listing() {
     grep -q "^sv-publish: warning: http://127.0.0.1:$port/ch1: cannot push '.*': cannot reach" "$BATS_TEST_TMPDIR/err"
 }
 
+# ended_live DIR: a finished live package, an init, six segments and
+# the media playlist naming them (#EXT-X-ENDLIST: --live ends on it)
+ended_live() {
+    local i
+    mkdir -p "$1/v0"
+    rand "$1/v0/init.mp4" 700
+    {
+        printf '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:1\n'
+        printf '#EXT-X-MAP:URI="v0/init.mp4"\n'
+        for i in 1 2 3 4 5 6; do
+            rand "$1/v0/seg-$i.m4s" 30000
+            printf '#EXTINF:1.0,\nv0/seg-%d.m4s\n' "$i"
+        done
+        printf '#EXT-X-ENDLIST\n'
+    } > "$1/v0.m3u8"
+}
+
+# line REGEX: the number of the first line of $PX_LOG matching it
+line() { grep -n -m1 "$1" "$PX_LOG" | cut -d: -f1; }
+
+@test "--live sends media in parallel; a playlist goes only once every segment it names is confirmed" {
+    local d=$BATS_TEST_TMPDIR/par go=$BATS_TEST_TMPDIR/go f
+    ended_live "$d"
+    echo "PUT /svtest/par/v0/seg-1\.m4s hold:$go 1" > "$PX_RULES"
+    sv-publish --live --endpoint "$PX" --poll 100ms -j 4 s3://svtest/par "$d" \
+        > "$BATS_TEST_TMPDIR/ev" 2> "$BATS_TEST_TMPDIR/err" &
+    local pub=$!
+    # seg-1 is held; one PUT at a time would send nothing else meanwhile
+    wait_for grep -q '^PUT /svtest/par/v0/seg-1.m4s hold$' "$PX_LOG"
+    wait_for at_least 6 '^PUT /svtest/par/v0/.* 200$' "$PX_LOG"
+    assert_eq "$(grep -c '^PUT /svtest/par/v0.m3u8' "$PX_LOG")" 0
+    touch "$go"
+    wait "$pub"
+    assert_eq "$(grep -c '^PUT /svtest/par/v0.m3u8 200$' "$PX_LOG")" 1
+    [ "$(line '^PUT /svtest/par/v0/seg-1.m4s 200$')" -lt "$(line '^PUT /svtest/par/v0.m3u8')" ]
+    diff <(cd "$d" && find . -type f | sed 's|^\./||' | sort) <(listing par)
+    for f in v0.m3u8 v0/init.mp4 v0/seg-1.m4s v0/seg-6.m4s; do
+        same_object "par/$f" "$d/$f"
+    done
+    assert_eq "$(grep '"publish.complete"' "$BATS_TEST_TMPDIR/ev" | jq -c '.data | [.uploaded, .failed]')" '[8,0]'
+    assert_eq "$(cat "$BATS_TEST_TMPDIR/err")" ""
+}
+
+@test "--live retries 5xx and cut connections inside a round; the playlist follows the retried media" {
+    local d=$BATS_TEST_TMPDIR/flt f
+    ended_live "$d"
+    printf '%s\n' 'PUT /svtest/flt/v0/seg-2\.m4s 503 2' \
+        'PUT /svtest/flt/v0/seg-3\.m4s drop 1' 'PUT /svtest/flt/v0\.m3u8 500 1' > "$PX_RULES"
+    run --separate-stderr sv-publish --live --endpoint "$PX" --poll 100ms -j 4 \
+        s3://svtest/flt "$d"
+    [ "$status" -eq 0 ]
+    assert_eq "$(grep -c '^PUT /svtest/flt/v0/seg-2.m4s 503$' "$PX_LOG")" 2
+    assert_eq "$(grep -c '^PUT /svtest/flt/v0/seg-3.m4s drop$' "$PX_LOG")" 1
+    assert_eq "$(grep -c '^PUT /svtest/flt/v0.m3u8 500$' "$PX_LOG")" 1
+    # every media PUT confirmed before the first try of the playlist
+    local pl
+    pl=$(line '^PUT /svtest/flt/v0.m3u8')
+    for f in init.mp4 seg-1.m4s seg-2.m4s seg-3.m4s seg-4.m4s seg-5.m4s seg-6.m4s; do
+        [ "$(line "^PUT /svtest/flt/v0/$f 200$")" -lt "$pl" ]
+    done
+    diff <(cd "$d" && find . -type f | sed 's|^\./||' | sort) <(listing flt)
+    for f in v0.m3u8 v0/seg-2.m4s v0/seg-3.m4s; do
+        same_object "flt/$f" "$d/$f"
+    done
+    # a streak of failures is told once, and so is the recovery
+    assert_eq "$(grep -c 'trying again$' <<< "$stderr")" 2
+    assert_eq "$(grep -c 'the target answers again$' <<< "$stderr")" 2
+    grep -q "^sv-publish: warning: s3://svtest/flt: cannot push 'v0.m3u8': 500 InternalError: injected by faultproxy: trying again$" <<< "$stderr"
+    assert_eq "$(complete | jq -c '[.uploaded, .failed]')" '[8,0]'
+}
+
 @test "many files that all fail: each is told once, the run ends with status 1" {
     local d=$BATS_TEST_TMPDIR/many i
     mkdir -p "$d"

@@ -8,7 +8,7 @@
  * 1080p input.  sv-package does not link libav; sv-demux.so (built from
  * media/av_demux.c) is dlopen'ed only for inputs our readers do not take:
  * other containers (on a pipe too: it is handed the bytes the probe read),
- * fragmented MP4, other codecs.  A helper process would cost a
+ * other codecs.  MP4 is ours progressive or fragmented.  A helper process would cost a
  * remux to a pipe and a second copy of each byte; the plugin keeps
  * libavformat's packets as they were.
  */

@@ -633,6 +633,7 @@ sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
     memset(r, 0, sizeof(*r));
     r->p = p;
     r->len = len;
+    r->hold = UINT64_MAX;
     if (len < 16 || (be32(p + 4) != SV_FOURCC('f', 't', 'y', 'p') &&
                      be32(p + 4) != SV_FOURCC('m', 'o', 'o', 'v')))
         return SV_EFORMAT;
@@ -780,6 +781,8 @@ drop_behind(struct sv_mp4read *r)
     for (i = 0; i < r->n; i++)
         if (!r->t[i].done && r->t[i].pos < low)
             low = r->t[i].pos;
+    if (r->hold < low)
+        low = r->hold;
     if (low == UINT64_MAX || low > r->len)
         low = r->len;
     while (low - r->dropped >= 2 * DROP_STEP) {
@@ -810,6 +813,7 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
     pkt->stream = t->st.index;
     pkt->data = r->p + t->pos;
     pkt->size = t->size;
+    pkt->stable = 1;            /* the map lives until the release */
     pkt->dts = t->dts - t->shift;
     if (t->frag)
         cto = t->frag_cto;
@@ -833,6 +837,15 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
     pkt->duration = duration(t);
     step(r, t);
     return 1;
+}
+
+void
+sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p)
+{
+    if (p == NULL || p < r->p || p > r->p + r->len)
+        r->hold = UINT64_MAX;
+    else
+        r->hold = (uint64_t)(p - r->p);
 }
 
 void

@@ -57,6 +57,8 @@ struct sv_mp4read {
     struct sv_mp4read_track t[SV_MP4READ_MAX];
     int n;
     int fragmented;             /* the moov has an mvex */
+    uint64_t hold;              /* the consumer still points at bytes
+                                   from here on (UINT64_MAX: none) */
     uint64_t bad;               /* samples that point outside the file */
 };
 
@@ -85,9 +87,16 @@ const struct sv_demux_stream *sv_mp4read_stream(const struct sv_mp4read *r,
 /*
  * The next sample, in decode order across the tracks as the file
  * interleaves them: 1, or 0 at the end.  pkt->data points into the
- * input, valid until the next call.
+ * input, valid until sv_mp4read_release (pkt->stable).
  */
 int sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt);
+
+/*
+ * The consumer still points at the input from p on (a packet's data it
+ * kept instead of copying; packets are stable); NULL: at nothing.  Pages
+ * before it and before every track's next sample may be given back.
+ */
+void sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p);
 
 void sv_mp4read_release(struct sv_mp4read *r);
 

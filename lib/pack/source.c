@@ -260,6 +260,13 @@ sv__source_read(struct sv__source *in, struct sv_demux_packet *pkt,
     return sv_mp4read_next(&in->mr, pkt);
 }
 
+void
+sv__source_hold(struct sv__source *in, const uint8_t *p)
+{
+    if (in->kind == SV__SOURCE_MP4)
+        sv_mp4read_hold(&in->mr, p);
+}
+
 const char *
 sv__source_format(const struct sv__source *in)
 {

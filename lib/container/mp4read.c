@@ -22,6 +22,7 @@
 #include "core/time.h"
 
 #define DROP_STEP (1 << 20)     /* give read pages back this often */
+#define AHEAD_STEP (256 << 10)  /* map the pages ahead in steps of this */
 #define SPREAD_US 1000000       /* interleave by position within this */
 #define RATE_SAMPLES 121        /* a fragmented track's rate from these */
 
@@ -773,14 +774,19 @@ pick(struct sv_mp4read *r)
 static void
 drop_behind(struct sv_mp4read *r)
 {
-    uint64_t low = UINT64_MAX;
+    uint64_t low = UINT64_MAX, high = 0;
     int i;
 
     if (r->map == NULL)
         return;
-    for (i = 0; i < r->n; i++)
-        if (!r->t[i].done && r->t[i].pos < low)
+    for (i = 0; i < r->n; i++) {
+        if (r->t[i].done)
+            continue;
+        if (r->t[i].pos < low)
             low = r->t[i].pos;
+        if (r->t[i].pos > high)
+            high = r->t[i].pos;
+    }
     if (r->hold < low)
         low = r->hold;
     if (low == UINT64_MAX || low > r->len)
@@ -788,6 +794,21 @@ drop_behind(struct sv_mp4read *r)
     while (low - r->dropped >= 2 * DROP_STEP) {
         madvise((uint8_t *)r->map + r->dropped, DROP_STEP, MADV_DONTNEED);
         r->dropped += DROP_STEP;
+    }
+    /* one call maps the next pages the samples will be read from, not a
+     * fault for every few of them */
+    if (high > r->len)
+        high = r->len;
+    if (r->populated < high)
+        r->populated = (size_t)high & ~(size_t)4095;
+    while (r->populated < r->len && r->populated < high + AHEAD_STEP) {
+        size_t n = r->len - r->populated < AHEAD_STEP
+                   ? r->len - r->populated : AHEAD_STEP;
+        if (madvise((uint8_t *)r->map + r->populated, n,
+                    MADV_POPULATE_READ) < 0)
+            r->populated = r->len;      /* an older kernel: faults */
+        else
+            r->populated += n;
     }
 }
 

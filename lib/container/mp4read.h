@@ -52,6 +52,7 @@ struct sv_mp4read {
     size_t len;
     void *map;                  /* non-NULL when we mapped it */
     size_t dropped;             /* bytes of the map given back so far */
+    size_t populated;           /* bytes of the map prefaulted so far */
     uint8_t *moov;              /* a copy: the tables outlive dropped
                                    pages */
     struct sv_mp4read_track t[SV_MP4READ_MAX];

@@ -153,6 +153,17 @@ PY
             -itsoffset "$aoff" -f lavfi -i "$(_a 3)" \
             -c:v libx264 -preset veryfast -g 30 -bf "$bf" -pix_fmt yuv420p \
             -c:a aac -b:a 64k -f mpegts "$out" ;;
+    frames_*_frag.mp4)      # the same fragmented, as ffmpeg writes it
+                            # for a live recording (no samples in the
+                            # moov, a moof per GOP, no edit list)
+        _ff -i "$(fixture "${name%_frag.mp4}.mp4")" -c copy \
+            -movflags frag_keyframe+empty_moov -f mp4 "$out" ;;
+    frames_*_cmaf.mp4)      # and as CMAF: half-second fragments, each
+                            # track in its own moof, negative composition
+                            # offsets (trun version 1)
+        _ff -i "$(fixture "${name%_cmaf.mp4}.mp4")" -c copy \
+            -movflags +cmaf+separate_moof -frag_duration 500000 \
+            -f mp4 "$out" ;;
     frames_*.mp4)           # the same in MP4 (its edit lists)
         _ff -i "$(fixture "${name%.mp4}.ts")" -c copy -f mp4 "$out" ;;
     notmedia.txt)

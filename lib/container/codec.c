@@ -656,6 +656,15 @@ sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p, size_t len,
     return (long)(out->len - before);
 }
 
+int
+sv_codec_sample_as_is(const struct sv_codec_cfg *c, const uint8_t *p,
+                      size_t len)
+{
+    if (c->adts && len >= 7 && p[0] == 0xff && (p[1] & 0xf6) == 0xf0)
+        return 0;
+    return !c->annexb || !is_annexb(p, len);
+}
+
 long
 sv_codec_sample_inplace(const struct sv_codec_cfg *c, uint8_t **pp,
                         size_t len, size_t *cap)

@@ -58,6 +58,11 @@ int sv_codec_cfg_make(struct sv_codec_cfg *c, const struct sv_demux_stream *s,
 long sv_codec_sample(const struct sv_codec_cfg *c, const uint8_t *p,
                      size_t len, struct sv_buf *out);
 
+/* 1 when sv_codec_sample would append p[0..len) unchanged (a sample
+ * already in the fMP4 form: length-prefixed NAL units, raw AAC). */
+int sv_codec_sample_as_is(const struct sv_codec_cfg *c, const uint8_t *p,
+                          size_t len);
+
 /*
  * The same conversion in place, in the malloc'd block *p of *cap bytes
  * holding len bytes (grown with realloc when a short start code needs

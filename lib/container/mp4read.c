@@ -1,5 +1,6 @@
-/* mp4read.c -- progressive MP4 samples straight from a mapped file: the
- * moov's sample tables walked with one cursor per track, no index built
+/* mp4read.c -- MP4 samples straight from a mapped file: the moov's sample
+ * tables, then the movie fragments, walked with one cursor per track, no
+ * index built
  *
  * Every count and offset comes from the input: each table's entries are
  * checked to lie inside their box when the moov is read, each sample to
@@ -21,7 +22,9 @@
 #include "core/time.h"
 
 #define DROP_STEP (1 << 20)     /* give read pages back this often */
+#define AHEAD_STEP (256 << 10)  /* map the pages ahead in steps of this */
 #define SPREAD_US 1000000       /* interleave by position within this */
+#define RATE_SAMPLES 121        /* a fragmented track's rate from these */
 
 static uint32_t
 be32(const uint8_t *p)
@@ -240,6 +243,29 @@ read_elst(struct sv_mp4read_track *t, const struct sv_box *trak,
     return 0;
 }
 
+/* The average frame rate of the samples, as libavformat reduces it. */
+static void
+set_rate(struct sv_mp4read_track *t, uint64_t frames, uint64_t ticks)
+{
+    uint64_t a, x, y, z;
+
+    if (t->st.kind != SV_KIND_VIDEO || frames == 0 || ticks == 0 ||
+        frames >= (1u << 31) || ticks >= (1ull << 40))
+        return;
+    a = frames * (uint64_t)t->st.tb_den;
+    x = a;
+    y = ticks;
+    while (y != 0) {
+        z = x % y;
+        x = y;
+        y = z;
+    }
+    if (a / x <= INT32_MAX && ticks / x <= INT32_MAX) {
+        t->st.fps_num = (int)(a / x);
+        t->st.fps_den = (int)(ticks / x);
+    }
+}
+
 static int
 read_tables(struct sv_mp4read_track *t, const struct sv_box *stbl)
 {
@@ -290,20 +316,7 @@ read_tables(struct sv_mp4read_track *t, const struct sv_box *stbl)
         frames += be32(t->stts + 8 * i);
         ticks += (uint64_t)be32(t->stts + 8 * i) * be32(t->stts + 8 * i + 4);
     }
-    if (t->st.kind == SV_KIND_VIDEO && frames > 0 && ticks > 0 &&
-        frames < (1u << 31) && ticks < (1ull << 40)) {
-        /* the average rate, as libavformat reduces it */
-        uint64_t a = frames * t->st.tb_den, c = ticks, x = a, y = c, z;
-        while (y != 0) {
-            z = x % y;
-            x = y;
-            y = z;
-        }
-        if (a / x <= INT32_MAX && c / x <= INT32_MAX) {
-            t->st.fps_num = (int)(a / x);
-            t->st.fps_den = (int)(c / x);
-        }
-    }
+    set_rate(t, frames, ticks);
     return 0;
 }
 
@@ -371,19 +384,135 @@ read_trak(struct sv_mp4read *r, const struct sv_box *trak, uint32_t movie_ts)
     return 0;
 }
 
+static int64_t
+to_us(const struct sv_mp4read_track *t, int64_t dts)
+{
+    return sv_time_rescale(dts - t->shift, 1, t->st.tb_den, 1, 1000000);
+}
+
+/* The next top-level moof from *scan on: 1 with *moof, 0 when none. */
+static int
+next_moof(const struct sv_mp4read *r, uint64_t *scan, struct sv_box *moof)
+{
+    struct sv_box_iter it;
+
+    while (*scan < r->len) {
+        sv_box_iter_init(&it, r->p + *scan, r->len - *scan, *scan);
+        if (sv_box_next(&it, moof) != 1) {
+            *scan = r->len;     /* a damaged or cut box ends the file */
+            return 0;
+        }
+        *scan += moof->size;
+        if (moof->type == SV_FOURCC('m', 'o', 'o', 'f'))
+            return 1;
+    }
+    return 0;
+}
+
+/* The track's next traf, from the moof being read or the ones after it:
+ * 1 with t->traf ready, 0 at the end of the file. */
+static int
+next_traf(struct sv_mp4read *r, struct sv_mp4read_track *t)
+{
+    struct sv_box b;
+    int rc;
+
+    for (;;) {
+        if (t->in_moof) {
+            rc = sv_box_next(&t->trafs, &b);
+            if (rc != 1) {
+                t->in_moof = 0;
+                continue;
+            }
+            if (b.type != SV_FOURCC('t', 'r', 'a', 'f'))
+                continue;
+            rc = sv_traf_iter_init(&t->traf, &b, t->moof_off, &t->trex);
+            if (rc < 0) {
+                r->bad++;       /* a traf without its header */
+                continue;
+            }
+            if (t->traf.tfhd.track_id != (uint32_t)t->st.id)
+                continue;
+            if (!t->traf.have_tfdt)
+                t->traf.dts = (uint64_t)t->dts;     /* after the last */
+            return 1;
+        }
+        if (!next_moof(r, &t->scan, &b))
+            return 0;
+        if (b.size > SV_MP4READ_MOOV_MAX) {
+            r->bad++;
+            continue;
+        }
+        if (b.size > t->moof_cap) {
+            uint8_t *m = realloc(t->moof, (size_t)b.size);
+            if (m == NULL) {
+                r->bad++;
+                continue;
+            }
+            t->moof = m;
+            t->moof_cap = (size_t)b.size;
+        }
+        /* read from a copy: the map's pages behind the media go back */
+        memcpy(t->moof, r->p + b.offset, (size_t)b.size);
+        t->moof_off = b.offset;
+        sv_box_iter_init(&t->trafs, t->moof, (size_t)b.size, b.offset);
+        if (sv_box_next(&t->trafs, &b) != 1 ||
+            sv_box_iter_children(&t->trafs, &b, 0) < 0)
+            continue;
+        t->in_moof = 1;
+    }
+}
+
+/* Places a track that is past its moov's samples on the next sample of
+ * its fragments. */
+static void
+load_frag(struct sv_mp4read *r, struct sv_mp4read_track *t)
+{
+    struct sv_sample s;
+    int rc;
+
+    t->frag = 1;
+    if (!r->fragmented) {
+        t->done = 1;
+        return;
+    }
+    for (;;) {
+        if (t->in_traf) {
+            rc = sv_traf_next(&t->traf, &s);
+            if (rc == 1)
+                break;
+            if (rc < 0)
+                r->bad++;       /* a damaged trun: the rest of the traf */
+            t->in_traf = 0;
+        }
+        if (!next_traf(r, t)) {
+            t->done = 1;
+            return;
+        }
+        t->in_traf = 1;
+    }
+    t->pos = s.offset;
+    t->size = s.size;
+    t->dts = (int64_t)s.dts;
+    t->frag_dur = s.duration;
+    t->frag_cto = s.cto;
+    t->frag_flags = s.flags;
+    t->dts_us = to_us(t, t->dts);
+}
+
 /* Places the track's cursor on its next sample (size, position, time). */
 static void
 load(struct sv_mp4read *r, struct sv_mp4read_track *t)
 {
-    if (t->sample >= t->n_samples) {
-        t->done = 1;
+    if (t->frag || t->sample >= t->n_samples) {
+        load_frag(r, t);
         return;
     }
     while (t->in_chunk >= t->per_chunk) {
         t->chunk++;
         if (t->chunk >= t->n_chunks) {
             r->bad += t->n_samples - t->sample;
-            t->done = 1;
+            load_frag(r, t);
             return;
         }
         while (t->stsc_i + 1 < t->n_stsc &&
@@ -396,13 +525,14 @@ load(struct sv_mp4read *r, struct sv_mp4read_track *t)
                          : be32(t->stco + 4 * t->chunk);
     }
     t->size = t->fixed_size ? t->fixed_size : be32(t->stsz + 4 * t->sample);
-    t->dts_us = sv_time_rescale(t->dts - t->shift, 1, t->st.tb_den, 1,
-                                1000000);
+    t->dts_us = to_us(t, t->dts);
 }
 
 static uint32_t
 duration(const struct sv_mp4read_track *t)
 {
+    if (t->frag)
+        return t->frag_dur;
     return t->n_stts > 0 ? be32(t->stts + 8 * t->stts_i + 4) : 0;
 }
 
@@ -411,6 +541,11 @@ duration(const struct sv_mp4read_track *t)
 static void
 step(struct sv_mp4read *r, struct sv_mp4read_track *t)
 {
+    if (t->frag) {
+        t->dts += t->frag_dur;
+        load_frag(r, t);
+        return;
+    }
     t->dts += duration(t);
     if (t->stts_left > 0)
         t->stts_left--;
@@ -426,6 +561,66 @@ step(struct sv_mp4read *r, struct sv_mp4read_track *t)
     load(r, t);
 }
 
+/* The frame rate of a video track whose moov has no samples: the average
+ * of the first fragments' samples (RATE_SAMPLES) after the first, whose duration
+ * carries any gap before the video when there is no edit list (ffmpeg's
+ * empty_moov). */
+static void
+frag_rate(struct sv_mp4read *r, struct sv_mp4read_track *t, uint64_t scan)
+{
+    struct sv_mp4read_track c = *t;
+    struct sv_sample s;
+    uint64_t frames = 0, ticks = 0, bad = r->bad, first = 0;
+
+    c.scan = scan;
+    c.moof = NULL;
+    c.moof_cap = 0;
+    while (frames < RATE_SAMPLES && next_traf(r, &c) == 1)
+        while (frames < RATE_SAMPLES && sv_traf_next(&c.traf, &s) == 1) {
+            if (frames++ == 0)
+                first = s.duration;
+            ticks += s.duration;
+        }
+    if (frames > 1)
+        set_rate(t, frames - 1, ticks - first);
+    else
+        set_rate(t, frames, ticks);
+    free(c.moof);
+    r->bad = bad;               /* counted when the samples are read */
+}
+
+/* The movie's fragment defaults; the fragments are looked for from the
+ * end of the moov on. */
+static int
+read_mvex(struct sv_mp4read *r, const struct sv_box *mvex, uint64_t scan)
+{
+    struct sv_box_iter it;
+    struct sv_box b;
+    struct sv_trex x;
+    int rc, i;
+
+    if (sv_box_iter_children(&it, mvex, 0) < 0)
+        return SV_EFORMAT;
+    while ((rc = sv_box_next(&it, &b)) == 1) {
+        if (b.type != SV_FOURCC('t', 'r', 'e', 'x'))
+            continue;
+        if (sv_trex_parse(&b, &x) < 0)
+            return SV_EFORMAT;
+        for (i = 0; i < r->n; i++)
+            if ((uint32_t)r->t[i].st.id == x.track_id)
+                r->t[i].trex = x;
+    }
+    if (rc < 0)
+        return rc;
+    r->fragmented = 1;
+    for (i = 0; i < r->n; i++) {
+        r->t[i].scan = scan;
+        if (r->t[i].n_samples == 0 && r->t[i].st.fps_den == 0)
+            frag_rate(r, &r->t[i], scan);
+    }
+    return 0;
+}
+
 int
 sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
 {
@@ -439,16 +634,18 @@ sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
     memset(r, 0, sizeof(*r));
     r->p = p;
     r->len = len;
+    r->hold = UINT64_MAX;
     if (len < 16 || (be32(p + 4) != SV_FOURCC('f', 't', 'y', 'p') &&
                      be32(p + 4) != SV_FOURCC('m', 'o', 'o', 'v')))
         return SV_EFORMAT;
     sv_box_iter_init(&it, p, len, 0);
     while ((rc = sv_box_next(&it, &b)) == 1) {
-        if (b.type == SV_FOURCC('m', 'o', 'o', 'f'))
-            return SV_ENOMEDIA;     /* fragmented: libavformat's */
-        if (b.type == SV_FOURCC('m', 'o', 'o', 'v') && !have_moov) {
+        if (b.type == SV_FOURCC('m', 'o', 'o', 'f') && !have_moov)
+            return SV_ENOMEDIA;     /* fragments before their moov */
+        if (b.type == SV_FOURCC('m', 'o', 'o', 'v')) {
             moov = b;
             have_moov = 1;
+            break;
         }
     }
     if (!have_moov)
@@ -463,10 +660,6 @@ sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
     sv_box_iter_init(&it, r->moov, (size_t)moov.size, moov.offset);
     if (sv_box_next(&it, &moov) != 1) {
         rc = SV_EFORMAT;
-        goto fail;
-    }
-    if (child(&moov, 0, "mvex", &b) != 0) {
-        rc = SV_ENOMEDIA;
         goto fail;
     }
     if (child(&moov, 0, "mvhd", &mvhd) != 1 ||
@@ -490,6 +683,10 @@ sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
         rc = SV_ENOMEDIA;
         goto fail;
     }
+    rc = child(&moov, 0, "mvex", &b);
+    if (rc < 0 || (rc == 1 && (rc = read_mvex(r, &b, moov.offset +
+                                                     moov.size)) < 0))
+        goto fail;
     for (i = 0; i < r->n; i++) {
         struct sv_mp4read_track *t = &r->t[i];
         if (t->n_stts > 0)
@@ -504,8 +701,7 @@ sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len)
     }
     return 0;
 fail:
-    free(r->moov);
-    r->moov = NULL;
+    sv_mp4read_release(r);
     return rc;
 }
 
@@ -578,19 +774,41 @@ pick(struct sv_mp4read *r)
 static void
 drop_behind(struct sv_mp4read *r)
 {
-    uint64_t low = UINT64_MAX;
+    uint64_t low = UINT64_MAX, high = 0;
     int i;
 
     if (r->map == NULL)
         return;
-    for (i = 0; i < r->n; i++)
-        if (!r->t[i].done && r->t[i].pos < low)
+    for (i = 0; i < r->n; i++) {
+        if (r->t[i].done)
+            continue;
+        if (r->t[i].pos < low)
             low = r->t[i].pos;
+        if (r->t[i].pos > high)
+            high = r->t[i].pos;
+    }
+    if (r->hold < low)
+        low = r->hold;
     if (low == UINT64_MAX || low > r->len)
         low = r->len;
     while (low - r->dropped >= 2 * DROP_STEP) {
         madvise((uint8_t *)r->map + r->dropped, DROP_STEP, MADV_DONTNEED);
         r->dropped += DROP_STEP;
+    }
+    /* one call maps the next pages the samples will be read from, not a
+     * fault for every few of them */
+    if (high > r->len)
+        high = r->len;
+    if (r->populated < high)
+        r->populated = (size_t)high & ~(size_t)4095;
+    while (r->populated < r->len && r->populated < high + AHEAD_STEP) {
+        size_t n = r->len - r->populated < AHEAD_STEP
+                   ? r->len - r->populated : AHEAD_STEP;
+        if (madvise((uint8_t *)r->map + r->populated, n,
+                    MADV_POPULATE_READ) < 0)
+            r->populated = r->len;      /* an older kernel: faults */
+        else
+            r->populated += n;
     }
 }
 
@@ -616,11 +834,21 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
     pkt->stream = t->st.index;
     pkt->data = r->p + t->pos;
     pkt->size = t->size;
+    pkt->stable = 1;            /* the map lives until the release */
     pkt->dts = t->dts - t->shift;
-    cto = t->n_ctts > 0 ? (int32_t)be32(t->ctts + 8 * t->ctts_i + 4) : 0;
+    if (t->frag)
+        cto = t->frag_cto;
+    else
+        cto = t->n_ctts > 0 ? (int32_t)be32(t->ctts + 8 * t->ctts_i + 4) : 0;
     pkt->pts = pkt->dts + cto;
     pkt->key = 1;
-    if (t->stss != NULL) {
+    if (t->frag) {
+        /* as libavformat: audio always, video unless marked as depending
+         * on others */
+        pkt->key = t->st.kind == SV_KIND_AUDIO ||
+                   !(t->frag_flags & (SV_SAMPLE_NON_SYNC |
+                                      SV_SAMPLE_DEPENDS_YES));
+    } else if (t->stss != NULL) {
         while (t->stss_i < t->n_stss && be32(t->stss + 4 * t->stss_i) <
                t->sample + 1)
             t->stss_i++;
@@ -633,10 +861,23 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
 }
 
 void
+sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p)
+{
+    if (p == NULL || p < r->p || p > r->p + r->len)
+        r->hold = UINT64_MAX;
+    else
+        r->hold = (uint64_t)(p - r->p);
+}
+
+void
 sv_mp4read_release(struct sv_mp4read *r)
 {
+    int i;
+
     if (r->map != NULL)
         munmap(r->map, r->len);
+    for (i = 0; i < r->n; i++)
+        free(r->t[i].moof);
     free(r->moov);
     memset(r, 0, sizeof(*r));
 }

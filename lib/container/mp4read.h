@@ -1,12 +1,14 @@
-/* mp4read.h -- packets of a progressive MP4 file straight from its mapping
- * (the packager's reader; fragmented files and other codecs are left to
- * libavformat) */
+/* mp4read.h -- packets of an MP4 file straight from its mapping, its
+ * samples described by the moov's tables, by movie fragments
+ * (moof/traf/trun) or both (the packager's reader; other codecs are left
+ * to libavformat) */
 #ifndef SV_MP4READ_H
 #define SV_MP4READ_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container/box.h"
 #include "container/packet.h"
 
 #define SV_MP4READ_MAX 16
@@ -21,6 +23,20 @@ struct sv_mp4read_track {
     uint32_t fixed_size;        /* stsz's one size, 0: the table */
     int co64;
     int64_t shift;              /* the edit list: media time of time 0 */
+    /* movie fragments, after the moov's samples: the next top-level box
+     * to look at for a moof, the moof and traf being read */
+    struct sv_trex trex;
+    uint64_t scan;
+    uint8_t *moof;              /* a copy of the moof being read (its
+                                   pages are given back with the media) */
+    size_t moof_cap;
+    uint64_t moof_off;          /* its place in the file */
+    struct sv_box_iter trafs;   /* the moof's children after this traf */
+    struct sv_traf_iter traf;
+    int in_moof, in_traf, frag; /* frag: the tables are done */
+    uint32_t frag_flags;        /* the sample's, for its key flag */
+    int32_t frag_cto;
+    uint32_t frag_dur;
     /* the cursor: the next sample */
     uint32_t sample, chunk, in_chunk, per_chunk, stsc_i;
     uint32_t stts_i, stts_left, ctts_i, ctts_left, stss_i;
@@ -36,10 +52,14 @@ struct sv_mp4read {
     size_t len;
     void *map;                  /* non-NULL when we mapped it */
     size_t dropped;             /* bytes of the map given back so far */
+    size_t populated;           /* bytes of the map prefaulted so far */
     uint8_t *moov;              /* a copy: the tables outlive dropped
                                    pages */
     struct sv_mp4read_track t[SV_MP4READ_MAX];
     int n;
+    int fragmented;             /* the moov has an mvex */
+    uint64_t hold;              /* the consumer still points at bytes
+                                   from here on (UINT64_MAX: none) */
     uint64_t bad;               /* samples that point outside the file */
 };
 
@@ -47,10 +67,14 @@ struct sv_mp4read {
  * Reads p[0..len) (not copied; valid until sv_mp4read_release) as a
  * progressive MP4: its tracks are the streams (the track order, ids
  * their track_ID, times in each track's timescale moved by a simple edit
- * list as libavformat moves them).  Returns 0; SV_ENOMEDIA when the file
- * is fragmented, has an audio or video track of a codec other than H.264,
- * HEVC or AAC, or an edit list of more than one edit (libavformat's
- * reader takes those); SV_EFORMAT when it is not MP4 or is damaged.
+ * list as libavformat moves them).  A fragmented file's samples follow
+ * its moov's (ffmpeg's -movflags frag_keyframe, with or without
+ * empty_moov; CMAF): each track walks the moofs in file order for its
+ * trafs, tfdt or the durations before giving the times.  Returns 0;
+ * SV_ENOMEDIA when the file has an audio or video track of a codec other
+ * than H.264, HEVC or AAC, or an edit list of more than one edit
+ * (libavformat's reader takes those); SV_EFORMAT when it is not MP4 or is
+ * damaged.
  */
 int sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len);
 
@@ -64,9 +88,16 @@ const struct sv_demux_stream *sv_mp4read_stream(const struct sv_mp4read *r,
 /*
  * The next sample, in decode order across the tracks as the file
  * interleaves them: 1, or 0 at the end.  pkt->data points into the
- * input, valid until the next call.
+ * input, valid until sv_mp4read_release (pkt->stable).
  */
 int sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt);
+
+/*
+ * The consumer still points at the input from p on (a packet's data it
+ * kept instead of copying; packets are stable); NULL: at nothing.  Pages
+ * before it and before every track's next sample may be given back.
+ */
+void sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p);
 
 void sv_mp4read_release(struct sv_mp4read *r);
 

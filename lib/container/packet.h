@@ -54,6 +54,9 @@ struct sv_demux_packet {
     size_t size;
     struct sv_buf *own;         /* non-NULL: data is own->data, and the
                                    consumer may take it (sv_buf_take) */
+    int stable;                 /* data stays valid, read-only, until the
+                                   reader is released: the consumer may
+                                   point at it instead of copying */
 };
 
 #define SV_NOPTS INT64_MIN

@@ -260,6 +260,7 @@ sv_demux_read(struct sv_demux *d, struct sv_demux_packet *pkt,
     pkt->data = p->data;
     pkt->size = (size_t)p->size;
     pkt->own = NULL;
+    pkt->stable = 0;
     return 1;
 }
 

@@ -56,7 +56,7 @@ const char *sv_demux_strerror_r(int code, char *buf, unsigned size);
  * the codes sv_demux_open and sv_demux_read return (libav's own among
  * them), as core/err.h's fallback.
  */
-#define SV_DEMUX_OPS_VERSION 2
+#define SV_DEMUX_OPS_VERSION 3      /* 3: sv_demux_packet.stable */
 
 struct sv_demux_ops {
     int version;

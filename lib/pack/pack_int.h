@@ -17,7 +17,9 @@
 #include "pack/package.h"
 
 struct sv__sample {
-    uint8_t *blk;               /* its bytes in the fMP4 form (owned) */
+    uint8_t *blk;               /* its bytes in the fMP4 form (owned), or
+                                   NULL: they are the input's (stable) */
+    const uint8_t *data;        /* its bytes: blk or the input's */
     int64_t dts, pts;           /* track timescale, package timeline */
     uint32_t size;
     uint32_t dur;               /* known once the next sample arrived */
@@ -122,6 +124,9 @@ int sv__track_push(struct sv__pack *p, struct sv__track *t,
                    const struct sv_demux_packet *pkt);
 int sv__track_process(struct sv__pack *p, struct sv__track *t);
 void sv__track_release(struct sv__track *t);
+
+/* Copies the samples of t that point at the input (before it closes). */
+int sv__track_unborrow(struct sv__track *t);
 
 int sv__track_finish(struct sv__pack *p, struct sv__track *t);
 int64_t sv__us(const struct sv__track *t, int64_t ticks);

@@ -665,6 +665,30 @@ gate_origin(struct sv__pack *p, const struct gate *g, int first,
     p->have_origin = 1;
 }
 
+/* Tells the reader which of its bytes the queues of its tracks (from
+ * first on) still point at.  A track's queue is in file order in any
+ * usual file: its first sample that points is its lowest. */
+static void
+hold_input(struct sv__pack *p, struct sv__source *in, int first)
+{
+    const uint8_t *low = NULL, *l;
+    size_t k;
+    int i;
+
+    for (i = first; i < p->nt; i++) {
+        const struct sv__track *t = &p->t[i];
+        for (k = 0; k < t->nq; k++)
+            if (t->q[k].blk == NULL)
+                break;
+        if (k == t->nq)
+            continue;
+        l = t->q[k].data;
+        if (low == NULL || l < low)
+            low = l;
+    }
+    sv__source_hold(in, low);
+}
+
 /* One packet of track t through the segmenter. */
 static int
 feed(struct sv__pack *p, int first, struct sv__track *t,
@@ -813,6 +837,8 @@ run_input(struct sv__pack *p, int input, const char *url)
                 rc = gate_open(p, &g, first, map);
         } else {
             rc = feed(p, first, t, &pkt);
+            if (pkt.stable)
+                hold_input(p, in, first);
         }
         if (rc < 0)
             goto done;
@@ -843,6 +869,10 @@ done:
                     (unsigned long long)sv__source_bad(in));
     gate_release(&g);
     free(map);
+    /* what is still queued outlives the input's map */
+    for (i = first; i < p->nt; i++)
+        if (sv__track_unborrow(&p->t[i]) < 0 && rc == 0)
+            rc = sv__fail(p, -ENOMEM, "out of memory");
     sv__source_close(in);
     free(in);
     return rc;

@@ -172,6 +172,7 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
     struct sv__sample *s;
     int64_t dts, pts;
     uint8_t *blk = NULL;
+    const uint8_t *data;
     long n;
     int rc;
 
@@ -240,12 +241,20 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
         size_t cap = pkt->own->alloc, len;
         blk = sv_buf_take(pkt->own, &len);
         n = sv_codec_sample_inplace(&t->cfg, &blk, len, &cap);
+        data = blk;
+    } else if (pkt->stable && pkt->size <= UINT32_MAX &&
+               sv_codec_sample_as_is(&t->cfg, pkt->data, pkt->size)) {
+        /* the input's bytes stay until it closes (a mapped MP4): the
+         * sample points at them, and they go out from there */
+        n = (long)pkt->size;
+        data = pkt->data;
     } else {
         struct sv_buf b = SV_BUF_INIT((size_t)p->o->max_queue);
         n = sv_buf_reserve(&b, pkt->size + 64);
         if (n == 0)
             n = sv_codec_sample(&t->cfg, pkt->data, pkt->size, &b);
         blk = sv_buf_take(&b, NULL);
+        data = blk;
     }
     if (n >= 0 && t->qbytes + (uint64_t)n > (uint64_t)p->o->max_queue)
         n = SV_ELIMIT;
@@ -268,6 +277,7 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
     }
     s = &t->q[t->nq++];
     s->blk = blk;
+    s->data = data;
     s->dts = dts;
     s->pts = pts;
     s->size = (uint32_t)n;
@@ -280,6 +290,24 @@ sv__track_push(struct sv__pack *p, struct sv__track *t,
     t->have_last = 1;
     if (t->ref && pres_us(t, pts) > p->horizon_us)
         p->horizon_us = pres_us(t, pts);
+    return 0;
+}
+
+int
+sv__track_unborrow(struct sv__track *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->nq; i++) {
+        struct sv__sample *s = &t->q[i];
+        if (s->blk != NULL)
+            continue;
+        s->blk = malloc(s->size > 0 ? s->size : 1);
+        if (s->blk == NULL)
+            return -ENOMEM;
+        memcpy(s->blk, s->data, s->size);
+        s->data = s->blk;
+    }
     return 0;
 }
 
@@ -316,7 +344,7 @@ pieces(struct sv__track *t, const struct sv_buf *head)
     t->iov[0].iov_base = head->data;
     t->iov[0].iov_len = head->len;
     for (i = 0; i < t->ndone; i++) {
-        t->iov[i + 1].iov_base = t->q[i].blk;
+        t->iov[i + 1].iov_base = (void *)t->q[i].data;
         t->iov[i + 1].iov_len = t->q[i].size;
     }
     return (int)t->ndone + 1;
@@ -389,7 +417,7 @@ ts_segment(struct sv__pack *p, struct sv__track *t)
     rc = sv_ts_tables(&t->ts, &t->segbuf);
     for (i = 0; rc == 0 && i < t->ndone; i++) {
         const struct sv__sample *s = &t->q[i];
-        rc = sv_ts_sample(&t->ts, &t->segbuf, s->blk, s->size, s->dts,
+        rc = sv_ts_sample(&t->ts, &t->segbuf, s->data, s->size, s->dts,
                           s->pts, s->key && t->video);
     }
     if (rc < 0)

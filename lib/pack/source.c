@@ -8,7 +8,7 @@
  * 1080p input.  sv-package does not link libav; sv-demux.so (built from
  * media/av_demux.c) is dlopen'ed only for inputs our readers do not take:
  * other containers (on a pipe too: it is handed the bytes the probe read),
- * fragmented MP4, other codecs.  A helper process would cost a
+ * other codecs.  MP4 is ours progressive or fragmented.  A helper process would cost a
  * remux to a pipe and a second copy of each byte; the plugin keeps
  * libavformat's packets as they were.
  */
@@ -258,6 +258,13 @@ sv__source_read(struct sv__source *in, struct sv_demux_packet *pkt,
         return sv_tsread_next(&in->tr, pkt);
     }
     return sv_mp4read_next(&in->mr, pkt);
+}
+
+void
+sv__source_hold(struct sv__source *in, const uint8_t *p)
+{
+    if (in->kind == SV__SOURCE_MP4)
+        sv_mp4read_hold(&in->mr, p);
 }
 
 const char *

@@ -101,6 +101,34 @@ package_keeps() {
     package_keeps frames_nobf_vfirst.mp4
 }
 
+@test "package: fragmented MP4, B-frames, audio first: every frame, in place" {
+    package_keeps frames_bf_afirst_frag.mp4
+}
+
+@test "package: fragmented MP4, no B-frames, video first: every frame, in place" {
+    package_keeps frames_nobf_vfirst_frag.mp4
+}
+
+@test "package: CMAF, B-frames, negative composition offsets: every frame, in place" {
+    local src sv sa ov oa
+    src=$(fixture frames_bf_afirst_cmaf.mp4)
+    run -0 sv-package -o "$out" --segment-duration 1 "$src"
+    read -r -a sv <<< "$(track "$src" v:0)"
+    read -r -a sa <<< "$(track "$src" a:0)"
+    read -r -a ov <<< "$(rendition v0)"
+    read -r -a oa <<< "$(rendition a0)"
+    assert_eq "${ov[0]}" "${sv[0]}"
+    assert_eq "${oa[0]}" "${sa[0]}"
+    # ffmpeg's CMAF remux starts both tracks at decode time 0, the first
+    # frame's offset is 0 and the B-frames' negative: the video shows
+    # from 0 with the audio (libavformat instead delays every frame by
+    # the largest negative offset, one frame here)
+    near "${sa[1]}" 0
+    near "${ov[1]}" 0
+    near "${oa[1]}" 0
+    near "${sv[1]}" 0.033333 0.001
+}
+
 @test "package: live keeps every frame, in place" {
     local src; src=$(fixture frames_bf_afirst.ts)
     run -0 sv-package -o "$out" --live --segment-duration 1 "$src"

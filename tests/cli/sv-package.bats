@@ -128,7 +128,7 @@ Try 'sv-package --help' for more information."
     # tables and edit lists, B-frames, audio before video)
     local f
     for f in hevc_aac_360p.ts hevc_aac_360p.mp4 h264_aac_360p.mp4 \
-        frames_bf_afirst.mp4 frames_bf_vfirst.ts; do
+        frames_bf_afirst.mp4 frames_bf_vfirst.ts frames_bf_vfirst_frag.mp4; do
         sv-package -q -s 1 -o "$out/own-$f" "$(fixture $f)"
         SV_PACKAGE_READER=libav sv-package -q -s 1 -o "$out/av-$f" \
             "$(fixture $f)"
@@ -147,6 +147,10 @@ Try 'sv-package --help' for more information."
     SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so sv-package -q -o "$out/mp4" \
         "$(fixture h264_aac_360p.mp4)"
     [ "$(jq '.renditions | length' "$out/mp4/package.json")" -eq 2 ]
+    # fragmented MP4 too (moof/traf/trun read by our reader)
+    SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so sv-package -q -o "$out/frag" \
+        "$(fixture frames_bf_afirst_frag.mp4)"
+    [ "$(jq '.renditions | length' "$out/frag/package.json")" -eq 2 ]
     run -1 --separate-stderr env SV_DEMUX_PLUGIN=/nonexistent/sv-demux.so \
         sv-package -q -o "$out/mkv" "$(fixture vfr.mkv)"
     # shellcheck disable=SC2154 # run --separate-stderr sets $stderr_lines
@@ -158,6 +162,7 @@ Try 'sv-package --help' for more information."
 }
 
 @test "peak memory stays at GPAC's level on 1080p, TS and MP4 input" {
+    # (fragmented MP4 as well)
     # issue 19: at most 20 MiB resident (MP4Box holds 17-18 MiB) however
     # long the input; under AddressSanitizer RSS measures its shadow
     if ldd "$(command -v sv-package)" | grep -q libasan; then
@@ -170,7 +175,10 @@ Try 'sv-package --help' for more information."
         "$out.ts"
     ffmpeg -nostdin -v error -i "$out.ts" -c copy -bsf:a aac_adtstoasc \
         -movflags +faststart -f mp4 "$out.mp4"
-    for f in "$out.ts" "$out.mp4"; do
+    # and fragmented (libavformat's plugin held about 45 MiB for it)
+    ffmpeg -nostdin -v error -i "$out.mp4" -c copy \
+        -movflags frag_keyframe+empty_moov -f mp4 "$out.frag.mp4"
+    for f in "$out.ts" "$out.mp4" "$out.frag.mp4"; do
         rm -rf "$out/p"
         /usr/bin/time -f %M -o "$out.rss" sv-package -q -s 2 -o "$out/p" "$f"
         rss=$(tail -n 1 "$out.rss")

@@ -1,6 +1,8 @@
-/* fuzz_mp4read.c -- the progressive MP4 reader (lib/container/mp4read.c):
- * moov and trak trees, sample entries and esds, edit lists, and the
- * sample tables walked to the end (stts, ctts, stsc, stsz, stco, stss) */
+/* fuzz_mp4read.c -- the MP4 reader (lib/container/mp4read.c): moov and
+ * trak trees, sample entries and esds, edit lists, the sample tables
+ * walked to the end (stts, ctts, stsc, stsz, stco, stss), and movie
+ * fragments (mvex/trex, moof/traf/tfhd/tfdt/trun; seeds frag.mp4 and
+ * cmaf.mp4) */
 #include <stdint.h>
 #include <string.h>
 

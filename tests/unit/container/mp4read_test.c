@@ -1,7 +1,11 @@
 /* mp4read_test.c -- lib/container/mp4read.c: a progressive MP4 with
  * B-frames and AAC (tests/fuzz/corpus/mp4read/bframes.mp4, made by
  * ffmpeg: 0.5 s of 64x48 at 10 fps, 8 kHz mono), its streams and samples
- * as libavformat gives them; damaged tables */
+ * as libavformat gives them; damaged tables; fragmented files (frag.mp4:
+ * ffmpeg's frag_keyframe+empty_moov; cmaf.mp4: bframes.mp4 remuxed with
+ * +cmaf+separate_moof, a moof per track and 0.2 s) and a cut one */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "container/mp4read.h"
@@ -95,8 +99,136 @@ refuses_what_it_does_not_take(void)
     CHECK_INT(sv_mp4read_init(&r, junk, sizeof(junk)), SV_EFORMAT);
     CHECK_INT(sv_mp4read_init(&r, ftyp_only, sizeof(ftyp_only)),
               SV_EFORMAT);
-    CHECK_INT(sv_mp4read_open(&r, "tests/fuzz/corpus/mp4/frag.mp4"),
-              SV_ENOMEDIA);
+}
+
+/* every packet of a file: counts, keys, the first times, dts steps */
+struct tally {
+    int n[2], keys[2];
+    int64_t first_pts[2], first_dts[2], last_dts[2], min_pts[2];
+    int64_t last_dur[2];
+    int ordered;
+};
+
+static void
+tally(struct sv_mp4read *r, struct tally *t)
+{
+    struct sv_demux_packet pkt;
+    int s;
+
+    memset(t, 0, sizeof(*t));
+    t->ordered = 1;
+    t->min_pts[0] = t->min_pts[1] = INT64_MAX;
+    while (sv_mp4read_next(r, &pkt) == 1) {
+        s = pkt.stream;
+        CHECK(s == 0 || s == 1);
+        if (s != 0 && s != 1)
+            return;
+        if (t->n[s] == 0) {
+            t->first_pts[s] = pkt.pts;
+            t->first_dts[s] = pkt.dts;
+        } else if (pkt.dts != t->last_dts[s] + t->last_dur[s]) {
+            t->ordered = 0;
+        }
+        t->last_dts[s] = pkt.dts;
+        t->last_dur[s] = pkt.duration;
+        if (pkt.pts < t->min_pts[s])
+            t->min_pts[s] = pkt.pts;
+        t->keys[s] += pkt.key;
+        CHECK(pkt.size > 0 && pkt.own == NULL);
+        t->n[s]++;
+    }
+}
+
+static void
+fragments_as_libavformat_reads_them(void)
+{
+    struct sv_mp4read r;
+    const struct sv_demux_stream *v;
+    struct tally t;
+
+    CHECK_INT(sv_mp4read_open(&r, "tests/fuzz/corpus/mp4read/frag.mp4"),
+              0);
+    CHECK_INT(r.fragmented, 1);
+    CHECK_INT(sv_mp4read_count(&r), 2);
+    v = sv_mp4read_stream(&r, 0);
+    CHECK_INT(v->codec, SV_CODEC_H264);
+    CHECK_INT(v->tb_den, 10240);
+    /* the moov has no samples: the rate is the fragments' */
+    CHECK_INT(v->fps_num, 10);
+    CHECK_INT(v->fps_den, 1);
+    CHECK_INT(sv_mp4read_stream(&r, 1)->codec, SV_CODEC_AAC);
+    tally(&r, &t);
+    /* ffprobe: 5 video packets, one key, from 0; 23 audio from 0, the
+     * last 546 long */
+    CHECK_INT(t.n[0], 5);
+    CHECK_INT(t.n[1], 23);
+    CHECK_INT(t.keys[0], 1);
+    CHECK_INT(t.keys[1], 23);
+    CHECK_INT(t.first_dts[0], 0);
+    CHECK_INT(t.first_pts[1], 0);
+    CHECK_INT(t.last_dts[0], 4334);
+    CHECK_INT(t.last_dts[1], 22528);
+    CHECK_INT(t.last_dur[1], 546);
+    CHECK_INT(t.ordered, 1);
+    CHECK_INT(r.bad, 0);
+    sv_mp4read_release(&r);
+}
+
+static void
+cmaf_with_negative_composition_offsets(void)
+{
+    struct sv_mp4read r;
+    struct tally t;
+
+    CHECK_INT(sv_mp4read_open(&r, "tests/fuzz/corpus/mp4read/cmaf.mp4"),
+              0);
+    tally(&r, &t);
+    CHECK_INT(t.n[0], 5);
+    CHECK_INT(t.n[1], 5);
+    CHECK_INT(t.keys[0], 1);
+    /* trun version 1: the first frame shows at its decode time, the
+     * B-frames before theirs (libavformat shifts them all by 1024) */
+    CHECK_INT(t.first_dts[0], 0);
+    CHECK_INT(t.first_pts[0], 0);
+    CHECK_INT(t.min_pts[0], 0);
+    CHECK_INT(t.last_dts[0], 4096);
+    CHECK_INT(t.first_pts[1], 0);
+    CHECK_INT(t.last_dts[1], 4096);
+    CHECK_INT(t.ordered, 1);
+    CHECK_INT(r.bad, 0);
+    sv_mp4read_release(&r);
+}
+
+static void
+a_cut_fragmented_file_gives_what_it_holds(void)
+{
+    struct sv_mp4read r;
+    struct tally t, whole;
+    uint8_t *buf;
+    size_t len, cut;
+    FILE *f;
+
+    f = fopen("tests/fuzz/corpus/mp4read/frag.mp4", "rb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    buf = malloc(1 << 16);
+    len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    CHECK_INT(sv_mp4read_init(&r, buf, len), 0);
+    tally(&r, &whole);
+    sv_mp4read_release(&r);
+    /* cut inside the media: the samples past the end are counted bad,
+     * the rest read; cut inside a moof: the fragments before it */
+    for (cut = len * 3 / 4; cut > len / 2; cut -= 997) {
+        CHECK_INT(sv_mp4read_init(&r, buf, cut), 0);
+        tally(&r, &t);
+        CHECK(t.n[0] + t.n[1] + (int)r.bad <= whole.n[0] + whole.n[1]);
+        CHECK(t.n[0] + t.n[1] < whole.n[0] + whole.n[1]);
+        CHECK(t.n[0] + t.n[1] > 0);
+        sv_mp4read_release(&r);
+    }
+    free(buf);
 }
 
 int
@@ -105,5 +237,8 @@ main(void)
     RUN(streams_as_libavformat_describes_them);
     RUN(samples_in_decode_order_with_the_edit_lists_applied);
     RUN(refuses_what_it_does_not_take);
+    RUN(fragments_as_libavformat_reads_them);
+    RUN(cmaf_with_negative_composition_offsets);
+    RUN(a_cut_fragmented_file_gives_what_it_holds);
     return DONE();
 }

@@ -17,8 +17,9 @@
  *   stop        the server closed the ledger; a checkpoint follows
  * A record is in the file, fdatasync'd, before the licence it records is
  * answered (group commit: one write and one sync per batch, up to four
- * batches syncing at once; a batch counts as synced when a sync that began
- * after its write returns).
+ * batches syncing at once, a second and later one only for a batch of 8
+ * answers or more; a batch counts as synced when a sync that began after
+ * its write returns).
  */
 #ifndef SV_DRM_LEDGER_H
 #define SV_DRM_LEDGER_H

@@ -9,7 +9,7 @@ picture is brought to the Y plane of yuv420p by the ffmpeg CLI (at most
 downscale x2, H.264 (libx264) at CRF 18, 23 and 28, decoded back.  The
 network learns the original Y from the degraded half-size Y.
 
-With --extra it learns from much more, none of it held out or in eval.sh:
+With --extra N it learns from much more, none of it held out or in eval.sh:
 the pictures of plasma-workspace-wallpapers, ukui-wallpapers and
 lomiri-wallpapers (each video-sized and as a 1280x720 middle at 2560 wide),
 and two frames of each of ~40 made clips (ffmpeg lavfi: cellular automata
@@ -36,6 +36,7 @@ Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
 """
 import argparse
 import glob
+import hashlib
 import os
 import random
 import struct
@@ -268,41 +269,54 @@ def synthetic(photos, rng):
     return out
 
 
-def extra_data(train, rng, cache):
-    """--extra: the EXTRA_DEBS pictures, each video-sized and in detail,
-    and frames of synthetic() clips; kept in $TMPDIR with --cache."""
-    path = os.path.join(tempfile.gettempdir(), "sv-sr-extra.npz")
-    if cache and os.path.exists(path):
-        z = np.load(path)
-        return [(z["hr%d" % i], [z["lr%d_%d" % (i, c)] for c in
-                                 range(len(CRFS))])
-                for i in range(int(z["n"]))]
+def extra_data(train, rng, cache, limit):
+    """--extra: the first limit of these: the EXTRA_DEBS pictures (one in
+    two video-sized, one in four in detail) and two frames of each
+    synthetic() clip, interleaved; with --cache
+    each item is kept in $TMPDIR/sv-sr-extra, so a run cut short resumes."""
     pics = extra_pictures()
+    jobs = [("pic", p, VIDEO_SIZED) for p in pics[::2]] + \
+        [("pic", p, DETAIL) for p in pics[1::4]]
+    # the camera moves are over training pictures only, one in six
+    clips = [("clip", c, None) for c in
+             synthetic(sorted(train + pics)[::6], rng)]
+    # interleaved, so the first n (--extra n) are of every kind
+    mixed = []
+    for i in range(max(len(jobs), len(clips))):
+        mixed += jobs[i:i + 1] + clips[i:i + 1]
+    jobs = mixed[:limit]
+    cdir = os.path.join(tempfile.gettempdir(), "sv-sr-extra")
+    os.makedirs(cdir, exist_ok=True)
     out = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        jobs = [("pic", p, VIDEO_SIZED) for p in pics] + \
-            [("pic", p, DETAIL) for p in pics]
-        # the camera moves are over training pictures only, one in four
-        jobs += [("clip", c, None) for c in
-                 synthetic(sorted(train + pics)[::4], rng)]
         for kind, src, vf in jobs:
+            key = hashlib.sha1(repr((kind, src, vf, CRFS)).encode()).hexdigest()
+            path = os.path.join(cdir, key[:16] + ".npz")
+            if cache and os.path.exists(path):
+                z = np.load(path)
+                out += [(z["hr%d" % i], [z["lr%d_%d" % (i, c)] for c in
+                                         range(len(CRFS))])
+                        for i in range(int(z["n"]))]
+                continue
             try:
                 if kind == "pic":
-                    out.append(prepare(src, tmp, vf=vf))
+                    got = [prepare(src, tmp, vf=vf)]
                 else:
-                    out += prepare_clip(src, tmp)
+                    got = prepare_clip(src, tmp)
             except (subprocess.CalledProcessError, ValueError) as e:
                 print("train.py: skipped %s: %s" % (src, e), file=sys.stderr)
-    print("train.py: made the extra data in %.0f s" %
-          (time.monotonic() - t0), file=sys.stderr)
-    if cache:
-        arrs = {"n": np.array(len(out))}
-        for i, (hr, lows) in enumerate(out):
-            arrs["hr%d" % i] = hr
-            for c, lr in enumerate(lows):
-                arrs["lr%d_%d" % (i, c)] = lr
-        np.savez(path, **arrs)
+                continue
+            out += got
+            if cache:
+                arrs = {"n": np.array(len(got))}
+                for i, (hr, lows) in enumerate(got):
+                    arrs["hr%d" % i] = hr
+                    for c, lr in enumerate(lows):
+                        arrs["lr%d_%d" % (i, c)] = lr
+                np.savez(path, **arrs)
+    print("train.py: the extra data: %d jobs, %.0f s" %
+          (len(jobs), time.monotonic() - t0), file=sys.stderr)
     return out
 
 
@@ -353,6 +367,25 @@ def build(init="torch"):
                 return out, F.pixel_shuffle(base, 2)
             return out
     return Net()
+
+
+def load(net, path):
+    """--from: starts from the weights of a sr_weights.h (export's layout;
+    the centring is already in C0's bias, so the net's is set to 0)."""
+    import re
+    import torch
+    text = open(path).read()
+    net.center = 0.0
+    with torch.no_grad():
+        for n, (conv, (ci, co, k)) in enumerate(zip(net.c, LAYERS)):
+            for name, t in (("w", conv.weight), ("b", conv.bias)):
+                m = re.search(r"sv__sr_%s%d\[(\d+)\] = \{([^}]*)\}" %
+                              (name, n), text)
+                v = np.array([float(x) for x in m.group(2).replace(
+                    ",", " ").split()], np.float32)
+                if name == "w":
+                    v = np.transpose(v.reshape(k, k, ci, co), (3, 2, 0, 1))
+                t.copy_(torch.from_numpy(np.ascontiguousarray(v)))
 
 
 def export(net, path, command):
@@ -517,9 +550,11 @@ def main():
     ap.add_argument("--val", type=int, default=0, metavar="N",
                     help="every N steps, PSNR over lanczos on the held-out "
                     "pictures at CRF 23")
-    ap.add_argument("--extra", action="store_true",
-                    help="train on more: the pictures of %s and frames of "
-                    "made clips" % ", ".join(EXTRA_DEBS))
+    ap.add_argument("--extra", type=int, default=0, metavar="N",
+                    help="train on N items more: pictures of %s and frames "
+                    "of made clips" % ", ".join(EXTRA_DEBS))
+    ap.add_argument("--from", dest="start", metavar="WEIGHTS.h",
+                    help="start from these weights (a sr_weights.h)")
     ap.add_argument("--list-holdout", action="store_true")
     ap.add_argument("--cache", action="store_true",
                     help="keep the degraded pictures in $TMPDIR between runs")
@@ -561,13 +596,15 @@ def main():
     print("train.py: %d training pictures, %d held out" %
           (len(data), len(held)), file=sys.stderr)
     if a.extra:
-        more = extra_data(train, rng, a.cache)
+        more = extra_data(train, rng, a.cache, a.extra)
         print("train.py: %d more training frames (--extra)" % len(more),
               file=sys.stderr)
         data += more
 
     val = validation(held, a.cache) if a.val else []
     net = build(a.init)
+    if a.start:
+        load(net, a.start)
     LR0 = a.lr
     opt = torch.optim.Adam(net.parameters(), lr=LR0)
     P, B = a.patch, a.batch             # LR patch (output side), batch
@@ -598,6 +635,10 @@ def main():
         y = torch.from_numpy(np.stack(ys).astype(np.float32) / 255)
         return x[:, None], y[:, None]
 
+    if val and a.start:
+        print("train.py: from %s, held out: %s" % (a.start,
+                                                   validate(net, val)),
+              file=sys.stderr)
     start = time.monotonic()
     # a step count, not a time: the same seed gives the same weights
     while step < a.steps:
@@ -648,7 +689,9 @@ def main():
         if getattr(a, name) != default:
             cmd += " --%s %s" % (name, getattr(a, name))
     if a.extra:
-        cmd += " --extra"
+        cmd += " --extra %d" % a.extra
+    if a.start:
+        cmd += " --from %s" % a.start
     export(net, a.out, cmd)
     reference(net, a.ref)
     print("train.py: %d steps; wrote %s and %s" % (step, a.out, a.ref),

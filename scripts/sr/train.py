@@ -9,6 +9,14 @@ picture is brought to the Y plane of yuv420p by the ffmpeg CLI (at most
 downscale x2, H.264 (libx264) at CRF 18, 23 and 28, decoded back.  The
 network learns the original Y from the degraded half-size Y.
 
+With --extra N it learns from much more, none of it held out or in eval.sh:
+the pictures of plasma-workspace-wallpapers, ukui-wallpapers and
+lomiri-wallpapers (each video-sized and as a 1280x720 middle at 2560 wide),
+and two frames of each of ~40 made clips (ffmpeg lavfi: cellular automata
+and life as pixel art, grain, text in four fonts, fractal tilings, bars and
+grids turning, pans, zooms and turns over training pictures), each clip
+degraded as eval.sh's video is (half size, the clip H.264-encoded).
+
 The network (FSRCNN family): the input padded by 5 (edge replicate), then
 valid convolutions 5x5x24 (features), ReLU, 1x1x12 (shrink), ReLU, 3x3x12,
 ReLU, 3x3x12, ReLU, 3x3x4, which is a residual added to a fixed lanczos-3
@@ -28,6 +36,7 @@ Developer step (needs python3-torch, ffmpeg; CPU only, fixed seed):
 """
 import argparse
 import glob
+import hashlib
 import os
 import random
 import struct
@@ -40,7 +49,15 @@ import numpy as np
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-PICS = ["/usr/share/backgrounds", "/usr/share/mate/backgrounds"]
+# the pictures the held-out split is drawn from (eval.sh's), by package:
+# gnome-backgrounds and mate-backgrounds (other packages put theirs in
+# /usr/share/backgrounds too; they must not move the split)
+PICS = ["/usr/share/backgrounds/gnome", "/usr/share/backgrounds/mate",
+        "/usr/share/mate/backgrounds"]
+# more pictures, for training only (--extra): plasma-workspace-wallpapers,
+# ukui-wallpapers and lomiri-wallpapers, the files these packages own
+EXTRA_DEBS = ("plasma-workspace-wallpapers", "ukui-wallpapers",
+              "lomiri-wallpapers-16.04", "lomiri-wallpapers-20.04")
 EXTS = (".jpg", ".jpeg", ".png", ".webp")
 CRFS = (18, 23, 28)
 PAD = 5          # receptive radius of the layers: 2 + 0 + 1 + 1 + 1
@@ -109,14 +126,18 @@ def read_y(path, w, h):
     return np.frombuffer(raw[:w * h], np.uint8).reshape(h, w)
 
 
-def prepare(pic, tmp, crfs=CRFS):
+# a video-sized frame, sizes a multiple of 4 so the half is even
+VIDEO_SIZED = ("scale='min(1280,iw)':-2:flags=lanczos,"
+               "crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p")
+# a 1280x720 middle of the picture at 2560 wide: finer detail a pixel
+DETAIL = ("scale=2560:-2:flags=lanczos,crop='min(1280,iw)':'min(720,ih)',"
+          "crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p")
+
+
+def prepare(pic, tmp, crfs=CRFS, vf=VIDEO_SIZED):
     """HR Y and the degraded LR Y at each CRF for one picture."""
     hr = os.path.join(tmp, "hr.mkv")
-    # a video-sized frame, sizes a multiple of 4 so the half is even
-    ff("-i", pic, "-frames:v", "1", "-vf",
-       "scale='min(1280,iw)':-2:flags=lanczos,"
-       "crop=trunc(iw/4)*4:trunc(ih/4)*4,format=yuv420p",
-       "-c:v", "ffv1", hr)
+    ff("-i", pic, "-frames:v", "1", "-vf", vf, "-c:v", "ffv1", hr)
     w, h = probe_size(hr)
     y = read_y(hr, w, h)
     lows = []
@@ -126,6 +147,177 @@ def prepare(pic, tmp, crfs=CRFS):
            "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), lr)
         lows.append(read_y(lr, w // 2, h // 2))
     return y, lows
+
+
+def read_ys(path, w, h, picks):
+    """The Y planes of frames picks (indices) of a yuv420p clip."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i",
+                          path, "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
+                         check=True, capture_output=True).stdout
+    n = w * h * 3 // 2
+    return [np.frombuffer(raw[i * n:i * n + w * h], np.uint8).reshape(h, w)
+            for i in picks if (i + 1) * n <= len(raw)]
+
+
+def prepare_clip(src, tmp, picks=(0, 14), crfs=CRFS):
+    """(HR Y, [LR Y at each CRF]) for frames picks of a clip: src is the
+    ffmpeg input arguments of a clip of at least 15 frames (sizes a multiple of 4);
+    the clip is degraded as eval.sh's video is (bicubic half, then H.264 of
+    the whole clip, so most frames are predicted ones)."""
+    hr = os.path.join(tmp, "hr.mkv")
+    ff(*(list(src) + ["-frames:v", str(max(picks) + 1), "-pix_fmt",
+                      "yuv420p", "-c:v", "ffv1", hr]))
+    w, h = probe_size(hr)
+    ys = read_ys(hr, w, h, picks)
+    lows = []
+    for crf in crfs:
+        lr = os.path.join(tmp, "lr%d.mkv" % crf)
+        ff("-i", hr, "-vf", "scale=%d:%d:flags=bicubic" % (w // 2, h // 2),
+           "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), lr)
+        lows.append(read_ys(lr, w // 2, h // 2, picks))
+    return [(y, [l[i] for l in lows]) for i, y in enumerate(ys)]
+
+
+def extra_pictures():
+    """The pictures of EXTRA_DEBS (none of them held out: eval.sh never
+    sees them), the largest of each plasma wallpaper's sizes, no
+    screenshots."""
+    best = {}
+    for deb in EXTRA_DEBS:
+        r = subprocess.run(["dpkg", "-L", deb], capture_output=True,
+                           text=True)
+        for p in r.stdout.split("\n"):
+            if not p.lower().endswith(EXTS) or "screenshot" in p or \
+                    not os.path.isfile(p):
+                continue
+            # a plasma wallpaper: .../Name/contents/images/WxH.ext
+            key = p.split("/contents/")[0] if "/contents/" in p else p
+            if key not in best or os.path.getsize(p) > \
+                    os.path.getsize(best[key]):
+                best[key] = p
+    return sorted(best.values())
+
+
+FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+         "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+TEXT = "/usr/share/common-licenses/GPL-3"
+
+
+def synthetic(photos, rng):
+    """ffmpeg inputs of made clips, 1280x720 at 30 fps: cellular automata
+    and life as pixel art, gradients, grain, text, fractal tilings, bars
+    and grids at angles, and camera moves (pans, zooms, turns) over the
+    training photographs.  Not testsrc2, mandelbrot or a held-out
+    picture: eval.sh's clips come from those."""
+    S = "s=1280x720:r=30"
+    lv = lambda g: ["-f", "lavfi", "-i", g]
+    out = []
+    for i, rule in enumerate((30, 110, 18)):
+        k = (4, 2, 8)[i % 3]
+        out.append(lv("cellauto=s=%dx%d:rule=%d:r=30:random_seed=%d,"
+                      "scale=1280:720:flags=%s" %
+                      (1280 // k, 720 // k, rule, i,
+                       ("neighbor", "bilinear")[i % 2])))
+    for i in range(4):
+        k = (4, 2, 3, 6)[i]
+        out.append(lv("life=s=%dx%d:mold=10:ratio=0.%d:r=30:seed=%d:"
+                      "life_color=#%06x:death_color=#%06x:mold_color=#%06x,"
+                      "scale=1280:720:flags=neighbor,format=yuv420p" %
+                      (1280 // k, 720 // k, 2 + i, i,
+                       rng.randrange(1 << 24), rng.randrange(1 << 24),
+                       rng.randrange(1 << 24))))
+    out.append(lv("gradients=%s:n=3:speed=0.03:seed=0,noise=alls=10:"
+                  "allf=t+u,gblur=sigma=0.5" % S))
+    for i in range(4):
+        out.append(lv("color=c=gray:%s,noise=alls=%d:allf=t,gblur=sigma=%.1f,"
+                      "eq=contrast=%.1f" %
+                      (S, 60 + 10 * i, 0.7 + 0.6 * i, 2 + i)))
+    for i, (size, fg, bg) in enumerate(((16, "white", "#102030"),
+                                        (24, "black", "#f0f0e8"),
+                                        (40, "#ffd040", "#303030"),
+                                        (64, "white", "#2050a0"),
+                                        (20, "#202020", "#c0d0c0"),
+                                        (32, "black", "white"))):
+        out.append(lv("color=c=%s:%s,drawtext=fontfile=%s:textfile=%s:"
+                      "fontsize=%d:fontcolor=%s:x=%d-t*%d:y=10-t*%d:"
+                      "line_spacing=%d" %
+                      (bg, S, FONTS[i % len(FONTS)], TEXT, size, fg, 10 + i,
+                       6 * i, 30, size // 4)))
+    for t in ("carpet", "triangle"):
+        out.append(lv("sierpinski=%s:type=%s:seed=3:jump=2" % (S, t)))
+    out.append(lv("smptehdbars=%s,rotate=0.2+0.1*t:fillcolor=gray" % S))
+    out.append(lv("color=c=white:%s,drawgrid=w=37:h=23:t=2:c=black,"
+                  "rotate=0.05+0.2*t" % S))
+    out.append(lv("colorspectrum=%s:type=all,drawgrid=w=64:h=64:t=1:"
+                  "c=white,rotate=0.3" % S))
+    for i, p in enumerate(photos):
+        pic = ["-loop", "1", "-i", p, "-vf"]
+        m = i % 3
+        if m == 0:      # a pan, as eval.sh's
+            out.append(pic + ["scale=2560:-2,crop=1280:720:'t*%d':'t*%d',"
+                              "fps=30,format=yuv420p" %
+                              (200 + 50 * (i % 5), 30 * (i % 4))])
+        elif m == 1:    # a slow zoom in
+            out.append(pic + ["scale=2560:-2,fps=30,zoompan=z='1.25+0.01*on'"
+                              ":x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:"
+                              "s=1280x720:fps=30,format=yuv420p"])
+        else:           # a turn
+            out.append(pic + ["scale=1920:-2,fps=30,rotate=0.05+0.1*t:"
+                              "ow=1280:oh=720,format=yuv420p"])
+    return out
+
+
+def extra_data(train, rng, cache, limit):
+    """--extra: the first limit of these: the EXTRA_DEBS pictures (one in
+    two video-sized, one in four in detail) and two frames of each
+    synthetic() clip, interleaved; with --cache
+    each item is kept in $TMPDIR/sv-sr-extra, so a run cut short resumes."""
+    pics = extra_pictures()
+    jobs = [("pic", p, VIDEO_SIZED) for p in pics[::2]] + \
+        [("pic", p, DETAIL) for p in pics[1::4]]
+    # the camera moves are over training pictures only, one in six
+    clips = [("clip", c, None) for c in
+             synthetic(sorted(train + pics)[::6], rng)]
+    # interleaved, so the first n (--extra n) are of every kind
+    mixed = []
+    for i in range(max(len(jobs), len(clips))):
+        mixed += jobs[i:i + 1] + clips[i:i + 1]
+    jobs = mixed[:limit]
+    cdir = os.path.join(tempfile.gettempdir(), "sv-sr-extra")
+    os.makedirs(cdir, exist_ok=True)
+    out = []
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, src, vf in jobs:
+            key = hashlib.sha1(repr((kind, src, vf, CRFS)).encode()).hexdigest()
+            path = os.path.join(cdir, key[:16] + ".npz")
+            if cache and os.path.exists(path):
+                z = np.load(path)
+                out += [(z["hr%d" % i], [z["lr%d_%d" % (i, c)] for c in
+                                         range(len(CRFS))])
+                        for i in range(int(z["n"]))]
+                continue
+            try:
+                if kind == "pic":
+                    got = [prepare(src, tmp, vf=vf)]
+                else:
+                    got = prepare_clip(src, tmp)
+            except (subprocess.CalledProcessError, ValueError) as e:
+                print("train.py: skipped %s: %s" % (src, e), file=sys.stderr)
+                continue
+            out += got
+            if cache:
+                arrs = {"n": np.array(len(got))}
+                for i, (hr, lows) in enumerate(got):
+                    arrs["hr%d" % i] = hr
+                    for c, lr in enumerate(lows):
+                        arrs["lr%d_%d" % (i, c)] = lr
+                np.savez(path, **arrs)
+    print("train.py: the extra data: %d jobs, %.0f s" %
+          (len(jobs), time.monotonic() - t0), file=sys.stderr)
+    return out
 
 
 def build(init="torch"):
@@ -175,6 +367,25 @@ def build(init="torch"):
                 return out, F.pixel_shuffle(base, 2)
             return out
     return Net()
+
+
+def load(net, path):
+    """--from: starts from the weights of a sr_weights.h (export's layout;
+    the centring is already in C0's bias, so the net's is set to 0)."""
+    import re
+    import torch
+    text = open(path).read()
+    net.center = 0.0
+    with torch.no_grad():
+        for n, (conv, (ci, co, k)) in enumerate(zip(net.c, LAYERS)):
+            for name, t in (("w", conv.weight), ("b", conv.bias)):
+                m = re.search(r"sv__sr_%s%d\[(\d+)\] = \{([^}]*)\}" %
+                              (name, n), text)
+                v = np.array([float(x) for x in m.group(2).replace(
+                    ",", " ").split()], np.float32)
+                if name == "w":
+                    v = np.transpose(v.reshape(k, k, ci, co), (3, 2, 0, 1))
+                t.copy_(torch.from_numpy(np.ascontiguousarray(v)))
 
 
 def export(net, path, command):
@@ -329,6 +540,8 @@ def main():
     ap.add_argument("--init", choices=("torch", "he"), default="torch",
                     help="torch's default init (the committed weights') or "
                     "He's, with the input centred")
+    ap.add_argument("--loss", choices=("l1", "l2"), default="l1",
+                    help="the training loss (l2 is what PSNR scores)")
     ap.add_argument("--refit", type=int, default=0, metavar="N",
                     help="then solve the last layer by least squares on N "
                     "batches")
@@ -337,6 +550,11 @@ def main():
     ap.add_argument("--val", type=int, default=0, metavar="N",
                     help="every N steps, PSNR over lanczos on the held-out "
                     "pictures at CRF 23")
+    ap.add_argument("--extra", type=int, default=0, metavar="N",
+                    help="train on N items more: pictures of %s and frames "
+                    "of made clips" % ", ".join(EXTRA_DEBS))
+    ap.add_argument("--from", dest="start", metavar="WEIGHTS.h",
+                    help="start from these weights (a sr_weights.h)")
     ap.add_argument("--list-holdout", action="store_true")
     ap.add_argument("--cache", action="store_true",
                     help="keep the degraded pictures in $TMPDIR between runs")
@@ -377,9 +595,16 @@ def main():
             np.savez(cache, **arrs)
     print("train.py: %d training pictures, %d held out" %
           (len(data), len(held)), file=sys.stderr)
+    if a.extra:
+        more = extra_data(train, rng, a.cache, a.extra)
+        print("train.py: %d more training frames (--extra)" % len(more),
+              file=sys.stderr)
+        data += more
 
     val = validation(held, a.cache) if a.val else []
     net = build(a.init)
+    if a.start:
+        load(net, a.start)
     LR0 = a.lr
     opt = torch.optim.Adam(net.parameters(), lr=LR0)
     P, B = a.patch, a.batch             # LR patch (output side), batch
@@ -410,6 +635,10 @@ def main():
         y = torch.from_numpy(np.stack(ys).astype(np.float32) / 255)
         return x[:, None], y[:, None]
 
+    if val and a.start:
+        print("train.py: from %s, held out: %s" % (a.start,
+                                                   validate(net, val)),
+              file=sys.stderr)
     start = time.monotonic()
     # a step count, not a time: the same seed gives the same weights
     while step < a.steps:
@@ -419,7 +648,10 @@ def main():
                 (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
         x, y = batch()
         out, base = net(x, padded=True, with_base=True)
-        loss = torch.mean(torch.abs(out - y))
+        if a.loss == "l2":
+            loss = torch.mean((out - y) ** 2)
+        else:
+            loss = torch.mean(torch.abs(out - y))
         with torch.no_grad():
             mse = torch.mean((out - y) ** 2).item()
             # the batch's own lanczos error: random batches differ far
@@ -452,9 +684,14 @@ def main():
                   (a.refit, validate(net, val)), file=sys.stderr)
     cmd = "nice -n 10 /usr/bin/python3 scripts/sr/train.py --steps %d" % a.steps
     for name, default in (("seed", 16), ("lr", 2e-3), ("patch", 24),
-                          ("batch", 64), ("refit", 0), ("init", "torch")):
+                          ("batch", 64), ("refit", 0), ("init", "torch"),
+                          ("loss", "l1")):
         if getattr(a, name) != default:
             cmd += " --%s %s" % (name, getattr(a, name))
+    if a.extra:
+        cmd += " --extra %d" % a.extra
+    if a.start:
+        cmd += " --from %s" % a.start
     export(net, a.out, cmd)
     reference(net, a.ref)
     print("train.py: %d steps; wrote %s and %s" % (step, a.out, a.ref),

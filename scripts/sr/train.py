@@ -186,6 +186,10 @@ def extra_pictures():
     for deb in EXTRA_DEBS:
         r = subprocess.run(["dpkg", "-L", deb], capture_output=True,
                            text=True)
+        if r.returncode != 0:
+            # training-only data, kept out of scripts/setup (CI needs none)
+            sys.exit("train.py: --extra needs the Debian packages %s "
+                     "(apt-get install them first)" % " ".join(EXTRA_DEBS))
         for p in r.stdout.split("\n"):
             if not p.lower().endswith(EXTS) or "screenshot" in p or \
                     not os.path.isfile(p):

@@ -68,6 +68,85 @@ rotate_filters(int rotation)
     }
 }
 
+/*
+ * A rung's parent with --scale-from larger: the smallest other plain rung
+ * at least as large in both directions, or -1 for the source.  Downscaling
+ * costs about the same per source pixel whatever the output size, so a
+ * rung scaled from the next larger one does a fraction of the work; the
+ * price is a second low-pass: measured against the source scaled directly,
+ * the small rungs lose 0.2 to 0.5 dB.  Upscaled and SR rungs always come
+ * from the source.
+ */
+static int
+cascade_parent(const struct sv_ladder *l, int i)
+{
+    const struct sv_rung *c = &l->r[i];
+    int k, best = -1;
+    double px, best_px = 0;
+
+    if (!l->cascade || c->scaler != SV_RUNG_BICUBIC)
+        return -1;
+    for (k = 0; k < l->n; k++) {
+        const struct sv_rung *p = &l->r[k];
+
+        if (k == i || p->scaler != SV_RUNG_BICUBIC || p->width < c->width ||
+            p->height < c->height)
+            continue;
+        /* an equal rung earlier in the ladder is the parent, never one
+         * after it, so two equal rungs never feed each other */
+        if (p->width == c->width && p->height == c->height && k > i)
+            continue;
+        px = (double)p->width * p->height;
+        if (best < 0 || px < best_px) {
+            best = k;
+            best_px = px;
+        }
+    }
+    return best;
+}
+
+/*
+ * The graph after the shared chain: the source split to the rungs with no
+ * parent, each rung's output split again to its encoder ([oN]) and to the
+ * rungs scaled from it.  Split only adds references, never copies.
+ */
+static int
+cascade_graph(struct sv_buf *d, const struct sv_ladder *l,
+              enum AVPixelFormat out_fmt)
+{
+    int parent[SV_LADDER_MAX], kids[SV_LADDER_MAX + 1] = { 0 };
+    int i, k, n, rc;
+
+    for (i = 0; i < l->n; i++) {
+        parent[i] = cascade_parent(l, i);
+        kids[parent[i] + 1]++;
+    }
+    /* from the source: [cN] for every rung whose parent it is */
+    rc = sv_buf_printf(d, "split=%d", kids[0]);
+    for (i = 0; rc == 0 && i < l->n; i++)
+        if (parent[i] < 0)
+            rc = sv_buf_printf(d, "[c%d]", i);
+    for (i = 0; rc == 0 && i < l->n; i++) {
+        n = kids[i + 1];
+        if (l->r[i].scaler == SV_RUNG_SR)
+            rc = sv_buf_printf(d, ";[c%d]format=yuv420p", i);
+        else
+            rc = sv_buf_printf(d, ";[c%d]scale=w=%d:h=%d:flags=%s,"
+                               "setsar=1,format=%s", i, l->r[i].width,
+                               l->r[i].height,
+                               l->r[i].scaler == SV_RUNG_LANCZOS ? "lanczos"
+                               : "bicubic", av_get_pix_fmt_name(out_fmt));
+        if (rc == 0 && n > 0)
+            rc = sv_buf_printf(d, ",split=%d", n + 1);
+        if (rc == 0)
+            rc = sv_buf_printf(d, "[o%d]", i);
+        for (k = 0; rc == 0 && n > 0 && k < l->n; k++)
+            if (parent[k] == i)
+                rc = sv_buf_printf(d, "[c%d]", k);
+    }
+    return rc;
+}
+
 int
 sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first, AVRational tb,
                  AVRational fps, int rotation, int deint,
@@ -112,21 +191,10 @@ sv__vgraph_build(struct sv__vgraph *vg, const AVFrame *first, AVRational tb,
         rc = sv_buf_printf(&d, "bwdif=mode=send_frame:deint=%s,",
                            deint == SV_DEINT_ON ? "all" : "interlaced");
     if (rc == 0)
-        rc = sv_buf_printf(&d, "%sfps=fps=%d/%d,%ssplit=%d",
-                           rotate_filters(rotation), fps.num, fps.den,
-                           chain ? chain : "", l->n);
-    for (i = 0; rc == 0 && i < l->n; i++)
-        rc = sv_buf_printf(&d, "[s%d]", i);
-    for (i = 0; rc == 0 && i < l->n; i++) {
-        if (l->r[i].scaler == SV_RUNG_SR)
-            rc = sv_buf_printf(&d, ";[s%d]format=yuv420p[o%d]", i, i);
-        else
-            rc = sv_buf_printf(&d, ";[s%d]scale=w=%d:h=%d:flags=%s,"
-                               "setsar=1,format=%s[o%d]", i, l->r[i].width,
-                               l->r[i].height,
-                               l->r[i].scaler == SV_RUNG_LANCZOS ? "lanczos"
-                               : "bicubic", av_get_pix_fmt_name(out_fmt), i);
-    }
+        rc = sv_buf_printf(&d, "%sfps=fps=%d/%d,%s", rotate_filters(rotation),
+                           fps.num, fps.den, chain ? chain : "");
+    if (rc == 0)
+        rc = cascade_graph(&d, l, out_fmt);
     if (rc == 0)
         rc = sv_buf_u8(&d, 0);
     if (rc < 0)

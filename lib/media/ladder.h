@@ -26,6 +26,7 @@ enum sv_rung_scaler { SV_RUNG_BICUBIC, SV_RUNG_LANCZOS, SV_RUNG_SR };
 struct sv_ladder {
     int n;
     int preset;         /* 1 when it came from a preset name */
+    int cascade;        /* 1: each rung scaled from the next larger one */
     struct sv_rung r[SV_LADDER_MAX];
 };
 

@@ -754,6 +754,7 @@ run_pass(const struct sv_transcode_opts *o, int pass, struct twopass *tp,
         sv_log_error("bad ladder '%s': %s", o->ladder, err);
         goto out;
     }
+    j->lad.cascade = o->scale_from;
     rc = pick_hw(j);
     if (rc < 0)
         goto out;

@@ -34,6 +34,7 @@ struct sv_transcode_opts {
     int two_pass;               /* VOD: two passes at the rungs' bitrates */
     int strict;                 /* decode errors are fatal */
     int threads;                /* encoder threads per rung; 0: auto */
+    int scale_from;             /* 1: rungs scaled from the next larger */
     /* chunked encoding (chunk.h): the part of the title to encode */
     int chunks;                 /* --chunks N; 0: not cut */
     int chunk;                  /* --chunk I of N */

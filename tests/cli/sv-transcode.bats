@@ -142,6 +142,41 @@ audio aac"
     assert_eq "$(frames out.ts v:0 | head -1)" 120
 }
 
+# psnr_to OUT STREAM WxH SRC: average PSNR of a rung against SRC scaled
+# straight to the rung's size with bicubic
+psnr_to() {
+    ffmpeg -nostdin -hide_banner -i "$1" -i "$4" -lavfi \
+        "[1:v]scale=w=${3%x*}:h=${3#*x}:flags=bicubic,format=yuv420p[r];[0:v:$2]format=yuv420p[d];[d][r]psnr" \
+        -f null - 2>&1 | sed -n 's/.*PSNR.* average:\([0-9.]*\).*/\1/p'
+}
+
+@test "--scale-from larger scales each rung from the next larger one" {
+    local in a b; in=$(fixture h264_aac_360p.mp4)
+    run -0 --separate-stderr $T "$in" --hw none --no-audio -vv \
+        --scale-from larger -l 180p:200k,360p:800k,240p:400k --format nut \
+        > /dev/null
+    # 360p from the source, 240p from 360p, 180p from 240p
+    assert_match "$stderr" "split=1\[c1\];\[c0\]scale=w=320:h=180[^;]*\[o0\];\[c1\]scale=w=640:h=360[^;]*split=2\[o1\]\[c2\];\[c2\]scale=w=426:h=240[^;]*split=2\[o2\]\[c0\]"
+    $T "$in" --hw none --no-audio --scale-from larger \
+        -l 360p:800k,240p:400k,180p:200k > cascade.ts
+    $T "$in" --hw none --no-audio -l 360p:800k,240p:400k,180p:200k > direct.ts
+    assert_eq "$(streams cascade.ts)" "video h264 640x360
+video h264 426x240
+video h264 320x180"
+    assert_eq "$(frames cascade.ts v:2 | head -1)" 120
+    # a second low-pass costs a little, never the picture
+    a=$(psnr_to cascade.ts 2 320x180 "$in") b=$(psnr_to direct.ts 2 320x180 "$in")
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > 30 && a > b - 1.5) }' ||
+        fail "180p: $a dB scaled in steps, $b dB straight"
+}
+
+@test "the default scales every rung from the source" {
+    local in; in=$(fixture h264_aac_360p.mp4)
+    run -0 --separate-stderr $T "$in" --hw none --no-audio -vv \
+        -l 360p:800k,240p:400k --format nut > /dev/null
+    assert_match "$stderr" "split=2\[c0\]\[c1\];\[c0\]scale=w=640:h=360[^;]*yuv420p\[o0\];\[c1\]scale=w=426:h=240"
+}
+
 @test "--gop 1s puts keyframes every second in every rung" {
     local in; in=$(fixture h264_aac_360p.mp4)
     $T "$in" --ladder 360p:600k,240p:300k,144p:100k --gop 1s > out.ts

@@ -10,7 +10,7 @@
 // RTCPeerConnection to another in the page (no server: the floor), and
 // with JANUS set, through Janus's VideoRoom too (the peer, side by side).
 // Prints one JSON line: HTTP statuses, each path's latencies (shown: p50,
-// p95, max; received, decoded and presented too; pictures read, frames whose
+// p95, max; received, read and presented too; pictures read, frames whose
 // pattern did not decode, repeated stamps, frames read but not presented
 // and the reverse) and getStats() over the measured window (receiver:
 // jitter buffer delay, target and minimum, assembly, decode, processing;
@@ -34,15 +34,18 @@ const directFrames = parseInt(process.argv[7] || String(frames), 10);
 const wall = process.argv[8] === 'wall';
 // JANUS: Janus's HTTP API (http://host:port/janus), measured side by side;
 // ORDER: which goes first, "sv,janus" or "janus,sv"; VIEWER_AUDIO=0: the
-// viewers take video only (no audio to keep in sync with)
+// viewers take video only (no audio to keep in sync with).
 const janus = process.env.JANUS || '';
 const order = (process.env.ORDER || 'sv,janus').split(',');
 const viewerAudio = process.env.VIEWER_AUDIO !== '0';
+// WARMUP: seconds at most to wait, before measuring a path, for the
+// publisher's encoder to reach the canvas's size (default 0)
+const warmup = parseFloat(process.env.WARMUP || '0');
 
 const html = `<!doctype html><body><canvas id="c" width="${w}" height="${h}">
 </canvas><script>
 const W = ${w}, H = ${h}, COLS = 20, ROWS = 2, WALL = ${wall};
-const VIEWER_AUDIO = ${viewerAudio};
+const VIEWER_AUDIO = ${viewerAudio}, WARMUP = ${warmup};
 const WRAP = 4294967296;
 const CELL = Math.min(32, Math.floor(W / (COLS + 2)) & ~1);
 const r = window.result = {};
@@ -144,7 +147,9 @@ function age(t, v) {
 // packet came in.  Joined by RTP timestamp, each picture counts once: at
 // the first frame that carries its stamp (captureStream samples the canvas
 // on its own timer, so a stamp can be sent twice).  Per picture: received
-// (last packet in), decoded (the frame reached the track), presented (the
+// (last packet in), read (the page's reader got the decoded frame: an
+// upper bound on decoding, as the page's one thread may be busy; it can
+// come after the presentation), presented (the
 // element handed it to the compositor) and shown (the element's expected
 // display time: glass), each minus the stamp.
 function collect(track, video, n) {
@@ -152,8 +157,8 @@ function collect(track, video, n) {
   const g = new OffscreenCanvas(SW, SH)
     .getContext('2d', { willReadFrequently: true });
   const read = new Map(), seen = new Map(), firstOf = new Set();
-  const out = { lat: [], received: [], decoded: [], presented: [],
-                bad: 0, repeats: 0,
+  const out = { lat: [], received: [], read: [], presented: [],
+                bad: 0, repeats: 0, small: 0,
                 dupes: 0, unshown: 0, unread: 0, skipped: 0, shownDupes: 0 };
   const tap = track.clone();
   const reader = new MediaStreamTrackProcessor({ track: tap }).readable
@@ -171,7 +176,7 @@ function collect(track, video, n) {
         const s = seen.get(rtp);
         if (!s) { out.unshown++; continue; }
         out.lat.push(age(s.shown, f.v));
-        out.decoded.push(age(f.at, f.v));
+        out.read.push(age(f.at, f.v));
         out.presented.push(age(s.presented, f.v));
         if (s.received) out.received.push(age(s.received, f.v));
       }
@@ -192,12 +197,13 @@ function collect(track, video, n) {
         if (read.has(rtp)) { out.dupes++; f.close(); continue; }
         // the encoder may send fewer pixels than the canvas has while its
         // bitrate ramps up: scaled back, as the video element would
-        const sx = f.displayWidth / W, sy = f.displayHeight / H;
+        const fw = f.displayWidth, sx = fw / W, sy = f.displayHeight / H;
         g.drawImage(f, 0, 0, SW * sx, SH * sy, 0, 0, SW, SH);
         f.close();
         const v = readStamp(g.getImageData(0, 0, SW, SH));
         if (v === null || age(at, v) === null) { out.bad++; continue; }
         read.set(rtp, { v, at });
+        if (fw !== W) out.small++;
         if (v === lastStamp) out.repeats++;
         else { firstOf.add(rtp); lastStamp = v; count(rtp); }
       }
@@ -274,14 +280,24 @@ function senderStats(a, b) {
 }
 // measures n frames of each viewer at once; each result gets the
 // decomposition of its receiver and of the publisher's sender
+// (after a warm-up of WARMUP seconds at most: until the publisher's
+// encoder sends the canvas's own size, as it does once its bandwidth
+// estimate has ramped up)
 async function measure(pub, vs, n) {
+  const w0 = performance.now();
+  while (pub && performance.now() - w0 < WARMUP * 1000) {
+    const s = await snap(pub);
+    if (s.out && s.out.frameWidth === W) break;
+    await new Promise(ok => setTimeout(ok, 250));
+  }
+  const warmup = Math.round((performance.now() - w0) / 100) / 10;
   const p0 = pub ? await snap(pub) : null;
   const s0 = await Promise.all(vs.map(v => snap(v.pc)));
   const got = await Promise.all(vs.map(v => collect(v.track, v.video, n)));
   const s1 = await Promise.all(vs.map(v => snap(v.pc)));
   const sender = pub ? senderStats(p0, await snap(pub)) : null;
   return got.map((x, i) => Object.assign(x, {
-    stats: receiverStats(s0[i], s1[i]), sender }));
+    stats: receiverStats(s0[i], s1[i]), sender, warmup }));
 }
 async function direct(n) {
   const a = new RTCPeerConnection({ iceServers: [] });
@@ -477,16 +493,17 @@ function pct(list) {
                            : null;
   return { p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1) };
 }
-// one path's figures: shown (the headline), and received and decoded for
-// the same pictures; the counts of what did not join
+// one path's figures: shown (the headline), and received, read and
+// presented for the same pictures; the counts of what did not join
 function summary(x) {
   const s = pct(x.lat);
   return Object.assign({ frames: x.lat.length, undecoded: x.bad,
     repeats: x.repeats || 0, dupes: x.dupes || 0, unshown: x.unshown || 0,
     unread: x.unread || 0, skipped: x.skipped || 0,
-    shown_dupes: x.shownDupes || 0 }, s,
+    shown_dupes: x.shownDupes || 0, smaller: x.small || 0,
+    warmup_s: x.warmup }, s,
     { received: x.received ? pct(x.received) : null,
-      decoded: x.decoded ? pct(x.decoded) : null,
+      read: x.read ? pct(x.read) : null,
       presented: x.presented ? pct(x.presented) : null },
     x.stats ? { stats: x.stats, sender: x.sender } : {});
 }

@@ -239,7 +239,8 @@ paths='def ms(x): "p50 \(x.p50_ms) p95 \(x.p95_ms)";
         (x.sender as $e | if $e then "\n    publisher: encode" +
             " \($e.encodeMs) ms, send delay \($e.sendDelayMs) ms," +
             " \($e.fps) fps, \($e.kbps) kbps, \($e.width)x\($e.height)," +
-            " limited by \($e.limitation)" else "" end);'
+            " limited by \($e.limitation), bandwidth estimate" +
+            " \($e.bweKbps) kbps, target \($e.targetKbps) kbps" else "" end);'
 janus=0
 case " ${BENCH_PEERS:-sv-ingest janus} " in
 *" janus "*) [ "$SOURCE" = whip ] && janus=1 ;;

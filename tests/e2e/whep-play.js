@@ -183,7 +183,8 @@ function collect(track, video, n) {
       for (const rtp of seen.keys()) if (!read.has(rtp)) out.unread++;
       done(out);
     };
-    const stop = setTimeout(finish, (n / 30 + 20) * 1000);
+    // a loaded machine decodes and presents fewer frames than 30 a second
+    const stop = setTimeout(finish, (n / 15 + 20) * 1000);
     const count = rtp => {
       if (firstOf.has(rtp) && read.has(rtp) && seen.has(rtp) &&
           ++joined >= n)
@@ -237,6 +238,9 @@ async function snap(pc) {
     if (x.type === 'candidate-pair' && x.nominated &&
         x.currentRoundTripTime !== undefined)
       s.rttMs = 1000 * x.currentRoundTripTime;
+    if (x.type === 'candidate-pair' && x.nominated &&
+        x.availableOutgoingBitrate !== undefined)
+      s.bweKbps = Math.round(x.availableOutgoingBitrate / 1000);
   });
   return s;
 }
@@ -266,7 +270,7 @@ function receiverStats(a, b) {
     // first packet in to decoded
     processingMs: per(d('totalProcessingDelay'), d('framesDecoded')) };
 }
-// the publisher's encoder over the same window
+// the publisher's encoder over the same window, and its pacing
 function senderStats(a, b) {
   const x = b.out || {}, o = a.out || {}, d = k => (x[k] || 0) - (o[k] || 0);
   const secs = (b.t - a.t) / 1000;
@@ -276,6 +280,10 @@ function senderStats(a, b) {
     encodeMs: per(d('totalEncodeTime'), d('framesEncoded')),
     sendDelayMs: per(d('totalPacketSendDelay'), d('packetsSent')),
     limitation: x.qualityLimitationReason, nackCount: x.nackCount,
+    // the sender's bandwidth estimate at the end (its pacer sends a
+    // frame's packets at a small multiple of it) and its encoder's target
+    bweKbps: b.bweKbps, targetKbps: x.targetBitrate !== undefined ?
+      Math.round(x.targetBitrate / 1000) : null,
     pliCount: x.pliCount, retransmitted: x.retransmittedPacketsSent };
 }
 // measures n frames of each viewer at once; each result gets the
@@ -431,8 +439,19 @@ async function viaJanus(base, n) {
   await j.done(ph);
   await connected(pub);
   const sh = await j.attach();
-  const so = await j.ask(sh, { request: 'join', ptype: 'subscriber',
-    room: 1, streams: VIEWER_AUDIO ? [{ feed }] : [{ feed, mid: '0' }] });
+  // the feed is there once Janus has set up the publisher's media, a
+  // moment after the connection is up
+  let so;
+  for (let i = 0; ; i++) {
+    try {
+      so = await j.ask(sh, { request: 'join', ptype: 'subscriber', room: 1,
+        streams: VIEWER_AUDIO ? [{ feed }] : [{ feed, mid: '0' }] });
+      break;
+    } catch (e) {
+      if (i === 50 || !/No such feed/.test(String(e))) throw e;
+      await new Promise(ok => setTimeout(ok, 100));
+    }
+  }
   const pc = new RTCPeerConnection({ iceServers: [] });
   const got = new Promise(ok => { pc.ontrack = e =>
     e.track.kind === 'video' && ok(e.track); });
@@ -535,8 +554,10 @@ function summary(x) {
              (!janus || (out.janus && out.janus.frames > 0));
   } catch (e) {
     out.error = String(e);
-    try { Object.assign(out, await chromium.page.evaluate(
-      () => window.result)); } catch (e2) { /* the page is gone */ }
+    try { Object.assign(out, await chromium.page.evaluate(() => ({
+      whip_post: window.result.whip_post,
+      whip_delete: window.result.whip_delete })));
+    } catch (e2) { /* the page is gone */ }
   }
   console.log(JSON.stringify(out));
   await chromium.close();

@@ -20,6 +20,17 @@
 # estimate ramps up from a low start; 20 s at most, the frames still
 # smaller are counted).
 # VIEWER_AUDIO=0: viewers take no audio (nothing to lip-sync with).
+# Measured here (2 cores shared with other sessions, load average 16-19),
+# BENCH_RUNS=3, 600 frames a path, 1280x720, shown (expected display time)
+# minus stamp, medians of the 3 runs (run by run in the session notes):
+#   floor     p50 58 ms, p95 96 ms
+#   sv-ingest p50 62 ms, p95 103 ms   (added to the floor: p50 1-14 ms)
+#   Janus     p50 55 ms, p95 80 ms    (added: p50 -3 to 4 ms)
+# The gap is in "received" (last packet in at the viewer): sv-ingest p50
+# 28-37 ms against Janus 17-20 and the floor 12-22, in every run and
+# either order; past that point (jitter buffer, decode, presentation) the
+# three match.  Lip sync costs WHIP to WHEP nothing: the viewer's jitter
+# buffer target and minimum stay at the floor's (11-12.5 ms) with audio.
 #
 # BENCH_SOURCE=rtmp: the stream comes over RTMP instead, as a studio
 # encoder's would: tests/e2e/stamp-source.py writes the wall clock (ms) into

@@ -7,8 +7,30 @@
 # page (one clock); the player reads the stamp back from every decoded
 # frame (tests/e2e/whep-play.js).  Before that, the same canvas goes
 # straight from one RTCPeerConnection to another: the floor.  All of it in
-# `unshare -n` (loopback only).  Per run: p50/p95/max of both, what the
-# server adds at p50 and p95, and sv-ingest's CPU per viewer.
+# `unshare -n` (loopback only).  Every decoded frame is read once, keyed
+# by its RTP timestamp (MediaStreamTrackProcessor), and joined to the
+# video element's presentation of that RTP timestamp.  Side by side, the
+# same canvas through Debian's Janus (VideoRoom plugin; BENCH_PEERS without
+# janus leaves it out); the two take turns going first.  Per run and path:
+# shown (expected display time, the headline), presented, read by the
+# page and received, p50/p95, minus the stamp; what each server adds to the floor;
+# getStats() over the measured window (jitter buffer, decode, encode,
+# bitrate); sv-ingest's CPU; then the medians over the runs.  Each path is
+# measured once the publisher's encoder sends 1280x720 (its bandwidth
+# estimate ramps up from a low start; 20 s at most, the frames still
+# smaller are counted).
+# VIEWER_AUDIO=0: viewers take no audio (nothing to lip-sync with).
+# Measured here (2 cores shared with other sessions, load average 16-19),
+# BENCH_RUNS=3, 600 frames a path, 1280x720, shown (expected display time)
+# minus stamp, medians of the 3 runs (run by run in the session notes):
+#   floor     p50 58 ms, p95 96 ms
+#   sv-ingest p50 62 ms, p95 103 ms   (added to the floor: p50 1-14 ms)
+#   Janus     p50 55 ms, p95 80 ms    (added: p50 -3 to 4 ms)
+# The gap is in "received" (last packet in at the viewer): sv-ingest p50
+# 28-37 ms against Janus 17-20 and the floor 12-22, in every run and
+# either order; past that point (jitter buffer, decode, presentation) the
+# three match.  Lip sync costs WHIP to WHEP nothing: the viewer's jitter
+# buffer target and minimum stay at the floor's (11-12.5 ms) with audio.
 #
 # BENCH_SOURCE=rtmp: the stream comes over RTMP instead, as a studio
 # encoder's would: tests/e2e/stamp-source.py writes the wall clock (ms) into
@@ -209,30 +231,70 @@ if [ ! -x /usr/bin/chromium ] ||
     echo "webrtc.sh: needs chromium and tests/e2e/node_modules" >&2
     exit 1
 fi
+# the lines of one path of play.json: $x a summary from whep-play.js
+# shellcheck disable=SC2016 # jq's expressions, not the shell's
+paths='def ms(x): "p50 \(x.p50_ms) p95 \(x.p95_ms)";
+    def line(name; x): "  \(name): shown \(ms(x)) max \(x.max_ms) ms" +
+        " | presented \(ms(x.presented)) | read by the page \(ms(x.read))" +
+        " | received \(ms(x.received)) ms | \(x.frames) pictures," +
+        " \(x.undecoded) unreadable, \(x.repeats) stamps repeated," +
+        " \(x.unshown) not presented, \(x.unread) not read," +
+        " \(x.smaller) smaller than the canvas after \(x.warmup_s) s of warm-up" +
+        (x.stats as $s | if $s then "\n    receiver: jitter buffer" +
+            " \($s.jitterBufferMs) ms (target \($s.jitterTargetMs)," +
+            " minimum \($s.jitterMinimumMs)), assembly \($s.assemblyMs)," +
+            " decode \($s.decodeMs), first packet to decoded" +
+            " \($s.processingMs) ms; \($s.fps) fps, \($s.kbps) kbps," +
+            " freezes \($s.freezeCount), nacks \($s.nackCount)," +
+            " audio packets \($s.audioPackets)" else "" end) +
+        (x.sender as $e | if $e then "\n    publisher: encode" +
+            " \($e.encodeMs) ms, send delay \($e.sendDelayMs) ms," +
+            " \($e.fps) fps, \($e.kbps) kbps, \($e.width)x\($e.height)," +
+            " limited by \($e.limitation), bandwidth estimate" +
+            " \($e.bweKbps) kbps, target \($e.targetKbps) kbps" else "" end);'
+janus=0
+case " ${BENCH_PEERS:-sv-ingest janus} " in
+*" janus "*) [ "$SOURCE" = whip ] && janus=1 ;;
+esac
+if [ "$janus" = 1 ] && ! command -v janus > /dev/null; then
+    echo "webrtc.sh: janus is not installed (scripts/setup)" >&2
+    exit 1
+fi
 echo "# $SOURCE to WHEP, $SIZE, $FRAMES frames per path, $VIEWERS viewer(s)," \
-    "$(nproc) cores"
+    "$(nproc) cores, Janus side by side: $janus," \
+    "viewer audio: ${VIEWER_AUDIO:-1}"
 for r in $(seq "$RUNS"); do
     d=$work/run$r
     mkdir -p "$d"
     start=$(date +%s.%N)
     direct=$FRAMES
     [ "$SOURCE" = rtmp ] && direct=0
-    if ! unshare -n bash tests/e2e/whep-netns.bash "$d" "$FRAMES" \
-        "$VIEWERS" "$direct"; then
+    # the two servers take turns going first
+    order=sv,janus
+    [ $((r % 2)) = 0 ] && order=janus,sv
+    echo "# run $r at load average $(cut -d' ' -f1 /proc/loadavg), $order"
+    if ! unshare -n env JANUS=$janus ORDER=$order WARMUP=20 bash \
+        tests/e2e/whep-netns.bash "$d" "$FRAMES" "$VIEWERS" "$direct"; then
         echo "run $r failed: $(cat "$d/play.err" "$d/play.json")" >&2
         continue
     fi
     end=$(date +%s.%N)
     jq -r --arg run "$r" --argjson ticks "$(cat "$d/ingest.ticks")" \
         --argjson hz "$hz" --argjson t0 "$start" \
-        --argjson t1 "$end" '($t1 - $t0) as $secs |
-        .direct as $f | .viewers[0].latency as $s |
-        "run \($run): " +
-        (if $f.frames > 0 then "direct p50 \($f.p50_ms) p95 \($f.p95_ms) max \($f.max_ms) ms (\($f.frames) frames) | " else "RTMP publisher | " end) +
-        "sv-ingest p50 \($s.p50_ms) p95 \($s.p95_ms) max \($s.max_ms) ms (\($s.frames) frames, \($s.undecoded) unreadable) | " +
-        (if $f.frames > 0 then "added p50 \($s.p50_ms - $f.p50_ms) p95 \($s.p95_ms - $f.p95_ms) ms | " else "" end) +
-        "sv-ingest CPU \($ticks / $hz * 100 / $secs * 100 | floor / 100)% of a core over the run, " +
-        "\(.viewers | length) viewer(s); jitter buffer \(.viewers[0].stats.jitterBufferMs | floor) ms, " +
-        "decode \(.viewers[0].stats.decodeMs * 10 | floor / 10) ms, freezes \(.viewers[0].stats.freezeCount)"' \
-        "$d/play.json"
+        --argjson t1 "$end" "$paths"'($t1 - $t0) as $secs |
+        .direct as $f | .viewers[0] as $v |
+        "run \($run): sv-ingest CPU \($ticks / $hz * 100 / $secs * 100 | floor / 100)% of a core over the run, \(.viewers | length) viewer(s)\n" +
+        (if $f.frames > 0 then line("direct (floor)"; $f) + "\n" else "" end) +
+        line("sv-ingest"; $v.latency + {stats: $v.stats, sender: $v.sender}) +
+        (if .janus then "\n" + line("janus"; .janus) else "" end) +
+        (if $f.frames > 0 then "\n  added to the floor, shown: sv-ingest p50 \($v.latency.p50_ms - $f.p50_ms) p95 \($v.latency.p95_ms - $f.p95_ms) ms" +
+            (if .janus then ", janus p50 \(.janus.p50_ms - $f.p50_ms) p95 \(.janus.p95_ms - $f.p95_ms) ms" else "" end)
+         else "" end)' "$d/play.json"
 done
+# medians over the runs, of the shown p50 and p95
+jq -r -s 'def med: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+    def both(f): "p50 \([.[] | f | .p50_ms] | med) p95 \([.[] | f | .p95_ms] | med) ms";
+    "medians of \(length) run(s), shown: floor \(both(.direct))" +
+    " | sv-ingest \(both(.viewers[0].latency))" +
+    (if .[0].janus then " | janus \(both(.janus))" else "" end)' \
+    "$work"/run*/play.json

@@ -2,7 +2,8 @@
 # whep-chromium.bats -- Chromium publishes a canvas stream over WHIP into
 # sv-ingest and plays it back over WHEP, inside a network namespace holding
 # only loopback.  The canvas carries the time it was drawn in black and
-# white cells; the player reads them back from each decoded frame.  The
+# white cells; the player reads them back from each decoded frame (every
+# frame once, keyed by its RTP timestamp: whep-play.js).  The
 # test asserts that frames arrive and decode; the glass-to-glass figures
 # (and the no-server RTCPeerConnection floor measured in the same page) are
 # printed, not asserted (scripts/bench/webrtc.sh runs the same for figures).
@@ -19,8 +20,10 @@ setup() {
 
 # report FILE: the figures, one line per path
 report() {
-    jq -r '(.direct | select(.frames > 0) | "direct PC (no server): p50 \(.p50_ms) ms, p95 \(.p95_ms) ms, \(.frames) frames"),
-           (.viewers | to_entries[] | "via sv-ingest, viewer \(.key + 1): \(.value.latency | "p50 \(.p50_ms) ms, p95 \(.p95_ms) ms, max \(.max_ms) ms, \(.frames) frames, \(.undecoded) unreadable") \(.value.stats | "jitter buffer \(.jitterBufferMs // 0 | floor) ms, decode \(.decodeMs // 0 | . * 10 | floor / 10) ms, \(.width)x\(.height), nacks \(.nackCount), plis \(.pliCount), freezes \(.freezeCount)")")' \
+    jq -r 'def line(x): "p50 \(x.p50_ms) ms, p95 \(x.p95_ms) ms, max \(x.max_ms) ms shown (presented p50 \(x.presented.p50_ms), received p50 \(x.received.p50_ms)), \(x.frames) pictures, \(x.undecoded) unreadable, \(x.repeats) stamps repeated, \(x.unshown) not presented";
+           def dec(s): "jitter buffer \(s.jitterBufferMs // 0) ms, decode \(s.decodeMs // 0) ms, \(s.width)x\(s.height), nacks \(s.nackCount), plis \(s.pliCount), freezes \(s.freezeCount)";
+           (.direct | select(.frames > 0) | "direct PC (no server): \(line(.)); \(dec(.stats))"),
+           (.viewers | to_entries[] | "via sv-ingest, viewer \(.key + 1): \(line(.value.latency)); \(dec(.value.stats))")' \
         "$1" | sed 's/^/# /' >&3
 }
 

@@ -8,6 +8,11 @@
 # (sv-ingest's CPU time in clock ticks).  With SOURCE=rtmp the stream
 # comes over RTMP instead: stamp-source.py's frames (the wall clock in
 # cells), x264 zerolatency and AAC by ffmpeg; the page only plays.
+# With JANUS=1, Debian's Janus runs too (its VideoRoom plugin, HTTP API on
+# 127.0.0.1:8088, log in DIR/janus.log) and the page measures the same
+# canvas through it, side by side; ORDER ("sv,janus" or "janus,sv") says
+# which goes first.  Janus's libnice gathers no loopback address, so the
+# namespace gets a veth pair too, 10.99.0.1 on sv0, still inside it.
 #   whep-netns.bash DIR FRAMES [VIEWERS [DIRECT_FRAMES]]
 set -u
 dir=$1 frames=$2 viewers=${3:-1} direct=${4:-$2}
@@ -20,6 +25,57 @@ sv-ingest -v --listen "whip://127.0.0.1:$port" \
     --exec "cat > $dir/\$SV_STREAM.ts" > "$dir/events.jsonl" \
     2> "$dir/ingest.err" &
 pid=$!
+jpid=
+if [ "${JANUS:-0}" = 1 ]; then
+    ip link add sv0 type veth peer name sv1 &&
+        ip addr add 10.99.0.1/24 dev sv0 && ip link set sv0 up &&
+        ip link set sv1 up || exit 2
+    lib=/usr/lib/x86_64-linux-gnu/janus j=$dir/janus
+    mkdir -p "$j"
+    keep() { # the .so files in $1 but $2, comma separated
+        local f out=
+        for f in "$1"/*.so; do
+            f=${f##*/}
+            [ "$f" = "$2" ] || out=${out:+$out,}$f
+        done
+        echo "$out"
+    }
+    cat > "$j/janus.jcfg" <<EOF
+general: {
+    configs_folder = "$j"
+    plugins_folder = "$lib/plugins"
+    transports_folder = "$lib/transports"
+    events_folder = "$lib/events"
+    loggers_folder = "$lib/loggers"
+    debug_level = 3
+    session_timeout = 60
+}
+media: { rtp_port_range = "30000-60000" }
+nat: { ice_enforce_list = "sv0" }
+plugins: { disable = "$(keep "$lib/plugins" libjanus_videoroom.so)" }
+transports: { disable = "$(keep "$lib/transports" libjanus_http.so)" }
+events: { broadcast = false }
+EOF
+    cat > "$j/janus.transport.http.jcfg" <<EOF
+general: { json = "compact" base_path = "/janus" http = true
+    port = 8088 ip = "127.0.0.1" https = false }
+admin: { admin_http = false }
+EOF
+    cat > "$j/janus.plugin.videoroom.jcfg" <<EOF
+general: { }
+room-1: { description = "latency" publishers = 1 bitrate = 0
+    fir_freq = 10 audiocodec = "opus" videocodec = "h264" }
+EOF
+    janus -F "$j" -C "$j/janus.jcfg" > "$dir/janus.log" 2>&1 &
+    jpid=$!
+    for _ in $(seq 50); do
+        curl -s -o /dev/null http://127.0.0.1:8088/janus/info && break
+        sleep 0.1
+    done
+    export JANUS=http://127.0.0.1:8088/janus
+else
+    unset JANUS
+fi
 for _ in $(seq 50); do
     grep -q 'listening on whip' "$dir/ingest.err" && break
     sleep 0.1
@@ -42,7 +98,7 @@ if [ "${SOURCE:-whip}" = rtmp ]; then
         sleep 0.1
     done
 fi
-timeout 170 node "$here/whep-play.js" "http://127.0.0.1:$port" \
+timeout 240 node "$here/whep-play.js" "http://127.0.0.1:$port" \
     cam1 "$frames" "$size" "$viewers" "$direct" $mode \
     > "$dir/play.json" 2> "$dir/play.err"
 rc=$?
@@ -53,4 +109,8 @@ awk '{ print $14 + $15 }' "/proc/$pid/stat" > "$dir/ingest.ticks"
 sleep 0.5
 kill -TERM "$pid"
 wait "$pid"
+if [ -n "$jpid" ]; then
+    kill -TERM "$jpid"
+    wait "$jpid"
+fi
 exit $rc

@@ -58,10 +58,11 @@ want_all=$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets 
 src_rate=$(( $(stat -c %s "$src") / SECS ))      # bytes per second
 
 # tree_stat PID: "ticks rss_kB" of the pid and all its descendants, from
-# one pass over /proc (a fork per process is seconds on a loaded machine)
+# one pass over /proc (a fork per process is seconds on a loaded machine);
+# ticks count reaped children too, so pipelines ending keep it monotonic
 tree_stat() {
     cat /proc/[0-9]*/stat 2> /dev/null | awk -v root="$1" -v pg="$(getconf PAGESIZE)" '
-        { p = $1; sub(/^.*\) /, "X "); par[p] = $3; t[p] = $13 + $14; r[p] = $23 }
+        { p = $1; sub(/^.*\) /, "X "); par[p] = $3; t[p] = $13 + $14 + $15 + $16; r[p] = $23 }
         END { for (p in par) { q = p; while (q != "" && q != root && q in par && q != 1) q = par[q]
                                if (q == root) { tt += t[p]; rr += r[p] } }
               printf "%d %d\n", tt, rr * pg / 1024 }'
@@ -137,7 +138,7 @@ run() {
     local rss0; rss0=$(rss_kb "$pid")
     local pubs=()
     if [ "$PUB" = load ]; then
-        "$loadgen" --url "rtmp://127.0.0.1:$port/live/s" --flv "$src" \
+        nice -n "$NICE" "$loadgen" --url "rtmp://127.0.0.1:$port/live/s" --flv "$src" \
             -n "$n" --rate 200 > "$out/load.json" 2> "$out/load.err" &
         pubs+=($!)
     else

@@ -56,6 +56,12 @@ on_async(uv_async_t *a)
 }
 
 static void
+on_sigchld(uv_signal_t *s, int signum)
+{
+    sv__sink_reap(s->data);
+}
+
+static void
 kill_all(struct sv_ingest *ing, int sig)
 {
     struct sv_istream *st;
@@ -120,6 +126,7 @@ sv__ingest_maybe_done(struct sv_ingest *ing)
     if (uv_is_closing((uv_handle_t *)&ing->async))
         return;
     uv_close((uv_handle_t *)&ing->async, NULL);
+    uv_close((uv_handle_t *)&ing->sigchld, NULL);
     uv_close((uv_handle_t *)&ing->stats_timer, NULL);
     uv_close((uv_handle_t *)&ing->stop_timer, NULL);
     uv_close((uv_handle_t *)&ing->sweep_timer, NULL);
@@ -217,6 +224,10 @@ sv_ingest_run(const struct sv_ingest_conf *conf)
     uv_loop_init(&ing->loop);
     uv_async_init(&ing->loop, &ing->async, on_async);
     ing->async.data = ing;
+    uv_signal_init(&ing->loop, &ing->sigchld);
+    ing->sigchld.data = ing;
+    uv_signal_start(&ing->sigchld, on_sigchld, SIGCHLD);
+    uv_unref((uv_handle_t *)&ing->sigchld);
     uv_timer_init(&ing->loop, &ing->stats_timer);
     ing->stats_timer.data = ing;
     uv_timer_init(&ing->loop, &ing->stop_timer);

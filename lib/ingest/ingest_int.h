@@ -3,6 +3,7 @@
 #define SV_INGEST_INT_H
 
 #include <pthread.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "core/afile.h"
@@ -43,8 +44,8 @@ struct sv_isink {
     int kind;
     uv_pipe_t pipe;             /* exec and a stdout that is not a file */
     int pipe_open;
-    uv_process_t proc;
-    int proc_running;
+    pid_t pid;                  /* the pipeline, once spawned (0 before) */
+    int proc_running;           /* being spawned or running: not reaped */
     int fd;                     /* blocking writes: a stdout file, records */
     int64_t queued;             /* bytes handed to libuv, not yet written */
     int failed;                 /* the consumer went away */
@@ -134,6 +135,7 @@ struct sv_ingest {
     uv_timer_t sweep_timer;
     uv_check_t rtmp_resume;      /* RTMP reads paused this iteration */
     uv_async_t async;
+    uv_signal_t sigchld;        /* pipelines exiting */
     pthread_mutex_t mu;
     struct sv_tmsg *mhead, *mtail;
     struct sv_istream *streams;
@@ -183,6 +185,8 @@ int sv__sink_rotate_due(struct sv_istream *st, int64_t dts);
 int sv__sink_rotate(struct sv_istream *st);
 void sv__sink_close(struct sv_istream *st);
 void sv__sink_kill(struct sv_istream *st, int sig);
+/* SIGCHLD: reaps the pipelines that exited */
+void sv__sink_reap(struct sv_ingest *ing);
 
 /* ingest_auth.c */
 int sv__auth_new(struct sv_iauth **out, const struct sv_ingest_conf *conf,

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,22 +32,36 @@ closed(uv_handle_t *h)
     sv__stream_unref(h->data);
 }
 
+/* the pipeline of st exited with a wait status */
 static void
-proc_exited(uv_process_t *p, int64_t status, int sig)
+proc_exited(struct sv_istream *st, int status)
 {
-    struct sv_istream *st = p->data;
-
     st->sink.proc_running = 0;
-    if (sig != 0 || status != 0)
+    if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
         sv_log_warn("stream '%s': pipeline exited with %s %d", st->key,
-                    sig != 0 ? "signal" : "status",
-                    sig != 0 ? sig : (int)status);
+                    WIFSIGNALED(status) ? "signal" : "status",
+                    WIFSIGNALED(status) ? WTERMSIG(status)
+                                        : WEXITSTATUS(status));
     if (st->state != ST_ENDED) {
         st->sink.failed = 1;
         sv__stream_end(st, "consumer-exited");
     }
     sv__ingest_maybe_done(st->ing);
-    uv_close((uv_handle_t *)p, closed);
+    sv__stream_unref(st);       /* the process's hold */
+}
+
+void
+sv__sink_reap(struct sv_ingest *ing)
+{
+    struct sv_istream *st, *next;
+    int status;
+
+    for (st = ing->streams; st != NULL; st = next) {
+        next = st->next;
+        if (st->sink.proc_running && st->sink.pid > 0 &&
+            waitpid(st->sink.pid, &status, WNOHANG) == st->sink.pid)
+            proc_exited(st, status);
+    }
 }
 
 static char *
@@ -100,53 +116,148 @@ free_env(char **env)
     free(env);
 }
 
+/*
+ * A pipeline is started on libuv's pool: fork and exec (uv_spawn) block
+ * the calling thread until the child has exec'd, which on a loaded machine
+ * is tens to hundreds of milliseconds, and 50 streams starting together
+ * stalled every stream on the loop for seconds.  posix_spawn (vfork and
+ * exec, no copy of our memory) runs on a pool thread instead; the loop
+ * writes into the pipe meanwhile (the bytes wait in it and in libuv's
+ * queue) and reaps the child on SIGCHLD.
+ */
+struct spawnreq {
+    uv_work_t work;
+    struct sv_istream *st;
+    int rfd;                    /* the pipe's read end: the child's stdin */
+    char **env;
+    pid_t pid;
+    int err;
+};
+
+static void
+spawn_work(uv_work_t *w)
+{
+    struct spawnreq *r = w->data;
+    char *args[] = { "sh", "-c", (char *)r->st->ing->conf->exec, NULL };
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dfl;
+    int sig;
+
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    /* every signal back to its default (we ignore SIGPIPE), none blocked
+     * (pool threads block them) */
+    for (sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaddset(&dfl, sig);
+    r->err = posix_spawn_file_actions_init(&fa);
+    if (r->err != 0)
+        return;
+    r->err = posix_spawnattr_init(&at);
+    if (r->err != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return;
+    }
+    /* stdin from the pipe; our stdout carries events, so the pipeline
+     * talks on stderr */
+    r->err = posix_spawn_file_actions_adddup2(&fa, r->rfd, STDIN_FILENO);
+    if (r->err == 0)
+        r->err = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
+                                                  STDOUT_FILENO);
+    /* its own session: a terminal's ^C reaches us, and we end it by
+     * closing its stdin, then by signalling its whole process group */
+    if (r->err == 0)
+        r->err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+                                          POSIX_SPAWN_SETSIGMASK |
+                                          POSIX_SPAWN_SETSIGDEF);
+    if (r->err == 0)
+        r->err = posix_spawnattr_setsigmask(&at, &none);
+    if (r->err == 0)
+        r->err = posix_spawnattr_setsigdefault(&at, &dfl);
+    if (r->err == 0)
+        r->err = posix_spawn(&r->pid, "/bin/sh", &fa, &at, args, r->env);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+static void
+spawn_done(uv_work_t *w, int status)
+{
+    struct spawnreq *r = w->data;
+    struct sv_istream *st = r->st;
+
+    close(r->rfd);
+    free_env(r->env);
+    if (status == 0 && r->err == 0) {
+        st->sink.pid = r->pid;
+        free(r);
+        sv__sink_reap(st->ing);     /* it may be gone already */
+        return;
+    }
+    sv_log_error("cannot run '%s': %s", st->ing->conf->exec,
+                 strerror(r->err != 0 ? r->err : ECANCELED));
+    free(r);
+    st->sink.proc_running = 0;
+    st->sink.failed = 1;
+    if (st->state != ST_ENDED)
+        sv__stream_end(st, "consumer-exited");
+    sv__ingest_maybe_done(st->ing);
+    sv__stream_unref(st);
+}
+
 static int
 open_exec(struct sv_istream *st)
 {
     struct sv_isink *k = &st->sink;
-    uv_process_options_t o;
-    uv_stdio_container_t io[3];
-    char *args[] = { "sh", "-c", (char *)st->ing->conf->exec, NULL };
-    char **env;
-    int rc;
+    struct spawnreq *r;
+    int fds[2], rc;
 
-    rc = uv_pipe_init(&st->ing->loop, &k->pipe, 0);
-    if (rc < 0)
-        return rc;
-    k->pipe.data = st;
-    k->pipe_open = 1;
-    st->handles++;
-    env = stream_env(st);
-    if (env == NULL)
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
         return -ENOMEM;
-    memset(&o, 0, sizeof(o));
-    memset(io, 0, sizeof(io));
-    io[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
-    io[0].data.stream = (uv_stream_t *)&k->pipe;
-    /* our stdout carries events: the pipeline talks on stderr */
-    io[1].flags = UV_INHERIT_FD;
-    io[1].data.fd = STDERR_FILENO;
-    io[2].flags = UV_INHERIT_FD;
-    io[2].data.fd = STDERR_FILENO;
-    o.file = "/bin/sh";
-    o.args = args;
-    o.env = env;
-    o.stdio = io;
-    o.stdio_count = 3;
-    o.exit_cb = proc_exited;
-    /* its own session: a terminal's ^C reaches us, and we end it by
-     * closing its stdin, then by signalling its whole process group */
-    o.flags = UV_PROCESS_DETACHED;
-    k->proc.data = st;
-    rc = uv_spawn(&st->ing->loop, &k->proc, &o);
-    free_env(env);
+    r->env = stream_env(st);
+    if (r->env == NULL) {
+        free(r);
+        return -ENOMEM;
+    }
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        rc = -errno;
+        free_env(r->env);
+        free(r);
+        return rc;
+    }
+    rc = uv_pipe_init(&st->ing->loop, &k->pipe, 0);
+    if (rc == 0) {
+        k->pipe.data = st;
+        k->pipe_open = 1;
+        st->handles++;
+        rc = uv_pipe_open(&k->pipe, fds[1]);
+        if (rc < 0)
+            close(fds[1]);
+    } else {
+        close(fds[1]);
+    }
+    if (rc < 0) {
+        close(fds[0]);
+        free_env(r->env);
+        free(r);
+        return rc;
+    }
+    r->st = st;
+    r->rfd = fds[0];
+    r->work.data = r;
+    rc = uv_queue_work(&st->ing->loop, &r->work, spawn_work, spawn_done);
     if (rc < 0) {
         sv_log_error("cannot run '%s': %s", st->ing->conf->exec,
                      uv_strerror(rc));
+        close(fds[0]);
+        free_env(r->env);
+        free(r);
         return rc;
     }
     k->proc_running = 1;
-    st->handles++;
+    st->handles++;              /* the process's hold, until reaped */
     return 0;
 }
 
@@ -404,6 +515,6 @@ sv__sink_close(struct sv_istream *st)
 void
 sv__sink_kill(struct sv_istream *st, int sig)
 {
-    if (st->sink.proc_running)
-        kill(-st->sink.proc.pid, sig);
+    if (st->sink.proc_running && st->sink.pid > 0)
+        kill(-st->sink.pid, sig);
 }

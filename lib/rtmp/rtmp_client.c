@@ -191,6 +191,12 @@ sv_rtmp_client_state(const struct sv_rtmp_client *c)
     return c->state;
 }
 
+uint32_t
+sv_rtmp_client_msid(const struct sv_rtmp_client *c)
+{
+    return c->msid;
+}
+
 const char *
 sv_rtmp_client_error(const struct sv_rtmp_client *c)
 {

@@ -57,6 +57,9 @@ int sv_rtmp_client_feed(struct sv_rtmp_client *c, const uint8_t *p,
 
 int sv_rtmp_client_state(const struct sv_rtmp_client *c);
 
+/* The message stream createStream gave (meaningful from PUBLISH on). */
+uint32_t sv_rtmp_client_msid(const struct sv_rtmp_client *c);
+
 /* Why the server refused ("NetStream.Publish.BadName: ..."), or "". */
 const char *sv_rtmp_client_error(const struct sv_rtmp_client *c);
 

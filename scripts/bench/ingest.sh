@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # ingest.sh -- sv-ingest against nginx's RTMP module, side by side.
 #
-# N publishers (ffmpeg -re -c copy over RTMP, in parallel) into each
-# server; CPU (share of one core) and memory per stream over a steady
+# N publishers into each server: by default one tests/tools/rtmp_load
+# process replaying the FLV to N connections at its own pace (200 a second
+# join), so that the load generator costs little and every publisher is
+# under way within a second; BENCH_PUB=ffmpeg runs N `ffmpeg -re -c copy`
+# instead (on a busy machine they take many seconds to start). CPU (share of one core) and memory per stream over a steady
 # window, normalized by the streams that really flowed then (from the
 # bytes the receiving process read), and whether every stream came through
 # whole.  Two comparisons:
 #   receive   sv-ingest --discard        vs  nginx-rtmp, live on, no players
 #   pipeline  sv-ingest --exec 'cat > f'  vs  nginx-rtmp exec ffmpeg -c copy
 #                                            -f mpegts f
+# Every second of the window each publisher's socket is sampled for what
+# the server read from it (bytes received less the receive queue):
+# "steady" counts the streams that moved at least a quarter of the
+# stream's rate in every one of those seconds.
 # Environment: BENCH_N="10 50 200" (publisher counts), BENCH_MODES="receive
-# pipeline", BENCH_SECONDS=20
+# pipeline", BENCH_SECONDS=20, BENCH_PUB=load|ffmpeg, BENCH_NICE (a nice
+# level for both servers, e.g. -15 as root)
 # (length of each publish), BUILD (build dir).  Prints one line per run and
 # the ratios sv-ingest/nginx.  Never run by `make check`.
 set -u
@@ -23,6 +31,13 @@ export SV_BUILD=$top/$BUILD SV_FIXTURES=${SV_FIXTURES:-$top/$BUILD/fixtures}
 NS=${BENCH_N:-10 50 200}
 MODES=${BENCH_MODES:-receive pipeline}
 SECS=${BENCH_SECONDS:-20}
+PUB=${BENCH_PUB:-load}
+NICE=${BENCH_NICE:-0}
+loadgen=$top/$BUILD/tests/rtmp_load
+if [ "$PUB" = load ] && [ ! -x "$loadgen" ]; then
+    echo "ingest.sh: $loadgen is not built (make, or BENCH_PUB=ffmpeg)" >&2
+    exit 1
+fi
 work=$top/$BUILD/bench/ingest
 rm -rf "$work" && mkdir -p "$work"
 hz=$(getconf CLK_TCK)
@@ -42,33 +57,30 @@ want_all=$(ffprobe -v error -count_packets -show_entries stream=nb_read_packets 
     -of csv=p=0 "$src" | awk '{ t += $1 } END { print t }')
 src_rate=$(( $(stat -c %s "$src") / SECS ))      # bytes per second
 
-# tree PID: the pid and all its descendants
-tree() {
-    local p=$1 c
-    echo "$p"
-    for c in $(pgrep -P "$p"); do tree "$c"; done
+# tree_stat PID: "ticks rss_kB" of the pid and all its descendants, from
+# one pass over /proc (a fork per process is seconds on a loaded machine);
+# ticks count reaped children too, so pipelines ending keep it monotonic
+tree_stat() {
+    cat /proc/[0-9]*/stat 2> /dev/null | awk -v root="$1" -v pg="$(getconf PAGESIZE)" '
+        { p = $1; sub(/^.*\) /, "X "); par[p] = $3; t[p] = $13 + $14 + $15 + $16; r[p] = $23 }
+        END { for (p in par) { q = p; while (q != "" && q != root && q in par && q != 1) q = par[q]
+                               if (q == root) { tt += t[p]; rr += r[p] } }
+              printf "%d %d\n", tt, rr * pg / 1024 }'
 }
-# cpu_ticks PID: utime+stime of the tree
-cpu_ticks() {
-    local p t=0
-    for p in $(tree "$1"); do
-        t=$((t + $(awk '{ print $14 + $15 }' /proc/"$p"/stat 2>/dev/null || echo 0)))
-    done
-    echo "$t"
-}
+cpu_ticks() { tree_stat "$1" | cut -d' ' -f1; }
 # rx_bytes PORT: bytes received so far on the server's connections
 rx_bytes() {
     ss -tinH state established "( sport = :$1 )" |
         grep -o 'bytes_received:[0-9]*' | awk -F: '{ t += $2 } END { print t + 0 }'
 }
-# rss_kb PID: resident memory of the tree
-rss_kb() {
-    local p t=0
-    for p in $(tree "$1"); do
-        t=$((t + $(awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null || echo 0)))
-    done
-    echo "$t"
+# reads PORT: "peer bytes" per publisher socket, bytes the server has read
+reads() {
+    ss -tinH state established "( sport = :$1 )" |
+        awk '/^[0-9]/ { q = $1; peer = $4 }
+             /bytes_received:/ { match($0, /bytes_received:[0-9]+/)
+                                 print peer, substr($0, RSTART + 15, RLENGTH - 15) - q }'
 }
+rss_kb() { tree_stat "$1" | cut -d' ' -f2; }
 
 nginx_conf() {    # port mode outdir
     local port=$1 mode=$2 out=$3 exec_line=
@@ -103,17 +115,21 @@ run() {
     mkdir -p "$out"
     if [ "$server" = sv-ingest ]; then
         if [ "$mode" = receive ]; then
-            sv-ingest --listen "rtmp://127.0.0.1:$port" --discard -q \
+            # every publisher comes from 127.0.0.1: no per-address cap
+            nice -n "$NICE" sv-ingest --listen "rtmp://127.0.0.1:$port" \
+                --discard -q --max-conns-per-ip 0 \
                 --stats-interval 0 > "$out/events.jsonl" 2> "$out/stderr" &
         else
-            sv-ingest --listen "rtmp://127.0.0.1:$port" -q --stats-interval 0 \
+            nice -n "$NICE" sv-ingest --listen "rtmp://127.0.0.1:$port" -q \
+                --max-conns-per-ip 0 --stats-interval 0 \
                 --exec "cat > $out/\$SV_STREAM.ts" > "$out/events.jsonl" \
                 2> "$out/stderr" &
         fi
         pid=$!
     else
         nginx_conf "$port" "$mode" "$out"
-        nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" 2> "$out/stderr" &
+        nice -n "$NICE" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" \
+            2> "$out/stderr" &
         pid=$!
     fi
     wait_for python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])))' "$port" ||
@@ -121,20 +137,43 @@ run() {
     sleep 0.5
     local rss0; rss0=$(rss_kb "$pid")
     local pubs=()
-    for i in $(seq "$n"); do
-        ffmpeg -nostdin -v error -re -i "$src" -c copy -f flv \
-            "rtmp://127.0.0.1:$port/live/s$i" 2> "$out/pub$i.err" &
+    if [ "$PUB" = load ]; then
+        nice -n "$NICE" "$loadgen" --url "rtmp://127.0.0.1:$port/live/s" --flv "$src" \
+            -n "$n" --rate 200 > "$out/load.json" 2> "$out/load.err" &
         pubs+=($!)
-    done
+    else
+        for i in $(seq "$n"); do
+            ffmpeg -nostdin -v error -re -i "$src" -c copy -f flv \
+                "rtmp://127.0.0.1:$port/live/s$i" 2> "$out/pub$i.err" &
+            pubs+=($!)
+        done
+    fi
     # steady state: from a quarter of the way in to three quarters; the
     # bytes the server read in that time say how many streams' worth
     # really flowed (on a busy machine publishers start late)
     sleep $((SECS / 4))
     local t0 c0 t1 c1 rss1 x0 x1
     t0=$(date +%s.%N) c0=$(cpu_ticks "$pid") x0=$(rx_bytes "$port")
-    sleep $((SECS / 2))
+    local k end files=("$out/reads.0")
+    reads "$port" > "$out/reads.0"
+    end=$(awk -v t="$t0" -v d="$((SECS / 2))" 'BEGIN { printf "%.3f", t + d }')
+    for k in $(seq $((SECS / 2))); do
+        sleep 1
+        reads "$port" > "$out/reads.$k"
+        files+=("$out/reads.$k")
+        awk -v n="$(date +%s.%N)" -v e="$end" 'BEGIN { exit !(n > e - 0.5) }' &&
+            break
+    done
     t1=$(date +%s.%N) c1=$(cpu_ticks "$pid") rss1=$(rss_kb "$pid")
     x1=$(rx_bytes "$port")
+    # streams that moved every second of the window
+    local steady
+    steady=$(awk -v min="$((src_rate / 4))" '
+        FNR == 1 { f++ }
+        { if (f > 1 && ($1 in last) && $2 - last[$1] >= min) ok[$1]++
+          last[$1] = $2 }
+        END { for (p in ok) if (ok[p] == f - 1) s++; print s + 0 }' \
+        "${files[@]}")
     wait "${pubs[@]}" 2> /dev/null
     sleep 2
     kill -TERM "$pid"
@@ -151,20 +190,22 @@ run() {
         whole=$(jq -s --argjson w "$want_all" \
             '[.[] | select(.event == "live.stream.ended" and .data.packets == $w)] | length' \
             "$out/events.jsonl")
+    elif [ "$PUB" = load ]; then
+        whole=$(jq .whole "$out/load.json" 2> /dev/null || echo 0)
     else
         whole=-1    # nginx receiving only: nothing to count
     fi
     awk -v s="$server" -v m="$mode" -v n="$n" -v c="$((c1 - c0))" -v hz="$hz" \
         -v t0="$t0" -v t1="$t1" -v r0="$rss0" -v r1="$rss1" -v w="$whole" \
-        -v x="$((x1 - x0))" -v rate="$src_rate" \
+        -v x="$((x1 - x0))" -v rate="$src_rate" -v st="$steady" \
         'BEGIN { eff = x / rate / (t1 - t0); if (eff < 0.5) eff = 0.5;
                  cpu = c / hz / (t1 - t0) * 100 / eff;
-                 printf "%-9s %-8s N=%-4d flowing %5.1f  cpu/stream %6.3f%%  rss/stream %7.1f kB  whole %s/%d\n",
-                        s, m, n, eff, cpu, (r1 - r0) / n, (w < 0 ? "n/a" : w), n }'
+                 printf "%-9s %-8s N=%-4d flowing %6.1f  steady %4d  cpu/stream %6.3f%%  rss/stream %7.1f kB  whole %s/%d\n",
+                        s, m, n, eff, st, cpu, (r1 - r0) / n, (w < 0 ? "n/a" : w), n }'
     rm -f "$out"/*.ts
 }
 
-echo "# $(nproc) cores; each stream $(du -k "$src" | cut -f1) kB over $SECS s, $want_v video packets"
+echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), publishers: $PUB; each stream $(du -k "$src" | cut -f1) kB over $SECS s, $want_v video packets"
 for n in $NS; do
     for mode in $MODES; do
         a=$(run sv-ingest "$mode" "$n")

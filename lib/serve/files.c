@@ -145,7 +145,7 @@ sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
         return -1;  /* h2o: a redirect to "dir/", index.html, or 403 */
     }
     if (strcmp(ext, "m3u8") == 0) {
-        sv__llreq_playlist(hd, req, fd, fspath);
+        sv__llreq_playlist(hd, req, fd, &sb, fspath);
         close(fd);
         return 0;
     }

@@ -13,19 +13,27 @@ int
 sv_slurp_fd(int fd, size_t max, char **out, size_t *len)
 {
     struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    return sv_slurp_fd_stat(fd, &st, max, out, len);
+}
+
+int
+sv_slurp_fd_stat(int fd, const struct stat *st, size_t max, char **out,
+                 size_t *len)
+{
     size_t size, n = 0;
     ssize_t r;
     char *p;
 
-    if (fstat(fd, &st) < 0)
-        return -errno;
-    if (S_ISDIR(st.st_mode))
+    if (S_ISDIR(st->st_mode))
         return -EISDIR;
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(st->st_mode))
         return SV_EFORMAT;
-    if (st.st_size < 0 || (uintmax_t)st.st_size > max)
+    if (st->st_size < 0 || (uintmax_t)st->st_size > max)
         return SV_ELIMIT;
-    size = (size_t)st.st_size;
+    size = (size_t)st->st_size;
     p = malloc(size + 1);
     if (p == NULL)
         return -ENOMEM;

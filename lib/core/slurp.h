@@ -3,6 +3,7 @@
 #define SV_SLURP_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 /*
  * Reads the regular file open on fd, from where it stands, into a malloc'd
@@ -14,7 +15,11 @@
  */
 int sv_slurp_fd(int fd, size_t max, char **out, size_t *len);
 
-/* The same for path, which it opens and closes. */
+/* The same for a descriptor whose fstat() the caller has already (st). */
+int sv_slurp_fd_stat(int fd, const struct stat *st, size_t max, char **out,
+                     size_t *len);
+
+/* As sv_slurp_fd(), for path, which it opens and closes. */
 int sv_slurp(const char *path, size_t max, char **out, size_t *len);
 
 #endif

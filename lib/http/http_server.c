@@ -1,5 +1,6 @@
 /* http_server.c -- the h2o server layer: listeners, TLS, workers, stop */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -48,6 +49,10 @@ struct worker {
     size_t nlisteners;
     uv_async_t stop_async;
     uv_timer_t stop_timer;
+    uv_timer_t idle_timer;      /* gives idle connections' buffers back */
+    struct conn *open;          /* every connection counted, a list */
+    size_t idle_dirty;          /* connections busy since the last trim */
+    size_t idle_freed;          /* input buffers freed since then */
     int64_t conns;
     int stopping;
 };
@@ -56,9 +61,23 @@ struct worker {
 struct conn {
     uv_tcp_t tcp;
     struct worker *w;
+    struct conn *next, *prev;   /* the worker's open list, when counted */
+    uint64_t seen_read;         /* bytes read at the last idle sweep */
     struct sockaddr_storage peer;
     int counted;
 };
+
+/*
+ * Idle keep-alive connections: h2o keeps the input buffer of a connection
+ * (8 KiB, its first page touched) and the pages of the last request's
+ * memory pool, freed to malloc but resident, for as long as it stays
+ * open.  Every IDLE_SWEEP_MS a connection that read nothing since the last
+ * sweep and holds no unread input gives its buffer back (the next read
+ * takes a new one), and once enough went, malloc returns the free pages
+ * to the system.
+ */
+#define IDLE_SWEEP_MS 200
+#define IDLE_TRIM_MIN 64        /* busy connections before a malloc_trim() */
 
 /*
  * Parses "[http://|https://]ADDR:PORT" ("[V6]:PORT", ":PORT" or "PORT" for
@@ -176,6 +195,12 @@ on_conn_closed(uv_handle_t *h)
     struct worker *w = c->w;
 
     if (c->counted) {
+        if (c->prev != NULL)
+            c->prev->next = c->next;
+        else
+            w->open = c->next;
+        if (c->next != NULL)
+            c->next->prev = c->prev;
         if (w->srv->conf->limit != NULL)
             sv_limit_conn_close(w->srv->conf->limit,
                                 (struct sockaddr *)&c->peer);
@@ -213,10 +238,51 @@ on_accept(uv_stream_t *listener, int status)
         return;
     }
     c->counted = 1;
+    c->next = w->open;
+    if (w->open != NULL)
+        w->open->prev = c;
+    w->open = c;
     w->conns++;
     sv_metrics_conns(1);
     sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, on_conn_closed);
     h2o_accept(l->accept, sock);
+}
+
+static void
+on_idle_sweep(uv_timer_t *t)
+{
+    struct worker *w = t->data;
+    struct conn *c;
+    h2o_socket_t *sock;
+    size_t freed = 0, busy = 0;
+
+    for (c = w->open; c != NULL; c = c->next) {
+        sock = c->tcp.data;
+        if (sock == NULL || uv_is_closing((uv_handle_t *)&c->tcp))
+            continue;
+        if (sock->bytes_read != c->seen_read) {
+            busy++;
+        } else if (sock->input != NULL && sock->input->size == 0 &&
+                   sock->input->bytes != NULL &&
+                   sock->input->_prototype != NULL) {
+            /* nothing unread, so nothing of h2o's points into it */
+            h2o_buffer_prototype_t *proto = sock->input->_prototype;
+
+            h2o_buffer_dispose(&sock->input);
+            h2o_buffer_init(&sock->input, proto);
+            freed++;
+        }
+        c->seen_read = sock->bytes_read;
+    }
+    w->idle_freed += freed;
+    if (busy > 0) {
+        w->idle_dirty += busy;
+    } else if (w->idle_dirty + w->idle_freed >= IDLE_TRIM_MIN) {
+        /* every connection went quiet after a burst: the pages of its
+         * requests' pools, free in malloc now, go back to the system */
+        w->idle_dirty = w->idle_freed = 0;
+        malloc_trim(0);
+    }
 }
 
 static void
@@ -301,6 +367,10 @@ worker_init(struct worker *w, struct server *srv, int *fds, const int *tls,
     w->stop_async.data = w;
     uv_timer_init(&w->pub.loop, &w->stop_timer);
     w->stop_timer.data = w;
+    uv_timer_init(&w->pub.loop, &w->idle_timer);
+    w->idle_timer.data = w;
+    uv_timer_start(&w->idle_timer, on_idle_sweep, IDLE_SWEEP_MS,
+                   IDLE_SWEEP_MS);
     return 0;
 }
 

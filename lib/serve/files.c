@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/endpoint.h"
+#include "http/filesend.h"
 #include "model/filekind.h"
 #include "serve/http_internal.h"
 
@@ -144,12 +145,15 @@ sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
         return -1;  /* h2o: a redirect to "dir/", index.html, or 403 */
     }
     if (strcmp(ext, "m3u8") == 0) {
-        sv__llreq_playlist(hd, req, fd, fspath);
+        sv__llreq_playlist(hd, req, fd, &sb, fspath);
         close(fd);
         return 0;
     }
-    close(fd);
     sv_http_res_header(req, "cache-control", sv__cache_policy(ext, fspath));
+    /* a plain GET on HTTP/1.1 without TLS: sendfile from this descriptor */
+    if (sv_http_send_file(req, fd, &sb, sv_filekind_type(ext)) == 0)
+        return 0;
+    close(fd);
     return -1;  /* h2o's file handler: ranges, HEAD, ETag and 304 */
 }
 

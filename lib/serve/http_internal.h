@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/jsonlog.h"
 #include "drm/token.h"
@@ -102,11 +103,12 @@ void sv__files_register(struct sv__server *srv, h2o_pathconf_t *pc);
 /* ---- llhls_req.c: what is not there yet ---- */
 
 /*
- * Answers a playlist request (fd: the playlist, kept open): blocking
- * reloads (_HLS_msn, _HLS_part), delta updates (_HLS_skip), ETag.
+ * Answers a playlist request (fd: the playlist, kept open; st: its
+ * fstat): blocking reloads (_HLS_msn, _HLS_part), delta updates
+ * (_HLS_skip), ETag.
  */
 void sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
-                        const char *fspath);
+                        const struct stat *st, const char *fspath);
 
 /*
  * For a file that could not be opened (err: -errno): holds req when a live

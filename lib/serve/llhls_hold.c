@@ -34,6 +34,10 @@ struct sv_llhls {
     struct sv_llhls_watch *watches;
     size_t nwatches;
     size_t held;
+    /* the playlist being handed to the holds it satisfied (fire()) */
+    const char *batch_data;
+    const struct sv_llhls_info *batch_info;
+    uint64_t batch_serial;
 };
 
 int
@@ -113,6 +117,15 @@ size_t
 sv_llhls_watches(const struct sv_llhls *r)
 {
     return r == NULL ? 0 : r->nwatches;
+}
+
+const struct sv_llhls_info *
+sv_llhls_batch(const struct sv_llhls *r, const char *data, uint64_t *serial)
+{
+    if (r == NULL || data == NULL || data != r->batch_data)
+        return NULL;
+    *serial = r->batch_serial;
+    return r->batch_info;
 }
 
 size_t
@@ -225,7 +238,13 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
     }
     if (next != 0)
         arm(w, next);
-    /* playlist holds in ready were satisfied by data for their own name */
+    /* playlist holds in ready were satisfied by data for their own name:
+     * parsed once here, for all of them (sv_llhls_batch()) */
+    if (have) {
+        w->reg->batch_data = data;
+        w->reg->batch_info = &info;
+        w->reg->batch_serial++;
+    }
     while (ready.next != &ready) {
         h = ready.next;
         ready.next = h->next;
@@ -250,6 +269,8 @@ fire(struct sv_llhls_watch *w, const char *name, int everything,
         }
         nready++;
     }
+    w->reg->batch_data = NULL;
+    w->reg->batch_info = NULL;
     if (nready > 0)
         sv_log_debug("released %zu held request%s on '%s/%s' in %.3f ms",
                      nready, nready == 1 ? "" : "s", w->dir,

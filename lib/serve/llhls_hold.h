@@ -66,6 +66,16 @@ void sv_llhls_hold_cancel(struct sv_llhls_hold *h);
 /* Fires every hold with ready 0 (graceful stop). */
 void sv_llhls_release_all(struct sv_llhls *r);
 
+/*
+ * In a playlist hold's callback, for the data it was given: the playlist
+ * as parsed once for every hold it satisfied, and *serial, the same for
+ * all of them and new for each release; NULL when data is not that text.
+ */
+struct sv_llhls_info;
+const struct sv_llhls_info *sv_llhls_batch(const struct sv_llhls *r,
+                                           const char *data,
+                                           uint64_t *serial);
+
 /* Number of requests held now. */
 size_t sv_llhls_held(const struct sv_llhls *r);
 

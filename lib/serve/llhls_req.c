@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/parse.h"
+#include "core/slurp.h"
 #include "http/endpoint.h"
 #include "http/metrics.h"
 #include "http/query.h"
@@ -263,25 +264,43 @@ fnv64(const char *p, size_t n)
     return h;
 }
 
+/* the ETag of the whole playlist released to many held requests at once */
+static __thread struct {
+    uint64_t serial;
+    char etag[40];
+} batch_etag;
+
 /*
  * Answers with playlist text: the delta update when asked and possible,
- * an ETag over the bytes sent, and the cache policy of its state.
+ * an ETag over the bytes sent, and the cache policy of its state.  serial:
+ * sv_llhls_batch()'s for a release (its ETag computed once), or 0.
  */
 static void
 send_playlist(h2o_req_t *req, const char *data, size_t len,
-              const struct sv_llhls_info *in, int skip, int blocking)
+              const struct sv_llhls_info *in, int skip, int blocking,
+              uint64_t serial)
 {
     char *delta = NULL, etag[40];
     size_t dlen = 0, inmlen;
     const char *inm;
+    int whole = 1;
 
     if (skip && sv_llhls_delta(data, len, in, skip == 2, &delta, &dlen) == 0 &&
         delta != NULL) {
         data = h2o_strdup(&req->pool, delta, dlen).base;
         len = dlen;
         free(delta);
+        whole = 0;
     }
-    snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"", fnv64(data, len));
+    if (whole && serial != 0 && batch_etag.serial == serial) {
+        memcpy(etag, batch_etag.etag, sizeof(etag));
+    } else {
+        snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"", fnv64(data, len));
+        if (whole && serial != 0) {
+            memcpy(batch_etag.etag, etag, sizeof(etag));
+            batch_etag.serial = serial;
+        }
+    }
     sv_http_res_header(req, "etag", etag);
     if (in->endlist || in->vod || !in->media)
         sv_http_res_header(req, "cache-control", "public, max-age=86400");
@@ -321,7 +340,9 @@ static void
 on_held(struct sv_llhls_hold *hold, int ready, const char *data, size_t len)
 {
     struct held *h = (struct held *)hold;
+    const struct sv_llhls_info *once;
     struct sv_llhls_info in;
+    uint64_t serial = 0;
 
     h->done = 1;
     sv_metrics_held(-1);
@@ -340,11 +361,14 @@ on_held(struct sv_llhls_hold *hold, int ready, const char *data, size_t len)
         h2o_delegate_request(h->req, &h->h->super);
         return;
     }
-    if (sv_llhls_parse(data, len, &in) < 0) {
+    once = sv_llhls_batch(llhls_of(h->req), data, &serial);
+    if (once != NULL) {
+        in = *once;
+    } else if (sv_llhls_parse(data, len, &in) < 0) {
         sv__serve_fail(h->req, 503, "Service Unavailable");
         return;
     }
-    send_playlist(h->req, data, len, &in, h->skip, 1);
+    send_playlist(h->req, data, len, &in, h->skip, 1, serial);
 }
 
 /* Holds req until name in dir satisfies msn/part (msn -1: exists). */
@@ -396,7 +420,7 @@ query_int(const char *q, size_t qlen, const char *name, int *present)
 
 void
 sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
-                   const char *fspath)
+                   const struct stat *st, const char *fspath)
 {
     const char *q, *slash;
     size_t qlen, len;
@@ -406,7 +430,7 @@ sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
     int has_msn, has_part, skip = 0, rc, blocking;
 
     q = sv_http_req_query(req, &qlen);
-    rc = sv_llhls_read_fd(fd, &data, &len);
+    rc = sv_slurp_fd_stat(fd, st, SV_LLHLS_MAX_PLAYLIST, &data, &len);
     if (rc < 0) {
         sv__serve_fail(req, 403, "Forbidden");
         return;
@@ -444,7 +468,7 @@ sv__llreq_playlist(struct sv__handler *hd, h2o_req_t *req, int fd,
             goto out;
         }
     }
-    send_playlist(req, data, len, &in, skip, blocking);
+    send_playlist(req, data, len, &in, skip, blocking, 0);
 out:
     free(data);
 }

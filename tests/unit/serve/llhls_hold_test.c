@@ -14,6 +14,10 @@
 struct seen {
     int calls, ready;
     char first[64];
+    struct sv_llhls *reg;       /* set: ask sv_llhls_batch() in the call */
+    const struct sv_llhls_info *batch;
+    int64_t batch_msn;
+    uint64_t serial;
 };
 
 static void
@@ -26,6 +30,12 @@ on_hold(struct sv_llhls_hold *h, int ready, const char *data, size_t len)
     if (data != NULL)
         snprintf(s->first, sizeof(s->first), "%.*s", (int)(len < 20 ? len : 20),
                  data);
+    if (s->reg != NULL) {
+        s->batch = sv_llhls_batch(s->reg, data, &s->serial);
+        s->batch_msn = s->batch != NULL ? s->batch->last_msn : -1;
+        /* only the text handed to this call is the batch's */
+        CHECK(sv_llhls_batch(s->reg, "other", &s->serial) == NULL);
+    }
 }
 
 struct step {
@@ -108,6 +118,54 @@ releases_holds_on_rename_and_times_out(void)
     CHECK_INT(s2.ready, 1);
     CHECK_INT(s3.calls, 1);
     CHECK_INT(s3.ready, 0);
+    uv_close((uv_handle_t *)&tick, NULL);
+    sv_llhls_free(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+    CHECK_INT(system(path), 0);
+}
+
+static void
+one_release_is_parsed_once_for_all_its_holds(void)
+{
+    char dir[] = "/tmp/sv-llhls-XXXXXX", path[512];
+    struct sv_llhls *r;
+    struct sv_llhls_hold a = { 0 }, b = { 0 };
+    struct seen sa = { 0 }, sb = { 0 };
+    struct step st;
+    uv_loop_t loop;
+    uv_timer_t tick;
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/p.m3u8", dir);
+    f = fopen(path, "w");
+    fputs("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\na.m4s\n", f);
+    fclose(f);
+    uv_loop_init(&loop);
+    CHECK_INT(sv_llhls_new(&loop, &r), 0);
+    a.name = b.name = "p.m3u8";
+    a.msn = b.msn = 1;
+    a.part = b.part = -1;
+    a.cb = b.cb = on_hold;
+    a.ud = &sa;
+    b.ud = &sb;
+    sa.reg = sb.reg = r;
+    CHECK_INT(sv_llhls_hold_add(r, &a, dir, 5000), 0);
+    CHECK_INT(sv_llhls_hold_add(r, &b, dir, 5000), 0);
+    st.dir = dir;
+    st.n = 0;
+    uv_timer_init(&loop, &tick);
+    tick.data = &st;
+    uv_timer_start(&tick, on_tick, 50, 0);
+    while (sv_llhls_held(r) > 0)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(sa.ready, 1);
+    CHECK_INT(sb.ready, 1);
+    CHECK(sa.batch != NULL && sa.batch == sb.batch);
+    CHECK_INT(sa.batch_msn, 1);
+    CHECK(sa.serial != 0 && sa.serial == sb.serial);
     uv_close((uv_handle_t *)&tick, NULL);
     sv_llhls_free(r);
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -334,6 +392,7 @@ int
 main(void)
 {
     RUN(releases_holds_on_rename_and_times_out);
+    RUN(one_release_is_parsed_once_for_all_its_holds);
     RUN(cancels_without_a_callback);
     RUN(watches_go_with_their_last_hold);
     RUN(a_directory_made_again_is_watched_again);

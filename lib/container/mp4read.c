@@ -1,6 +1,6 @@
-/* mp4read.c -- MP4 samples straight from a mapped file: the moov's sample
- * tables, then the movie fragments, walked with one cursor per track, no
- * index built
+/* mp4read.c -- MP4 samples of a file: the moov's sample tables, then the
+ * movie fragments, walked with one cursor per track, no index built; the
+ * boxes read from the file's mapping, the samples read into a ring
  *
  * Every count and offset comes from the input: each table's entries are
  * checked to lie inside their box when the moov is read, each sample to
@@ -23,8 +23,13 @@
 
 #define DROP_STEP (1 << 20)     /* give read pages back this often */
 #define AHEAD_STEP (256 << 10)  /* map the pages ahead in steps of this */
+#define RING_STEP (256 << 10)   /* read into the ring in steps of this */
 #define SPREAD_US 1000000       /* interleave by position within this */
 #define RATE_SAMPLES 121        /* a fragmented track's rate from these */
+/* A time past this (in a track's timescale, 2^61: 73 years of
+ * nanoseconds) is damage: the shifts, offsets and durations added to it
+ * stay inside int64_t. */
+#define TIME_MAX ((int64_t)1 << 61)
 
 static uint32_t
 be32(const uint8_t *p)
@@ -236,10 +241,12 @@ read_elst(struct sv_mp4read_track *t, const struct sv_box *trak,
         return SV_EFORMAT;
     if (media < 0)
         media = 0;
-    if (movie_ts == 0)
+    if (movie_ts == 0 || media > TIME_MAX || empty < 0)
         return SV_EFORMAT;
-    t->shift = media - sv_time_rescale(empty, 1, movie_ts, 1,
-                                       t->st.tb_den);
+    empty = sv_time_rescale(empty, 1, movie_ts, 1, t->st.tb_den);
+    if (empty > TIME_MAX)
+        return SV_EFORMAT;
+    t->shift = media - empty;
     return 0;
 }
 
@@ -479,8 +486,12 @@ load_frag(struct sv_mp4read *r, struct sv_mp4read_track *t)
     for (;;) {
         if (t->in_traf) {
             rc = sv_traf_next(&t->traf, &s);
-            if (rc == 1)
+            if (rc == 1 && s.dts <= (uint64_t)TIME_MAX)
                 break;
+            if (rc == 1) {
+                r->bad++;       /* a tfdt out of range: not a time */
+                continue;
+            }
             if (rc < 0)
                 r->bad++;       /* a damaged trun: the rest of the traf */
             t->in_traf = 0;
@@ -523,6 +534,11 @@ load(struct sv_mp4read *r, struct sv_mp4read_track *t)
         t->in_chunk = 0;
         t->pos = t->co64 ? be64(t->stco + 8 * t->chunk)
                          : be32(t->stco + 4 * t->chunk);
+    }
+    if (t->dts > TIME_MAX) {
+        r->bad += t->n_samples - t->sample;     /* durations past time */
+        t->done = 1;
+        return;
     }
     t->size = t->fixed_size ? t->fixed_size : be32(t->stsz + 4 * t->sample);
     t->dts_us = to_us(t, t->dts);
@@ -705,11 +721,51 @@ fail:
     return rc;
 }
 
+/* The ring: cap bytes of one memory file mapped twice in a row, so that
+ * ring + (offset % cap) starts cap contiguous bytes. */
+static int
+ring_make(struct sv_mp4read *r, size_t cap)
+{
+    uint8_t *m;
+    int fd, rc;
+
+    fd = memfd_create("sv-mp4read", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)cap) < 0)
+        goto fail;
+    m = mmap(NULL, 2 * cap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        goto fail;
+    if (mmap(m, cap, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+             0) == MAP_FAILED ||
+        mmap(m + cap, cap, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+             fd, 0) == MAP_FAILED) {
+        munmap(m, 2 * cap);
+        goto fail;
+    }
+    close(fd);
+    r->ring = m;
+    r->ring_cap = cap;
+    return 0;
+fail:
+    rc = -errno;
+    close(fd);
+    return rc;
+}
+
 int
 sv_mp4read_open(struct sv_mp4read *r, const char *path)
 {
+    return sv_mp4read_open_ring(r, path, SV_MP4READ_RING);
+}
+
+int
+sv_mp4read_open_ring(struct sv_mp4read *r, const char *path, size_t ring)
+{
     struct stat sb;
     void *m;
+    size_t cap;
     int fd, rc;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -720,18 +776,31 @@ sv_mp4read_open(struct sv_mp4read *r, const char *path)
         return SV_ENOMEDIA;
     }
     m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return -errno;
+    if (m == MAP_FAILED) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
     rc = sv_mp4read_init(r, m, (size_t)sb.st_size);
     if (rc < 0) {
         munmap(m, (size_t)sb.st_size);
+        close(fd);
         return rc;
     }
     madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
     /* the moov is copied: its pages, read before the media, go back */
     madvise(m, (size_t)sb.st_size, MADV_DONTNEED);
     r->map = m;
+    /* the samples go through the ring: pread into pages that stay, where
+     * mapping the file costs a fault, a map and an unmap every page */
+    cap = (size_t)sb.st_size < ring ? (size_t)sb.st_size : ring;
+    cap = (cap + 4095) & ~(size_t)4095;
+    if (ring > 0 && ring_make(r, cap) == 0) {
+        r->fd = fd;
+        sv_buf_init(&r->spill, SIZE_MAX);
+    } else {
+        close(fd);      /* no memory file: the samples from the mapping */
+    }
     return 0;
 }
 
@@ -796,7 +865,9 @@ drop_behind(struct sv_mp4read *r)
         r->dropped += DROP_STEP;
     }
     /* one call maps the next pages the samples will be read from, not a
-     * fault for every few of them */
+     * fault for every few of them (the ring reads them instead) */
+    if (r->ring != NULL)
+        return;
     if (high > r->len)
         high = r->len;
     if (r->populated < high)
@@ -812,11 +883,96 @@ drop_behind(struct sv_mp4read *r)
     }
 }
 
+/* Reads the file's [off, off + n) to dst; 0 or a negative code (a file
+ * cut short since it was opened: SV_EFORMAT). */
+static int
+read_at(int fd, uint8_t *dst, uint64_t off, size_t n)
+{
+    ssize_t k;
+
+    while (n > 0) {
+        k = pread(fd, dst, n, (off_t)off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -errno;
+        if (k == 0)
+            return SV_EFORMAT;
+        dst += k;
+        off += (uint64_t)k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The file's [lo, hi) into the ring, in at most two reads (none through
+ * the second mapping, whose pages then stay unused). */
+static int
+ring_fill(struct sv_mp4read *r, uint64_t lo, uint64_t hi)
+{
+    size_t cap = r->ring_cap, at = (size_t)(lo % cap);
+    size_t n = (size_t)(hi - lo), first = cap - at < n ? cap - at : n;
+    int rc;
+
+    rc = read_at(r->fd, r->ring + at, lo, first);
+    if (rc == 0 && n > first)
+        rc = read_at(r->fd, r->ring, lo + first, n - first);
+    return rc;
+}
+
+/* Where in the ring t's next sample is, read in if need be; NULL when the
+ * ring cannot take it without writing over what is held or still to be
+ * read from it: out of file order, too big, or a track far behind. */
+static const uint8_t *
+ring_take(struct sv_mp4read *r, struct sv_mp4read_track *t, int *rc)
+{
+    uint64_t pos = t->pos, end = pos + t->size, floor = pos, lo, hi;
+    size_t cap = r->ring_cap;
+    int i;
+
+    *rc = 0;
+    if (t->size > cap / 2 || pos < t->ring_last || pos < r->ring_lo)
+        return NULL;
+    if (end > r->ring_hi) {
+        /* the bytes still wanted: what is held, and every track's next
+         * sample that the ring has or will have */
+        if (r->hold < floor)
+            floor = r->hold;
+        for (i = 0; i < r->n; i++)
+            if (!r->t[i].done && r->t[i].pos >= r->ring_lo &&
+                r->t[i].pos < floor)
+                floor = r->t[i].pos;
+        /* across a gap of more than a step, from the sample on */
+        lo = pos > r->ring_hi + RING_STEP ? pos : r->ring_hi;
+        hi = lo + RING_STEP;
+        if (hi < end)
+            hi = end;
+        if (hi > r->len)
+            hi = r->len;
+        if (hi - floor > cap)
+            hi = end;
+        if (hi - floor > cap)
+            return NULL;
+        *rc = ring_fill(r, lo, hi);
+        if (*rc < 0)
+            return NULL;
+        if (lo > r->ring_hi)
+            r->ring_lo = lo;            /* the gap was not read */
+        else if (hi - r->ring_lo > cap)
+            r->ring_lo = hi - cap;      /* written over */
+        r->ring_hi = hi;
+    }
+    t->ring_last = pos;
+    return r->ring + pos % cap;
+}
+
 int
 sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
 {
     struct sv_mp4read_track *t;
+    const uint8_t *data = NULL;
     int32_t cto;
+    int rc;
 
     for (;;) {
         t = pick(r);
@@ -832,9 +988,28 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
     drop_behind(r);
     memset(pkt, 0, sizeof(*pkt));
     pkt->stream = t->st.index;
-    pkt->data = r->p + t->pos;
     pkt->size = t->size;
-    pkt->stable = 1;            /* the map lives until the release */
+    if (r->ring == NULL) {
+        pkt->data = r->p + t->pos;
+        pkt->stable = 1;        /* the map lives until the release */
+    } else if ((data = ring_take(r, t, &rc)) != NULL) {
+        pkt->data = data;
+        pkt->stable = 1;        /* not written over while held */
+    } else if (rc < 0) {
+        return rc;
+    } else {
+        /* a buffer of its own, the consumer's to take */
+        sv_buf_reset(&r->spill);
+        rc = sv_buf_reserve(&r->spill, t->size > 0 ? t->size : 1);
+        if (rc == 0)
+            rc = read_at(r->fd, r->spill.data, t->pos, t->size);
+        if (rc < 0)
+            return rc;
+        r->spill.len = t->size;
+        r->spilled++;
+        pkt->data = r->spill.data;
+        pkt->own = &r->spill;
+    }
     pkt->dts = t->dts - t->shift;
     if (t->frag)
         cto = t->frag_cto;
@@ -863,10 +1038,26 @@ sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt)
 void
 sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p)
 {
-    if (p == NULL || p < r->p || p > r->p + r->len)
+    uint64_t off, last;
+    size_t cap = r->ring_cap, at;
+
+    if (p == NULL) {
         r->hold = UINT64_MAX;
-    else
-        r->hold = (uint64_t)(p - r->p);
+        return;
+    }
+    if (r->ring != NULL && p >= r->ring && p < r->ring + 2 * cap &&
+        r->ring_hi > 0) {
+        /* the one offset of the ring's last cap bytes that lies there */
+        at = (size_t)(p - r->ring) % cap;
+        last = r->ring_hi - 1;
+        off = last - (last % cap + cap - at) % cap;
+    } else if (r->ring == NULL && p >= r->p && p <= r->p + r->len) {
+        off = (uint64_t)(p - r->p);
+    } else {
+        return;                 /* not ours */
+    }
+    if (off < r->hold)
+        r->hold = off;
 }
 
 void
@@ -876,6 +1067,11 @@ sv_mp4read_release(struct sv_mp4read *r)
 
     if (r->map != NULL)
         munmap(r->map, r->len);
+    if (r->ring != NULL) {
+        munmap(r->ring, 2 * r->ring_cap);
+        close(r->fd);
+    }
+    sv_buf_release(&r->spill);
     for (i = 0; i < r->n; i++)
         free(r->t[i].moof);
     free(r->moov);

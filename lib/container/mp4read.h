@@ -1,4 +1,5 @@
-/* mp4read.h -- packets of an MP4 file straight from its mapping, its
+/* mp4read.h -- packets of an MP4 file read into a ring (or straight from
+ * memory it is given), its
  * samples described by the moov's tables, by movie fragments
  * (moof/traf/trun) or both (the packager's reader; other codecs are left
  * to libavformat) */
@@ -10,9 +11,11 @@
 
 #include "container/box.h"
 #include "container/packet.h"
+#include "core/buf.h"
 
 #define SV_MP4READ_MAX 16
 #define SV_MP4READ_MOOV_MAX (64 << 20)  /* a bigger moov is not ours */
+#define SV_MP4READ_RING (8 << 20)       /* the samples' ring, at most */
 
 struct sv_mp4read_track {
     struct sv_demux_stream st;
@@ -44,6 +47,7 @@ struct sv_mp4read_track {
     uint32_t size;
     int64_t dts;
     int64_t dts_us;             /* for interleaving */
+    uint64_t ring_last;         /* the last sample taken from the ring */
     int done;
 };
 
@@ -60,6 +64,15 @@ struct sv_mp4read {
     int fragmented;             /* the moov has an mvex */
     uint64_t hold;              /* the consumer still points at bytes
                                    from here on (UINT64_MAX: none) */
+    /* samples of an opened file: read (pread) into a ring mapped twice
+     * in a row, so a sample across its end is contiguous, its pages
+     * reused all along (no fault, map or unmap per page) */
+    uint8_t *ring;
+    size_t ring_cap;
+    uint64_t ring_lo, ring_hi;  /* the file's bytes [lo, hi) it holds */
+    int fd;                     /* the file, while ring is set */
+    struct sv_buf spill;        /* a sample the ring cannot take */
+    uint64_t spilled;           /* samples read outside the ring */
     uint64_t bad;               /* samples that point outside the file */
 };
 
@@ -78,8 +91,17 @@ struct sv_mp4read {
  */
 int sv_mp4read_init(struct sv_mp4read *r, const uint8_t *p, size_t len);
 
-/* Maps the regular file path and calls sv_mp4read_init on it. */
+/*
+ * Maps the regular file path and calls sv_mp4read_init on it; the
+ * samples are then read into a ring of at most SV_MP4READ_RING bytes
+ * rather than from the mapping (which serves the boxes).
+ */
 int sv_mp4read_open(struct sv_mp4read *r, const char *path);
+
+/* The same with a ring of at most ring bytes (0: the samples straight
+ * from the mapping). */
+int sv_mp4read_open_ring(struct sv_mp4read *r, const char *path,
+                         size_t ring);
 
 int sv_mp4read_count(const struct sv_mp4read *r);
 const struct sv_demux_stream *sv_mp4read_stream(const struct sv_mp4read *r,
@@ -87,15 +109,21 @@ const struct sv_demux_stream *sv_mp4read_stream(const struct sv_mp4read *r,
 
 /*
  * The next sample, in decode order across the tracks as the file
- * interleaves them: 1, or 0 at the end.  pkt->data points into the
- * input, valid until sv_mp4read_release (pkt->stable).
+ * interleaves them: 1, or 0 at the end (or a negative code when an opened
+ * file cannot be read).  pkt->data points into the input or the ring
+ * (pkt->stable): valid until sv_mp4read_release as long as the consumer
+ * names what it keeps with sv_mp4read_hold, else until the next call.  A
+ * sample the ring cannot take (out of file order, too big, the ring held
+ * up) comes in pkt->own instead, not stable.
  */
 int sv_mp4read_next(struct sv_mp4read *r, struct sv_demux_packet *pkt);
 
 /*
- * The consumer still points at the input from p on (a packet's data it
- * kept instead of copying; packets are stable); NULL: at nothing.  Pages
- * before it and before every track's next sample may be given back.
+ * The consumer still points at p, a stable packet's data it kept instead
+ * of copying, and at that track's later packets: each call adds one (the
+ * lowest in the file counts); NULL forgets them all.  The ring is not
+ * written over what is held; pages of the mapping before it and before
+ * every track's next sample may be given back.
  */
 void sv_mp4read_hold(struct sv_mp4read *r, const uint8_t *p);
 

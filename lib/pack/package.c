@@ -666,27 +666,23 @@ gate_origin(struct sv__pack *p, const struct gate *g, int first,
 }
 
 /* Tells the reader which of its bytes the queues of its tracks (from
- * first on) still point at.  A track's queue is in file order in any
- * usual file: its first sample that points is its lowest. */
+ * first on) still point at: each track's first sample that points (a
+ * reader hands a track's stable samples out in file order). */
 static void
 hold_input(struct sv__pack *p, struct sv__source *in, int first)
 {
-    const uint8_t *low = NULL, *l;
     size_t k;
     int i;
 
+    sv__source_hold(in, NULL);
     for (i = first; i < p->nt; i++) {
         const struct sv__track *t = &p->t[i];
         for (k = 0; k < t->nq; k++)
             if (t->q[k].blk == NULL)
                 break;
-        if (k == t->nq)
-            continue;
-        l = t->q[k].data;
-        if (low == NULL || l < low)
-            low = l;
+        if (k < t->nq)
+            sv__source_hold(in, t->q[k].data);
     }
-    sv__source_hold(in, low);
 }
 
 /* One packet of track t through the segmenter. */

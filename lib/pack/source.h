@@ -47,8 +47,9 @@ const struct sv_demux_stream *sv__source_stream(const struct sv__source *in,
 int sv__source_read(struct sv__source *in, struct sv_demux_packet *pkt,
                    volatile int *stop);
 
-/* The consumer still points at stable packet data from p on (NULL: at
- * none), so the reader keeps those pages; a no-op for other readers. */
+/* The consumer still points at stable packet data p and what follows it
+ * of that stream: each call adds one, NULL forgets them all; the reader
+ * keeps those bytes.  A no-op for other readers. */
 void sv__source_hold(struct sv__source *in, const uint8_t *p);
 
 /* "mpegts", "mp4", or libavformat's name of the format. */

@@ -1,8 +1,8 @@
 /* fuzz_mp4read.c -- the MP4 reader (lib/container/mp4read.c): moov and
  * trak trees, sample entries and esds, edit lists, the sample tables
  * walked to the end (stts, ctts, stsc, stsz, stco, stss), and movie
- * fragments (mvex/trex, moof/traf/tfhd/tfdt/trun; seeds frag.mp4 and
- * cmaf.mp4) */
+ * fragments (mvex/trex, moof/traf/tfhd/tfdt/trun; seeds frag.mp4,
+ * cmaf.mp4 and tfdt-huge.mp4, its tfdts past 2^63) */
 #include <stdint.h>
 #include <string.h>
 

@@ -3,7 +3,9 @@
  * ffmpeg: 0.5 s of 64x48 at 10 fps, 8 kHz mono), its streams and samples
  * as libavformat gives them; damaged tables; fragmented files (frag.mp4:
  * ffmpeg's frag_keyframe+empty_moov; cmaf.mp4: bframes.mp4 remuxed with
- * +cmaf+separate_moof, a moof per track and 0.2 s) and a cut one */
+ * +cmaf+separate_moof, a moof per track and 0.2 s) and a cut one; the
+ * samples through a ring of a page while the consumer holds some; a tfdt
+ * past any time */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +233,141 @@ a_cut_fragmented_file_gives_what_it_holds(void)
     free(buf);
 }
 
+/* the file's bytes, whole */
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+    uint8_t *buf = malloc(1 << 16);
+    FILE *f = fopen(path, "rb");
+
+    CHECK(f != NULL && buf != NULL);
+    if (f == NULL || buf == NULL) {
+        if (f != NULL)
+            fclose(f);
+        free(buf);
+        return NULL;
+    }
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+#define KEEP 4
+
+/* A ring of one page: every sample's bytes as the file has them, the
+ * ones the consumer holds never written over; those it cannot take come
+ * as buffers of their own */
+static void
+ring_of_a_page(const char *path)
+{
+    struct sv_mp4read r, m;
+    struct sv_demux_packet pkt, ref;
+    const uint8_t *kept[2][KEEP];
+    uint8_t copy[2][KEEP][4096];
+    size_t klen[2][KEEP], len = 0;
+    int nk[2] = { 0, 0 }, stable = 0, own = 0, s, i, rc;
+    uint8_t *buf = slurp(path, &len);
+
+    if (buf == NULL)
+        return;
+    CHECK_INT(sv_mp4read_init(&m, buf, len), 0);
+    CHECK_INT(sv_mp4read_open_ring(&r, path, 4096), 0);
+    CHECK(r.ring != NULL && r.ring_cap == 4096);
+    for (;;) {
+        /* the consumer keeps the last KEEP stable samples of each track */
+        sv_mp4read_hold(&r, NULL);
+        for (s = 0; s < 2; s++)
+            if (nk[s] > 0)
+                sv_mp4read_hold(&r, kept[s][0]);
+        rc = sv_mp4read_next(&r, &pkt);
+        CHECK_INT(sv_mp4read_next(&m, &ref), rc);
+        if (rc != 1)
+            break;
+        CHECK_INT(pkt.stream, ref.stream);
+        CHECK_INT(pkt.size, ref.size);
+        CHECK(pkt.dts == ref.dts && pkt.pts == ref.pts);
+        CHECK(memcmp(pkt.data, ref.data, ref.size) == 0);
+        s = pkt.stream;
+        if (s < 0 || s > 1 || pkt.size > 4096)
+            break;
+        if (!pkt.stable) {
+            CHECK(pkt.own != NULL && pkt.own->data == pkt.data);
+            own++;
+            continue;
+        }
+        stable++;
+        if (nk[s] == KEEP) {
+            memmove(kept[s], kept[s] + 1, (KEEP - 1) * sizeof(kept[s][0]));
+            memmove(copy[s], copy[s] + 1, (KEEP - 1) * sizeof(copy[s][0]));
+            memmove(klen[s], klen[s] + 1, (KEEP - 1) * sizeof(klen[s][0]));
+            nk[s]--;
+        }
+        kept[s][nk[s]] = pkt.data;
+        klen[s][nk[s]] = pkt.size;
+        memcpy(copy[s][nk[s]], pkt.data, pkt.size);
+        nk[s]++;
+        /* what is held is as it was */
+        for (s = 0; s < 2; s++)
+            for (i = 0; i < nk[s]; i++)
+                CHECK(memcmp(kept[s][i], copy[s][i], klen[s][i]) == 0);
+    }
+    /* both ways were taken */
+    CHECK(stable > 0);
+    CHECK(own > 0);
+    CHECK_INT(r.spilled, own);
+    CHECK_INT(r.bad, m.bad);
+    sv_mp4read_release(&r);
+    sv_mp4read_release(&m);
+    free(buf);
+}
+
+static void
+samples_through_a_ring_of_a_page(void)
+{
+    ring_of_a_page(SEED);
+    ring_of_a_page("tests/fuzz/corpus/mp4read/frag.mp4");
+    ring_of_a_page("tests/fuzz/corpus/mp4read/cmaf.mp4");
+}
+
+/* a tfdt of 2^63 and more is no time: those samples are counted bad, the
+ * times handed out stay where shifts and offsets cannot overflow */
+static void
+a_tfdt_past_any_time_is_damage(void)
+{
+    static const uint8_t big[8] = { 0x80, 0, 0, 0, 0, 0, 0x12, 0x34 };
+    struct sv_mp4read r;
+    struct sv_demux_packet pkt;
+    struct tally whole;
+    size_t len = 0, i;
+    int n = 0, patched = 0;
+    uint8_t *buf = slurp("tests/fuzz/corpus/mp4read/frag.mp4", &len);
+
+    if (buf == NULL)
+        return;
+    CHECK_INT(sv_mp4read_init(&r, buf, len), 0);
+    tally(&r, &whole);
+    sv_mp4read_release(&r);
+    /* every version 1 tfdt: its 64-bit time */
+    for (i = 0; i + 20 <= len; i++)
+        if (memcmp(buf + i + 4, "tfdt\1", 5) == 0) {
+            memcpy(buf + i + 12, big, 8);
+            patched++;
+        }
+    CHECK(patched > 0);
+    CHECK_INT(sv_mp4read_init(&r, buf, len), 0);
+    while (sv_mp4read_next(&r, &pkt) == 1) {
+        CHECK(pkt.dts > -((int64_t)1 << 62) && pkt.dts < (int64_t)1 << 62);
+        CHECK(pkt.pts > -((int64_t)1 << 62) && pkt.pts < (int64_t)1 << 62);
+        n++;
+    }
+    /* the moov's samples, if any, still come; the fragments' do not */
+    CHECK(r.bad > 0);
+    CHECK(n < whole.n[0] + whole.n[1]);
+    CHECK_INT(n + (int)r.bad, whole.n[0] + whole.n[1]);
+    sv_mp4read_release(&r);
+    free(buf);
+}
+
 int
 main(void)
 {
@@ -240,5 +377,7 @@ main(void)
     RUN(fragments_as_libavformat_reads_them);
     RUN(cmaf_with_negative_composition_offsets);
     RUN(a_cut_fragmented_file_gives_what_it_holds);
+    RUN(samples_through_a_ring_of_a_page);
+    RUN(a_tfdt_past_any_time_is_damage);
     return DONE();
 }

@@ -69,7 +69,7 @@ done:
 }
 
 int
-sv_drm_license_authorize(const json_t *keys,
+sv_drm_license_authorize(const struct sv_drm_keytab *keys,
                          const struct sv_drm_jwt_keys *jwt,
                          const struct sv_drm_geo *geo, const char *token,
                          size_t len, const uint8_t addr[16],
@@ -102,7 +102,7 @@ sv_drm_license_authorize(const json_t *keys,
         goto fail;
     cid = json_string_value(json_object_get(cl, "cid"));
     for (i = 0; i < nkids; i++) {
-        const json_t *k = sv_drm_keydoc_find(keys, kids[i]);
+        const struct sv_drm_key *k = sv_drm_keytab_find(keys, kids[i]);
         const char *kc;
 
         if (k == NULL) {
@@ -112,7 +112,7 @@ sv_drm_license_authorize(const json_t *keys,
         }
         if (json_object_get(cl, "kids") != NULL)
             continue;
-        kc = json_string_value(json_object_get(k, "content_id"));
+        kc = k->content_id;
         if (cid == NULL || kc == NULL || strcmp(cid, kc) != 0) {
             snprintf(err, size, cid == NULL ? "token names no content id or "
                      "key ids" : "token is for another content id");
@@ -128,7 +128,8 @@ fail:
 }
 
 int
-sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
+sv_drm_license_response(const struct sv_drm_keytab *keys,
+                        const uint8_t (*kids)[16],
                         size_t nkids, const char *type, char **out,
                         size_t *len)
 {
@@ -151,11 +152,9 @@ sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
     memcpy(b, head, sizeof(head) - 1);
     n = sizeof(head) - 1;
     for (i = 0; i < nkids; i++) {
-        struct sv_drm_key k;
-        char e[160];
+        const struct sv_drm_key *k = sv_drm_keytab_find(keys, kids[i]);
 
-        if (sv_drm_key_from_json(sv_drm_keydoc_find(keys, kids[i]), &k, e,
-                                 sizeof(e)) < 0) {
+        if (k == NULL) {
             explicit_bzero(b, n);
             free(b);
             return -ENOENT;
@@ -168,9 +167,8 @@ sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
         n += sv_b64_len(16, 1);
         memcpy(b + n, k2, sizeof(k2) - 1);
         n += sizeof(k2) - 1;
-        sv_b64_encode(k.key, 16, b + n, 1);
+        sv_b64_encode(k->key, 16, b + n, 1);
         n += sv_b64_len(16, 1);
-        explicit_bzero(&k, sizeof(k));
         memcpy(b + n, k3, sizeof(k3) - 1);
         n += sizeof(k3) - 1;
     }

@@ -12,6 +12,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sv_drm_jwt_keys jwt = { secret, sizeof(secret) - 1, NULL };
     struct sv_drm_license_req r;
     uint8_t addr[16] = { 0 };
+    struct sv_drm_keytab tab;
     json_t *keys, *claims;
     const uint8_t *nl;
     char err[256], *out;
@@ -30,15 +31,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      "00112233445566778899aabbccddeeff", "key",
                      "000102030405060708090a0b0c0d0e0f", "content_id",
                      "movie");
-    if (sv_drm_license_authorize(keys, &jwt, NULL, (const char *)data, tlen,
+    if (sv_drm_keytab_build(keys, &tab) < 0) {
+        json_decref(keys);
+        return 0;
+    }
+    if (sv_drm_license_authorize(&tab, &jwt, NULL, (const char *)data, tlen,
                                  addr, (const uint8_t (*)[16])r.kids,
                                  r.nkids, 1000, &claims, err,
                                  sizeof(err)) == 0) {
-        if (sv_drm_license_response(keys, (const uint8_t (*)[16])r.kids,
+        if (sv_drm_license_response(&tab, (const uint8_t (*)[16])r.kids,
                                     r.nkids, r.type, &out, &len) == 0)
             free(out);
         json_decref(claims);
     }
+    sv_drm_keytab_free(&tab);
     json_decref(keys);
     return 0;
 }

@@ -35,13 +35,15 @@ static void
 response_is_the_jwk_set_of_the_keys_asked_for(void)
 {
     json_t *doc = two_keys(), *j, *k;
+    struct sv_drm_keytab t;
     uint8_t kids[2][16];
     char *out = NULL, want[512], ka[32], kb[32], kia[32], kib[32];
     size_t len = 0;
 
+    CHECK_INT(sv_drm_keytab_build(doc, &t), 0);
     sv_hex_decode(KID_B, kids[0], 16);
     sv_hex_decode(KID_A, kids[1], 16);
-    CHECK_INT(sv_drm_license_response(doc, (const uint8_t (*)[16])kids, 2,
+    CHECK_INT(sv_drm_license_response(&t, (const uint8_t (*)[16])kids, 2,
                                       "temporary", &out, &len), 0);
     b64(KID_A, kia);
     b64(KID_B, kib);
@@ -58,11 +60,12 @@ response_is_the_jwk_set_of_the_keys_asked_for(void)
     json_decref(j);
     free(out);
     /* one key, the other type */
-    CHECK_INT(sv_drm_license_response(doc, (const uint8_t (*)[16])kids, 1,
+    CHECK_INT(sv_drm_license_response(&t, (const uint8_t (*)[16])kids, 1,
                                       "persistent-license", &out, &len), 0);
     CHECK(strstr(out, "],\"type\":\"persistent-license\"}") != NULL);
     CHECK_INT(len, strlen(out));
     free(out);
+    sv_drm_keytab_free(&t);
     json_decref(doc);
 }
 
@@ -70,18 +73,21 @@ static void
 response_refuses_an_unknown_key_or_type(void)
 {
     json_t *doc = two_keys();
+    struct sv_drm_keytab t;
     uint8_t kids[2][16];
     char *out = NULL;
     size_t len = 0;
 
+    CHECK_INT(sv_drm_keytab_build(doc, &t), 0);
     sv_hex_decode(KID_A, kids[0], 16);
     memset(kids[1], 0x42, 16);
-    CHECK_INT(sv_drm_license_response(doc, (const uint8_t (*)[16])kids, 2,
+    CHECK_INT(sv_drm_license_response(&t, (const uint8_t (*)[16])kids, 2,
                                       "temporary", &out, &len), -ENOENT);
     CHECK(out == NULL);
-    CHECK_INT(sv_drm_license_response(doc, (const uint8_t (*)[16])kids, 1,
+    CHECK_INT(sv_drm_license_response(&t, (const uint8_t (*)[16])kids, 1,
                                       "forever\"", &out, &len), -EINVAL);
     CHECK(out == NULL);
+    sv_drm_keytab_free(&t);
     json_decref(doc);
 }
 
@@ -91,19 +97,22 @@ request_round_trips(void)
 {
     struct sv_drm_license_req r;
     json_t *doc = two_keys();
+    struct sv_drm_keytab t;
     char req[128], kia[32], err[128], *out = NULL;
     size_t len;
 
+    CHECK_INT(sv_drm_keytab_build(doc, &t), 0);
     b64(KID_A, kia);
     snprintf(req, sizeof(req), "{ \"kids\" : [\"%s\"] }", kia);
     CHECK_INT(sv_drm_license_parse(req, strlen(req), &r, err, sizeof(err)),
               0);
     CHECK_INT(r.nkids, 1);
     CHECK_STR(r.type, "temporary");
-    CHECK_INT(sv_drm_license_response(doc, (const uint8_t (*)[16])r.kids,
+    CHECK_INT(sv_drm_license_response(&t, (const uint8_t (*)[16])r.kids,
                                       r.nkids, r.type, &out, &len), 0);
     CHECK(strstr(out, kia) != NULL);
     free(out);
+    sv_drm_keytab_free(&t);
     json_decref(doc);
 }
 

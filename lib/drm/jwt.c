@@ -9,6 +9,31 @@
 #include "crypto/hmac.h"
 #include "drm/jwt.h"
 
+int
+sv_drm_jwt_prepare(struct sv_drm_jwt_keys *keys)
+{
+    if (keys->secret == NULL || keys->hs256 != NULL)
+        return 0;
+    return sv_hmac_key_new(keys->secret, keys->secret_len, &keys->hs256);
+}
+
+void
+sv_drm_jwt_keys_release(struct sv_drm_jwt_keys *keys)
+{
+    sv_hmac_key_free(keys->hs256);
+    keys->hs256 = NULL;
+}
+
+/* HS256 over msg, through the prepared key when there is one */
+static int
+hs256(const struct sv_drm_jwt_keys *keys, const char *msg, size_t len,
+      uint8_t mac[32])
+{
+    if (keys->hs256 != NULL)
+        return sv_hmac_sha256_keyed(keys->hs256, msg, len, mac);
+    return sv_hmac_sha256(keys->secret, keys->secret_len, msg, len, mac);
+}
+
 static char *
 b64url_json(const json_t *j)
 {
@@ -53,7 +78,7 @@ sv_drm_jwt_sign(const char *alg, const struct sv_drm_jwt_keys *keys,
         goto done;
     snprintf(tok, n + 1, "%s.%s", h, c);
     if (hs) {
-        rc = sv_hmac_sha256(keys->secret, keys->secret_len, tok, n, sig);
+        rc = hs256(keys, tok, n, sig);
         siglen = 32;
     } else {
         rc = sv_drm_es256_sign(keys->es256, tok, n, sig);
@@ -148,9 +173,7 @@ sv_drm_jwt_verify(const char *token, size_t len,
                           sizeof(sig), 1);
     rc = SV_EAUTH;
     if (strcmp(alg, "HS256") == 0 && keys->secret != NULL) {
-        if (n != 32 || sv_hmac_sha256(keys->secret, keys->secret_len,
-                                          token, (size_t)(d2 - token),
-                                          mac) < 0 ||
+        if (n != 32 || hs256(keys, token, (size_t)(d2 - token), mac) < 0 ||
             !sv_ct_equal(mac, sig, 32)) {
             snprintf(err, size, "bad signature");
             goto fail;

@@ -10,9 +10,122 @@
 #include "drm/key.h"
 #include "drm/license.h"
 
+/* ---- the request's usual shape, without a JSON tree ------------------- */
+
+static const char *
+ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* a string without escapes or control characters: its text in *s, *n */
+static const char *
+plain_string(const char *p, const char *e, const char **s, size_t *n)
+{
+    const char *q;
+
+    if (p >= e || *p != '"')
+        return NULL;
+    for (q = ++p; q < e && *q != '"'; q++)
+        if (*q == '\\' || (unsigned char)*q < 0x20)
+            return NULL;
+    if (q >= e)
+        return NULL;
+    *s = p;
+    *n = (size_t)(q - p);
+    return q + 1;
+}
+
+/*
+ * {"kids":[B64URL,...],"type":T} in any order, with any white space, each
+ * member at most once, strings without escapes: what every player sends.
+ * Returns 1 when body is that and valid, 0 for anything else (which the
+ * full JSON parser then reads, for its verdict and its message).
+ */
+static int
+parse_plain(const char *p, size_t len, struct sv_drm_license_req *r)
+{
+    const char *e = p + len, *s;
+    int kids = 0, type = 0;
+    size_t n;
+
+    p = ws(p, e);
+    if (p >= e || *p++ != '{')
+        return 0;
+    for (;;) {
+        p = plain_string(ws(p, e), e, &s, &n);
+        if (p == NULL)
+            return 0;
+        p = ws(p, e);
+        if (p >= e || *p++ != ':')
+            return 0;
+        p = ws(p, e);
+        if (n == 4 && memcmp(s, "kids", 4) == 0 && !kids) {
+            kids = 1;
+            if (p >= e || *p++ != '[')
+                return 0;
+            r->nkids = 0;
+            for (;;) {
+                uint8_t b[20];
+
+                if (r->nkids == SV_DRM_LICENSE_MAX_KIDS)
+                    return 0;
+                p = plain_string(ws(p, e), e, &s, &n);
+                if (p == NULL || sv_b64_decode(s, n, b, sizeof(b), 1) != 16)
+                    return 0;
+                memcpy(r->kids[r->nkids++], b, 16);
+                p = ws(p, e);
+                if (p < e && *p == ',') {
+                    p++;
+                    continue;
+                }
+                if (p >= e || *p++ != ']')
+                    return 0;
+                break;
+            }
+        } else if (n == 4 && memcmp(s, "type", 4) == 0 && !type) {
+            type = 1;
+            p = plain_string(p, e, &s, &n);
+            if (p == NULL || n >= sizeof(r->type) ||
+                !((n == 9 && memcmp(s, "temporary", 9) == 0) ||
+                  (n == 18 && memcmp(s, "persistent-license", 18) == 0)))
+                return 0;
+            memcpy(r->type, s, n);
+            r->type[n] = '\0';
+        } else {
+            return 0;
+        }
+        p = ws(p, e);
+        if (p < e && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p >= e || *p++ != '}')
+            return 0;
+        break;
+    }
+    if (ws(p, e) != e || !kids)
+        return 0;
+    if (!type)
+        memcpy(r->type, "temporary", sizeof("temporary"));
+    return 1;
+}
+
 int
 sv_drm_license_parse(const char *body, size_t len,
                      struct sv_drm_license_req *r, char *err, size_t size)
+{
+    if (len <= SV_DRM_LICENSE_MAX_BODY && parse_plain(body, len, r))
+        return 0;
+    return sv_drm_license_parse_tree(body, len, r, err, size);
+}
+
+int
+sv_drm_license_parse_tree(const char *body, size_t len,
+                          struct sv_drm_license_req *r, char *err,
+                          size_t size)
 {
     json_error_t je;
     json_t *root, *kids, *v;

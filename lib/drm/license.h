@@ -30,6 +30,15 @@ int sv_drm_license_parse(const char *body, size_t len,
                          size_t size);
 
 /*
+ * The same through a JSON tree: what sv_drm_license_parse() falls back to
+ * for anything but the usual shape (a flat object of "kids" and "type",
+ * strings without escapes), which it reads without one.  For tests.
+ */
+int sv_drm_license_parse_tree(const char *body, size_t len,
+                              struct sv_drm_license_req *r, char *err,
+                              size_t size);
+
+/*
  * Decides whether token (len bytes) lets the client at addr (128-bit form)
  * have the keys kids: a valid JWT (401 otherwise) that names them in
  * "kids", or whose "cid" is the content id of every one of them, from an

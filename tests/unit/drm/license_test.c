@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/textenc.h"
 #include "drm/license.h"
 #include "t.h"
@@ -116,11 +117,70 @@ request_round_trips(void)
     json_decref(doc);
 }
 
+/* the usual shape is read without a tree, and says what the tree says */
+static void
+request_shapes_read_as_the_json_tree_reads_them(void)
+{
+    static const char *ok[] = {
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"],\"type\":\"temporary\"}",
+        " {\n \"type\" : \"persistent-license\" ,\t\"kids\":[ "
+        "\"ABEiM0RVZneImaq7zN3u_w\" , \"_-7dzLuqmYh3ZlVEMyIRAA\" ] }\r\n",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"]}",
+        /* not the usual shape: the tree reads these */
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u\\u005fw\"],\"type\":\"temporary\"}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"],\"extra\":{\"a\":1}}",
+    };
+    static const char *bad[] = {
+        "", "{", "{}", "[]", "{\"kids\":[]}", "{\"kids\":[\"ABEi\"]}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\",]}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"]} x",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"],\"type\":\"forever\"}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"],"
+        "\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"]}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"],\"type\":\"temporary\","
+        "\"type\":\"temporary\"}",
+        "{\"kids\":[\"ABEiM0RVZneImaq7zN3u_w\"]",
+    };
+    struct sv_drm_license_req a, b;
+    char err[128], many[2048];
+    size_t i, n;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        CHECK_INT(sv_drm_license_parse(ok[i], strlen(ok[i]), &a, err,
+                                       sizeof(err)), 0);
+        CHECK_INT(sv_drm_license_parse_tree(ok[i], strlen(ok[i]), &b, err,
+                                            sizeof(err)), 0);
+        CHECK_INT(a.nkids, b.nkids);
+        CHECK_STR(a.type, b.type);
+        CHECK(memcmp(a.kids, b.kids, a.nkids * 16) == 0);
+        CHECK_INT(a.kids[0][0], 0x00);
+        CHECK_INT(a.kids[0][15], 0xff);
+    }
+    CHECK_STR(a.type, "temporary");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        CHECK(sv_drm_license_parse(bad[i], strlen(bad[i]), &a, err,
+                                   sizeof(err)) < 0);
+        CHECK(err[0] != '\0');
+    }
+    /* one key id more than allowed: the limit, named */
+    n = (size_t)snprintf(many, sizeof(many), "{\"kids\":[");
+    for (i = 0; i <= SV_DRM_LICENSE_MAX_KIDS; i++)
+        n += (size_t)snprintf(many + n, sizeof(many) - n, "%s"
+                              "\"ABEiM0RVZneImaq7zN3u_w\"", i ? "," : "");
+    n += (size_t)snprintf(many + n, sizeof(many) - n, "]}");
+    CHECK_INT(sv_drm_license_parse(many, n, &a, err, sizeof(err)),
+              SV_ELIMIT);
+}
+
 int
 main(void)
 {
     RUN(response_is_the_jwk_set_of_the_keys_asked_for);
     RUN(response_refuses_an_unknown_key_or_type);
     RUN(request_round_trips);
+    RUN(request_shapes_read_as_the_json_tree_reads_them);
     return DONE();
 }

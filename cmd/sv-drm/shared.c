@@ -109,6 +109,10 @@ sv__drm_token_keys(const struct sv_drm_opts *o, struct sv_drm_jwt_keys *keys,
         }
         keys->secret = (const uint8_t *)s;
         keys->secret_len = strlen(s);
+        if (sv_drm_jwt_prepare(keys) < 0) {
+            snprintf(err, size, "out of memory");
+            return -ENOMEM;
+        }
     }
     if (o->jwt_key != NULL) {
         rc = sv_drm_pkey_load(o->jwt_key, &keys->es256, err, size);
@@ -128,6 +132,7 @@ sv__drm_token_keys_release(struct sv_drm_jwt_keys *keys)
 {
     sv_drm_pkey_free(keys->es256);
     keys->es256 = NULL;
+    sv_drm_jwt_keys_release(keys);
 }
 
 int

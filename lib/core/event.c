@@ -10,6 +10,8 @@
 /* held while the sink is in use, so that close never frees it mid-line */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sv_jsonlog *sink;
+/* the sink writes somewhere (not /dev/null): events are worth building */
+static int live;
 static sv_event_tap_fn tap;
 static void *tap_ud;
 
@@ -25,6 +27,7 @@ sv_event_open(const char *spec)
     pthread_mutex_lock(&lock);
     old = sink;
     sink = l;
+    live = !sv_jsonlog_discards(l);
     pthread_mutex_unlock(&lock);
     sv_jsonlog_close(old);
     return 0;
@@ -38,6 +41,7 @@ sv_event_close(void)
     pthread_mutex_lock(&lock);
     old = sink;
     sink = NULL;
+    live = 0;
     pthread_mutex_unlock(&lock);
     sv_jsonlog_close(old);
 }
@@ -49,6 +53,7 @@ sv_event_reopen(void)
 
     pthread_mutex_lock(&lock);
     rc = sv_jsonlog_reopen(sink);
+    live = sink != NULL && !sv_jsonlog_discards(sink);
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -56,7 +61,7 @@ sv_event_reopen(void)
 int
 sv_event_enabled(void)
 {
-    return sink != NULL || tap != NULL;
+    return live || tap != NULL;
 }
 
 void
@@ -74,7 +79,7 @@ sv_event_emit(const char *name, json_t *data)
     json_t *ev;
     int rc = 0;
 
-    if (sink == NULL && tap == NULL) {
+    if (!live && tap == NULL) {
         json_decref(data);
         return 0;
     }
@@ -82,7 +87,7 @@ sv_event_emit(const char *name, json_t *data)
     if (ev == NULL)
         return -ENOMEM;
     pthread_mutex_lock(&lock);
-    if (sink != NULL)
+    if (live && sink != NULL)
         rc = sv_jsonlog_write(sink, ev);
     if (tap != NULL)
         tap(tap_ud, ev);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -80,6 +81,16 @@ sv_jsonlog_close(struct sv_jsonlog *l)
     pthread_mutex_destroy(&l->lock);
     free(l->path);
     free(l);
+}
+
+int
+sv_jsonlog_discards(const struct sv_jsonlog *l)
+{
+    struct stat a, b;
+
+    return l != NULL && fstat(l->fd, &a) == 0 && S_ISCHR(a.st_mode) &&
+           stat("/dev/null", &b) == 0 && S_ISCHR(b.st_mode) &&
+           a.st_rdev == b.st_rdev;
 }
 
 int

@@ -17,6 +17,9 @@ void sv_jsonlog_close(struct sv_jsonlog *l);
 /* Reopens a path (SIGHUP after rotation); a no-op for stdout and fds. */
 int sv_jsonlog_reopen(struct sv_jsonlog *l);
 
+/* Nonzero when l writes to /dev/null: every line would be dropped. */
+int sv_jsonlog_discards(const struct sv_jsonlog *l);
+
 /*
  * Writes {"v":1,"tool":...,"event":name,"ts":...,"data":data} as one line
  * (the only code that makes this shape; sv_event_emit() comes here too) and

@@ -19,6 +19,24 @@ int sv_hmac_sha256(const void *key, size_t keylen, const void *msg,
  */
 int sv_ct_equal(const void *a, const void *b, size_t n);
 
+/*
+ * An HMAC-SHA256 key prepared once (its inner and outer pads hashed): each
+ * MAC under it then costs the message's blocks and one more, with no
+ * allocation and no algorithm lookup.  Safe to use from several threads at
+ * once; the secret itself is not kept.
+ */
+struct sv_hmac_key;
+
+/* Prepares key (keylen bytes).  Returns 0 or -ENOMEM. */
+int sv_hmac_key_new(const void *key, size_t keylen, struct sv_hmac_key **out);
+
+/* HMAC-SHA256 of msg under k into out, as sv_hmac_sha256(). */
+int sv_hmac_sha256_keyed(const struct sv_hmac_key *k, const void *msg,
+                         size_t len, unsigned char out[SV_HMAC_SHA256_LEN]);
+
+/* Wipes and frees k (NULL is fine). */
+void sv_hmac_key_free(struct sv_hmac_key *k);
+
 #define SV_HMAC_SHA1_LEN 20
 
 /* HMAC-SHA1 (STUN's MESSAGE-INTEGRITY), as sv_hmac_sha256. */

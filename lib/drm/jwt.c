@@ -9,6 +9,31 @@
 #include "crypto/hmac.h"
 #include "drm/jwt.h"
 
+int
+sv_drm_jwt_prepare(struct sv_drm_jwt_keys *keys)
+{
+    if (keys->secret == NULL || keys->hs256 != NULL)
+        return 0;
+    return sv_hmac_key_new(keys->secret, keys->secret_len, &keys->hs256);
+}
+
+void
+sv_drm_jwt_keys_release(struct sv_drm_jwt_keys *keys)
+{
+    sv_hmac_key_free(keys->hs256);
+    keys->hs256 = NULL;
+}
+
+/* HS256 over msg, through the prepared key when there is one */
+static int
+hs256(const struct sv_drm_jwt_keys *keys, const char *msg, size_t len,
+      uint8_t mac[32])
+{
+    if (keys->hs256 != NULL)
+        return sv_hmac_sha256_keyed(keys->hs256, msg, len, mac);
+    return sv_hmac_sha256(keys->secret, keys->secret_len, msg, len, mac);
+}
+
 static char *
 b64url_json(const json_t *j)
 {
@@ -53,7 +78,7 @@ sv_drm_jwt_sign(const char *alg, const struct sv_drm_jwt_keys *keys,
         goto done;
     snprintf(tok, n + 1, "%s.%s", h, c);
     if (hs) {
-        rc = sv_hmac_sha256(keys->secret, keys->secret_len, tok, n, sig);
+        rc = hs256(keys, tok, n, sig);
         siglen = 32;
     } else {
         rc = sv_drm_es256_sign(keys->es256, tok, n, sig);
@@ -93,6 +118,83 @@ part_json(const char *s, size_t len)
     return j;
 }
 
+/*
+ * The header's alg when the header is a flat object of plain strings
+ * ({"alg":"HS256","typ":"JWT"}: every signer's), read without a JSON tree:
+ * 1 with alg copied into alg (NUL-terminated), 0 for any other shape (the
+ * JSON parser then reads it), -1 when it is that shape without an alg.
+ */
+static int
+header_alg(const char *s, size_t len, char alg[32])
+{
+    uint8_t buf[512];
+    const char *p, *e, *names[8], *v;
+    size_t nlen[8], n = 0, i, vl;
+    long got;
+    int found = 0;
+
+    got = sv_b64_decode(s, len, buf, sizeof(buf), 1);
+    if (got < 0)
+        return 0;
+    p = (const char *)buf;
+    e = p + got;
+#define WS() while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || \
+                              *p == '\r')) p++
+#define STR(o, ol) do {                                                  \
+        const char *q_;                                                  \
+        if (p >= e || *p != '"')                                         \
+            return 0;                                                    \
+        for (q_ = ++p; q_ < e && *q_ != '"'; q_++)                       \
+            if (*q_ == '\\' || (unsigned char)*q_ < 0x20 ||             \
+                (unsigned char)*q_ >= 0x80)                              \
+                return 0;                                                \
+        if (q_ >= e)                                                     \
+            return 0;                                                    \
+        (o) = p;                                                         \
+        (ol) = (size_t)(q_ - p);                                         \
+        p = q_ + 1;                                                      \
+    } while (0)
+    WS();
+    if (p >= e || *p++ != '{')
+        return 0;
+    for (;;) {
+        if (n == sizeof(names) / sizeof(names[0]))
+            return 0;
+        WS();
+        STR(names[n], nlen[n]);
+        for (i = 0; i < n; i++)
+            if (nlen[i] == nlen[n] && memcmp(names[i], names[n], nlen[n]) == 0)
+                return 0;
+        WS();
+        if (p >= e || *p++ != ':')
+            return 0;
+        WS();
+        STR(v, vl);
+        if (nlen[n] == 3 && memcmp(names[n], "alg", 3) == 0) {
+            if (vl >= 32)
+                return 0;
+            memcpy(alg, v, vl);
+            alg[vl] = '\0';
+            found = 1;
+        }
+        n++;
+        WS();
+        if (p < e && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p >= e || *p++ != '}')
+            return 0;
+        break;
+    }
+    WS();
+#undef STR
+#undef WS
+    if (p != e)
+        return 0;
+    return found ? 1 : -1;
+}
+
 static int
 time_claim(const json_t *claims, const char *name, int64_t *out)
 {
@@ -118,6 +220,7 @@ sv_drm_jwt_verify(const char *token, size_t len,
     const char *d1, *d2, *alg;
     json_t *hdr = NULL, *cl = NULL;
     uint8_t sig[80], mac[32];
+    char algbuf[32];
     int64_t exp = 0, nbf = 0;
     long n;
     int rc = SV_EFORMAT, k;
@@ -133,13 +236,16 @@ sv_drm_jwt_verify(const char *token, size_t len,
         snprintf(err, size, "token is not three dot-separated parts");
         return SV_EFORMAT;
     }
-    hdr = part_json(token, (size_t)(d1 - token));
+    k = header_alg(token, (size_t)(d1 - token), algbuf);
+    if (k == 0)
+        hdr = part_json(token, (size_t)(d1 - token));
     cl = part_json(d1 + 1, (size_t)(d2 - d1 - 1));
-    if (hdr == NULL || cl == NULL) {
+    if ((k == 0 && hdr == NULL) || cl == NULL) {
         snprintf(err, size, "token header or claims are not base64url JSON");
         goto fail;
     }
-    alg = json_string_value(json_object_get(hdr, "alg"));
+    alg = k == 1 ? algbuf : k < 0 ? NULL
+                          : json_string_value(json_object_get(hdr, "alg"));
     if (alg == NULL) {
         snprintf(err, size, "token header has no alg");
         goto fail;
@@ -148,9 +254,7 @@ sv_drm_jwt_verify(const char *token, size_t len,
                           sizeof(sig), 1);
     rc = SV_EAUTH;
     if (strcmp(alg, "HS256") == 0 && keys->secret != NULL) {
-        if (n != 32 || sv_hmac_sha256(keys->secret, keys->secret_len,
-                                          token, (size_t)(d2 - token),
-                                          mac) < 0 ||
+        if (n != 32 || hs256(keys, token, (size_t)(d2 - token), mac) < 0 ||
             !sv_ct_equal(mac, sig, 32)) {
             snprintf(err, size, "bad signature");
             goto fail;

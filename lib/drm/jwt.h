@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "crypto/cipher.h"
+#include "crypto/hmac.h"
 #include "drm/cidr.h"
 
 /*
@@ -25,7 +26,15 @@ struct sv_drm_jwt_keys {
     const uint8_t *secret;      /* HS256 shared secret; NULL: none */
     size_t secret_len;
     struct sv_drm_pkey *es256;  /* ES256 public (or private) key; NULL */
+    struct sv_hmac_key *hs256;  /* secret prepared (sv_drm_jwt_prepare) */
 };
+
+/*
+ * Prepares keys->secret for many tokens (keys->hs256; a no-op without a
+ * secret).  Returns 0 or -ENOMEM.  sv_drm_jwt_keys_release() frees it.
+ */
+int sv_drm_jwt_prepare(struct sv_drm_jwt_keys *keys);
+void sv_drm_jwt_keys_release(struct sv_drm_jwt_keys *keys);
 
 /*
  * Signs claims (not stolen) with alg "HS256" (keys->secret) or "ES256"

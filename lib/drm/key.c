@@ -1,6 +1,7 @@
 /* key.c -- content keys: generation, the key document, selection */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -285,6 +286,82 @@ sv_drm_keydoc_find(const json_t *doc, const uint8_t kid[16])
             return k;
     }
     return NULL;
+}
+
+/* by key id, then by place in the document (the first one wins) */
+static int
+keyent_cmp(const void *a, const void *b)
+{
+    const struct sv_drm_keyent *x = a, *y = b;
+    int c = memcmp(x->k.kid, y->k.kid, 16);
+
+    if (c != 0)
+        return c;
+    return (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+int
+sv_drm_keytab_build(const json_t *doc, struct sv_drm_keytab *t)
+{
+    const json_t *keys = json_object_get(doc, "keys");
+    size_t n = json_array_size(keys), i, j;
+    json_t *k;
+    char e[160];
+
+    t->n = 0;
+    t->e = calloc(n > 0 ? n : 1, sizeof(*t->e));
+    if (t->e == NULL)
+        return -ENOMEM;
+    json_array_foreach(keys, i, k) {
+        if (sv_drm_key_from_json(k, &t->e[t->n].k, e, sizeof(e)) == 0)
+            t->e[t->n++].obj = (const json_t *)(uintptr_t)i;
+    }
+    /* sorted with the index standing in for obj, then obj set */
+    qsort(t->e, t->n, sizeof(*t->e), keyent_cmp);
+    for (i = j = 0; i < t->n; i++) {
+        if (j > 0 && memcmp(t->e[j - 1].k.kid, t->e[i].k.kid, 16) == 0) {
+            explicit_bzero(&t->e[i], sizeof(t->e[i]));
+            continue;
+        }
+        if (j != i) {
+            t->e[j] = t->e[i];
+            explicit_bzero(&t->e[i], sizeof(t->e[i]));
+        }
+        j++;
+    }
+    t->n = j;
+    for (i = 0; i < t->n; i++)
+        t->e[i].obj = json_array_get(keys, (size_t)(uintptr_t)t->e[i].obj);
+    return 0;
+}
+
+const struct sv_drm_key *
+sv_drm_keytab_find(const struct sv_drm_keytab *t, const uint8_t kid[16])
+{
+    size_t lo = 0, hi = t->n, mid;
+    int c;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = memcmp(t->e[mid].k.kid, kid, 16);
+        if (c == 0)
+            return &t->e[mid].k;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void
+sv_drm_keytab_free(struct sv_drm_keytab *t)
+{
+    if (t->e != NULL)
+        explicit_bzero(t->e, t->n * sizeof(*t->e));
+    free(t->e);
+    t->e = NULL;
+    t->n = 0;
 }
 
 static void

@@ -71,6 +71,34 @@ json_t *sv_drm_keydoc_select(const json_t *doc, const char *content_id,
 /* Returns the key object with key id kid (borrowed) or NULL. */
 json_t *sv_drm_keydoc_find(const json_t *doc, const uint8_t kid[16]);
 
+/*
+ * A key document's keys decoded once, sorted by key id, for the lookups of
+ * a licence server (no JSON walk or hex decoding per request).  Borrows
+ * the strings of doc, which must outlive the table.
+ */
+struct sv_drm_keyent {
+    struct sv_drm_key k;
+    const json_t *obj;          /* the key object in doc */
+};
+
+struct sv_drm_keytab {
+    struct sv_drm_keyent *e;
+    size_t n;
+};
+
+/*
+ * Fills t from doc (keys that do not read are left out; of a key id given
+ * twice the first is kept).  Returns 0 or -ENOMEM.
+ */
+int sv_drm_keytab_build(const json_t *doc, struct sv_drm_keytab *t);
+
+/* The key with key id kid, or NULL. */
+const struct sv_drm_key *sv_drm_keytab_find(const struct sv_drm_keytab *t,
+                                            const uint8_t kid[16]);
+
+/* Wipes the keys and frees the table (t itself is not freed). */
+void sv_drm_keytab_free(struct sv_drm_keytab *t);
+
 /* Wipes every key and iv string in doc before it is freed. */
 void sv_drm_keydoc_wipe(json_t *doc);
 

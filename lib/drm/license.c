@@ -10,9 +10,122 @@
 #include "drm/key.h"
 #include "drm/license.h"
 
+/* ---- the request's usual shape, without a JSON tree ------------------- */
+
+static const char *
+ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* a string without escapes or control characters: its text in *s, *n */
+static const char *
+plain_string(const char *p, const char *e, const char **s, size_t *n)
+{
+    const char *q;
+
+    if (p >= e || *p != '"')
+        return NULL;
+    for (q = ++p; q < e && *q != '"'; q++)
+        if (*q == '\\' || (unsigned char)*q < 0x20)
+            return NULL;
+    if (q >= e)
+        return NULL;
+    *s = p;
+    *n = (size_t)(q - p);
+    return q + 1;
+}
+
+/*
+ * {"kids":[B64URL,...],"type":T} in any order, with any white space, each
+ * member at most once, strings without escapes: what every player sends.
+ * Returns 1 when body is that and valid, 0 for anything else (which the
+ * full JSON parser then reads, for its verdict and its message).
+ */
+static int
+parse_plain(const char *p, size_t len, struct sv_drm_license_req *r)
+{
+    const char *e = p + len, *s;
+    int kids = 0, type = 0;
+    size_t n;
+
+    p = ws(p, e);
+    if (p >= e || *p++ != '{')
+        return 0;
+    for (;;) {
+        p = plain_string(ws(p, e), e, &s, &n);
+        if (p == NULL)
+            return 0;
+        p = ws(p, e);
+        if (p >= e || *p++ != ':')
+            return 0;
+        p = ws(p, e);
+        if (n == 4 && memcmp(s, "kids", 4) == 0 && !kids) {
+            kids = 1;
+            if (p >= e || *p++ != '[')
+                return 0;
+            r->nkids = 0;
+            for (;;) {
+                uint8_t b[20];
+
+                if (r->nkids == SV_DRM_LICENSE_MAX_KIDS)
+                    return 0;
+                p = plain_string(ws(p, e), e, &s, &n);
+                if (p == NULL || sv_b64_decode(s, n, b, sizeof(b), 1) != 16)
+                    return 0;
+                memcpy(r->kids[r->nkids++], b, 16);
+                p = ws(p, e);
+                if (p < e && *p == ',') {
+                    p++;
+                    continue;
+                }
+                if (p >= e || *p++ != ']')
+                    return 0;
+                break;
+            }
+        } else if (n == 4 && memcmp(s, "type", 4) == 0 && !type) {
+            type = 1;
+            p = plain_string(p, e, &s, &n);
+            if (p == NULL || n >= sizeof(r->type) ||
+                !((n == 9 && memcmp(s, "temporary", 9) == 0) ||
+                  (n == 18 && memcmp(s, "persistent-license", 18) == 0)))
+                return 0;
+            memcpy(r->type, s, n);
+            r->type[n] = '\0';
+        } else {
+            return 0;
+        }
+        p = ws(p, e);
+        if (p < e && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p >= e || *p++ != '}')
+            return 0;
+        break;
+    }
+    if (ws(p, e) != e || !kids)
+        return 0;
+    if (!type)
+        memcpy(r->type, "temporary", sizeof("temporary"));
+    return 1;
+}
+
 int
 sv_drm_license_parse(const char *body, size_t len,
                      struct sv_drm_license_req *r, char *err, size_t size)
+{
+    if (len <= SV_DRM_LICENSE_MAX_BODY && parse_plain(body, len, r))
+        return 0;
+    return sv_drm_license_parse_tree(body, len, r, err, size);
+}
+
+int
+sv_drm_license_parse_tree(const char *body, size_t len,
+                          struct sv_drm_license_req *r, char *err,
+                          size_t size)
 {
     json_error_t je;
     json_t *root, *kids, *v;
@@ -69,7 +182,7 @@ done:
 }
 
 int
-sv_drm_license_authorize(const json_t *keys,
+sv_drm_license_authorize(const struct sv_drm_keytab *keys,
                          const struct sv_drm_jwt_keys *jwt,
                          const struct sv_drm_geo *geo, const char *token,
                          size_t len, const uint8_t addr[16],
@@ -102,7 +215,7 @@ sv_drm_license_authorize(const json_t *keys,
         goto fail;
     cid = json_string_value(json_object_get(cl, "cid"));
     for (i = 0; i < nkids; i++) {
-        const json_t *k = sv_drm_keydoc_find(keys, kids[i]);
+        const struct sv_drm_key *k = sv_drm_keytab_find(keys, kids[i]);
         const char *kc;
 
         if (k == NULL) {
@@ -112,7 +225,7 @@ sv_drm_license_authorize(const json_t *keys,
         }
         if (json_object_get(cl, "kids") != NULL)
             continue;
-        kc = json_string_value(json_object_get(k, "content_id"));
+        kc = k->content_id;
         if (cid == NULL || kc == NULL || strcmp(cid, kc) != 0) {
             snprintf(err, size, cid == NULL ? "token names no content id or "
                      "key ids" : "token is for another content id");
@@ -128,7 +241,8 @@ fail:
 }
 
 int
-sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
+sv_drm_license_response(const struct sv_drm_keytab *keys,
+                        const uint8_t (*kids)[16],
                         size_t nkids, const char *type, char **out,
                         size_t *len)
 {
@@ -151,11 +265,9 @@ sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
     memcpy(b, head, sizeof(head) - 1);
     n = sizeof(head) - 1;
     for (i = 0; i < nkids; i++) {
-        struct sv_drm_key k;
-        char e[160];
+        const struct sv_drm_key *k = sv_drm_keytab_find(keys, kids[i]);
 
-        if (sv_drm_key_from_json(sv_drm_keydoc_find(keys, kids[i]), &k, e,
-                                 sizeof(e)) < 0) {
+        if (k == NULL) {
             explicit_bzero(b, n);
             free(b);
             return -ENOENT;
@@ -168,9 +280,8 @@ sv_drm_license_response(const json_t *keys, const uint8_t (*kids)[16],
         n += sv_b64_len(16, 1);
         memcpy(b + n, k2, sizeof(k2) - 1);
         n += sizeof(k2) - 1;
-        sv_b64_encode(k.key, 16, b + n, 1);
+        sv_b64_encode(k->key, 16, b + n, 1);
         n += sv_b64_len(16, 1);
-        explicit_bzero(&k, sizeof(k));
         memcpy(b + n, k3, sizeof(k3) - 1);
         n += sizeof(k3) - 1;
     }

@@ -27,6 +27,7 @@ struct lserver {
     struct sv_limit *limit;
     pthread_rwlock_t lock;
     json_t *keys;                   /* under lock */
+    struct sv_drm_keytab tab;       /* under lock: keys decoded */
     struct lworker *workers;        /* with a ledger: one per worker */
     unsigned nworkers;
 };
@@ -143,15 +144,19 @@ token_of(h2o_req_t *req, size_t *len)
 }
 
 static void
-issued(json_t *claims, const json_t *keys, const uint8_t kid[16],
-       const char *client, const char *route)
+issued(json_t *claims, const struct sv_drm_keytab *keys,
+       const uint8_t kid[16], const char *client, const char *route)
 {
-    const json_t *k = sv_drm_keydoc_find(keys, kid);
-    const char *cid = json_string_value(json_object_get(k, "content_id"));
-    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    const struct sv_drm_key *k;
+    const char *cid, *sub;
     char hex[33];
     json_t *d;
 
+    if (!sv_event_enabled())
+        return;
+    k = sv_drm_keytab_find(keys, kid);
+    cid = k != NULL ? k->content_id : NULL;
+    sub = json_string_value(json_object_get(claims, "sub"));
     sv_hex_encode(kid, 16, hex);
     d = json_pack("{s:s,s:s,s:s}", "kid", hex, "client", client, "route",
                   route);
@@ -257,7 +262,7 @@ record(struct lserver *s, h2o_req_t *req, const char *route,
 {
     struct sv_http_worker *hw = sv_http_worker_of(req);
     struct sv_ledger_issue li;
-    const json_t *k;
+    const struct sv_drm_key *k;
     struct pend *p;
     int rc;
 
@@ -282,8 +287,8 @@ record(struct lserver *s, h2o_req_t *req, const char *route,
     li.kids = kids;
     li.nkids = nkids;
     pthread_rwlock_rdlock(&s->lock);
-    k = sv_drm_keydoc_find(s->keys, kids[0]);
-    li.content_id = json_string_value(json_object_get(k, "content_id"));
+    k = sv_drm_keytab_find(&s->tab, kids[0]);
+    li.content_id = k != NULL ? k->content_id : NULL;
     li.sub = json_string_value(json_object_get(claims, "sub"));
     li.jti = json_string_value(json_object_get(claims, "jti"));
     li.token = tok;
@@ -357,18 +362,18 @@ clearkey(struct lserver *s, h2o_req_t *req, const uint8_t addr[16],
                              sizeof(err)) < 0)
         return send_error(s, req, 400, "Bad Request", err);
     pthread_rwlock_rdlock(&s->lock);
-    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok,
+    rc = sv_drm_license_authorize(&s->tab, s->c->jwt, s->c->geo, tok,
                                   toklen, addr,
                                   (const uint8_t (*)[16])lr.kids, lr.nkids,
                                   (int64_t)time(NULL), &claims, err,
                                   sizeof(err));
     if (rc == 0)
-        rc = sv_drm_license_response(s->keys,
+        rc = sv_drm_license_response(&s->tab,
                                      (const uint8_t (*)[16])lr.kids,
                                      lr.nkids, lr.type, &body, &len);
     if (rc == 0)
         for (i = 0; i < lr.nkids; i++)
-            issued(claims, s->keys, lr.kids[i], client, "clearkey");
+            issued(claims, &s->tab, lr.kids[i], client, "clearkey");
     pthread_rwlock_unlock(&s->lock);
     if (rc == 0 && s->c->ledger != NULL) {
         rc = record(s, req, "clearkey", (const uint8_t (*)[16])lr.kids,
@@ -402,16 +407,21 @@ hls_key(struct lserver *s, h2o_req_t *req, const char *kidtext,
     if (sv_uuid_parse(kidtext, kid[0]) < 0)
         return send_error(s, req, 400, "Bad Request", "bad key id");
     pthread_rwlock_rdlock(&s->lock);
-    rc = sv_drm_license_authorize(s->keys, s->c->jwt, s->c->geo, tok,
+    rc = sv_drm_license_authorize(&s->tab, s->c->jwt, s->c->geo, tok,
                                   toklen, addr,
                                   (const uint8_t (*)[16])kid, 1,
                                   (int64_t)time(NULL), &claims, err,
                                   sizeof(err));
-    if (rc == 0 && sv_drm_key_from_json(sv_drm_keydoc_find(s->keys, kid[0]),
-                                        &k, err, sizeof(err)) < 0)
-        rc = -ENOENT;
+    if (rc == 0) {
+        const struct sv_drm_key *kp = sv_drm_keytab_find(&s->tab, kid[0]);
+
+        if (kp != NULL)
+            k = *kp;
+        else
+            rc = -ENOENT;
+    }
     if (rc == 0)
-        issued(claims, s->keys, kid[0], client, "hls");
+        issued(claims, &s->tab, kid[0], client, "hls");
     pthread_rwlock_unlock(&s->lock);
     if (rc == 0 && s->c->ledger != NULL) {
         char *body = malloc(16);
@@ -498,16 +508,27 @@ static void
 reload(void *ud)
 {
     struct lserver *s = ud;
+    struct sv_drm_keytab tab, oldtab;
     json_t *doc = NULL, *old;
 
     if (s->c->load(s->c->ud, &doc) < 0) {
         sv_log_warn("keys not reloaded; keeping the old ones");
         return;
     }
+    if (sv_drm_keytab_build(doc, &tab) < 0) {
+        sv_drm_keydoc_wipe(doc);
+        json_decref(doc);
+        sv_log_warn("keys not reloaded (out of memory); keeping the old "
+                    "ones");
+        return;
+    }
     pthread_rwlock_wrlock(&s->lock);
     old = s->keys;
+    oldtab = s->tab;
     s->keys = doc;
+    s->tab = tab;
     pthread_rwlock_unlock(&s->lock);
+    sv_drm_keytab_free(&oldtab);
     sv_drm_keydoc_wipe(old);
     json_decref(old);
     sv_event_reopen();
@@ -531,6 +552,9 @@ sv_license_serve(const struct sv_license_conf *c)
     s.c = c;
     pthread_rwlock_init(&s.lock, NULL);
     rc = c->load(c->ud, &s.keys);
+    if (rc < 0)
+        goto out;
+    rc = sv_drm_keytab_build(s.keys, &s.tab);
     if (rc < 0)
         goto out;
     if (c->rate > 0) {
@@ -581,6 +605,7 @@ out:
         free(s.workers);
     }
     sv_limit_free(s.limit);
+    sv_drm_keytab_free(&s.tab);
     sv_drm_keydoc_wipe(s.keys);
     json_decref(s.keys);
     pthread_rwlock_destroy(&s.lock);

@@ -1,4 +1,6 @@
 /* key_test.c -- lib/drm/key.c: wiping key documents before they are freed */
+#include <string.h>
+
 #include "drm/key.h"
 #include "t.h"
 
@@ -74,10 +76,49 @@ wipes_only_the_keys_another_document_does_not_hold(void)
     json_decref(doc);
 }
 
+/* the table finds each key by id, keeps the first of a doubled id and
+ * leaves out what does not read */
+static void
+table_finds_keys_by_id(void)
+{
+    json_t *doc = json_pack(
+        "{s:i,s:[{s:s,s:s,s:s},{s:s,s:s},{s:s,s:s,s:s},{s:s,s:s}]}", "v", 1,
+        "keys",
+        "kid", "ffeeddccbbaa99887766554433221100",
+        "key", "0123456789abcdef0123456789abcdef", "content_id", "b",
+        "kid", "not hex", "key", "0123456789abcdef0123456789abcdef",
+        "kid", "00112233-4455-6677-8899-aabbccddeeff",
+        "key", "fedcba9876543210fedcba9876543210", "content_id", "a",
+        "kid", "ffeeddccbbaa99887766554433221100",
+        "key", "00000000000000000000000000000000");
+    static const uint8_t a[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+                                   0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+                                   0xee, 0xff };
+    uint8_t b[16], none[16];
+    const struct sv_drm_key *k;
+    struct sv_drm_keytab t;
+    int i;
+
+    for (i = 0; i < 16; i++)
+        b[i] = a[15 - i];
+    memset(none, 0x42, sizeof(none));
+    CHECK_INT(sv_drm_keytab_build(doc, &t), 0);
+    CHECK_INT(t.n, 2);
+    k = sv_drm_keytab_find(&t, a);
+    CHECK(k != NULL && k->key[0] == 0xfe && strcmp(k->content_id, "a") == 0);
+    k = sv_drm_keytab_find(&t, b);
+    CHECK(k != NULL && k->key[0] == 0x01 && strcmp(k->content_id, "b") == 0);
+    CHECK(sv_drm_keytab_find(&t, none) == NULL);
+    sv_drm_keytab_free(&t);
+    CHECK(t.e == NULL && t.n == 0);
+    json_decref(doc);
+}
+
 int
 main(void)
 {
     RUN(wipes_every_key_and_iv);
     RUN(wipes_only_the_keys_another_document_does_not_hold);
+    RUN(table_finds_keys_by_id);
     return DONE();
 }

@@ -113,6 +113,7 @@ sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
     struct sv__server *srv = hd->srv;
     char fspath[PATH_MAX], dir[PATH_MAX];
     const char *ext;
+    h2o_mimemap_type_t *mt;
     struct stat sb;
     int fd;
 
@@ -150,8 +151,11 @@ sv__files_serve(struct sv__handler *hd, h2o_req_t *req, const char *path,
         return 0;
     }
     sv_http_res_header(req, "cache-control", sv__cache_policy(ext, fspath));
-    /* a plain GET on HTTP/1.1 without TLS: sendfile from this descriptor */
-    if (sv_http_send_file(req, fd, &sb, sv_filekind_type(ext)) == 0)
+    /* a plain GET on HTTP/1.1 without TLS: sendfile from this descriptor,
+     * typed from the map h2o's file handler uses (html, js, css ...) */
+    mt = h2o_mimemap_get_type_by_extension(srv->mimemap,
+                                           h2o_iovec_init(ext, strlen(ext)));
+    if (sv_http_send_file(req, fd, &sb, mt->data.mimetype.base) == 0)
         return 0;
     close(fd);
     return -1;  /* h2o's file handler: ranges, HEAD, ETag and 304 */
@@ -163,7 +167,9 @@ sv__files_register(struct sv__server *srv, h2o_pathconf_t *pc)
     static const char *no_index[] = { NULL };
     static const char *index_html[] = { "index.html", NULL };
 
+    /* h2o's handler takes its own reference; ours goes in sv_serve_run */
+    srv->mimemap = mimemap_new();
     h2o_file_register(pc, srv->root,
-                      srv->conf->index ? index_html : no_index, mimemap_new(),
+                      srv->conf->index ? index_html : no_index, srv->mimemap,
                       0);
 }

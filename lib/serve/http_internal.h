@@ -30,6 +30,7 @@ struct sv__server {
     struct sv__tracker *tracker;    /* the one worker's, NULL: none */
     uint8_t *wmkey;                 /* A/B watermark key, NULL: none */
     size_t wmkeylen;
+    h2o_mimemap_t *mimemap;         /* ours over h2o's defaults: both paths */
 };
 
 /* sv-serve's request handler: runs before h2o's file handler */

@@ -156,6 +156,8 @@ out:
     sv_jsonlog_close(srv.beacon);
     sv_limit_free(srv.limit);
     close(srv.rootfd);
+    if (srv.mimemap != NULL)
+        h2o_mem_release_shared(srv.mimemap);
     if (srv.key != NULL) {
         explicit_bzero(srv.key, srv.keylen);
         free(srv.key);

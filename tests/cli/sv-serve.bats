@@ -181,6 +181,21 @@ Try 'sv-serve --help' for more information."
         -of csv=p=0 | sed '/^$/d' | sort -u | tr '\n' ' ' | grep -qx 'aac h264 '
 }
 
+@test "a player page, its script and style get their types on GET as on HEAD" {
+    # GET goes out by sendfile, HEAD through h2o's handler: one type map
+    printf '<!doctype html><title>p</title>\n' > "$WWW/player.html"
+    printf 'var a = 1;\n' > "$WWW/player.js"
+    printf 'body {}\n' > "$WWW/player.css"
+    start_serve
+    local f want
+    for f in player.html:text/html player.js:application/javascript \
+             player.css:text/css vod/seg1.m4s:video/iso.segment; do
+        want=${f#*:}
+        assert_eq "$(hdr content-type "$URL/${f%%:*}")" "$want"
+        assert_eq "$(hdr content-type -I "$URL/${f%%:*}")" "$want"
+    done
+}
+
 @test "sends whole files exactly to slow and kept-alive readers" {
     start_serve
     # a reader slower than the socket drains: the sendfile path waits for room

@@ -27,6 +27,14 @@ static const char *const types[][2] = {
     { "jpg", "image/jpeg" },
     { "jpeg", "image/jpeg" },
     { "png", "image/png" },
+    /* a player page published or served with its package */
+    { "html", "text/html" },
+    { "htm", "text/html" },
+    { "js", "application/javascript" },
+    { "mjs", "application/javascript" },
+    { "css", "text/css" },
+    { "svg", "image/svg+xml" },
+    { "txt", "text/plain" },
     { NULL, NULL },
 };
 

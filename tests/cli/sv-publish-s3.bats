@@ -91,6 +91,19 @@ at_least() { [ "$(grep -c "$2" "$3")" -ge "$1" ]; }
     assert_eq "$(header vod/package.json x-amz-meta-sha256)" "$(sha256sum "$PKG/package.json" | cut -d' ' -f1)"
 }
 
+@test "a player page beside the package goes up typed, so browsers show it" {
+    local site=$BATS_TEST_TMPDIR/site
+    mkdir -p "$site"
+    printf '<!doctype html><title>p</title>\n' > "$site/player.html"
+    printf 'var a = 1;\n' > "$site/player.js"
+    printf 'body {}\n' > "$site/player.css"
+    run --separate-stderr sv-publish --endpoint "$PX" s3://svtest/site "$site"
+    [ "$status" -eq 0 ]
+    assert_eq "$(header site/player.html content-type)" "text/html"
+    assert_eq "$(header site/player.js content-type)" "application/javascript"
+    assert_eq "$(header site/player.css content-type)" "text/css"
+}
+
 @test "--addressing virtual: bucket.host/key, as radosgw with a DNS name reads it" {
     local port=${RGW##*:}
     run --separate-stderr sv-publish --endpoint "http://localhost:$port" \
